@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ktstr: kernel-style build.  Quiet by default; `make V=1` shows commands.
+#
+#   make            build ./ktstr and the guest programs
+#   make deps       install what is missing (Debian packages, default kernel,
+#                   kernel source); needs root
+#   make check      test the project (unit tests, then VM integration tests)
+#   make run_tests  run the suite, TAP on stdout
+#   make bench      benchmarks, one `BENCH <name> <value>` line per figure
+#   make clean
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+MAKEFLAGS += --no-print-directory
+endif
+
+KTSTR_CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ktstr
+export KTSTR_CACHE_DIR
+
+# Kernel source tree: kselftest harness, sched_ext headers, checkpatch.
+# Defaults to the newest linux-source-* that `make deps` unpacked.
+KSRC ?= $(lastword $(sort $(wildcard $(KTSTR_CACHE_DIR)/source/linux-source-*)))
+export KSRC
+
+O := build
+CC := gcc
+CFLAGS ?= -O2 -g
+KT_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
+	     -D_GNU_SOURCE -I. -Ivmm -MMD -MP
+HOST_LIBS := -lelf -lz -lzstd -lpthread
+# The harness's macros compare mixed signedness by design.
+HARNESS_CFLAGS := -I$(KSRC)/tools/testing/selftests -Wno-sign-compare
+
+# Host library: everything but main() and the tests.
+HOST_SRCS := $(wildcard vmm/*.c monitor/*.c repro/*.c kselftest/*.c)
+HOST_OBJS := $(HOST_SRCS:%.c=$(O)/%.o)
+GUEST_PROGS := $(O)/guest/init
+UNIT_TESTS := $(patsubst vmm/tests/%.c,$(O)/tests/%,$(wildcard vmm/tests/*.c))
+
+all: ktstr $(GUEST_PROGS)
+
+ktstr: $(O)/ktstr.o $(HOST_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(O)/%.o: %.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KT_CFLAGS) -c -o $@ $<
+
+# The guest's /init runs before any library is there: static.
+$(O)/guest/%: vmm/guest/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KT_CFLAGS) -static -o $@ $<
+
+$(O)/tests/%: vmm/tests/%.c $(HOST_OBJS) | check-ksrc
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KT_CFLAGS) $(HARNESS_CFLAGS) -o $@ $< $(HOST_OBJS) $(HOST_LIBS)
+
+check-ksrc:
+	@test -f "$(KSRC)/tools/testing/selftests/kselftest_harness.h" || \
+	 { echo "ktstr: no kernel source with kselftest_harness.h (KSRC='$(KSRC)'); run 'make deps' or set KSRC=" >&2; exit 1; }
+
+tests: all $(UNIT_TESTS)
+
+# check and run_tests install what is missing first (as root), then re-enter
+# make so that KSRC is evaluated after the kernel source exists.
+deps:
+	$(Q)kselftest/deps.sh install
+
+ensure-deps:
+	$(Q)kselftest/deps.sh ensure
+
+check: ensure-deps
+	$(Q)$(MAKE) tests
+	$(Q)kselftest/run-checks.sh $(UNIT_TESTS)
+
+run_tests: ensure-deps
+	$(Q)$(MAKE) all
+	$(Q)kselftest/run-suite.sh
+
+bench: ensure-deps
+	$(Q)$(MAKE) all
+	$(Q)kselftest/bench.sh
+
+clean:
+	$(call msg,CLEAN,$(O) ktstr)
+	$(Q)rm -rf $(O) ktstr
+
+.PHONY: all tests deps ensure-deps check check-ksrc run_tests bench clean
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

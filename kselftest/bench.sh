@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot benchmark: the wall time of a VM (4 vCPUs, default kernel, payload
+# `true`) started through ktstr, against a bare QEMU boot of the same
+# kernel and initramfs, runs interleaved so both see the same machine.
+# Prints `BENCH <name> <value>` lines.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+runs=${BENCH_RUNS:-5}
+topology=1n2l2c1t
+
+now() { date +%s.%N; }
+
+median() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR % 2) print v[(NR + 1) / 2];
+		else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# The kernel, initramfs and kernel command line ktstr would use.
+plan=$(./ktstr shell --topology $topology --dry-run --exec true)
+arg_after() { awk -v opt="$1" '{ for (i = 1; i < NF; i++) if ($i == opt) { print $(i + 1); exit } }' <<<"$plan"; }
+kernel=$(arg_after -kernel)
+initrd=$(arg_after -initrd)
+cmdline=$(sed -E 's/.* -append (.*) -chardev .*/\1/' <<<"$plan" |
+	  sed -E 's/ -chardev.*//')
+
+bare_boot() {
+	qemu-system-x86_64 -machine q35 -accel tcg,thread=multi \
+		-cpu max,vendor=GenuineIntel -smp 4 -m 512M \
+		-nodefaults -display none -no-reboot \
+		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+		-serial null -serial null -serial null -serial null
+}
+
+ktstr_times=() bare_times=()
+for i in $(seq "$runs"); do
+	t0=$(now)
+	./ktstr shell --topology $topology --exec true 2>/dev/null
+	t1=$(now)
+	bare_boot
+	t2=$(now)
+	ktstr_times+=("$(awk "BEGIN { print $t1 - $t0 }")")
+	bare_times+=("$(awk "BEGIN { print $t2 - $t1 }")")
+done
+
+ktstr_s=$(printf '%s\n' "${ktstr_times[@]}" | median)
+bare_s=$(printf '%s\n' "${bare_times[@]}" | median)
+printf 'BENCH boot_ktstr_s %.3f\n' "$ktstr_s"
+printf 'BENCH boot_bare_s %.3f\n' "$bare_s"
+awk "BEGIN { printf \"BENCH boot_ratio %.3f\\n\", $ktstr_s / $bare_s }"

@@ -1,0 +1,264 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# What ktstr needs on the host: Debian packages, the default kernel and
+# its source in the ktstr cache.
+#
+#   deps.sh ensure    silent when everything is there; otherwise installs
+#                     what is missing (as root) or says what to run
+#   deps.sh install   the same, but always says what it checks and does
+#
+# `make deps` runs install; `make check` and `make run_tests` run ensure.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+pin_file=$root/config/default-kernel
+
+packages=(gcc make clang-16 llvm-16 libelf-dev zlib1g-dev libzstd-dev
+	  libcurl4-openssl-dev busybox-static pkg-config cpio zstd xz-utils)
+# bookworm's own versions are too old: sched_ext schedulers need a newer
+# libbpf and bpftool, and the topologies need QEMU 10 (smp-cache, dies).
+backports=(libbpf-dev bpftool qemu-system-x86 python3-tap)
+declare -A min_version=(
+	[libbpf-dev]=1:1.4
+	[bpftool]=7.5
+	[qemu-system-x86]=1:10.0
+)
+backports_file=/etc/apt/sources.list.d/bookworm-backports.sources
+
+case ${1:-} in
+install) verbose=1 ;;
+ensure) verbose= ;;
+*)
+	echo "usage: deps.sh install|ensure" >&2
+	exit 2
+	;;
+esac
+
+note() {
+	if [ -n "$verbose" ]; then printf 'deps: %s\n' "$*"; fi
+}
+say() { printf 'deps: %s\n' "$*"; }
+die() { printf 'ktstr: %s\n' "$*" >&2; exit 1; }
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# Under `sudo make deps` the cache and the build belong to the user who
+# ran sudo, not to root: root-owned files in their tree would break their
+# next build.
+sudo_user=
+if is_root && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then
+	sudo_user=$SUDO_USER
+fi
+
+cache_dir() {
+	local home
+	if [ -n "$sudo_user" ]; then
+		home=$(getent passwd "$sudo_user" | cut -d: -f6)
+		# sudo resets HOME, so a cache under root's home was not chosen
+		# by the user.
+		case ${KTSTR_CACHE_DIR:-} in
+		''|"$HOME"/*) echo "$home/.cache/ktstr"; return ;;
+		esac
+	fi
+	echo "${KTSTR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ktstr}"
+}
+cache=$(cache_dir)
+
+as_user() {
+	if [ -n "$sudo_user" ]; then
+		runuser -u "$sudo_user" -- env KTSTR_CACHE_DIR="$cache" "$@"
+	else
+		KTSTR_CACHE_DIR=$cache "$@"
+	fi
+}
+
+# Installed versions of all packages, from one dpkg-query call.
+declare -A installed=()
+read_installed() {
+	local name status version
+	installed=()
+	while read -r name status version; do
+		if [ "$status" = installed ]; then
+			installed[$name]=$version
+		fi
+	done < <(dpkg-query -W -f='${Package} ${db:Status-Status} ${Version}\n' \
+		 "${packages[@]}" "${backports[@]}" 2>/dev/null || true)
+}
+
+qemu_major() {
+	qemu-system-x86_64 --version 2>/dev/null |
+		sed -n 's/^QEMU emulator version \([0-9]*\).*/\1/p'
+}
+
+missing=()
+missing_backports=()
+check_packages() {
+	local p v
+	missing=()
+	missing_backports=()
+	read_installed
+	for p in "${packages[@]}"; do
+		if [ -z "${installed[$p]:-}" ]; then missing+=("$p"); fi
+	done
+	for p in "${backports[@]}"; do
+		v=${installed[$p]:-}
+		if [ -z "$v" ] || dpkg --compare-versions "$v" lt \
+				"${min_version[$p]:-0}"; then
+			missing_backports+=("$p")
+		fi
+	done
+	v=$(qemu_major)
+	if [ -z "$v" ] || [ "$v" -lt 10 ]; then
+		case " ${missing_backports[*]} " in
+		*" qemu-system-x86 "*) ;;
+		*) missing_backports+=(qemu-system-x86) ;;
+		esac
+	fi
+}
+
+pin() {
+	sed -n "s/^[[:space:]]*$1=//p" "$pin_file" | tail -n 1
+}
+
+# The kernel the cache must hold: the pinned one, else the newest entry.
+wanted_kernel() {
+	local version flavour d
+	version=$(pin version)
+	flavour=$(pin flavour)
+	if [ -n "$version" ]; then
+		case $version in
+		*-"$flavour") echo "$version" ;;
+		*) echo "$version-$flavour" ;;
+		esac
+		return
+	fi
+	for d in "$cache"/kernels/[!.]*/; do
+		if [ -f "$d/metadata" ] && [ -f "$d/vmlinuz" ]; then
+			basename "$d"
+		fi
+	done | sort -V | tail -n 1
+}
+
+kernel_missing=
+source_missing=
+check_kernel() {
+	local rel mm
+	kernel_missing=
+	source_missing=
+	rel=$(wanted_kernel)
+	if [ -z "$rel" ] || [ ! -f "$cache/kernels/$rel/metadata" ]; then
+		kernel_missing="a kernel in $cache/kernels"
+		return
+	fi
+	mm=$(echo "$rel" | grep -oE '^[0-9]+\.[0-9]+' || true)
+	if [ ! -f "$cache/source/linux-source-$mm/Makefile" ]; then
+		source_missing="linux-source-$mm in $cache/source"
+	fi
+}
+
+check_all() {
+	check_packages
+	check_kernel
+	note "packages: ${#missing[@]} missing from the release, ${#missing_backports[@]} from backports"
+	if [ -n "$kernel_missing" ]; then
+		note "kernel: missing $kernel_missing"
+	else
+		note "kernel: $(wanted_kernel) in $cache/kernels"
+		note "source: ${source_missing:-present}"
+	fi
+}
+
+everything_present() {
+	[ ${#missing[@]} -eq 0 ] && [ ${#missing_backports[@]} -eq 0 ] &&
+		[ -z "$kernel_missing" ] && [ -z "$source_missing" ]
+}
+
+what_is_missing() {
+	local what=("${missing[@]}" "${missing_backports[@]}")
+	if [ -n "$kernel_missing" ]; then what+=("$kernel_missing"); fi
+	if [ -n "$source_missing" ]; then what+=("$source_missing"); fi
+	local IFS=,
+	local list="${what[*]}"
+	echo "${list//,/, }"
+}
+
+codename() {
+	sed -n 's/^VERSION_CODENAME=//p' /etc/os-release 2>/dev/null
+}
+
+# bookworm-backports only adds packages one asks for by name, so it is
+# safe on a bookworm host (unlike trixie or sid, which would upgrade it).
+add_backports_source() {
+	if grep -qsE '^[^#]*bookworm-backports' /etc/apt/sources.list \
+		/etc/apt/sources.list.d/*.list \
+		/etc/apt/sources.list.d/*.sources; then
+		return
+	fi
+	say "adding $backports_file"
+	cat >"$backports_file" <<-EOF
+	Types: deb
+	URIs: http://deb.debian.org/debian
+	Suites: bookworm-backports
+	Components: main
+	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+	EOF
+}
+
+# [SUITE] PACKAGE...: SUITE "" means the host's default release.
+apt_install() {
+	local suite=$1 target=()
+	shift
+	if [ -n "$suite" ]; then target=(-t "$suite"); fi
+	say "installing $*${suite:+ from $suite}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends "${target[@]}" "$@"
+}
+
+install_packages() {
+	local suite=
+	if [ ${#missing[@]} -eq 0 ] && [ ${#missing_backports[@]} -eq 0 ]; then
+		return
+	fi
+	if [ ${#missing_backports[@]} -gt 0 ] && [ "$(codename)" = bookworm ]
+	then
+		add_backports_source
+		suite=bookworm-backports
+	fi
+	say "apt-get update"
+	apt-get update -qq
+	if [ ${#missing[@]} -gt 0 ]; then apt_install "" "${missing[@]}"; fi
+	if [ ${#missing_backports[@]} -gt 0 ]; then
+		apt_install "$suite" "${missing_backports[@]}"
+	fi
+}
+
+fetch_kernel() {
+	if [ -z "$kernel_missing" ] && [ -z "$source_missing" ]; then
+		return
+	fi
+	say "building ./ktstr"
+	as_user make -s --no-print-directory -C "$root" ktstr
+	say "fetching the kernel into $cache"
+	as_user "$root/ktstr" kernel fetch
+}
+
+check_all
+if everything_present; then
+	note "everything is installed"
+	exit 0
+fi
+if ! is_root && { [ ${#missing[@]} -gt 0 ] ||
+		  [ ${#missing_backports[@]} -gt 0 ]; }; then
+	{
+		echo "ktstr: missing: $(what_is_missing)"
+		echo "ktstr: to install it, run: sudo make deps"
+	} >&2
+	exit 1
+fi
+if is_root; then install_packages; fi
+# The kernel needs no privileges: a user fetches it into their own cache.
+fetch_kernel
+check_all
+everything_present || die "still missing after install: $(what_is_missing)"
+note "everything is installed"

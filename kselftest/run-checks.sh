@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run kselftest-harness test programs one after another, show their TAP,
+# and finish with one summary line over all of them:
+#   N passed, N failed, N skipped
+# A program that dies before printing its totals counts as one failure.
+set -u
+
+pass=0 fail=0 skip=0
+for prog in "$@"; do
+	name=${prog##*/}
+	echo "# ==== $name"
+	out=$(mktemp)
+	"$prog" 2>&1 | tee "$out"
+	status=${PIPESTATUS[0]}
+	totals=$(grep -E '^# Totals: ' "$out" | tail -n 1)
+	rm -f "$out"
+	if [ -z "$totals" ]; then
+		echo "# $name: exited with status $status without printing totals"
+		fail=$((fail + 1))
+		continue
+	fi
+	field() { sed -E "s/.*[ :]$1:([0-9]+).*/\\1/" <<<"$totals"; }
+	p=$(field pass)
+	f=$(field fail)
+	xp=$(field xpass)
+	e=$(field error)
+	s=$(field skip)
+	pass=$((pass + p))
+	fail=$((fail + f + xp + e))
+	skip=$((skip + s))
+	if [ "$status" -ne 0 ] && [ $((f + xp + e)) -eq 0 ]; then
+		echo "# $name: exited with status $status"
+		fail=$((fail + 1))
+	fi
+done
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

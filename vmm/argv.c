@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "argv.h"
+#include "error.h"
+
+static int push(struct kt_argv *a, char *owned)
+{
+	char **items;
+	size_t cap;
+
+	if (!owned) {
+		a->failed = 1;
+		return kt_fail("out of memory");
+	}
+	if (a->count + 2 > a->capacity) {
+		cap = a->capacity ? a->capacity * 2 : 32;
+		items = realloc(a->items, cap * sizeof(*items));
+		if (!items) {
+			free(owned);
+			a->failed = 1;
+			return kt_fail("out of memory");
+		}
+		a->items = items;
+		a->capacity = cap;
+	}
+	a->items[a->count++] = owned;
+	a->items[a->count] = NULL;
+	return 0;
+}
+
+int kt_argv_add(struct kt_argv *a, const char *arg)
+{
+	return push(a, strdup(arg));
+}
+
+int kt_argv_addf(struct kt_argv *a, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return push(a, n < 0 ? NULL : s);
+}
+
+void kt_argv_free(struct kt_argv *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->count; i++)
+		free(a->items[i]);
+	free(a->items);
+	memset(a, 0, sizeof(*a));
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A growable NULL-terminated argument vector for spawning programs.  An
+ * allocation failure is sticky (@failed), so a long sequence of adds can
+ * be checked once at the end.
+ */
+#ifndef KTSTR_ARGV_H
+#define KTSTR_ARGV_H
+
+#include <stddef.h>
+
+struct kt_argv {
+	char **items;
+	size_t count, capacity;
+	int failed;
+};
+
+int kt_argv_add(struct kt_argv *a, const char *arg);
+int kt_argv_addf(struct kt_argv *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void kt_argv_free(struct kt_argv *a);
+
+#endif

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "error.h"
+
+int kt_mkdir_p(const char *path, unsigned int mode)
+{
+	char tmp[PATH_MAX];
+	char *p;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return kt_fail("path too long: %s", path);
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) && errno != EEXIST)
+			return kt_fail_errno("cannot create directory %s", tmp);
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) && errno != EEXIST)
+		return kt_fail_errno("cannot create directory %s", tmp);
+	return 0;
+}
+
+int kt_cache_dir(char *buf, size_t len)
+{
+	const char *env = getenv("KTSTR_CACHE_DIR");
+	int n;
+
+	if (env && *env)
+		n = snprintf(buf, len, "%s", env);
+	else if ((env = getenv("XDG_CACHE_HOME")) && *env)
+		n = snprintf(buf, len, "%s/ktstr", env);
+	else if ((env = getenv("HOME")) && *env)
+		n = snprintf(buf, len, "%s/.cache/ktstr", env);
+	else
+		return kt_fail("no cache directory: set KTSTR_CACHE_DIR or HOME");
+	if (n < 0 || (size_t)n >= len)
+		return kt_fail("cache directory path too long");
+	return 0;
+}
+
+int kt_cache_path(char *buf, size_t len, const char *subpath)
+{
+	char root[PATH_MAX];
+	char *slash;
+	int n;
+
+	if (kt_cache_dir(root, sizeof(root)))
+		return -1;
+	n = snprintf(buf, len, "%s/%s", root, subpath);
+	if (n < 0 || (size_t)n >= len)
+		return kt_fail("cache path too long: %s/%s", root, subpath);
+	slash = strrchr(buf, '/');
+	*slash = '\0';
+	if (kt_mkdir_p(buf, 0755)) {
+		*slash = '/';
+		return -1;
+	}
+	*slash = '/';
+	return 0;
+}
+
+int kt_root_dir(char *buf, size_t len)
+{
+	const char *env = getenv("KTSTR_ROOT");
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env) {
+		if (snprintf(buf, len, "%s", env) >= (int)len)
+			return kt_fail("KTSTR_ROOT too long");
+		return 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return kt_fail_errno("cannot read /proc/self/exe");
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	if (snprintf(buf, len, "%s", exe) >= (int)len)
+		return kt_fail("executable path too long: %s", exe);
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef KTSTR_CACHE_H
+#define KTSTR_CACHE_H
+
+#include <stddef.h>
+
+/*
+ * The cache root: $KTSTR_CACHE_DIR, else $XDG_CACHE_HOME/ktstr, else
+ * $HOME/.cache/ktstr.  kt_cache_path() joins a subpath to it and creates
+ * the directories on the way (not the last component).
+ */
+int kt_cache_dir(char *buf, size_t len);
+int kt_cache_path(char *buf, size_t len, const char *subpath);
+int kt_mkdir_p(const char *path, unsigned int mode);
+
+/*
+ * Where ktstr's own files live (topologies/, build/guest/, vmm/ scripts):
+ * $KTSTR_ROOT, else the directory of the running executable.
+ */
+int kt_root_dir(char *buf, size_t len);
+
+#endif

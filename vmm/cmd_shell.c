@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktstr shell: boot a topology and give the user a shell on it, or run
+ * one command and exit with its status.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "error.h"
+#include "launch.h"
+
+#define SHELL_EXEC_TIMEOUT_S 3600
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: ktstr shell --topology T [options] [--exec CMD]\n\n"
+		"Boot a VM of topology T.  With --exec, run CMD (/bin/sh -c) and exit\n"
+		"with its status; without, open an interactive shell on this terminal.\n\n"
+		"options:\n"
+		"  --exec CMD       run CMD instead of an interactive shell\n"
+		KT_LAUNCH_HELP
+		"\nexit status: the command's; 124 on timeout; 125 if the VM failed\n"
+		"(panic, QEMU error); 128+N when stopped by signal N.\n");
+}
+
+int cmd_shell(int argc, char **argv)
+{
+	static const struct option options[] = {
+		KT_LAUNCH_LONG_OPTIONS,
+		{ "exec", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct kt_launch l;
+	struct kt_vm_opts o;
+	struct kt_vm_result r;
+	const char *command = NULL;
+	int opt, handled;
+
+	kt_launch_init(&l, 0);
+	while ((opt = getopt_long(argc, argv, "e:h", options, NULL)) != -1) {
+		handled = kt_launch_option(&l, opt, optarg);
+		if (handled < 0) {
+			fprintf(stderr, "ktstr shell: %s\n", kt_errmsg());
+			return 2;
+		}
+		if (handled)
+			continue;
+		if (opt == 'e') {
+			command = optarg;
+		} else if (opt == 'h') {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ktstr shell: unexpected argument '%s' (quote the command: --exec '...')\n",
+			argv[optind]);
+		return 2;
+	}
+	if (!command && !l.dry_run && !isatty(STDIN_FILENO)) {
+		fprintf(stderr, "ktstr shell: no --exec and stdin is not a terminal\n");
+		return 2;
+	}
+	if (command && !l.timeout_s)
+		l.timeout_s = SHELL_EXEC_TIMEOUT_S;
+	if (kt_launch_prepare(&l)) {
+		fprintf(stderr, "ktstr shell: %s\n", kt_errmsg());
+		return 1;
+	}
+	kt_launch_vm_opts(&l, &o);
+	o.command = command;
+	o.interactive = !command;
+	o.stdout_fd = STDOUT_FILENO;
+	o.stderr_fd = STDERR_FILENO;
+	if (kt_launch_run(&l, &o, &r)) {
+		fprintf(stderr, "ktstr shell: %s\n", kt_errmsg());
+		return 1;
+	}
+	if (l.dry_run)
+		return 0;
+	kt_launch_report(&r);
+	return kt_vm_exit_code(&r);
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+
+static __thread char last_error[1024];
+
+static void record(const char *fmt, va_list ap, int errnum)
+{
+	size_t len;
+
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	if (!errnum)
+		return;
+	len = strlen(last_error);
+	snprintf(last_error + len, sizeof(last_error) - len, ": %s",
+		 strerror(errnum));
+}
+
+int kt_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(fmt, ap, 0);
+	va_end(ap);
+	return -1;
+}
+
+/* Like kt_fail(), with strerror(errno) appended. */
+int kt_fail_errno(const char *fmt, ...)
+{
+	int errnum = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(fmt, ap, errnum);
+	va_end(ap);
+	return -1;
+}
+
+const char *kt_errmsg(void)
+{
+	return last_error[0] ? last_error : "unknown error";
+}

@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Print the guest kernel's own view of its CPU topology, one fact per line,
+# for `ktstr topo verify` to compare with the declaration on the host.
+sys=/sys/devices/system
+
+cache_list() { # <cpu dir> <level>
+	for idx in "$1"/cache/index*; do
+		[ "$(cat "$idx/level")" = "$2" ] || continue
+		[ "$(cat "$idx/type")" = "Instruction" ] && continue
+		cat "$idx/shared_cpu_list"
+		return
+	done
+	echo none
+}
+
+echo "online $(cat $sys/cpu/online)"
+for dir in $sys/cpu/cpu[0-9]*; do
+	cpu=${dir##*cpu}
+	node=none
+	for n in "$dir"/node[0-9]*; do
+		[ -e "$n" ] && node=${n##*node}
+	done
+	echo "cpu $cpu node $node" \
+		"package $(cat "$dir/topology/physical_package_id")" \
+		"core $(cat "$dir/topology/core_id")" \
+		"siblings $(cat "$dir/topology/thread_siblings_list")" \
+		"l2 $(cache_list "$dir" 2) l3 $(cache_list "$dir" 3)"
+done
+for dir in $sys/node/node[0-9]*; do
+	[ -d "$dir" ] || continue
+	kb=$(sed -n 's/.*MemTotal: *\([0-9]*\) kB/\1/p' "$dir/meminfo")
+	echo "node ${dir##*node} cpus $(cat "$dir/cpulist") memkb $kb" \
+		"distance $(cat "$dir/distance")"
+done

@@ -1,0 +1,326 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Download a Debian kernel that can run sched_ext, and its source, into the
+# ktstr cache.  `./ktstr kernel fetch` runs this and passes its own path:
+#
+#   kernel-fetch.sh --ktstr PATH [--version RELEASE]
+#
+# The suite, flavour and optional pin come from config/default-kernel.  apt
+# runs from a private configuration in a temporary directory: the host's
+# apt sources, lists and package state are never touched.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+pin_file=$here/../config/default-kernel
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+
+say() { printf 'fetch: %s\n' "$*"; }
+die() { printf 'ktstr: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+	echo "usage: kernel-fetch.sh --ktstr PATH [--version RELEASE]" >&2
+	exit 2
+}
+
+ktstr=
+version=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--ktstr|--version)
+		[ $# -ge 2 ] || usage
+		if [ "$1" = --ktstr ]; then ktstr=$2; else version=$2; fi
+		shift 2
+		;;
+	*)
+		usage
+		;;
+	esac
+done
+[ -x "$ktstr" ] || usage
+
+# KEY: its value in the pin file; the last assignment wins.
+pin() {
+	sed -n "s/^[[:space:]]*$1=//p" "$pin_file" | tail -n 1
+}
+
+[ -r "$pin_file" ] || die "cannot read $pin_file"
+suite=$(pin suite)
+flavour=$(pin flavour)
+mirror=$(pin mirror)
+mirror=${mirror:-http://deb.debian.org/debian}
+version=${version:-$(pin version)}
+if [ -z "$suite" ] || [ -z "$flavour" ]; then
+	die "$pin_file: needs suite= and flavour="
+fi
+case $version in
+''|*-"$flavour") ;;
+*) version=$version-$flavour ;;
+esac
+# The flavour names the architecture (cloud-amd64): the packages must be
+# for it whatever the host is.
+arch=${flavour##*-}
+
+for tool in apt-get apt-cache dpkg dpkg-deb tar xz; do
+	command -v "$tool" >/dev/null ||
+		die "$tool not found: kernel fetch needs a Debian system (apt, dpkg, tar, xz-utils)"
+done
+[ -r "$keyring" ] ||
+	die "$keyring not found: install debian-archive-keyring"
+
+cache=${KTSTR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ktstr}
+# Find out now rather than after downloading hundreds of megabytes.
+if ! mkdir -p "$cache/kernels" "$cache/source" 2>/dev/null ||
+   [ ! -w "$cache/kernels" ]; then
+	die "cannot write to the cache $cache (set KTSTR_CACHE_DIR)"
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/ktstr-fetch.XXXXXX")
+partial=
+cleanup() {
+	rm -rf "$work"
+	if [ -n "$partial" ]; then rm -rf "$partial"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p "$work/lists/partial" "$work/archives/partial" "$work/cache" \
+	 "$work/debs"
+echo "deb [signed-by=$keyring] $mirror $suite main" >"$work/sources.list"
+apt_opts=(
+	-o "Dir::Etc::sourcelist=$work/sources.list"
+	-o Dir::Etc::sourceparts=/dev/null
+	-o Dir::Etc::preferences=/dev/null
+	-o Dir::Etc::preferencesparts=/dev/null
+	-o "Dir::State::Lists=$work/lists"
+	-o Dir::State::status=/dev/null
+	-o "Dir::Cache=$work/cache"
+	-o "Dir::Cache::Archives=$work/archives"
+	-o "APT::Architecture=$arch"
+	-o "APT::Architectures=$arch"
+	-o APT::Default-Release=
+	-o Acquire::Languages=none
+)
+# As root apt drops to the _apt user, who cannot write into our private
+# mktemp directory; everything here is downloaded data, not installed.
+if [ "$(id -u)" -eq 0 ]; then
+	apt_opts+=(-o APT::Sandbox::User=root)
+fi
+
+apt_cache() { apt-cache "${apt_opts[@]}" "$@"; }
+
+# PACKAGE[=VERSION] FIELD: the field of the candidate version, or "".
+field() {
+	apt_cache show --no-all-versions "$1" 2>/dev/null |
+		sed -n "s/^$2: //p" | head -n 1
+}
+
+# PACKAGE: its downloaded .deb.
+deb_path() {
+	local f
+	for f in "$work/debs/${1%%=*}"_*.deb; do
+		echo "$f"
+	done
+}
+
+# PACKAGE[=VERSION]: download it into $work/debs.
+download() {
+	local size
+	size=$(field "$1" Size)
+	[ -n "$size" ] || return 1
+	if [ "$size" -ge 1000000 ]; then
+		size="$((size / 1000000)) MB"
+	else
+		size="$((size / 1000)) kB"
+	fi
+	say "downloading ${1%%=*} ($size)"
+	(cd "$work/debs" && apt-get "${apt_opts[@]}" -qq download "$1")
+}
+
+# The linux-image packages to try, newest first.
+candidates() {
+	if [ -n "$version" ]; then
+		echo "linux-image-$version"
+		return
+	fi
+	apt_cache pkgnames linux-image- |
+		grep -E "^linux-image-[0-9][^ ]*-$flavour\$" | sort -rV || true
+}
+
+# The first of the arguments that is a file.
+pick() {
+	local f
+	for f; do
+		if [ -f "$f" ]; then
+			echo "$f"
+			return
+		fi
+	done
+}
+
+# Debian's linux-base has a one-line stub System.map; a real one lists text
+# symbols.
+real_system_map() {
+	[ -n "$1" ] && grep -qm1 -E '^[0-9a-f]+ [Tt] ' "$1"
+}
+
+# RELEASE: unpack its image into $work/root and set vmlinuz, config and
+# sysmap.  Up to 6.x the image package holds the files under /boot; from
+# 7.x it is a meta package over linux-binary (vmlinuz) and linux-base
+# (config).
+unpack_image() {
+	local rel=$1 dest=$work/root pkg depends
+	local pkgs=("linux-image-$rel")
+	depends=$(field "linux-image-$rel" Depends)
+	for pkg in "linux-binary-$rel" "linux-base-$rel"; do
+		case " $depends" in
+		*" $pkg "*) pkgs+=("$pkg") ;;
+		esac
+	done
+	rm -rf "$dest"
+	mkdir -p "$dest"
+	for pkg in "${pkgs[@]}"; do
+		download "$pkg" || die "cannot download $pkg from $suite"
+		dpkg -x "$(deb_path "$pkg")" "$dest"
+		rm -f "$(deb_path "$pkg")"
+	done
+	vmlinuz=$(pick "$dest/boot/vmlinuz-$rel" \
+		       "$dest/usr/lib/modules/$rel/vmlinuz")
+	config=$(pick "$dest/boot/config-$rel" \
+		      "$dest/usr/lib/modules/$rel/config")
+	sysmap=$(pick "$dest/boot/System.map-$rel" \
+		      "$dest/usr/lib/modules/$rel/System.map")
+	[ -n "$vmlinuz" ] ||
+		die "linux-image-$rel: no vmlinuz in it or its dependencies"
+}
+
+# RELEASE: the real System.map from the -dbg package (350 MB), extracting
+# only that member; sysmap is "" if there is none.
+dbg_system_map() {
+	local pkg=linux-image-$1-dbg
+	sysmap=
+	if ! download "$pkg"; then
+		return
+	fi
+	say "extracting System.map from $pkg"
+	mkdir -p "$work/dbg"
+	if dpkg-deb --fsys-tarfile "$(deb_path "$pkg")" |
+	   tar -x -C "$work/dbg" --wildcards '*/System.map*' 2>/dev/null; then
+		sysmap=$(find "$work/dbg" -type f -name 'System.map*' |
+			 head -n 1)
+	fi
+	rm -f "$(deb_path "$pkg")"
+	if ! real_system_map "$sysmap"; then
+		sysmap=
+	fi
+}
+
+entry_present() {
+	[ -f "$cache/kernels/$1/metadata" ] && [ -f "$cache/kernels/$1/vmlinuz" ]
+}
+
+# RELEASE: sets outcome to installed, unsuitable (cannot run sched_ext) or
+# missing (not in the suite).
+fetch_kernel() {
+	local rel=$1 debver msg
+	outcome=missing
+	debver=$(field "linux-image-$rel" Version)
+	if [ -z "$debver" ]; then
+		return
+	fi
+	unpack_image "$rel"
+	outcome=unsuitable
+	if [ -z "$config" ]; then
+		say "skipping $rel: no config in the package"
+		return
+	fi
+	if ! msg=$("$ktstr" kernel check-config "$config" 2>&1); then
+		msg=${msg#* lacks }
+		say "skipping $rel: it lacks ${msg%%: ktstr needs*}"
+		return
+	fi
+	if ! real_system_map "$sysmap"; then
+		dbg_system_map "$rel"
+	fi
+	if [ -z "$sysmap" ]; then
+		say "warning: no System.map for $rel; symbol lookups will not work"
+	fi
+	"$ktstr" kernel install "$rel" "$vmlinuz" "$config" "$sysmap" \
+		"debian $suite linux-image-$rel $debver" >/dev/null
+	outcome=installed
+	say "installed $rel into $cache/kernels/$rel"
+}
+
+# Sets release to the newest suitable kernel, fetching it if needed.
+fetch_newest() {
+	local pkg rel list skipped=
+	release=
+	list=$(candidates)
+	[ -n "$list" ] || die "no linux-image-*-$flavour in $mirror $suite"
+	for pkg in $list; do
+		rel=${pkg#linux-image-}
+		if [ -n "$skipped" ]; then
+			say "trying the next older kernel, $rel"
+		fi
+		if entry_present "$rel"; then
+			say "$rel is already in the cache"
+			release=$rel
+			return
+		fi
+		fetch_kernel "$rel"
+		case $outcome in
+		installed)
+			release=$rel
+			return
+			;;
+		missing)
+			if [ -z "$version" ]; then
+				continue
+			fi
+			die "linux-image-$rel is not in $suite (backports drops old releases): change version= in $pin_file"
+			;;
+		esac
+		[ -z "$version" ] ||
+			die "$rel (pinned in $pin_file) cannot run sched_ext"
+		skipped=1
+	done
+	die "no linux-image-*-$flavour in $suite has CONFIG_SCHED_CLASS_EXT=y"
+}
+
+# RELEASE: unpack linux-source-<major.minor> into the cache, preferring the
+# Debian version of the kernel so that headers match it.
+fetch_source() {
+	local rel=$1 mm pkg dest debver
+	mm=$(echo "$rel" | grep -oE '^[0-9]+\.[0-9]+')
+	pkg=linux-source-$mm
+	dest=$cache/source/$pkg
+	if [ -f "$dest/Makefile" ]; then
+		say "$pkg is already in the cache"
+		return
+	fi
+	debver=$(field "linux-image-$rel" Version)
+	download "$pkg=$debver" || download "$pkg" ||
+		die "$pkg is not in $suite: kernel $rel is in the cache, but without its source"
+	mkdir -p "$cache/source"
+	# Unpacked beside its final place and renamed in, so a tree in the
+	# cache is always complete.
+	partial=$cache/source/.tmp-$pkg-$$
+	rm -rf "$partial"
+	mkdir "$partial"
+	say "unpacking $pkg into $dest"
+	dpkg-deb --fsys-tarfile "$(deb_path "$pkg")" |
+		tar -x -O "./usr/src/$pkg.tar.xz" |
+		tar -xJ --no-same-owner -C "$partial"
+	[ -f "$partial/$pkg/Makefile" ] ||
+		die "$pkg: usr/src/$pkg.tar.xz has no $pkg/Makefile"
+	mv -T "$partial/$pkg" "$dest"
+	rm -rf "$partial"
+	partial=
+	rm -f "$(deb_path "$pkg")"
+}
+
+say "reading the package lists of $suite"
+apt-get "${apt_opts[@]}" -qq update ||
+	die "apt-get update of $mirror $suite failed (an old debian-archive-keyring lacks the trixie keys: upgrade it)"
+fetch_newest
+fetch_source "$release"

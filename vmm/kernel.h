@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernels ktstr boots: entries of the kernel cache, a boot image
+ * named by path, or a built kernel tree.  Every form resolves to the same
+ * set of files so that the VM and the monitor need not care where a
+ * kernel came from.
+ *
+ * A cache entry is $CACHE/kernels/<version>/ holding vmlinuz, vmlinux
+ * (decompressed from vmlinuz), System.map, config and metadata
+ * (key=value lines).  Entries appear by rename() only, so an entry with
+ * metadata is complete; directories starting with '.' are work in
+ * progress and are ignored.
+ */
+#ifndef KTSTR_KERNEL_H
+#define KTSTR_KERNEL_H
+
+#include <limits.h>
+#include <stdio.h>
+
+/* Paths are absolute; an empty string means "not available". */
+struct kt_kernel {
+	char version[128];
+	char dir[PATH_MAX];
+	char bzimage[PATH_MAX];
+	char vmlinux[PATH_MAX];
+	char system_map[PATH_MAX];
+	char config[PATH_MAX];
+	char source[PATH_MAX];
+};
+
+/*
+ * @spec is NULL or "" for the default kernel (the newest cache entry by
+ * version order), a cache key ("7.3.4+deb13-cloud-amd64", or a prefix of
+ * one such as "7.3": the newest match), a boot image path (bzImage or
+ * vmlinux ELF, with System.map and config looked up beside it) or a built
+ * kernel tree.  The kernel's config must pass kt_kernel_check_config().
+ */
+int kt_kernel_resolve(const char *spec, struct kt_kernel *k);
+
+/* Refuses a config without the options a sched_ext test needs. */
+int kt_kernel_check_config(const char *config_path);
+
+/* Decompresses the zstd payload of @bzimage to @out_path, atomically. */
+int kt_vmlinux_extract(const char *bzimage, const char *out_path);
+
+/* 1 if the ELF @path has a PVH entry note, 0 if not, -1 on error. */
+int kt_vmlinux_has_pvh(const char *path);
+
+/*
+ * The image to pass to QEMU -kernel: vmlinux when it has a PVH entry
+ * (it skips the bzImage decompressor), else the bzImage.  NULL, with the
+ * reason recorded, if neither can boot.
+ */
+const char *kt_kernel_boot_image(const struct kt_kernel *k);
+
+/*
+ * Adds $CACHE/kernels/@version, replacing an existing entry atomically.
+ * @system_map may be NULL or "" when none is available; @origin is a
+ * free-form note (where the kernel came from) kept in the metadata.
+ */
+int kt_kernel_install(const char *version, const char *bzimage,
+		      const char *config, const char *system_map,
+		      const char *origin);
+
+/* One line per cache entry, newest first; returns the number of entries. */
+int kt_kernel_list(FILE *out);
+
+#endif

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "guest.h"
+#include "launch.h"
+
+void kt_launch_init(struct kt_launch *l, unsigned int default_timeout_s)
+{
+	memset(l, 0, sizeof(*l));
+	l->accel = KT_ACCEL_AUTO;
+	l->timeout_s = default_timeout_s;
+}
+
+static int parse_seconds(const char *arg, unsigned int *out)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (!isdigit((unsigned char)*arg) || *end || v > 86400 * 7)
+		return kt_fail("--timeout '%s': expected whole seconds", arg);
+	*out = v;
+	return 0;
+}
+
+int kt_launch_option(struct kt_launch *l, int opt, const char *arg)
+{
+	switch (opt) {
+	case KT_OPT_TOPOLOGY:
+		l->topology_spec = arg;
+		return 1;
+	case KT_OPT_KERNEL:
+		l->kernel_spec = arg;
+		return 1;
+	case KT_OPT_INCLUDE:
+		if (l->nr_includes >= KT_LAUNCH_MAX_INCLUDES)
+			return kt_fail("more than %d --include options",
+				       KT_LAUNCH_MAX_INCLUDES);
+		l->includes[l->nr_includes++] = (char *)arg;
+		return 1;
+	case KT_OPT_ACCEL:
+		return kt_accel_parse(arg, &l->accel) ? -1 : 1;
+	case KT_OPT_TIMEOUT:
+		return parse_seconds(arg, &l->timeout_s) ? -1 : 1;
+	case KT_OPT_LOG_DIR:
+		l->log_dir = arg;
+		return 1;
+	case KT_OPT_CMDLINE:
+		l->cmdline = arg;
+		return 1;
+	case KT_OPT_MEMORY:
+		l->memory = arg;
+		return 1;
+	case KT_OPT_DRY_RUN:
+		l->dry_run = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* --memory goes through the preset parser so it gets the same checks. */
+static int apply_memory(struct kt_launch *l)
+{
+	char text[256];
+	struct kt_topology t;
+
+	if (!l->memory)
+		return 0;
+	snprintf(text, sizeof(text),
+		 "nodes = %u\nllcs = %u\ncores = %u\nthreads = %u\nmemory = %s\n",
+		 l->topo.nodes, l->topo.llcs, l->topo.cores, l->topo.threads,
+		 l->memory);
+	if (kt_topology_parse_text(text, "--memory", &t))
+		return -1;
+	l->topo.memory_mib = t.memory_mib;
+	return 0;
+}
+
+static int build_image(struct kt_launch *l)
+{
+	struct kt_initramfs *ir = kt_guest_image();
+	int ret;
+
+	if (!ir)
+		return -1;
+	ret = kt_guest_add_includes(ir, l->includes, l->nr_includes);
+	if (!ret)
+		ret = kt_initramfs_build(ir, l->initramfs,
+					 sizeof(l->initramfs));
+	kt_initramfs_free(ir);
+	return ret;
+}
+
+int kt_launch_prepare(struct kt_launch *l)
+{
+	if (!l->topology_spec)
+		return kt_fail("--topology is required (e.g. --topology 1n2l2c1t)");
+	if (kt_topology_parse(l->topology_spec, &l->topo) || apply_memory(l))
+		return -1;
+	if (kt_kernel_resolve(l->kernel_spec, &l->kernel))
+		return -1;
+	l->boot_image = kt_kernel_boot_image(&l->kernel);
+	if (!l->boot_image)
+		return -1;
+	return build_image(l);
+}
+
+void kt_launch_vm_opts(const struct kt_launch *l, struct kt_vm_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->topo = &l->topo;
+	o->kernel = l->boot_image;
+	o->initramfs = l->initramfs;
+	o->accel = l->accel;
+	o->timeout_s = l->timeout_s;
+	o->log_dir = l->log_dir;
+	o->extra_cmdline = l->cmdline;
+	o->dry_run = l->dry_run;
+	o->stdout_fd = -1;
+	o->stderr_fd = -1;
+}
+
+void kt_launch_report(const struct kt_vm_result *r)
+{
+	if (r->outcome == KT_VM_EXITED)
+		return;
+	fprintf(stderr, "ktstr: VM %s: %s\n", kt_vm_outcome_name(r->outcome),
+		r->detail);
+	if (r->console_tail[0])
+		fprintf(stderr, "ktstr: last console lines:\n%s",
+			r->console_tail);
+}
+
+int kt_launch_run(struct kt_launch *l, struct kt_vm_opts *o,
+		  struct kt_vm_result *r)
+{
+	char shape[64], why[160];
+
+	if (kt_accel_resolve(l->accel, &o->accel, why, sizeof(why)))
+		return -1;
+	kt_topology_short(&l->topo, shape, sizeof(shape));
+	if (!l->dry_run)
+		fprintf(stderr, "ktstr: booting %s (%s, %u vCPUs, %luM) on kernel %s, accel %s (%s)\n",
+			l->topo.name, shape, kt_topology_cpus(&l->topo),
+			l->topo.memory_mib, l->kernel.version,
+			kt_accel_name(o->accel), why);
+	return kt_vm_run(o, r);
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every VM-booting command shares: its options (--topology,
+ * --kernel, --include, --accel, --timeout, --log-dir, --cmdline,
+ * --memory, --dry-run), their resolution and the "booting ..." line.
+ */
+#ifndef KTSTR_LAUNCH_H
+#define KTSTR_LAUNCH_H
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+
+#include "kernel.h"
+#include "topology.h"
+#include "vm.h"
+
+#define KT_LAUNCH_MAX_INCLUDES 64
+
+enum {
+	KT_OPT_KERNEL = 0x100,
+	KT_OPT_INCLUDE,
+	KT_OPT_ACCEL,
+	KT_OPT_TIMEOUT,
+	KT_OPT_LOG_DIR,
+	KT_OPT_CMDLINE,
+	KT_OPT_MEMORY,
+	KT_OPT_DRY_RUN,
+	KT_OPT_TOPOLOGY,
+};
+
+#define KT_LAUNCH_LONG_OPTIONS						\
+	{ "topology", required_argument, NULL, KT_OPT_TOPOLOGY },	\
+	{ "kernel", required_argument, NULL, KT_OPT_KERNEL },		\
+	{ "include", required_argument, NULL, KT_OPT_INCLUDE },		\
+	{ "accel", required_argument, NULL, KT_OPT_ACCEL },		\
+	{ "timeout", required_argument, NULL, KT_OPT_TIMEOUT },		\
+	{ "log-dir", required_argument, NULL, KT_OPT_LOG_DIR },		\
+	{ "cmdline", required_argument, NULL, KT_OPT_CMDLINE },		\
+	{ "memory", required_argument, NULL, KT_OPT_MEMORY },		\
+	{ "dry-run", no_argument, NULL, KT_OPT_DRY_RUN }
+
+#define KT_LAUNCH_HELP							\
+	"  --topology T     short form (2n4l2c2t), preset name or file\n"	\
+	"  --kernel K       cache key, boot image or built tree (default: newest cached)\n" \
+	"  --include PATH   copy a file or directory into the guest (repeatable)\n" \
+	"  --accel A        auto (default), kvm or tcg\n"		\
+	"  --timeout S      stop the VM after S seconds\n"		\
+	"  --log-dir DIR    keep console.log and qemu.log in DIR\n"	\
+	"  --cmdline ARGS   append to the guest kernel command line\n"	\
+	"  --memory SIZE    override the topology's memory (e.g. 2G)\n"	\
+	"  --dry-run        print the QEMU command line, boot nothing\n"
+
+struct kt_launch {
+	const char *topology_spec;
+	const char *kernel_spec;
+	char *includes[KT_LAUNCH_MAX_INCLUDES];
+	unsigned int nr_includes;
+	enum kt_accel accel;
+	unsigned int timeout_s;
+	const char *log_dir;
+	const char *cmdline;
+	const char *memory;
+	bool dry_run;
+
+	struct kt_topology topo;
+	struct kt_kernel kernel;
+	const char *boot_image;
+	char initramfs[PATH_MAX];
+};
+
+void kt_launch_init(struct kt_launch *l, unsigned int default_timeout_s);
+/* 1 if @opt is a launch option (consumed), 0 if not, -1 if bad. */
+int kt_launch_option(struct kt_launch *l, int opt, const char *arg);
+/* Resolve topology and kernel and build the guest image. */
+int kt_launch_prepare(struct kt_launch *l);
+void kt_launch_vm_opts(const struct kt_launch *l, struct kt_vm_opts *o);
+/* Print the outcome of a run that did not end with a payload exit. */
+void kt_launch_report(const struct kt_vm_result *r);
+int kt_launch_run(struct kt_launch *l, struct kt_vm_opts *o,
+		  struct kt_vm_result *r);
+
+#endif

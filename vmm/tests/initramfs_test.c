@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest image: content addressing in the cache, cleanup on failure,
+ * and what comes out when the system cpio unpacks it.
+ */
+#include <dirent.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "elfdeps.h"
+#include "error.h"
+#include "initramfs.h"
+#include "strlist.h"
+
+#define BIG	(PATH_MAX * 2)
+
+static int run(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+static int write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return 0;
+}
+
+/* Entries of a directory, with the ones starting with @prefix. */
+static int count_entries(const char *dir, const char *prefix, int *matching)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	*matching = 0;
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		n++;
+		if (!strncmp(de->d_name, prefix, strlen(prefix)))
+			(*matching)++;
+	}
+	closedir(d);
+	return n;
+}
+
+static int list_archive(const char *archive, struct kt_strlist *names)
+{
+	char cmd[BIG], line[BIG];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "cpio -t --quiet < '%s'", archive);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (kt_strlist_push(names, line) < 0)
+			break;
+	}
+	return pclose(p);
+}
+
+FIXTURE(ir) {
+	char dir[64];
+	char cache[128];	/* $KTSTR_CACHE_DIR/initramfs */
+	char src[128];		/* host files to add */
+	char out[128];		/* extraction */
+	struct kt_initramfs *ir;
+};
+
+FIXTURE_SETUP(ir)
+{
+	char tmpl[] = "/tmp/kt-initramfs-XXXXXX";
+	char root[96];
+
+	ASSERT_NE(NULL, mkdtemp(tmpl));
+	snprintf(self->dir, sizeof(self->dir), "%s", tmpl);
+	snprintf(root, sizeof(root), "%s/cache", self->dir);
+	ASSERT_EQ(0, setenv("KTSTR_CACHE_DIR", root, 1));
+	snprintf(self->cache, sizeof(self->cache), "%s/initramfs", root);
+	snprintf(self->src, sizeof(self->src), "%s/src", self->dir);
+	snprintf(self->out, sizeof(self->out), "%s/out", self->dir);
+	ASSERT_EQ(0, mkdir(self->src, 0755));
+	ASSERT_EQ(0, mkdir(self->out, 0755));
+	self->ir = kt_initramfs_new();
+	ASSERT_NE(NULL, self->ir);
+}
+
+FIXTURE_TEARDOWN(ir)
+{
+	kt_initramfs_free(self->ir);
+	if (self->dir[0] && run("rm -rf '%s'", self->dir))
+		TH_LOG("cannot remove %s", self->dir);
+}
+
+static int add_basics(struct kt_initramfs *ir, const char *hostname)
+{
+	if (kt_initramfs_add_dir(ir, "/proc", 0555) ||
+	    kt_initramfs_add_chardev(ir, "/dev/console", 0600, 5, 1) ||
+	    kt_initramfs_add_data(ir, "/etc/hostname", hostname,
+				  strlen(hostname), 0644) ||
+	    kt_initramfs_add_symlink(ir, "/bin/sh", "busybox"))
+		return -1;
+	return 0;
+}
+
+static int extract(const char *archive, const char *dir)
+{
+	return run("cd '%s' && cpio -idm --quiet --nonmatching 'dev/*' < '%s'",
+		   dir, archive);
+}
+
+TEST_F(ir, same_content_same_file)
+{
+	char first[PATH_MAX], second[PATH_MAX];
+	struct kt_initramfs *again;
+	int tmp;
+
+	ASSERT_EQ(0, add_basics(self->ir, "ktstr\n"));
+	ASSERT_EQ(0, kt_initramfs_build(self->ir, first, sizeof(first))) {
+		TH_LOG("%s", kt_errmsg());
+	}
+	EXPECT_EQ(0, strncmp(first, self->cache, strlen(self->cache)));
+	EXPECT_EQ(0, access(first, R_OK));
+
+	/* Same entries added in another order: the same image. */
+	again = kt_initramfs_new();
+	ASSERT_NE(NULL, again);
+	ASSERT_EQ(0, kt_initramfs_add_symlink(again, "/bin/sh", "busybox"));
+	ASSERT_EQ(0, add_basics(again, "ktstr\n"));
+	ASSERT_EQ(0, kt_initramfs_build(again, second, sizeof(second)));
+	kt_initramfs_free(again);
+	EXPECT_STREQ(first, second);
+	EXPECT_EQ(1, count_entries(self->cache, ".tmp-", &tmp));
+	EXPECT_EQ(0, tmp);
+}
+
+TEST_F(ir, different_content_different_file)
+{
+	char first[PATH_MAX], second[PATH_MAX], third[PATH_MAX];
+	struct kt_initramfs *other;
+	int tmp;
+
+	ASSERT_EQ(0, add_basics(self->ir, "ktstr\n"));
+	ASSERT_EQ(0, kt_initramfs_build(self->ir, first, sizeof(first)));
+
+	other = kt_initramfs_new();
+	ASSERT_NE(NULL, other);
+	ASSERT_EQ(0, add_basics(other, "ktstR\n"));
+	ASSERT_EQ(0, kt_initramfs_build(other, second, sizeof(second)));
+	EXPECT_STRNE(first, second);
+
+	/* A mode is content too. */
+	ASSERT_EQ(0, kt_initramfs_add_dir(other, "/proc", 0755));
+	ASSERT_EQ(0, kt_initramfs_build(other, third, sizeof(third)));
+	kt_initramfs_free(other);
+	EXPECT_STRNE(second, third);
+	EXPECT_STRNE(first, third);
+	EXPECT_EQ(3, count_entries(self->cache, ".tmp-", &tmp));
+	EXPECT_EQ(0, tmp);
+}
+
+TEST_F(ir, missing_include_named_and_nothing_cached)
+{
+	char path[PATH_MAX + 32], out[PATH_MAX];
+	int tmp;
+
+	snprintf(path, sizeof(path), "%s/no-such-file", self->src);
+	EXPECT_EQ(-1, kt_initramfs_add_tree(self->ir, path, path));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), path)) {
+		TH_LOG("%s", kt_errmsg());
+	}
+	EXPECT_EQ(-1, kt_initramfs_add_file(self->ir, path, "/x", 0));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), path));
+	EXPECT_EQ(0, count_entries(self->cache, ".tmp-", &tmp));
+	/* The image is still usable without it. */
+	ASSERT_EQ(0, add_basics(self->ir, "ktstr\n"));
+	ASSERT_EQ(0, kt_initramfs_build(self->ir, out, sizeof(out)));
+	EXPECT_EQ(1, count_entries(self->cache, ".tmp-", &tmp));
+}
+
+/* A host file gone by build time: error, and no file, not even a tmp. */
+TEST_F(ir, failed_build_leaves_nothing)
+{
+	char path[PATH_MAX + 32], out[PATH_MAX];
+	int tmp;
+
+	snprintf(path, sizeof(path), "%s/vanishing", self->src);
+	ASSERT_EQ(0, write_text(path, "soon gone\n"));
+	ASSERT_EQ(0, kt_initramfs_add_file(self->ir, path, "/vanishing", 0));
+	ASSERT_EQ(0, unlink(path));
+	EXPECT_EQ(-1, kt_initramfs_build(self->ir, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), path)) {
+		TH_LOG("%s", kt_errmsg());
+	}
+	EXPECT_EQ(0, count_entries(self->cache, ".tmp-", &tmp));
+}
+
+/*
+ * Failing halfway through writing: a file size limit makes write() fail
+ * with EFBIG after the hash is done.  The partial file must go.
+ */
+TEST_F(ir, write_failure_removes_tmp)
+{
+	struct rlimit lim = { 64 * 1024, 64 * 1024 };
+	static char big[1024 * 1024];
+	char out[PATH_MAX];
+	int tmp;
+
+	ASSERT_EQ(0, add_basics(self->ir, "ktstr\n"));
+	ASSERT_EQ(0, kt_initramfs_add_data(self->ir, "/big", big, sizeof(big),
+					   0644));
+	signal(SIGXFSZ, SIG_IGN);
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &lim));
+	EXPECT_EQ(-1, kt_initramfs_build(self->ir, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "too large")) {
+		TH_LOG("%s", kt_errmsg());
+	}
+	EXPECT_EQ(0, count_entries(self->cache, ".tmp-", &tmp));
+}
+
+TEST_F(ir, directory_where_file_expected)
+{
+	EXPECT_EQ(-1, kt_initramfs_add_file(self->ir, self->src, "/x", 0));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), self->src));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "directory"));
+}
+
+TEST_F(ir, bad_guest_paths)
+{
+	EXPECT_EQ(-1, kt_initramfs_add_dir(self->ir, "relative/path", 0755));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "relative/path"));
+	EXPECT_EQ(-1, kt_initramfs_add_dir(self->ir, "/a/..", 0755));
+	EXPECT_EQ(-1, kt_initramfs_add_symlink(self->ir, "/bin/x", ""));
+	/* A file cannot be a parent. */
+	ASSERT_EQ(0, kt_initramfs_add_data(self->ir, "/etc/f", "x", 1, 0644));
+	EXPECT_EQ(-1, kt_initramfs_add_data(self->ir, "/etc/f/g", "", 0,
+					    0644));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "/etc/f"));
+}
+
+TEST_F(ir, tree_round_trip)
+{
+	char path[BIG], archive[PATH_MAX], buf[64], target[64];
+	struct stat st;
+	ssize_t n;
+
+	static const char *const make[] = {
+		"mkdir -p sub/deeper emptydir",
+		"printf alpha > a.txt",
+		"printf 12345 > sub/b.bin",
+		": > sub/deeper/c",
+		"ln -s sub/b.bin link",
+		"ln -s /etc/hostname abs-link",
+		"printf '#!/bin/sh\\necho hi\\n' > run.sh",
+		"chmod 0755 run.sh",
+		"chmod 0700 sub",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(make); i++)
+		ASSERT_EQ(0, run("cd '%s' && %s", self->src, make[i]));
+	ASSERT_EQ(0, kt_initramfs_add_tree(self->ir, self->src, "/opt/t")) {
+		TH_LOG("%s", kt_errmsg());
+	}
+	ASSERT_EQ(0, kt_initramfs_build(self->ir, archive, sizeof(archive)));
+	ASSERT_EQ(0, extract(archive, self->out));
+
+	snprintf(path, sizeof(path), "%s/opt", self->out);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	snprintf(path, sizeof(path), "%s/opt/t/a.txt", self->out);
+	ASSERT_EQ(0, read_text(path, buf, sizeof(buf)));
+	EXPECT_STREQ("alpha", buf);
+	snprintf(path, sizeof(path), "%s/opt/t/sub/b.bin", self->out);
+	ASSERT_EQ(0, read_text(path, buf, sizeof(buf)));
+	EXPECT_STREQ("12345", buf);
+	snprintf(path, sizeof(path), "%s/opt/t/sub", self->out);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0700U, st.st_mode & 07777);
+	snprintf(path, sizeof(path), "%s/opt/t/sub/deeper/c", self->out);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0, st.st_size);
+	snprintf(path, sizeof(path), "%s/opt/t/emptydir", self->out);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	snprintf(path, sizeof(path), "%s/opt/t/run.sh", self->out);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0755U, st.st_mode & 07777);
+
+	snprintf(path, sizeof(path), "%s/opt/t/link", self->out);
+	n = readlink(path, target, sizeof(target) - 1);
+	ASSERT_GT(n, 0);
+	target[n] = '\0';
+	EXPECT_STREQ("sub/b.bin", target);
+	snprintf(path, sizeof(path), "%s/opt/t/abs-link", self->out);
+	n = readlink(path, target, sizeof(target) - 1);
+	ASSERT_GT(n, 0);
+	target[n] = '\0';
+	EXPECT_STREQ("/etc/hostname", target);
+}
+
+TEST_F(ir, parents_before_children)
+{
+	struct kt_strlist names = KT_STRLIST_INIT;
+	char archive[PATH_MAX], parent[BIG], *slash;
+	size_t i, j;
+
+	ASSERT_EQ(0, run("cd '%s' && mkdir -p a/b/c a-b && %s", self->src,
+			 ": > a/b/c/f && : > a-b/g && : > a.b"));
+	ASSERT_EQ(0, kt_initramfs_add_tree(self->ir, self->src, "/x/y"));
+	ASSERT_EQ(0, add_basics(self->ir, "ktstr\n"));
+	ASSERT_EQ(0, kt_initramfs_build(self->ir, archive, sizeof(archive)));
+	ASSERT_EQ(0, list_archive(archive, &names));
+	ASSERT_GE(names.count, 12U);
+	for (i = 0; i < names.count; i++) {
+		EXPECT_NE('/', names.items[i][0]);
+		if (i)
+			EXPECT_LT(0, strcmp(names.items[i],
+					    names.items[i - 1]));
+		snprintf(parent, sizeof(parent), "%s", names.items[i]);
+		slash = strrchr(parent, '/');
+		if (!slash)
+			continue;
+		*slash = '\0';
+		for (j = 0; j < i; j++)
+			if (!strcmp(names.items[j], parent))
+				break;
+		EXPECT_LT(j, i) {
+			TH_LOG("%s comes before its parent", names.items[i]);
+		}
+	}
+	kt_strlist_free(&names);
+}
+
+TEST_F(ir, later_add_replaces)
+{
+	char path[BIG], archive[PATH_MAX], buf[64];
+	struct stat st;
+
+	ASSERT_EQ(0, kt_initramfs_add_data(self->ir, "/etc/x", "one", 3,
+					   0644));
+	ASSERT_EQ(0, kt_initramfs_add_data(self->ir, "/etc//./x", "two", 3,
+					   0600));
+	ASSERT_EQ(0, kt_initramfs_add_symlink(self->ir, "/etc/y", "x"));
+	ASSERT_EQ(0, kt_initramfs_add_dir(self->ir, "/etc/y", 0711));
+	ASSERT_EQ(0, kt_initramfs_add_data(self->ir, "/a/b/../c", "c", 1,
+					   0644));
+	ASSERT_EQ(0, kt_initramfs_build(self->ir, archive, sizeof(archive)));
+	ASSERT_EQ(0, extract(archive, self->out));
+
+	snprintf(path, sizeof(path), "%s/etc/x", self->out);
+	ASSERT_EQ(0, read_text(path, buf, sizeof(buf)));
+	EXPECT_STREQ("two", buf);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0600U, st.st_mode & 07777);
+	snprintf(path, sizeof(path), "%s/etc/y", self->out);
+	ASSERT_EQ(0, lstat(path, &st));
+	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	EXPECT_EQ(0711U, st.st_mode & 07777);
+	snprintf(path, sizeof(path), "%s/a/c", self->out);
+	ASSERT_EQ(0, read_text(path, buf, sizeof(buf)));
+	EXPECT_STREQ("c", buf);
+}
+
+TEST_F(ir, replacing_a_parent_fails_at_build)
+{
+	char archive[PATH_MAX];
+	int tmp;
+
+	ASSERT_EQ(0, kt_initramfs_add_data(self->ir, "/opt/d/f", "f", 1,
+					   0644));
+	ASSERT_EQ(0, kt_initramfs_add_data(self->ir, "/opt/d", "d", 1,
+					   0644));
+	EXPECT_EQ(-1, kt_initramfs_build(self->ir, archive, sizeof(archive)));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "/opt/d/f")) {
+		TH_LOG("%s", kt_errmsg());
+	}
+	EXPECT_EQ(0, count_entries(self->cache, ".tmp-", &tmp));
+}
+
+TEST_F(ir, program_brings_its_libraries)
+{
+	struct kt_strlist deps = KT_STRLIST_INIT, names = KT_STRLIST_INIT;
+	char archive[PATH_MAX];
+	size_t i;
+
+	ASSERT_EQ(0, kt_elf_deps("/bin/ls", &deps));
+	ASSERT_EQ(0, kt_initramfs_add_file(self->ir, "/bin/ls", "/bin/ls",
+					   0)) {
+		TH_LOG("%s", kt_errmsg());
+	}
+	ASSERT_EQ(0, kt_initramfs_build(self->ir, archive, sizeof(archive)));
+	ASSERT_EQ(0, list_archive(archive, &names));
+	EXPECT_TRUE(kt_strlist_contains(&names, "bin/ls"));
+	for (i = 0; i < deps.count; i++)
+		EXPECT_TRUE(kt_strlist_contains(&names, deps.items[i] + 1)) {
+			TH_LOG("%s missing", deps.items[i]);
+		}
+	if (!access("/etc/ld.so.cache", R_OK))
+		EXPECT_TRUE(kt_strlist_contains(&names, "etc/ld.so.cache"));
+	kt_strlist_free(&deps);
+	kt_strlist_free(&names);
+}
+
+/* What the caller put at a library's path wins over the automatic copy. */
+TEST_F(ir, libraries_do_not_replace)
+{
+	struct kt_strlist deps = KT_STRLIST_INIT;
+	char archive[PATH_MAX], path[BIG], buf[64];
+	const char *lib;
+
+	ASSERT_EQ(0, kt_elf_deps("/bin/ls", &deps));
+	ASSERT_GE(deps.count, 2U);
+	lib = deps.items[deps.count - 1];
+	ASSERT_EQ(0, kt_initramfs_add_data(self->ir, lib, "mine", 4, 0644));
+	ASSERT_EQ(0, kt_initramfs_add_file(self->ir, "/bin/ls", "/bin/ls",
+					   0));
+	ASSERT_EQ(0, kt_initramfs_build(self->ir, archive, sizeof(archive)));
+	ASSERT_EQ(0, extract(archive, self->out));
+	snprintf(path, sizeof(path), "%s%s", self->out, lib);
+	ASSERT_EQ(0, read_text(path, buf, sizeof(buf)));
+	EXPECT_STREQ("mine", buf);
+	kt_strlist_free(&deps);
+}
+
+/* $ORIGIN follows /proc/self/exe: keep a symlinked program's real path. */
+TEST_F(ir, symlinked_program_kept_at_real_path)
+{
+	struct kt_strlist names = KT_STRLIST_INIT;
+	char archive[PATH_MAX], link[BIG], real[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "%s/ls-link", self->src);
+	ASSERT_EQ(0, symlink("/bin/ls", link));
+	ASSERT_NE(NULL, realpath("/bin/ls", real));
+	ASSERT_EQ(0, kt_initramfs_add_file(self->ir, link,
+					   "/usr/local/bin/myls", 0));
+	ASSERT_EQ(0, kt_initramfs_build(self->ir, archive, sizeof(archive)));
+	ASSERT_EQ(0, list_archive(archive, &names));
+	EXPECT_TRUE(kt_strlist_contains(&names, real + 1));
+	ASSERT_EQ(0, extract(archive, self->out));
+	snprintf(link, sizeof(link), "%s/usr/local/bin/myls", self->out);
+	n = readlink(link, target, sizeof(target) - 1);
+	ASSERT_GT(n, 0);
+	target[n] = '\0';
+	EXPECT_STREQ(real, target);
+	kt_strlist_free(&names);
+}
+
+TEST_F(ir, output_buffer_too_small)
+{
+	char small[16];
+
+	ASSERT_EQ(0, add_basics(self->ir, "ktstr\n"));
+	EXPECT_EQ(-1, kt_initramfs_build(self->ir, small, sizeof(small)));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel cache, config check and vmlinux extraction.  Synthetic
+ * bzImages (a boot header and a small zstd payload) cover the error paths
+ * without a real kernel; tests on the cached Debian kernel skip without it.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "kselftest_harness.h"
+#include "error.h"
+#include "kernel.h"
+
+#define GOOD_CONFIG \
+	"CONFIG_SCHED_CLASS_EXT=y\nCONFIG_BPF_SYSCALL=y\n" \
+	"CONFIG_DEBUG_INFO_BTF=y\n"
+#define GOOD_MAP "ffffffff81000000 T _text\nffffffff81000010 t helper\n"
+#define TEST_RELEASE "6.99.1-kttest"
+
+static int write_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, data, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+static int write_text(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return write_file(path, text, strlen(text));
+}
+
+static int exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* Entries of @dir other than . and .., or -1 if it cannot be read. */
+static int count_entries(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+enum fake_payload { FAKE_GOOD, FAKE_BAD_SIZE, FAKE_GZIP, FAKE_SHORT };
+
+/*
+ * A bzImage as the x86 boot protocol lays it out: one setup sector after
+ * the boot sector, the release string inside it, then the payload with
+ * its 32-bit size trailer.  FAKE_SHORT cuts the file inside the payload.
+ */
+static int make_bzimage(const char *path, enum fake_payload kind)
+{
+	static const char release[] = TEST_RELEASE " (test) #1";
+	unsigned char elf[4096] = "\177ELF", img[16384] = { 0 };
+	size_t base = 1024, n, total;
+	uint32_t size = sizeof(elf);
+
+	img[0x1f1] = 1;
+	memcpy(img + 0x202, "HdrS", 4);
+	img[0x206] = 0x0f;
+	img[0x207] = 0x02;
+	img[0x20e] = 0x00;			/* release at 0x200 + 0x100 */
+	img[0x20f] = 0x01;
+	memcpy(img + 0x300, release, sizeof(release));
+	n = ZSTD_compress(img + base, sizeof(img) - base - 4, elf,
+			  sizeof(elf), 1);
+	if (ZSTD_isError(n))
+		return -1;
+	if (kind == FAKE_GZIP) {
+		img[base] = 0x1f;
+		img[base + 1] = 0x8b;
+	}
+	if (kind == FAKE_BAD_SIZE)
+		size++;
+	memcpy(img + base + n, &size, 4);
+	n += 4;
+	img[0x24c] = n & 0xff;
+	img[0x24d] = n >> 8;
+	total = base + n;
+	if (kind == FAKE_SHORT)
+		total -= n / 2;
+	return write_file(path, img, total);
+}
+
+/* Whether the ELF @path has a section named @want. */
+static int has_section(const char *path, const char *want)
+{
+	int fd = open(path, O_RDONLY), found = 0;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	GElf_Shdr sh;
+	const char *name;
+	Elf *e;
+
+	elf_version(EV_CURRENT);
+	e = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (e && !elf_getshdrstrndx(e, &shstrndx)) {
+		while (!found && (scn = elf_nextscn(e, scn))) {
+			if (!gelf_getshdr(scn, &sh))
+				continue;
+			name = elf_strptr(e, shstrndx, sh.sh_name);
+			found = name && !strcmp(name, want);
+		}
+	}
+	if (e)
+		elf_end(e);
+	if (fd >= 0)
+		close(fd);
+	return found;
+}
+
+/* ------------------------------------------------------------------ */
+
+FIXTURE(kernel) {
+	char dir[64];
+	char cache[128];
+	char in[128];			/* input files */
+	char kernels[256];
+	struct kt_kernel real;		/* the cached kernel, if any */
+	int have_real;
+};
+
+FIXTURE_SETUP(kernel)
+{
+	/* Looked up before the cache is redirected to a scratch one. */
+	self->have_real = !kt_kernel_resolve(NULL, &self->real);
+	snprintf(self->dir, sizeof(self->dir), "/tmp/kt-kernel-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->cache, sizeof(self->cache), "%s/cache", self->dir);
+	snprintf(self->in, sizeof(self->in), "%s/in", self->dir);
+	snprintf(self->kernels, sizeof(self->kernels), "%s/kernels",
+		 self->cache);
+	ASSERT_EQ(0, mkdir(self->in, 0755));
+	ASSERT_EQ(0, setenv("KTSTR_CACHE_DIR", self->cache, 1));
+}
+
+FIXTURE_TEARDOWN(kernel)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", self->dir);
+	if (system(cmd))
+		TH_LOG("cannot remove %s", self->dir);
+}
+
+/* Synthetic kernel inputs in self->in: bzImage, config, System.map. */
+static int make_inputs(const char *in, const char *config)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/bzImage", in);
+	if (make_bzimage(path, FAKE_GOOD))
+		return -1;
+	return write_text(in, "config", config) ||
+	       write_text(in, "System.map", GOOD_MAP);
+}
+
+static int install_fake(const char *in, const char *version)
+{
+	char bz[PATH_MAX], config[PATH_MAX], map[PATH_MAX];
+
+	snprintf(bz, sizeof(bz), "%s/bzImage", in);
+	snprintf(config, sizeof(config), "%s/config", in);
+	snprintf(map, sizeof(map), "%s/System.map", in);
+	return kt_kernel_install(version, bz, config, map, "test");
+}
+
+/* ------------------------------------------------------------------ */
+/* check_config                                                        */
+
+TEST_F(kernel, config_good)
+{
+	char path[PATH_MAX];
+
+	ASSERT_EQ(0, write_text(self->in, "config", GOOD_CONFIG));
+	snprintf(path, sizeof(path), "%s/config", self->in);
+	ASSERT_EQ(0, kt_kernel_check_config(path));
+}
+
+TEST_F(kernel, config_each_missing_option_named)
+{
+	static const char *const opts[] = {
+		"CONFIG_SCHED_CLASS_EXT", "CONFIG_BPF_SYSCALL",
+		"CONFIG_DEBUG_INFO_BTF",
+	};
+	char path[PATH_MAX], text[256];
+	size_t i, j;
+
+	snprintf(path, sizeof(path), "%s/config", self->in);
+	for (i = 0; i < 3; i++) {
+		text[0] = '\0';
+		for (j = 0; j < 3; j++)
+			if (j != i)
+				snprintf(text + strlen(text),
+					 sizeof(text) - strlen(text), "%s=y\n",
+					 opts[j]);
+		ASSERT_EQ(0, write_file(path, text, strlen(text)));
+		ASSERT_EQ(-1, kt_kernel_check_config(path));
+		TH_LOG("%s", kt_errmsg());
+		ASSERT_NE(NULL, strstr(kt_errmsg(), opts[i]));
+		ASSERT_NE(NULL, strstr(kt_errmsg(), path));
+		for (j = 0; j < 3; j++)
+			if (j != i)
+				ASSERT_EQ(NULL, strstr(kt_errmsg(), opts[j]));
+	}
+}
+
+TEST_F(kernel, config_not_set_refused)
+{
+	char path[PATH_MAX];
+
+	ASSERT_EQ(0, write_text(self->in, "config",
+				"# CONFIG_SCHED_CLASS_EXT is not set\n"
+				"CONFIG_BPF_SYSCALL=y\n"
+				"CONFIG_DEBUG_INFO_BTF=y\n"));
+	snprintf(path, sizeof(path), "%s/config", self->in);
+	ASSERT_EQ(-1, kt_kernel_check_config(path));
+	ASSERT_NE(NULL, strstr(kt_errmsg(), "CONFIG_SCHED_CLASS_EXT"));
+	ASSERT_NE(NULL, strstr(kt_errmsg(), "not set"));
+}
+
+TEST_F(kernel, config_module_refused)
+{
+	char path[PATH_MAX];
+
+	ASSERT_EQ(0, write_text(self->in, "config",
+				"CONFIG_SCHED_CLASS_EXT=y\n"
+				"CONFIG_BPF_SYSCALL=m\n"
+				"CONFIG_DEBUG_INFO_BTF=y\n"));
+	snprintf(path, sizeof(path), "%s/config", self->in);
+	ASSERT_EQ(-1, kt_kernel_check_config(path));
+	ASSERT_NE(NULL, strstr(kt_errmsg(), "CONFIG_BPF_SYSCALL"));
+}
+
+TEST_F(kernel, config_missing_file)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/no-such-config", self->in);
+	ASSERT_EQ(-1, kt_kernel_check_config(path));
+	ASSERT_NE(NULL, strstr(kt_errmsg(), path));
+	ASSERT_EQ(-1, kt_kernel_check_config(NULL));
+	ASSERT_NE(NULL, strstr(kt_errmsg(), "no kernel config"));
+}
+
+/* ------------------------------------------------------------------ */
+/* vmlinux extraction                                                  */
+
+TEST_F(kernel, extract_synthetic)
+{
+	char bz[PATH_MAX], out[PATH_MAX];
+	struct stat st;
+
+	snprintf(bz, sizeof(bz), "%s/bzImage", self->in);
+	snprintf(out, sizeof(out), "%s/vmlinux", self->in);
+	ASSERT_EQ(0, make_bzimage(bz, FAKE_GOOD));
+	ASSERT_EQ(0, kt_vmlinux_extract(bz, out));
+	ASSERT_EQ(0, stat(out, &st));
+	ASSERT_EQ(4096, st.st_size);
+	ASSERT_EQ(2, count_entries(self->in));
+}
+
+/* Each broken image fails with @why and leaves only itself behind. */
+static void expect_extract_error(struct __test_metadata *_metadata,
+				 const char *in, enum fake_payload kind,
+				 const char *why)
+{
+	char bz[PATH_MAX], out[PATH_MAX];
+
+	snprintf(bz, sizeof(bz), "%s/bzImage", in);
+	snprintf(out, sizeof(out), "%s/vmlinux", in);
+	ASSERT_EQ(0, make_bzimage(bz, kind));
+	ASSERT_EQ(-1, kt_vmlinux_extract(bz, out));
+	TH_LOG("%s", kt_errmsg());
+	ASSERT_NE(NULL, strstr(kt_errmsg(), bz));
+	ASSERT_NE(NULL, strstr(kt_errmsg(), why));
+	ASSERT_FALSE(exists(out));
+	ASSERT_EQ(1, count_entries(in));
+}
+
+TEST_F(kernel, extract_truncated)
+{
+	expect_extract_error(_metadata, self->in, FAKE_SHORT, "truncated");
+}
+
+TEST_F(kernel, extract_size_mismatch)
+{
+	expect_extract_error(_metadata, self->in, FAKE_BAD_SIZE,
+			     "size mismatch");
+}
+
+TEST_F(kernel, extract_not_zstd)
+{
+	expect_extract_error(_metadata, self->in, FAKE_GZIP, "not zstd");
+}
+
+TEST_F(kernel, extract_not_bzimage)
+{
+	char bz[PATH_MAX], out[PATH_MAX];
+	char junk[4096];
+
+	memset(junk, 'x', sizeof(junk));
+	snprintf(bz, sizeof(bz), "%s/junk", self->in);
+	snprintf(out, sizeof(out), "%s/vmlinux", self->in);
+	ASSERT_EQ(0, write_file(bz, junk, sizeof(junk)));
+	ASSERT_EQ(-1, kt_vmlinux_extract(bz, out));
+	ASSERT_NE(NULL, strstr(kt_errmsg(), "not a bzImage"));
+	ASSERT_NE(NULL, strstr(kt_errmsg(), bz));
+	ASSERT_FALSE(exists(out));
+	ASSERT_EQ(1, count_entries(self->in));
+}
+
+TEST_F(kernel, extract_real_kernel)
+{
+	char out[PATH_MAX];
+
+	if (!self->have_real || !self->real.bzimage[0])
+		SKIP(return, "no kernel in the cache: run 'make deps'");
+	snprintf(out, sizeof(out), "%s/vmlinux", self->in);
+	ASSERT_EQ(0, kt_vmlinux_extract(self->real.bzimage, out));
+	ASSERT_TRUE(has_section(out, ".BTF"));
+	ASSERT_EQ(1, kt_vmlinux_has_pvh(out));
+	ASSERT_EQ(1, count_entries(self->in));
+}
+
+TEST_F(kernel, truncated_real_kernel)
+{
+	char bz[PATH_MAX], out[PATH_MAX];
+	static char head[1 << 20];
+	FILE *f;
+
+	if (!self->have_real || !self->real.bzimage[0])
+		SKIP(return, "no kernel in the cache: run 'make deps'");
+	f = fopen(self->real.bzimage, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(sizeof(head), fread(head, 1, sizeof(head), f));
+	fclose(f);
+	snprintf(bz, sizeof(bz), "%s/vmlinuz", self->in);
+	snprintf(out, sizeof(out), "%s/vmlinux", self->in);
+	ASSERT_EQ(0, write_file(bz, head, sizeof(head)));
+	ASSERT_EQ(-1, kt_vmlinux_extract(bz, out));
+	ASSERT_NE(NULL, strstr(kt_errmsg(), "truncated"));
+	ASSERT_FALSE(exists(out));
+	ASSERT_EQ(1, count_entries(self->in));
+}
+
+/* ------------------------------------------------------------------ */
+/* Install, resolve, list                                              */
+
+TEST_F(kernel, install_refuses_bad_config_before_writing)
+{
+	ASSERT_EQ(0, make_inputs(self->in,
+				 "# CONFIG_SCHED_CLASS_EXT is not set\n"
+				 "CONFIG_BPF_SYSCALL=y\n"
+				 "CONFIG_DEBUG_INFO_BTF=y\n"));
+	ASSERT_EQ(-1, install_fake(self->in, TEST_RELEASE));
+	ASSERT_NE(NULL, strstr(kt_errmsg(), "CONFIG_SCHED_CLASS_EXT"));
+	ASSERT_FALSE(exists(self->cache));
+}
+
+TEST_F(kernel, install_refuses_stub_system_map)
+{
+	ASSERT_EQ(0, make_inputs(self->in, GOOD_CONFIG));
+	ASSERT_EQ(0, write_text(self->in, "System.map",
+				"ffffffffffffffff B The real System.map is in the linux-image-X-dbg package\n"));
+	ASSERT_EQ(-1, install_fake(self->in, TEST_RELEASE));
+	ASSERT_NE(NULL, strstr(kt_errmsg(), "System.map"));
+	ASSERT_FALSE(exists(self->cache));
+}
+
+TEST_F(kernel, install_bad_image_leaves_nothing)
+{
+	char bz[PATH_MAX];
+
+	ASSERT_EQ(0, make_inputs(self->in, GOOD_CONFIG));
+	snprintf(bz, sizeof(bz), "%s/bzImage", self->in);
+	ASSERT_EQ(0, make_bzimage(bz, FAKE_BAD_SIZE));
+	ASSERT_EQ(-1, install_fake(self->in, TEST_RELEASE));
+	ASSERT_NE(NULL, strstr(kt_errmsg(), "size mismatch"));
+	ASSERT_EQ(0, count_entries(self->kernels));
+}
+
+TEST_F(kernel, install_rejects_bad_version)
+{
+	ASSERT_EQ(0, make_inputs(self->in, GOOD_CONFIG));
+	ASSERT_EQ(-1, install_fake(self->in, "../escape"));
+	ASSERT_EQ(-1, install_fake(self->in, ".hidden"));
+	ASSERT_EQ(-1, install_fake(self->in, ""));
+	ASSERT_FALSE(exists(self->cache));
+}
+
+TEST_F(kernel, install_then_resolve)
+{
+	char path[PATH_MAX], entry[512];
+	struct kt_kernel k;
+
+	ASSERT_EQ(0, make_inputs(self->in, GOOD_CONFIG));
+	ASSERT_EQ(0, install_fake(self->in, TEST_RELEASE));
+	snprintf(entry, sizeof(entry), "%s/%s", self->kernels, TEST_RELEASE);
+	ASSERT_EQ(1, count_entries(self->kernels));
+	ASSERT_EQ(5, count_entries(entry));
+
+	ASSERT_EQ(0, kt_kernel_resolve(TEST_RELEASE, &k));
+	ASSERT_STREQ(TEST_RELEASE, k.version);
+	ASSERT_STREQ(entry, k.dir);
+	snprintf(path, sizeof(path), "%s/vmlinuz", entry);
+	ASSERT_STREQ(path, k.bzimage);
+	snprintf(path, sizeof(path), "%s/config", entry);
+	ASSERT_STREQ(path, k.config);
+	snprintf(path, sizeof(path), "%s/System.map", entry);
+	ASSERT_STREQ(path, k.system_map);
+	ASSERT_STREQ("", k.source);
+	/* The fake vmlinux has no PVH note: boot the bzImage. */
+	ASSERT_STREQ(k.bzimage, kt_kernel_boot_image(&k));
+
+	ASSERT_EQ(0, kt_kernel_resolve(NULL, &k));
+	ASSERT_STREQ(TEST_RELEASE, k.version);
+	ASSERT_EQ(0, kt_kernel_resolve("6.99", &k));
+	ASSERT_STREQ(TEST_RELEASE, k.version);
+
+	snprintf(path, sizeof(path), "%s/vmlinuz", entry);
+	ASSERT_EQ(0, kt_kernel_resolve(path, &k));
+	ASSERT_STREQ(TEST_RELEASE, k.version);
+	ASSERT_STREQ(path, k.bzimage);
+	snprintf(path, sizeof(path), "%s/config", entry);
+	ASSERT_STREQ(path, k.config);
+}
+
+TEST_F(kernel, install_replaces_existing)
+{
+	static const char new_map[] = "ffffffff81000000 T _stext\n";
+	char path[PATH_MAX], text[64] = "";
+	FILE *f;
+
+	ASSERT_EQ(0, make_inputs(self->in, GOOD_CONFIG));
+	ASSERT_EQ(0, install_fake(self->in, TEST_RELEASE));
+	ASSERT_EQ(0, write_text(self->in, "System.map", new_map));
+	ASSERT_EQ(0, install_fake(self->in, TEST_RELEASE));
+	ASSERT_EQ(1, count_entries(self->kernels));
+	snprintf(path, sizeof(path), "%s/%s/System.map", self->kernels,
+		 TEST_RELEASE);
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(text, sizeof(text), f));
+	fclose(f);
+	ASSERT_STREQ(new_map, text);
+}
+
+TEST_F(kernel, resolve_boot_image_beside_files)
+{
+	char path[PATH_MAX];
+	struct kt_kernel k;
+
+	/* Debian's /boot layout: <name>-<release> side by side. */
+	snprintf(path, sizeof(path), "%s/vmlinuz-%s", self->in, TEST_RELEASE);
+	ASSERT_EQ(0, make_bzimage(path, FAKE_GOOD));
+	ASSERT_EQ(0, write_text(self->in, "config-" TEST_RELEASE,
+				GOOD_CONFIG));
+	ASSERT_EQ(0, write_text(self->in, "System.map-" TEST_RELEASE,
+				GOOD_MAP));
+	ASSERT_EQ(0, kt_kernel_resolve(path, &k));
+	ASSERT_STREQ(TEST_RELEASE, k.version);
+	ASSERT_STREQ(path, k.bzimage);
+	ASSERT_STREQ(self->in, k.dir);
+	snprintf(path, sizeof(path), "%s/config-%s", self->in, TEST_RELEASE);
+	ASSERT_STREQ(path, k.config);
+	snprintf(path, sizeof(path), "%s/System.map-%s", self->in,
+		 TEST_RELEASE);
+	ASSERT_STREQ(path, k.system_map);
+}
+
+TEST_F(kernel, resolve_built_tree)
+{
+	char tree[512], path[PATH_MAX];
+	struct kt_kernel k;
+
+	snprintf(tree, sizeof(tree), "%s/linux", self->in);
+	ASSERT_EQ(0, mkdir(tree, 0755));
+	snprintf(path, sizeof(path), "%s/arch", tree);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	snprintf(path, sizeof(path), "%s/arch/x86", tree);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	snprintf(path, sizeof(path), "%s/arch/x86/boot", tree);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	snprintf(path, sizeof(path), "%s/arch/x86/boot/bzImage", tree);
+	ASSERT_EQ(0, make_bzimage(path, FAKE_GOOD));
+	ASSERT_EQ(0, write_text(tree, ".config", GOOD_CONFIG));
+	ASSERT_EQ(0, write_text(tree, "System.map", GOOD_MAP));
+	ASSERT_EQ(0, write_text(tree, "Makefile", "# kernel\n"));
+
+	ASSERT_EQ(0, kt_kernel_resolve(tree, &k));
+	ASSERT_STREQ(TEST_RELEASE, k.version);
+	ASSERT_STREQ(tree, k.source);
+	ASSERT_STREQ(path, k.bzimage);
+	snprintf(path, sizeof(path), "%s/.config", tree);
+	ASSERT_STREQ(path, k.config);
+
+	/* The tree's bzImage by path finds the same files. */
+	snprintf(path, sizeof(path), "%s/arch/x86/boot/bzImage", tree);
+	ASSERT_EQ(0, kt_kernel_resolve(path, &k));
+	ASSERT_STREQ(tree, k.source);
+	snprintf(path, sizeof(path), "%s/.config", tree);
+	ASSERT_STREQ(path, k.config);
+}
+
+TEST_F(kernel, resolve_without_config_fails)
+{
+	char path[PATH_MAX];
+	struct kt_kernel k;
+
+	snprintf(path, sizeof(path), "%s/bzImage", self->in);
+	ASSERT_EQ(0, make_bzimage(path, FAKE_GOOD));
+	ASSERT_EQ(-1, kt_kernel_resolve(path, &k));
+	ASSERT_NE(NULL, strstr(kt_errmsg(), "no config"));
+}
+
+TEST_F(kernel, resolve_nonexistent)
+{
+	char path[PATH_MAX];
+	struct kt_kernel k;
+
+	ASSERT_EQ(-1, kt_kernel_resolve("no-such-kernel", &k));
+	ASSERT_NE(NULL, strstr(kt_errmsg(), "no-such-kernel"));
+	snprintf(path, sizeof(path), "%s/missing/bzImage", self->in);
+	ASSERT_EQ(-1, kt_kernel_resolve(path, &k));
+	ASSERT_NE(NULL, strstr(kt_errmsg(), path));
+	ASSERT_EQ(-1, kt_kernel_resolve(NULL, &k));
+	ASSERT_NE(NULL, strstr(kt_errmsg(), "no kernel in the cache"));
+}
+
+TEST_F(kernel, list_and_default_ignore_incomplete)
+{
+	char path[PATH_MAX], *buf = NULL;
+	struct kt_kernel k;
+	size_t len = 0;
+	FILE *out;
+
+	ASSERT_EQ(0, make_inputs(self->in, GOOD_CONFIG));
+	ASSERT_EQ(0, install_fake(self->in, TEST_RELEASE));
+	/* Both would sort after the real entry if they counted. */
+	snprintf(path, sizeof(path), "%s/.tmp-9.9.9-123", self->kernels);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	ASSERT_EQ(0, write_text(path, "metadata", "version=9.9.9\n"));
+	ASSERT_EQ(0, write_text(path, "vmlinuz", "x"));
+	snprintf(path, sizeof(path), "%s/9.9.8", self->kernels);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	ASSERT_EQ(0, write_text(path, "vmlinuz", "x"));
+
+	out = open_memstream(&buf, &len);
+	ASSERT_NE(NULL, out);
+	ASSERT_EQ(1, kt_kernel_list(out));
+	fclose(out);
+	TH_LOG("%s", buf);
+	ASSERT_NE(NULL, strstr(buf, TEST_RELEASE));
+	ASSERT_NE(NULL, strstr(buf, "test"));
+	ASSERT_EQ(NULL, strstr(buf, "9.9."));
+	free(buf);
+
+	ASSERT_EQ(0, kt_kernel_resolve(NULL, &k));
+	ASSERT_STREQ(TEST_RELEASE, k.version);
+	ASSERT_EQ(-1, kt_kernel_resolve("9.9.8", &k));
+}
+
+TEST_F(kernel, real_kernel_boots_pvh_vmlinux)
+{
+	struct kt_kernel k;
+
+	if (!self->have_real)
+		SKIP(return, "no kernel in the cache: run 'make deps'");
+	ASSERT_EQ(0, kt_kernel_install(self->real.version, self->real.bzimage,
+				       self->real.config,
+				       self->real.system_map, "test"));
+	ASSERT_EQ(0, kt_kernel_resolve(NULL, &k));
+	ASSERT_STREQ(self->real.version, k.version);
+	ASSERT_TRUE(has_section(k.vmlinux, ".BTF"));
+	ASSERT_STREQ(k.vmlinux, kt_kernel_boot_image(&k));
+}
+
+TEST_HARNESS_MAIN

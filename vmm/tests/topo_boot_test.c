@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Integration: boot each topology the project promises and have
+ * `ktstr topo verify` compare the guest kernel's view with it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+
+#define VERIFY_TIMEOUT_S 300
+
+FIXTURE(topo) {
+};
+
+FIXTURE_VARIANT(topo) {
+	const char *spec;
+};
+
+FIXTURE_SETUP(topo)
+{
+}
+
+FIXTURE_TEARDOWN(topo)
+{
+}
+
+#define TOPOLOGY(name_, spec_)						\
+	FIXTURE_VARIANT_ADD(topo, name_) { .spec = spec_ }
+
+TOPOLOGY(t1n1l2c1t, "1n1l2c1t");
+TOPOLOGY(t1n2l2c1t, "1n2l2c1t");
+TOPOLOGY(t1n3l3c1t, "1n3l3c1t");
+TOPOLOGY(t1n2l2c2t, "1n2l2c2t");
+TOPOLOGY(t2n4l2c1t, "2n4l2c1t");
+TOPOLOGY(t2n4l2c2t, "2n4l2c2t");
+TOPOLOGY(t4n8l2c1t, "4n8l2c1t");
+TOPOLOGY(t1n4l4c2t, "1n4l4c2t");
+TOPOLOGY(preset_numa4, "numa4");
+
+TEST_F_TIMEOUT(topo, verify, VERIFY_TIMEOUT_S)
+{
+	char cmd[256], out[16384];
+	size_t n;
+	FILE *p;
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "./ktstr topo verify %s 2>&1",
+		 variant->spec);
+	p = popen(cmd, "r");
+	ASSERT_NE(NULL, p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	status = pclose(p);
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "not ok")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "properties match")) TH_LOG("%s", out);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The host side of `topo verify`: cpulists, the comparison of a guest's
+ * topology dump with a declaration, and the QEMU command line that
+ * realizes a declaration.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+
+#include "cpulist.h"
+#include "error.h"
+#include "qemu.h"
+#include "topo_verify.h"
+
+TEST(cpulist_round_trip)
+{
+	struct kt_cpuset s;
+	char buf[128];
+
+	ASSERT_EQ(0, kt_cpulist_parse("0-3,8,10-11\n", &s));
+	EXPECT_EQ(7, kt_cpuset_count(&s));
+	EXPECT_TRUE(kt_cpuset_has(&s, 8));
+	EXPECT_FALSE(kt_cpuset_has(&s, 9));
+	kt_cpulist_format(&s, buf, sizeof(buf));
+	EXPECT_STREQ("0-3,8,10-11", buf);
+	ASSERT_EQ(0, kt_cpulist_parse("255", &s));
+	kt_cpulist_format(&s, buf, sizeof(buf));
+	EXPECT_STREQ("255", buf);
+}
+
+TEST(cpulist_rejects_garbage)
+{
+	struct kt_cpuset s;
+
+	EXPECT_EQ(-1, kt_cpulist_parse("3-1", &s));
+	EXPECT_EQ(-1, kt_cpulist_parse("1;2", &s));
+	EXPECT_EQ(-1, kt_cpulist_parse("256", &s));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "'256'"));
+}
+
+/* What topo-dump.sh prints for 2n4l2c1t with distance 21 in 1G. */
+static const char good_dump[] =
+	"online 0-7\n"
+	"cpu 0 node 0 package 0 core 0 siblings 0 l2 0 l3 0-1\n"
+	"cpu 1 node 0 package 0 core 1 siblings 1 l2 1 l3 0-1\n"
+	"cpu 2 node 0 package 1 core 0 siblings 2 l2 2 l3 2-3\n"
+	"cpu 3 node 0 package 1 core 1 siblings 3 l2 3 l3 2-3\n"
+	"cpu 4 node 1 package 2 core 0 siblings 4 l2 4 l3 4-5\n"
+	"cpu 5 node 1 package 2 core 1 siblings 5 l2 5 l3 4-5\n"
+	"cpu 6 node 1 package 3 core 0 siblings 6 l2 6 l3 6-7\n"
+	"cpu 7 node 1 package 3 core 1 siblings 7 l2 7 l3 6-7\n"
+	"node 0 cpus 0-3 memkb 470232 distance 10 21\n"
+	"node 1 cpus 4-7 memkb 514744 distance 21 10\n";
+
+static void declare(struct __test_metadata *_metadata, struct kt_topology *t)
+{
+	ASSERT_EQ(0, kt_topology_parse_text("topology = 2n4l2c1t\n"
+					    "memory = 1G\n"
+					    "distance = 10 21\n"
+					    "distance = 21 10\n", "t", t));
+}
+
+static const struct kt_topo_check *find(const struct kt_topo_report *rep,
+					const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < rep->count; i++)
+		if (!strcmp(rep->checks[i].name, name))
+			return &rep->checks[i];
+	return NULL;
+}
+
+TEST(matching_dump_passes_every_property)
+{
+	struct kt_topo_report rep;
+	struct kt_topology t;
+	unsigned int i;
+
+	declare(_metadata, &t);
+	ASSERT_EQ(0, kt_topo_verify(&t, good_dump, &rep));
+	EXPECT_LE(10, rep.count);
+	for (i = 0; i < rep.count; i++)
+		EXPECT_TRUE(rep.checks[i].ok)
+			TH_LOG("%s: %s", rep.checks[i].name,
+			       rep.checks[i].detail);
+	EXPECT_EQ(0, kt_topo_report_failures(&rep));
+}
+
+static void replace(struct __test_metadata *_metadata, char *text,
+		    const char *from, const char *to)
+{
+	char *p = strstr(text, from);
+	char rest[4096];
+
+	ASSERT_NE(NULL, p);
+	snprintf(rest, sizeof(rest), "%s", p + strlen(from));
+	sprintf(p, "%s%s", to, rest);
+}
+
+TEST(wrong_llc_is_named)
+{
+	struct kt_topo_report rep;
+	struct kt_topology t;
+	const struct kt_topo_check *c;
+	char dump[4096];
+
+	declare(_metadata, &t);
+	snprintf(dump, sizeof(dump), "%s", good_dump);
+	/* A guest that merged the two LLCs of node 0. */
+	replace(_metadata, dump, "l2 0 l3 0-1", "l2 0 l3 0-3");
+	replace(_metadata, dump, "l2 1 l3 0-1", "l2 1 l3 0-3");
+	replace(_metadata, dump, "l2 2 l3 2-3", "l2 2 l3 0-3");
+	replace(_metadata, dump, "l2 3 l3 2-3", "l2 3 l3 0-3");
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, &rep));
+	c = find(&rep, "LLC (L3) sharing");
+	ASSERT_NE(NULL, c);
+	EXPECT_FALSE(c->ok);
+	EXPECT_STREQ("cpu0: guest 0-3, declared 0-1", c->detail);
+	c = find(&rep, "LLC count");
+	ASSERT_NE(NULL, c);
+	EXPECT_FALSE(c->ok);
+	EXPECT_EQ(2, kt_topo_report_failures(&rep));
+}
+
+TEST(wrong_distance_and_missing_cpu_are_named)
+{
+	struct kt_topo_report rep;
+	struct kt_topology t;
+	const struct kt_topo_check *c;
+	char dump[4096];
+
+	declare(_metadata, &t);
+	snprintf(dump, sizeof(dump), "%s", good_dump);
+	replace(_metadata, dump, "distance 10 21", "distance 10 20");
+	replace(_metadata, dump, "online 0-7", "online 0-6");
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, &rep));
+	c = find(&rep, "NUMA distances");
+	ASSERT_NE(NULL, c);
+	EXPECT_FALSE(c->ok);
+	EXPECT_STREQ("node0->node1: guest 20, declared 21", c->detail);
+	c = find(&rep, "online CPUs");
+	ASSERT_NE(NULL, c);
+	EXPECT_FALSE(c->ok);
+	EXPECT_STREQ("guest 0-6, declared 0-7", c->detail);
+}
+
+TEST(node_memory_bounds)
+{
+	struct kt_topo_report rep;
+	struct kt_topology t;
+	const struct kt_topo_check *c;
+	char dump[4096];
+
+	declare(_metadata, &t);
+	snprintf(dump, sizeof(dump), "%s", good_dump);
+	replace(_metadata, dump, "memkb 514744", "memkb 262144");
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, &rep));
+	c = find(&rep, "NUMA node memory");
+	ASSERT_NE(NULL, c);
+	EXPECT_FALSE(c->ok);
+	EXPECT_STREQ("node1: guest 262144 kB, declared 524288 kB", c->detail);
+}
+
+TEST(unparseable_dump_is_an_error)
+{
+	struct kt_topo_report rep;
+	struct kt_topology t;
+
+	declare(_metadata, &t);
+	EXPECT_EQ(-1, kt_topo_verify(&t, "", &rep));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "no 'online' line"));
+	EXPECT_EQ(-1, kt_topo_verify(&t, "online 0-7\ncpu x\n", &rep));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "bad line 'cpu x'"));
+}
+
+static int has_arg_pair(const struct kt_argv *a, const char *opt,
+			const char *value)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < a->count; i++)
+		if (!strcmp(a->items[i], opt) && !strcmp(a->items[i + 1], value))
+			return 1;
+	return 0;
+}
+
+TEST(qemu_command_realizes_the_topology)
+{
+	struct kt_qemu_spec s = {
+		.accel = KT_ACCEL_TCG, .kernel = "vmlinux", .initrd = "i.cpio",
+		.cmdline = "console=ttyS0", .shm_prefix = "/dev/shm/ktstr-1-1",
+		.console_path = "c", .stdout_path = "o", .stderr_path = "e",
+		.control_path = "x",
+	};
+	struct kt_argv a = { 0 };
+	struct kt_topology t;
+
+	declare(_metadata, &t);
+	s.topo = &t;
+	ASSERT_EQ(0, setenv("KTSTR_TCG_THREAD", "single", 1));
+	ASSERT_EQ(0, kt_qemu_argv(&s, &a));
+	unsetenv("KTSTR_TCG_THREAD");
+	EXPECT_TRUE(has_arg_pair(&a, "-smp", "8,sockets=4,cores=2,threads=1"));
+	EXPECT_TRUE(has_arg_pair(&a, "-m", "1024M"));
+	EXPECT_TRUE(has_arg_pair(&a, "-object",
+				 "memory-backend-file,id=mem1,size=512M,mem-path=/dev/shm/ktstr-1-1-node1,share=on"));
+	EXPECT_TRUE(has_arg_pair(&a, "-numa", "node,nodeid=1,memdev=mem1"));
+	EXPECT_TRUE(has_arg_pair(&a, "-numa", "cpu,node-id=1,socket-id=3"));
+	EXPECT_TRUE(has_arg_pair(&a, "-numa", "dist,src=1,dst=0,val=21"));
+	EXPECT_TRUE(has_arg_pair(&a, "-accel", "tcg,thread=single"));
+	EXPECT_TRUE(has_arg_pair(&a, "-serial", "chardev:control"));
+	EXPECT_TRUE(has_arg_pair(&a, "-kernel", "vmlinux"));
+	kt_argv_free(&a);
+}
+
+TEST(accel_parsing)
+{
+	enum kt_accel a;
+	char why[160];
+
+	EXPECT_EQ(0, kt_accel_parse("tcg", &a));
+	EXPECT_EQ(KT_ACCEL_TCG, a);
+	EXPECT_EQ(-1, kt_accel_parse("hvf", &a));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "--accel 'hvf'"));
+	ASSERT_EQ(0, kt_accel_resolve(KT_ACCEL_AUTO, &a, why, sizeof(why)));
+	EXPECT_NE(0, why[0]);
+}
+
+TEST_HARNESS_MAIN

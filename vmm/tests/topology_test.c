@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Topology declarations: the short form, preset files, every rejection. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#include "error.h"
+#include "topology.h"
+
+static int parse_text(const char *text, struct kt_topology *t)
+{
+	return kt_topology_parse_text(text, "test.topo", t);
+}
+
+#define EXPECT_ERROR(call, needle)					\
+	do {								\
+		EXPECT_EQ(-1, (call));					\
+		EXPECT_NE(NULL, strstr(kt_errmsg(), (needle)))		\
+			TH_LOG("error was: %s", kt_errmsg());		\
+	} while (0)
+
+TEST(short_form)
+{
+	struct kt_topology t;
+	char buf[64];
+
+	ASSERT_EQ(0, kt_topology_parse("2n4l2c2t", &t));
+	EXPECT_EQ(2, t.nodes);
+	EXPECT_EQ(4, t.llcs);
+	EXPECT_EQ(2, t.cores);
+	EXPECT_EQ(2, t.threads);
+	EXPECT_EQ(16, kt_topology_cpus(&t));
+	EXPECT_EQ(2, kt_topology_llcs_per_node(&t));
+	EXPECT_EQ(512, t.memory_mib);
+	EXPECT_EQ(0, kt_topology_short(&t, buf, sizeof(buf)));
+	EXPECT_STREQ("2n4l2c2t", buf);
+	EXPECT_EQ(20, kt_topology_distance(&t, 0, 1));
+	EXPECT_EQ(10, kt_topology_distance(&t, 1, 1));
+}
+
+TEST(short_form_default_memory_scales_with_nodes)
+{
+	struct kt_topology t;
+
+	ASSERT_EQ(0, kt_topology_parse("4n8l2c1t", &t));
+	EXPECT_EQ(1024, t.memory_mib);
+}
+
+TEST(short_form_rejections)
+{
+	struct kt_topology t;
+
+	EXPECT_ERROR(kt_topology_parse("0n1l1c1t", &t),
+		     "must all be at least 1");
+	EXPECT_ERROR(kt_topology_parse("1n1l0c1t", &t),
+		     "must all be at least 1");
+	EXPECT_ERROR(kt_topology_parse("2n3l2c1t", &t),
+		     "3 LLCs do not divide evenly over 2 NUMA nodes");
+	EXPECT_ERROR(kt_topology_parse("1n64l4c2t", &t),
+		     "more than the VMM supports");
+	EXPECT_ERROR(kt_topology_parse("2n4l2c", &t), "expected the form");
+	EXPECT_ERROR(kt_topology_parse("no-such-preset", &t),
+		     "no-such-preset");
+}
+
+TEST(apic_ids_have_power_of_two_fields)
+{
+	struct kt_topology t;
+
+	/* 3 cores take 2 bits: socket 84 starts at APIC ID 336. */
+	ASSERT_EQ(0, kt_topology_parse("1n3l3c1t", &t));
+	EXPECT_EQ(2 << 2 | 2, kt_topology_max_apic_id(&t));
+	EXPECT_ERROR(kt_topology_parse("1n85l3c1t", &t),
+		     "highest APIC ID 338");
+}
+
+TEST(place_numbers_threads_fastest)
+{
+	struct kt_topology t;
+	struct kt_cpu_place p;
+
+	ASSERT_EQ(0, kt_topology_parse("2n4l2c2t", &t));
+	kt_topology_place(&t, 0, &p);
+	EXPECT_EQ(0, p.node);
+	EXPECT_EQ(0, p.llc);
+	EXPECT_EQ(0, p.core);
+	EXPECT_EQ(0, p.thread);
+	kt_topology_place(&t, 13, &p);
+	EXPECT_EQ(1, p.node);
+	EXPECT_EQ(3, p.llc);
+	EXPECT_EQ(6, p.core);
+	EXPECT_EQ(1, p.thread);
+}
+
+TEST(preset_file_keys)
+{
+	struct kt_topology t;
+
+	ASSERT_EQ(0, parse_text("# comment\n"
+				"description = two nodes\n"
+				"nodes = 2\nllcs = 4\ncores = 3\nthreads = 2\n"
+				"memory = 2G\n"
+				"distance = 10 21\ndistance = 21 10\n", &t));
+	EXPECT_EQ(2, t.nodes);
+	EXPECT_EQ(3, t.cores);
+	EXPECT_EQ(2048, t.memory_mib);
+	EXPECT_STREQ("two nodes", t.description);
+	EXPECT_EQ(21, kt_topology_distance(&t, 0, 1));
+}
+
+TEST(preset_file_errors_name_file_line_and_reason)
+{
+	struct kt_topology t;
+
+	EXPECT_ERROR(parse_text("topology = 1n1l2c1t\ncolour = blue\n", &t),
+		     "test.topo:2: unknown key 'colour'");
+	EXPECT_ERROR(parse_text("topology = 1n1l2c1t\njunk\n", &t),
+		     "test.topo:2: expected 'key = value'");
+	EXPECT_ERROR(parse_text("nodes = two\n", &t),
+		     "test.topo:1: nodes: 'two' is not a whole number");
+	EXPECT_ERROR(parse_text("topology = 1n1l2c1t\nmemory = lots\n", &t),
+		     "test.topo:2: memory: 'lots' is not a size");
+	EXPECT_ERROR(parse_text("topology = 1n1l2c1t\nmemory = 64M\n", &t),
+		     "memory 64M is too little");
+	EXPECT_ERROR(parse_text("topology = 4n4l1c1t\nmemory = 256M\n", &t),
+		     "64M per node");
+	EXPECT_ERROR(parse_text("topology = 2n2l1c1t\nmemory = 513M\n", &t),
+		     "does not split evenly over 2 nodes");
+	EXPECT_ERROR(parse_text("nodes = 1\n", &t),
+		     "needs nodes, llcs, cores and threads");
+	EXPECT_ERROR(parse_text("topology = 3n3l0c1t\n", &t),
+		     "test.topo:1:");
+	EXPECT_ERROR(parse_text("topology = 1n1l2c1t\nmemory =\n", &t),
+		     "test.topo:2: memory: missing value");
+}
+
+TEST(distance_errors)
+{
+	struct kt_topology t;
+
+	EXPECT_ERROR(parse_text("topology = 2n2l1c1t\n"
+				"distance = 10 21\ndistance = 20 10\n", &t),
+		     "not symmetric");
+	EXPECT_ERROR(parse_text("topology = 2n2l1c1t\n"
+				"distance = 10 300\ndistance = 300 10\n", &t),
+		     "out of range");
+	EXPECT_ERROR(parse_text("topology = 2n2l1c1t\n"
+				"distance = 12 21\ndistance = 21 10\n", &t),
+		     "to itself must be 10");
+	EXPECT_ERROR(parse_text("topology = 2n2l1c1t\n"
+				"distance = 10 10\ndistance = 10 10\n", &t),
+		     "out of range");
+	EXPECT_ERROR(parse_text("topology = 2n2l1c1t\ndistance = 10 21\n",
+				&t),
+		     "distance matrix is 1x2, expected 2x2");
+	EXPECT_ERROR(parse_text("topology = 2n2l1c1t\n"
+				"distance = 10 21\ndistance = 21\n", &t),
+		     "test.topo:3: distance row 1 has 1 entries");
+	EXPECT_ERROR(parse_text("topology = 2n2l1c1t\ndistance = 10 x\n", &t),
+		     "is not a list of numbers");
+}
+
+TEST(preset_files_in_tree_all_parse)
+{
+	static const char * const presets[] = {
+		"tiny", "smt", "odd-llc", "numa2", "numa2-smt", "numa4",
+	};
+	struct kt_topology t;
+	size_t i;
+
+	ASSERT_EQ(0, setenv("KTSTR_TOPOLOGY_DIR", "topologies", 1));
+	for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
+		EXPECT_EQ(0, kt_topology_parse(presets[i], &t))
+			TH_LOG("%s: %s", presets[i], kt_errmsg());
+		EXPECT_STREQ(presets[i], t.name);
+		EXPECT_NE(0, t.description[0]);
+	}
+	ASSERT_EQ(0, kt_topology_parse("numa4", &t));
+	EXPECT_EQ(22, kt_topology_distance(&t, 0, 2));
+	EXPECT_EQ(1024, t.memory_mib);
+}
+
+TEST(preset_file_by_path_and_missing_file)
+{
+	char path[] = "/tmp/ktstr-topo-XXXXXX";
+	struct kt_topology t;
+	int fd = mkstemp(path);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(29, write(fd, "topology = 1n2l2c1t\nbogus = 1", 29));
+	close(fd);
+	EXPECT_ERROR(kt_topology_parse(path, &t), ":2: unknown key 'bogus'");
+	EXPECT_NE(NULL, strstr(kt_errmsg(), path));
+	unlink(path);
+	EXPECT_ERROR(kt_topology_parse("/nonexistent/x.topo", &t),
+		     "topology file /nonexistent/x.topo");
+}
+
+TEST_HARNESS_MAIN

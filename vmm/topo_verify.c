@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Compare the guest kernel's view of its topology (the output of
+ * vmm/guest/topo-dump.sh) with the declaration, one property at a time.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "topo_verify.h"
+
+/* The kernel keeps some of each node's memory for itself. */
+#define MIN_NODE_MEMORY_PERCENT 75
+
+struct guest_cpu {
+	bool present;
+	int node;
+	struct kt_cpuset siblings, l2, l3;
+};
+
+struct guest_node {
+	bool present;
+	struct kt_cpuset cpus;
+	unsigned long memkb;
+	unsigned int distance[KT_MAX_NODES];
+	unsigned int ndistance;
+};
+
+struct guest_view {
+	bool has_online;
+	struct kt_cpuset online;
+	struct guest_cpu cpu[KT_MAX_CPUS];
+	struct guest_node node[KT_MAX_NODES];
+};
+
+static int parse_cpu_line(struct guest_view *g, const char *line)
+{
+	char node[16], sib[256], l2[256], l3[256];
+	unsigned int cpu;
+	int package, core;
+	struct guest_cpu *c;
+
+	if (sscanf(line, "cpu %u node %15s package %d core %d siblings %255s l2 %255s l3 %255s",
+		   &cpu, node, &package, &core, sib, l2, l3) != 7 ||
+	    cpu >= KT_MAX_CPUS)
+		return kt_fail("topology dump: bad line '%s'", line);
+	c = &g->cpu[cpu];
+	c->present = true;
+	c->node = strcmp(node, "none") ? atoi(node) : -1;
+	if (kt_cpulist_parse(sib, &c->siblings))
+		return -1;
+	if (strcmp(l2, "none") && kt_cpulist_parse(l2, &c->l2))
+		return -1;
+	if (strcmp(l3, "none") && kt_cpulist_parse(l3, &c->l3))
+		return -1;
+	return 0;
+}
+
+static int parse_node_line(struct guest_view *g, const char *line)
+{
+	char cpus[256];
+	unsigned int id, i;
+	unsigned long kb;
+	const char *p;
+	int used;
+	struct guest_node *n;
+
+	if (sscanf(line, "node %u cpus %255s memkb %lu distance%n", &id, cpus,
+		   &kb, &used) != 3 || id >= KT_MAX_NODES)
+		return kt_fail("topology dump: bad line '%s'", line);
+	n = &g->node[id];
+	n->present = true;
+	n->memkb = kb;
+	if (kt_cpulist_parse(cpus, &n->cpus))
+		return -1;
+	p = line + used;
+	for (i = 0; i < KT_MAX_NODES; i++) {
+		int v, len;
+
+		if (sscanf(p, "%d%n", &v, &len) != 1)
+			break;
+		n->distance[i] = v;
+		p += len;
+	}
+	n->ndistance = i;
+	return 0;
+}
+
+static int parse_dump(struct guest_view *g, const char *dump)
+{
+	const char *line = dump, *next;
+	char buf[1024];
+	size_t len;
+	int ret = 0;
+
+	for (; *line && !ret; line = next) {
+		next = strchr(line, '\n');
+		len = next ? (size_t)(next - line) : strlen(line);
+		next = next ? next + 1 : line + len;
+		if (len >= sizeof(buf))
+			return kt_fail("topology dump: line too long");
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+		if (len && buf[len - 1] == '\r')
+			buf[len - 1] = '\0';
+		if (!strncmp(buf, "online ", 7)) {
+			g->has_online = true;
+			ret = kt_cpulist_parse(buf + 7, &g->online);
+		} else if (!strncmp(buf, "cpu ", 4)) {
+			ret = parse_cpu_line(g, buf);
+		} else if (!strncmp(buf, "node ", 5)) {
+			ret = parse_node_line(g, buf);
+		}
+	}
+	if (!ret && !g->has_online)
+		return kt_fail("topology dump: no 'online' line; did the guest run the dump?");
+	return ret;
+}
+
+static void add_check(struct kt_topo_report *rep, const char *name, bool ok,
+		      const char *fmt, ...)
+{
+	struct kt_topo_check *c;
+	va_list ap;
+
+	if (rep->count >= KT_TOPO_MAX_CHECKS)
+		return;
+	c = &rep->checks[rep->count++];
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->ok = ok;
+	va_start(ap, fmt);
+	vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
+	va_end(ap);
+}
+
+static void expected_set(const struct kt_topology *t, int level,
+			 unsigned int cpu, struct kt_cpuset *s)
+{
+	struct kt_cpu_place want, p;
+	unsigned int c, n = kt_topology_cpus(t);
+
+	kt_topology_place(t, cpu, &want);
+	kt_cpuset_clear(s);
+	for (c = 0; c < n; c++) {
+		kt_topology_place(t, c, &p);
+		if ((level == 0 && p.core == want.core) ||
+		    (level == 1 && p.llc == want.llc) ||
+		    (level == 2 && p.node == want.node))
+			kt_cpuset_add(s, c);
+	}
+}
+
+static void check_online(const struct kt_topology *t,
+			 const struct guest_view *g,
+			 struct kt_topo_report *rep)
+{
+	struct kt_cpuset want;
+	char got[256], exp[256];
+	unsigned int c;
+
+	kt_cpuset_clear(&want);
+	for (c = 0; c < kt_topology_cpus(t); c++)
+		kt_cpuset_add(&want, c);
+	kt_cpulist_format(&g->online, got, sizeof(got));
+	kt_cpulist_format(&want, exp, sizeof(exp));
+	add_check(rep, "online CPUs", kt_cpuset_equal(&want, &g->online),
+		  "guest %s, declared %s", got, exp);
+}
+
+/*
+ * One check per per-CPU property: the first CPU that differs is named,
+ * which is what a developer needs to start looking.
+ */
+static void check_cpu_sets(const struct kt_topology *t,
+			   const struct guest_view *g, int level,
+			   const char *name, struct kt_topo_report *rep)
+{
+	char got[256], exp[256];
+	struct kt_cpuset want;
+	const struct kt_cpuset *have;
+	unsigned int c, n = kt_topology_cpus(t);
+
+	for (c = 0; c < n; c++) {
+		const struct guest_cpu *gc = &g->cpu[c];
+
+		expected_set(t, level, c, &want);
+		if (level == 0)
+			have = &gc->siblings;
+		else if (level == 1)
+			have = &gc->l3;
+		else
+			have = &gc->l2;
+		if (level == 3)
+			expected_set(t, 0, c, &want);
+		if (gc->present && kt_cpuset_equal(have, &want))
+			continue;
+		kt_cpulist_format(have, got, sizeof(got));
+		kt_cpulist_format(&want, exp, sizeof(exp));
+		add_check(rep, name, false, "cpu%u: guest %s, declared %s", c,
+			  gc->present ? got : "(missing)", exp);
+		return;
+	}
+	add_check(rep, name, true, "all %u CPUs match", n);
+}
+
+static void check_llc_count(const struct kt_topology *t,
+			    const struct guest_view *g,
+			    struct kt_topo_report *rep)
+{
+	struct kt_cpuset seen[KT_MAX_CPUS];
+	unsigned int c, i, count = 0, n = kt_topology_cpus(t);
+
+	for (c = 0; c < n; c++) {
+		for (i = 0; i < count; i++)
+			if (kt_cpuset_equal(&seen[i], &g->cpu[c].l3))
+				break;
+		if (i == count)
+			seen[count++] = g->cpu[c].l3;
+	}
+	add_check(rep, "LLC count", count == t->llcs,
+		  "guest %u distinct L3 domains, declared %u", count, t->llcs);
+}
+
+static void check_threads(const struct kt_topology *t,
+			  const struct guest_view *g,
+			  struct kt_topo_report *rep)
+{
+	unsigned int c, got, n = kt_topology_cpus(t);
+
+	for (c = 0; c < n; c++) {
+		got = kt_cpuset_count(&g->cpu[c].siblings);
+		if (got != t->threads) {
+			add_check(rep, "threads per core", false,
+				  "cpu%u has %u, declared %u", c, got,
+				  t->threads);
+			return;
+		}
+	}
+	add_check(rep, "threads per core", true, "%u on every CPU",
+		  t->threads);
+}
+
+static unsigned int count_nodes(const struct guest_view *g)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < KT_MAX_NODES; i++)
+		n += g->node[i].present;
+	return n;
+}
+
+static void check_node_cpus(const struct kt_topology *t,
+			    const struct guest_view *g,
+			    struct kt_topo_report *rep)
+{
+	char got[256], exp[256];
+	struct kt_cpuset want;
+	unsigned int node, c, per_node = kt_topology_cpus(t) / t->nodes;
+
+	for (node = 0; node < t->nodes; node++) {
+		kt_cpuset_clear(&want);
+		for (c = node * per_node; c < (node + 1) * per_node; c++)
+			kt_cpuset_add(&want, c);
+		if (kt_cpuset_equal(&want, &g->node[node].cpus))
+			continue;
+		kt_cpulist_format(&g->node[node].cpus, got, sizeof(got));
+		kt_cpulist_format(&want, exp, sizeof(exp));
+		add_check(rep, "NUMA node CPUs", false,
+			  "node%u: guest %s, declared %s", node, got, exp);
+		return;
+	}
+	add_check(rep, "NUMA node CPUs", true, "%u CPUs on each of %u nodes",
+		  per_node, t->nodes);
+}
+
+static void check_distances(const struct kt_topology *t,
+			    const struct guest_view *g,
+			    struct kt_topo_report *rep)
+{
+	unsigned int i, j, want, got;
+
+	for (i = 0; i < t->nodes; i++) {
+		for (j = 0; j < t->nodes; j++) {
+			want = kt_topology_distance(t, i, j);
+			got = j < g->node[i].ndistance ?
+			      g->node[i].distance[j] : 0;
+			if (got == want)
+				continue;
+			add_check(rep, "NUMA distances", false,
+				  "node%u->node%u: guest %u, declared %u", i, j,
+				  got, want);
+			return;
+		}
+	}
+	add_check(rep, "NUMA distances", true, "%ux%u matrix matches",
+		  t->nodes, t->nodes);
+}
+
+static void check_node_memory(const struct kt_topology *t,
+			      const struct guest_view *g,
+			      struct kt_topo_report *rep)
+{
+	unsigned long want_kb = t->memory_mib / t->nodes * 1024, got;
+	unsigned int n;
+
+	for (n = 0; n < t->nodes; n++) {
+		got = g->node[n].memkb;
+		if (got <= want_kb &&
+		    got * 100 >= want_kb * MIN_NODE_MEMORY_PERCENT)
+			continue;
+		add_check(rep, "NUMA node memory", false,
+			  "node%u: guest %lu kB, declared %lu kB", n, got,
+			  want_kb);
+		return;
+	}
+	add_check(rep, "NUMA node memory", true,
+		  "every node has %d-100%% of %lu kB", MIN_NODE_MEMORY_PERCENT,
+		  want_kb);
+}
+
+static void check_cpu_nodes(const struct kt_topology *t,
+			    const struct guest_view *g,
+			    struct kt_topo_report *rep)
+{
+	struct kt_cpu_place p;
+	unsigned int c, n = kt_topology_cpus(t);
+
+	for (c = 0; c < n; c++) {
+		kt_topology_place(t, c, &p);
+		if (g->cpu[c].node == (int)p.node)
+			continue;
+		add_check(rep, "CPU to node", false,
+			  "cpu%u: guest node %d, declared node %u", c,
+			  g->cpu[c].node, p.node);
+		return;
+	}
+	add_check(rep, "CPU to node", true, "all %u CPUs match", n);
+}
+
+int kt_topo_verify(const struct kt_topology *t, const char *dump,
+		   struct kt_topo_report *rep)
+{
+	struct guest_view *g = calloc(1, sizeof(*g));
+	unsigned int nodes;
+
+	memset(rep, 0, sizeof(*rep));
+	if (!g)
+		return kt_fail("out of memory");
+	if (parse_dump(g, dump)) {
+		free(g);
+		return -1;
+	}
+	check_online(t, g, rep);
+	nodes = count_nodes(g);
+	add_check(rep, "NUMA node count", nodes == t->nodes,
+		  "guest %u, declared %u", nodes, t->nodes);
+	check_node_cpus(t, g, rep);
+	check_cpu_nodes(t, g, rep);
+	check_distances(t, g, rep);
+	check_node_memory(t, g, rep);
+	check_llc_count(t, g, rep);
+	check_cpu_sets(t, g, 1, "LLC (L3) sharing", rep);
+	check_cpu_sets(t, g, 0, "SMT siblings", rep);
+	check_threads(t, g, rep);
+	check_cpu_sets(t, g, 3, "L2 per core", rep);
+	free(g);
+	return 0;
+}
+
+unsigned int kt_topo_report_failures(const struct kt_topo_report *rep)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < rep->count; i++)
+		n += !rep->checks[i].ok;
+	return n;
+}

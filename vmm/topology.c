@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Topology declarations: the short form "2n4l2c2t" and preset files of
+ * "key = value" lines.  Everything impossible is rejected here, before a
+ * VM is started, with the file, the line and the reason.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "error.h"
+#include "topology.h"
+
+#define MAX_FILE_SIZE 65536
+
+static unsigned long default_memory_mib(const struct kt_topology *t)
+{
+	unsigned long mib = 512;
+
+	if (t->nodes * 256UL > mib)
+		mib = t->nodes * 256UL;
+	return mib;
+}
+
+unsigned int kt_topology_cpus(const struct kt_topology *t)
+{
+	return t->llcs * t->cores * t->threads;
+}
+
+unsigned int kt_topology_llcs_per_node(const struct kt_topology *t)
+{
+	return t->llcs / t->nodes;
+}
+
+unsigned int kt_topology_distance(const struct kt_topology *t,
+				  unsigned int from, unsigned int to)
+{
+	if (t->has_distance)
+		return t->distance[from][to];
+	return from == to ? 10 : 20;
+}
+
+void kt_topology_place(const struct kt_topology *t, unsigned int cpu,
+		       struct kt_cpu_place *p)
+{
+	p->thread = cpu % t->threads;
+	p->core = cpu / t->threads;
+	p->llc = p->core / t->cores;
+	p->node = p->llc / kt_topology_llcs_per_node(t);
+}
+
+static unsigned int bits_for(unsigned int count)
+{
+	unsigned int bits = 0;
+
+	while ((1U << bits) < count)
+		bits++;
+	return bits;
+}
+
+/*
+ * Each LLC is realized as a socket (see Documentation/topologies.md), so
+ * an APIC ID is socket | core | thread, each field a power of two wide.
+ */
+unsigned int kt_topology_max_apic_id(const struct kt_topology *t)
+{
+	unsigned int tbits = bits_for(t->threads);
+	unsigned int cbits = bits_for(t->cores);
+	unsigned long id;
+
+	id = ((unsigned long)(t->llcs - 1) << (tbits + cbits)) |
+	     ((unsigned long)(t->cores - 1) << tbits) | (t->threads - 1);
+	return id > UINT_MAX ? UINT_MAX : (unsigned int)id;
+}
+
+int kt_topology_short(const struct kt_topology *t, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%un%ul%uc%ut", t->nodes, t->llcs,
+			 t->cores, t->threads);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+static void init_topology(struct kt_topology *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+static int parse_uint(const char *s, unsigned int *out, const char **end)
+{
+	unsigned long v;
+	char *e;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &e, 10);
+	if (errno || v > 1000000)
+		return -1;
+	*out = v;
+	if (end)
+		*end = e;
+	return 0;
+}
+
+/* "2n4l2c2t": nodes, LLCs in total, cores per LLC, threads per core. */
+int kt_topology_parse_short(const char *s, struct kt_topology *t)
+{
+	static const char units[] = "nlct";
+	unsigned int *fields[4];
+	const char *p = s;
+	int i;
+
+	init_topology(t);
+	fields[0] = &t->nodes;
+	fields[1] = &t->llcs;
+	fields[2] = &t->cores;
+	fields[3] = &t->threads;
+	for (i = 0; i < 4; i++) {
+		if (parse_uint(p, fields[i], &p) || *p != units[i])
+			return kt_fail("topology '%s': expected the form <nodes>n<llcs>l<cores>c<threads>t, e.g. 2n4l2c2t",
+				       s);
+		p++;
+	}
+	if (*p)
+		return kt_fail("topology '%s': trailing text '%s' after the threads count",
+			       s, p);
+	snprintf(t->name, sizeof(t->name), "%s", s);
+	t->memory_mib = 0;
+	return kt_topology_validate(t, s);
+}
+
+static bool is_short_form(const char *s)
+{
+	const char *p = s;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (!isdigit((unsigned char)*p))
+			return false;
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (*p != "nlct"[i])
+			return false;
+		p++;
+	}
+	return *p == '\0';
+}
+
+/* "512M", "2G", "1024" (MiB). */
+static int parse_memory(const char *s, unsigned long *mib)
+{
+	unsigned long long v;
+	char *e;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &e, 10);
+	if (errno)
+		return -1;
+	if (!strcasecmp(e, "G") || !strcasecmp(e, "GiB"))
+		v *= 1024;
+	else if (*e && strcasecmp(e, "M") && strcasecmp(e, "MiB"))
+		return -1;
+	if (v > (1ULL << 30))
+		return -1;
+	*mib = v;
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+struct parse_state {
+	const char *origin;
+	unsigned int line;
+	unsigned int distance_rows;
+	unsigned int distance_width;
+};
+
+static int parse_distance_row(struct parse_state *ps, struct kt_topology *t,
+			      const char *value)
+{
+	unsigned int row = ps->distance_rows, col = 0, v;
+	const char *p = value;
+
+	if (row >= KT_MAX_NODES)
+		return kt_fail("%s:%u: more than %d distance rows", ps->origin,
+			       ps->line, KT_MAX_NODES);
+	while (*p) {
+		while (isspace((unsigned char)*p) || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		if (parse_uint(p, &v, &p) ||
+		    (*p && !isspace((unsigned char)*p) && *p != ','))
+			return kt_fail("%s:%u: distance: '%s' is not a list of numbers",
+				       ps->origin, ps->line, value);
+		if (col >= KT_MAX_NODES)
+			return kt_fail("%s:%u: distance: more than %d columns",
+				       ps->origin, ps->line, KT_MAX_NODES);
+		t->distance[row][col++] = v;
+	}
+	if (row > 0 && col != ps->distance_width)
+		return kt_fail("%s:%u: distance row %u has %u entries, row 0 has %u",
+			       ps->origin, ps->line, row, col,
+			       ps->distance_width);
+	if (row == 0)
+		ps->distance_width = col;
+	ps->distance_rows++;
+	t->has_distance = true;
+	return 0;
+}
+
+static int parse_key(struct parse_state *ps, struct kt_topology *t,
+		     const char *key, const char *value)
+{
+	static const char * const dims[] = { "nodes", "llcs", "cores",
+					     "threads" };
+	unsigned int *fields[] = { &t->nodes, &t->llcs, &t->cores,
+				   &t->threads };
+	struct kt_topology shape;
+	char why[1024];
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcmp(key, dims[i]))
+			continue;
+		if (parse_uint(value, fields[i], NULL) ||
+		    strspn(value, "0123456789") != strlen(value))
+			return kt_fail("%s:%u: %s: '%s' is not a whole number",
+				       ps->origin, ps->line, key, value);
+		return 0;
+	}
+	if (!strcmp(key, "topology")) {
+		if (!is_short_form(value))
+			return kt_fail("%s:%u: topology: '%s' is not of the form 2n4l2c2t",
+				       ps->origin, ps->line, value);
+		if (kt_topology_parse_short(value, &shape)) {
+			snprintf(why, sizeof(why), "%s", kt_errmsg());
+			return kt_fail("%s:%u: %s", ps->origin, ps->line, why);
+		}
+		t->nodes = shape.nodes;
+		t->llcs = shape.llcs;
+		t->cores = shape.cores;
+		t->threads = shape.threads;
+		return 0;
+	}
+	if (!strcmp(key, "memory")) {
+		if (parse_memory(value, &t->memory_mib))
+			return kt_fail("%s:%u: memory: '%s' is not a size such as 512M or 2G",
+				       ps->origin, ps->line, value);
+		return 0;
+	}
+	if (!strcmp(key, "description")) {
+		snprintf(t->description, sizeof(t->description), "%s", value);
+		return 0;
+	}
+	if (!strcmp(key, "distance"))
+		return parse_distance_row(ps, t, value);
+	return kt_fail("%s:%u: unknown key '%s' (known: topology, nodes, llcs, cores, threads, memory, distance, description)",
+		       ps->origin, ps->line, key);
+}
+
+static int parse_line(struct parse_state *ps, struct kt_topology *t,
+		      char *line)
+{
+	char *eq, *key, *value;
+
+	line = trim(line);
+	if (!*line || *line == '#')
+		return 0;
+	eq = strchr(line, '=');
+	if (!eq)
+		return kt_fail("%s:%u: expected 'key = value', got '%s'",
+			       ps->origin, ps->line, line);
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	if (!*value)
+		return kt_fail("%s:%u: %s: missing value", ps->origin,
+			       ps->line, key);
+	return parse_key(ps, t, key, value);
+}
+
+static int check_distance_rows(const struct parse_state *ps,
+			       const struct kt_topology *t)
+{
+	if (!t->has_distance)
+		return 0;
+	if (ps->distance_rows != t->nodes || ps->distance_width != t->nodes)
+		return kt_fail("%s: distance matrix is %ux%u, expected %ux%u for %u nodes",
+			       ps->origin, ps->distance_rows,
+			       ps->distance_width, t->nodes, t->nodes,
+			       t->nodes);
+	return 0;
+}
+
+int kt_topology_parse_text(const char *text, const char *origin,
+			   struct kt_topology *t)
+{
+	struct parse_state ps = { .origin = origin };
+	char *copy, *line, *next;
+	int ret = 0;
+
+	init_topology(t);
+	copy = strdup(text);
+	if (!copy)
+		return kt_fail("out of memory");
+	for (line = copy; line && !ret; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		ps.line++;
+		ret = parse_line(&ps, t, line);
+	}
+	free(copy);
+	if (ret)
+		return ret;
+	if (!t->nodes || !t->llcs || !t->cores || !t->threads)
+		return kt_fail("%s: needs nodes, llcs, cores and threads (or topology = <short form>)",
+			       origin);
+	if (t->nodes > KT_MAX_NODES)
+		return kt_fail("%s: %u NUMA nodes, at most %d are supported",
+			       origin, t->nodes, KT_MAX_NODES);
+	if (check_distance_rows(&ps, t))
+		return -1;
+	return kt_topology_validate(t, origin);
+}
+
+static int validate_distance(const struct kt_topology *t, const char *origin)
+{
+	unsigned int i, j, d;
+
+	for (i = 0; i < t->nodes; i++) {
+		for (j = 0; j < t->nodes; j++) {
+			d = t->distance[i][j];
+			if (i == j && d != 10)
+				return kt_fail("%s: distance[%u][%u] is %u, a node's distance to itself must be 10",
+					       origin, i, j, d);
+			if (i != j && (d <= 10 || d > 254))
+				return kt_fail("%s: distance[%u][%u] is %u, out of range (11..254 between different nodes)",
+					       origin, i, j, d);
+			if (d != t->distance[j][i])
+				return kt_fail("%s: distance matrix is not symmetric: [%u][%u]=%u but [%u][%u]=%u",
+					       origin, i, j, d, j, i,
+					       t->distance[j][i]);
+		}
+	}
+	return 0;
+}
+
+static int validate_memory(const struct kt_topology *t, const char *origin)
+{
+	unsigned long mib = t->memory_mib;
+
+	if (mib < KT_MIN_MEMORY_MIB)
+		return kt_fail("%s: memory %luM is too little, at least %dM is needed",
+			       origin, mib, KT_MIN_MEMORY_MIB);
+	if (mib % t->nodes)
+		return kt_fail("%s: memory %luM does not split evenly over %u nodes",
+			       origin, mib, t->nodes);
+	if (mib / t->nodes < KT_MIN_NODE_MEMORY_MIB)
+		return kt_fail("%s: memory %luM gives %luM per node, at least %dM per node is needed",
+			       origin, mib, mib / t->nodes,
+			       KT_MIN_NODE_MEMORY_MIB);
+	return 0;
+}
+
+int kt_topology_validate(const struct kt_topology *t, const char *origin)
+{
+	unsigned long cpus;
+
+	if (!t->nodes || !t->llcs || !t->cores || !t->threads)
+		return kt_fail("%s: nodes, llcs, cores and threads must all be at least 1 (got %un%ul%uc%ut)",
+			       origin, t->nodes, t->llcs, t->cores,
+			       t->threads);
+	if (t->nodes > KT_MAX_NODES)
+		return kt_fail("%s: %u NUMA nodes, at most %d are supported",
+			       origin, t->nodes, KT_MAX_NODES);
+	if (t->llcs % t->nodes)
+		return kt_fail("%s: %u LLCs do not divide evenly over %u NUMA nodes",
+			       origin, t->llcs, t->nodes);
+	cpus = (unsigned long)t->llcs * t->cores * t->threads;
+	if (cpus > KT_MAX_APIC_ID + 1 ||
+	    kt_topology_max_apic_id(t) > KT_MAX_APIC_ID)
+		return kt_fail("%s: %lu vCPUs (highest APIC ID %u), more than the VMM supports (APIC IDs up to %d)",
+			       origin, cpus, kt_topology_max_apic_id(t),
+			       KT_MAX_APIC_ID);
+	if (t->memory_mib && validate_memory(t, origin))
+		return -1;
+	if (t->has_distance)
+		return validate_distance(t, origin);
+	return 0;
+}
+
+static int fill_defaults(struct kt_topology *t)
+{
+	if (!t->memory_mib)
+		t->memory_mib = default_memory_mib(t);
+	return 0;
+}
+
+int kt_topology_parse_file(const char *path, struct kt_topology *t)
+{
+	char *text, *base, *dot;
+	FILE *f;
+	size_t n;
+	int ret;
+
+	f = fopen(path, "r");
+	if (!f)
+		return kt_fail_errno("topology file %s", path);
+	text = malloc(MAX_FILE_SIZE + 1);
+	if (!text) {
+		fclose(f);
+		return kt_fail("out of memory");
+	}
+	n = fread(text, 1, MAX_FILE_SIZE + 1, f);
+	fclose(f);
+	if (n > MAX_FILE_SIZE) {
+		free(text);
+		return kt_fail("%s: larger than %d bytes", path, MAX_FILE_SIZE);
+	}
+	text[n] = '\0';
+	ret = kt_topology_parse_text(text, path, t);
+	free(text);
+	if (ret)
+		return ret;
+	base = strrchr(path, '/');
+	snprintf(t->name, sizeof(t->name), "%s", base ? base + 1 : path);
+	dot = strrchr(t->name, '.');
+	if (dot && !strcmp(dot, ".topo"))
+		*dot = '\0';
+	return fill_defaults(t);
+}
+
+int kt_topology_dir(char *buf, size_t len)
+{
+	const char *env = getenv("KTSTR_TOPOLOGY_DIR");
+	char root[PATH_MAX];
+
+	if (env && *env) {
+		if (snprintf(buf, len, "%s", env) >= (int)len)
+			return kt_fail("KTSTR_TOPOLOGY_DIR too long");
+		return 0;
+	}
+	if (kt_root_dir(root, sizeof(root)))
+		return -1;
+	if (snprintf(buf, len, "%s/topologies", root) >= (int)len)
+		return kt_fail("topology directory path too long");
+	return 0;
+}
+
+int kt_topology_parse(const char *spec, struct kt_topology *t)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 64];
+
+	if (!spec || !*spec)
+		return kt_fail("empty topology");
+	if (is_short_form(spec)) {
+		if (kt_topology_parse_short(spec, t))
+			return -1;
+		return fill_defaults(t);
+	}
+	if (strchr(spec, '/'))
+		return kt_topology_parse_file(spec, t);
+	if (kt_topology_dir(dir, sizeof(dir)))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s.topo", dir, spec);
+	if (access(path, F_OK) == 0)
+		return kt_topology_parse_file(path, t);
+	if (isdigit((unsigned char)spec[0]))
+		return kt_topology_parse_short(spec, t);
+	return kt_fail("topology '%s': not a short form like 2n4l2c2t and no preset %s",
+		       spec, path);
+}

@@ -1,0 +1,682 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The life of one VM.  Guest output arrives through FIFOs that this process
+ * holds open at both ends (so they never report EOF before QEMU exits),
+ * the console goes to a log file, and every file made for the VM is
+ * removed however the run ends: payload exit, time limit, panic, QEMU dying
+ * or a signal.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "error.h"
+#include "vm.h"
+
+#define SHM_DIR "/dev/shm"
+#define SHM_PREFIX "ktstr-"
+#define KILL_GRACE_MS 2000
+#define CMDLINE_MAX 2048
+
+enum port { PORT_STDOUT, PORT_STDERR, PORT_CONTROL, NR_PORTS };
+static const char * const port_names[NR_PORTS] = { "stdout", "stderr",
+						   "control" };
+
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+
+struct vm_run {
+	const struct kt_vm_opts *o;
+	struct kt_vm_result *r;
+	char run_dir[PATH_MAX];
+	char log_dir[PATH_MAX];
+	char shm_prefix[PATH_MAX];
+	char console[PATH_MAX + 16];
+	char qemu_log[PATH_MAX + 16];
+	char fifo[NR_PORTS][PATH_MAX + 16];
+	int rfd[NR_PORTS], wfd[NR_PORTS];
+	struct buf out, control;
+	pid_t qemu;
+	struct timespec start;
+	bool tty_saved;
+	struct termios tty;
+};
+
+static int signal_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t caught_signal;
+static unsigned int vm_counter;
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (sig != SIGCHLD)
+		caught_signal = sig;
+	/* A full pipe already holds a pending wakeup: ignore the error. */
+	(void)!write(signal_pipe[1], &c, 1);
+	errno = saved;
+}
+
+static const int handled_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
+#define NR_HANDLED (sizeof(handled_signals) / sizeof(handled_signals[0]))
+
+static int install_handlers(struct sigaction *old)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	size_t i;
+
+	if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK))
+		return kt_fail_errno("pipe");
+	caught_signal = 0;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (i = 0; i < NR_HANDLED; i++)
+		sigaction(handled_signals[i], &sa, &old[i]);
+	return 0;
+}
+
+static void restore_handlers(struct sigaction *old)
+{
+	size_t i;
+
+	for (i = 0; i < NR_HANDLED; i++)
+		sigaction(handled_signals[i], &old[i], NULL);
+	close(signal_pipe[0]);
+	close(signal_pipe[1]);
+	signal_pipe[0] = signal_pipe[1] = -1;
+}
+
+static double elapsed_s(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) +
+	       (now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+static int buf_append(struct buf *b, const char *data, size_t len)
+{
+	char *p;
+	size_t cap;
+
+	if (b->len + len + 1 > b->cap) {
+		cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + len + 1)
+			cap *= 2;
+		p = realloc(b->data, cap);
+		if (!p)
+			return kt_fail("out of memory");
+		b->data = p;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+static void write_all(int fd, const char *data, size_t len)
+{
+	ssize_t n;
+
+	while (fd >= 0 && len) {
+		n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		data += n;
+		len -= n;
+	}
+}
+
+/* Stale files of a crashed run: their owner's PID is in the name. */
+void kt_vm_sweep_stale_shm(void)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(SHM_DIR);
+	long pid;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, SHM_PREFIX, strlen(SHM_PREFIX)))
+			continue;
+		pid = strtol(de->d_name + strlen(SHM_PREFIX), NULL, 10);
+		if (pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", SHM_DIR, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
+static int make_run_dir(struct vm_run *v)
+{
+	const char *tmp = getenv("TMPDIR");
+	unsigned int id = ++vm_counter;
+	enum port p;
+
+	snprintf(v->run_dir, sizeof(v->run_dir), "%s/ktstr-%d-%u-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp", getpid(), id);
+	if (!mkdtemp(v->run_dir)) {
+		v->run_dir[0] = '\0';
+		return kt_fail_errno("cannot create a run directory in %s",
+				     tmp && *tmp ? tmp : "/tmp");
+	}
+	snprintf(v->shm_prefix, sizeof(v->shm_prefix), "%s/%s%d-%u", SHM_DIR,
+		 SHM_PREFIX, getpid(), id);
+	if (v->o->log_dir) {
+		if (kt_mkdir_p(v->o->log_dir, 0755))
+			return -1;
+		snprintf(v->log_dir, sizeof(v->log_dir), "%s", v->o->log_dir);
+	} else {
+		snprintf(v->log_dir, sizeof(v->log_dir), "%s", v->run_dir);
+	}
+	snprintf(v->console, sizeof(v->console), "%s/console.log", v->log_dir);
+	snprintf(v->qemu_log, sizeof(v->qemu_log), "%s/qemu.log", v->log_dir);
+	for (p = 0; p < NR_PORTS; p++)
+		snprintf(v->fifo[p], sizeof(v->fifo[p]), "%s/%s", v->run_dir,
+			 port_names[p]);
+	return 0;
+}
+
+static int open_fifos(struct vm_run *v)
+{
+	enum port p;
+
+	for (p = 0; p < NR_PORTS; p++) {
+		if (v->o->interactive && p == PORT_STDERR)
+			continue;
+		if (v->o->interactive && p == PORT_STDOUT)
+			continue;
+		if (mkfifo(v->fifo[p], 0600))
+			return kt_fail_errno("mkfifo %s", v->fifo[p]);
+		v->rfd[p] = open(v->fifo[p], O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (v->rfd[p] < 0)
+			return kt_fail_errno("open %s", v->fifo[p]);
+		/* Our own writer keeps the FIFO from ever reading as EOF. */
+		v->wfd[p] = open(v->fifo[p], O_WRONLY | O_CLOEXEC);
+		if (v->wfd[p] < 0)
+			return kt_fail_errno("open %s", v->fifo[p]);
+	}
+	return 0;
+}
+
+static void remove_shm_files(struct vm_run *v)
+{
+	char path[PATH_MAX + 32];
+	unsigned int n;
+
+	if (!v->shm_prefix[0])
+		return;
+	for (n = 0; n < v->o->topo->nodes; n++) {
+		snprintf(path, sizeof(path), "%s-node%u", v->shm_prefix, n);
+		unlink(path);
+	}
+}
+
+static void cleanup(struct vm_run *v)
+{
+	enum port p;
+
+	for (p = 0; p < NR_PORTS; p++) {
+		if (v->rfd[p] >= 0)
+			close(v->rfd[p]);
+		if (v->wfd[p] >= 0)
+			close(v->wfd[p]);
+		if (v->fifo[p][0])
+			unlink(v->fifo[p]);
+	}
+	remove_shm_files(v);
+	if (v->run_dir[0]) {
+		if (!v->o->log_dir) {
+			unlink(v->console);
+			unlink(v->qemu_log);
+		}
+		rmdir(v->run_dir);
+	}
+	if (v->tty_saved)
+		tcsetattr(STDIN_FILENO, TCSANOW, &v->tty);
+	free(v->control.data);
+	if (v->o->capture_stdout)
+		*v->o->capture_stdout = v->out.data;
+	else
+		free(v->out.data);
+}
+
+static void hex_encode(const char *s, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (; *s; s++) {
+		*out++ = digits[(unsigned char)*s >> 4];
+		*out++ = digits[(unsigned char)*s & 15];
+	}
+	*out = '\0';
+}
+
+static int build_cmdline(const struct kt_vm_opts *o, char *buf, size_t len)
+{
+	char hex[CMDLINE_MAX];
+	struct winsize ws;
+	size_t n;
+
+	n = snprintf(buf, len,
+		     "console=ttyS0 panic=-1 nokaslr mitigations=off rdinit=/init");
+	if (o->command) {
+		if (strlen(o->command) * 2 >= sizeof(hex) - 512)
+			return kt_fail("--exec command too long: %zu bytes, at most %zu",
+				       strlen(o->command),
+				       (sizeof(hex) - 512) / 2 - 1);
+		hex_encode(o->command, hex);
+		n += snprintf(buf + n, len - n, " ktstr.exec=%s", hex);
+	}
+	if (o->interactive) {
+		n += snprintf(buf + n, len - n, " ktstr.shell=1");
+		if (!ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) && ws.ws_row)
+			n += snprintf(buf + n, len - n,
+				      " ktstr.rows=%u ktstr.cols=%u",
+				      ws.ws_row, ws.ws_col);
+		if (getenv("TERM"))
+			n += snprintf(buf + n, len - n, " ktstr.term=%s",
+				      getenv("TERM"));
+	}
+	if (o->extra_cmdline)
+		n += snprintf(buf + n, len - n, " %s", o->extra_cmdline);
+	if (n >= len)
+		return kt_fail("kernel command line too long (%zu bytes, at most %zu)",
+			       n, len - 1);
+	return 0;
+}
+
+/* Shell-quoted, so the line can be pasted into a shell. */
+static void print_argv(char **argv)
+{
+	const char *c;
+
+	for (; *argv; argv++) {
+		if (!**argv || strpbrk(*argv, " \t\n'\"\\$`*?[]{}()<>|&;#~")) {
+			putchar('\'');
+			for (c = *argv; *c; c++)
+				fputs(*c == '\'' ? "'\\''" : (char[]){ *c, 0 },
+				      stdout);
+			putchar('\'');
+		} else {
+			fputs(*argv, stdout);
+		}
+		putchar(argv[1] ? ' ' : '\n');
+	}
+}
+
+static void exec_qemu(struct vm_run *v, char **argv, const sigset_t *mask)
+{
+	int fd;
+	size_t i;
+
+	/* QEMU must not outlive us, even if we are SIGKILLed. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (i = 0; i < NR_HANDLED; i++)
+		signal(handled_signals[i], SIG_DFL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	fd = open(v->qemu_log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd >= 0) {
+		dup2(fd, STDERR_FILENO);
+		if (!v->o->interactive)
+			dup2(fd, STDOUT_FILENO);
+		close(fd);
+	}
+	if (!v->o->interactive) {
+		fd = open("/dev/null", O_RDONLY);
+		dup2(fd, STDIN_FILENO);
+	}
+	execvp(argv[0], argv);
+	dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0],
+		strerror(errno));
+	_exit(127);
+}
+
+static int spawn_qemu(struct vm_run *v, char **argv)
+{
+	sigset_t all, old;
+
+	/* No handler of ours may run in the child before exec. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	v->qemu = fork();
+	if (v->qemu == 0)
+		exec_qemu(v, argv, &old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (v->qemu < 0) {
+		v->qemu = 0;
+		return kt_fail_errno("cannot start %s", argv[0]);
+	}
+	return 0;
+}
+
+static void relay(struct vm_run *v, enum port p)
+{
+	char data[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = read(v->rfd[p], data, sizeof(data));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		if (p == PORT_CONTROL) {
+			buf_append(&v->control, data, n);
+			continue;
+		}
+		if (p == PORT_STDOUT) {
+			write_all(v->o->stdout_fd, data, n);
+			if (v->o->capture_stdout)
+				buf_append(&v->out, data, n);
+		} else {
+			write_all(v->o->stderr_fd, data, n);
+		}
+	}
+}
+
+static void relay_all(struct vm_run *v)
+{
+	enum port p;
+
+	for (p = 0; p < NR_PORTS; p++)
+		if (v->rfd[p] >= 0)
+			relay(v, p);
+}
+
+static void stop_qemu(struct vm_run *v)
+{
+	int i, status;
+
+	if (v->qemu <= 0)
+		return;
+	kill(v->qemu, SIGTERM);
+	for (i = 0; i < KILL_GRACE_MS / 10; i++) {
+		if (waitpid(v->qemu, &status, WNOHANG) == v->qemu) {
+			v->qemu = 0;
+			return;
+		}
+		usleep(10000);
+	}
+	kill(v->qemu, SIGKILL);
+	waitpid(v->qemu, &status, 0);
+	v->qemu = 0;
+}
+
+/* The guest panicked if the console says so; copy the reason. */
+static bool find_panic(struct vm_run *v)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(v->console, "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "Kernel panic - not syncing");
+
+		if (!p)
+			continue;
+		p[strcspn(p, "\r\n")] = '\0';
+		snprintf(v->r->detail, sizeof(v->r->detail), "%s", p);
+		found = true;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+static void qemu_error(struct vm_run *v, int status)
+{
+	char text[400] = "";
+	ssize_t n = 0;
+	int fd = open(v->qemu_log, O_RDONLY);
+
+	if (fd >= 0) {
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+	}
+	text[n > 0 ? n : 0] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+	if (WIFSIGNALED(status))
+		snprintf(v->r->detail, sizeof(v->r->detail),
+			 "QEMU killed by signal %d%s%s", WTERMSIG(status),
+			 *text ? ": " : "", text);
+	else
+		snprintf(v->r->detail, sizeof(v->r->detail),
+			 "QEMU exited with status %d%s%s", WEXITSTATUS(status),
+			 *text ? ": " : "", text);
+}
+
+static void classify_exit(struct vm_run *v, int status)
+{
+	const char *line = v->control.data ?
+			   strstr(v->control.data, "KTSTR_EXIT ") : NULL;
+
+	if (line) {
+		v->r->outcome = KT_VM_EXITED;
+		v->r->exit_status = atoi(line + strlen("KTSTR_EXIT "));
+	} else if (find_panic(v)) {
+		v->r->outcome = KT_VM_PANIC;
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		v->r->outcome = KT_VM_QEMU_FAILED;
+		qemu_error(v, status);
+	} else {
+		v->r->outcome = KT_VM_NO_STATUS;
+		snprintf(v->r->detail, sizeof(v->r->detail),
+			 "the guest stopped without reporting an exit status");
+	}
+}
+
+/* Keep the console's last lines for a run that did not end normally. */
+static void save_console_tail(struct vm_run *v)
+{
+	char *tail = v->r->console_tail;
+	size_t size = sizeof(v->r->console_tail);
+	ssize_t n;
+	off_t end;
+	char *nl;
+	int fd;
+
+	if (v->r->outcome == KT_VM_EXITED ||
+	    v->r->outcome == KT_VM_INTERRUPTED)
+		return;
+	fd = open(v->console, O_RDONLY);
+	if (fd < 0)
+		return;
+	end = lseek(fd, 0, SEEK_END);
+	n = pread(fd, tail, size - 1, end > (off_t)size - 1 ?
+		  end - (off_t)(size - 1) : 0);
+	close(fd);
+	if (n <= 0)
+		return;
+	tail[n] = '\0';
+	/* Start at a line boundary. */
+	nl = end > (off_t)size - 1 ? strchr(tail, '\n') : NULL;
+	if (nl)
+		memmove(tail, nl + 1, strlen(nl + 1) + 1);
+}
+
+static int poll_timeout_ms(struct vm_run *v)
+{
+	double left;
+
+	if (!v->o->timeout_s)
+		return -1;
+	left = v->o->timeout_s - elapsed_s(&v->start);
+	return left <= 0 ? 0 : (int)(left * 1000) + 1;
+}
+
+static void drain_signal_pipe(void)
+{
+	char junk[64];
+
+	while (read(signal_pipe[0], junk, sizeof(junk)) > 0)
+		;
+}
+
+static void supervise(struct vm_run *v)
+{
+	struct pollfd fds[NR_PORTS + 1];
+	int status, nfds, i;
+	enum port p;
+
+	for (;;) {
+		nfds = 0;
+		fds[nfds++] = (struct pollfd){ .fd = signal_pipe[0],
+					       .events = POLLIN };
+		for (p = 0; p < NR_PORTS; p++)
+			if (v->rfd[p] >= 0)
+				fds[nfds++] = (struct pollfd){ .fd = v->rfd[p],
+							       .events = POLLIN };
+		i = poll(fds, nfds, poll_timeout_ms(v));
+		if (i < 0 && errno != EINTR)
+			break;
+		drain_signal_pipe();
+		relay_all(v);
+		if (caught_signal) {
+			stop_qemu(v);
+			v->r->outcome = KT_VM_INTERRUPTED;
+			v->r->signal = caught_signal;
+			snprintf(v->r->detail, sizeof(v->r->detail),
+				 "interrupted by signal %d", caught_signal);
+			return;
+		}
+		if (waitpid(v->qemu, &status, WNOHANG) == v->qemu) {
+			v->qemu = 0;
+			relay_all(v);
+			classify_exit(v, status);
+			return;
+		}
+		if (v->o->timeout_s && elapsed_s(&v->start) >= v->o->timeout_s) {
+			stop_qemu(v);
+			relay_all(v);
+			v->r->outcome = KT_VM_TIMEOUT;
+			snprintf(v->r->detail, sizeof(v->r->detail),
+				 "time limit of %us exceeded", v->o->timeout_s);
+			return;
+		}
+	}
+	stop_qemu(v);
+	v->r->outcome = KT_VM_QEMU_FAILED;
+	snprintf(v->r->detail, sizeof(v->r->detail), "poll failed: %s",
+		 strerror(errno));
+}
+
+static int prepare(struct vm_run *v, struct kt_argv *argv)
+{
+	struct kt_qemu_spec spec = { 0 };
+	char cmdline[CMDLINE_MAX];
+
+	if (build_cmdline(v->o, cmdline, sizeof(cmdline)))
+		return -1;
+	if (kt_accel_resolve(v->o->accel, &v->r->accel, v->r->accel_reason,
+			     sizeof(v->r->accel_reason)))
+		return -1;
+	if (make_run_dir(v) || open_fifos(v))
+		return -1;
+	spec.topo = v->o->topo;
+	spec.accel = v->r->accel;
+	spec.kernel = v->o->kernel;
+	spec.initrd = v->o->initramfs;
+	spec.cmdline = cmdline;
+	spec.shm_prefix = v->shm_prefix;
+	spec.console_path = v->console;
+	spec.stdout_path = v->o->interactive ? NULL : v->fifo[PORT_STDOUT];
+	spec.stderr_path = v->fifo[PORT_STDERR];
+	spec.control_path = v->fifo[PORT_CONTROL];
+	return kt_qemu_argv(&spec, argv);
+}
+
+int kt_vm_run(const struct kt_vm_opts *o, struct kt_vm_result *r)
+{
+	struct sigaction old[NR_HANDLED];
+	struct vm_run v = { .o = o, .r = r };
+	struct kt_argv argv = { 0 };
+	int ret = -1;
+	enum port p;
+
+	memset(r, 0, sizeof(*r));
+	for (p = 0; p < NR_PORTS; p++)
+		v.rfd[p] = v.wfd[p] = -1;
+	kt_vm_sweep_stale_shm();
+	if (install_handlers(old))
+		return -1;
+	if (prepare(&v, &argv))
+		goto out;
+	if (o->dry_run) {
+		print_argv(argv.items);
+		ret = 0;
+		goto out;
+	}
+	if (o->interactive && !tcgetattr(STDIN_FILENO, &v.tty))
+		v.tty_saved = true;
+	clock_gettime(CLOCK_MONOTONIC, &v.start);
+	if (spawn_qemu(&v, argv.items))
+		goto out;
+	supervise(&v);
+	r->wall_s = elapsed_s(&v.start);
+	save_console_tail(&v);
+	ret = 0;
+out:
+	stop_qemu(&v);
+	cleanup(&v);
+	restore_handlers(old);
+	kt_argv_free(&argv);
+	return ret;
+}
+
+const char *kt_vm_outcome_name(enum kt_vm_outcome outcome)
+{
+	switch (outcome) {
+	case KT_VM_EXITED:
+		return "exited";
+	case KT_VM_TIMEOUT:
+		return "timeout";
+	case KT_VM_PANIC:
+		return "panic";
+	case KT_VM_QEMU_FAILED:
+		return "qemu-failed";
+	case KT_VM_NO_STATUS:
+		return "no-status";
+	case KT_VM_INTERRUPTED:
+		return "interrupted";
+	}
+	return "unknown";
+}
+
+int kt_vm_exit_code(const struct kt_vm_result *r)
+{
+	switch (r->outcome) {
+	case KT_VM_EXITED:
+		return r->exit_status;
+	case KT_VM_INTERRUPTED:
+		return 128 + r->signal;
+	case KT_VM_TIMEOUT:
+		return 124;
+	default:
+		return 125;
+	}
+}

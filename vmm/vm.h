@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Run one VM: start QEMU, relay the payload's output, enforce limits. */
+#ifndef KTSTR_VM_H
+#define KTSTR_VM_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "qemu.h"
+#include "topology.h"
+
+struct kt_vm_opts {
+	const struct kt_topology *topo;
+	const char *kernel;		/* boot image */
+	const char *initramfs;
+	const char *command;		/* payload; NULL: login shell */
+	bool interactive;		/* payload on this process's terminal */
+	enum kt_accel accel;		/* as requested; resolved by kt_vm_run */
+	unsigned int timeout_s;		/* 0: no limit */
+	const char *log_dir;		/* keep console.log and qemu.log here */
+	const char *extra_cmdline;	/* appended to the kernel command line */
+	int stdout_fd;			/* live copy of payload stdout, or -1 */
+	int stderr_fd;			/* live copy of payload stderr, or -1 */
+	char **capture_stdout;		/* if set: malloc'd copy of stdout */
+	bool dry_run;			/* print the QEMU command, run nothing */
+};
+
+enum kt_vm_outcome {
+	KT_VM_EXITED,		/* payload finished, exit_status valid */
+	KT_VM_TIMEOUT,
+	KT_VM_PANIC,
+	KT_VM_QEMU_FAILED,	/* QEMU exited with an error */
+	KT_VM_NO_STATUS,	/* guest stopped without reporting a status */
+	KT_VM_INTERRUPTED,	/* SIGINT/SIGTERM/SIGHUP; signal valid */
+};
+
+struct kt_vm_result {
+	enum kt_vm_outcome outcome;
+	int exit_status;
+	int signal;
+	double wall_s;
+	enum kt_accel accel;
+	char accel_reason[160];
+	char detail[512];
+	char console_tail[4096];	/* last console lines, on failure */
+};
+
+/* Returns -1 only if the VM could not be started; see kt_errmsg(). */
+int kt_vm_run(const struct kt_vm_opts *o, struct kt_vm_result *r);
+/* The process exit code a command should return for @r. */
+int kt_vm_exit_code(const struct kt_vm_result *r);
+const char *kt_vm_outcome_name(enum kt_vm_outcome outcome);
+/* Remove /dev/shm files left by ktstr processes that no longer exist. */
+void kt_vm_sweep_stale_shm(void);
+
+#endif
