@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "vmm/compiler.h"
 
 struct command {
 	const char *name;
@@ -24,8 +25,8 @@ static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: ktstr <command> [options]\n\ncommands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	fprintf(out, "Usage: ktstr <command> [options]\n\ncommands:\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'ktstr <command> --help' describes a command.\n");
 }
@@ -43,7 +44,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "ktstr: unknown command '%s'\n", argv[1]);

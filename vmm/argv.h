@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "compiler.h"
+
 struct kt_argv {
 	char **items;
 	size_t count, capacity;
@@ -16,8 +18,7 @@ struct kt_argv {
 };
 
 int kt_argv_add(struct kt_argv *a, const char *arg);
-int kt_argv_addf(struct kt_argv *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+__printf(2, 3) int kt_argv_addf(struct kt_argv *a, const char *fmt, ...);
 void kt_argv_free(struct kt_argv *a);
 
 #endif

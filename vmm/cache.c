@@ -35,12 +35,15 @@ int kt_cache_dir(char *buf, size_t len)
 	const char *env = getenv("KTSTR_CACHE_DIR");
 	int n;
 
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+
 	if (env && *env)
 		n = snprintf(buf, len, "%s", env);
-	else if ((env = getenv("XDG_CACHE_HOME")) && *env)
-		n = snprintf(buf, len, "%s/ktstr", env);
-	else if ((env = getenv("HOME")) && *env)
-		n = snprintf(buf, len, "%s/.cache/ktstr", env);
+	else if (xdg && *xdg)
+		n = snprintf(buf, len, "%s/ktstr", xdg);
+	else if (home && *home)
+		n = snprintf(buf, len, "%s/.cache/ktstr", home);
 	else
 		return kt_fail("no cache directory: set KTSTR_CACHE_DIR or HOME");
 	if (n < 0 || (size_t)n >= len)

@@ -16,7 +16,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ktstr shell --topology T [options] [--exec CMD]\n\n"
+		"Usage: ktstr shell --topology T [options] [--exec CMD]\n\n"
 		"Boot a VM of topology T.  With --exec, run CMD (/bin/sh -c) and exit\n"
 		"with its status; without, open an interactive shell on this terminal.\n\n"
 		"options:\n"
@@ -28,12 +28,12 @@ static void usage(FILE *out)
 
 int cmd_shell(int argc, char **argv)
 {
-	static const struct option options[] = {
-		KT_LAUNCH_LONG_OPTIONS,
+	static const struct option own[] = {
 		{ "exec", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct option options[KT_LAUNCH_MAX_OPTIONS];
 	struct kt_launch l;
 	struct kt_vm_opts o;
 	struct kt_vm_result r;
@@ -41,6 +41,7 @@ int cmd_shell(int argc, char **argv)
 	int opt, handled;
 
 	kt_launch_init(&l, 0);
+	kt_launch_options(own, options);
 	while ((opt = getopt_long(argc, argv, "e:h", options, NULL)) != -1) {
 		handled = kt_launch_option(&l, opt, optarg);
 		if (handled < 0) {
@@ -51,13 +52,10 @@ int cmd_shell(int argc, char **argv)
 			continue;
 		if (opt == 'e') {
 			command = optarg;
-		} else if (opt == 'h') {
-			usage(stdout);
-			return 0;
-		} else {
-			usage(stderr);
-			return 2;
+			continue;
 		}
+		usage(opt == 'h' ? stdout : stderr);
+		return opt == 'h' ? 0 : 2;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "ktstr shell: unexpected argument '%s' (quote the command: --exec '...')\n",

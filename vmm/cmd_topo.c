@@ -19,7 +19,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ktstr topo verify T [options]   boot T, compare the guest's view, print TAP\n"
+		"Usage: ktstr topo verify T [options]   boot T, compare the guest's view, print TAP\n"
 		"       ktstr topo show T               print T as ktstr will realize it\n"
 		"       ktstr topo list                 list the presets in topologies/\n\n"
 		"verify options:\n" KT_LAUNCH_HELP);
@@ -43,13 +43,13 @@ static void print_tap(const struct kt_topology *t,
 	       shape, rep->count - kt_topo_report_failures(rep), rep->count);
 }
 
-static int verify(int argc, char **argv)
+static int topo_verify(int argc, char **argv)
 {
-	static const struct option options[] = {
-		KT_LAUNCH_LONG_OPTIONS,
+	static const struct option own[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct option options[KT_LAUNCH_MAX_OPTIONS];
 	struct kt_topo_report rep;
 	struct kt_launch l;
 	struct kt_vm_opts o;
@@ -58,6 +58,7 @@ static int verify(int argc, char **argv)
 	int opt, handled, ret;
 
 	kt_launch_init(&l, VERIFY_TIMEOUT_S);
+	kt_launch_options(own, options);
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		handled = kt_launch_option(&l, opt, optarg);
 		if (handled < 0) {
@@ -103,7 +104,7 @@ static int verify(int argc, char **argv)
 	return kt_topo_report_failures(&rep) ? 1 : 0;
 }
 
-static int show(const char *spec)
+static int topo_show(const char *spec)
 {
 	struct kt_topology t;
 	struct kt_cpu_place p;
@@ -139,7 +140,7 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int list(void)
+static int topo_list(void)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 300], shape[64], *names[512];
 	struct kt_topology t;
@@ -186,11 +187,11 @@ int cmd_topo(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	if (!strcmp(argv[1], "verify"))
-		return verify(argc - 1, argv + 1);
+		return topo_verify(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "show") && argc == 3)
-		return show(argv[2]);
+		return topo_show(argv[2]);
 	if (!strcmp(argv[1], "list") && argc == 2)
-		return list();
+		return topo_list();
 	usage(stderr);
 	return 2;
 }

@@ -7,8 +7,10 @@
 #ifndef KTSTR_ERROR_H
 #define KTSTR_ERROR_H
 
-int kt_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int kt_fail_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#include "compiler.h"
+
+__printf(1, 2) int kt_fail(const char *fmt, ...);
+__printf(1, 2) int kt_fail_errno(const char *fmt, ...);
 const char *kt_errmsg(void);
 
 #endif

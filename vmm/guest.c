@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compiler.h"
 #include "cache.h"
 #include "error.h"
 #include "guest.h"
@@ -65,7 +66,7 @@ struct kt_initramfs *kt_guest_image(void)
 		kt_fail("out of memory");
 		return NULL;
 	}
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (kt_initramfs_add_dir(ir, dirs[i], 0755))
 			goto fail;
 	/* The kernel opens it for /init's stdio before devtmpfs exists. */

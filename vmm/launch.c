@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler.h"
 #include "error.h"
 #include "guest.h"
 #include "launch.h"
@@ -24,6 +25,28 @@ static int parse_seconds(const char *arg, unsigned int *out)
 		return kt_fail("--timeout '%s': expected whole seconds", arg);
 	*out = v;
 	return 0;
+}
+
+static const struct option launch_options[] = {
+	{ "topology", required_argument, NULL, KT_OPT_TOPOLOGY },
+	{ "kernel", required_argument, NULL, KT_OPT_KERNEL },
+	{ "include", required_argument, NULL, KT_OPT_INCLUDE },
+	{ "accel", required_argument, NULL, KT_OPT_ACCEL },
+	{ "timeout", required_argument, NULL, KT_OPT_TIMEOUT },
+	{ "log-dir", required_argument, NULL, KT_OPT_LOG_DIR },
+	{ "cmdline", required_argument, NULL, KT_OPT_CMDLINE },
+	{ "memory", required_argument, NULL, KT_OPT_MEMORY },
+	{ "dry-run", no_argument, NULL, KT_OPT_DRY_RUN },
+};
+
+void kt_launch_options(const struct option *extra, struct option *out)
+{
+	size_t n = ARRAY_SIZE(launch_options);
+
+	memcpy(out, launch_options, sizeof(launch_options));
+	while (extra->name && n < KT_LAUNCH_MAX_OPTIONS - 1)
+		out[n++] = *extra++;
+	memset(&out[n], 0, sizeof(out[n]));
 }
 
 int kt_launch_option(struct kt_launch *l, int opt, const char *arg)

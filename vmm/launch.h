@@ -29,16 +29,7 @@ enum {
 	KT_OPT_TOPOLOGY,
 };
 
-#define KT_LAUNCH_LONG_OPTIONS						\
-	{ "topology", required_argument, NULL, KT_OPT_TOPOLOGY },	\
-	{ "kernel", required_argument, NULL, KT_OPT_KERNEL },		\
-	{ "include", required_argument, NULL, KT_OPT_INCLUDE },		\
-	{ "accel", required_argument, NULL, KT_OPT_ACCEL },		\
-	{ "timeout", required_argument, NULL, KT_OPT_TIMEOUT },		\
-	{ "log-dir", required_argument, NULL, KT_OPT_LOG_DIR },		\
-	{ "cmdline", required_argument, NULL, KT_OPT_CMDLINE },		\
-	{ "memory", required_argument, NULL, KT_OPT_MEMORY },		\
-	{ "dry-run", no_argument, NULL, KT_OPT_DRY_RUN }
+#define KT_LAUNCH_MAX_OPTIONS 32
 
 #define KT_LAUNCH_HELP							\
 	"  --topology T     short form (2n4l2c2t), preset name or file\n"	\
@@ -70,6 +61,12 @@ struct kt_launch {
 };
 
 void kt_launch_init(struct kt_launch *l, unsigned int default_timeout_s);
+/*
+ * The getopt_long() table of a command: the launch options followed by
+ * the command's own @extra (terminated by a zero entry).  @out holds
+ * KT_LAUNCH_MAX_OPTIONS entries.
+ */
+void kt_launch_options(const struct option *extra, struct option *out);
 /* 1 if @opt is a launch option (consumed), 0 if not, -1 if bad. */
 int kt_launch_option(struct kt_launch *l, int opt, const char *arg);
 /* Resolve topology and kernel and build the guest image. */

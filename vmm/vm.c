@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compiler.h"
 #include "cache.h"
 #include "error.h"
 #include "vm.h"
@@ -57,8 +58,8 @@ struct vm_run {
 	struct termios tty;
 };
 
+/* The handler only writes the signal number here; supervise() reads it. */
 static int signal_pipe[2] = { -1, -1 };
-static volatile sig_atomic_t caught_signal;
 static unsigned int vm_counter;
 
 static void on_signal(int sig)
@@ -66,15 +67,13 @@ static void on_signal(int sig)
 	int saved = errno;
 	char c = (char)sig;
 
-	if (sig != SIGCHLD)
-		caught_signal = sig;
 	/* A full pipe already holds a pending wakeup: ignore the error. */
 	(void)!write(signal_pipe[1], &c, 1);
 	errno = saved;
 }
 
 static const int handled_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
-#define NR_HANDLED (sizeof(handled_signals) / sizeof(handled_signals[0]))
+#define NR_HANDLED ARRAY_SIZE(handled_signals)
 
 static int install_handlers(struct sigaction *old)
 {
@@ -83,7 +82,6 @@ static int install_handlers(struct sigaction *old)
 
 	if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK))
 		return kt_fail_errno("pipe");
-	caught_signal = 0;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	for (i = 0; i < NR_HANDLED; i++)
@@ -529,18 +527,24 @@ static int poll_timeout_ms(struct vm_run *v)
 	return left <= 0 ? 0 : (int)(left * 1000) + 1;
 }
 
-static void drain_signal_pipe(void)
+/* The last stop signal received, or 0 if only SIGCHLD came. */
+static int drain_signal_pipe(void)
 {
-	char junk[64];
+	char sigs[64];
+	int stop = 0;
+	ssize_t n, i;
 
-	while (read(signal_pipe[0], junk, sizeof(junk)) > 0)
-		;
+	while ((n = read(signal_pipe[0], sigs, sizeof(sigs))) > 0)
+		for (i = 0; i < n; i++)
+			if (sigs[i] != SIGCHLD)
+				stop = sigs[i];
+	return stop;
 }
 
 static void supervise(struct vm_run *v)
 {
 	struct pollfd fds[NR_PORTS + 1];
-	int status, nfds, i;
+	int status, nfds, i, stop = 0;
 	enum port p;
 
 	for (;;) {
@@ -554,14 +558,15 @@ static void supervise(struct vm_run *v)
 		i = poll(fds, nfds, poll_timeout_ms(v));
 		if (i < 0 && errno != EINTR)
 			break;
-		drain_signal_pipe();
+		if (!stop)
+			stop = drain_signal_pipe();
 		relay_all(v);
-		if (caught_signal) {
+		if (stop) {
 			stop_qemu(v);
 			v->r->outcome = KT_VM_INTERRUPTED;
-			v->r->signal = caught_signal;
+			v->r->signal = stop;
 			snprintf(v->r->detail, sizeof(v->r->detail),
-				 "interrupted by signal %d", caught_signal);
+				 "interrupted by signal %d", stop);
 			return;
 		}
 		if (waitpid(v->qemu, &status, WNOHANG) == v->qemu) {

@@ -25,6 +25,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 #define CMDLINE_MAX 4096
 
 struct payload {
@@ -56,6 +58,10 @@ struct mount_point {
 	const char *data;
 };
 
+/*
+ * /tmp and /run stay on the initramfs (itself a writable tmpfs): a tmpfs
+ * mounted over them would hide files that --include placed there.
+ */
 static const struct mount_point mounts[] = {
 	{ "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
 	{ "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
@@ -63,8 +69,6 @@ static const struct mount_point mounts[] = {
 	{ "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 	  "gid=5,mode=620,ptmxmode=666" },
 	{ "tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, NULL },
-	{ "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, NULL },
-	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755" },
 	{ "cgroup2", "/sys/fs/cgroup", "cgroup2",
 	  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
 	{ "bpf", "/sys/fs/bpf", "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -79,7 +83,7 @@ static void mount_all(void)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(mounts); i++) {
 		const struct mount_point *m = &mounts[i];
 
 		mkdir(m->target, 0755);
@@ -157,7 +161,7 @@ static void read_payload(struct payload *p)
 	int fd;
 
 	memset(p, 0, sizeof(*p));
-	strcpy(p->term, "vt100");
+	snprintf(p->term, sizeof(p->term), "vt100");
 	fd = open("/proc/cmdline", O_RDONLY);
 	if (fd < 0)
 		return;

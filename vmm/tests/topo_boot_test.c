@@ -27,18 +27,42 @@ FIXTURE_TEARDOWN(topo)
 {
 }
 
-#define TOPOLOGY(name_, spec_)						\
-	FIXTURE_VARIANT_ADD(topo, name_) { .spec = spec_ }
+FIXTURE_VARIANT_ADD(topo, t1n1l2c1t) {
+	.spec = "1n1l2c1t",
+};
 
-TOPOLOGY(t1n1l2c1t, "1n1l2c1t");
-TOPOLOGY(t1n2l2c1t, "1n2l2c1t");
-TOPOLOGY(t1n3l3c1t, "1n3l3c1t");
-TOPOLOGY(t1n2l2c2t, "1n2l2c2t");
-TOPOLOGY(t2n4l2c1t, "2n4l2c1t");
-TOPOLOGY(t2n4l2c2t, "2n4l2c2t");
-TOPOLOGY(t4n8l2c1t, "4n8l2c1t");
-TOPOLOGY(t1n4l4c2t, "1n4l4c2t");
-TOPOLOGY(preset_numa4, "numa4");
+FIXTURE_VARIANT_ADD(topo, t1n2l2c1t) {
+	.spec = "1n2l2c1t",
+};
+
+FIXTURE_VARIANT_ADD(topo, t1n3l3c1t) {
+	.spec = "1n3l3c1t",
+};
+
+FIXTURE_VARIANT_ADD(topo, t1n2l2c2t) {
+	.spec = "1n2l2c2t",
+};
+
+FIXTURE_VARIANT_ADD(topo, t2n4l2c1t) {
+	.spec = "2n4l2c1t",
+};
+
+FIXTURE_VARIANT_ADD(topo, t2n4l2c2t) {
+	.spec = "2n4l2c2t",
+};
+
+FIXTURE_VARIANT_ADD(topo, t4n8l2c1t) {
+	.spec = "4n8l2c1t",
+};
+
+FIXTURE_VARIANT_ADD(topo, t1n4l4c2t) {
+	.spec = "1n4l4c2t",
+};
+
+FIXTURE_VARIANT_ADD(topo, preset_numa4) {
+	.spec = "numa4",
+};
+
 
 TEST_F_TIMEOUT(topo, verify, VERIFY_TIMEOUT_S)
 {

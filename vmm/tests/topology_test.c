@@ -7,6 +7,7 @@
 
 #include "kselftest_harness.h"
 
+#include "compiler.h"
 #include "error.h"
 #include "topology.h"
 
@@ -172,7 +173,7 @@ TEST(preset_files_in_tree_all_parse)
 	size_t i;
 
 	ASSERT_EQ(0, setenv("KTSTR_TOPOLOGY_DIR", "topologies", 1));
-	for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(presets); i++) {
 		EXPECT_EQ(0, kt_topology_parse(presets[i], &t))
 			TH_LOG("%s: %s", presets[i], kt_errmsg());
 		EXPECT_STREQ(presets[i], t.name);
