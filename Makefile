@@ -79,15 +79,15 @@ ensure-deps:
 	$(Q)kselftest/deps.sh ensure
 
 check: ensure-deps
-	$(Q)$(MAKE) tests
+	$(Q)$(MAKE) -s tests
 	$(Q)kselftest/run-checks.sh $(UNIT_TESTS)
 
 run_tests: ensure-deps
-	$(Q)$(MAKE) all
+	$(Q)$(MAKE) -s all
 	$(Q)kselftest/run-suite.sh
 
 bench: ensure-deps
-	$(Q)$(MAKE) all
+	$(Q)$(MAKE) -s all
 	$(Q)kselftest/bench.sh
 
 clean:
