@@ -24,8 +24,9 @@ export KTSTR_CACHE_DIR
 
 # Kernel source tree: kselftest harness, sched_ext headers, checkpatch.
 # Defaults to the newest linux-source-* that `make deps` unpacked.
+# Not exported: check and run_tests re-enter make after `deps` may have
+# unpacked it, and the inner make must look again.
 KSRC ?= $(lastword $(sort $(wildcard $(KTSTR_CACHE_DIR)/source/linux-source-*)))
-export KSRC
 
 O := build
 CC := gcc
