@@ -38,12 +38,24 @@ HOST_LIBS := -lelf -lz -lzstd -lpthread
 HARNESS_CFLAGS := -I$(KSRC)/tools/testing/selftests -Wno-sign-compare
 
 # Host library: everything but main() and the tests.
-HOST_SRCS := $(wildcard vmm/*.c monitor/*.c repro/*.c kselftest/*.c)
+HOST_SRCS := $(wildcard vmm/*.c monitor/*.c repro/*.c kselftest/runner/*.c)
 HOST_OBJS := $(HOST_SRCS:%.c=$(O)/%.o)
 GUEST_PROGS := $(O)/guest/init
-UNIT_TESTS := $(patsubst vmm/tests/%.c,$(O)/tests/%,$(wildcard vmm/tests/*.c))
+UNIT_TESTS := $(patsubst vmm/tests/%.c,$(O)/tests/%,$(wildcard vmm/tests/*.c)) \
+	      $(patsubst kselftest/runner/tests/%.c,$(O)/tests/%,$(wildcard kselftest/runner/tests/*.c))
 
-all: ktstr $(GUEST_PROGS)
+# The suite: test programs (tests/*.c) linked statically with the guest
+# test library (kselftest/lib), so they run in the guest and, as ordinary
+# kselftests, anywhere else.
+KLIB_SRCS := $(wildcard kselftest/lib/*.c)
+KLIB_OBJS := $(KLIB_SRCS:%.c=$(O)/%.o)
+SUITE := $(patsubst tests/%.c,$(O)/suite/%,$(wildcard tests/*.c))
+
+all: ktstr $(GUEST_PROGS) $(SUITE) schedulers
+
+# In-tree and example sched_ext schedulers (defines `schedulers`).
+-include tests/schedulers/schedulers.mk
+schedulers::
 
 ktstr: $(O)/ktstr.o $(HOST_OBJS)
 	$(call msg,LD,$@)
@@ -65,6 +77,23 @@ $(O)/tests/%: vmm/tests/%.c $(HOST_OBJS) | check-ksrc
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(KT_CFLAGS) $(HARNESS_CFLAGS) -o $@ $< $(HOST_OBJS) $(HOST_LIBS)
 
+$(O)/tests/%: kselftest/runner/tests/%.c $(HOST_OBJS) | check-ksrc
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KT_CFLAGS) $(HARNESS_CFLAGS) -Ikselftest/runner -o $@ $< \
+		$(HOST_OBJS) $(HOST_LIBS)
+
+$(O)/kselftest/lib/%.o: kselftest/lib/%.c | check-ksrc
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KT_CFLAGS) $(HARNESS_CFLAGS) -Ikselftest/lib -c -o $@ $<
+
+$(O)/suite/%: tests/%.c $(KLIB_OBJS) | check-ksrc
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KT_CFLAGS) $(HARNESS_CFLAGS) -Ikselftest/lib -static \
+		-o $@ $< $(KLIB_OBJS) -lpthread
+
 check-ksrc:
 	@test -f "$(KSRC)/tools/testing/selftests/kselftest_harness.h" || \
 	 { echo "ktstr: no kernel source with kselftest_harness.h (KSRC='$(KSRC)'); run 'make deps' or set KSRC=" >&2; exit 1; }
@@ -83,9 +112,17 @@ check: ensure-deps
 	$(Q)$(MAKE) -s tests
 	$(Q)kselftest/run-checks.sh $(UNIT_TESTS)
 
+# RUN_ARGS passes options to `ktstr run` (e.g. RUN_ARGS="--junit out.xml");
+# KTSTR_OPT_IN=1 adds the tests that fail on purpose.
 run_tests: ensure-deps
 	$(Q)$(MAKE) -s all
-	$(Q)kselftest/run-suite.sh
+	$(Q)./ktstr run $(if $(KTSTR_OPT_IN),--opt-in) $(RUN_ARGS)
+
+# A kselftest install: run_kselftest.sh runs the guest-side tests on the
+# machine it is on, as CI labs do.
+INSTALL_PATH ?= $(CURDIR)/install
+install: all
+	$(Q)kselftest/install.sh "$(INSTALL_PATH)" "$(KSRC)" $(O)/suite $(O)/schedulers
 
 bench: ensure-deps
 	$(Q)$(MAKE) -s all
@@ -95,6 +132,6 @@ clean:
 	$(call msg,CLEAN,$(O) ktstr)
 	$(Q)rm -rf $(O) ktstr
 
-.PHONY: all tests deps ensure-deps check check-ksrc run_tests bench clean
+.PHONY: all install schedulers tests deps ensure-deps check check-ksrc run_tests bench clean
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -6,5 +6,6 @@
 int cmd_shell(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "run", cmd_run, "run the suite's tests, each in its own VM" },
 	{ "shell", cmd_shell, "boot a topology and run a shell or a command" },
 	{ "topo", cmd_topo, "check that a booted topology matches its declaration" },
 	{ "kernel", cmd_kernel, "list, fetch and inspect cached kernels" },

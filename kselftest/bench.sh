@@ -51,3 +51,16 @@ bare_s=$(printf '%s\n' "${bare_times[@]}" | median)
 printf 'BENCH boot_ktstr_s %.3f\n' "$ktstr_s"
 printf 'BENCH boot_bare_s %.3f\n' "$bare_s"
 awk "BEGIN { printf \"BENCH boot_ratio %.3f\\n\", $ktstr_s / $bare_s }"
+
+# The suite: its wall time from end to end and the median of one test's
+# (each test's own wall time is in its JSON result).
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+t0=$(now)
+./ktstr run --json "$results" > "$results/tap" || true
+t1=$(now)
+grep -E '^# .*: (pass|fail|skip) on ' "$results/tap" | sed 's/^# //'
+awk "BEGIN { printf \"BENCH suite_wall_s %.1f\\n\", $t1 - $t0 }"
+sed -n 's/.*"wall_s": \([0-9.]*\),/\1/p' "$results"/*.json | median |
+	awk '{ printf "BENCH test_wall_median_s %.1f\n", $1 }'
+

@@ -150,8 +150,11 @@ void kt_launch_report(const struct kt_vm_result *r)
 {
 	if (r->outcome == KT_VM_EXITED)
 		return;
-	fprintf(stderr, "ktstr: VM %s: %s\n", kt_vm_outcome_name(r->outcome),
+	fprintf(stderr, "ktstr: VM %s: %s", kt_vm_outcome_name(r->outcome),
 		r->detail);
+	if (r->boot_attempts > 1)
+		fprintf(stderr, " (boot attempt %u)", r->boot_attempts);
+	fputc('\n', stderr);
 	if (r->console_tail[0])
 		fprintf(stderr, "ktstr: last console lines:\n%s",
 			r->console_tail);

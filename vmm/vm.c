@@ -30,6 +30,15 @@
 #define SHM_DIR "/dev/shm"
 #define SHM_PREFIX "ktstr-"
 #define KILL_GRACE_MS 2000
+/*
+ * Under TCG on an oversubscribed host a boot now and then stops for good
+ * right after SMP bring-up (seen with QEMU 10.0, 4 and 16 vCPUs on 2 host
+ * CPUs).  A kernel console silent this long before /init starts is such
+ * a stall; the VM is booted again, up to BOOT_ATTEMPTS times in all.
+ * $KTSTR_BOOT_SILENCE_S changes the silence (slower machines, tests).
+ */
+#define BOOT_SILENCE_S 45
+#define BOOT_ATTEMPTS 3
 #define CMDLINE_MAX 2048
 
 enum port { PORT_STDOUT, PORT_STDERR, PORT_CONTROL, NR_PORTS };
@@ -54,6 +63,8 @@ struct vm_run {
 	struct buf out, control;
 	pid_t qemu;
 	struct timespec start;
+	off_t console_size;
+	struct timespec console_changed;
 	bool tty_saved;
 	struct termios tty;
 };
@@ -517,14 +528,45 @@ static void save_console_tail(struct vm_run *v)
 		memmove(tail, nl + 1, strlen(nl + 1) + 1);
 }
 
+static bool booted(struct vm_run *v)
+{
+	return v->control.data && strstr(v->control.data, "KTSTR_BOOTED");
+}
+
 static int poll_timeout_ms(struct vm_run *v)
 {
 	double left;
 
+	/* Wake up every second until /init runs, to watch the console. */
+	if (!booted(v))
+		return 1000;
 	if (!v->o->timeout_s)
 		return -1;
 	left = v->o->timeout_s - elapsed_s(&v->start);
 	return left <= 0 ? 0 : (int)(left * 1000) + 1;
+}
+
+static unsigned int boot_silence_s(void)
+{
+	const char *env = getenv("KTSTR_BOOT_SILENCE_S");
+	int s = env ? atoi(env) : 0;
+
+	return s > 0 ? s : BOOT_SILENCE_S;
+}
+
+/* True once the console has been silent for BOOT_SILENCE_S before /init. */
+static bool boot_stalled(struct vm_run *v)
+{
+	struct stat st;
+
+	if (booted(v) || stat(v->console, &st))
+		return false;
+	if (st.st_size != v->console_size) {
+		v->console_size = st.st_size;
+		clock_gettime(CLOCK_MONOTONIC, &v->console_changed);
+		return false;
+	}
+	return elapsed_s(&v->console_changed) >= boot_silence_s();
 }
 
 /* The last stop signal received, or 0 if only SIGCHLD came. */
@@ -575,6 +617,14 @@ static void supervise(struct vm_run *v)
 			classify_exit(v, status);
 			return;
 		}
+		if (boot_stalled(v)) {
+			stop_qemu(v);
+			v->r->outcome = KT_VM_BOOT_STALL;
+			snprintf(v->r->detail, sizeof(v->r->detail),
+				 "the kernel console was silent for %us before /init started",
+				 boot_silence_s());
+			return;
+		}
 		if (v->o->timeout_s && elapsed_s(&v->start) >= v->o->timeout_s) {
 			stop_qemu(v);
 			relay_all(v);
@@ -615,7 +665,7 @@ static int prepare(struct vm_run *v, struct kt_argv *argv)
 	return kt_qemu_argv(&spec, argv);
 }
 
-int kt_vm_run(const struct kt_vm_opts *o, struct kt_vm_result *r)
+static int run_once(const struct kt_vm_opts *o, struct kt_vm_result *r)
 {
 	struct sigaction old[NR_HANDLED];
 	struct vm_run v = { .o = o, .r = r };
@@ -626,7 +676,6 @@ int kt_vm_run(const struct kt_vm_opts *o, struct kt_vm_result *r)
 	memset(r, 0, sizeof(*r));
 	for (p = 0; p < NR_PORTS; p++)
 		v.rfd[p] = v.wfd[p] = -1;
-	kt_vm_sweep_stale_shm();
 	if (install_handlers(old))
 		return -1;
 	if (prepare(&v, &argv))
@@ -639,6 +688,7 @@ int kt_vm_run(const struct kt_vm_opts *o, struct kt_vm_result *r)
 	if (o->interactive && !tcgetattr(STDIN_FILENO, &v.tty))
 		v.tty_saved = true;
 	clock_gettime(CLOCK_MONOTONIC, &v.start);
+	v.console_changed = v.start;
 	if (spawn_qemu(&v, argv.items))
 		goto out;
 	supervise(&v);
@@ -650,6 +700,26 @@ out:
 	cleanup(&v);
 	restore_handlers(old);
 	kt_argv_free(&argv);
+	return ret;
+}
+
+int kt_vm_run(const struct kt_vm_opts *o, struct kt_vm_result *r)
+{
+	unsigned int attempt;
+	int ret;
+
+	kt_vm_sweep_stale_shm();
+	for (attempt = 1;; attempt++) {
+		ret = run_once(o, r);
+		if (ret || r->outcome != KT_VM_BOOT_STALL ||
+		    attempt == BOOT_ATTEMPTS)
+			break;
+		if (o->capture_stdout) {
+			free(*o->capture_stdout);
+			*o->capture_stdout = NULL;
+		}
+	}
+	r->boot_attempts = attempt;
 	return ret;
 }
 
@@ -668,6 +738,8 @@ const char *kt_vm_outcome_name(enum kt_vm_outcome outcome)
 		return "no-status";
 	case KT_VM_INTERRUPTED:
 		return "interrupted";
+	case KT_VM_BOOT_STALL:
+		return "boot-stall";
 	}
 	return "unknown";
 }

@@ -33,6 +33,7 @@ enum kt_vm_outcome {
 	KT_VM_QEMU_FAILED,	/* QEMU exited with an error */
 	KT_VM_NO_STATUS,	/* guest stopped without reporting a status */
 	KT_VM_INTERRUPTED,	/* SIGINT/SIGTERM/SIGHUP; signal valid */
+	KT_VM_BOOT_STALL,	/* the kernel went silent before /init */
 };
 
 struct kt_vm_result {
@@ -40,6 +41,7 @@ struct kt_vm_result {
 	int exit_status;
 	int signal;
 	double wall_s;
+	unsigned int boot_attempts;	/* >1 if a stalled boot was retried */
 	enum kt_accel accel;
 	char accel_reason[160];
 	char detail[512];

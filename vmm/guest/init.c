@@ -8,7 +8,8 @@
  *   ttyS0  kernel console (host: per-VM log file)
  *   ttyS1  payload stdout (or the interactive terminal)
  *   ttyS2  payload stderr
- *   ttyS3  control: "KTSTR_EXIT <status>"
+ *   ttyS3  control: "KTSTR_BOOTED" when /init starts, then
+ *          "KTSTR_EXIT <status>"
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -265,6 +266,9 @@ int main(void)
 	out = open_port("/dev/ttyS1", O_RDWR, !p.interactive);
 	err = p.interactive ? out : open_port("/dev/ttyS2", O_WRONLY, 1);
 	ctl = open_port("/dev/ttyS3", O_WRONLY, 1);
+	/* The host's boot-stall watchdog stands down. */
+	if (ctl >= 0)
+		dprintf(ctl, "KTSTR_BOOTED\n");
 
 	child = fork();
 	if (child == 0)

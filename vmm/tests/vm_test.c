@@ -308,6 +308,31 @@ TEST_F_TIMEOUT(vm, sigterm_during_boot_leaves_nothing_behind, VM_TEST_TIMEOUT_S)
 	interrupt_during_boot(_metadata, SIGTERM);
 }
 
+/* A guest whose init never starts: rdinit=/bin/cat waits on the console. */
+TEST_F_TIMEOUT(vm, boot_stall_is_retried_then_reported, VM_TEST_TIMEOUT_S)
+{
+	const char *const argv[] = { "ktstr", "shell", "--topology", "1n1l2c1t",
+				     "--cmdline", "rdinit=/bin/cat", "--exec",
+				     "true", NULL };
+	char out[] = "/tmp/ktstr-vmtest-out-XXXXXX";
+	char err[] = "/tmp/ktstr-vmtest-err-XXXXXX";
+	char what[PATH_MAX] = "";
+	struct run r;
+	pid_t pid;
+
+	ASSERT_EQ(0, setenv("KTSTR_BOOT_SILENCE_S", "5", 1));
+	close(mkstemp(out));
+	close(mkstemp(err));
+	pid = start(argv, out, err);
+	collect(&r, pid, out, err);
+	unsetenv("KTSTR_BOOT_SILENCE_S");
+	EXPECT_EQ(125, r.status) TH_LOG("stderr: %s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "VM boot-stall: the kernel console was silent for 5s"))
+		TH_LOG("stderr: %s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "(boot attempt 3)"));
+	EXPECT_EQ(0, leftovers(pid, what, sizeof(what))) TH_LOG("%s", what);
+}
+
 TEST_F_TIMEOUT(vm, bad_topology_fails_before_booting, VM_TEST_TIMEOUT_S)
 {
 	const char *const argv[] = { "ktstr", "shell", "--topology", "2n3l2c1t",

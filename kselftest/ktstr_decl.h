@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Test declarations: what a test needs (topology or constraints, time,
+ * memory) and which scheduler it runs under, stored in named ELF sections
+ * of the test program so the host can read them with libelf before it
+ * boots anything, and the program itself can read them at run time.
+ *
+ * Records hold fixed-size strings, not pointers: the host reads them
+ * straight from the file, without relocations.  Changing a layout means
+ * bumping KTSTR_DECL_VERSION.
+ */
+#ifndef KTSTR_DECL_H
+#define KTSTR_DECL_H
+
+#include <stdint.h>
+
+#define KTSTR_DECL_MAGIC 0x4b545354u	/* "KTST" */
+#define KTSTR_DECL_VERSION 1
+
+#define KTSTR_TESTS_SECTION "ktstr_tests"
+#define KTSTR_VARIANTS_SECTION "ktstr_variants"
+#define KTSTR_SCHEDS_SECTION "ktstr_scheds"
+
+/* Test flags. */
+#define KTSTR_OPT_IN		(1u << 0) /* runs only with --opt-in */
+#define KTSTR_NEEDS_SCHED_EXT	(1u << 1) /* SKIP where the kernel lacks it */
+
+/* Scheduler flags. */
+#define KTSTR_SCHED_EXPECT_EXIT	(1u << 0) /* built to be kicked out */
+
+enum ktstr_smt { KTSTR_SMT_ANY, KTSTR_SMT_REQUIRED, KTSTR_SMT_NONE };
+
+struct ktstr_test_decl {
+	uint32_t magic;
+	uint32_t version;
+	char fixture[48];	/* harness fixture, "global" for TEST() */
+	char test[64];		/* harness test name */
+	char topology[64];	/* short form or preset; "" = from constraints */
+	uint16_t min_cpus;
+	uint16_t min_llcs;
+	uint16_t min_nodes;
+	uint16_t smt;		/* enum ktstr_smt */
+	uint32_t timeout_s;	/* VM time limit; 0 = default */
+	uint32_t memory_mib;	/* 0 = the topology's */
+	uint32_t flags;
+	uint32_t reserved;
+} __attribute__((aligned(8)));
+
+/* A fixture variant that names the scheduler its tests run under. */
+struct ktstr_variant_decl {
+	uint32_t magic;
+	uint32_t version;
+	char fixture[48];
+	char variant[48];
+	char scheduler[48];	/* a ktstr_sched_decl name; "eevdf" = none */
+} __attribute__((aligned(8)));
+
+/*
+ * A scheduler: the binary (looked up in the guest's /ktstr/schedulers,
+ * then $PATH), its arguments, and what "attached" means: state "enabled"
+ * and root/ops equal to ops_name ("" accepts any name).
+ */
+struct ktstr_sched_decl {
+	uint32_t magic;
+	uint32_t version;
+	char name[48];
+	char binary[128];
+	char args[256];
+	char ops_name[64];
+	uint32_t attach_timeout_s;	/* 0 = default */
+	uint32_t flags;
+} __attribute__((aligned(8)));
+
+#define __KTSTR_DECL(type, sect, id)					\
+	static const struct type id					\
+	__attribute__((used, section(sect), aligned(8)))
+
+/*
+ * KTSTR_TEST(fixture, test, .topology = "1n2l2c1t", .timeout_s = 60);
+ * placed next to TEST_F(fixture, test).  Use "global" for TEST(test).
+ */
+#define KTSTR_TEST(fixture_, test_, ...)				\
+	__KTSTR_DECL(ktstr_test_decl, KTSTR_TESTS_SECTION,		\
+		     __ktstr_test_##fixture_##_##test_) = {		\
+		.magic = KTSTR_DECL_MAGIC,				\
+		.version = KTSTR_DECL_VERSION,				\
+		.fixture = #fixture_,					\
+		.test = #test_,						\
+		__VA_ARGS__						\
+	}
+
+#define KTSTR_VARIANT(fixture_, variant_, scheduler_)			\
+	__KTSTR_DECL(ktstr_variant_decl, KTSTR_VARIANTS_SECTION,	\
+		     __ktstr_variant_##fixture_##_##variant_) = {	\
+		.magic = KTSTR_DECL_MAGIC,				\
+		.version = KTSTR_DECL_VERSION,				\
+		.fixture = #fixture_,					\
+		.variant = #variant_,					\
+		.scheduler = scheduler_,				\
+	}
+
+#define KTSTR_SCHEDULER(name_, ...)					\
+	__KTSTR_DECL(ktstr_sched_decl, KTSTR_SCHEDS_SECTION,		\
+		     __ktstr_sched_##name_) = {				\
+		.magic = KTSTR_DECL_MAGIC,				\
+		.version = KTSTR_DECL_VERSION,				\
+		.name = #name_,						\
+		__VA_ARGS__						\
+	}
+
+#endif

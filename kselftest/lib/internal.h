@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the files of the test library; not part of the API
+ * that tests use (that is ktstr.h).
+ */
+#ifndef KTSTR_INTERNAL_H
+#define KTSTR_INTERNAL_H
+
+#include <stddef.h>
+
+#include "ktstr.h"
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+#ifndef __printf
+#define __printf(a, b) __attribute__((				\
+	format(printf, a, b)))
+#endif
+
+/*
+ * Records the message ktstr_errmsg() returns and returns -1.  errno is
+ * preserved, so a caller can still look at it after reporting.
+ */
+__printf(1, 2) int ktstr_fail(const char *fmt, ...);
+
+/*
+ * Whole small files (sysfs, procfs, cgroupfs).  Reading returns the
+ * length read, NUL-terminated, and fails if the file does not fit;
+ * writing is a single write(2), as kernfs wants.  Failures name the file,
+ * and for writes the value.
+ */
+int ktstr_read_file(const char *path, char *buf, size_t len);
+int ktstr_write_file(const char *path, const char *text);
+
+/* Reads a cpulist file such as /sys/devices/system/cpu/online. */
+int ktstr_read_cpulist(const char *path, cpu_set_t *out);
+
+
+#endif

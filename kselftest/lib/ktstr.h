@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ktstr test library: what a scheduler test calls inside its VM.
+ *
+ *   topology   the machine as the guest kernel sees it, cpuset builders
+ *   cgroups    cgroup v2 create/remove, cpusets, moving tasks
+ *   workloads  forked workers of many kinds, with per-worker statistics
+ *   scheduler  start a declared sched_ext scheduler, watch it, stop it
+ *   checks     assertions over worker statistics, with documented defaults
+ *
+ * Functions return 0 / a pointer on success and -1 / NULL on failure with
+ * a message in ktstr_errmsg(); the checks return true/false and write why
+ * into a caller's buffer, so tests can use them with EXPECT_TRUE().
+ */
+#ifndef KTSTR_H
+#define KTSTR_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <limits.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../ktstr_decl.h"
+
+const char *ktstr_errmsg(void);
+
+/* ---- topology ---------------------------------------------------------- */
+
+#define KTSTR_MAX_CPUS 256
+#define KTSTR_MAX_LLCS 64
+#define KTSTR_MAX_NODES 16
+
+struct ktstr_topo {
+	unsigned int nr_cpus;		/* online CPUs */
+	unsigned int nr_llcs;
+	unsigned int nr_nodes;
+	unsigned int threads_per_core;
+	cpu_set_t all;
+	cpu_set_t llc[KTSTR_MAX_LLCS];	/* CPUs sharing each L3 */
+	cpu_set_t node[KTSTR_MAX_NODES];
+};
+
+/* Reads /sys/devices/system/{cpu,node}. */
+int ktstr_topo_read(struct ktstr_topo *t);
+/* Part @idx of @parts disjoint, as-equal-as-possible slices of all CPUs. */
+int ktstr_cpus_split(const struct ktstr_topo *t, unsigned int parts,
+		     unsigned int idx, cpu_set_t *out);
+/* Slice @idx of @parts slices that overlap their neighbours by @overlap CPUs. */
+int ktstr_cpus_overlapping(const struct ktstr_topo *t, unsigned int parts,
+			   unsigned int idx, unsigned int overlap,
+			   cpu_set_t *out);
+/* "0-3,8" */
+char *ktstr_cpus_format(const cpu_set_t *s, char *buf, size_t len);
+int ktstr_cpus_parse(const char *text, cpu_set_t *s);
+
+/* ---- cgroups ----------------------------------------------------------- */
+
+struct ktstr_cgroup {
+	char name[64];
+	char path[PATH_MAX];		/* /sys/fs/cgroup/ktstr/<name> */
+};
+
+/* Creates /sys/fs/cgroup/ktstr/<name> with the cpuset and cpu controllers. */
+int ktstr_cgroup_create(struct ktstr_cgroup *cg, const char *name);
+/* Moves its tasks to the parent, then removes it. */
+int ktstr_cgroup_remove(struct ktstr_cgroup *cg);
+/* cpuset.cpus; NULL clears it (the cgroup inherits its parent's CPUs). */
+int ktstr_cgroup_set_cpus(struct ktstr_cgroup *cg, const cpu_set_t *cpus);
+int ktstr_cgroup_effective_cpus(struct ktstr_cgroup *cg, cpu_set_t *out);
+int ktstr_cgroup_move(struct ktstr_cgroup *cg, pid_t pid);
+int ktstr_cgroup_set_weight(struct ktstr_cgroup *cg, unsigned int weight);
+/*
+ * Why the cgroup functions cannot work here (not root, /sys/fs/cgroup is
+ * not a writable cgroup2 mount, no cpuset controller), or NULL if they can.
+ */
+const char *ktstr_cgroup_unavailable(void);
+
+/* ---- workloads --------------------------------------------------------- */
+
+enum ktstr_work_kind {
+	KTSTR_WORK_SPIN,		/* pure CPU */
+	KTSTR_WORK_YIELD,		/* CPU with sched_yield() between chunks */
+	KTSTR_WORK_MIXED,		/* CPU bursts and sleeps (duty_pct) */
+	KTSTR_WORK_SLEEP_IO,		/* mostly sleeping, short bursts */
+	KTSTR_WORK_BURSTY,		/* all workers wake together, then rest */
+	KTSTR_WORK_PIPE_PINGPONG,	/* pairs bouncing a byte over pipes */
+	KTSTR_WORK_FUTEX_PINGPONG,	/* pairs waking each other by futex */
+	KTSTR_WORK_FORK_CHURN,		/* fork a child that exits, reap, repeat */
+	KTSTR_WORK_AFFINITY_CHURN,	/* move itself between allowed CPUs */
+	KTSTR_WORK_NICE_SWEEP,		/* spin; worker i at nice (i * 19 / (n-1)) */
+};
+
+struct ktstr_work_spec {
+	enum ktstr_work_kind kind;
+	unsigned int nr_workers;	/* pairs for the ping-pong kinds: even */
+	struct ktstr_cgroup *cgroup;	/* NULL: stay in the caller's cgroup */
+	const cpu_set_t *affinity;	/* NULL: any CPU */
+	int nice;
+	unsigned int duty_pct;		/* MIXED, BURSTY: 0 = default 50 */
+	unsigned int period_us;		/* MIXED, BURSTY, SLEEP_IO: 0 = 10000 */
+};
+
+struct ktstr_worker_stats {
+	pid_t pid;
+	int nice;
+	uint64_t work;			/* units of the kind's work done */
+	uint64_t wall_ns;		/* from start to stop */
+	uint64_t cpu_ns;		/* schedstat run time */
+	uint64_t offcpu_ns;		/* wall - cpu */
+	uint64_t run_delay_ns;		/* schedstat: runnable but waiting */
+	uint64_t max_gap_ns;		/* longest time between progress checkpoints */
+	uint64_t nr_migrations;		/* se.nr_migrations */
+	uint64_t nr_switches;		/* voluntary + involuntary */
+	cpu_set_t cpus_used;		/* every CPU a checkpoint ran on */
+	bool exited_early;		/* died before stop (crash, kill) */
+};
+
+struct ktstr_workers;
+
+/* Forks the workers; they start working at once. */
+struct ktstr_workers *ktstr_workers_start(const struct ktstr_work_spec *spec);
+unsigned int ktstr_workers_count(const struct ktstr_workers *w);
+pid_t ktstr_worker_pid(const struct ktstr_workers *w, unsigned int i);
+/* Tells the workers to stop, waits for them, fills their statistics. */
+int ktstr_workers_stop(struct ktstr_workers *w);
+const struct ktstr_worker_stats *ktstr_worker_stats(const struct ktstr_workers *w,
+						    unsigned int i);
+/* Kills any worker still running and frees @w. */
+void ktstr_workers_free(struct ktstr_workers *w);
+const char *ktstr_work_kind_name(enum ktstr_work_kind kind);
+
+void ktstr_sleep_ms(unsigned int ms);
+uint64_t ktstr_now_ns(void);
+
+/* ---- scheduler --------------------------------------------------------- */
+
+enum ktstr_sched_exit {
+	KTSTR_SCHED_RUNNING,		/* still attached */
+	KTSTR_SCHED_NONE,		/* EEVDF: nothing was started */
+	KTSTR_SCHED_STOPPED,		/* we stopped it, state went disabled */
+	KTSTR_SCHED_ERROR,		/* scx_bpf_error() */
+	KTSTR_SCHED_STALL,		/* watchdog: runnable task stalled */
+	KTSTR_SCHED_EXITED,		/* the process exited on its own */
+	KTSTR_SCHED_OTHER,		/* kicked out for another reason */
+};
+
+struct ktstr_sched {
+	const struct ktstr_sched_decl *decl;	/* NULL for EEVDF */
+	char name[64];
+	pid_t pid;
+	int output_fd;				/* its stdout+stderr, a file */
+	char output_path[PATH_MAX];
+	uint64_t enable_seq;			/* at attach */
+	enum ktstr_sched_exit exit_kind;
+	char exit_reason[512];			/* from the kernel log */
+	int exit_status;			/* of the process, if it exited */
+};
+
+/*
+ * Starts the scheduler named @name ("eevdf" or "" for none): a declared
+ * one, or the one $KTSTR_SCHEDULER names (a path; $KTSTR_SCHEDULER_ARGS)
+ * which overrides every declaration.  Waits until sched_ext is "enabled"
+ * with the declared ops name.
+ */
+int ktstr_sched_start(struct ktstr_sched *s, const char *name);
+/* Has it been kicked out or exited?  Fills exit_kind and exit_reason. */
+bool ktstr_sched_alive(struct ktstr_sched *s);
+/* Stops it (SIGINT), waits for state "disabled". */
+int ktstr_sched_stop(struct ktstr_sched *s);
+/* Its last @lines lines of output, into @buf. */
+void ktstr_sched_tail(const struct ktstr_sched *s, unsigned int lines,
+		      char *buf, size_t len);
+const char *ktstr_sched_exit_name(enum ktstr_sched_exit kind);
+/* The name a test variant asks for, after $KTSTR_SCHEDULER override. */
+const char *ktstr_sched_effective_name(const char *declared);
+
+/* ---- checks ------------------------------------------------------------ */
+
+/*
+ * Defaults, chosen under TCG on 2 host CPUs (Documentation/assertions.md
+ * says how).  A test copies ktstr_default_limits and changes fields.
+ */
+struct ktstr_limits {
+	double min_work_share;		/* every worker >= this x mean work */
+	double max_spread;		/* (max - min) / mean work, in a group */
+	uint64_t max_gap_ms;		/* longest scheduling gap */
+};
+
+extern const struct ktstr_limits ktstr_default_limits;
+
+#define KTSTR_WHY_LEN 4096
+/*
+ * Each check returns true if it holds; otherwise it writes a description
+ * (the check, the limit, the offending worker, the group's statistics)
+ * into @why.
+ */
+bool ktstr_check_progress(const struct ktstr_workers *w,
+			  const struct ktstr_limits *l, char *why, size_t len);
+bool ktstr_check_fairness(const struct ktstr_workers *w,
+			  const struct ktstr_limits *l, char *why, size_t len);
+bool ktstr_check_max_gap(const struct ktstr_workers *w,
+			 const struct ktstr_limits *l, char *why, size_t len);
+/* Every worker ran only on CPUs in @cpus (cpuset isolation, affinity). */
+bool ktstr_check_cpus(const struct ktstr_workers *w, const cpu_set_t *cpus,
+		      char *why, size_t len);
+/* The scheduler is still attached, with the enable_seq it started with. */
+bool ktstr_check_attached(struct ktstr_sched *s, char *why, size_t len);
+/* One line per worker: kind, work, cpu, gap, migrations, CPUs. */
+void ktstr_print_stats(const char *group, const struct ktstr_workers *w);
+
+/* EXPECT_KTSTR(ktstr_check_fairness(w, &l, KTSTR_WHY)) in a harness test. */
+#define KTSTR_WHY __ktstr_why, sizeof(__ktstr_why)
+#define EXPECT_KTSTR(check)						\
+	do {								\
+		char __ktstr_why[KTSTR_WHY_LEN] = "";			\
+		bool __ktstr_ok = (check);				\
+		EXPECT_TRUE(__ktstr_ok) TH_LOG("%s", __ktstr_why);	\
+	} while (0)
+#define ASSERT_KTSTR(check)						\
+	do {								\
+		char __ktstr_why[KTSTR_WHY_LEN] = "";			\
+		bool __ktstr_ok = (check);				\
+		ASSERT_TRUE(__ktstr_ok) TH_LOG("%s", __ktstr_why);	\
+	} while (0)
+
+/* ---- environment ------------------------------------------------------- */
+
+/* Each line of @text as a "# " TAP diagnostic on stdout. */
+void ktstr_print_lines(const char *text);
+/* The last @lines lines of the kernel log, as "# " diagnostics. */
+void ktstr_print_kernel_log(unsigned int lines);
+
+/* True inside a ktstr VM (the kernel command line says so). */
+bool ktstr_in_vm(void);
+/*
+ * Why this machine cannot run @decl (too few CPUs/LLCs/nodes, SMT,
+ * not root, no sched_ext), or NULL if it can.  Tests SKIP with it.
+ */
+const char *ktstr_unmet_needs(const struct ktstr_test_decl *decl, char *buf,
+			      size_t len);
+/* The declaration of harness test @fixture.@test in this program. */
+const struct ktstr_test_decl *ktstr_find_test(const char *fixture,
+					      const char *test);
+
+#endif

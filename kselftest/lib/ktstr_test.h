@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The fixture every ktstr test uses, for a test file that includes
+ * kselftest_harness.h first:
+ *
+ *	KTSTR_FIXTURE(fair);
+ *	KTSTR_RUN_UNDER(fair, eevdf, "eevdf");
+ *	KTSTR_RUN_UNDER(fair, scx_simple, "scx_simple");
+ *
+ *	KTSTR_TEST_F(fair, spin, 120, .topology = "1n2l2c1t")
+ *	{
+ *		... self->sched, self->topo ...
+ *	}
+ *
+ * Setup SKIPs when the machine cannot meet the declaration, starts the
+ * variant's scheduler and waits until it is attached.  Teardown fails the
+ * test if the scheduler was kicked out (unless the test said it expects
+ * that), with the exit reason, the scheduler's last output and the kernel
+ * log; then it stops the scheduler and checks sched_ext is disabled again.
+ */
+#ifndef KTSTR_TEST_H
+#define KTSTR_TEST_H
+
+#include "ktstr.h"
+
+struct ktstr_fixture {
+	struct ktstr_sched sched;
+	struct ktstr_topo topo;
+	bool expect_exit;		/* a negative test: it should be kicked out */
+};
+
+#define KTSTR_SCHED_TAIL_LINES 20
+#define KTSTR_KERNEL_LOG_LINES 40
+
+static inline void ktstr_report_exit(struct ktstr_sched *s)
+{
+	char tail[4096];
+
+	ksft_print_msg("scheduler %s: %s: %s\n", s->name,
+		       ktstr_sched_exit_name(s->exit_kind), s->exit_reason);
+	ktstr_sched_tail(s, KTSTR_SCHED_TAIL_LINES, tail, sizeof(tail));
+	ksft_print_msg("scheduler %s, last output:\n", s->name);
+	ktstr_print_lines(tail);
+	ktstr_print_kernel_log(KTSTR_KERNEL_LOG_LINES);
+}
+
+static inline void ktstr_fixture_setup(struct __test_metadata *_metadata,
+				       struct ktstr_fixture *f,
+				       const char *scheduler)
+{
+	const struct ktstr_test_decl *decl;
+	char why[256];
+
+	decl = ktstr_find_test(_metadata->fixture->name, _metadata->name);
+	if (ktstr_unmet_needs(decl, why, sizeof(why)))
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, ktstr_topo_read(&f->topo))
+		TH_LOG("%s", ktstr_errmsg());
+	if (strcmp(ktstr_sched_effective_name(scheduler), "eevdf") &&
+	    access("/sys/kernel/sched_ext/state", R_OK))
+		SKIP(return, "the kernel has no sched_ext");
+	ASSERT_EQ(0, ktstr_sched_start(&f->sched, scheduler))
+		TH_LOG("%s", ktstr_errmsg());
+	ksft_print_msg("scheduler: %s, %u CPUs, %u LLCs, %u nodes\n",
+		       f->sched.name, f->topo.nr_cpus, f->topo.nr_llcs,
+		       f->topo.nr_nodes);
+}
+
+static inline void ktstr_fixture_teardown(struct __test_metadata *_metadata,
+					  struct ktstr_fixture *f)
+{
+	struct ktstr_sched *s = &f->sched;
+
+	if (!s->decl)
+		return;
+	if (!f->expect_exit && s->exit_kind == KTSTR_SCHED_RUNNING &&
+	    !ktstr_sched_alive(s)) {
+		ktstr_report_exit(s);
+		EXPECT_TRUE(0) TH_LOG("scheduler %s was kicked out: %s",
+				      s->name, s->exit_reason);
+	}
+	EXPECT_EQ(0, ktstr_sched_stop(s)) TH_LOG("%s", ktstr_errmsg());
+}
+
+#define KTSTR_FIXTURE(name)						\
+	FIXTURE(name) {							\
+		struct ktstr_fixture k;					\
+	};								\
+	FIXTURE_VARIANT(name) {						\
+		const char *scheduler;					\
+	};								\
+	FIXTURE_SETUP(name)						\
+	{								\
+		ktstr_fixture_setup(_metadata, &self->k,		\
+				    variant->scheduler);		\
+	}								\
+	FIXTURE_TEARDOWN(name)						\
+	{								\
+		ktstr_fixture_teardown(_metadata, &self->k);		\
+	}
+
+#define KTSTR_RUN_UNDER(fixture, variant_name, sched_name)		\
+	KTSTR_VARIANT(fixture, variant_name, sched_name);		\
+	FIXTURE_VARIANT_ADD(fixture, variant_name) {			\
+		.scheduler = sched_name,				\
+	}
+
+/*
+ * A test with its declaration.  @timeout_s bounds the test itself; the
+ * VM's limit adds the boot.
+ */
+#define KTSTR_TEST_F(fixture, test, timeout_s_, ...)			\
+	KTSTR_TEST(fixture, test, .timeout_s = timeout_s_, __VA_ARGS__);\
+	TEST_F_TIMEOUT(fixture, test, timeout_s_)
+
+#endif

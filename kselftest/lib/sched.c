@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scheduler lifecycle in the guest: start a declared sched_ext scheduler,
+ * wait until the kernel reports it attached, notice when it exits or is
+ * kicked out (and why, from the kernel log), stop it and check that
+ * sched_ext returns to "disabled".
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "ktstr.h"
+
+#define SCX_DIR "/sys/kernel/sched_ext"
+#define SCHED_DIR "/ktstr/schedulers"
+#define DEFAULT_ATTACH_TIMEOUT_S 120
+#define STOP_TIMEOUT_S 30
+#define MAX_ARGS 32
+
+extern const struct ktstr_sched_decl __start_ktstr_scheds[]
+	__attribute__((weak));
+extern const struct ktstr_sched_decl __stop_ktstr_scheds[]
+	__attribute__((weak));
+
+static int read_line(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static uint64_t read_enable_seq(void)
+{
+	char buf[64];
+
+	if (read_line(SCX_DIR "/enable_seq", buf, sizeof(buf)))
+		return 0;
+	return strtoull(buf, NULL, 10);
+}
+
+static bool state_is(const char *want)
+{
+	char buf[64];
+
+	return !read_line(SCX_DIR "/state", buf, sizeof(buf)) &&
+	       !strcmp(buf, want);
+}
+
+static bool ops_matches(const char *ops_name)
+{
+	char buf[128];
+
+	if (read_line(SCX_DIR "/root/ops", buf, sizeof(buf)))
+		return false;
+	return !*ops_name || !strcmp(buf, ops_name);
+}
+
+static const struct ktstr_sched_decl *find_decl(const char *name)
+{
+	const struct ktstr_sched_decl *d;
+
+	if (!__start_ktstr_scheds)
+		return NULL;
+	for (d = __start_ktstr_scheds; d < __stop_ktstr_scheds; d++)
+		if (d->magic == KTSTR_DECL_MAGIC && !strcmp(d->name, name))
+			return d;
+	return NULL;
+}
+
+const char *ktstr_sched_effective_name(const char *declared)
+{
+	static char name[64];
+	const char *env = getenv("KTSTR_SCHEDULER");
+	const char *base;
+
+	if (!declared || !*declared || !strcmp(declared, "eevdf"))
+		return "eevdf";
+	if (!env || !*env)
+		return declared;
+	base = strrchr(env, '/');
+	snprintf(name, sizeof(name), "%s", base ? base + 1 : env);
+	return name;
+}
+
+/* The override from `ktstr run --scheduler PATH -- ARGS`. */
+static void override_decl(struct ktstr_sched_decl *d, const char *path)
+{
+	const char *args = getenv("KTSTR_SCHEDULER_ARGS");
+	const char *ops = getenv("KTSTR_SCHEDULER_OPS");
+
+	memset(d, 0, sizeof(*d));
+	d->magic = KTSTR_DECL_MAGIC;
+	snprintf(d->name, sizeof(d->name), "%s", ktstr_sched_effective_name("x"));
+	snprintf(d->binary, sizeof(d->binary), "%s", path);
+	snprintf(d->args, sizeof(d->args), "%s", args ? args : "");
+	snprintf(d->ops_name, sizeof(d->ops_name), "%s", ops ? ops : "");
+}
+
+/*
+ * In a ktstr VM schedulers are in /ktstr/schedulers; in a kselftest
+ * install they are in schedulers/ beside the test program; else $PATH.
+ */
+static void resolve_binary(const struct ktstr_sched_decl *d, char *out,
+			   size_t len)
+{
+	char exe[PATH_MAX - 256];
+	ssize_t n;
+
+	if (strchr(d->binary, '/')) {
+		snprintf(out, len, "%s", d->binary);
+		return;
+	}
+	snprintf(out, len, SCHED_DIR "/%s", d->binary);
+	if (!access(out, X_OK))
+		return;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		*strrchr(exe, '/') = '\0';
+		snprintf(out, len, "%s/schedulers/%s", exe, d->binary);
+		if (!access(out, X_OK))
+			return;
+	}
+	snprintf(out, len, "%s", d->binary);
+}
+
+static void exec_scheduler(const struct ktstr_sched_decl *d, int out)
+{
+	char args[sizeof(d->args)], binary[PATH_MAX];
+	char *argv[MAX_ARGS + 2], *save = NULL, *word;
+	int n = 0;
+
+	resolve_binary(d, binary, sizeof(binary));
+	snprintf(args, sizeof(args), "%s", d->args);
+	argv[n++] = binary;
+	for (word = strtok_r(args, " \t", &save); word && n <= MAX_ARGS;
+	     word = strtok_r(NULL, " \t", &save))
+		argv[n++] = word;
+	argv[n] = NULL;
+	dup2(out, STDOUT_FILENO);
+	dup2(out, STDERR_FILENO);
+	setsid();
+	execvp(binary, argv);
+	dprintf(out, "ktstr: cannot run scheduler %s: %s\n", binary,
+		strerror(errno));
+	_exit(127);
+}
+
+static int spawn(struct ktstr_sched *s)
+{
+	snprintf(s->output_path, sizeof(s->output_path),
+		 "/tmp/ktstr-sched-%s-%d.log", s->name, getpid());
+	s->output_fd = open(s->output_path, O_RDWR | O_CREAT | O_TRUNC |
+			    O_APPEND | O_CLOEXEC, 0644);
+	if (s->output_fd < 0)
+		return ktstr_fail("cannot create %s: %s", s->output_path,
+				  strerror(errno));
+	s->pid = fork();
+	if (s->pid < 0)
+		return ktstr_fail("fork: %s", strerror(errno));
+	if (s->pid == 0)
+		exec_scheduler(s->decl, s->output_fd);
+	return 0;
+}
+
+static bool reap(struct ktstr_sched *s)
+{
+	int status;
+
+	if (s->pid <= 0)
+		return true;
+	if (waitpid(s->pid, &status, WNOHANG) != s->pid)
+		return false;
+	s->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) :
+					     128 + WTERMSIG(status);
+	s->pid = 0;
+	return true;
+}
+
+static int wait_attached(struct ktstr_sched *s, uint64_t seq_before)
+{
+	unsigned int timeout = s->decl->attach_timeout_s ?
+			       s->decl->attach_timeout_s :
+			       DEFAULT_ATTACH_TIMEOUT_S;
+	uint64_t deadline = ktstr_now_ns() + timeout * 1000000000ULL;
+	char tail[2048];
+
+	while (ktstr_now_ns() < deadline) {
+		if (state_is("enabled") && read_enable_seq() > seq_before &&
+		    ops_matches(s->decl->ops_name)) {
+			s->enable_seq = read_enable_seq();
+			return 0;
+		}
+		if (reap(s)) {
+			ktstr_sched_tail(s, 20, tail, sizeof(tail));
+			return ktstr_fail("scheduler %s exited with status %d before attaching; its output:\n%s",
+					  s->name, s->exit_status, tail);
+		}
+		ktstr_sleep_ms(50);
+	}
+	ktstr_sched_tail(s, 20, tail, sizeof(tail));
+	return ktstr_fail("scheduler %s did not attach within %us (state must be 'enabled' with ops '%s'); its output:\n%s",
+			  s->name, timeout, s->decl->ops_name, tail);
+}
+
+int ktstr_sched_start(struct ktstr_sched *s, const char *name)
+{
+	static struct ktstr_sched_decl override;
+	const char *env = getenv("KTSTR_SCHEDULER");
+	const char *effective = ktstr_sched_effective_name(name);
+	uint64_t seq;
+
+	memset(s, 0, sizeof(*s));
+	s->output_fd = -1;
+	snprintf(s->name, sizeof(s->name), "%s", effective);
+	if (!strcmp(effective, "eevdf")) {
+		s->exit_kind = KTSTR_SCHED_NONE;
+		return 0;
+	}
+	if (env && *env) {
+		override_decl(&override, env);
+		s->decl = &override;
+	} else {
+		s->decl = find_decl(name);
+		if (!s->decl)
+			return ktstr_fail("no scheduler '%s' is declared (KTSTR_SCHEDULER)",
+					  name);
+	}
+	if (access(SCX_DIR "/state", R_OK))
+		return ktstr_fail("this kernel has no sched_ext (%s/state)",
+				  SCX_DIR);
+	if (!state_is("disabled"))
+		return ktstr_fail("sched_ext is not disabled before %s starts",
+				  s->name);
+	seq = read_enable_seq();
+	if (spawn(s))
+		return -1;
+	if (wait_attached(s, seq)) {
+		ktstr_sched_stop(s);
+		return -1;
+	}
+	s->exit_kind = KTSTR_SCHED_RUNNING;
+	return 0;
+}
+
+static enum ktstr_sched_exit exit_kind_of(const char *reason)
+{
+	if (strstr(reason, "runnable task stall"))
+		return KTSTR_SCHED_STALL;
+	if (strstr(reason, "scx_bpf_error") || strstr(reason, "runtime error"))
+		return KTSTR_SCHED_ERROR;
+	return KTSTR_SCHED_OTHER;
+}
+
+/*
+ * The kernel logs 'sched_ext: BPF scheduler "<ops>" disabled (<reason>)'
+ * and, for errors, 'sched_ext: <ops>: <message>'.  Take the last ones.
+ */
+static void read_exit_reason(struct ktstr_sched *s)
+{
+	char rec[2048], reason[256] = "", msg[256] = "";
+	const char *ops = s->decl ? s->decl->ops_name : "";
+	char *text, *p;
+	ssize_t n;
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	while ((n = read(fd, rec, sizeof(rec) - 1)) != 0) {
+		if (n < 0) {
+			if (errno == EPIPE)
+				continue;	/* overwritten records */
+			break;
+		}
+		rec[n] = '\0';
+		text = strchr(rec, ';');
+		if (!text)
+			continue;
+		text++;
+		text[strcspn(text, "\n")] = '\0';
+		p = strstr(text, "sched_ext: BPF scheduler \"");
+		if (p && (p = strstr(p, "disabled ("))) {
+			snprintf(reason, sizeof(reason), "%s", p + 10);
+			reason[strcspn(reason, ")")] = '\0';
+			msg[0] = '\0';
+		} else if (*ops && !strncmp(text, "sched_ext: ", 11) &&
+			   !strncmp(text + 11, ops, strlen(ops)) &&
+			   text[11 + strlen(ops)] == ':') {
+			snprintf(msg, sizeof(msg), "%s", text + 13 + strlen(ops));
+		}
+	}
+	close(fd);
+	if (!*reason)
+		return;
+	s->exit_kind = exit_kind_of(reason);
+	snprintf(s->exit_reason, sizeof(s->exit_reason), "%s%s%s", reason,
+		 *msg ? ": " : "", msg);
+}
+
+bool ktstr_sched_alive(struct ktstr_sched *s)
+{
+	if (s->exit_kind != KTSTR_SCHED_RUNNING)
+		return false;
+	if (!reap(s) && state_is("enabled") &&
+	    read_enable_seq() == s->enable_seq)
+		return true;
+	/* Give the process a moment to notice and print its exit info. */
+	ktstr_sleep_ms(200);
+	s->exit_kind = KTSTR_SCHED_EXITED;
+	read_exit_reason(s);
+	if (!*s->exit_reason)
+		snprintf(s->exit_reason, sizeof(s->exit_reason),
+			 "process exited with status %d, sched_ext state no longer enabled",
+			 s->exit_status);
+	return false;
+}
+
+int ktstr_sched_stop(struct ktstr_sched *s)
+{
+	uint64_t deadline = ktstr_now_ns() + STOP_TIMEOUT_S * 1000000000ULL;
+
+	if (!s->decl)
+		return 0;
+	if (s->pid > 0) {
+		kill(s->pid, SIGINT);
+		while (!reap(s) && ktstr_now_ns() < deadline)
+			ktstr_sleep_ms(50);
+		if (s->pid > 0) {
+			kill(s->pid, SIGKILL);
+			waitpid(s->pid, NULL, 0);
+			s->pid = 0;
+		}
+	}
+	if (s->exit_kind == KTSTR_SCHED_RUNNING)
+		s->exit_kind = KTSTR_SCHED_STOPPED;
+	while (!state_is("disabled") && ktstr_now_ns() < deadline)
+		ktstr_sleep_ms(50);
+	if (!state_is("disabled"))
+		return ktstr_fail("sched_ext did not return to 'disabled' within %ds after stopping %s",
+				  STOP_TIMEOUT_S, s->name);
+	return 0;
+}
+
+void ktstr_sched_tail(const struct ktstr_sched *s, unsigned int lines,
+		      char *buf, size_t len)
+{
+	char *data;
+	off_t size, start;
+	ssize_t n;
+	unsigned int seen = 0;
+
+	buf[0] = '\0';
+	if (s->output_fd < 0 || len < 2)
+		return;
+	size = lseek(s->output_fd, 0, SEEK_END);
+	start = size > (off_t)len - 1 ? size - (off_t)(len - 1) : 0;
+	data = malloc(len);
+	if (!data)
+		return;
+	n = pread(s->output_fd, data, len - 1, start);
+	if (n <= 0) {
+		free(data);
+		return;
+	}
+	data[n] = '\0';
+	for (start = n - 1; start > 0; start--)
+		if (data[start - 1] == '\n' && ++seen > lines)
+			break;
+	snprintf(buf, len, "%s", data + start);
+	free(data);
+}
+
+const char *ktstr_sched_exit_name(enum ktstr_sched_exit kind)
+{
+	static const char * const names[] = {
+		[KTSTR_SCHED_RUNNING] = "running",
+		[KTSTR_SCHED_NONE] = "none",
+		[KTSTR_SCHED_STOPPED] = "stopped",
+		[KTSTR_SCHED_ERROR] = "error",
+		[KTSTR_SCHED_STALL] = "stall",
+		[KTSTR_SCHED_EXITED] = "exited",
+		[KTSTR_SCHED_OTHER] = "other",
+	};
+
+	return kind <= KTSTR_SCHED_OTHER ? names[kind] : "unknown";
+}

@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Workloads: forked worker processes, not threads, so that each has its
+ * own schedstat and can be moved between cgroups on its own.  Statistics
+ * live in a MAP_SHARED mapping; the parent reads them after the workers
+ * have exited.
+ *
+ * Life of a worker: fork, place itself (cgroup, affinity, nice), report
+ * ready, wait for the common start, work until the stop flag, read its
+ * scheduler statistics from /proc/self, mark its slot done and exit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "workload.h"
+
+#define MAX_WORKERS 1024
+/* Forking and placing many workers is slow under TCG. */
+#define READY_TIMEOUT_MS 30000
+/* How long a stopped worker may take to report before it is killed. */
+#define STOP_GRACE_MS 5000
+#define CHUNK_NS 500000ull
+#define DEFAULT_PERIOD_US 10000
+#define DEFAULT_DUTY_PCT 50
+
+/* ---- small helpers ----------------------------------------------------- */
+
+uint64_t ktstr_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+void ktstr_sleep_ms(unsigned int ms)
+{
+	uint64_t deadline = ktstr_now_ns() + ms * 1000000ull;
+	struct timespec ts = {
+		.tv_sec = deadline / 1000000000ull,
+		.tv_nsec = deadline % 1000000000ull,
+	};
+
+	/* Absolute, so that signals do not stretch the sleep. */
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+	       EINTR)
+		;
+}
+
+long ktstr_futex(uint32_t *uaddr, int op, uint32_t val,
+		 const struct timespec *ts, uint32_t val3)
+{
+	return syscall(SYS_futex, uaddr, op, val, ts, NULL, val3);
+}
+
+/* Work the compiler cannot fold away: an xorshift chain. */
+uint64_t ktstr_spin(uint64_t iters)
+{
+	uint64_t x = 88172645463325252ull;
+
+	while (iters--) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		__asm__ volatile("" : "+r"(x));
+	}
+	return x;
+}
+
+/*
+ * Iterations of ktstr_spin() in CHUNK_NS, measured once per process so
+ * that all workloads of a test count work in the same unit.  The fastest
+ * of a few runs is the one least disturbed by other tasks.
+ */
+static uint64_t chunk_iters(void)
+{
+	static uint64_t iters;
+	uint64_t n = 1000, t, best = UINT64_MAX;
+	int run;
+
+	if (iters)
+		return iters;
+	for (;;) {
+		t = ktstr_now_ns();
+		ktstr_spin(n);
+		t = ktstr_now_ns() - t;
+		if (t >= 2000000)
+			break;
+		n *= 2;
+	}
+	for (run = 0; run < 3; run++) {
+		t = ktstr_now_ns();
+		ktstr_spin(n);
+		t = ktstr_now_ns() - t;
+		if (t < best)
+			best = t;
+	}
+	iters = n * CHUNK_NS / (best ? best : 1);
+	if (!iters)
+		iters = 1;
+	return iters;
+}
+
+bool ktstr_is_pingpong(enum ktstr_work_kind kind)
+{
+	return kind == KTSTR_WORK_PIPE_PINGPONG ||
+	       kind == KTSTR_WORK_FUTEX_PINGPONG;
+}
+
+static const char * const kind_names[] = {
+	[KTSTR_WORK_SPIN] = "spin",
+	[KTSTR_WORK_YIELD] = "yield",
+	[KTSTR_WORK_MIXED] = "mixed",
+	[KTSTR_WORK_SLEEP_IO] = "sleep-io",
+	[KTSTR_WORK_BURSTY] = "bursty",
+	[KTSTR_WORK_PIPE_PINGPONG] = "pipe-pingpong",
+	[KTSTR_WORK_FUTEX_PINGPONG] = "futex-pingpong",
+	[KTSTR_WORK_FORK_CHURN] = "fork-churn",
+	[KTSTR_WORK_AFFINITY_CHURN] = "affinity-churn",
+	[KTSTR_WORK_NICE_SWEEP] = "nice-sweep",
+};
+
+#define NR_KINDS ARRAY_SIZE(kind_names)
+
+const char *ktstr_work_kind_name(enum ktstr_work_kind kind)
+{
+	if ((unsigned int)kind >= NR_KINDS)
+		return "unknown";
+	return kind_names[kind];
+}
+
+/* ---- in the worker ----------------------------------------------------- */
+
+static int worker_nice(const struct ktstr_workers *w, unsigned int i)
+{
+	if (w->spec.kind != KTSTR_WORK_NICE_SWEEP)
+		return w->spec.nice;
+	return w->n > 1 ? i * 19 / (w->n - 1) : 0;
+}
+
+static int place(struct ktstr_wctx *c)
+{
+	const struct ktstr_workers *w = c->w;
+	int nice = worker_nice(w, c->idx);
+	char cpus[1024];
+
+	if (w->spec.cgroup && ktstr_cgroup_move(w->spec.cgroup, getpid()) < 0)
+		return -1;
+	if (sched_setaffinity(0, sizeof(w->affinity), &w->affinity) < 0)
+		return ktstr_fail("sched_setaffinity(%s): %s",
+				  ktstr_cpus_format(&w->affinity, cpus,
+						    sizeof(cpus)) ?: "?",
+				  strerror(errno));
+	if (setpriority(PRIO_PROCESS, 0, nice) < 0)
+		return ktstr_fail("setpriority(nice %d): %s", nice,
+				  strerror(errno));
+	c->slot->stats.nice = nice;
+	return 0;
+}
+
+/* Keeps only this worker's own pipe ends. */
+static void take_pipes(struct ktstr_wctx *c)
+{
+	const struct ktstr_workers *w = c->w;
+	unsigned int pair = c->idx / 2, i;
+	int *fds = w->fds + pair * 4;	/* even->odd pipe, odd->even pipe */
+
+	c->rfd = c->idx & 1 ? fds[0] : fds[2];
+	c->wfd = c->idx & 1 ? fds[3] : fds[1];
+	for (i = 0; i < 2 * w->n; i++)
+		if (w->fds[i] != c->rfd && w->fds[i] != c->wfd)
+			close(w->fds[i]);
+}
+
+static uint64_t sched_field(const char *text, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = text;
+
+	/* Lines look like "se.nr_migrations      :      12". */
+	while ((p = strstr(p, name))) {
+		if ((p == text || p[-1] == '\n') &&
+		    (p[len] == ' ' || p[len] == ':'))
+			return strtoull(strchr(p, ':') + 1, NULL, 10);
+		p += len;
+	}
+	return UINT64_MAX;
+}
+
+/* Older kernels lack nr_switches; the two kinds add up to it. */
+static uint64_t nr_switches(const char *text)
+{
+	uint64_t vol, invol, sw = sched_field(text, "nr_switches");
+
+	if (sw != UINT64_MAX)
+		return sw;
+	vol = sched_field(text, "nr_voluntary_switches");
+	invol = sched_field(text, "nr_involuntary_switches");
+	if (vol == UINT64_MAX || invol == UINT64_MAX)
+		return 0;
+	return vol + invol;
+}
+
+static void read_sched(struct ktstr_worker_stats *st)
+{
+	unsigned long long cpu, delay;
+	char buf[8192];
+
+	if (ktstr_read_file("/proc/self/schedstat", buf, sizeof(buf)) > 0 &&
+	    sscanf(buf, "%llu %llu", &cpu, &delay) == 2) {
+		st->cpu_ns = cpu;
+		st->run_delay_ns = delay;
+	}
+	if (ktstr_read_file("/proc/self/sched", buf, sizeof(buf)) <= 0)
+		return;
+	st->nr_migrations = sched_field(buf, "se.nr_migrations");
+	if (st->nr_migrations == UINT64_MAX)
+		st->nr_migrations = 0;
+	st->nr_switches = nr_switches(buf);
+}
+
+/* What the worker did since @base: placement is not part of the run. */
+static void sched_since(struct ktstr_worker_stats *st,
+			const struct ktstr_worker_stats *base)
+{
+	struct ktstr_worker_stats now = { 0 };
+
+	read_sched(&now);
+	st->cpu_ns = now.cpu_ns - base->cpu_ns;
+	st->run_delay_ns = now.run_delay_ns - base->run_delay_ns;
+	st->nr_migrations = now.nr_migrations - base->nr_migrations;
+	st->nr_switches = now.nr_switches - base->nr_switches;
+}
+
+static void wait_for_go(struct ktstr_shared *sh)
+{
+	while (!__atomic_load_n(&sh->go, __ATOMIC_ACQUIRE))
+		ktstr_futex(&sh->go, FUTEX_WAIT, 0, NULL, 0);
+}
+
+static void ready(struct ktstr_shared *sh)
+{
+	__atomic_add_fetch(&sh->nr_ready, 1, __ATOMIC_RELEASE);
+	ktstr_futex(&sh->nr_ready, FUTEX_WAKE, 1, NULL, 0);
+}
+
+static _Noreturn void worker_main(const struct ktstr_workers *w,
+				  unsigned int idx)
+{
+	struct ktstr_wctx c = {
+		.sh = w->sh,
+		.slot = &w->sh->slot[idx],
+		.w = w,
+		.idx = idx,
+		.period_ns = (w->spec.period_us ?: DEFAULT_PERIOD_US) * 1000ull,
+		.duty_pct = w->spec.duty_pct ?: DEFAULT_DUTY_PCT,
+	};
+	struct ktstr_worker_stats base = { 0 };
+
+	/* A test that dies (a failed ASSERT) must not leave us spinning. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != w->parent)
+		_exit(1);
+	/* A partner's pipe may close under us: see the error, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
+	c.slot->stats.pid = getpid();
+	if (w->fds)
+		take_pipes(&c);
+	if (place(&c) < 0) {
+		snprintf(c.slot->err, sizeof(c.slot->err), "%s",
+			 ktstr_errmsg());
+		__atomic_store_n(&c.slot->failed, 1, __ATOMIC_RELEASE);
+		ready(c.sh);
+		_exit(1);
+	}
+	read_sched(&base);
+	ready(c.sh);
+	wait_for_go(c.sh);
+	c.last = c.sh->start_ns;
+	ktstr_work_run(&c);
+	sched_since(&c.slot->stats, &base);
+	__atomic_store_n(&c.slot->done, 1, __ATOMIC_RELEASE);
+	_exit(0);
+}
+
+/* ---- in the parent ----------------------------------------------------- */
+
+static int check_spec(const struct ktstr_work_spec *spec)
+{
+	const char *name = ktstr_work_kind_name(spec->kind);
+
+	if ((unsigned int)spec->kind >= NR_KINDS)
+		return ktstr_fail("unknown work kind %d", spec->kind);
+	if (!spec->nr_workers || spec->nr_workers > MAX_WORKERS)
+		return ktstr_fail("%s: nr_workers %u, want 1-%u", name,
+				  spec->nr_workers, MAX_WORKERS);
+	if (ktstr_is_pingpong(spec->kind) && spec->nr_workers % 2)
+		return ktstr_fail("%s: needs an even nr_workers (pairs), got %u",
+				  name, spec->nr_workers);
+	if (spec->duty_pct > 100)
+		return ktstr_fail("%s: duty_pct %u is over 100", name,
+				  spec->duty_pct);
+	if (spec->cgroup && !spec->cgroup->path[0])
+		return ktstr_fail("%s: the cgroup was never created", name);
+	return 0;
+}
+
+/* The CPUs the workers may use: the spec's, within the online ones. */
+static int pick_affinity(struct ktstr_workers *w)
+{
+	cpu_set_t online;
+	char buf[1024];
+
+	if (ktstr_read_cpulist("/sys/devices/system/cpu/online", &online) < 0)
+		return -1;
+	if (!w->spec.affinity) {
+		w->affinity = online;
+	} else {
+		CPU_AND(&w->affinity, w->spec.affinity, &online);
+		if (!CPU_COUNT(&w->affinity))
+			return ktstr_fail("%s: no online CPU in affinity %s",
+					  ktstr_work_kind_name(w->spec.kind),
+					  ktstr_cpus_format(w->spec.affinity,
+							    buf, sizeof(buf)) ?: "?");
+	}
+	w->spec.affinity = &w->affinity;
+	return 0;
+}
+
+static int make_pipes(struct ktstr_workers *w)
+{
+	unsigned int i;
+
+	w->fds = malloc(2 * w->n * sizeof(*w->fds));
+	if (!w->fds)
+		return ktstr_fail("out of memory");
+	for (i = 0; i < 2 * w->n; i++)
+		w->fds[i] = -1;
+	for (i = 0; i < 2 * w->n; i += 2)
+		if (pipe2(w->fds + i, O_CLOEXEC) < 0)
+			return ktstr_fail("pipe: %s", strerror(errno));
+	return 0;
+}
+
+static void close_fds(struct ktstr_workers *w, bool read_ends_only)
+{
+	unsigned int i;
+
+	if (!w->fds)
+		return;
+	for (i = 0; i < 2 * w->n; i++) {
+		if (w->fds[i] < 0 || (read_ends_only && i % 2))
+			continue;
+		close(w->fds[i]);
+		w->fds[i] = -1;
+	}
+}
+
+static struct ktstr_workers *alloc_workers(const struct ktstr_work_spec *spec)
+{
+	struct ktstr_workers *w = calloc(1, sizeof(*w));
+
+	if (!w) {
+		ktstr_fail("out of memory");
+		return NULL;
+	}
+	w->spec = *spec;
+	w->n = spec->nr_workers;
+	w->parent = getpid();
+	w->pids = calloc(w->n, sizeof(*w->pids));
+	w->reaped = calloc(w->n, sizeof(*w->reaped));
+	w->map_len = sizeof(*w->sh) + w->n * sizeof(w->sh->slot[0]);
+	w->sh = mmap(NULL, w->map_len, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (w->sh == MAP_FAILED)
+		w->sh = NULL;
+	if (!w->pids || !w->reaped || !w->sh) {
+		ktstr_fail("out of memory for %u workers", w->n);
+		ktstr_workers_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+static int fork_workers(struct ktstr_workers *w)
+{
+	unsigned int i;
+	pid_t pid;
+
+	/* Buffered output would otherwise be written once per worker. */
+	fflush(NULL);
+	for (i = 0; i < w->n; i++) {
+		pid = fork();
+		if (pid < 0)
+			return ktstr_fail("%s: fork worker %u: %s",
+					  ktstr_work_kind_name(w->spec.kind),
+					  i, strerror(errno));
+		if (!pid)
+			worker_main(w, i);
+		w->pids[i] = pid;
+		w->sh->slot[i].stats.pid = pid;
+	}
+	return 0;
+}
+
+/* A worker that failed to place itself, or died before it was ready. */
+static int check_workers(struct ktstr_workers *w)
+{
+	struct ktstr_slot *slot;
+	unsigned int i;
+	int status;
+
+	for (i = 0; i < w->n; i++) {
+		slot = &w->sh->slot[i];
+		if (__atomic_load_n(&slot->failed, __ATOMIC_ACQUIRE))
+			return ktstr_fail("%s worker %u: %s",
+					  ktstr_work_kind_name(w->spec.kind),
+					  i, slot->err);
+		if (waitpid(w->pids[i], &status, WNOHANG) == w->pids[i]) {
+			w->reaped[i] = true;
+			return ktstr_fail("%s worker %u (pid %d) died before it started (status 0x%x)",
+					  ktstr_work_kind_name(w->spec.kind),
+					  i, w->pids[i], status);
+		}
+	}
+	return 0;
+}
+
+static int wait_ready(struct ktstr_workers *w)
+{
+	uint64_t deadline = ktstr_now_ns() + READY_TIMEOUT_MS * 1000000ull;
+	struct timespec ts = { .tv_nsec = 10000000 };
+	uint32_t n;
+
+	for (;;) {
+		n = __atomic_load_n(&w->sh->nr_ready, __ATOMIC_ACQUIRE);
+		if (check_workers(w) < 0)
+			return -1;
+		if (n == w->n)
+			return 0;
+		if (ktstr_now_ns() > deadline)
+			return ktstr_fail("%s: only %u of %u workers ready after %u ms",
+					  ktstr_work_kind_name(w->spec.kind),
+					  n, w->n, READY_TIMEOUT_MS);
+		ktstr_futex(&w->sh->nr_ready, FUTEX_WAIT, n, &ts, 0);
+	}
+}
+
+static void release(struct ktstr_workers *w)
+{
+	w->sh->start_ns = ktstr_now_ns();
+	__atomic_store_n(&w->sh->go, 1, __ATOMIC_RELEASE);
+	ktstr_futex(&w->sh->go, FUTEX_WAKE, INT_MAX, NULL, 0);
+}
+
+struct ktstr_workers *ktstr_workers_start(const struct ktstr_work_spec *spec)
+{
+	struct ktstr_workers *w;
+
+	if (!spec) {
+		ktstr_fail("no work spec");
+		return NULL;
+	}
+	if (check_spec(spec) < 0)
+		return NULL;
+	w = alloc_workers(spec);
+	if (!w)
+		return NULL;
+	w->sh->chunk_iters = chunk_iters();
+	if (pick_affinity(w) < 0 ||
+	    (spec->kind == KTSTR_WORK_PIPE_PINGPONG && make_pipes(w) < 0) ||
+	    fork_workers(w) < 0 || wait_ready(w) < 0) {
+		ktstr_workers_free(w);
+		return NULL;
+	}
+	/* Workers hold the read ends; ours only keep them from EOF. */
+	close_fds(w, true);
+	release(w);
+	return w;
+}
+
+unsigned int ktstr_workers_count(const struct ktstr_workers *w)
+{
+	return w->n;
+}
+
+pid_t ktstr_worker_pid(const struct ktstr_workers *w, unsigned int i)
+{
+	return i < w->n ? w->pids[i] : -1;
+}
+
+const struct ktstr_worker_stats *ktstr_worker_stats(const struct ktstr_workers *w,
+						    unsigned int i)
+{
+	return i < w->n ? &w->sh->slot[i].stats : NULL;
+}
+
+/* Gets every worker out of its loop, even one blocked on its partner. */
+static void signal_stop(struct ktstr_workers *w)
+{
+	uint32_t *word;
+	char byte = 0;
+	unsigned int i;
+
+	__atomic_store_n(&w->sh->stop, 1, __ATOMIC_RELEASE);
+	ktstr_futex(&w->sh->stop, FUTEX_WAKE, INT_MAX, NULL, 0);
+	for (i = 0; w->spec.kind == KTSTR_WORK_FUTEX_PINGPONG && i < w->n;
+	     i += 2) {
+		word = &w->sh->slot[i].pair_word;
+		__atomic_store_n(word, PAIR_STOP, __ATOMIC_RELEASE);
+		ktstr_futex(word, FUTEX_WAKE, INT_MAX, NULL, 0);
+	}
+	/* Pipes hold 64 KiB: a byte more never blocks. */
+	for (i = 1; w->fds && i < 2 * w->n; i += 2)
+		if (write(w->fds[i], &byte, 1) < 0)
+			continue;
+}
+
+static void reap_one(struct ktstr_workers *w, unsigned int i, int status,
+		     bool killed)
+{
+	struct ktstr_worker_stats *st = &w->sh->slot[i].stats;
+	bool done = __atomic_load_n(&w->sh->slot[i].done, __ATOMIC_ACQUIRE);
+
+	w->reaped[i] = true;
+	st->pid = w->pids[i];
+	st->exited_early = killed || !done || !WIFEXITED(status) ||
+			   WEXITSTATUS(status);
+	st->wall_ns = w->stop_ns - w->sh->start_ns;
+	st->offcpu_ns = st->wall_ns > st->cpu_ns ? st->wall_ns - st->cpu_ns : 0;
+}
+
+/* Reaps the workers that have exited; returns how many are left. */
+static unsigned int reap_exited(struct ktstr_workers *w)
+{
+	unsigned int i, left = 0;
+	int status;
+
+	for (i = 0; i < w->n; i++) {
+		if (w->reaped[i])
+			continue;
+		if (waitpid(w->pids[i], &status, WNOHANG) == w->pids[i])
+			reap_one(w, i, status, false);
+		else
+			left++;
+	}
+	return left;
+}
+
+static void kill_rest(struct ktstr_workers *w)
+{
+	unsigned int i;
+	int status = 0;
+
+	for (i = 0; i < w->n; i++) {
+		if (w->reaped[i] || w->pids[i] <= 0)
+			continue;
+		kill(w->pids[i], SIGKILL);
+		while (waitpid(w->pids[i], &status, 0) < 0 && errno == EINTR)
+			;
+		reap_one(w, i, status, true);
+	}
+}
+
+int ktstr_workers_stop(struct ktstr_workers *w)
+{
+	uint64_t deadline;
+
+	if (w->stopped)
+		return ktstr_fail("%s workers were already stopped",
+				  ktstr_work_kind_name(w->spec.kind));
+	w->stop_ns = ktstr_now_ns();
+	signal_stop(w);
+	deadline = w->stop_ns + STOP_GRACE_MS * 1000000ull;
+	while (reap_exited(w) && ktstr_now_ns() < deadline)
+		ktstr_sleep_ms(1);
+	/* Stuck (stopped, livelocked): it has had its chance. */
+	kill_rest(w);
+	close_fds(w, false);
+	w->stopped = true;
+	return 0;
+}
+
+void ktstr_workers_free(struct ktstr_workers *w)
+{
+	if (!w)
+		return;
+	if (w->sh && w->pids && w->reaped) {
+		if (!w->stopped)
+			w->stop_ns = ktstr_now_ns();
+		__atomic_store_n(&w->sh->stop, 1, __ATOMIC_RELEASE);
+		kill_rest(w);
+	}
+	close_fds(w, false);
+	free(w->fds);
+	if (w->sh)
+		munmap(w->sh, w->map_len);
+	free(w->pids);
+	free(w->reaped);
+	free(w);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the parent and its forked workers share: workload.c starts, stops
+ * and reaps them, workload_kinds.c holds what each kind of worker does.
+ */
+#ifndef KTSTR_WORKLOAD_H
+#define KTSTR_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "internal.h"
+
+/* Futex ping-pong: whose turn it is, or that the pair must stop. */
+#define PAIR_STOP 2u
+
+/*
+ * One worker's slot in the MAP_SHARED mapping.  The worker updates its
+ * statistics in place as it goes, so a worker that dies early still
+ * shows how far it got.  Cache-line aligned: workers never share a line.
+ */
+struct ktstr_slot {
+	_Alignas(64) struct ktstr_worker_stats stats;
+	uint32_t failed;		/* placement failed, see err */
+	uint32_t done;			/* final statistics written */
+	uint32_t pair_word;		/* futex ping-pong, even slot of a pair */
+	char err[256];
+};
+
+struct ktstr_shared {
+	uint32_t nr_ready;		/* workers placed, futex */
+	uint32_t go;			/* futex: start working */
+	uint32_t stop;			/* futex: stop working */
+	uint64_t start_ns;		/* the common start */
+	uint64_t chunk_iters;		/* spin() iterations of one chunk */
+	struct ktstr_slot slot[];
+};
+
+struct ktstr_workers {
+	struct ktstr_work_spec spec;	/* .affinity points to ours */
+	cpu_set_t affinity;		/* spec's, or every online CPU */
+	unsigned int n;
+	pid_t parent;
+	pid_t *pids;
+	bool *reaped;
+	int *fds;			/* pipe ping-pong: 2 per worker */
+	struct ktstr_shared *sh;
+	size_t map_len;
+	uint64_t stop_ns;
+	bool stopped;
+};
+
+/* A worker's own view while it runs. */
+struct ktstr_wctx {
+	struct ktstr_shared *sh;
+	struct ktstr_slot *slot;
+	const struct ktstr_workers *w;
+	unsigned int idx;
+	uint64_t period_ns;
+	unsigned int duty_pct;
+	uint64_t last;			/* the last checkpoint */
+	int rfd, wfd;			/* pipe ping-pong */
+};
+
+bool ktstr_is_pingpong(enum ktstr_work_kind kind);
+uint64_t ktstr_spin(uint64_t iters);
+/* Runs worker @c->idx's kind until the stop flag is set. */
+void ktstr_work_run(struct ktstr_wctx *c);
+
+long ktstr_futex(uint32_t *uaddr, int op, uint32_t val,
+		 const struct timespec *ts, uint32_t val3);
+
+#endif

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * From test programs to the list of VMs to boot: one per harness test and
+ * fixture variant, with the topology, scheduler and time limit each
+ * declares, after name filters and command-line overrides.
+ */
+#ifndef KTSTR_RUNNER_PLAN_H
+#define KTSTR_RUNNER_PLAN_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Boot and teardown on top of the test's own limit, under TCG. */
+#define KT_BOOT_MARGIN_S 120
+#define KT_DEFAULT_TEST_TIMEOUT_S 300
+
+struct kt_run_item {
+	char name[192];			/* fixture.variant.test */
+	char prog[PATH_MAX];		/* host path of the test program */
+	char selector[192];		/* harness -r argument */
+	char topology[64];
+	char scheduler[64];		/* "eevdf" or a declared name */
+	unsigned int test_timeout_s;
+	unsigned int vm_timeout_s;
+	unsigned int memory_mib;	/* 0: the topology's */
+};
+
+struct kt_plan {
+	struct kt_run_item *items;
+	size_t count;
+};
+
+struct kt_plan_opts {
+	char **filters;			/* glob or substring of the name */
+	size_t nr_filters;
+	const char *topology;		/* --topology: replaces every test's */
+	const char *scheduler;		/* --scheduler PATH */
+	bool opt_in;			/* include KTSTR_OPT_IN tests */
+};
+
+int kt_plan_build(char *const *progs, size_t nr_progs,
+		  const struct kt_plan_opts *o, struct kt_plan *p);
+void kt_plan_free(struct kt_plan *p);
+/* The smallest short-form topology meeting a test's constraints. */
+void kt_plan_topology_for(unsigned int min_cpus, unsigned int min_llcs,
+			  unsigned int min_nodes, unsigned int smt, char *buf,
+			  size_t len);
+
+#endif

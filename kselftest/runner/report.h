@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Results of a suite run: TAP 13 on stdout, JUnit XML, JSON per test. */
+#ifndef KTSTR_RUNNER_REPORT_H
+#define KTSTR_RUNNER_REPORT_H
+
+#include <stdio.h>
+
+#include "plan.h"
+
+enum kt_verdict { KT_PASS, KT_FAIL, KT_SKIP };
+
+struct kt_result {
+	const struct kt_run_item *item;
+	enum kt_verdict verdict;
+	char reason[6144];		/* why it failed or skipped */
+	char *output;			/* the VM's TAP, malloc'd */
+	double wall_s;
+	char kernel[128];
+	char accel[16];
+};
+
+void kt_tap_begin(unsigned int count);
+/* "# selftests: ktstr: <name>", the nested output, then ok / not ok. */
+void kt_tap_result(unsigned int n, const struct kt_result *r);
+int kt_junit_write(const char *path, const struct kt_result *results,
+		   size_t count, double total_s);
+int kt_json_write(const char *dir, const struct kt_result *r);
+const char *kt_verdict_name(enum kt_verdict v);
+
+#endif

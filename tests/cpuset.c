@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cpuset isolation and affinity: tasks run only where their cgroup's
+ * cpuset or their own affinity mask allows, and still all progress.
+ */
+#include "kselftest_harness.h"
+#include "ktstr_test.h"
+
+#define RUN_MS 3000
+
+KTSTR_FIXTURE(cpuset);
+KTSTR_RUN_UNDER(cpuset, eevdf, "eevdf");
+KTSTR_RUN_UNDER(cpuset, scx_simple, "scx_simple");
+
+/* One cgroup per LLC, each confined to its LLC's CPUs. */
+KTSTR_TEST_F(cpuset, per_llc_isolation, 120, .topology = "1n2l2c1t")
+{
+	struct ktstr_topo *t = &self->k.topo;
+	struct ktstr_cgroup cg[2];
+	struct ktstr_workers *w[2];
+	char name[32];
+	unsigned int i;
+
+	ASSERT_LE(2, t->nr_llcs);
+	for (i = 0; i < 2; i++) {
+		struct ktstr_work_spec spec = {
+			.kind = KTSTR_WORK_SPIN, .nr_workers = 4,
+			.cgroup = &cg[i],
+		};
+
+		snprintf(name, sizeof(name), "llc%u", i);
+		ASSERT_EQ(0, ktstr_cgroup_create(&cg[i], name))
+			TH_LOG("%s", ktstr_errmsg());
+		ASSERT_EQ(0, ktstr_cgroup_set_cpus(&cg[i], &t->llc[i]))
+			TH_LOG("%s", ktstr_errmsg());
+		w[i] = ktstr_workers_start(&spec);
+		ASSERT_NE(NULL, w[i]) TH_LOG("%s", ktstr_errmsg());
+	}
+	ktstr_sleep_ms(RUN_MS);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, ktstr_workers_stop(w[i]))
+			TH_LOG("%s", ktstr_errmsg());
+		snprintf(name, sizeof(name), "cgroup llc%u", i);
+		ktstr_print_stats(name, w[i]);
+		EXPECT_KTSTR(ktstr_check_cpus(w[i], &t->llc[i], KTSTR_WHY));
+		EXPECT_KTSTR(ktstr_check_progress(w[i], &ktstr_default_limits,
+						  KTSTR_WHY));
+		EXPECT_KTSTR(ktstr_check_fairness(w[i], &ktstr_default_limits,
+						  KTSTR_WHY));
+		ktstr_workers_free(w[i]);
+		EXPECT_EQ(0, ktstr_cgroup_remove(&cg[i]))
+			TH_LOG("%s", ktstr_errmsg());
+	}
+	EXPECT_KTSTR(ktstr_check_attached(&self->k.sched, KTSTR_WHY));
+}
+
+/* Overlapping cpusets on two NUMA nodes' worth of CPUs. */
+KTSTR_TEST_F(cpuset, overlapping_numa, 120, .topology = "2n4l2c1t")
+{
+	struct ktstr_topo *t = &self->k.topo;
+	struct ktstr_cgroup cg[2];
+	struct ktstr_workers *w[2];
+	cpu_set_t cpus[2];
+	char name[32];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct ktstr_work_spec spec = {
+			.kind = KTSTR_WORK_MIXED, .nr_workers = 4,
+			.cgroup = &cg[i],
+		};
+
+		ASSERT_EQ(0, ktstr_cpus_overlapping(t, 2, i, 1, &cpus[i]))
+			TH_LOG("%s", ktstr_errmsg());
+		snprintf(name, sizeof(name), "overlap%u", i);
+		ASSERT_EQ(0, ktstr_cgroup_create(&cg[i], name))
+			TH_LOG("%s", ktstr_errmsg());
+		ASSERT_EQ(0, ktstr_cgroup_set_cpus(&cg[i], &cpus[i]))
+			TH_LOG("%s", ktstr_errmsg());
+		w[i] = ktstr_workers_start(&spec);
+		ASSERT_NE(NULL, w[i]) TH_LOG("%s", ktstr_errmsg());
+	}
+	ktstr_sleep_ms(RUN_MS);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, ktstr_workers_stop(w[i]))
+			TH_LOG("%s", ktstr_errmsg());
+		snprintf(name, sizeof(name), "cgroup overlap%u", i);
+		ktstr_print_stats(name, w[i]);
+		EXPECT_KTSTR(ktstr_check_cpus(w[i], &cpus[i], KTSTR_WHY));
+		EXPECT_KTSTR(ktstr_check_progress(w[i], &ktstr_default_limits,
+						  KTSTR_WHY));
+		ktstr_workers_free(w[i]);
+		EXPECT_EQ(0, ktstr_cgroup_remove(&cg[i]))
+			TH_LOG("%s", ktstr_errmsg());
+	}
+	EXPECT_KTSTR(ktstr_check_attached(&self->k.sched, KTSTR_WHY));
+}
+
+/* Affinity masks: pinned to one CPU, to a pair, and churning among CPUs. */
+KTSTR_TEST_F(cpuset, affinity_respected, 120, .topology = "1n2l2c1t")
+{
+	struct ktstr_topo *t = &self->k.topo;
+	struct ktstr_workers *pinned, *pair, *churn;
+	cpu_set_t one, two;
+	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SPIN,
+					.nr_workers = 2 };
+
+	CPU_ZERO(&one);
+	CPU_SET(1, &one);
+	CPU_ZERO(&two);
+	CPU_SET(2, &two);
+	CPU_SET(3, &two);
+	spec.affinity = &one;
+	pinned = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, pinned) TH_LOG("%s", ktstr_errmsg());
+	spec.affinity = &two;
+	spec.nr_workers = 3;
+	pair = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, pair) TH_LOG("%s", ktstr_errmsg());
+	spec.kind = KTSTR_WORK_AFFINITY_CHURN;
+	spec.affinity = &t->all;
+	spec.nr_workers = 2;
+	churn = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, churn) TH_LOG("%s", ktstr_errmsg());
+	ktstr_sleep_ms(RUN_MS);
+	ASSERT_EQ(0, ktstr_workers_stop(pinned));
+	ASSERT_EQ(0, ktstr_workers_stop(pair));
+	ASSERT_EQ(0, ktstr_workers_stop(churn));
+	ktstr_print_stats("pinned to cpu 1", pinned);
+	ktstr_print_stats("pinned to cpus 2-3", pair);
+	ktstr_print_stats("affinity churn", churn);
+	EXPECT_KTSTR(ktstr_check_cpus(pinned, &one, KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_cpus(pair, &two, KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_progress(pinned, &ktstr_default_limits,
+					  KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_progress(pair, &ktstr_default_limits,
+					  KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_progress(churn, &ktstr_default_limits,
+					  KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_attached(&self->k.sched, KTSTR_WHY));
+	ktstr_workers_free(pinned);
+	ktstr_workers_free(pair);
+	ktstr_workers_free(churn);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fair scheduling: workers that want the same thing get about the same,
+ * none is starved, none waits long, and the scheduler stays attached.
+ */
+#include "kselftest_harness.h"
+#include "ktstr_test.h"
+
+#define RUN_MS 4000
+
+KTSTR_FIXTURE(fair);
+KTSTR_RUN_UNDER(fair, eevdf, "eevdf");
+KTSTR_RUN_UNDER(fair, scx_simple, "scx_simple");
+KTSTR_RUN_UNDER(fair, ktstr_llc_vtime, "ktstr_llc_vtime");
+
+static struct ktstr_workers *run(struct __test_metadata *_metadata,
+				 enum ktstr_work_kind kind, unsigned int n)
+{
+	struct ktstr_work_spec spec = { .kind = kind, .nr_workers = n };
+	struct ktstr_workers *w = ktstr_workers_start(&spec);
+
+	if (!w)
+		return NULL;
+	ktstr_sleep_ms(RUN_MS);
+	if (ktstr_workers_stop(w)) {
+		ktstr_workers_free(w);
+		return NULL;
+	}
+	ktstr_print_stats(ktstr_work_kind_name(kind), w);
+	return w;
+}
+
+/* Twice as many spinners as CPUs: everyone shares, equally. */
+KTSTR_TEST_F(fair, spin_overcommit, 120, .topology = "1n2l2c1t")
+{
+	struct ktstr_workers *w;
+
+	w = run(_metadata, KTSTR_WORK_SPIN, 2 * self->k.topo.nr_cpus);
+	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
+	EXPECT_KTSTR(ktstr_check_progress(w, &ktstr_default_limits,
+					  KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_fairness(w, &ktstr_default_limits,
+					  KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_max_gap(w, &ktstr_default_limits,
+					 KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_attached(&self->k.sched, KTSTR_WHY));
+	ktstr_workers_free(w);
+}
+
+/* Sleepers, yielders, ping-pong pairs and spinners side by side. */
+KTSTR_TEST_F(fair, mixed_kinds, 120, .topology = "1n2l2c1t")
+{
+	static const enum ktstr_work_kind kinds[] = {
+		KTSTR_WORK_SPIN, KTSTR_WORK_YIELD, KTSTR_WORK_MIXED,
+		KTSTR_WORK_SLEEP_IO, KTSTR_WORK_PIPE_PINGPONG,
+		KTSTR_WORK_FUTEX_PINGPONG,
+	};
+	struct ktstr_workers *w[ARRAY_SIZE(kinds)];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		struct ktstr_work_spec spec = { .kind = kinds[i],
+						.nr_workers = 2 };
+
+		w[i] = ktstr_workers_start(&spec);
+		ASSERT_NE(NULL, w[i]) TH_LOG("%s: %s",
+					     ktstr_work_kind_name(kinds[i]),
+					     ktstr_errmsg());
+	}
+	ktstr_sleep_ms(RUN_MS);
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		ASSERT_EQ(0, ktstr_workers_stop(w[i]))
+			TH_LOG("%s", ktstr_errmsg());
+		ktstr_print_stats(ktstr_work_kind_name(kinds[i]), w[i]);
+		EXPECT_KTSTR(ktstr_check_progress(w[i], &ktstr_default_limits,
+						  KTSTR_WHY));
+		EXPECT_KTSTR(ktstr_check_max_gap(w[i], &ktstr_default_limits,
+						 KTSTR_WHY));
+		ktstr_workers_free(w[i]);
+	}
+	EXPECT_KTSTR(ktstr_check_attached(&self->k.sched, KTSTR_WHY));
+}
+
+/* nice 0..19: the nicest still progresses; fairness is not expected. */
+KTSTR_TEST_F(fair, nice_sweep_no_starvation, 120, .topology = "1n1l2c1t")
+{
+	struct ktstr_limits l = ktstr_default_limits;
+	struct ktstr_workers *w;
+
+	/* A nice-19 task gets ~1.5% of a nice-0 one's share under CFS/EEVDF. */
+	l.min_work_share = 0.001;
+	l.max_gap_ms = 6000;
+	w = run(_metadata, KTSTR_WORK_NICE_SWEEP, 4);
+	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
+	EXPECT_KTSTR(ktstr_check_progress(w, &l, KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_max_gap(w, &l, KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_attached(&self->k.sched, KTSTR_WHY));
+	ktstr_workers_free(w);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of the test library itself: topology, cpuset builders, cgroups
+ * and every kind of workload.  They hold on any machine (in a ktstr VM or
+ * as an ordinary kselftest); the cgroup tests SKIP where /sys/fs/cgroup
+ * is not a writable cgroup2 mount.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "ktstr.h"
+#include "internal.h"
+
+#define RUN_MS 1000
+
+static void log_set(struct __test_metadata *_metadata, const char *what,
+		    const cpu_set_t *set)
+{
+	char buf[1024];
+
+	TH_LOG("%s: %s", what, ktstr_cpus_format(set, buf, sizeof(buf)) ?: "?");
+}
+
+/* ---- topology ---------------------------------------------------------- */
+
+/* Every online CPU in exactly one of @groups, and nothing else there. */
+static void check_partition(struct __test_metadata *_metadata,
+			    const struct ktstr_topo *t, const cpu_set_t *groups,
+			    unsigned int nr, const char *what)
+{
+	unsigned int cpu, g, found;
+
+	ASSERT_GE(nr, 1);
+	for (g = 0; g < nr; g++) {
+		cpu_set_t extra;
+
+		EXPECT_GT(CPU_COUNT(&groups[g]), 0) TH_LOG("%s %u is empty",
+							   what, g);
+		CPU_XOR(&extra, &groups[g], &t->all);
+		CPU_AND(&extra, &extra, &groups[g]);
+		EXPECT_EQ(0, CPU_COUNT(&extra)) TH_LOG("%s %u has offline CPUs",
+						       what, g);
+	}
+	for (cpu = 0; cpu < KTSTR_MAX_CPUS; cpu++) {
+		if (!CPU_ISSET(cpu, &t->all))
+			continue;
+		for (found = 0, g = 0; g < nr; g++)
+			found += !!CPU_ISSET(cpu, &groups[g]);
+		EXPECT_EQ(1, found) TH_LOG("CPU %u is in %u %s groups", cpu,
+					   found, what);
+	}
+}
+
+TEST(topology_consistent)
+{
+	struct ktstr_topo t;
+	unsigned int i;
+
+	ASSERT_EQ(0, ktstr_topo_read(&t)) TH_LOG("%s", ktstr_errmsg());
+	TH_LOG("%u CPUs, %u LLCs, %u nodes, %u threads per core", t.nr_cpus,
+	       t.nr_llcs, t.nr_nodes, t.threads_per_core);
+	for (i = 0; i < t.nr_llcs; i++)
+		log_set(_metadata, "LLC", &t.llc[i]);
+	for (i = 0; i < t.nr_nodes; i++)
+		log_set(_metadata, "node", &t.node[i]);
+	EXPECT_EQ(t.nr_cpus, CPU_COUNT(&t.all));
+	EXPECT_EQ(t.nr_cpus, sysconf(_SC_NPROCESSORS_ONLN));
+	check_partition(_metadata, &t, t.llc, t.nr_llcs, "LLC");
+	check_partition(_metadata, &t, t.node, t.nr_nodes, "node");
+	ASSERT_GE(t.threads_per_core, 1);
+	EXPECT_EQ(0, t.nr_cpus % t.threads_per_core);
+}
+
+TEST(split_sizes)
+{
+	unsigned int parts, idx, size, min, max;
+	cpu_set_t part, seen, both;
+	struct ktstr_topo t;
+
+	ASSERT_EQ(0, ktstr_topo_read(&t)) TH_LOG("%s", ktstr_errmsg());
+	for (parts = 1; parts <= t.nr_cpus; parts++) {
+		CPU_ZERO(&seen);
+		min = UINT_MAX;
+		max = 0;
+		for (idx = 0; idx < parts; idx++) {
+			ASSERT_EQ(0, ktstr_cpus_split(&t, parts, idx, &part))
+				TH_LOG("%s", ktstr_errmsg());
+			size = CPU_COUNT(&part);
+			min = size < min ? size : min;
+			max = size > max ? size : max;
+			CPU_AND(&both, &seen, &part);
+			EXPECT_EQ(0, CPU_COUNT(&both))
+				TH_LOG("%u parts: part %u overlaps", parts, idx);
+			CPU_OR(&seen, &seen, &part);
+		}
+		EXPECT_LE(max - min, 1) TH_LOG("%u parts: sizes %u-%u", parts,
+					       min, max);
+		EXPECT_TRUE(CPU_EQUAL(&seen, &t.all)) TH_LOG("%u parts", parts);
+	}
+	EXPECT_EQ(-1, ktstr_cpus_split(&t, t.nr_cpus + 1, 0, &part));
+	EXPECT_NE(0, ktstr_errmsg()[0]);
+	EXPECT_EQ(-1, ktstr_cpus_split(&t, 0, 0, &part));
+	EXPECT_EQ(-1, ktstr_cpus_split(&t, 2, 2, &part));
+}
+
+TEST(overlap_sizes)
+{
+	unsigned int parts, idx, overlap, want;
+	cpu_set_t split, next, over, missing;
+	struct ktstr_topo t;
+
+	ASSERT_EQ(0, ktstr_topo_read(&t)) TH_LOG("%s", ktstr_errmsg());
+	for (parts = 1; parts <= t.nr_cpus; parts++) {
+		for (idx = 0; idx < parts; idx++) {
+			for (overlap = 0; overlap <= 2; overlap++) {
+				ASSERT_EQ(0, ktstr_cpus_overlapping(&t, parts, idx,
+								    overlap,
+								    &over));
+				ASSERT_EQ(0, ktstr_cpus_split(&t, parts, idx,
+							      &split));
+				ASSERT_EQ(0, ktstr_cpus_split(&t, parts,
+							      (idx + 1) % parts,
+							      &next));
+				want = CPU_COUNT(&split) + overlap;
+				if (want > t.nr_cpus)
+					want = t.nr_cpus;
+				EXPECT_EQ(want, CPU_COUNT(&over))
+					TH_LOG("%u parts, slice %u, overlap %u",
+					       parts, idx, overlap);
+				CPU_XOR(&missing, &split, &over);
+				CPU_AND(&missing, &missing, &split);
+				EXPECT_EQ(0, CPU_COUNT(&missing));
+				/* The first extra CPU is the next slice's first. */
+				if (overlap && parts > 1) {
+					CPU_AND(&next, &next, &over);
+					EXPECT_GE(CPU_COUNT(&next), 1);
+				}
+			}
+		}
+	}
+	EXPECT_EQ(-1, ktstr_cpus_overlapping(&t, t.nr_cpus + 1, 0, 1, &over));
+}
+
+TEST(cpus_format_parse)
+{
+	static const char * const lists[] = {
+		"", "0", "0-3,8", "1,3,5", "0-255", "2-3,10-12,200",
+	};
+	char buf[2048];
+	cpu_set_t s, back;
+	unsigned int i, cpu;
+
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		ASSERT_EQ(0, ktstr_cpus_parse(lists[i], &s))
+			TH_LOG("'%s': %s", lists[i], ktstr_errmsg());
+		ASSERT_NE(NULL, ktstr_cpus_format(&s, buf, sizeof(buf)));
+		EXPECT_STREQ(lists[i], buf);
+	}
+	/* Every other CPU: the longest list for its size. */
+	CPU_ZERO(&s);
+	for (cpu = 0; cpu < KTSTR_MAX_CPUS; cpu += 2)
+		CPU_SET(cpu, &s);
+	ASSERT_NE(NULL, ktstr_cpus_format(&s, buf, sizeof(buf)));
+	ASSERT_EQ(0, ktstr_cpus_parse(buf, &back));
+	EXPECT_TRUE(CPU_EQUAL(&s, &back));
+	EXPECT_EQ(NULL, ktstr_cpus_format(&s, buf, 8));
+
+	ASSERT_EQ(0, ktstr_cpus_parse(" 0-1, 4\n", &s));
+	EXPECT_EQ(3, CPU_COUNT(&s));
+	EXPECT_EQ(-1, ktstr_cpus_parse("3-1", &s));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "3-1"));
+	EXPECT_EQ(-1, ktstr_cpus_parse("x", &s));
+	EXPECT_EQ(-1, ktstr_cpus_parse("1-", &s));
+	EXPECT_EQ(-1, ktstr_cpus_parse("1,,2", &s));
+	EXPECT_EQ(-1, ktstr_cpus_parse("99999", &s));
+}
+
+/* ---- workloads --------------------------------------------------------- */
+
+enum pin { PIN_NONE, PIN_HALF, PIN_ONE };
+
+FIXTURE(work) {
+	struct ktstr_topo topo;
+	cpu_set_t affinity;
+};
+
+FIXTURE_VARIANT(work) {
+	enum ktstr_work_kind kind;
+	unsigned int nr_workers;
+	enum pin pin;
+	unsigned int duty_pct;
+};
+
+FIXTURE_VARIANT_ADD(work, spin) {
+	.kind = KTSTR_WORK_SPIN, .nr_workers = 4, .pin = PIN_HALF,
+};
+
+FIXTURE_VARIANT_ADD(work, yield) {
+	.kind = KTSTR_WORK_YIELD, .nr_workers = 3,
+};
+
+FIXTURE_VARIANT_ADD(work, mixed) {
+	.kind = KTSTR_WORK_MIXED, .nr_workers = 3, .duty_pct = 30,
+};
+
+FIXTURE_VARIANT_ADD(work, sleep_io) {
+	.kind = KTSTR_WORK_SLEEP_IO, .nr_workers = 2, .pin = PIN_HALF,
+};
+
+FIXTURE_VARIANT_ADD(work, bursty) {
+	.kind = KTSTR_WORK_BURSTY, .nr_workers = 4,
+};
+
+FIXTURE_VARIANT_ADD(work, pipe_pingpong) {
+	.kind = KTSTR_WORK_PIPE_PINGPONG, .nr_workers = 4, .pin = PIN_HALF,
+};
+
+FIXTURE_VARIANT_ADD(work, futex_pingpong) {
+	.kind = KTSTR_WORK_FUTEX_PINGPONG, .nr_workers = 2,
+};
+
+FIXTURE_VARIANT_ADD(work, fork_churn) {
+	.kind = KTSTR_WORK_FORK_CHURN, .nr_workers = 2,
+};
+
+FIXTURE_VARIANT_ADD(work, affinity_churn) {
+	.kind = KTSTR_WORK_AFFINITY_CHURN, .nr_workers = 2, .pin = PIN_HALF,
+};
+
+/* All on one CPU, so that the weights decide who runs. */
+FIXTURE_VARIANT_ADD(work, nice_sweep) {
+	.kind = KTSTR_WORK_NICE_SWEEP, .nr_workers = 4, .pin = PIN_ONE,
+};
+
+FIXTURE_SETUP(work)
+{
+	ASSERT_EQ(0, ktstr_topo_read(&self->topo)) TH_LOG("%s", ktstr_errmsg());
+	if (variant->pin == PIN_ONE) {
+		CPU_ZERO(&self->affinity);
+		CPU_SET(self->topo.nr_cpus - 1, &self->affinity);
+	} else if (self->topo.nr_cpus > 1) {
+		ASSERT_EQ(0, ktstr_cpus_split(&self->topo, 2, 1,
+					      &self->affinity));
+	} else {
+		self->affinity = self->topo.all;
+	}
+}
+
+FIXTURE_TEARDOWN(work)
+{
+}
+
+static void log_worker(struct __test_metadata *_metadata,
+		       const struct ktstr_worker_stats *st, unsigned int i)
+{
+	char cpus[1024];
+
+	TH_LOG("worker %u pid %d nice %d: work %llu wall %llu ms cpu %llu ms delay %llu ms gap %llu us migr %llu sw %llu cpus %s%s",
+	       i, st->pid, st->nice, (unsigned long long)st->work,
+	       (unsigned long long)st->wall_ns / 1000000,
+	       (unsigned long long)st->cpu_ns / 1000000,
+	       (unsigned long long)st->run_delay_ns / 1000000,
+	       (unsigned long long)st->max_gap_ns / 1000,
+	       (unsigned long long)st->nr_migrations,
+	       (unsigned long long)st->nr_switches,
+	       ktstr_cpus_format(&st->cpus_used, cpus, sizeof(cpus)) ?: "?",
+	       st->exited_early ? " EXITED EARLY" : "");
+}
+
+static bool blocks(enum ktstr_work_kind kind)
+{
+	switch (kind) {
+	case KTSTR_WORK_SPIN:
+	case KTSTR_WORK_YIELD:
+	case KTSTR_WORK_AFFINITY_CHURN:
+	case KTSTR_WORK_NICE_SWEEP:
+		return false;
+	default:
+		return true;
+	}
+}
+
+static void check_worker(struct __test_metadata *_metadata,
+			 enum ktstr_work_kind kind, unsigned int nr_workers,
+			 const cpu_set_t *affinity,
+			 const struct ktstr_worker_stats *st, unsigned int i,
+			 uint64_t outside_ns)
+{
+	cpu_set_t outside;
+
+	EXPECT_FALSE(st->exited_early);
+	EXPECT_GT(st->work, 0);
+	EXPECT_GE(st->wall_ns, RUN_MS * 1000000ull);
+	EXPECT_LE(st->wall_ns, outside_ns);
+	EXPECT_GT(st->cpu_ns, 0);
+	EXPECT_EQ(st->wall_ns > st->cpu_ns ? st->wall_ns - st->cpu_ns : 0,
+		  st->offcpu_ns);
+	/* A spinner alone on its CPU may well never be switched out. */
+	if (blocks(kind))
+		EXPECT_GT(st->nr_switches, 0);
+	EXPECT_GT(st->max_gap_ns, 0);
+	if (affinity) {
+		CPU_XOR(&outside, &st->cpus_used, affinity);
+		CPU_AND(&outside, &outside, &st->cpus_used);
+		EXPECT_EQ(0, CPU_COUNT(&outside)) TH_LOG("worker %u ran outside its affinity", i);
+	}
+	if (kind == KTSTR_WORK_AFFINITY_CHURN)
+		EXPECT_TRUE(CPU_EQUAL(&st->cpus_used, affinity))
+			TH_LOG("worker %u did not visit every CPU", i);
+	if (kind == KTSTR_WORK_NICE_SWEEP)
+		EXPECT_EQ(i * 19 / (nr_workers - 1), st->nice);
+}
+
+TEST_F_TIMEOUT(work, runs, 120)
+{
+	struct ktstr_work_spec spec = {
+		.kind = variant->kind,
+		.nr_workers = variant->nr_workers,
+		.affinity = variant->pin == PIN_NONE ? NULL : &self->affinity,
+		.duty_pct = variant->duty_pct,
+	};
+	const struct ktstr_worker_stats *first, *last;
+	struct ktstr_workers *w;
+	uint64_t t0, t1, t2;
+	unsigned int i;
+
+	t0 = ktstr_now_ns();
+	w = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
+	t1 = ktstr_now_ns();
+	ASSERT_EQ(variant->nr_workers, ktstr_workers_count(w));
+	ktstr_sleep_ms(RUN_MS);
+	ASSERT_EQ(0, ktstr_workers_stop(w)) TH_LOG("%s", ktstr_errmsg());
+	t2 = ktstr_now_ns();
+	TH_LOG("%s: start %llu ms, stop %llu ms",
+	       ktstr_work_kind_name(variant->kind),
+	       (unsigned long long)(t1 - t0) / 1000000,
+	       (unsigned long long)(t2 - t1) / 1000000 - RUN_MS);
+	for (i = 0; i < variant->nr_workers; i++) {
+		log_worker(_metadata, ktstr_worker_stats(w, i), i);
+		check_worker(_metadata, variant->kind, variant->nr_workers,
+			     spec.affinity, ktstr_worker_stats(w, i), i,
+			     t2 - t0);
+	}
+	if (variant->kind == KTSTR_WORK_NICE_SWEEP) {
+		first = ktstr_worker_stats(w, 0);
+		last = ktstr_worker_stats(w, variant->nr_workers - 1);
+		EXPECT_GT(first->work, last->work);
+	}
+	ktstr_workers_free(w);
+}
+
+TEST(pingpong_needs_pairs)
+{
+	struct ktstr_work_spec spec = { .nr_workers = 3 };
+
+	spec.kind = KTSTR_WORK_PIPE_PINGPONG;
+	EXPECT_EQ(NULL, ktstr_workers_start(&spec));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "even")) TH_LOG("%s", ktstr_errmsg());
+	spec.kind = KTSTR_WORK_FUTEX_PINGPONG;
+	EXPECT_EQ(NULL, ktstr_workers_start(&spec));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "futex-pingpong"));
+	spec.kind = KTSTR_WORK_SPIN;
+	spec.nr_workers = 0;
+	EXPECT_EQ(NULL, ktstr_workers_start(&spec));
+	spec.nr_workers = 1;
+	spec.duty_pct = 101;
+	EXPECT_EQ(NULL, ktstr_workers_start(&spec));
+	EXPECT_STREQ("nice-sweep", ktstr_work_kind_name(KTSTR_WORK_NICE_SWEEP));
+	EXPECT_STREQ("unknown", ktstr_work_kind_name(99));
+}
+
+TEST(stop_kills_stuck_worker)
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_SPIN,
+		.nr_workers = 2,
+	};
+	struct ktstr_workers *w;
+	uint64_t t;
+
+	w = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
+	ktstr_sleep_ms(200);
+	ASSERT_EQ(0, kill(ktstr_worker_pid(w, 0), SIGSTOP));
+	t = ktstr_now_ns();
+	ASSERT_EQ(0, ktstr_workers_stop(w)) TH_LOG("%s", ktstr_errmsg());
+	t = ktstr_now_ns() - t;
+	TH_LOG("stop took %llu ms", (unsigned long long)t / 1000000);
+	EXPECT_LT(t, 7000000000ull);
+	EXPECT_TRUE(ktstr_worker_stats(w, 0)->exited_early);
+	EXPECT_FALSE(ktstr_worker_stats(w, 1)->exited_early);
+	/* What it did before it was stopped still counts. */
+	EXPECT_GT(ktstr_worker_stats(w, 0)->work, 0);
+	EXPECT_GT(ktstr_worker_stats(w, 1)->work, 0);
+	ktstr_workers_free(w);
+}
+
+TEST(worker_death_is_early_exit)
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_FUTEX_PINGPONG,
+		.nr_workers = 2,
+	};
+	struct ktstr_workers *w;
+
+	w = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
+	ktstr_sleep_ms(200);
+	ASSERT_EQ(0, kill(ktstr_worker_pid(w, 1), SIGKILL));
+	ktstr_sleep_ms(100);
+	ASSERT_EQ(0, ktstr_workers_stop(w)) TH_LOG("%s", ktstr_errmsg());
+	EXPECT_FALSE(ktstr_worker_stats(w, 0)->exited_early);
+	EXPECT_TRUE(ktstr_worker_stats(w, 1)->exited_early);
+	ktstr_workers_free(w);
+}
+
+/* ---- cgroups ----------------------------------------------------------- */
+
+/* The cgroup v2 path of @pid, from /proc/<pid>/cgroup. */
+static void cgroup_of(pid_t pid, char *buf, size_t len)
+{
+	char path[64], text[4096], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	buf[0] = '\0';
+	if (ktstr_read_file(path, text, sizeof(text)) < 0)
+		return;
+	p = strstr(text, "0::");
+	if (p)
+		snprintf(buf, len, "%.*s", (int)strcspn(p + 3, "\n"), p + 3);
+}
+
+FIXTURE(cg) {
+	struct ktstr_topo topo;
+	struct ktstr_cgroup a, b;
+	cpu_set_t half_a, half_b;
+};
+
+FIXTURE_SETUP(cg)
+{
+	const char *why = ktstr_cgroup_unavailable();
+
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, ktstr_topo_read(&self->topo)) TH_LOG("%s", ktstr_errmsg());
+	if (self->topo.nr_cpus > 1) {
+		ASSERT_EQ(0, ktstr_cpus_split(&self->topo, 2, 0, &self->half_a));
+		ASSERT_EQ(0, ktstr_cpus_split(&self->topo, 2, 1, &self->half_b));
+	} else {
+		self->half_a = self->topo.all;
+		self->half_b = self->topo.all;
+	}
+	ASSERT_EQ(0, ktstr_cgroup_create(&self->a, "lib_test_a"))
+		TH_LOG("%s", ktstr_errmsg());
+	ASSERT_EQ(0, ktstr_cgroup_create(&self->b, "lib_test_b"))
+		TH_LOG("%s", ktstr_errmsg());
+}
+
+FIXTURE_TEARDOWN(cg)
+{
+	if (self->a.path[0] && ktstr_cgroup_remove(&self->a))
+		TH_LOG("%s", ktstr_errmsg());
+	if (self->b.path[0] && ktstr_cgroup_remove(&self->b))
+		TH_LOG("%s", ktstr_errmsg());
+}
+
+TEST_F(cg, cpus)
+{
+	cpu_set_t eff, bad;
+	char why[1024];
+
+	EXPECT_STREQ("/sys/fs/cgroup/ktstr/lib_test_a", self->a.path);
+	ASSERT_EQ(0, ktstr_cgroup_set_cpus(&self->a, &self->half_a))
+		TH_LOG("%s", ktstr_errmsg());
+	ASSERT_EQ(0, ktstr_cgroup_effective_cpus(&self->a, &eff));
+	EXPECT_TRUE(CPU_EQUAL(&eff, &self->half_a));
+	ASSERT_EQ(0, ktstr_cgroup_set_cpus(&self->a, NULL));
+	ASSERT_EQ(0, ktstr_cgroup_effective_cpus(&self->a, &eff));
+	EXPECT_TRUE(CPU_EQUAL(&eff, &self->topo.all));
+
+	/* A CPU the machine lacks: the message says where and what. */
+	CPU_ZERO(&bad);
+	CPU_SET(KTSTR_MAX_CPUS - 1, &bad);
+	EXPECT_EQ(-1, ktstr_cgroup_set_cpus(&self->a, &bad));
+	snprintf(why, sizeof(why), "%s", ktstr_errmsg());
+	EXPECT_NE(NULL, strstr(why, "lib_test_a/cpuset.cpus")) TH_LOG("%s", why);
+	EXPECT_NE(NULL, strstr(why, "'255'")) TH_LOG("%s", why);
+
+	EXPECT_EQ(0, ktstr_cgroup_set_weight(&self->a, 200))
+		TH_LOG("%s", ktstr_errmsg());
+	EXPECT_EQ(-1, ktstr_cgroup_set_weight(&self->a, 0));
+}
+
+/*
+ * Workers are in their cgroup when start returns, stay in its CPUs, and
+ * follow a move to another cgroup.
+ */
+TEST_F_TIMEOUT(cg, workers, 120)
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_SPIN,
+		.nr_workers = 2,
+		.cgroup = &self->a,
+	};
+	const struct ktstr_worker_stats *st;
+	struct ktstr_workers *w;
+	cpu_set_t outside;
+	char where[256];
+	unsigned int i;
+
+	ASSERT_EQ(0, ktstr_cgroup_set_cpus(&self->a, &self->half_a))
+		TH_LOG("%s", ktstr_errmsg());
+	ASSERT_EQ(0, ktstr_cgroup_set_cpus(&self->b, &self->half_b))
+		TH_LOG("%s", ktstr_errmsg());
+	w = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
+	for (i = 0; i < 2; i++) {
+		cgroup_of(ktstr_worker_pid(w, i), where, sizeof(where));
+		EXPECT_STREQ("/ktstr/lib_test_a", where);
+	}
+	ktstr_sleep_ms(RUN_MS / 2);
+	/* Statistics so far are live: a clean cut between the cgroups. */
+	while (!ktstr_worker_stats(w, 1)->work)
+		ktstr_sleep_ms(10);
+	ASSERT_EQ(0, ktstr_cgroup_move(&self->b, ktstr_worker_pid(w, 1)))
+		TH_LOG("%s", ktstr_errmsg());
+	cgroup_of(ktstr_worker_pid(w, 1), where, sizeof(where));
+	EXPECT_STREQ("/ktstr/lib_test_b", where);
+	ktstr_sleep_ms(RUN_MS / 2);
+	ASSERT_EQ(0, ktstr_workers_stop(w)) TH_LOG("%s", ktstr_errmsg());
+
+	st = ktstr_worker_stats(w, 0);
+	log_worker(_metadata, st, 0);
+	CPU_XOR(&outside, &st->cpus_used, &self->half_a);
+	CPU_AND(&outside, &outside, &st->cpus_used);
+	EXPECT_EQ(0, CPU_COUNT(&outside));
+	st = ktstr_worker_stats(w, 1);
+	log_worker(_metadata, st, 1);
+	CPU_AND(&outside, &st->cpus_used, &self->half_b);
+	EXPECT_GT(CPU_COUNT(&outside), 0);
+	ktstr_workers_free(w);
+}
+
+TEST_F(cg, remove_with_tasks)
+{
+	char where[256];
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(0, ktstr_cgroup_move(&self->a, pid)) TH_LOG("%s", ktstr_errmsg());
+	ASSERT_EQ(0, ktstr_cgroup_remove(&self->a)) TH_LOG("%s", ktstr_errmsg());
+	EXPECT_NE(0, access(self->a.path, F_OK));
+	cgroup_of(pid, where, sizeof(where));
+	EXPECT_EQ(NULL, strstr(where, "lib_test_a"));
+	self->a.path[0] = '\0';
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	EXPECT_EQ(-1, ktstr_cgroup_create(&self->a, "../escape"));
+	EXPECT_EQ(-1, ktstr_cgroup_create(&self->a, ""));
+}
+
+TEST_HARNESS_MAIN

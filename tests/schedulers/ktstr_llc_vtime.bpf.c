@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktstr_llc_vtime: weighted virtual time, one queue per LLC.
+ *
+ * Each LLC (last-level cache) has a DSQ ordered by virtual time: a task's
+ * vtime advances by the time it ran, scaled by 100 / its weight, so at
+ * equal demand CPU time is shared in proportion to weight.  A task that
+ * slept is credited at most one slice.
+ *
+ * - select_cpu: an idle CPU in the LLC of the task's previous CPU, else
+ *   any idle CPU; a task that gets an idle CPU goes straight to it.
+ * - enqueue: into the DSQ of the LLC of the task's CPU, then wake an idle
+ *   CPU (same LLC first) so that no CPU idles while tasks wait.
+ * - dispatch: the CPU's own LLC first, then steal from the other LLCs.
+ *
+ * The loader reads the LLCs from sysfs and fills cpu_llc[] and nr_llcs.
+ * These are plain globals (.data, .bss), which the verifier does not take
+ * for constants: every index into them is checked.
+ */
+#include "ktstr_sched.bpf.h"
+
+#define MAX_CPUS	512
+#define MAX_LLCS	64
+
+char _license[] SEC("license") = "GPL";
+
+/* Set by the loader before load; cpu_llc[cpu] is the LLC's DSQ id. */
+u32 nr_cpus = 1;
+u32 nr_llcs = 1;
+u32 cpu_llc[MAX_CPUS];
+
+/* The CPUs of each LLC, built by llc_init() from cpu_llc[]. */
+struct llc_ctx {
+	__kptr struct bpf_cpumask *cpus;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_LLCS);
+	__type(key, u32);
+	__type(value, struct llc_ctx);
+} llcs SEC(".maps");
+
+static u64 vtime_now;
+
+UEI_DEFINE(uei);
+
+static u32 llc_of(s32 cpu)
+{
+	if (cpu < 0 || cpu >= MAX_CPUS)
+		return 0;
+	return cpu_llc[cpu];
+}
+
+static const struct cpumask *llc_cpus(u32 llc)
+{
+	struct llc_ctx *lc = bpf_map_lookup_elem(&llcs, &llc);
+
+	return lc ? cast_mask(lc->cpus) : NULL;
+}
+
+/* An idle CPU for @p, preferably in @prev_cpu's LLC; < 0 if none. */
+static s32 pick_idle_cpu(struct task_struct *p, s32 prev_cpu, u64 wake_flags)
+{
+	const struct cpumask *llc = llc_cpus(llc_of(prev_cpu));
+	s32 cpu;
+
+	if (llc) {
+		cpu = scx_bpf_select_cpu_and(p, prev_cpu, wake_flags, llc, 0);
+		if (cpu >= 0)
+			return cpu;
+	}
+	return scx_bpf_select_cpu_and(p, prev_cpu, wake_flags, p->cpus_ptr, 0);
+}
+
+s32 BPF_STRUCT_OPS(llc_select_cpu, struct task_struct *p, s32 prev_cpu,
+		   u64 wake_flags)
+{
+	s32 cpu = pick_idle_cpu(p, prev_cpu, wake_flags);
+
+	if (cpu < 0)
+		return prev_cpu;
+	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, SCX_SLICE_DFL, 0);
+	return cpu;
+}
+
+void BPF_STRUCT_OPS(llc_enqueue, struct task_struct *p, u64 enq_flags)
+{
+	s32 task_cpu = scx_bpf_task_cpu(p);
+	u64 vtime = p->scx.dsq_vtime;
+	s32 cpu;
+
+	if (time_before(vtime, vtime_now - SCX_SLICE_DFL))
+		vtime = vtime_now - SCX_SLICE_DFL;
+	scx_bpf_dsq_insert_vtime(p, llc_of(task_cpu), SCX_SLICE_DFL, vtime,
+				 enq_flags);
+
+	cpu = pick_idle_cpu(p, task_cpu, 0);
+	if (cpu >= 0)
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+}
+
+void BPF_STRUCT_OPS(llc_dispatch, s32 cpu, struct task_struct *prev)
+{
+	u32 mine = llc_of(cpu);
+	u32 i;
+
+	if (scx_bpf_dsq_move_to_local(mine, 0))
+		return;
+	bpf_for(i, 1, nr_llcs) {
+		if (scx_bpf_dsq_move_to_local((mine + i) % nr_llcs, 0))
+			return;
+	}
+}
+
+void BPF_STRUCT_OPS(llc_running, struct task_struct *p)
+{
+	/* Racy across CPUs; an error is small and temporary. */
+	if (time_before(vtime_now, p->scx.dsq_vtime))
+		vtime_now = p->scx.dsq_vtime;
+}
+
+void BPF_STRUCT_OPS(llc_stopping, struct task_struct *p, bool runnable)
+{
+	u64 used = SCX_SLICE_DFL - p->scx.slice;
+
+	scx_bpf_task_set_dsq_vtime(p, p->scx.dsq_vtime +
+				   scale_by_task_weight_inverse(p, used));
+}
+
+void BPF_STRUCT_OPS(llc_enable, struct task_struct *p)
+{
+	scx_bpf_task_set_dsq_vtime(p, vtime_now);
+}
+
+s32 BPF_STRUCT_OPS_SLEEPABLE(llc_init)
+{
+	struct bpf_cpumask *mask;
+	struct llc_ctx *lc;
+	u32 llc, cpu;
+	s32 ret;
+
+	bpf_for(llc, 0, nr_llcs) {
+		ret = scx_bpf_create_dsq(llc, NUMA_NO_NODE);
+		if (ret) {
+			scx_bpf_error("failed to create DSQ %u (%d)", llc, ret);
+			return ret;
+		}
+
+		mask = bpf_cpumask_create();
+		if (!mask)
+			return -ENOMEM;
+		bpf_for(cpu, 0, nr_cpus) {
+			if (cpu < MAX_CPUS && cpu_llc[cpu] == llc)
+				bpf_cpumask_set_cpu(cpu, mask);
+		}
+
+		lc = bpf_map_lookup_elem(&llcs, &llc);
+		if (!lc) {
+			bpf_cpumask_release(mask);
+			return -ENOENT;
+		}
+		mask = bpf_kptr_xchg(&lc->cpus, mask);
+		if (mask)
+			bpf_cpumask_release(mask);
+	}
+	return 0;
+}
+
+void BPF_STRUCT_OPS(llc_exit, struct scx_exit_info *ei)
+{
+	UEI_RECORD(uei, ei);
+}
+
+SCX_OPS_DEFINE(ktstr_llc_vtime_ops,
+	       .select_cpu	= (void *)llc_select_cpu,
+	       .enqueue		= (void *)llc_enqueue,
+	       .dispatch	= (void *)llc_dispatch,
+	       .running		= (void *)llc_running,
+	       .stopping	= (void *)llc_stopping,
+	       .enable		= (void *)llc_enable,
+	       .init		= (void *)llc_init,
+	       .exit		= (void *)llc_exit,
+	       .name		= "ktstr_llc_vtime");

@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# sched_ext schedulers for the suite, see Documentation/schedulers.md.
+# Included by the top-level Makefile.
+#
+#   $(O)/schedulers/<name>         in-tree: tests/schedulers/<name>.bpf.c
+#                                  (BPF) + <name>.c (loader) + loader.c
+#   $(O)/schedulers/scx_simple     the kernel's examples, built by
+#   $(O)/schedulers/scx_qmap       $(KSRC)/tools/sched_ext
+#   $(O)/schedulers/ktstr-comm     runs something under a chosen comm
+#
+# $(O)/schedulers holds only these programs, so that it can be put in a
+# guest whole; everything else goes to $(O)/tests/schedulers.
+#
+#   VMLINUX_BTF=FILE  the kernel whose BTF the schedulers are built against
+#                     (default: the default kernel's vmlinux in the cache)
+#   CLANG, BPFTOOL    default clang-16 and bpftool
+
+SCHED_NAMES := ktstr_fifo ktstr_llc_vtime ktstr_error ktstr_stall
+SCHED_SRC := tests/schedulers
+SCHED_OUT := $(O)/schedulers
+SCHED_OBJ := $(O)/tests/schedulers
+# O= of the tools/sched_ext build; it puts everything under $(O)/build.
+SCHED_KOUT := $(SCHED_OBJ)/kernel
+SCHED_KBIN := $(SCHED_KOUT)/build/bin
+SCHED_KEXAMPLES := scx_simple scx_qmap
+
+SCHED_PROGS := $(addprefix $(SCHED_OUT)/,$(SCHED_NAMES) $(SCHED_KEXAMPLES) \
+		 ktstr-comm)
+
+CLANG ?= clang-16
+BPFTOOL ?= bpftool
+
+# The default kernel is the newest cache entry in version order
+# (Documentation/kernels.md).  Evaluated once, here.
+ifeq ($(origin VMLINUX_BTF),undefined)
+VMLINUX_BTF := $(shell ls -d $(KTSTR_CACHE_DIR)/kernels/*/metadata \
+		 2>/dev/null | sort -V | tail -n 1 | sed 's,metadata$$,vmlinux,')
+endif
+
+SCHED_BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -mcpu=v3 \
+	-mlittle-endian -Wall -Wno-compare-distinct-pointer-types \
+	-fms-extensions -Wno-microsoft-anon-tag \
+	-I$(SCHED_OBJ) -I$(KSRC)/tools/sched_ext/include -MMD -MP
+SCHED_CFLAGS := $(KT_CFLAGS) -I$(SCHED_OBJ) -I$(SCHED_SRC) \
+	-I$(KSRC)/tools/sched_ext/include
+SCHED_LIBS := -lbpf -lelf -lz
+
+schedulers:: $(SCHED_PROGS)
+
+# vmlinux.h follows VMLINUX_BTF: the path is recorded, and a new path
+# (a new default kernel, which may be older than the last vmlinux.h)
+# regenerates it, here and in the kernel's build.
+$(SCHED_OBJ)/vmlinux.path: sched-force
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(VMLINUX_BTF)' | cmp -s - $@ || \
+	 { echo '$(VMLINUX_BTF)' > $@; \
+	   rm -f $(SCHED_KOUT)/build/include/vmlinux.h; }
+
+sched-check-btf = test -f "$(VMLINUX_BTF)" || \
+	{ echo "ktstr: no vmlinux with BTF (VMLINUX_BTF='$(VMLINUX_BTF)'); run 'make deps' or set VMLINUX_BTF=" >&2; exit 1; }
+
+$(SCHED_OBJ)/vmlinux.h: $(SCHED_OBJ)/vmlinux.path $(VMLINUX_BTF)
+	$(call msg,GEN,$@)
+	$(Q)$(sched-check-btf)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(SCHED_OBJ)/%.bpf.o: $(SCHED_SRC)/%.bpf.c $(SCHED_OBJ)/vmlinux.h | check-ksrc
+	$(call msg,CLNG-BPF,$@)
+	$(Q)$(CLANG) $(SCHED_BPF_CFLAGS) -c -o $@ $<
+
+# bpftool >= 7.5 writes skeletons for libbpf >= 1.5, whose map skeletons
+# have a `link' member for auto-attaching struct_ops maps.  The scx
+# loaders attach struct_ops maps themselves (SCX_OPS_ATTACH), so dropping
+# that line lets the skeleton build with the system libbpf 1.4 as well.
+$(SCHED_OBJ)/%.bpf.skel.h: $(SCHED_OBJ)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* | sed '/map->link = /d' > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(SCHED_NAMES:%=$(SCHED_OBJ)/%.o): $(SCHED_OBJ)/%.o: $(SCHED_OBJ)/%.bpf.skel.h
+
+$(SCHED_OBJ)/%.o: $(SCHED_SRC)/%.c | check-ksrc
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SCHED_CFLAGS) -c -o $@ $<
+
+$(SCHED_NAMES:%=$(SCHED_OUT)/%): $(SCHED_OUT)/%: $(SCHED_OBJ)/%.o \
+					       $(SCHED_OBJ)/loader.o
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(SCHED_LIBS)
+
+$(SCHED_OUT)/ktstr-comm: $(SCHED_OBJ)/set_comm.o
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -static -o $@ $<
+
+# The kernel's examples, built by its own Makefile (libbpf and bpftool
+# from the kernel tree, linked statically) with all output under
+# $(SCHED_KOUT).  Asked first whether anything is to do (-q), so that a
+# build with nothing to do stays quiet; without V=1 only its errors and
+# warnings (stderr) show.  MAKEOVERRIDES is cleared so that
+# our command line (say CFLAGS=) does not override its variables; such
+# variables still reach it through the environment.
+SCHED_KMAKE = $(MAKE) -C $(KSRC)/tools/sched_ext O=$(abspath $(SCHED_KOUT)) \
+	      CLANG=$(CLANG) VMLINUX_BTF=$(VMLINUX_BTF)
+
+sched-kernel-examples: MAKEOVERRIDES :=
+sched-kernel-examples: $(SCHED_OBJ)/vmlinux.path | check-ksrc
+	$(Q)$(sched-check-btf)
+	$(Q)mkdir -p $(SCHED_KOUT)
+	$(Q)$(SCHED_KMAKE) -q $(addprefix $(abspath $(SCHED_KBIN))/,$(SCHED_KEXAMPLES)) \
+	 2>/dev/null || { $(if $(Q),printf '  %-8s %s\n' MAKE "$(KSRC)/tools/sched_ext";) \
+	   $(SCHED_KMAKE) $(if $(Q),-s) $(SCHED_KEXAMPLES) $(if $(Q),>/dev/null); }
+
+$(SCHED_KEXAMPLES:%=$(SCHED_KBIN)/%): sched-kernel-examples ;
+
+$(SCHED_KEXAMPLES:%=$(SCHED_OUT)/%): $(SCHED_OUT)/%: $(SCHED_KBIN)/%
+	$(call msg,CP,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)cp $< $@
+
+.SECONDARY: $(SCHED_NAMES:%=$(SCHED_OBJ)/%.bpf.o)
+.PHONY: sched-force sched-kernel-examples
