@@ -134,4 +134,4 @@ clean:
 
 .PHONY: all install schedulers tests deps ensure-deps check check-ksrc run_tests bench clean
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' -not -path '$(O)/tests/schedulers/kernel/*' 2>/dev/null)

@@ -14,6 +14,16 @@
 
 #include <stdint.h>
 
+#ifndef __used
+#define __used __attribute__((used))
+#endif
+#ifndef __aligned
+#define __aligned(x) __attribute__((aligned(x)))
+#endif
+#ifndef __section
+#define __section(s) __attribute__((section(s)))
+#endif
+
 #define KTSTR_DECL_MAGIC 0x4b545354u	/* "KTST" */
 #define KTSTR_DECL_VERSION 1
 
@@ -44,7 +54,7 @@ struct ktstr_test_decl {
 	uint32_t memory_mib;	/* 0 = the topology's */
 	uint32_t flags;
 	uint32_t reserved;
-} __attribute__((aligned(8)));
+} __aligned(8);
 
 /* A fixture variant that names the scheduler its tests run under. */
 struct ktstr_variant_decl {
@@ -53,7 +63,7 @@ struct ktstr_variant_decl {
 	char fixture[48];
 	char variant[48];
 	char scheduler[48];	/* a ktstr_sched_decl name; "eevdf" = none */
-} __attribute__((aligned(8)));
+} __aligned(8);
 
 /*
  * A scheduler: the binary (looked up in the guest's /ktstr/schedulers,
@@ -69,19 +79,16 @@ struct ktstr_sched_decl {
 	char ops_name[64];
 	uint32_t attach_timeout_s;	/* 0 = default */
 	uint32_t flags;
-} __attribute__((aligned(8)));
-
-#define __KTSTR_DECL(type, sect, id)					\
-	static const struct type id					\
-	__attribute__((used, section(sect), aligned(8)))
+} __aligned(8);
 
 /*
  * KTSTR_TEST(fixture, test, .topology = "1n2l2c1t", .timeout_s = 60);
  * placed next to TEST_F(fixture, test).  Use "global" for TEST(test).
  */
 #define KTSTR_TEST(fixture_, test_, ...)				\
-	__KTSTR_DECL(ktstr_test_decl, KTSTR_TESTS_SECTION,		\
-		     __ktstr_test_##fixture_##_##test_) = {		\
+	static const struct ktstr_test_decl				\
+	__ktstr_test_##fixture_##_##test_				\
+	__used __section(KTSTR_TESTS_SECTION) __aligned(8) = {		\
 		.magic = KTSTR_DECL_MAGIC,				\
 		.version = KTSTR_DECL_VERSION,				\
 		.fixture = #fixture_,					\
@@ -90,8 +97,9 @@ struct ktstr_sched_decl {
 	}
 
 #define KTSTR_VARIANT(fixture_, variant_, scheduler_)			\
-	__KTSTR_DECL(ktstr_variant_decl, KTSTR_VARIANTS_SECTION,	\
-		     __ktstr_variant_##fixture_##_##variant_) = {	\
+	static const struct ktstr_variant_decl				\
+	__ktstr_variant_##fixture_##_##variant_				\
+	__used __section(KTSTR_VARIANTS_SECTION) __aligned(8) = {	\
 		.magic = KTSTR_DECL_MAGIC,				\
 		.version = KTSTR_DECL_VERSION,				\
 		.fixture = #fixture_,					\
@@ -100,8 +108,8 @@ struct ktstr_sched_decl {
 	}
 
 #define KTSTR_SCHEDULER(name_, ...)					\
-	__KTSTR_DECL(ktstr_sched_decl, KTSTR_SCHEDS_SECTION,		\
-		     __ktstr_sched_##name_) = {				\
+	static const struct ktstr_sched_decl __ktstr_sched_##name_	\
+	__used __section(KTSTR_SCHEDS_SECTION) __aligned(8) = {		\
 		.magic = KTSTR_DECL_MAGIC,				\
 		.version = KTSTR_DECL_VERSION,				\
 		.name = #name_,						\

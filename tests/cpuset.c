@@ -42,16 +42,14 @@ KTSTR_TEST_F(cpuset, per_llc_isolation, 120, .topology = "1n2l2c1t")
 			TH_LOG("%s", ktstr_errmsg());
 		snprintf(name, sizeof(name), "cgroup llc%u", i);
 		ktstr_print_stats(name, w[i]);
-		EXPECT_KTSTR(ktstr_check_cpus(w[i], &t->llc[i], KTSTR_WHY));
-		EXPECT_KTSTR(ktstr_check_progress(w[i], &ktstr_default_limits,
-						  KTSTR_WHY));
-		EXPECT_KTSTR(ktstr_check_fairness(w[i], &ktstr_default_limits,
-						  KTSTR_WHY));
+		EXPECT_KTSTR(ktstr_check_cpus, w[i], &t->llc[i]);
+		EXPECT_KTSTR(ktstr_check_progress, w[i], &ktstr_default_limits);
+		EXPECT_KTSTR(ktstr_check_fairness, w[i], &ktstr_default_limits);
 		ktstr_workers_free(w[i]);
 		EXPECT_EQ(0, ktstr_cgroup_remove(&cg[i]))
 			TH_LOG("%s", ktstr_errmsg());
 	}
-	EXPECT_KTSTR(ktstr_check_attached(&self->k.sched, KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
 }
 
 /* Overlapping cpusets on two NUMA nodes' worth of CPUs. */
@@ -86,14 +84,13 @@ KTSTR_TEST_F(cpuset, overlapping_numa, 120, .topology = "2n4l2c1t")
 			TH_LOG("%s", ktstr_errmsg());
 		snprintf(name, sizeof(name), "cgroup overlap%u", i);
 		ktstr_print_stats(name, w[i]);
-		EXPECT_KTSTR(ktstr_check_cpus(w[i], &cpus[i], KTSTR_WHY));
-		EXPECT_KTSTR(ktstr_check_progress(w[i], &ktstr_default_limits,
-						  KTSTR_WHY));
+		EXPECT_KTSTR(ktstr_check_cpus, w[i], &cpus[i]);
+		EXPECT_KTSTR(ktstr_check_progress, w[i], &ktstr_default_limits);
 		ktstr_workers_free(w[i]);
 		EXPECT_EQ(0, ktstr_cgroup_remove(&cg[i]))
 			TH_LOG("%s", ktstr_errmsg());
 	}
-	EXPECT_KTSTR(ktstr_check_attached(&self->k.sched, KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
 }
 
 /* Affinity masks: pinned to one CPU, to a pair, and churning among CPUs. */
@@ -129,15 +126,12 @@ KTSTR_TEST_F(cpuset, affinity_respected, 120, .topology = "1n2l2c1t")
 	ktstr_print_stats("pinned to cpu 1", pinned);
 	ktstr_print_stats("pinned to cpus 2-3", pair);
 	ktstr_print_stats("affinity churn", churn);
-	EXPECT_KTSTR(ktstr_check_cpus(pinned, &one, KTSTR_WHY));
-	EXPECT_KTSTR(ktstr_check_cpus(pair, &two, KTSTR_WHY));
-	EXPECT_KTSTR(ktstr_check_progress(pinned, &ktstr_default_limits,
-					  KTSTR_WHY));
-	EXPECT_KTSTR(ktstr_check_progress(pair, &ktstr_default_limits,
-					  KTSTR_WHY));
-	EXPECT_KTSTR(ktstr_check_progress(churn, &ktstr_default_limits,
-					  KTSTR_WHY));
-	EXPECT_KTSTR(ktstr_check_attached(&self->k.sched, KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_cpus, pinned, &one);
+	EXPECT_KTSTR(ktstr_check_cpus, pair, &two);
+	EXPECT_KTSTR(ktstr_check_progress, pinned, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_progress, pair, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_progress, churn, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
 	ktstr_workers_free(pinned);
 	ktstr_workers_free(pair);
 	ktstr_workers_free(churn);

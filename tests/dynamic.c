@@ -59,13 +59,10 @@ KTSTR_TEST_F(dynamic, resize_move_destroy, 150, .topology = "1n2l2c1t")
 	ASSERT_EQ(0, ktstr_workers_stop(late));
 	ktstr_print_stats("first workers", base);
 	ktstr_print_stats("started after the shrink", late);
-	EXPECT_KTSTR(ktstr_check_progress(base, &ktstr_default_limits,
-					  KTSTR_WHY));
-	EXPECT_KTSTR(ktstr_check_progress(late, &ktstr_default_limits,
-					  KTSTR_WHY));
-	EXPECT_KTSTR(ktstr_check_max_gap(base, &ktstr_default_limits,
-					 KTSTR_WHY));
-	EXPECT_KTSTR(ktstr_check_attached(&self->k.sched, KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_progress, base, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_progress, late, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_max_gap, base, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
 	ktstr_workers_free(base);
 	ktstr_workers_free(late);
 	EXPECT_EQ(0, ktstr_cgroup_remove(&a)) TH_LOG("%s", ktstr_errmsg());

@@ -37,13 +37,10 @@ KTSTR_TEST_F(fair, spin_overcommit, 120, .topology = "1n2l2c1t")
 
 	w = run(_metadata, KTSTR_WORK_SPIN, 2 * self->k.topo.nr_cpus);
 	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
-	EXPECT_KTSTR(ktstr_check_progress(w, &ktstr_default_limits,
-					  KTSTR_WHY));
-	EXPECT_KTSTR(ktstr_check_fairness(w, &ktstr_default_limits,
-					  KTSTR_WHY));
-	EXPECT_KTSTR(ktstr_check_max_gap(w, &ktstr_default_limits,
-					 KTSTR_WHY));
-	EXPECT_KTSTR(ktstr_check_attached(&self->k.sched, KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_progress, w, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_fairness, w, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_max_gap, w, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
 	ktstr_workers_free(w);
 }
 
@@ -72,13 +69,11 @@ KTSTR_TEST_F(fair, mixed_kinds, 120, .topology = "1n2l2c1t")
 		ASSERT_EQ(0, ktstr_workers_stop(w[i]))
 			TH_LOG("%s", ktstr_errmsg());
 		ktstr_print_stats(ktstr_work_kind_name(kinds[i]), w[i]);
-		EXPECT_KTSTR(ktstr_check_progress(w[i], &ktstr_default_limits,
-						  KTSTR_WHY));
-		EXPECT_KTSTR(ktstr_check_max_gap(w[i], &ktstr_default_limits,
-						 KTSTR_WHY));
+		EXPECT_KTSTR(ktstr_check_progress, w[i], &ktstr_default_limits);
+		EXPECT_KTSTR(ktstr_check_max_gap, w[i], &ktstr_default_limits);
 		ktstr_workers_free(w[i]);
 	}
-	EXPECT_KTSTR(ktstr_check_attached(&self->k.sched, KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
 }
 
 /* nice 0..19: the nicest still progresses; fairness is not expected. */
@@ -92,9 +87,9 @@ KTSTR_TEST_F(fair, nice_sweep_no_starvation, 120, .topology = "1n1l2c1t")
 	l.max_gap_ms = 6000;
 	w = run(_metadata, KTSTR_WORK_NICE_SWEEP, 4);
 	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
-	EXPECT_KTSTR(ktstr_check_progress(w, &l, KTSTR_WHY));
-	EXPECT_KTSTR(ktstr_check_max_gap(w, &l, KTSTR_WHY));
-	EXPECT_KTSTR(ktstr_check_attached(&self->k.sched, KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_progress, w, &l);
+	EXPECT_KTSTR(ktstr_check_max_gap, w, &l);
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
 	ktstr_workers_free(w);
 }
 

@@ -57,20 +57,18 @@ KTSTR_TEST_F(stress, cgroup_churn, 180, .topology = "1n2l2c2t")
 
 	ASSERT_EQ(0, ktstr_workers_stop(forks));
 	ktstr_print_stats("fork churn", forks);
-	EXPECT_KTSTR(ktstr_check_progress(forks, &ktstr_default_limits,
-					  KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_progress, forks, &ktstr_default_limits);
 	ktstr_workers_free(forks);
 	for (i = 0; i < NR_GROUPS; i++) {
 		ASSERT_EQ(0, ktstr_workers_stop(w[i]));
 		snprintf(name, sizeof(name), "cgroup stress%u", i);
 		ktstr_print_stats(name, w[i]);
-		EXPECT_KTSTR(ktstr_check_progress(w[i], &ktstr_default_limits,
-						  KTSTR_WHY));
+		EXPECT_KTSTR(ktstr_check_progress, w[i], &ktstr_default_limits);
 		ktstr_workers_free(w[i]);
 		EXPECT_EQ(0, ktstr_cgroup_remove(&cg[i]))
 			TH_LOG("%s", ktstr_errmsg());
 	}
-	EXPECT_KTSTR(ktstr_check_attached(&self->k.sched, KTSTR_WHY));
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
 }
 
 TEST_HARNESS_MAIN

@@ -174,6 +174,17 @@ static int parse_memory(const char *s, unsigned long *mib)
 	return 0;
 }
 
+int kt_topology_parse_memory(const char *s, unsigned long *mib)
+{
+	if (parse_memory(s, mib))
+		return kt_fail("memory '%s' is not a size such as 512M or 2G",
+			       s);
+	if (*mib < KT_MIN_MEMORY_MIB)
+		return kt_fail("memory %luM is too little, at least %dM is needed",
+			       *mib, KT_MIN_MEMORY_MIB);
+	return 0;
+}
+
 static char *trim(char *s)
 {
 	char *end;

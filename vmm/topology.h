@@ -45,6 +45,8 @@ int kt_topology_parse_text(const char *text, const char *origin,
 			   struct kt_topology *t);
 int kt_topology_parse_short(const char *s, struct kt_topology *t);
 int kt_topology_validate(const struct kt_topology *t, const char *origin);
+/* "512M", "2G" or MiB; errors name the value. */
+int kt_topology_parse_memory(const char *s, unsigned long *mib);
 
 unsigned int kt_topology_cpus(const struct kt_topology *t);
 unsigned int kt_topology_llcs_per_node(const struct kt_topology *t);

@@ -640,10 +640,32 @@ static void supervise(struct vm_run *v)
 		 strerror(errno));
 }
 
+/*
+ * The kernel unpacks the initramfs into RAM next to the archive itself;
+ * past half of the memory the unpacking fails part way, silently, and
+ * the guest boots without some of its files.
+ */
+static int check_initramfs_fits(const struct kt_vm_opts *o)
+{
+	unsigned long mib = o->topo->memory_mib;
+	struct stat st;
+
+	if (stat(o->initramfs, &st))
+		return kt_fail_errno("initramfs %s", o->initramfs);
+	if ((unsigned long)(st.st_size >> 20) * 2 <= mib)
+		return 0;
+	return kt_fail("the guest image is %lluM, too large for the VM's %luM of memory (at most half): use --memory %luM or more",
+		       (unsigned long long)(st.st_size >> 20), mib,
+		       ((unsigned long)(st.st_size >> 20) * 2 + 256) / 256 * 256);
+}
+
 static int prepare(struct vm_run *v, struct kt_argv *argv)
 {
 	struct kt_qemu_spec spec = { 0 };
 	char cmdline[CMDLINE_MAX];
+
+	if (check_initramfs_fits(v->o))
+		return -1;
 
 	if (build_cmdline(v->o, cmdline, sizeof(cmdline)))
 		return -1;

@@ -14,11 +14,6 @@
 #include "internal.h"
 #include "ktstr.h"
 
-extern const struct ktstr_test_decl __start_ktstr_tests[]
-	__attribute__((weak));
-extern const struct ktstr_test_decl __stop_ktstr_tests[]
-	__attribute__((weak));
-
 bool ktstr_in_vm(void)
 {
 	char cmdline[4096];

@@ -24,6 +24,19 @@
  */
 __printf(1, 2) int ktstr_fail(const char *fmt, ...);
 
+#ifndef __weak
+#define __weak __attribute__((weak))
+#endif
+
+/*
+ * The linker's bounds of the declaration sections of this program; weak,
+ * so a program without declarations still links (they are then NULL).
+ */
+extern const struct ktstr_test_decl __start_ktstr_tests[] __weak;
+extern const struct ktstr_test_decl __stop_ktstr_tests[] __weak;
+extern const struct ktstr_sched_decl __start_ktstr_scheds[] __weak;
+extern const struct ktstr_sched_decl __stop_ktstr_scheds[] __weak;
+
 /*
  * Whole small files (sysfs, procfs, cgroupfs).  Reading returns the
  * length read, NUL-terminated, and fails if the file does not fit;

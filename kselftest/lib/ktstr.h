@@ -156,6 +156,7 @@ struct ktstr_sched {
 	int output_fd;				/* its stdout+stderr, a file */
 	char output_path[PATH_MAX];
 	uint64_t enable_seq;			/* at attach */
+	char ops[64];				/* root/ops at attach */
 	enum ktstr_sched_exit exit_kind;
 	char exit_reason[512];			/* from the kernel log */
 	int exit_status;			/* of the process, if it exited */
@@ -213,18 +214,27 @@ bool ktstr_check_attached(struct ktstr_sched *s, char *why, size_t len);
 /* One line per worker: kind, work, cpu, gap, migrations, CPUs. */
 void ktstr_print_stats(const char *group, const struct ktstr_workers *w);
 
-/* EXPECT_KTSTR(ktstr_check_fairness(w, &l, KTSTR_WHY)) in a harness test. */
-#define KTSTR_WHY __ktstr_why, sizeof(__ktstr_why)
-#define EXPECT_KTSTR(check)						\
+/*
+ * In a harness test, EXPECT_KTSTR(ktstr_check_fairness, w, &limits) runs
+ * the check with a buffer for its reason and logs the reason if it fails.
+ */
+#define KTSTR_FAIL_LOG_LINES 20
+#define EXPECT_KTSTR(check, ...)					\
 	do {								\
 		char __ktstr_why[KTSTR_WHY_LEN] = "";			\
-		bool __ktstr_ok = (check);				\
+		bool __ktstr_ok = check(__VA_ARGS__, __ktstr_why,	\
+					sizeof(__ktstr_why));		\
 		EXPECT_TRUE(__ktstr_ok) TH_LOG("%s", __ktstr_why);	\
+		if (!__ktstr_ok)					\
+			ktstr_print_kernel_log(KTSTR_FAIL_LOG_LINES);	\
 	} while (0)
-#define ASSERT_KTSTR(check)						\
+#define ASSERT_KTSTR(check, ...)					\
 	do {								\
 		char __ktstr_why[KTSTR_WHY_LEN] = "";			\
-		bool __ktstr_ok = (check);				\
+		bool __ktstr_ok = check(__VA_ARGS__, __ktstr_why,	\
+					sizeof(__ktstr_why));		\
+		if (!__ktstr_ok)					\
+			ktstr_print_kernel_log(KTSTR_FAIL_LOG_LINES);	\
 		ASSERT_TRUE(__ktstr_ok) TH_LOG("%s", __ktstr_why);	\
 	} while (0)
 

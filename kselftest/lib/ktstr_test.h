@@ -78,6 +78,14 @@ static inline void ktstr_fixture_teardown(struct __test_metadata *_metadata,
 		ktstr_report_exit(s);
 		EXPECT_TRUE(0) TH_LOG("scheduler %s was kicked out: %s",
 				      s->name, s->exit_reason);
+	} else if (_metadata->exit_code == KSFT_FAIL) {
+		char tail[4096];
+
+		/* The test failed with the scheduler attached: its view. */
+		ktstr_sched_tail(s, KTSTR_SCHED_TAIL_LINES, tail,
+				 sizeof(tail));
+		ksft_print_msg("scheduler %s, last output:\n", s->name);
+		ktstr_print_lines(tail);
 	}
 	EXPECT_EQ(0, ktstr_sched_stop(s)) TH_LOG("%s", ktstr_errmsg());
 }

@@ -25,11 +25,6 @@
 #define STOP_TIMEOUT_S 30
 #define MAX_ARGS 32
 
-extern const struct ktstr_sched_decl __start_ktstr_scheds[]
-	__attribute__((weak));
-extern const struct ktstr_sched_decl __stop_ktstr_scheds[]
-	__attribute__((weak));
-
 static int read_line(const char *path, char *buf, size_t len)
 {
 	ssize_t n;
@@ -206,6 +201,7 @@ static int wait_attached(struct ktstr_sched *s, uint64_t seq_before)
 		if (state_is("enabled") && read_enable_seq() > seq_before &&
 		    ops_matches(s->decl->ops_name)) {
 			s->enable_seq = read_enable_seq();
+			read_line(SCX_DIR "/root/ops", s->ops, sizeof(s->ops));
 			return 0;
 		}
 		if (reap(s)) {
@@ -296,7 +292,9 @@ static void read_exit_reason(struct ktstr_sched *s)
 		text++;
 		text[strcspn(text, "\n")] = '\0';
 		p = strstr(text, "sched_ext: BPF scheduler \"");
-		if (p && (p = strstr(p, "disabled ("))) {
+		if (p)
+			p = strstr(p, "disabled (");
+		if (p) {
 			snprintf(reason, sizeof(reason), "%s", p + 10);
 			reason[strcspn(reason, ")")] = '\0';
 			msg[0] = '\0';

@@ -46,7 +46,7 @@ static void usage(FILE *out)
 		"  --opt-in         include tests that only run when asked\n"
 		"  --list           print the plan, boot nothing\n"
 		KT_LAUNCH_HELP
-		"\nexit status: 0 if no test failed, 1 otherwise, 2 on bad usage.\n");
+		"\nexit status: 0 if no test failed, 1 otherwise, 2 on bad arguments.\n");
 }
 
 static double now_s(void)
@@ -233,10 +233,20 @@ static int run_one(struct run_opts *o, const struct kt_run_item *it,
 	}
 	if (it->memory_mib)
 		topo.memory_mib = it->memory_mib;
+	if (o->launch.memory &&
+	    (kt_topology_parse_memory(o->launch.memory, &topo.memory_mib) ||
+	     kt_topology_validate(&topo, "--memory"))) {
+		r->verdict = KT_FAIL;
+		snprintf(r->reason, sizeof(r->reason), "%s", kt_errmsg());
+		return 0;
+	}
 	kt_launch_vm_opts(&o->launch, &vo);
 	vo.topo = &topo;
 	vo.initramfs = initramfs;
-	vo.timeout_s = it->vm_timeout_s;
+	/* --timeout replaces every test's own limit. */
+	vo.timeout_s = o->launch.timeout_s ? o->launch.timeout_s :
+		       it->vm_timeout_s;
+	vo.dry_run = false;
 	if (o->launch.log_dir) {
 		snprintf(log_dir, sizeof(log_dir), "%s/%s", o->launch.log_dir,
 			 it->name);
@@ -388,13 +398,21 @@ int cmd_run(int argc, char **argv)
 		goto fail;
 	if (kt_plan_build(progs, nr_progs, &o.plan, &plan))
 		goto fail_progs;
-	if (o.list) {
+	if (!plan.count) {
+		kt_fail(o.plan.nr_filters ? "no test matches '%s'%s" :
+			"no tests in %s", o.plan.nr_filters ? o.filters[0] : dir,
+			o.plan.nr_filters > 1 ? " or the other names given" : "");
+		goto fail_plan;
+	}
+	if (o.list || o.launch.dry_run) {
 		print_plan(&plan);
 		ret = 0;
 		goto out;
 	}
-	if (kt_kernel_resolve(o.launch.kernel_spec, &o.launch.kernel) ||
-	    !(o.launch.boot_image = kt_kernel_boot_image(&o.launch.kernel)) ||
+	if (kt_kernel_resolve(o.launch.kernel_spec, &o.launch.kernel))
+		goto fail_plan;
+	o.launch.boot_image = kt_kernel_boot_image(&o.launch.kernel);
+	if (!o.launch.boot_image ||
 	    build_image(&o, progs, nr_progs, root, initramfs,
 			sizeof(initramfs)))
 		goto fail_plan;

@@ -4,8 +4,15 @@
  *
  * Each LLC (last-level cache) has a DSQ ordered by virtual time: a task's
  * vtime advances by the time it ran, scaled by 100 / its weight, so at
- * equal demand CPU time is shared in proportion to weight.  A task that
- * slept is credited at most one slice.
+ * equal demand CPU time is shared in proportion to weight.
+ *
+ * Each LLC also has a clock, the largest vtime that started running there.
+ * A task's vtime is kept within a slice of credit below the clock of the
+ * LLC it is queued or running in (a task that slept does not come back
+ * with a large credit) and within one slice's charge above it (a task
+ * that moved from an LLC whose clock is ahead does not wait for the
+ * other LLC to catch up).  A task that stays in one LLC and keeps running
+ * is never moved by this.
  *
  * - select_cpu: an idle CPU in the LLC of the task's previous CPU, else
  *   any idle CPU; a task that gets an idle CPU goes straight to it.
@@ -41,7 +48,7 @@ struct {
 	__type(value, struct llc_ctx);
 } llcs SEC(".maps");
 
-static u64 vtime_now;
+static u64 llc_clock[MAX_LLCS];
 
 UEI_DEFINE(uei);
 
@@ -57,6 +64,23 @@ static const struct cpumask *llc_cpus(u32 llc)
 	struct llc_ctx *lc = bpf_map_lookup_elem(&llcs, &llc);
 
 	return lc ? cast_mask(lc->cpus) : NULL;
+}
+
+/* @p's vtime, kept near the clock of @llc (see the top of the file). */
+static u64 llc_task_vtime(struct task_struct *p, u32 llc)
+{
+	u64 vtime = p->scx.dsq_vtime;
+	u64 now, debt;
+
+	if (llc >= MAX_LLCS)
+		return vtime;
+	now = llc_clock[llc];
+	debt = scale_by_task_weight_inverse(p, SCX_SLICE_DFL);
+	if (time_before(vtime, now - SCX_SLICE_DFL))
+		return now - SCX_SLICE_DFL;
+	if (time_after(vtime, now + debt))
+		return now + debt;
+	return vtime;
 }
 
 /* An idle CPU for @p, preferably in @prev_cpu's LLC; < 0 if none. */
@@ -87,12 +111,10 @@ s32 BPF_STRUCT_OPS(llc_select_cpu, struct task_struct *p, s32 prev_cpu,
 void BPF_STRUCT_OPS(llc_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	s32 task_cpu = scx_bpf_task_cpu(p);
-	u64 vtime = p->scx.dsq_vtime;
+	u32 llc = llc_of(task_cpu);
 	s32 cpu;
 
-	if (time_before(vtime, vtime_now - SCX_SLICE_DFL))
-		vtime = vtime_now - SCX_SLICE_DFL;
-	scx_bpf_dsq_insert_vtime(p, llc_of(task_cpu), SCX_SLICE_DFL, vtime,
+	scx_bpf_dsq_insert_vtime(p, llc, SCX_SLICE_DFL, llc_task_vtime(p, llc),
 				 enq_flags);
 
 	cpu = pick_idle_cpu(p, task_cpu, 0);
@@ -115,9 +137,15 @@ void BPF_STRUCT_OPS(llc_dispatch, s32 cpu, struct task_struct *prev)
 
 void BPF_STRUCT_OPS(llc_running, struct task_struct *p)
 {
-	/* Racy across CPUs; an error is small and temporary. */
-	if (time_before(vtime_now, p->scx.dsq_vtime))
-		vtime_now = p->scx.dsq_vtime;
+	u32 llc = llc_of(scx_bpf_task_cpu(p));
+	u64 vtime = llc_task_vtime(p, llc);
+
+	/* Stolen from another LLC, or sent to an idle CPU by select_cpu. */
+	if (vtime != p->scx.dsq_vtime)
+		scx_bpf_task_set_dsq_vtime(p, vtime);
+	/* Racy across the LLC's CPUs; an error is small and temporary. */
+	if (llc < MAX_LLCS && time_before(llc_clock[llc], vtime))
+		llc_clock[llc] = vtime;
 }
 
 void BPF_STRUCT_OPS(llc_stopping, struct task_struct *p, bool runnable)
@@ -126,11 +154,6 @@ void BPF_STRUCT_OPS(llc_stopping, struct task_struct *p, bool runnable)
 
 	scx_bpf_task_set_dsq_vtime(p, p->scx.dsq_vtime +
 				   scale_by_task_weight_inverse(p, used));
-}
-
-void BPF_STRUCT_OPS(llc_enable, struct task_struct *p)
-{
-	scx_bpf_task_set_dsq_vtime(p, vtime_now);
 }
 
 s32 BPF_STRUCT_OPS_SLEEPABLE(llc_init)
@@ -178,7 +201,6 @@ SCX_OPS_DEFINE(ktstr_llc_vtime_ops,
 	       .dispatch	= (void *)llc_dispatch,
 	       .running		= (void *)llc_running,
 	       .stopping	= (void *)llc_stopping,
-	       .enable		= (void *)llc_enable,
 	       .init		= (void *)llc_init,
 	       .exit		= (void *)llc_exit,
 	       .name		= "ktstr_llc_vtime");

@@ -78,7 +78,7 @@ bool loader_wait(int *kind)
 	}
 }
 
-/* enum scx_exit_kind of include/linux/sched/ext.h */
+/* enum scx_exit_kind, kernel/sched/ext/internal.h */
 static const char *exit_kind_name(int kind)
 {
 	switch (kind) {

@@ -14,7 +14,10 @@
 #
 #   VMLINUX_BTF=FILE  the kernel whose BTF the schedulers are built against
 #                     (default: the default kernel's vmlinux in the cache)
-#   CLANG, BPFTOOL    default clang-16 and bpftool
+#   CLANG             for tests/schedulers (default clang-16)
+#   SCX_CLANG         for the kernel's examples (default: the newest of
+#                     clang-29 ... clang-20 found, else $(CLANG))
+#   BPFTOOL           default bpftool
 
 SCHED_NAMES := ktstr_fifo ktstr_llc_vtime ktstr_error ktstr_stall
 SCHED_SRC := tests/schedulers
@@ -31,8 +34,18 @@ SCHED_PROGS := $(addprefix $(SCHED_OUT)/,$(SCHED_NAMES) $(SCHED_KEXAMPLES) \
 CLANG ?= clang-16
 BPFTOOL ?= bpftool
 
+# scx_qmap keeps its queues in a BPF arena.  clang-16 and clang-19 leave
+# some arena stores without an address space cast, which the 7.3 verifier
+# rejects ("invalid mem access 'scalar'"); clang-22 (bookworm-security)
+# gets it right.  Evaluated once, here.
+ifeq ($(origin SCX_CLANG),undefined)
+SCX_CLANG := $(or $(shell for v in 29 28 27 26 25 24 23 22 21 20; do \
+	       command -v clang-$$v >/dev/null && { echo clang-$$v; break; }; \
+	       done),$(CLANG))
+endif
+
 # The default kernel is the newest cache entry in version order
-# (Documentation/kernels.md).  Evaluated once, here.
+# (Documentation/kernels.md).
 ifeq ($(origin VMLINUX_BTF),undefined)
 VMLINUX_BTF := $(shell ls -d $(KTSTR_CACHE_DIR)/kernels/*/metadata \
 		 2>/dev/null | sort -V | tail -n 1 | sed 's,metadata$$,vmlinux,')
@@ -48,25 +61,34 @@ SCHED_LIBS := -lbpf -lelf -lz
 
 schedulers:: $(SCHED_PROGS)
 
-# vmlinux.h follows VMLINUX_BTF: the path is recorded, and a new path
-# (a new default kernel, which may be older than the last vmlinux.h)
-# regenerates it, here and in the kernel's build.
-$(SCHED_OBJ)/vmlinux.path: sched-force
-	$(Q)mkdir -p $(@D)
-	$(Q)echo '$(VMLINUX_BTF)' | cmp -s - $@ || \
-	 { echo '$(VMLINUX_BTF)' > $@; \
-	   rm -f $(SCHED_KOUT)/build/include/vmlinux.h; }
+# Settings that a file's timestamp does not show: each stamp file holds
+# one and is rewritten only when it changes.  A new VMLINUX_BTF (say a
+# new default kernel, whose vmlinux may be older than our vmlinux.h) or
+# compiler rebuilds what depends on it.
+sched-stamp = $(Q)mkdir -p $(@D); echo '$(1)' | cmp -s - $@ || \
+	      { echo '$(1)' > $@; $(2) }
+
+$(SCHED_OBJ)/vmlinux.stamp: sched-force
+	$(call sched-stamp,$(VMLINUX_BTF))
+
+$(SCHED_OBJ)/clang.stamp: sched-force
+	$(call sched-stamp,$(CLANG))
+
+# The kernel's Makefile follows neither: its build starts afresh.
+$(SCHED_OBJ)/kernel.stamp: sched-force
+	$(call sched-stamp,$(SCX_CLANG) $(VMLINUX_BTF),rm -rf $(SCHED_KOUT);)
 
 sched-check-btf = test -f "$(VMLINUX_BTF)" || \
 	{ echo "ktstr: no vmlinux with BTF (VMLINUX_BTF='$(VMLINUX_BTF)'); run 'make deps' or set VMLINUX_BTF=" >&2; exit 1; }
 
-$(SCHED_OBJ)/vmlinux.h: $(SCHED_OBJ)/vmlinux.path $(VMLINUX_BTF)
+$(SCHED_OBJ)/vmlinux.h: $(SCHED_OBJ)/vmlinux.stamp $(VMLINUX_BTF)
 	$(call msg,GEN,$@)
 	$(Q)$(sched-check-btf)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp
 	$(Q)mv $@.tmp $@
 
-$(SCHED_OBJ)/%.bpf.o: $(SCHED_SRC)/%.bpf.c $(SCHED_OBJ)/vmlinux.h | check-ksrc
+$(SCHED_OBJ)/%.bpf.o: $(SCHED_SRC)/%.bpf.c $(SCHED_OBJ)/vmlinux.h \
+		      $(SCHED_OBJ)/clang.stamp | check-ksrc
 	$(call msg,CLNG-BPF,$@)
 	$(Q)$(CLANG) $(SCHED_BPF_CFLAGS) -c -o $@ $<
 
@@ -99,21 +121,24 @@ $(SCHED_OUT)/ktstr-comm: $(SCHED_OBJ)/set_comm.o
 
 # The kernel's examples, built by its own Makefile (libbpf and bpftool
 # from the kernel tree, linked statically) with all output under
-# $(SCHED_KOUT).  Asked first whether anything is to do (-q), so that a
-# build with nothing to do stays quiet; without V=1 only its errors and
-# warnings (stderr) show.  MAKEOVERRIDES is cleared so that
-# our command line (say CFLAGS=) does not override its variables; such
-# variables still reach it through the environment.
+# $(SCHED_KOUT).  It is asked first whether anything is to do (-q), so
+# that a build with nothing to do stays quiet; without V=1 only its
+# stderr shows.  MAKEOVERRIDES is cleared so that our command line (say
+# CFLAGS=) does not override its variables; they still reach it through
+# the environment.
 SCHED_KMAKE = $(MAKE) -C $(KSRC)/tools/sched_ext O=$(abspath $(SCHED_KOUT)) \
-	      CLANG=$(CLANG) VMLINUX_BTF=$(VMLINUX_BTF)
+	      CLANG=$(SCX_CLANG) VMLINUX_BTF=$(VMLINUX_BTF)
+SCHED_KTARGETS := $(addprefix $(abspath $(SCHED_KBIN))/,$(SCHED_KEXAMPLES))
 
 sched-kernel-examples: MAKEOVERRIDES :=
-sched-kernel-examples: $(SCHED_OBJ)/vmlinux.path | check-ksrc
+sched-kernel-examples: $(SCHED_OBJ)/kernel.stamp | check-ksrc
 	$(Q)$(sched-check-btf)
 	$(Q)mkdir -p $(SCHED_KOUT)
-	$(Q)$(SCHED_KMAKE) -q $(addprefix $(abspath $(SCHED_KBIN))/,$(SCHED_KEXAMPLES)) \
-	 2>/dev/null || { $(if $(Q),printf '  %-8s %s\n' MAKE "$(KSRC)/tools/sched_ext";) \
-	   $(SCHED_KMAKE) $(if $(Q),-s) $(SCHED_KEXAMPLES) $(if $(Q),>/dev/null); }
+	$(Q)$(SCHED_KMAKE) -q $(SCHED_KTARGETS) 2>/dev/null || { \
+	  $(if $(Q),printf '  %-8s %s\n' MAKE "$(KSRC)/tools/sched_ext";) \
+	  $(SCHED_KMAKE) $(if $(Q),-s) $(SCHED_KEXAMPLES) $(if $(Q),>/dev/null) && \
+	  { [ "$$($(SCX_CLANG) -dumpversion | cut -d. -f1)" -ge 20 ] || \
+	    echo "ktstr: warning: $(SCX_CLANG) miscompiles scx_qmap's arena code (the verifier rejects it); install clang-22" >&2; }; }
 
 $(SCHED_KEXAMPLES:%=$(SCHED_KBIN)/%): sched-kernel-examples ;
 

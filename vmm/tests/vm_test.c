@@ -333,6 +333,38 @@ TEST_F_TIMEOUT(vm, boot_stall_is_retried_then_reported, VM_TEST_TIMEOUT_S)
 	EXPECT_EQ(0, leftovers(pid, what, sizeof(what))) TH_LOG("%s", what);
 }
 
+/*
+ * An image over half the VM's memory would unpack only in part: refused.
+ * It is built in a throwaway cache, with the kernel named by its entry.
+ */
+TEST_F_TIMEOUT(vm, image_too_large_for_memory_is_refused, VM_TEST_TIMEOUT_S)
+{
+	char dir[] = "/tmp/ktstr-bigimage-XXXXXX";
+	char big[128], kernel[256], cmd[1024];
+	struct run r;
+	FILE *p;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	p = popen("./ktstr kernel show | sed -n 's/^dir *//p'", "r");
+	ASSERT_NE(NULL, p);
+	ASSERT_NE(NULL, fgets(kernel, sizeof(kernel), p));
+	pclose(p);
+	kernel[strcspn(kernel, "\n")] = '\0';
+	snprintf(big, sizeof(big), "%s/big", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "head -c 150M /dev/zero > %s && KTSTR_CACHE_DIR=%s/cache ./ktstr shell --topology 1n1l2c1t --memory 256M --kernel %s --include %s --exec true > %s/out 2>&1",
+		 big, dir, kernel, big, dir);
+	r.status = WEXITSTATUS(system(cmd));
+	snprintf(cmd, sizeof(cmd), "%s/out", dir);
+	read_file(cmd, r.err, sizeof(r.err));
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	system(cmd);
+	EXPECT_EQ(1, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "too large for the VM's 256M of memory"))
+		TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "use --memory 512M or more"));
+}
+
 TEST_F_TIMEOUT(vm, bad_topology_fails_before_booting, VM_TEST_TIMEOUT_S)
 {
 	const char *const argv[] = { "ktstr", "shell", "--topology", "2n3l2c1t",

@@ -91,7 +91,7 @@ TEST_F(plan, one_vm_per_test_and_variant)
 	struct kt_plan_opts o = { 0 };
 	const struct kt_run_item *it;
 	struct kt_plan p;
-	char *progs[] = { self->prog };
+	char *const progs[] = { self->prog };
 
 	ASSERT_EQ(0, kt_plan_build(progs, 1, &o, &p)) TH_LOG("%s", kt_errmsg());
 	EXPECT_EQ(6, p.count);
@@ -118,13 +118,13 @@ TEST_F(plan, one_vm_per_test_and_variant)
 
 TEST_F(plan, filters_opt_in_and_topology_override)
 {
-	char *filters[] = { "spin", "global.*" };
+	static char *filters[] = { "spin", "global.*" };
 	struct kt_plan_opts o = {
 		.filters = filters, .nr_filters = 2, .opt_in = true,
 		.topology = "2n4l2c1t",
 	};
 	struct kt_plan p;
-	char *progs[] = { self->prog };
+	char *const progs[] = { self->prog };
 	size_t i;
 
 	ASSERT_EQ(0, kt_plan_build(progs, 1, &o, &p));
@@ -140,7 +140,7 @@ TEST_F(plan, scheduler_override_takes_one_ordinary_variant)
 	struct kt_plan_opts o = { .scheduler = "/opt/scx/scx_rusty" };
 	const struct kt_run_item *it;
 	struct kt_plan p;
-	char *progs[] = { self->prog };
+	char *const progs[] = { self->prog };
 
 	ASSERT_EQ(0, kt_plan_build(progs, 1, &o, &p));
 	/* fair.spin and fair.numa; neg (broken) and global (EEVDF) not. */
@@ -155,7 +155,7 @@ TEST_F(plan, scheduler_override_takes_one_ordinary_variant)
 TEST(not_an_elf_file_is_named)
 {
 	struct kt_decls d;
-	char *progs[] = { "/etc/hostname" };
+	char *const progs[] = { "/etc/hostname" };
 	struct kt_plan_opts o = { 0 };
 	struct kt_plan p;
 
@@ -170,7 +170,7 @@ TEST(program_without_declarations_plans_nothing)
 {
 	struct kt_plan_opts o = { 0 };
 	struct kt_plan p;
-	char *progs[] = { "/bin/true" };
+	char *const progs[] = { "/bin/true" };
 
 	ASSERT_EQ(0, kt_plan_build(progs, 1, &o, &p));
 	EXPECT_EQ(0, p.count);

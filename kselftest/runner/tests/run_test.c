@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Integration tests of `ktstr run`: real VMs, real schedulers.  The TAP
+ * must parse with python3-tap (as CI systems parse it), JUnit and JSON
+ * must be well formed, failures must fail the run, and the negative
+ * tests must catch the broken schedulers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#define SUITE_TIMEOUT_S 2400
+#define RUN_TIMEOUT_S 900
+
+FIXTURE(run) {
+	char dir[64];
+	char tap[96];
+	char log[96];
+};
+
+FIXTURE_SETUP(run)
+{
+	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-runtest-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->tap, sizeof(self->tap), "%s/out.tap", self->dir);
+	snprintf(self->log, sizeof(self->log), "%s/err.log", self->dir);
+}
+
+FIXTURE_TEARDOWN(run)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
+	system(cmd);
+}
+
+/* Runs `./ktstr run ARGS > tap 2> log`; returns its exit status. */
+static int run_ktstr(const char *args, const char *tap, const char *log)
+{
+	char cmd[1024];
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "./ktstr run %s > %s 2> %s", args, tap,
+		 log);
+	status = system(cmd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static char *slurp(const char *path)
+{
+	static char buf[1 << 20];
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+/* python3-tap: no parse errors and as many results as the plan says. */
+static int tap_is_valid(const char *path)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/bin/python3 -c 'import sys\n"
+		 "from tap.parser import Parser\n"
+		 "lines = list(Parser().parse_file(sys.argv[1]))\n"
+		 "plans = [l for l in lines if l.category == \"plan\"]\n"
+		 "tests = [l for l in lines if l.category == \"test\"]\n"
+		 "bad = [l for l in lines if l.category == \"unknown\" and l.text.strip()]\n"
+		 "ok = len(plans) == 1 and plans[0].expected_tests == len(tests) and not bad\n"
+		 "print(len(tests), \"results,\", len(bad), \"unparsed lines\", file=sys.stderr)\n"
+		 "sys.exit(0 if ok else 1)' %s 2>/dev/null", path);
+	return system(cmd) == 0;
+}
+
+TEST_F_TIMEOUT(run, negative_tests_catch_broken_schedulers, RUN_TIMEOUT_S)
+{
+	char args[512], cmd[512];
+	const char *tap;
+
+	snprintf(args, sizeof(args),
+		 "--junit %s/junit.xml --json %s/json negative lifecycle.eevdf",
+		 self->dir, self->dir);
+	EXPECT_EQ(0, run_ktstr(args, self->tap, self->log)) TH_LOG("%s", slurp(self->tap));
+	tap = slurp(self->tap);
+	EXPECT_NE(NULL, strstr(tap, "ok 1 selftests: ktstr: lifecycle.eevdf.attach_run_detach"));
+	EXPECT_NE(NULL, strstr(tap, "ok 2 selftests: ktstr: negative.ktstr_error.caught"));
+	EXPECT_NE(NULL, strstr(tap, "ok 3 selftests: ktstr: negative.ktstr_stall.caught"));
+	/* The exit kinds, as the library read them from the kernel log. */
+	EXPECT_NE(NULL, strstr(tap, "scheduler ktstr_error: error: scx_bpf_error"));
+	EXPECT_NE(NULL, strstr(tap, "scheduler ktstr_stall: stall: runnable task stall"));
+	EXPECT_TRUE(tap_is_valid(self->tap));
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/bin/python3 -c 'import sys, json, glob, xml.etree.ElementTree as E\n"
+		 "r = E.parse(sys.argv[1]).getroot()\n"
+		 "assert r.get(\"tests\") == \"3\" and r.get(\"failures\") == \"0\", r.attrib\n"
+		 "files = glob.glob(sys.argv[2] + \"/*.json\")\n"
+		 "assert len(files) == 3, files\n"
+		 "assert all(json.load(open(f))[\"result\"] == \"pass\" for f in files)' %s/junit.xml %s/json",
+		 self->dir, self->dir);
+	EXPECT_EQ(0, system(cmd));
+}
+
+TEST_F_TIMEOUT(run, a_failing_test_fails_the_run, RUN_TIMEOUT_S)
+{
+	const char *tap;
+
+	EXPECT_EQ(1, run_ktstr("--opt-in selfcheck", self->tap, self->log));
+	tap = slurp(self->tap);
+	EXPECT_NE(NULL, strstr(tap, "not ok 1 selftests: ktstr: selfcheck.eevdf.deliberately_fails"))
+		TH_LOG("%s", tap);
+	/* The assertion and the group's statistics are in the diagnostics. */
+	EXPECT_NE(NULL, strstr(tap, "fairness: spread"));
+	EXPECT_NE(NULL, strstr(tap, "worker 0 pid"));
+	EXPECT_TRUE(tap_is_valid(self->tap));
+}
+
+TEST_F_TIMEOUT(run, a_scheduler_we_did_not_write, RUN_TIMEOUT_S)
+{
+	const char *tap;
+
+	EXPECT_EQ(0, run_ktstr("--scheduler build/schedulers/scx_qmap spin_overcommit per_llc_isolation", self->tap, self->log))
+		TH_LOG("%s", slurp(self->tap));
+	tap = slurp(self->tap);
+	EXPECT_NE(NULL, strstr(tap, "ok 1 selftests: ktstr: cpuset.scx_qmap.per_llc_isolation"));
+	EXPECT_NE(NULL, strstr(tap, "selftests: ktstr: fair.scx_qmap.spin_overcommit"));
+	EXPECT_NE(NULL, strstr(tap, "scheduler: scx_qmap"));
+}
+
+TEST_F_TIMEOUT(run, bad_input_is_named, 60)
+{
+	EXPECT_EQ(1, run_ktstr("no-such-test", self->tap, self->log));
+	EXPECT_NE(NULL, strstr(slurp(self->log), "no test matches 'no-such-test'"));
+	EXPECT_EQ(2, run_ktstr("--scheduler /nonexistent/scx_x", self->tap, self->log));
+	EXPECT_NE(NULL, strstr(slurp(self->log), "--scheduler /nonexistent/scx_x"));
+	EXPECT_EQ(2, run_ktstr("lifecycle -- -v", self->tap, self->log));
+	EXPECT_NE(NULL, strstr(slurp(self->log), "arguments after -- are for --scheduler"));
+	EXPECT_EQ(0, run_ktstr("--list --topology 2n4l2c1t lifecycle", self->tap, self->log));
+	EXPECT_NE(NULL, strstr(slurp(self->tap), "lifecycle.scx_simple.attach_run_detach"));
+	EXPECT_NE(NULL, strstr(slurp(self->tap), "2n4l2c1t"));
+}
+
+/* The library's own tests, inside a VM of two nodes. */
+TEST_F_TIMEOUT(run, library_tests_in_a_vm, RUN_TIMEOUT_S)
+{
+	EXPECT_EQ(0, system("./ktstr shell --topology 2n4l2c1t --timeout 600 --include build/suite/lib_test --exec \"$PWD/build/suite/lib_test\" > /dev/null 2>&1"));
+}
+
+/* What `make run_tests` does: the whole suite passes. */
+TEST_F_TIMEOUT(run, the_whole_suite, SUITE_TIMEOUT_S)
+{
+	int status = run_ktstr("", self->tap, self->log);
+
+	EXPECT_EQ(0, status) TH_LOG("%s", slurp(self->tap));
+	EXPECT_TRUE(tap_is_valid(self->tap));
+}
+
+TEST_HARNESS_MAIN
