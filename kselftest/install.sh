@@ -22,9 +22,11 @@ done
 mkdir -p "$dest/ktstr/schedulers" "$dest/kselftest"
 cp "$selftests/run_kselftest.sh" "$dest/"
 cp "$selftests"/kselftest/*.sh "$selftests"/kselftest/*.pl "$dest/kselftest/" 2>/dev/null || true
-cp "$suite"/* "$dest/ktstr/"
+# Programs only: the build directories also hold dependency files.
+programs() { find "$1" -maxdepth 1 -type f -perm -u+x | sort; }
+programs "$suite" | xargs -r cp -t "$dest/ktstr/"
 if [ -d "$scheds" ]; then
-	cp "$scheds"/* "$dest/ktstr/schedulers/"
+	programs "$scheds" | xargs -r cp -t "$dest/ktstr/schedulers/"
 fi
 
 # The longest declared test, plus room for the scheduler to load.
@@ -32,7 +34,7 @@ timeout=$(./ktstr run --list | awk '{ t = $4 + 0; if (t > m) m = t } END { print
 echo "timeout=$timeout" > "$dest/ktstr/settings"
 
 : > "$dest/kselftest-list.txt"
-for prog in "$suite"/*; do
+for prog in $(programs "$suite"); do
 	echo "ktstr:$(basename "$prog")" >> "$dest/kselftest-list.txt"
 done
 echo "installed $(wc -l < "$dest/kselftest-list.txt") test programs into $dest"

@@ -153,6 +153,26 @@ TEST_F_TIMEOUT(run, library_tests_in_a_vm, RUN_TIMEOUT_S)
 	EXPECT_EQ(0, system("./ktstr shell --topology 2n4l2c1t --timeout 600 --include build/suite/lib_test --exec \"$PWD/build/suite/lib_test\" > /dev/null 2>&1"));
 }
 
+/*
+ * make install gives a tree the kernel's run_kselftest.sh runs on the
+ * machine it is on; here (no sched_ext on the host) the sched_ext
+ * variants SKIP and EEVDF runs.
+ */
+TEST_F_TIMEOUT(run, kselftest_install_runs_with_run_kselftest, RUN_TIMEOUT_S)
+{
+	char cmd[512];
+	const char *tap;
+
+	snprintf(cmd, sizeof(cmd),
+		 "make -s install INSTALL_PATH=%s/install > %s 2>&1 && %s/install/run_kselftest.sh -t ktstr:lifecycle > %s 2>&1",
+		 self->dir, self->log, self->dir, self->tap);
+	EXPECT_EQ(0, system(cmd)) TH_LOG("%s%s", slurp(self->log),
+				       slurp(self->tap));
+	tap = slurp(self->tap);
+	EXPECT_NE(NULL, strstr(tap, "ok 1 selftests: ktstr: lifecycle"));
+	EXPECT_NE(NULL, strstr(tap, "ok 1 lifecycle.eevdf.attach_run_detach"));
+}
+
 /* What `make run_tests` does: the whole suite passes. */
 TEST_F_TIMEOUT(run, the_whole_suite, SUITE_TIMEOUT_S)
 {
