@@ -12,65 +12,26 @@ KTSTR_FIXTURE(cpuset);
 KTSTR_RUN_UNDER(cpuset, eevdf, "eevdf");
 KTSTR_RUN_UNDER(cpuset, scx_simple, "scx_simple");
 
-/* One cgroup per LLC, each confined to its LLC's CPUs. */
-KTSTR_TEST_F(cpuset, per_llc_isolation, 120, .topology = "1n2l2c1t")
+/*
+ * Two cgroups, each confined to its own cpuset with four workers of
+ * @kind: they stay inside and all progress (and share equally if @fair).
+ */
+static void confined_pair(struct __test_metadata *_metadata,
+			  struct ktstr_fixture *k, const char *prefix,
+			  const cpu_set_t cpus[2], enum ktstr_work_kind kind,
+			  bool fair)
 {
-	struct ktstr_topo *t = &self->k.topo;
 	struct ktstr_cgroup cg[2];
 	struct ktstr_workers *w[2];
-	char name[32];
-	unsigned int i;
-
-	ASSERT_LE(2, t->nr_llcs);
-	for (i = 0; i < 2; i++) {
-		struct ktstr_work_spec spec = {
-			.kind = KTSTR_WORK_SPIN, .nr_workers = 4,
-			.cgroup = &cg[i],
-		};
-
-		snprintf(name, sizeof(name), "llc%u", i);
-		ASSERT_EQ(0, ktstr_cgroup_create(&cg[i], name))
-			TH_LOG("%s", ktstr_errmsg());
-		ASSERT_EQ(0, ktstr_cgroup_set_cpus(&cg[i], &t->llc[i]))
-			TH_LOG("%s", ktstr_errmsg());
-		w[i] = ktstr_workers_start(&spec);
-		ASSERT_NE(NULL, w[i]) TH_LOG("%s", ktstr_errmsg());
-	}
-	ktstr_sleep_ms(RUN_MS);
-	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, ktstr_workers_stop(w[i]))
-			TH_LOG("%s", ktstr_errmsg());
-		snprintf(name, sizeof(name), "cgroup llc%u", i);
-		ktstr_print_stats(name, w[i]);
-		EXPECT_KTSTR(ktstr_check_cpus, w[i], &t->llc[i]);
-		EXPECT_KTSTR(ktstr_check_progress, w[i], &ktstr_default_limits);
-		EXPECT_KTSTR(ktstr_check_fairness, w[i], &ktstr_default_limits);
-		ktstr_workers_free(w[i]);
-		EXPECT_EQ(0, ktstr_cgroup_remove(&cg[i]))
-			TH_LOG("%s", ktstr_errmsg());
-	}
-	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
-}
-
-/* Overlapping cpusets on two NUMA nodes' worth of CPUs. */
-KTSTR_TEST_F(cpuset, overlapping_numa, 120, .topology = "2n4l2c1t")
-{
-	struct ktstr_topo *t = &self->k.topo;
-	struct ktstr_cgroup cg[2];
-	struct ktstr_workers *w[2];
-	cpu_set_t cpus[2];
-	char name[32];
+	char name[64];
 	unsigned int i;
 
 	for (i = 0; i < 2; i++) {
 		struct ktstr_work_spec spec = {
-			.kind = KTSTR_WORK_MIXED, .nr_workers = 4,
-			.cgroup = &cg[i],
+			.kind = kind, .nr_workers = 4, .cgroup = &cg[i],
 		};
 
-		ASSERT_EQ(0, ktstr_cpus_overlapping(t, 2, i, 1, &cpus[i]))
-			TH_LOG("%s", ktstr_errmsg());
-		snprintf(name, sizeof(name), "overlap%u", i);
+		snprintf(name, sizeof(name), "%s%u", prefix, i);
 		ASSERT_EQ(0, ktstr_cgroup_create(&cg[i], name))
 			TH_LOG("%s", ktstr_errmsg());
 		ASSERT_EQ(0, ktstr_cgroup_set_cpus(&cg[i], &cpus[i]))
@@ -82,15 +43,40 @@ KTSTR_TEST_F(cpuset, overlapping_numa, 120, .topology = "2n4l2c1t")
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, ktstr_workers_stop(w[i]))
 			TH_LOG("%s", ktstr_errmsg());
-		snprintf(name, sizeof(name), "cgroup overlap%u", i);
+		snprintf(name, sizeof(name), "cgroup %s%u", prefix, i);
 		ktstr_print_stats(name, w[i]);
 		EXPECT_KTSTR(ktstr_check_cpus, w[i], &cpus[i]);
 		EXPECT_KTSTR(ktstr_check_progress, w[i], &ktstr_default_limits);
+		if (fair)
+			EXPECT_KTSTR(ktstr_check_fairness, w[i],
+				     &ktstr_default_limits);
 		ktstr_workers_free(w[i]);
 		EXPECT_EQ(0, ktstr_cgroup_remove(&cg[i]))
 			TH_LOG("%s", ktstr_errmsg());
 	}
-	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
+	EXPECT_KTSTR(ktstr_check_attached, &k->sched);
+}
+
+/* One cgroup per LLC, each confined to its LLC's CPUs. */
+KTSTR_TEST_F(cpuset, per_llc_isolation, 120, .topology = "1n2l2c1t")
+{
+	ASSERT_LE(2, self->k.topo.nr_llcs);
+	confined_pair(_metadata, &self->k, "llc", self->k.topo.llc,
+		      KTSTR_WORK_SPIN, true);
+}
+
+/* Overlapping cpusets across two NUMA nodes. */
+KTSTR_TEST_F(cpuset, overlapping_numa, 120, .topology = "2n4l2c1t")
+{
+	cpu_set_t cpus[2];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, ktstr_cpus_overlapping(&self->k.topo, 2, i, 1,
+						    &cpus[i]))
+			TH_LOG("%s", ktstr_errmsg());
+	confined_pair(_metadata, &self->k, "overlap", cpus, KTSTR_WORK_MIXED,
+		      false);
 }
 
 /* Affinity masks: pinned to one CPU, to a pair, and churning among CPUs. */
