@@ -23,12 +23,13 @@ median() {
 plan=$(./ktstr shell --topology $topology --dry-run --exec true)
 arg_after() { awk -v opt="$1" '{ for (i = 1; i < NF; i++) if ($i == opt) { print $(i + 1); exit } }' <<<"$plan"; }
 kernel=$(arg_after -kernel)
+accel=$(arg_after -accel)
 initrd=$(arg_after -initrd)
 cmdline=$(sed -E 's/.* -append (.*) -chardev .*/\1/' <<<"$plan" |
 	  sed -E 's/ -chardev.*//')
 
 bare_boot() {
-	qemu-system-x86_64 -machine q35 -accel tcg,thread=multi \
+	qemu-system-x86_64 -machine q35 -accel "$accel" \
 		-cpu max,vendor=GenuineIntel -smp 4 -m 512M \
 		-nodefaults -display none -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \

@@ -201,9 +201,8 @@ TEST(qemu_command_realizes_the_topology)
 
 	declare(_metadata, &t);
 	s.topo = &t;
-	ASSERT_EQ(0, setenv("KTSTR_TCG_THREAD", "single", 1));
-	ASSERT_EQ(0, kt_qemu_argv(&s, &a));
 	unsetenv("KTSTR_TCG_THREAD");
+	ASSERT_EQ(0, kt_qemu_argv(&s, &a));
 	EXPECT_TRUE(has_arg_pair(&a, "-smp", "8,sockets=4,cores=2,threads=1"));
 	EXPECT_TRUE(has_arg_pair(&a, "-m", "1024M"));
 	EXPECT_TRUE(has_arg_pair(&a, "-object",
@@ -214,6 +213,11 @@ TEST(qemu_command_realizes_the_topology)
 	EXPECT_TRUE(has_arg_pair(&a, "-accel", "tcg,thread=single"));
 	EXPECT_TRUE(has_arg_pair(&a, "-serial", "chardev:control"));
 	EXPECT_TRUE(has_arg_pair(&a, "-kernel", "vmlinux"));
+	kt_argv_free(&a);
+	ASSERT_EQ(0, setenv("KTSTR_TCG_THREAD", "multi", 1));
+	ASSERT_EQ(0, kt_qemu_argv(&s, &a));
+	unsetenv("KTSTR_TCG_THREAD");
+	EXPECT_TRUE(has_arg_pair(&a, "-accel", "tcg,thread=multi"));
 	kt_argv_free(&a);
 }
 
