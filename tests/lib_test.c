@@ -421,6 +421,30 @@ TEST(worker_death_is_early_exit)
 	ktstr_workers_free(w);
 }
 
+/*
+ * Stopping wakes pipe ping-pong workers with a byte; a pipe whose reader
+ * is already gone must give EPIPE, not a SIGPIPE that kills the test.
+ */
+TEST(stop_after_pipe_partners_died)
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_PIPE_PINGPONG,
+		.nr_workers = 2,
+	};
+	struct ktstr_workers *w;
+
+	w = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
+	ktstr_sleep_ms(200);
+	ASSERT_EQ(0, kill(ktstr_worker_pid(w, 0), SIGKILL));
+	ASSERT_EQ(0, kill(ktstr_worker_pid(w, 1), SIGKILL));
+	ktstr_sleep_ms(100);
+	ASSERT_EQ(0, ktstr_workers_stop(w)) TH_LOG("%s", ktstr_errmsg());
+	EXPECT_TRUE(ktstr_worker_stats(w, 0)->exited_early);
+	EXPECT_TRUE(ktstr_worker_stats(w, 1)->exited_early);
+	ktstr_workers_free(w);
+}
+
 /* ---- cgroups ----------------------------------------------------------- */
 
 /* The cgroup v2 path of @pid, from /proc/<pid>/cgroup. */

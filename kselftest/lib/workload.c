@@ -507,10 +507,27 @@ const struct ktstr_worker_stats *ktstr_worker_stats(const struct ktstr_workers *
 }
 
 /* Gets every worker out of its loop, even one blocked on its partner. */
+/*
+ * Wakes a worker blocked reading its pipe.  Its partner may have exited
+ * already; that EPIPE must not become a SIGPIPE that kills the test.
+ */
+static void poke_pipe(int fd)
+{
+	struct timespec zero = { 0 };
+	sigset_t pipe_set, old;
+	char byte = 0;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	if (write(fd, &byte, 1) < 0 && errno == EPIPE)
+		sigtimedwait(&pipe_set, NULL, &zero);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 static void signal_stop(struct ktstr_workers *w)
 {
 	uint32_t *word;
-	char byte = 0;
 	unsigned int i;
 
 	__atomic_store_n(&w->sh->stop, 1, __ATOMIC_RELEASE);
@@ -523,8 +540,7 @@ static void signal_stop(struct ktstr_workers *w)
 	}
 	/* Pipes hold 64 KiB: a byte more never blocks. */
 	for (i = 1; w->fds && i < 2 * w->n; i += 2)
-		if (write(w->fds[i], &byte, 1) < 0)
-			continue;
+		poke_pipe(w->fds[i]);
 }
 
 static void reap_one(struct ktstr_workers *w, unsigned int i, int status,
