@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -145,6 +146,43 @@ TEST_F_TIMEOUT(run, bad_input_is_named, 60)
 	EXPECT_EQ(0, run_ktstr("--list --topology 2n4l2c1t lifecycle", self->tap, self->log));
 	EXPECT_NE(NULL, strstr(slurp(self->tap), "lifecycle.scx_simple.attach_run_detach"));
 	EXPECT_NE(NULL, strstr(slurp(self->tap), "2n4l2c1t"));
+}
+
+static bool qemu_of(pid_t pid)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "pgrep -f '[q]emu-system.*ktstr-%d-' > /dev/null",
+		 pid);
+	return system(cmd) == 0;
+}
+
+/* Ctrl-C stops the run: VM stopped, files removed, status 130. */
+TEST_F_TIMEOUT(run, sigint_stops_the_run, RUN_TIMEOUT_S)
+{
+	char shm[128];
+	int status, i;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		freopen("/dev/null", "w", stdout);
+		freopen("/dev/null", "w", stderr);
+		execl("./ktstr", "ktstr", "run", "lifecycle", NULL);
+		_exit(127);
+	}
+	ASSERT_LT(0, pid);
+	for (i = 0; i < 1200 && !qemu_of(pid); i++)
+		usleep(50000);
+	ASSERT_TRUE(qemu_of(pid));
+	kill(pid, SIGINT);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(130, WEXITSTATUS(status));
+	EXPECT_FALSE(qemu_of(pid));
+	snprintf(shm, sizeof(shm), "ls /dev/shm/ktstr-%d-* /tmp/ktstr-%d-* 2>/dev/null | grep -q .",
+		 pid, pid);
+	EXPECT_NE(0, system(shm));
 }
 
 /* The library's own tests, inside a VM of two nodes. */
