@@ -97,29 +97,21 @@ void ktstr_print_lines(const char *text)
 	fflush(stdout);
 }
 
-/* Reads every record from /dev/kmsg, keeping the last @lines messages. */
-void ktstr_print_kernel_log(unsigned int lines)
-{
-	char rec[1024], (*ring)[256];
-	unsigned int count = 0, i;
-	char *text;
-	ssize_t n;
-	int fd;
+/* A record is at most 1 KiB of text plus its header (printk's limits). */
+#define KMSG_RECORD_MAX 8192
 
-	if (!lines)
-		return;
-	ring = calloc(lines, sizeof(*ring));
-	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-	if (!ring || fd < 0) {
-		free(ring);
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
+int ktstr_kmsg_foreach(void (*fn)(const char *msg, void *arg), void *arg)
+{
+	char rec[KMSG_RECORD_MAX], *text;
+	ssize_t n;
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
 	while ((n = read(fd, rec, sizeof(rec) - 1)) != 0) {
 		if (n < 0) {
 			if (errno == EPIPE)
-				continue;
+				continue;	/* overwritten records */
 			break;
 		}
 		rec[n] = '\0';
@@ -127,13 +119,41 @@ void ktstr_print_kernel_log(unsigned int lines)
 		if (!text)
 			continue;
 		text[strcspn(text, "\n")] = '\0';
-		snprintf(ring[count++ % lines], sizeof(ring[0]), "%s",
-			 text + 1);
+		fn(text + 1, arg);
 	}
 	close(fd);
-	printf("# kernel log (last %u lines):\n", lines);
-	for (i = count > lines ? count - lines : 0; i < count; i++)
-		printf("#   %s\n", ring[i % lines]);
-	fflush(stdout);
-	free(ring);
+	return 0;
+}
+
+struct log_ring {
+	char (*lines)[256];
+	unsigned int size, count;
+};
+
+static void keep_line(const char *msg, void *arg)
+{
+	struct log_ring *r = arg;
+
+	snprintf(r->lines[r->count++ % r->size], sizeof(r->lines[0]), "%s",
+		 msg);
+}
+
+/* The last @lines messages of the kernel log. */
+void ktstr_print_kernel_log(unsigned int lines)
+{
+	struct log_ring r = { .size = lines };
+	unsigned int i;
+
+	if (!lines)
+		return;
+	r.lines = calloc(lines, sizeof(*r.lines));
+	if (!r.lines)
+		return;
+	if (ktstr_kmsg_foreach(keep_line, &r) == 0) {
+		printf("# kernel log (last %u lines):\n", lines);
+		for (i = r.count > lines ? r.count - lines : 0; i < r.count; i++)
+			printf("#   %s\n", r.lines[i % lines]);
+		fflush(stdout);
+	}
+	free(r.lines);
 }

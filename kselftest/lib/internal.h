@@ -46,6 +46,12 @@ extern const struct ktstr_sched_decl __stop_ktstr_scheds[] __weak;
 int ktstr_read_file(const char *path, char *buf, size_t len);
 int ktstr_write_file(const char *path, const char *text);
 
+/*
+ * Calls @fn with the text of every kernel log record in /dev/kmsg, oldest
+ * first; -1 if /dev/kmsg cannot be opened.
+ */
+int ktstr_kmsg_foreach(void (*fn)(const char *msg, void *arg), void *arg);
+
 /* Reads a cpulist file such as /sys/devices/system/cpu/online. */
 int ktstr_read_cpulist(const char *path, cpu_set_t *out);
 

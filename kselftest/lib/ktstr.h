@@ -158,7 +158,7 @@ struct ktstr_sched {
 	uint64_t enable_seq;			/* at attach */
 	char ops[64];				/* root/ops at attach */
 	enum ktstr_sched_exit exit_kind;
-	char exit_reason[512];			/* from the kernel log */
+	char exit_reason[640];			/* from the kernel log */
 	int exit_status;			/* of the process, if it exited */
 };
 

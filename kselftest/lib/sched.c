@@ -25,18 +25,11 @@
 #define STOP_TIMEOUT_S 30
 #define MAX_ARGS 32
 
+/* The first line of a small sysfs file. */
 static int read_line(const char *path, char *buf, size_t len)
 {
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
+	if (ktstr_read_file(path, buf, len) < 0)
 		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
 }
@@ -265,51 +258,44 @@ static enum ktstr_sched_exit exit_kind_of(const char *reason)
 	return KTSTR_SCHED_OTHER;
 }
 
+struct exit_log {
+	const char *ops;
+	char reason[256];
+	char msg[256];
+};
+
 /*
  * The kernel logs 'sched_ext: BPF scheduler "<ops>" disabled (<reason>)'
- * and, for errors, 'sched_ext: <ops>: <message>'.  Take the last ones.
+ * and, for errors, 'sched_ext: <ops>: <message>'.  Keep the last ones.
  */
+static void match_exit(const char *text, void *arg)
+{
+	struct exit_log *e = arg;
+	size_t ops_len = strlen(e->ops);
+	const char *p = strstr(text, "sched_ext: BPF scheduler \"");
+
+	if (p)
+		p = strstr(p, "disabled (");
+	if (p) {
+		snprintf(e->reason, sizeof(e->reason), "%s", p + 10);
+		e->reason[strcspn(e->reason, ")")] = '\0';
+		e->msg[0] = '\0';
+	} else if (ops_len && !strncmp(text, "sched_ext: ", 11) &&
+		   !strncmp(text + 11, e->ops, ops_len) &&
+		   text[11 + ops_len] == ':') {
+		snprintf(e->msg, sizeof(e->msg), "%s", text + 13 + ops_len);
+	}
+}
+
 static void read_exit_reason(struct ktstr_sched *s)
 {
-	char rec[2048], reason[256] = "", msg[256] = "";
-	const char *ops = s->decl ? s->decl->ops_name : "";
-	char *text, *p;
-	ssize_t n;
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	struct exit_log e = { .ops = s->decl ? s->decl->ops_name : "" };
 
-	if (fd < 0)
+	if (ktstr_kmsg_foreach(match_exit, &e) || !*e.reason)
 		return;
-	while ((n = read(fd, rec, sizeof(rec) - 1)) != 0) {
-		if (n < 0) {
-			if (errno == EPIPE)
-				continue;	/* overwritten records */
-			break;
-		}
-		rec[n] = '\0';
-		text = strchr(rec, ';');
-		if (!text)
-			continue;
-		text++;
-		text[strcspn(text, "\n")] = '\0';
-		p = strstr(text, "sched_ext: BPF scheduler \"");
-		if (p)
-			p = strstr(p, "disabled (");
-		if (p) {
-			snprintf(reason, sizeof(reason), "%s", p + 10);
-			reason[strcspn(reason, ")")] = '\0';
-			msg[0] = '\0';
-		} else if (*ops && !strncmp(text, "sched_ext: ", 11) &&
-			   !strncmp(text + 11, ops, strlen(ops)) &&
-			   text[11 + strlen(ops)] == ':') {
-			snprintf(msg, sizeof(msg), "%s", text + 13 + strlen(ops));
-		}
-	}
-	close(fd);
-	if (!*reason)
-		return;
-	s->exit_kind = exit_kind_of(reason);
-	snprintf(s->exit_reason, sizeof(s->exit_reason), "%s%s%s", reason,
-		 *msg ? ": " : "", msg);
+	s->exit_kind = exit_kind_of(e.reason);
+	snprintf(s->exit_reason, sizeof(s->exit_reason), "%s%s%s", e.reason,
+		 *e.msg ? ": " : "", e.msg);
 }
 
 bool ktstr_sched_alive(struct ktstr_sched *s)
