@@ -33,7 +33,7 @@ CC := gcc
 CFLAGS ?= -O2 -g
 KT_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 	     -D_GNU_SOURCE -I. -Ivmm -MMD -MP
-HOST_LIBS := -lelf -lz -lzstd -lpthread
+HOST_LIBS := -lbpf -lelf -lz -lzstd -lcurl -lpthread
 # The harness's macros compare mixed signedness by design.
 HARNESS_CFLAGS := -I$(KSRC)/tools/testing/selftests -Wno-sign-compare
 
@@ -41,8 +41,11 @@ HARNESS_CFLAGS := -I$(KSRC)/tools/testing/selftests -Wno-sign-compare
 HOST_SRCS := $(wildcard vmm/*.c monitor/*.c repro/*.c kselftest/runner/*.c)
 HOST_OBJS := $(HOST_SRCS:%.c=$(O)/%.o)
 GUEST_PROGS := $(O)/guest/init
-UNIT_TESTS := $(patsubst vmm/tests/%.c,$(O)/tests/%,$(wildcard vmm/tests/*.c)) \
-	      $(patsubst kselftest/runner/tests/%.c,$(O)/tests/%,$(wildcard kselftest/runner/tests/*.c))
+# Each directory's tests/*.c; a test is built against that directory's
+# headers and the whole host library.
+TEST_DIRS := vmm kselftest/runner monitor repro
+UNIT_TESTS := $(foreach d,$(TEST_DIRS),\
+		$(patsubst $(d)/tests/%.c,$(O)/tests/%,$(wildcard $(d)/tests/*.c)))
 
 # The suite: test programs (tests/*.c) linked statically with the guest
 # test library (kselftest/lib), so they run in the guest and, as ordinary
@@ -81,6 +84,18 @@ $(O)/tests/%: kselftest/runner/tests/%.c $(HOST_OBJS) | check-ksrc
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(KT_CFLAGS) $(HARNESS_CFLAGS) -Ikselftest/runner -o $@ $< \
+		$(HOST_OBJS) $(HOST_LIBS)
+
+$(O)/tests/%: monitor/tests/%.c $(HOST_OBJS) | check-ksrc
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KT_CFLAGS) $(HARNESS_CFLAGS) -Imonitor -o $@ $< \
+		$(HOST_OBJS) $(HOST_LIBS)
+
+$(O)/tests/%: repro/tests/%.c $(HOST_OBJS) | check-ksrc
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KT_CFLAGS) $(HARNESS_CFLAGS) -Irepro -o $@ $< \
 		$(HOST_OBJS) $(HOST_LIBS)
 
 $(O)/kselftest/lib/%.o: kselftest/lib/%.c | check-ksrc

@@ -89,8 +89,10 @@ read_installed() {
 		 "${packages[@]}" "${backports[@]}" 2>/dev/null || true)
 }
 
+# Empty when QEMU is not installed (a fresh machine): under pipefail the
+# missing command must not end the script.
 qemu_major() {
-	qemu-system-x86_64 --version 2>/dev/null |
+	{ qemu-system-x86_64 --version 2>/dev/null || true; } |
 		sed -n 's/^QEMU emulator version \([0-9]*\).*/\1/p'
 }
 
