@@ -30,6 +30,7 @@
 #define KTSTR_TESTS_SECTION "ktstr_tests"
 #define KTSTR_VARIANTS_SECTION "ktstr_variants"
 #define KTSTR_SCHEDS_SECTION "ktstr_scheds"
+#define KTSTR_PROFILES_SECTION "ktstr_profiles"
 
 /* Test flags. */
 #define KTSTR_OPT_IN		(1u << 0) /* runs only with --opt-in */
@@ -82,6 +83,19 @@ struct ktstr_sched_decl {
 } __aligned(8);
 
 /*
+ * A flag profile of a scheduler: `ktstr gauntlet` also runs each test of
+ * the scheduler with these arguments appended to its declared ones.  A
+ * section of its own, so the other records keep their layout.
+ */
+struct ktstr_profile_decl {
+	uint32_t magic;
+	uint32_t version;
+	char scheduler[48];	/* a ktstr_sched_decl name */
+	char name[32];		/* the profile part of a gauntlet name */
+	char args[256];
+} __aligned(8);
+
+/*
  * KTSTR_TEST(fixture, test, .topology = "1n2l2c1t", .timeout_s = 60);
  * placed next to TEST_F(fixture, test).  Use "global" for TEST(test).
  */
@@ -114,6 +128,17 @@ struct ktstr_sched_decl {
 		.version = KTSTR_DECL_VERSION,				\
 		.name = #name_,						\
 		__VA_ARGS__						\
+	}
+
+#define KTSTR_SCHED_PROFILE(sched_, name_, args_)			\
+	static const struct ktstr_profile_decl				\
+	__ktstr_profile_##sched_##_##name_				\
+	__used __section(KTSTR_PROFILES_SECTION) __aligned(8) = {	\
+		.magic = KTSTR_DECL_MAGIC,				\
+		.version = KTSTR_DECL_VERSION,				\
+		.scheduler = #sched_,					\
+		.name = #name_,						\
+		.args = args_,						\
 	}
 
 #endif

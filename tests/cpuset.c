@@ -58,7 +58,8 @@ static void confined_pair(struct __test_metadata *_metadata,
 }
 
 /* One cgroup per LLC, each confined to its LLC's CPUs. */
-KTSTR_TEST_F(cpuset, per_llc_isolation, 120, .topology = "1n2l2c1t")
+KTSTR_TEST_F(cpuset, per_llc_isolation, 120, .topology = "1n2l2c1t",
+	     .min_llcs = 2)
 {
 	ASSERT_LE(2, self->k.topo.nr_llcs);
 	confined_pair(_metadata, &self->k, "llc", self->k.topo.llc,
@@ -66,7 +67,8 @@ KTSTR_TEST_F(cpuset, per_llc_isolation, 120, .topology = "1n2l2c1t")
 }
 
 /* Overlapping cpusets across two NUMA nodes. */
-KTSTR_TEST_F(cpuset, overlapping_numa, 120, .topology = "2n4l2c1t")
+KTSTR_TEST_F(cpuset, overlapping_numa, 120, .topology = "2n4l2c1t",
+	     .min_nodes = 2)
 {
 	cpu_set_t cpus[2];
 	unsigned int i;
@@ -80,7 +82,8 @@ KTSTR_TEST_F(cpuset, overlapping_numa, 120, .topology = "2n4l2c1t")
 }
 
 /* Affinity masks: pinned to one CPU, to a pair, and churning among CPUs. */
-KTSTR_TEST_F(cpuset, affinity_respected, 120, .topology = "1n2l2c1t")
+KTSTR_TEST_F(cpuset, affinity_respected, 120, .topology = "1n2l2c1t",
+	     .min_cpus = 4)
 {
 	struct ktstr_topo *t = &self->k.topo;
 	struct ktstr_workers *pinned, *pair, *churn;

@@ -13,7 +13,8 @@ KTSTR_FIXTURE(dynamic);
 KTSTR_RUN_UNDER(dynamic, eevdf, "eevdf");
 KTSTR_RUN_UNDER(dynamic, scx_simple, "scx_simple");
 
-KTSTR_TEST_F(dynamic, resize_move_destroy, 150, .topology = "1n2l2c1t")
+KTSTR_TEST_F(dynamic, resize_move_destroy, 150, .topology = "1n2l2c1t",
+	     .min_llcs = 2)
 {
 	struct ktstr_topo *t = &self->k.topo;
 	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SPIN,

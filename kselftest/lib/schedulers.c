@@ -14,6 +14,9 @@ KTSTR_SCHEDULER(scx_simple,
 KTSTR_SCHEDULER(scx_qmap,
 		.binary = "scx_qmap",
 		.ops_name = "qmap");
+/* Flag profiles `ktstr gauntlet` adds to the default one. */
+KTSTR_SCHED_PROFILE(scx_simple, fifo, "-f");
+KTSTR_SCHED_PROFILE(scx_qmap, slice1ms, "-s 1000");
 
 /* Ours: tests/schedulers/. */
 KTSTR_SCHEDULER(ktstr_fifo,

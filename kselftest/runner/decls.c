@@ -87,6 +87,11 @@ static int read_sections(const char *path, Elf *elf, struct kt_decls *d)
 		else if (!strcmp(name, KTSTR_SCHEDS_SECTION))
 			ret = copy_records(path, scn, name, sizeof(*d->scheds),
 					   (void **)&d->scheds, &d->nr_scheds);
+		else if (!strcmp(name, KTSTR_PROFILES_SECTION))
+			ret = copy_records(path, scn, name,
+					   sizeof(*d->profiles),
+					   (void **)&d->profiles,
+					   &d->nr_profiles);
 	}
 	return ret;
 }
@@ -122,6 +127,7 @@ void kt_decls_free(struct kt_decls *d)
 	free(d->tests);
 	free(d->variants);
 	free(d->scheds);
+	free(d->profiles);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -14,6 +14,8 @@ struct kt_decls {
 	size_t nr_variants;
 	struct ktstr_sched_decl *scheds;
 	size_t nr_scheds;
+	struct ktstr_profile_decl *profiles;
+	size_t nr_profiles;
 };
 
 /* Reads the ktstr sections of the ELF file @path with libelf. */

@@ -24,6 +24,13 @@ struct kt_run_item {
 	unsigned int test_timeout_s;
 	unsigned int vm_timeout_s;
 	unsigned int memory_mib;	/* 0: the topology's */
+	unsigned int kernel;		/* index into the run's kernels */
+	/* The test's declared constraints: which presets may replace it. */
+	unsigned int min_cpus, min_llcs, min_nodes, smt;
+	/* A flag profile (gauntlet): the scheduler started by hand. */
+	char sched_binary[128];
+	char sched_args[384];
+	char sched_ops[64];
 };
 
 struct kt_plan {

@@ -144,12 +144,15 @@ static void json_string(FILE *f, const char *s)
 
 int kt_json_write(const char *dir, const struct kt_result *r)
 {
-	char path[PATH_MAX + 256], tmp[PATH_MAX + 300];
+	char path[PATH_MAX + 256], tmp[PATH_MAX + 300], *slash;
 	FILE *f;
 
 	if (kt_mkdir_p(dir, 0755))
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s.json", dir, r->item->name);
+	/* Gauntlet names have '/' between their parts: one flat directory. */
+	for (slash = path + strlen(dir) + 1; (slash = strchr(slash, '/'));)
+		*slash = '@';
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");
 	if (!f)

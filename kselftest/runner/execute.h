@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Running a plan: one fresh VM per item, up to N side by side, results
+ * reported in plan order as TAP 13, JUnit and JSON.  Shared by `ktstr
+ * run` and `ktstr gauntlet`.
+ */
+#ifndef KTSTR_RUNNER_EXECUTE_H
+#define KTSTR_RUNNER_EXECUTE_H
+
+#include <stddef.h>
+
+#include "launch.h"
+#include "plan.h"
+#include "report.h"
+
+#define KT_EXEC_MAX_KERNELS 16
+
+/* A kernel the plan's items may run on (kt_run_item.kernel indexes it). */
+struct kt_exec_kernel {
+	struct kt_kernel kernel;
+	const char *boot_image;
+};
+
+struct kt_exec {
+	struct kt_launch *launch;	/* accel, timeout, log dir, memory */
+	const char *scheduler;		/* --scheduler PATH, or NULL */
+	const char *sched_args;		/* its arguments after -- */
+	const char *initramfs;
+	struct kt_exec_kernel kernels[KT_EXEC_MAX_KERNELS];
+	unsigned int nr_kernels;
+	unsigned int jobs;		/* VMs side by side; 0 or 1: one */
+	const char *junit;
+	const char *json;
+};
+
+/* Executable files of @dir, sorted; free them with kt_exec_free_list(). */
+int kt_exec_list_dir(const char *dir, char **out, size_t max, size_t *count);
+void kt_exec_free_list(char **list, size_t count);
+
+/* One guest image for the whole run: tests, schedulers, --include. */
+int kt_exec_build_image(struct kt_launch *l, const char *scheduler,
+			char *const *progs, size_t nr_progs, const char *root,
+			char *out, size_t len);
+
+/*
+ * Runs every item of @p.  Returns 0 if none failed, 1 if some did, or
+ * 128 + signal when interrupted.  @on_result, if set, sees each result
+ * in plan order after it is reported.
+ */
+int kt_exec_run(struct kt_exec *e, const struct kt_plan *p,
+		void (*on_result)(const struct kt_result *r, void *arg),
+		void *arg);
+
+/* "-j N": 1..host CPUs; errors name the value. */
+int kt_exec_parse_jobs(const char *s, unsigned int *jobs);
+
+#endif
