@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Crash paths from real kernel logs: the fixtures are the kernel log of
+ * a VM in which ktstr_error (scx_bpf_error() in ops.enqueue) and
+ * ktstr_stall (the watchdog) were kicked out, as dmesg printed them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "backtrace.h"
+#include "cache.h"
+#include "error.h"
+
+static const char *const callbacks[] = {
+	"select_cpu", "enqueue", "dequeue", "dispatch", "tick", "init", NULL
+};
+
+/* build/tests/<test> -> the source tree's fixtures. */
+static char *read_fixture(const char *name)
+{
+	char root[4096], path[4200];
+	long len;
+	char *buf;
+	FILE *f;
+
+	if (kt_root_dir(root, sizeof(root)))
+		return NULL;
+	snprintf(path, sizeof(path), "%s/../../repro/tests/fixtures/%s", root, name);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	buf = calloc(1, len + 1);
+	if (buf && fread(buf, 1, len, f) != (size_t)len) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The same text as a test's TAP shows it: nested, kmsg without stamps. */
+static char *as_tap(const char *log)
+{
+	char *out = calloc(1, strlen(log) * 2 + 1), *o = out;
+	const char *line, *text;
+
+	for (line = log; out && *line;) {
+		text = strchr(line, ']') ? strchr(line, ']') + 2 : line;
+		o += sprintf(o, "# #   %.*s\n", (int)strcspn(text, "\n"), text);
+		line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "";
+	}
+	return out;
+}
+
+FIXTURE(bt) {
+	struct kt_backtrace bt;
+	char *log;
+};
+
+FIXTURE_SETUP(bt)
+{
+	memset(&self->bt, 0, sizeof(self->bt));
+	self->log = NULL;
+}
+
+FIXTURE_TEARDOWN(bt)
+{
+	free(self->log);
+}
+
+static void check_error_path(struct __test_metadata *_metadata,
+			     const struct kt_backtrace *bt)
+{
+	EXPECT_STREQ("ktstr_error", bt->ops);
+	EXPECT_STREQ("scx_bpf_error", bt->reason);
+	EXPECT_NE(NULL, strstr(bt->message, "enqueued trigger task"));
+	EXPECT_EQ(23, bt->nr_frames);
+	EXPECT_STREQ("scx_exit_bstr", bt->frames[0].name);
+	EXPECT_EQ(0xdd, bt->frames[0].offset);
+	EXPECT_EQ(0x110, bt->frames[0].size);
+	EXPECT_STREQ("common_startup_64", bt->frames[22].name);
+	/* outermost first: the class, sched_ext's enqueue, the two progs */
+	ASSERT_EQ(4, bt->nr_path);
+	EXPECT_STREQ("enqueue_task_scx", bt->path[0].name);
+	EXPECT_EQ(KT_FRAME_KERNEL, bt->path[0].kind);
+	EXPECT_STREQ("scx_do_enqueue_task", bt->path[1].name);
+	EXPECT_STREQ("error_enqueue", bt->path[2].name);
+	EXPECT_EQ(KT_FRAME_BPF, bt->path[2].kind);
+	EXPECT_STREQ("16f88e5024727080", bt->path[2].tag);
+	EXPECT_STREQ("enqueue", bt->path[2].callback);
+	EXPECT_STREQ("check_trigger", bt->path[3].name);
+	EXPECT_STREQ("4744748092d7bda4", bt->path[3].tag);
+	EXPECT_STREQ("enqueue", bt->path[3].callback);
+	EXPECT_EQ(129, bt->trigger_pid);
+	EXPECT_STREQ("ktstr-trigger", bt->trigger_comm);
+}
+
+TEST_F(bt, error_from_dmesg)
+{
+	self->log = read_fixture("ktstr_error.dmesg");
+	ASSERT_NE(NULL, self->log);
+	ASSERT_EQ(0, kt_bt_parse(self->log, callbacks, &self->bt))
+		TH_LOG("%s", kt_errmsg());
+	check_error_path(_metadata, &self->bt);
+}
+
+TEST_F(bt, error_from_nested_tap)
+{
+	char *raw = read_fixture("ktstr_error.dmesg");
+
+	ASSERT_NE(NULL, raw);
+	self->log = as_tap(raw);
+	free(raw);
+	ASSERT_EQ(0, kt_bt_parse(self->log, callbacks, &self->bt));
+	check_error_path(_metadata, &self->bt);
+}
+
+/* The watchdog's backtrace is all generic: the path is empty. */
+TEST_F(bt, stall_path_is_empty)
+{
+	self->log = read_fixture("ktstr_stall.dmesg");
+	ASSERT_NE(NULL, self->log);
+	ASSERT_EQ(0, kt_bt_parse(self->log, callbacks, &self->bt));
+	EXPECT_STREQ("ktstr_stall", self->bt.ops);
+	EXPECT_STREQ("runnable task stall", self->bt.reason);
+	EXPECT_EQ(8, self->bt.nr_frames);
+	EXPECT_STREQ("scx_watchdog_workfn", self->bt.frames[2].name);
+	EXPECT_EQ(0, self->bt.nr_path);
+	EXPECT_EQ(123, self->bt.trigger_pid);
+	EXPECT_STREQ("ktstr-starve", self->bt.trigger_comm);
+}
+
+/* Of two reports the last counts; a later unrelated line ends it. */
+TEST_F(bt, last_report_wins)
+{
+	char *err = read_fixture("ktstr_error.dmesg");
+	char *stall = read_fixture("ktstr_stall.dmesg");
+
+	ASSERT_NE(NULL, err);
+	ASSERT_NE(NULL, stall);
+	self->log = malloc(strlen(err) + strlen(stall) + 64);
+	ASSERT_NE(NULL, self->log);
+	sprintf(self->log, "%s%s[   20.0] later: unrelated+0x1/0x2 text\n",
+		stall, err);
+	free(err);
+	free(stall);
+	ASSERT_EQ(0, kt_bt_parse(self->log, callbacks, &self->bt));
+	check_error_path(_metadata, &self->bt);
+}
+
+/* Without a trampoline frame the callback comes from the name. */
+TEST_F(bt, callback_from_name_suffix)
+{
+	static const char log[] =
+		"sched_ext: BPF scheduler \"x\" disabled (runtime error)\n"
+		"sched_ext: x: oops\n"
+		"   scx_exit_bstr+0xdd/0x110\n"
+		"   bpf_prog_0123456789abcdef_x_dispatch+0x10/0x20\n"
+		"   ? bpf_prog_0123456789abcdef_junk+0x10/0x20\n"
+		"   _raw_spin_lock+0x1/0x2\n"
+		"   balance_one+0x1/0x2 [ext]\n";
+
+	ASSERT_EQ(0, kt_bt_parse(log, callbacks, &self->bt));
+	EXPECT_EQ(4, self->bt.nr_frames);
+	ASSERT_EQ(2, self->bt.nr_path);
+	EXPECT_STREQ("balance_one", self->bt.path[0].name);
+	EXPECT_STREQ("x_dispatch", self->bt.path[1].name);
+	EXPECT_STREQ("dispatch", self->bt.path[1].callback);
+	EXPECT_EQ(-1, self->bt.trigger_pid);
+}
+
+TEST(frame_lines)
+{
+	struct kt_frame f;
+
+	EXPECT_EQ(0, kt_bt_parse_frame("#    do_idle+0x1dd/0x2c0", &f));
+	EXPECT_STREQ("do_idle", f.name);
+	EXPECT_EQ(-1, kt_bt_parse_frame("sched_ext: x: a+0x1/0x2", &f));
+	EXPECT_EQ(-1, kt_bt_parse_frame("CPU 1   : nr_run=1", &f));
+	EXPECT_EQ(-1, kt_bt_parse_frame("foo+0x1", &f));
+	EXPECT_EQ(-1, kt_bt_parse_frame("foo+0x1/0x2junk", &f));
+}
+
+TEST(generic_frames)
+{
+	EXPECT_TRUE(kt_bt_is_generic("scx_bpf_error_bstr"));
+	EXPECT_TRUE(kt_bt_is_generic("_raw_spin_lock_irqsave"));
+	EXPECT_TRUE(kt_bt_is_generic("asm_sysvec_apic_timer_interrupt"));
+	EXPECT_TRUE(kt_bt_is_generic("try_to_wake_up"));
+	EXPECT_FALSE(kt_bt_is_generic("enqueue_task_scx"));
+	EXPECT_FALSE(kt_bt_is_generic("scx_do_enqueue_task"));
+}
+
+TEST(no_report)
+{
+	struct kt_backtrace bt;
+
+	EXPECT_EQ(-1, kt_bt_parse("[ 1.0] sched_ext: BPF scheduler \"x\" enabled\n",
+				  NULL, &bt));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "no sched_ext exit report"));
+	EXPECT_EQ(0, bt.nr_frames);
+}
+
+TEST_HARNESS_MAIN
