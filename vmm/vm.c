@@ -67,6 +67,7 @@ struct vm_run {
 	struct timespec console_changed;
 	bool tty_saved;
 	struct termios tty;
+	bool observing;
 };
 
 /* The handler only writes the signal number here; supervise() reads it. */
@@ -533,6 +534,25 @@ static bool booted(struct vm_run *v)
 	return v->control.data && strstr(v->control.data, "KTSTR_BOOTED");
 }
 
+/* Once per VM, when the guest is up: the kernel's memory is set up. */
+static void start_observer(struct vm_run *v)
+{
+	const struct kt_vm_observer *obs = v->o->observer;
+
+	if (!obs || v->observing || !booted(v))
+		return;
+	v->observing = true;
+	obs->start(obs->ctx, v->shm_prefix, v->o->topo->nodes);
+}
+
+static void stop_observer(struct vm_run *v)
+{
+	if (!v->observing)
+		return;
+	v->o->observer->stop(v->o->observer->ctx);
+	v->observing = false;
+}
+
 static int poll_timeout_ms(struct vm_run *v)
 {
 	double left;
@@ -603,6 +623,7 @@ static void supervise(struct vm_run *v)
 		if (!stop)
 			stop = drain_signal_pipe();
 		relay_all(v);
+		start_observer(v);
 		if (stop) {
 			stop_qemu(v);
 			v->r->outcome = KT_VM_INTERRUPTED;
@@ -714,10 +735,12 @@ static int run_once(const struct kt_vm_opts *o, struct kt_vm_result *r)
 	if (spawn_qemu(&v, argv.items))
 		goto out;
 	supervise(&v);
+	stop_observer(&v);
 	r->wall_s = elapsed_s(&v.start);
 	save_console_tail(&v);
 	ret = 0;
 out:
+	stop_observer(&v);
 	stop_qemu(&v);
 	cleanup(&v);
 	restore_handlers(old);

@@ -10,6 +10,18 @@
 #include "qemu.h"
 #include "topology.h"
 
+/*
+ * Something that watches a running guest from the host (the monitor):
+ * started once the guest's /init runs, with the files that hold each
+ * node's RAM, and stopped before those files are removed.  A start that
+ * fails does not stop the VM; the observer keeps its own reason.
+ */
+struct kt_vm_observer {
+	int (*start)(void *ctx, const char *shm_prefix, unsigned int nodes);
+	void (*stop)(void *ctx);
+	void *ctx;
+};
+
 struct kt_vm_opts {
 	const struct kt_topology *topo;
 	const char *kernel;		/* boot image */
@@ -24,6 +36,7 @@ struct kt_vm_opts {
 	int stderr_fd;			/* live copy of payload stderr, or -1 */
 	char **capture_stdout;		/* if set: malloc'd copy of stdout */
 	bool dry_run;			/* print the QEMU command, run nothing */
+	const struct kt_vm_observer *observer;	/* or NULL */
 };
 
 enum kt_vm_outcome {

@@ -7,6 +7,7 @@
 
 #include "cache.h"
 #include "error.h"
+#include "json.h"
 #include "report.h"
 
 const char *kt_verdict_name(enum kt_verdict v)
@@ -124,24 +125,6 @@ int kt_junit_write(const char *path, const struct kt_result *results,
 	return 0;
 }
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 int kt_json_write(const char *dir, const struct kt_result *r)
 {
 	char path[PATH_MAX + 256], tmp[PATH_MAX + 300], *slash;
@@ -158,20 +141,20 @@ int kt_json_write(const char *dir, const struct kt_result *r)
 	if (!f)
 		return kt_fail_errno("--json %s", path);
 	fprintf(f, "{\n  \"name\": ");
-	json_string(f, r->item->name);
+	kt_json_string(f, r->item->name);
 	fprintf(f, ",\n  \"result\": \"%s\",\n  \"reason\": ",
 		kt_verdict_name(r->verdict));
-	json_string(f, r->reason);
+	kt_json_string(f, r->reason);
 	fprintf(f, ",\n  \"topology\": ");
-	json_string(f, r->item->topology);
+	kt_json_string(f, r->item->topology);
 	fprintf(f, ",\n  \"scheduler\": ");
-	json_string(f, r->item->scheduler);
+	kt_json_string(f, r->item->scheduler);
 	fprintf(f, ",\n  \"kernel\": ");
-	json_string(f, r->kernel);
+	kt_json_string(f, r->kernel);
 	fprintf(f, ",\n  \"accel\": ");
-	json_string(f, r->accel);
+	kt_json_string(f, r->accel);
 	fprintf(f, ",\n  \"wall_s\": %.3f,\n  \"output\": ", r->wall_s);
-	json_string(f, r->output);
+	kt_json_string(f, r->output);
 	fprintf(f, "\n}\n");
 	if (fclose(f) || rename(tmp, path)) {
 		unlink(tmp);

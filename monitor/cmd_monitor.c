@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktstr monitor: boot a topology, optionally start a scheduler, run a
+ * command, and watch the guest's scheduler from its memory meanwhile,
+ * one line per interval; the verdicts at the end.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "commands.h"
+#include "error.h"
+#include "launch.h"
+#include "monitor.h"
+#include "output.h"
+
+#define MONITOR_EXEC_TIMEOUT_S 3600
+#define ATTACH_WAIT_S 60
+
+struct monitor_opts {
+	struct kt_launch launch;
+	const char *scheduler;
+	char scheduler_path[PATH_MAX + 32];
+	const char *command;
+	const char *json;
+	const char *plot;
+	bool quiet;
+	struct kt_monitor_config config;
+	struct kt_monitor_limits limits;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: ktstr monitor --topology T [options] [--scheduler S] [--exec CMD]\n\n"
+		"Boot a VM of topology T, start scheduler S (a name in build/schedulers\n"
+		"or a path), run CMD (default: idle until --timeout or Ctrl-C) and watch\n"
+		"the guest's scheduler from the host, one line per interval on stdout.\n"
+		"The guest's output goes to stderr.\n\n"
+		"options:\n"
+		"  --scheduler S    start sched_ext scheduler S first, wait until attached\n"
+		"  --exec CMD       run CMD (/bin/sh -c) in the guest\n"
+		"  --interval MS    sample every MS milliseconds (default %d)\n"
+		"  --limit N=V      set a verdict's limit, e.g. stall=30 (repeatable)\n"
+		"  --expect NAME    the verdict NAME must trip (repeatable)\n"
+		"  --json FILE      write the series and verdicts as JSON\n"
+		"  --plot FILE      write the series as an SVG plot\n"
+		"  --quiet          no line per interval\n"
+		KT_LAUNCH_HELP
+		"\nexit status: the command's; 1 if it succeeded but a verdict failed;\n"
+		"124 on timeout, 125 if the VM failed, 128+N when stopped by signal N.\n",
+		KT_MONITOR_DEFAULT_INTERVAL_MS);
+}
+
+static int parse_interval(const char *arg, unsigned int *ms)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (!*arg || *end || v < 1 || v > 60000)
+		return kt_fail("--interval '%s': expected milliseconds, 1 to 60000",
+			       arg);
+	*ms = v;
+	return 0;
+}
+
+static int own_option(struct monitor_opts *o, int opt, const char *arg)
+{
+	int k;
+
+	switch (opt) {
+	case 's':
+		o->scheduler = arg;
+		return 0;
+	case 'e':
+		o->command = arg;
+		return 0;
+	case 'i':
+		return parse_interval(arg, &o->config.interval_ms);
+	case 'L':
+		return kt_monitor_limit_set(&o->limits, arg);
+	case 'x':
+		k = kt_monitor_verdict_parse(arg);
+		if (k < 0)
+			return kt_fail("--expect '%s': no such verdict", arg);
+		o->limits.expect |= KT_V_BIT(k);
+		return 0;
+	case 'j':
+		o->json = arg;
+		return 0;
+	case 'p':
+		o->plot = arg;
+		return 0;
+	case 'q':
+		o->quiet = true;
+		return 0;
+	}
+	return 1;
+}
+
+/* 0 parsed, 1 help shown, 2 usage error shown, -1 bad value. */
+static int parse(int argc, char **argv, struct monitor_opts *o)
+{
+	static const struct option own[] = {
+		{ "scheduler", required_argument, NULL, 's' },
+		{ "exec", required_argument, NULL, 'e' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "limit", required_argument, NULL, 'L' },
+		{ "expect", required_argument, NULL, 'x' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "plot", required_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct option options[KT_LAUNCH_MAX_OPTIONS];
+	int opt, handled;
+
+	kt_launch_options(own, options);
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		handled = kt_launch_option(&o->launch, opt, optarg);
+		if (handled < 0)
+			return -1;
+		if (handled)
+			continue;
+		handled = own_option(o, opt, optarg);
+		if (handled < 0)
+			return -1;
+		if (!handled)
+			continue;
+		usage(opt == 'h' ? stdout : stderr);
+		return opt == 'h' ? 1 : 2;
+	}
+	if (optind < argc)
+		return kt_fail("unexpected argument '%s' (quote the command: --exec '...')",
+			       argv[optind]);
+	return 0;
+}
+
+/* A name in build/schedulers, or a path; it goes into the guest as is. */
+static int find_scheduler(struct monitor_opts *o)
+{
+	char root[PATH_MAX - 32];
+
+	if (!o->scheduler)
+		return 0;
+	if (strchr(o->scheduler, '/')) {
+		if (!realpath(o->scheduler, o->scheduler_path))
+			return kt_fail_errno("--scheduler %s", o->scheduler);
+	} else {
+		if (kt_root_dir(root, sizeof(root)))
+			return -1;
+		snprintf(o->scheduler_path, sizeof(o->scheduler_path),
+			 "%s/build/schedulers/%s", root, o->scheduler);
+	}
+	if (access(o->scheduler_path, X_OK))
+		return kt_fail_errno("--scheduler %s (%s)", o->scheduler,
+				     o->scheduler_path);
+	if (o->launch.nr_includes >= KT_LAUNCH_MAX_INCLUDES)
+		return kt_fail("too many --include options for --scheduler");
+	o->launch.includes[o->launch.nr_includes++] = o->scheduler_path;
+	return 0;
+}
+
+/*
+ * The guest side: the scheduler in the background until sched_ext says
+ * it is enabled, the command, then the scheduler stopped.
+ */
+static char *guest_command(const struct monitor_opts *o)
+{
+	const char *cmd = o->command ? o->command : "while :; do sleep 1; done";
+	char *out = NULL;
+
+	if (!o->scheduler) {
+		if (asprintf(&out, "exec 1>&2; %s", cmd) < 0)
+			return NULL;
+		return out;
+	}
+	if (asprintf(&out,
+		     "exec 1>&2; %s & sched=$!; n=0; "
+		     "until [ \"$(cat /sys/kernel/sched_ext/state)\" = enabled ]; do "
+		     "n=$((n + 1)); if [ $n -gt %d ] || ! kill -0 $sched 2>/dev/null; then "
+		     "echo 'ktstr monitor: %s did not attach' >&2; exit 1; fi; sleep 0.1; done; "
+		     "%s; status=$?; kill -INT $sched; wait $sched; exit $status",
+		     o->scheduler_path, ATTACH_WAIT_S * 10, o->scheduler,
+		     cmd) < 0)
+		return NULL;
+	return out;
+}
+
+static int write_json(const char *path, const struct kt_monitor *m,
+		      const struct kt_verdict *v, const char *plot)
+{
+	char tmp[PATH_MAX + 8];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return kt_fail_errno("--json %s", path);
+	kt_monitor_json(f, kt_monitor_series(m), v, kt_monitor_error(m), plot);
+	fputc('\n', f);
+	if (fclose(f) || rename(tmp, path)) {
+		unlink(tmp);
+		return kt_fail_errno("--json %s", path);
+	}
+	return 0;
+}
+
+static int report(const struct monitor_opts *o, const struct kt_monitor *m,
+		  struct kt_verdict *v)
+{
+	const struct kt_series *s = kt_monitor_series(m);
+
+	kt_verdicts_eval(s, &o->limits, v);
+	kt_monitor_summary(stderr, s, v, kt_monitor_error(m));
+	if (o->plot && kt_monitor_plot(o->plot, "ktstr monitor", s, v))
+		return -1;
+	if (o->json && write_json(o->json, m, v, o->plot))
+		return -1;
+	return 0;
+}
+
+static int watch(struct monitor_opts *o, struct kt_monitor_kernel *k)
+{
+	struct kt_verdict verdicts[KT_NR_VERDICTS];
+	struct kt_vm_observer observer;
+	struct kt_vm_result r;
+	struct kt_monitor *m;
+	struct kt_vm_opts vo;
+	char *command;
+	int ret = 1;
+
+	o->config.live = o->quiet ? NULL : stdout;
+	m = kt_monitor_new(k, &o->config, kt_topology_cpus(&o->launch.topo));
+	command = guest_command(o);
+	if (!m || !command) {
+		free(command);
+		kt_monitor_free(m);
+		return kt_fail("out of memory"), 1;
+	}
+	observer = (struct kt_vm_observer){ kt_monitor_start, kt_monitor_stop,
+					    m };
+	kt_launch_vm_opts(&o->launch, &vo);
+	vo.command = command;
+	vo.stdout_fd = STDERR_FILENO;
+	vo.stderr_fd = STDERR_FILENO;
+	vo.observer = &observer;
+	if (kt_launch_run(&o->launch, &vo, &r)) {
+		fprintf(stderr, "ktstr monitor: %s\n", kt_errmsg());
+		goto out;
+	}
+	kt_launch_report(&r);
+	if (report(o, m, verdicts)) {
+		fprintf(stderr, "ktstr monitor: %s\n", kt_errmsg());
+		goto out;
+	}
+	ret = kt_vm_exit_code(&r);
+	if (!ret && (kt_verdicts_failed(verdicts) || kt_monitor_error(m)))
+		ret = 1;
+out:
+	kt_monitor_free(m);
+	free(command);
+	return ret;
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+	struct kt_monitor_kernel *k;
+	struct monitor_opts o;
+	int ret;
+
+	memset(&o, 0, sizeof(o));
+	kt_launch_init(&o.launch, 0);
+	kt_monitor_limits_default(&o.limits);
+	ret = parse(argc, argv, &o);
+	if (ret < 0 || find_scheduler(&o)) {
+		fprintf(stderr, "ktstr monitor: %s\n", kt_errmsg());
+		return 2;
+	}
+	if (ret)
+		return ret == 1 ? 0 : 2;
+	if (!o.launch.timeout_s && o.command)
+		o.launch.timeout_s = MONITOR_EXEC_TIMEOUT_S;
+	if (kt_launch_prepare(&o.launch)) {
+		fprintf(stderr, "ktstr monitor: %s\n", kt_errmsg());
+		return 1;
+	}
+	if (o.launch.dry_run) {
+		struct kt_vm_opts vo;
+		struct kt_vm_result r;
+
+		kt_launch_vm_opts(&o.launch, &vo);
+		return kt_launch_run(&o.launch, &vo, &r) ? 1 : 0;
+	}
+	k = kt_monitor_kernel_load(o.launch.kernel.vmlinux,
+				   o.launch.kernel.system_map);
+	if (!k) {
+		fprintf(stderr, "ktstr monitor: kernel %s: %s\n",
+			o.launch.kernel.version, kt_errmsg());
+		return 1;
+	}
+	ret = watch(&o, k);
+	kt_monitor_kernel_free(k);
+	return ret;
+}

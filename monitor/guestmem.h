@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest-physical memory, read from the host: each NUMA node's RAM is a
+ * shared file (QEMU memory-backend-file) that the host maps read-only.
+ *
+ * The nodes' RAM is one block, node 0 first.  QEMU's q35 machine puts the
+ * start of that block at guest-physical 0 and, when the RAM does not fit
+ * below the PCI hole, the rest at 4 GiB.
+ */
+#ifndef KTSTR_MONITOR_GUESTMEM_H
+#define KTSTR_MONITOR_GUESTMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KT_GUESTMEM_MAX_NODES 64
+#define KT_GUESTMEM_4G 0x100000000ULL
+
+struct kt_guestmem_node {
+	const uint8_t *base;
+	uint64_t size;
+	bool mapped;		/* ours to munmap */
+};
+
+struct kt_guestmem {
+	unsigned int nr_nodes;
+	struct kt_guestmem_node node[KT_GUESTMEM_MAX_NODES];
+	uint64_t ram_size;
+	uint64_t below_4g;	/* bytes of RAM at guest-physical 0 */
+};
+
+/* Maps <shm_prefix>-node<N> for N < @nodes; all must exist. */
+int kt_guestmem_open(struct kt_guestmem *m, const char *shm_prefix,
+		     unsigned int nodes);
+/* The same layout over memory the caller owns (tests, core files). */
+int kt_guestmem_init(struct kt_guestmem *m, const void *const *bases,
+		     const uint64_t *sizes, unsigned int nodes);
+void kt_guestmem_close(struct kt_guestmem *m);
+
+/* How q35 splits @ram_size bytes of RAM around the hole below 4 GiB. */
+uint64_t kt_guestmem_q35_below_4g(uint64_t ram_size);
+
+/*
+ * Host address of guest-physical @gpa, if [@gpa, @gpa + @len) is RAM of
+ * one node; NULL otherwise.
+ */
+const void *kt_guestmem_ptr(const struct kt_guestmem *m, uint64_t gpa,
+			    uint64_t len);
+/* Copies @len bytes at @gpa, across nodes; -1 if any byte is not RAM. */
+int kt_guestmem_read(const struct kt_guestmem *m, uint64_t gpa, void *buf,
+		     uint64_t len);
+
+#endif

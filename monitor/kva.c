@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdbool.h>
+#include <string.h>
+
+#include "error.h"
+#include "kva.h"
+
+#define PTE_PRESENT (1ULL << 0)
+#define PTE_HUGE (1ULL << 7)		/* PS: a 2 MiB or 1 GiB leaf */
+#define PTE_ADDR 0x000ffffffffff000ULL	/* bits 12..51 */
+
+static bool canonical(uint64_t va, unsigned int levels)
+{
+	unsigned int bits = levels == 5 ? 57 : 48;
+	int64_t s = (int64_t)(va << (64 - bits)) >> (64 - bits);
+
+	return (uint64_t)s == va;
+}
+
+static int read_entry(const struct kt_kva *k, uint64_t table,
+		      unsigned int index, uint64_t *entry)
+{
+	return kt_guestmem_read(k->mem, table + index * 8ULL, entry, 8);
+}
+
+int kt_kva_walk(const struct kt_kva *k, uint64_t va, uint64_t *pa,
+		uint64_t *page_size)
+{
+	uint64_t table = k->top_pgt, entry;
+	int level;
+
+	if (!canonical(va, k->levels))
+		return kt_fail("0x%llx is not a canonical address",
+			       (unsigned long long)va);
+	/* Level 5..1 index bits: 48, 39, 30, 21, 12. */
+	for (level = k->levels; level >= 1; level--) {
+		unsigned int shift = 12 + 9 * (level - 1);
+
+		if (read_entry(k, table, (va >> shift) & 511, &entry))
+			return -1;
+		if (!(entry & PTE_PRESENT))
+			return kt_fail("0x%llx is not mapped (level %d entry 0x%llx)",
+				       (unsigned long long)va, level,
+				       (unsigned long long)entry);
+		/* PS means a leaf at the PUD (1 GiB) and PMD (2 MiB) levels. */
+		if (level == 1 || ((level == 2 || level == 3) &&
+				   (entry & PTE_HUGE))) {
+			uint64_t size = 1ULL << shift;
+
+			*pa = (entry & PTE_ADDR & ~(size - 1)) |
+			      (va & (size - 1));
+			if (page_size)
+				*page_size = size;
+			return 0;
+		}
+		table = entry & PTE_ADDR;
+	}
+	return kt_fail("0x%llx: page walk did not end", (unsigned long long)va);
+}
+
+uint64_t kt_kva_image_pa(const struct kt_kva *k, uint64_t va)
+{
+	return va - KT_START_KERNEL_MAP + k->phys_base;
+}
+
+int kt_kva_to_pa(const struct kt_kva *k, uint64_t va, uint64_t *pa)
+{
+	if (va >= k->page_offset_base && va < k->direct_map_end) {
+		*pa = va - k->page_offset_base;
+		return 0;
+	}
+	if (va >= KT_START_KERNEL_MAP && va < KT_KERNEL_IMAGE_END) {
+		*pa = kt_kva_image_pa(k, va);
+		return 0;
+	}
+	return kt_kva_walk(k, va, pa, NULL);
+}
+
+int kt_kva_read(const struct kt_kva *k, uint64_t va, void *buf,
+		uint64_t len)
+{
+	uint8_t *out = buf;
+	uint64_t pa, chunk;
+
+	while (len) {
+		/* Contiguous in virtual memory, not always in physical. */
+		chunk = 4096 - (va & 4095);
+		if (chunk > len)
+			chunk = len;
+		if (kt_kva_to_pa(k, va, &pa) ||
+		    kt_guestmem_read(k->mem, pa, out, chunk))
+			return -1;
+		out += chunk;
+		va += chunk;
+		len -= chunk;
+	}
+	return 0;
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+
+#include "compiler.h"
+#include "error.h"
+#include "layout.h"
+
+/* Alternatives in order: the first name this kernel has wins. */
+static const char *const sym_names[KT_NR_SYMS][3] = {
+	[KT_SYM_LINUX_BANNER] = { "linux_banner" },
+	[KT_SYM_PAGE_OFFSET_BASE] = { "page_offset_base" },
+	[KT_SYM_VMALLOC_BASE] = { "vmalloc_base" },
+	[KT_SYM_INIT_TOP_PGT] = { "init_top_pgt", "init_level4_pgt" },
+	[KT_SYM_PGTABLE_L5] = { "__pgtable_l5_enabled" },
+	[KT_SYM_PER_CPU_OFFSET] = { "__per_cpu_offset" },
+	[KT_SYM_NR_CPU_IDS] = { "nr_cpu_ids" },
+	[KT_SYM_RUNQUEUES] = { "runqueues" },
+	[KT_SYM_JIFFIES] = { "jiffies_64", "jiffies" },
+	[KT_SYM_EXT_CLASS] = { "ext_sched_class" },
+	[KT_SYM_SCX_ROOT] = { "scx_root" },
+	[KT_SYM_SCX_ENABLE_STATE] = { "scx_enable_state_var",
+				      "scx_ops_enable_state_var" },
+	[KT_SYM_SCX_WATCHDOG_TS] = { "scx_watchdog_timestamp" },
+	[KT_SYM_SCX_WATCHDOG_TIMEOUT] = { "scx_watchdog_timeout" },
+	[KT_SYM_SCX_EVENTS_PCPU] = { "event_stats_cpu" },
+};
+
+/* What the monitor cannot work without at all. */
+static const enum kt_sym required_syms[] = {
+	KT_SYM_LINUX_BANNER, KT_SYM_PAGE_OFFSET_BASE, KT_SYM_INIT_TOP_PGT,
+	KT_SYM_PER_CPU_OFFSET, KT_SYM_RUNQUEUES, KT_SYM_JIFFIES,
+};
+
+static const struct {
+	const char *type, *path;
+} fields[KT_NR_FIELDS] = {
+	[KT_RQ_NR_RUNNING] = { "rq", "nr_running" },
+	[KT_RQ_NR_SWITCHES] = { "rq", "nr_switches" },
+	[KT_RQ_CLOCK] = { "rq", "clock" },
+	[KT_RQ_CURR] = { "rq", "curr" },
+	[KT_RQ_IDLE] = { "rq", "idle" },
+	[KT_RQ_SCX_NR_RUNNING] = { "rq", "scx.nr_running" },
+	[KT_RQ_SCX_FLAGS] = { "rq", "scx.flags" },
+	[KT_RQ_LOCAL_DSQ_NR] = { "rq", "scx.local_dsq.nr" },
+	[KT_TASK_PID] = { "task_struct", "pid" },
+	[KT_TASK_COMM] = { "task_struct", "comm" },
+	[KT_TASK_POLICY] = { "task_struct", "policy" },
+	[KT_TASK_SCHED_CLASS] = { "task_struct", "sched_class" },
+	[KT_SCH_NAME] = { "scx_sched", "ops.name" },
+	[KT_SCH_PCPU] = { "scx_sched", "pcpu" },
+	[KT_SCH_PCPU_EVENTS] = { "scx_sched_pcpu", "event_stats" },
+	[KT_SCH_EVENTS_CPU] = { "scx_sched", "event_stats_cpu" },
+	[KT_SCH_WATCHDOG_TIMEOUT] = { "scx_sched", "watchdog_timeout" },
+};
+
+const char *kt_sym_name(enum kt_sym s)
+{
+	return sym_names[s][0];
+}
+
+const char *kt_fld_name(enum kt_fld f, char *buf, unsigned int len)
+{
+	snprintf(buf, len, "%s.%s", fields[f].type, fields[f].path);
+	return buf;
+}
+
+static void note_missing(struct kt_layout *l, const char *what)
+{
+	size_t n = strlen(l->missing);
+
+	snprintf(l->missing + n, sizeof(l->missing) - n, "%s%s",
+		 n ? ", " : "", what);
+}
+
+static void resolve_syms(struct kt_layout *l, const struct kt_symbols *syms)
+{
+	unsigned int s, i;
+
+	for (s = 0; s < KT_NR_SYMS; s++)
+		for (i = 0; i < 3 && sym_names[s][i]; i++)
+			if (!kt_symbols_find(syms, sym_names[s][i],
+					     &l->sym[s])) {
+				l->has_sym[s] = true;
+				break;
+			}
+}
+
+static int add_event(void *ctx, const char *name, uint32_t offset,
+		     uint32_t size)
+{
+	struct kt_layout *l = ctx;
+
+	if (l->nr_events == KT_MAX_EVENTS || size != 8)
+		return 0;
+	snprintf(l->events[l->nr_events].name,
+		 sizeof(l->events[0].name), "%s", name);
+	l->events[l->nr_events++].offset = offset;
+	return 0;
+}
+
+/* Where this kernel keeps its per-CPU event counters, if anywhere. */
+static void resolve_events(struct kt_layout *l, const struct kt_btf *btf)
+{
+	if (l->f[KT_SCH_PCPU].available && l->f[KT_SCH_PCPU_EVENTS].available)
+		l->events_at = KT_EVENTS_SCH_PCPU;
+	else if (l->f[KT_SCH_EVENTS_CPU].available)
+		l->events_at = KT_EVENTS_SCH_CPU;
+	else if (l->has_sym[KT_SYM_SCX_EVENTS_PCPU])
+		l->events_at = KT_EVENTS_GLOBAL_PCPU;
+	if (l->events_at == KT_EVENTS_NONE ||
+	    kt_btf_for_each_member(btf, "scx_event_stats", add_event, l) ||
+	    !l->nr_events) {
+		l->events_at = KT_EVENTS_NONE;
+		note_missing(l, "sched_ext event counters");
+	}
+}
+
+static void resolve_enable_names(struct kt_layout *l,
+				 const struct kt_btf *btf)
+{
+	static const char *const enums[] = { "scx_enable_state",
+					     "scx_ops_enable_state" };
+	const char *name;
+	unsigned int e, v;
+
+	for (e = 0; e < ARRAY_SIZE(enums); e++) {
+		for (v = 0; v < ARRAY_SIZE(l->enable_names); v++) {
+			name = kt_btf_enum_name(btf, enums[e], v);
+			if (name)
+				snprintf(l->enable_names[v],
+					 sizeof(l->enable_names[v]), "%s",
+					 name);
+		}
+		if (l->enable_names[0][0])
+			return;
+	}
+}
+
+const char *kt_layout_enable_name(const struct kt_layout *l, int64_t state)
+{
+	if (state < 0 || state >= (int64_t)ARRAY_SIZE(l->enable_names) ||
+	    !l->enable_names[state][0])
+		return "-";
+	return l->enable_names[state];
+}
+
+int kt_layout_resolve(struct kt_layout *l, const struct kt_btf *btf,
+		      const struct kt_symbols *syms)
+{
+	char name[96];
+	unsigned int i;
+
+	memset(l, 0, sizeof(*l));
+	resolve_syms(l, syms);
+	for (i = 0; i < ARRAY_SIZE(required_syms); i++)
+		if (!l->has_sym[required_syms[i]])
+			return kt_fail("kernel symbol %s not found in %s",
+				       kt_sym_name(required_syms[i]),
+				       syms->source);
+	if (!kt_btf_struct_size(btf, "rq") ||
+	    !kt_btf_struct_size(btf, "task_struct"))
+		return kt_fail("%s: BTF has no struct rq or task_struct",
+			       btf->path);
+	for (i = 0; i < KT_NR_FIELDS; i++) {
+		/* Unavailable is an answer here, not an error. */
+		kt_btf_field(btf, fields[i].type, fields[i].path, &l->f[i]);
+	}
+	/* Only one of the event layouts exists; the others are not missing. */
+	for (i = 0; i < KT_NR_FIELDS; i++)
+		if (!l->f[i].available && i != KT_SCH_PCPU &&
+		    i != KT_SCH_PCPU_EVENTS && i != KT_SCH_EVENTS_CPU &&
+		    i != KT_SCH_WATCHDOG_TIMEOUT)
+			note_missing(l, kt_fld_name(i, name, sizeof(name)));
+	resolve_events(l, btf);
+	resolve_enable_names(l, btf);
+	if (!l->has_sym[KT_SYM_SCX_ROOT])
+		note_missing(l, "scx_root");
+	if (!l->has_sym[KT_SYM_SCX_ENABLE_STATE])
+		note_missing(l, "scx_enable_state_var");
+	if (!l->has_sym[KT_SYM_SCX_WATCHDOG_TS])
+		note_missing(l, "scx_watchdog_timestamp");
+	if (!l->f[KT_SCH_WATCHDOG_TIMEOUT].available &&
+	    !l->has_sym[KT_SYM_SCX_WATCHDOG_TIMEOUT])
+		note_missing(l, "scx watchdog timeout");
+	return 0;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Everything the monitor reads, resolved once per kernel: symbol
+ * addresses from the symbol table and field offsets from BTF.  What this
+ * kernel lacks is marked unavailable and listed in @missing; the sampler
+ * then reports it as unavailable instead of guessing.
+ */
+#ifndef KTSTR_MONITOR_LAYOUT_H
+#define KTSTR_MONITOR_LAYOUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "btf.h"
+#include "symbols.h"
+
+enum kt_sym {
+	KT_SYM_LINUX_BANNER,
+	KT_SYM_PAGE_OFFSET_BASE,
+	KT_SYM_VMALLOC_BASE,
+	KT_SYM_INIT_TOP_PGT,
+	KT_SYM_PGTABLE_L5,
+	KT_SYM_PER_CPU_OFFSET,
+	KT_SYM_NR_CPU_IDS,
+	KT_SYM_RUNQUEUES,
+	KT_SYM_JIFFIES,
+	KT_SYM_EXT_CLASS,
+	KT_SYM_SCX_ROOT,
+	KT_SYM_SCX_ENABLE_STATE,
+	KT_SYM_SCX_WATCHDOG_TS,
+	KT_SYM_SCX_WATCHDOG_TIMEOUT,	/* older kernels: a global */
+	KT_SYM_SCX_EVENTS_PCPU,		/* 6.15: a per-CPU variable */
+	KT_NR_SYMS,
+};
+
+enum kt_fld {
+	KT_RQ_NR_RUNNING,
+	KT_RQ_NR_SWITCHES,
+	KT_RQ_CLOCK,
+	KT_RQ_CURR,
+	KT_RQ_IDLE,
+	KT_RQ_SCX_NR_RUNNING,
+	KT_RQ_SCX_FLAGS,
+	KT_RQ_LOCAL_DSQ_NR,
+	KT_TASK_PID,
+	KT_TASK_COMM,
+	KT_TASK_POLICY,
+	KT_TASK_SCHED_CLASS,
+	KT_SCH_NAME,
+	KT_SCH_PCPU,			/* 7.x: scx_sched_pcpu per CPU */
+	KT_SCH_PCPU_EVENTS,		/* ... holding scx_event_stats */
+	KT_SCH_EVENTS_CPU,		/* 6.16: scx_event_stats per CPU */
+	KT_SCH_WATCHDOG_TIMEOUT,
+	KT_NR_FIELDS,
+};
+
+#define KT_MAX_EVENTS 32
+
+enum kt_events_at {
+	KT_EVENTS_NONE,
+	KT_EVENTS_SCH_PCPU,		/* root->pcpu[cpu].event_stats */
+	KT_EVENTS_SCH_CPU,		/* root->event_stats_cpu[cpu] */
+	KT_EVENTS_GLOBAL_PCPU,		/* event_stats_cpu[cpu] */
+};
+
+struct kt_event_field {
+	char name[64];			/* SCX_EV_SELECT_CPU_FALLBACK */
+	uint32_t offset;
+};
+
+struct kt_layout {
+	uint64_t sym[KT_NR_SYMS];
+	bool has_sym[KT_NR_SYMS];
+	struct kt_field f[KT_NR_FIELDS];
+	enum kt_events_at events_at;
+	struct kt_event_field events[KT_MAX_EVENTS];
+	unsigned int nr_events;
+	char enable_names[8][32];	/* scx_enable_state values, from BTF */
+	char missing[2048];		/* "rq.scx.flags, scx_root, ..." */
+};
+
+const char *kt_sym_name(enum kt_sym s);
+/* "SCX_ENABLED" for an enable state value, "-" if unknown. */
+const char *kt_layout_enable_name(const struct kt_layout *l, int64_t state);
+/* The dotted name of a field, "rq.scx.local_dsq.nr". */
+const char *kt_fld_name(enum kt_fld f, char *buf, unsigned int len);
+
+/* -1 only if the kernel cannot be read at all (no runqueues, no BTF). */
+int kt_layout_resolve(struct kt_layout *l, const struct kt_btf *btf,
+		      const struct kt_symbols *syms);
+
+#endif

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "btf.h"
+#include "error.h"
+#include "monitor.h"
+#include "symbols.h"
+#include "target.h"
+
+struct kt_monitor_kernel {
+	struct kt_btf btf;
+	struct kt_symbols syms;
+	struct kt_layout layout;
+};
+
+struct kt_monitor {
+	const struct kt_monitor_kernel *kernel;
+	struct kt_monitor_config config;
+	unsigned int max_cpus;
+	struct kt_target target;
+	struct kt_series series;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool running, stopping;
+	char error[1024];
+};
+
+struct kt_monitor_kernel *kt_monitor_kernel_load(const char *vmlinux,
+						 const char *system_map)
+{
+	struct kt_monitor_kernel *k = calloc(1, sizeof(*k));
+
+	if (!k) {
+		kt_fail("out of memory");
+		return NULL;
+	}
+	if (!vmlinux || !*vmlinux) {
+		kt_fail("the monitor needs the kernel's vmlinux for its BTF");
+		goto fail;
+	}
+	if (kt_btf_load(&k->btf, vmlinux))
+		goto fail;
+	if (kt_symbols_load(&k->syms, vmlinux, system_map))
+		goto fail_btf;
+	if (kt_layout_resolve(&k->layout, &k->btf, &k->syms))
+		goto fail_syms;
+	return k;
+fail_syms:
+	kt_symbols_free(&k->syms);
+fail_btf:
+	kt_btf_free(&k->btf);
+fail:
+	free(k);
+	return NULL;
+}
+
+void kt_monitor_kernel_free(struct kt_monitor_kernel *k)
+{
+	if (!k)
+		return;
+	kt_symbols_free(&k->syms);
+	kt_btf_free(&k->btf);
+	free(k);
+}
+
+const char *kt_monitor_kernel_missing(const struct kt_monitor_kernel *k)
+{
+	return k->layout.missing;
+}
+
+const struct kt_layout *kt_monitor_kernel_layout(const struct kt_monitor_kernel *k)
+{
+	return &k->layout;
+}
+
+struct kt_monitor *kt_monitor_new(const struct kt_monitor_kernel *k,
+				  const struct kt_monitor_config *c,
+				  unsigned int nr_cpus)
+{
+	struct kt_monitor *m = calloc(1, sizeof(*m));
+	pthread_condattr_t attr;
+
+	if (!m) {
+		kt_fail("out of memory");
+		return NULL;
+	}
+	m->kernel = k;
+	m->config = *c;
+	if (!m->config.interval_ms)
+		m->config.interval_ms = KT_MONITOR_DEFAULT_INTERVAL_MS;
+	m->max_cpus = nr_cpus;
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&m->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	kt_series_init(&m->series, &k->layout, 0, m->config.interval_ms);
+	return m;
+}
+
+static void advance(struct timespec *t, unsigned int ms)
+{
+	t->tv_nsec += (long)ms * 1000000L;
+	t->tv_sec += t->tv_nsec / 1000000000L;
+	t->tv_nsec %= 1000000000L;
+}
+
+/* Sleeps until @deadline; false once asked to stop. */
+static bool wait_until(struct kt_monitor *m, const struct timespec *deadline)
+{
+	bool go_on;
+
+	pthread_mutex_lock(&m->lock);
+	while (!m->stopping &&
+	       pthread_cond_timedwait(&m->wake, &m->lock, deadline) != ETIMEDOUT)
+		;
+	go_on = !m->stopping;
+	pthread_mutex_unlock(&m->lock);
+	return go_on;
+}
+
+static void *sample_loop(void *arg)
+{
+	struct kt_monitor *m = arg;
+	struct kt_sample *s;
+	struct timespec next;
+	sigset_t all;
+
+	/* Signals are the VM runner's business, on its own thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	do {
+		s = kt_series_add(&m->series);
+		if (s) {
+			kt_sample_take(&m->target, s);
+			if (m->config.live) {
+				kt_monitor_print_sample(m->config.live,
+							&m->series,
+							m->series.count - 1);
+				fflush(m->config.live);
+			}
+		}
+		advance(&next, m->config.interval_ms);
+	} while (wait_until(m, &next));
+	return NULL;
+}
+
+int kt_monitor_start(void *ctx, const char *shm_prefix, unsigned int nodes)
+{
+	struct kt_monitor *m = ctx;
+	int err;
+
+	if (m->running)
+		return 0;
+	if (kt_target_attach(&m->target, &m->kernel->layout, shm_prefix, nodes,
+			     m->max_cpus)) {
+		snprintf(m->error, sizeof(m->error), "%s", kt_errmsg());
+		return -1;
+	}
+	m->series.nr_cpus = m->target.nr_cpus;
+	err = pthread_create(&m->thread, NULL, sample_loop, m);
+	if (err) {
+		errno = err;
+		kt_fail_errno("monitor thread");
+		snprintf(m->error, sizeof(m->error), "%s", kt_errmsg());
+		kt_target_detach(&m->target);
+		return -1;
+	}
+	m->running = true;
+	return 0;
+}
+
+void kt_monitor_stop(void *ctx)
+{
+	struct kt_monitor *m = ctx;
+
+	if (!m->running)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->stopping = true;
+	pthread_cond_signal(&m->wake);
+	pthread_mutex_unlock(&m->lock);
+	pthread_join(m->thread, NULL);
+	kt_target_detach(&m->target);
+	m->running = false;
+}
+
+const struct kt_series *kt_monitor_series(const struct kt_monitor *m)
+{
+	return &m->series;
+}
+
+const char *kt_monitor_error(const struct kt_monitor *m)
+{
+	return m->error[0] ? m->error : NULL;
+}
+
+void kt_monitor_free(struct kt_monitor *m)
+{
+	if (!m)
+		return;
+	kt_monitor_stop(m);
+	kt_series_free(&m->series);
+	pthread_cond_destroy(&m->wake);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+static void print_value(FILE *f, const char *label, int64_t v)
+{
+	if (v == KT_NA)
+		fprintf(f, " %s -", label);
+	else
+		fprintf(f, " %s %lld", label, (long long)v);
+}
+
+void kt_monitor_print_sample(FILE *f, const struct kt_series *s, size_t i)
+{
+	const struct kt_sample *x = &s->samples[i];
+	unsigned int cpu;
+
+	fprintf(f, "%7.2fs jiffies %lld %s %s |", kt_series_time(s, i),
+		(long long)x->jiffies,
+		kt_layout_enable_name(s->layout, x->enable_state),
+		x->scheduler[0] ? x->scheduler : "-");
+	for (cpu = 0; cpu < x->nr_cpus; cpu++) {
+		const struct kt_cpu_sample *c = &x->cpu[cpu];
+
+		fprintf(f, " cpu%u:", cpu);
+		print_value(f, "run", c->v[KT_CV_NR_RUNNING]);
+		print_value(f, "scx", c->v[KT_CV_SCX_NR_RUNNING]);
+		print_value(f, "dsq", c->v[KT_CV_LOCAL_DSQ]);
+		fprintf(f, " %s", c->curr_idle ? "idle" : c->comm);
+		if (cpu + 1 < x->nr_cpus)
+			fputs(" |", f);
+	}
+	fputc('\n', f);
+}

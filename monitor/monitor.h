@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host-side monitor: a thread that samples a running guest's
+ * scheduler state from its RAM every interval, without anything loaded
+ * into the guest.  A VM runner starts it once the guest's /init runs
+ * (kt_vm_observer) and stops it before the guest's memory goes away.
+ *
+ *	k = kt_monitor_kernel_load(vmlinux, system_map);	once per kernel
+ *	m = kt_monitor_new(k, &config, nr_cpus);		once per VM
+ *	... kt_monitor_start() / kt_monitor_stop() around the guest ...
+ *	kt_verdicts_eval(kt_monitor_series(m), &limits, verdicts);
+ */
+#ifndef KTSTR_MONITOR_MONITOR_H
+#define KTSTR_MONITOR_MONITOR_H
+
+#include <stdio.h>
+
+#include "series.h"
+#include "verdict.h"
+
+#define KT_MONITOR_DEFAULT_INTERVAL_MS 100
+
+struct kt_monitor_kernel;
+struct kt_monitor;
+
+struct kt_monitor_config {
+	unsigned int interval_ms;
+	FILE *live;			/* one line per sample, or NULL */
+};
+
+/* BTF from @vmlinux, symbols from its .symtab or @system_map. */
+struct kt_monitor_kernel *kt_monitor_kernel_load(const char *vmlinux,
+						 const char *system_map);
+void kt_monitor_kernel_free(struct kt_monitor_kernel *k);
+/* What the kernel lacks, "" if nothing. */
+const char *kt_monitor_kernel_missing(const struct kt_monitor_kernel *k);
+const struct kt_layout *kt_monitor_kernel_layout(const struct kt_monitor_kernel *k);
+
+struct kt_monitor *kt_monitor_new(const struct kt_monitor_kernel *k,
+				  const struct kt_monitor_config *c,
+				  unsigned int nr_cpus);
+/* kt_vm_observer callbacks; @ctx is the kt_monitor. */
+int kt_monitor_start(void *ctx, const char *shm_prefix, unsigned int nodes);
+void kt_monitor_stop(void *ctx);
+const struct kt_series *kt_monitor_series(const struct kt_monitor *m);
+/* Why the monitor could not watch this guest, or NULL. */
+const char *kt_monitor_error(const struct kt_monitor *m);
+void kt_monitor_free(struct kt_monitor *m);
+
+/* One line describing sample @i, as `ktstr monitor` prints it. */
+void kt_monitor_print_sample(FILE *f, const struct kt_series *s, size_t i);
+
+#endif

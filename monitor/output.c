@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+
+#include "json.h"
+#include "output.h"
+
+double kt_monitor_cost_us(const struct kt_series *s)
+{
+	double sum = 0;
+	size_t i;
+
+	for (i = 0; i < s->count; i++)
+		sum += s->samples[i].cost_us;
+	return s->count ? sum / s->count : 0;
+}
+
+static const char *state_word(const struct kt_verdict *v)
+{
+	if (!v->evaluated)
+		return "off";
+	if (v->failed)
+		return "FAILED";
+	return v->tripped ? "tripped as expected" : "ok";
+}
+
+void kt_monitor_summary(FILE *f, const struct kt_series *s,
+			const struct kt_verdict v[KT_NR_VERDICTS],
+			const char *error)
+{
+	unsigned int k;
+
+	if (error) {
+		fprintf(f, "monitor: could not watch the guest: %s\n", error);
+		return;
+	}
+	fprintf(f, "monitor: %zu samples every %u ms over %.1fs on %u CPUs, %.1f us host CPU per sample\n",
+		s->count, s->interval_ms,
+		s->count ? kt_series_time(s, s->count - 1) : 0.0, s->nr_cpus,
+		kt_monitor_cost_us(s));
+	if (s->layout->missing[0])
+		fprintf(f, "monitor: this kernel lacks: %s\n", s->layout->missing);
+	for (k = 0; k < KT_NR_VERDICTS; k++)
+		fprintf(f, "monitor: %s %s%s%s\n", kt_monitor_verdict_name(k),
+			state_word(&v[k]), v[k].detail[0] ? ": " : "",
+			v[k].detail);
+}
+
+void kt_monitor_failures(FILE *f, const struct kt_verdict v[KT_NR_VERDICTS])
+{
+	unsigned int k;
+
+	for (k = 0; k < KT_NR_VERDICTS; k++)
+		if (v[k].failed)
+			fprintf(f, "monitor verdict %s failed: %s\n",
+				kt_monitor_verdict_name(k), v[k].detail);
+}
+
+static void json_verdicts(FILE *f, const struct kt_verdict v[KT_NR_VERDICTS])
+{
+	unsigned int k;
+
+	fputs("[", f);
+	for (k = 0; k < KT_NR_VERDICTS; k++) {
+		fprintf(f, "%s\n    {\"name\": ", k ? "," : "");
+		kt_json_string(f, kt_monitor_verdict_name(k));
+		fprintf(f, ", \"evaluated\": %s, \"tripped\": %s, \"failed\": %s, \"cpu\": %d, \"t0\": ",
+			v[k].evaluated ? "true" : "false",
+			v[k].tripped ? "true" : "false",
+			v[k].failed ? "true" : "false", v[k].cpu);
+		kt_json_double(f, v[k].t0, 3);
+		fputs(", \"t1\": ", f);
+		kt_json_double(f, v[k].t1, 3);
+		fputs(", \"value\": ", f);
+		kt_json_double(f, v[k].value, 3);
+		fputs(", \"limit\": ", f);
+		kt_json_double(f, v[k].limit, 3);
+		fputs(", \"detail\": ", f);
+		kt_json_string(f, v[k].detail);
+		fputs("}", f);
+	}
+	fputs("\n  ]", f);
+}
+
+static void json_cpu(FILE *f, const struct kt_series *s,
+		     const struct kt_cpu_sample *c)
+{
+	unsigned int i;
+
+	fputs("{", f);
+	for (i = 0; i < KT_NR_CPU_VALUES; i++) {
+		fprintf(f, "%s\"%s\": ", i ? ", " : "", kt_cpu_value_name(i));
+		kt_json_int(f, c->v[i], KT_NA);
+	}
+	fputs(", \"curr_comm\": ", f);
+	kt_json_string(f, c->comm);
+	fprintf(f, ", \"curr_idle\": %s, \"curr_scx\": %s, \"events\": ",
+		c->curr_idle ? "true" : "false",
+		c->curr_scx ? "true" : "false");
+	if (!s->layout->nr_events || c->events[0] == KT_NA) {
+		fputs("null}", f);
+		return;
+	}
+	fputs("[", f);
+	for (i = 0; i < s->layout->nr_events; i++) {
+		fputs(i ? ", " : "", f);
+		kt_json_int(f, c->events[i], KT_NA);
+	}
+	fputs("]}", f);
+}
+
+static void json_sample(FILE *f, const struct kt_series *s, size_t i)
+{
+	const struct kt_sample *x = &s->samples[i];
+	unsigned int cpu;
+
+	fputs("    {\"t\": ", f);
+	kt_json_double(f, kt_series_time(s, i), 3);
+	fputs(", \"jiffies\": ", f);
+	kt_json_int(f, x->jiffies, KT_NA);
+	fputs(", \"state\": ", f);
+	kt_json_string(f, kt_layout_enable_name(s->layout, x->enable_state));
+	fputs(", \"scheduler\": ", f);
+	kt_json_string(f, x->scheduler);
+	fputs(", \"watchdog_ts\": ", f);
+	kt_json_int(f, x->watchdog_ts, KT_NA);
+	fputs(", \"watchdog_timeout\": ", f);
+	kt_json_int(f, x->watchdog_timeout, KT_NA);
+	fputs(", \"cost_us\": ", f);
+	kt_json_double(f, x->cost_us, 1);
+	fputs(",\n     \"cpus\": [", f);
+	for (cpu = 0; cpu < x->nr_cpus; cpu++) {
+		fputs(cpu ? ",\n      " : "\n      ", f);
+		json_cpu(f, s, &x->cpu[cpu]);
+	}
+	fputs("]}", f);
+}
+
+void kt_monitor_json(FILE *f, const struct kt_series *s,
+		     const struct kt_verdict v[KT_NR_VERDICTS],
+		     const char *error, const char *plot)
+{
+	unsigned int e;
+	size_t i;
+
+	fprintf(f, "{\n  \"interval_ms\": %u,\n  \"nr_cpus\": %u,\n  \"count\": %zu,\n  \"dropped\": %zu,\n  \"host_us_per_sample\": ",
+		s->interval_ms, s->nr_cpus, s->count, s->dropped);
+	kt_json_double(f, kt_monitor_cost_us(s), 2);
+	fputs(",\n  \"error\": ", f);
+	if (error)
+		kt_json_string(f, error);
+	else
+		fputs("null", f);
+	fputs(",\n  \"unavailable\": ", f);
+	kt_json_string(f, s->layout->missing);
+	fputs(",\n  \"plot\": ", f);
+	if (plot)
+		kt_json_string(f, plot);
+	else
+		fputs("null", f);
+	fputs(",\n  \"verdicts\": ", f);
+	json_verdicts(f, v);
+	fputs(",\n  \"events\": [", f);
+	for (e = 0; e < s->layout->nr_events; e++) {
+		fputs(e ? ", " : "", f);
+		kt_json_string(f, s->layout->events[e].name);
+	}
+	fputs("],\n  \"samples\": [", f);
+	for (i = 0; i < s->count; i++) {
+		fputs(i ? ",\n" : "\n", f);
+		json_sample(f, s, i);
+	}
+	fputs("\n  ]\n}", f);
+}

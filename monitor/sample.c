@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "compiler.h"
+#include "sample.h"
+
+static const char *const cpu_value_names[KT_NR_CPU_VALUES] = {
+	[KT_CV_NR_RUNNING] = "nr_running",
+	[KT_CV_SCX_NR_RUNNING] = "scx_nr_running",
+	[KT_CV_LOCAL_DSQ] = "local_dsq",
+	[KT_CV_SCX_FLAGS] = "scx_flags",
+	[KT_CV_CLOCK] = "clock",
+	[KT_CV_NR_SWITCHES] = "nr_switches",
+	[KT_CV_CURR_PID] = "curr_pid",
+	[KT_CV_CURR_POLICY] = "curr_policy",
+};
+
+/* Which rq field each per-CPU value is. */
+static const enum kt_fld rq_fields[] = {
+	[KT_CV_NR_RUNNING] = KT_RQ_NR_RUNNING,
+	[KT_CV_SCX_NR_RUNNING] = KT_RQ_SCX_NR_RUNNING,
+	[KT_CV_LOCAL_DSQ] = KT_RQ_LOCAL_DSQ_NR,
+	[KT_CV_SCX_FLAGS] = KT_RQ_SCX_FLAGS,
+	[KT_CV_CLOCK] = KT_RQ_CLOCK,
+	[KT_CV_NR_SWITCHES] = KT_RQ_NR_SWITCHES,
+};
+
+const char *kt_cpu_value_name(enum kt_cpu_value v)
+{
+	return cpu_value_names[v];
+}
+
+static int64_t field(const struct kt_target *t, uint64_t base, enum kt_fld f)
+{
+	int64_t v;
+
+	return kt_target_read_field(t, base, &t->layout->f[f], &v) ? KT_NA : v;
+}
+
+static uint64_t pointer(const struct kt_target *t, uint64_t base,
+			enum kt_fld f)
+{
+	int64_t v = field(t, base, f);
+
+	return v == KT_NA ? 0 : (uint64_t)v;
+}
+
+static void read_comm(const struct kt_target *t, uint64_t task, char *comm)
+{
+	const struct kt_field *f = &t->layout->f[KT_TASK_COMM];
+	unsigned int i;
+
+	comm[0] = '\0';
+	if (!f->available || kt_target_read(t, task + f->offset, comm,
+					    KT_COMM_LEN - 1))
+		return;
+	comm[KT_COMM_LEN - 1] = '\0';
+	/* A task being freed can hold anything: keep the report readable. */
+	for (i = 0; comm[i]; i++)
+		if (!isprint((unsigned char)comm[i]))
+			comm[i] = '?';
+}
+
+static void read_curr(const struct kt_target *t, uint64_t rq,
+		      struct kt_cpu_sample *c)
+{
+	const struct kt_layout *l = t->layout;
+	uint64_t task = pointer(t, rq, KT_RQ_CURR);
+
+	c->curr = task;
+	c->curr_idle = task && task == pointer(t, rq, KT_RQ_IDLE);
+	if (!task)
+		return;
+	c->v[KT_CV_CURR_PID] = field(t, task, KT_TASK_PID);
+	c->v[KT_CV_CURR_POLICY] = field(t, task, KT_TASK_POLICY);
+	c->curr_scx = l->has_sym[KT_SYM_EXT_CLASS] &&
+		      pointer(t, task, KT_TASK_SCHED_CLASS) ==
+		      l->sym[KT_SYM_EXT_CLASS];
+	read_comm(t, task, c->comm);
+}
+
+/* The address of @cpu's scx_event_stats, or 0. */
+static uint64_t events_base(const struct kt_target *t, uint64_t root,
+			    unsigned int cpu)
+{
+	const struct kt_layout *l = t->layout;
+	uint64_t pcpu;
+
+	switch (l->events_at) {
+	case KT_EVENTS_SCH_PCPU:
+		pcpu = pointer(t, root, KT_SCH_PCPU);
+		return pcpu ? kt_target_percpu(t, pcpu, cpu) +
+			      l->f[KT_SCH_PCPU_EVENTS].offset : 0;
+	case KT_EVENTS_SCH_CPU:
+		pcpu = pointer(t, root, KT_SCH_EVENTS_CPU);
+		return pcpu ? kt_target_percpu(t, pcpu, cpu) : 0;
+	case KT_EVENTS_GLOBAL_PCPU:
+		return kt_target_percpu(t, l->sym[KT_SYM_SCX_EVENTS_PCPU], cpu);
+	default:
+		return 0;
+	}
+}
+
+static void read_events(const struct kt_target *t, uint64_t root,
+			unsigned int cpu, struct kt_cpu_sample *c)
+{
+	const struct kt_layout *l = t->layout;
+	uint64_t base = root ? events_base(t, root, cpu) : 0;
+	unsigned int e;
+
+	for (e = 0; e < l->nr_events; e++)
+		if (!base || kt_target_read(t, base + l->events[e].offset,
+					    &c->events[e], 8))
+			c->events[e] = KT_NA;
+}
+
+static void take_cpu(const struct kt_target *t, unsigned int cpu,
+		     uint64_t root, struct kt_cpu_sample *c)
+{
+	const struct kt_layout *l = t->layout;
+	uint64_t rq = kt_target_percpu(t, l->sym[KT_SYM_RUNQUEUES], cpu);
+	unsigned int v;
+
+	memset(c, 0, sizeof(*c));
+	for (v = 0; v < KT_NR_CPU_VALUES; v++)
+		c->v[v] = KT_NA;
+	for (v = 0; v < ARRAY_SIZE(rq_fields); v++)
+		c->v[v] = field(t, rq, rq_fields[v]);
+	read_curr(t, rq, c);
+	read_events(t, root, cpu, c);
+}
+
+static int64_t image_value(const struct kt_target *t, enum kt_sym s,
+			   unsigned int size)
+{
+	int64_t v = 0;
+
+	if (!t->layout->has_sym[s] ||
+	    kt_target_read(t, t->layout->sym[s], &v, size))
+		return KT_NA;
+	return v;
+}
+
+static void read_scheduler(const struct kt_target *t, uint64_t root,
+			   struct kt_sample *s)
+{
+	const struct kt_field *name = &t->layout->f[KT_SCH_NAME];
+	unsigned int i;
+
+	s->scheduler[0] = '\0';
+	if (!root || !name->available ||
+	    kt_target_read(t, root + name->offset, s->scheduler,
+			   sizeof(s->scheduler) - 1))
+		return;
+	s->scheduler[sizeof(s->scheduler) - 1] = '\0';
+	for (i = 0; s->scheduler[i]; i++)
+		if (!isprint((unsigned char)s->scheduler[i]))
+			s->scheduler[i] = '?';
+}
+
+static double thread_cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+void kt_sample_take(const struct kt_target *t, struct kt_sample *s)
+{
+	const struct kt_layout *l = t->layout;
+	double cost = thread_cpu_us();
+	struct timespec ts;
+	uint64_t root;
+	unsigned int cpu;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	s->host_s = ts.tv_sec + ts.tv_nsec / 1e9;
+	s->nr_cpus = t->nr_cpus;
+	s->jiffies = image_value(t, KT_SYM_JIFFIES, 8);
+	s->enable_state = image_value(t, KT_SYM_SCX_ENABLE_STATE, 4);
+	s->watchdog_ts = image_value(t, KT_SYM_SCX_WATCHDOG_TS, 8);
+	root = l->has_sym[KT_SYM_SCX_ROOT] ?
+	       (uint64_t)image_value(t, KT_SYM_SCX_ROOT, 8) : 0;
+	if (root == (uint64_t)KT_NA)
+		root = 0;
+	read_scheduler(t, root, s);
+	s->watchdog_timeout = root && l->f[KT_SCH_WATCHDOG_TIMEOUT].available ?
+		field(t, root, KT_SCH_WATCHDOG_TIMEOUT) :
+		image_value(t, KT_SYM_SCX_WATCHDOG_TIMEOUT, 8);
+	for (cpu = 0; cpu < t->nr_cpus; cpu++)
+		take_cpu(t, cpu, root, &s->cpu[cpu]);
+	s->cost_us = thread_cpu_us() - cost;
+}
+
+int64_t kt_sample_event_total(const struct kt_sample *s, unsigned int e)
+{
+	int64_t sum = 0;
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
+		if (s->cpu[cpu].events[e] == KT_NA)
+			return KT_NA;
+		sum += s->cpu[cpu].events[e];
+	}
+	return sum;
+}

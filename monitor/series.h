@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The samples of one VM's life, in order, and what they were read with. */
+#ifndef KTSTR_MONITOR_SERIES_H
+#define KTSTR_MONITOR_SERIES_H
+
+#include <stddef.h>
+
+#include "layout.h"
+#include "sample.h"
+
+/* 1000 s at 10 ms; a run that goes on stops recording, it still runs. */
+#define KT_SERIES_MAX 100000
+
+struct kt_series {
+	const struct kt_layout *layout;
+	unsigned int nr_cpus;
+	unsigned int interval_ms;
+	struct kt_sample *samples;
+	size_t count, cap;
+	size_t dropped;			/* samples past KT_SERIES_MAX */
+};
+
+void kt_series_init(struct kt_series *s, const struct kt_layout *l,
+		    unsigned int nr_cpus, unsigned int interval_ms);
+/* A new zeroed sample at the end, or NULL when full or out of memory. */
+struct kt_sample *kt_series_add(struct kt_series *s);
+void kt_series_free(struct kt_series *s);
+/* Seconds since the first sample. */
+double kt_series_time(const struct kt_series *s, size_t i);
+/* Index of event @name in the layout, or -1. */
+int kt_series_event(const struct kt_series *s, const char *name);
+
+#endif

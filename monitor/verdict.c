@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler.h"
+#include "error.h"
+#include "verdict.h"
+
+/* The smallest mean runnable count a ratio divides by: keeps it finite. */
+#define IMBALANCE_FLOOR 0.1
+#define RATE_WINDOW_S 1.0
+
+static const char *const names[KT_NR_VERDICTS] = {
+	[KT_V_STALL] = "stall",
+	[KT_V_IMBALANCE] = "imbalance",
+	[KT_V_LOCAL_DSQ] = "local_dsq_depth",
+	[KT_V_FALLBACK_RATE] = "select_cpu_fallback_rate",
+	[KT_V_KEEP_LAST_RATE] = "dispatch_keep_last_rate",
+};
+
+void kt_monitor_limits_default(struct kt_monitor_limits *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->stall_samples = 20;
+	l->max_imbalance = 8.0;
+	l->imbalance_window = 10;
+	l->max_local_dsq = 64;
+	l->max_fallback_rate = 20000;
+	l->max_keep_last_rate = 20000;
+}
+
+const char *kt_monitor_verdict_name(enum kt_verdict_kind kind)
+{
+	return names[kind];
+}
+
+int kt_monitor_verdict_parse(const char *name)
+{
+	unsigned int k;
+
+	for (k = 0; k < KT_NR_VERDICTS; k++)
+		if (!strcmp(name, names[k]))
+			return k;
+	return -1;
+}
+
+int kt_monitor_limit_set(struct kt_monitor_limits *l, const char *assignment)
+{
+	const char *eq = strchr(assignment, '=');
+	char name[64], *end;
+	double v;
+	int k;
+
+	if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof(name))
+		return kt_fail("--limit '%s': expected NAME=VALUE", assignment);
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - assignment),
+		 assignment);
+	v = strtod(eq + 1, &end);
+	if (end == eq + 1 || *end || v < 0 || v > 1e12)
+		return kt_fail("--limit '%s': the value must be a number >= 0",
+			       assignment);
+	if (!strcmp(name, "imbalance_window")) {
+		if (v < 2 || v != (unsigned int)v)
+			return kt_fail("--limit '%s': a window is a whole number of samples, at least 2",
+				       assignment);
+		l->imbalance_window = v;
+		return 0;
+	}
+	k = kt_monitor_verdict_parse(name);
+	switch (k) {
+	case KT_V_STALL:
+		if (v != (unsigned int)v)
+			return kt_fail("--limit '%s': a whole number of samples",
+				       assignment);
+		l->stall_samples = v;
+		return 0;
+	case KT_V_IMBALANCE:
+		l->max_imbalance = v;
+		return 0;
+	case KT_V_LOCAL_DSQ:
+		l->max_local_dsq = v;
+		return 0;
+	case KT_V_FALLBACK_RATE:
+		l->max_fallback_rate = v;
+		return 0;
+	case KT_V_KEEP_LAST_RATE:
+		l->max_keep_last_rate = v;
+		return 0;
+	}
+	return kt_fail("--limit '%s': no verdict '%s' (stall, imbalance, imbalance_window, local_dsq_depth, select_cpu_fallback_rate, dispatch_keep_last_rate)",
+		       assignment, name);
+}
+
+static const struct kt_cpu_sample *cpu_at(const struct kt_series *s,
+					  size_t i, unsigned int cpu)
+{
+	return &s->samples[i].cpu[cpu];
+}
+
+/* Runnable sched_ext tasks on the CPU other than the one running there. */
+static long long scx_waiting(const struct kt_cpu_sample *c)
+{
+	long long n = c->v[KT_CV_SCX_NR_RUNNING];
+
+	return c->curr_scx ? n - 1 : n;
+}
+
+static bool guest_time_moved(const struct kt_series *s, size_t i,
+			     unsigned int cpu)
+{
+	const struct kt_sample *a = &s->samples[i - 1], *b = &s->samples[i];
+	int64_t ca = a->cpu[cpu].v[KT_CV_CLOCK], cb = b->cpu[cpu].v[KT_CV_CLOCK];
+
+	/* An idle CPU's tick stops, and its rq clock with it: use jiffies. */
+	return (ca != KT_NA && cb > ca) ||
+	       (a->jiffies != KT_NA && b->jiffies > a->jiffies);
+}
+
+static bool stalled_at(const struct kt_series *s, size_t i, unsigned int cpu)
+{
+	const struct kt_cpu_sample *c = cpu_at(s, i, cpu);
+
+	return s->samples[i].scheduler[0] &&
+	       c->v[KT_CV_SCX_NR_RUNNING] != KT_NA && scx_waiting(c) > 0 &&
+	       c->curr && c->curr == cpu_at(s, i - 1, cpu)->curr &&
+	       guest_time_moved(s, i, cpu);
+}
+
+static void eval_stall(const struct kt_series *s, unsigned int need,
+		       struct kt_verdict *v)
+{
+	size_t i, start, best_start = 0, best_end = 0, best = 0;
+	unsigned int cpu;
+	int best_cpu = -1;
+
+	v->limit = need;
+	if (!need || !s->layout->f[KT_RQ_SCX_NR_RUNNING].available)
+		return;
+	v->evaluated = true;
+	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
+		start = 0;
+		for (i = 1; i < s->count; i++) {
+			if (!stalled_at(s, i, cpu)) {
+				start = 0;
+				continue;
+			}
+			if (!start)
+				start = i;
+			if (i - start + 1 > best) {
+				best = i - start + 1;
+				best_start = start;
+				best_end = i;
+				best_cpu = cpu;
+			}
+		}
+	}
+	v->value = best;
+	if (best_cpu < 0)
+		return;
+	v->cpu = best_cpu;
+	v->t0 = kt_series_time(s, best_start - 1);
+	v->t1 = kt_series_time(s, best_end);
+	v->tripped = best >= need;
+	{
+		const struct kt_cpu_sample *c = cpu_at(s, best_end, best_cpu);
+
+		snprintf(v->detail, sizeof(v->detail),
+			 "cpu %d: %lld runnable sched_ext task(s) waiting while pid %lld (%s) stayed current for %zu samples (%.1fs to %.1fs, limit %u)",
+			 best_cpu, scx_waiting(c),
+			 (long long)c->v[KT_CV_CURR_PID],
+			 c->curr_idle ? "idle" : c->comm, best, v->t0, v->t1,
+			 need);
+	}
+}
+
+/* Mean runnable per CPU over samples [@from, @to). */
+static bool window_means(const struct kt_series *s, size_t from, size_t to,
+			 double *mean)
+{
+	unsigned int cpu;
+	size_t i;
+
+	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
+		mean[cpu] = 0;
+		for (i = from; i < to; i++) {
+			int64_t n = cpu_at(s, i, cpu)->v[KT_CV_NR_RUNNING];
+
+			if (n == KT_NA)
+				return false;
+			mean[cpu] += n;
+		}
+		mean[cpu] /= to - from;
+	}
+	return true;
+}
+
+static void eval_imbalance(const struct kt_series *s,
+			   const struct kt_monitor_limits *l,
+			   struct kt_verdict *v)
+{
+	unsigned int w = l->imbalance_window ? l->imbalance_window : 10;
+	double mean[KT_TARGET_MAX_CPUS], total, lo, hi, ratio;
+	unsigned int cpu, lo_cpu, hi_cpu;
+	size_t from;
+
+	v->limit = l->max_imbalance;
+	if (!l->max_imbalance || s->nr_cpus < 2)
+		return;
+	v->evaluated = true;
+	for (from = 0; from + w <= s->count; from += w) {
+		if (!window_means(s, from, from + w, mean))
+			return;
+		total = 0;
+		lo_cpu = hi_cpu = 0;
+		for (cpu = 0; cpu < s->nr_cpus; cpu++) {
+			total += mean[cpu];
+			if (mean[cpu] < mean[lo_cpu])
+				lo_cpu = cpu;
+			if (mean[cpu] > mean[hi_cpu])
+				hi_cpu = cpu;
+		}
+		/* Fewer tasks than CPUs leaves some idle by right. */
+		if (total < s->nr_cpus)
+			continue;
+		lo = mean[lo_cpu] > IMBALANCE_FLOOR ? mean[lo_cpu] :
+						      IMBALANCE_FLOOR;
+		hi = mean[hi_cpu];
+		ratio = hi / lo;
+		if (ratio <= v->value)
+			continue;
+		v->value = ratio;
+		v->cpu = lo_cpu;
+		v->t0 = kt_series_time(s, from);
+		v->t1 = kt_series_time(s, from + w - 1);
+		snprintf(v->detail, sizeof(v->detail),
+			 "%.1fs to %.1fs: cpu %u averaged %.2f runnable, cpu %u %.2f (ratio %.1f, limit %.1f, %.1f runnable in all)",
+			 v->t0, v->t1, lo_cpu, mean[lo_cpu], hi_cpu, hi, ratio,
+			 l->max_imbalance, total);
+	}
+	v->tripped = v->value > l->max_imbalance;
+}
+
+static void eval_local_dsq(const struct kt_series *s, long long limit,
+			   struct kt_verdict *v)
+{
+	unsigned int cpu;
+	size_t i;
+
+	v->limit = limit;
+	if (!limit || !s->layout->f[KT_RQ_LOCAL_DSQ_NR].available)
+		return;
+	v->evaluated = true;
+	for (i = 0; i < s->count; i++) {
+		for (cpu = 0; cpu < s->nr_cpus; cpu++) {
+			int64_t n = cpu_at(s, i, cpu)->v[KT_CV_LOCAL_DSQ];
+
+			if (n == KT_NA || n <= v->value)
+				continue;
+			v->value = n;
+			v->cpu = cpu;
+			v->t0 = v->t1 = kt_series_time(s, i);
+		}
+	}
+	v->tripped = v->value > limit;
+	snprintf(v->detail, sizeof(v->detail),
+		 "deepest local DSQ: %.0f tasks on cpu %d at %.1fs (limit %lld)",
+		 v->value, v->cpu, v->t0, limit);
+}
+
+static void eval_rate(const struct kt_series *s, const char *event,
+		      double limit, struct kt_verdict *v)
+{
+	int e = kt_series_event(s, event);
+	size_t from = 0, to;
+	int64_t a, b;
+	double dt, rate;
+
+	v->limit = limit;
+	if (!limit || e < 0)
+		return;
+	v->evaluated = true;
+	for (to = 1; to < s->count; to++) {
+		while (kt_series_time(s, to) - kt_series_time(s, from) >
+		       RATE_WINDOW_S)
+			from++;
+		a = kt_sample_event_total(&s->samples[from], e);
+		b = kt_sample_event_total(&s->samples[to], e);
+		dt = kt_series_time(s, to) - kt_series_time(s, from);
+		/* Only while one scheduler stays attached. */
+		if (a == KT_NA || b == KT_NA || b < a ||
+		    dt < RATE_WINDOW_S / 2)
+			continue;
+		rate = (b - a) / dt;
+		if (rate <= v->value)
+			continue;
+		v->value = rate;
+		v->t0 = kt_series_time(s, from);
+		v->t1 = kt_series_time(s, to);
+	}
+	v->tripped = v->value > limit;
+	snprintf(v->detail, sizeof(v->detail),
+		 "highest %s rate: %.0f/s from %.1fs to %.1fs (limit %.0f/s)",
+		 event, v->value, v->t0, v->t1, limit);
+}
+
+static void judge(struct kt_verdict *v, unsigned int expect)
+{
+	bool expected = expect & KT_V_BIT(v->kind);
+	size_t n;
+
+	v->failed = expected ? !v->tripped : v->tripped;
+	if (expected && !v->tripped) {
+		n = strlen(v->detail);
+		snprintf(v->detail + n, sizeof(v->detail) - n,
+			 "%sexpected to trip, did not%s",
+			 n ? " (" : "", n ? ")" : "");
+	}
+}
+
+void kt_verdicts_eval(const struct kt_series *s,
+		      const struct kt_monitor_limits *l,
+		      struct kt_verdict out[KT_NR_VERDICTS])
+{
+	unsigned int k;
+
+	memset(out, 0, sizeof(*out) * KT_NR_VERDICTS);
+	for (k = 0; k < KT_NR_VERDICTS; k++) {
+		out[k].kind = k;
+		out[k].cpu = -1;
+	}
+	eval_stall(s, l->stall_samples, &out[KT_V_STALL]);
+	eval_imbalance(s, l, &out[KT_V_IMBALANCE]);
+	eval_local_dsq(s, l->max_local_dsq, &out[KT_V_LOCAL_DSQ]);
+	eval_rate(s, "SCX_EV_SELECT_CPU_FALLBACK", l->max_fallback_rate,
+		  &out[KT_V_FALLBACK_RATE]);
+	eval_rate(s, "SCX_EV_DISPATCH_KEEP_LAST", l->max_keep_last_rate,
+		  &out[KT_V_KEEP_LAST_RATE]);
+	for (k = 0; k < KT_NR_VERDICTS; k++)
+		judge(&out[k], l->expect);
+}
+
+bool kt_verdicts_failed(const struct kt_verdict v[KT_NR_VERDICTS])
+{
+	unsigned int k;
+
+	for (k = 0; k < KT_NR_VERDICTS; k++)
+		if (v[k].failed)
+			return true;
+	return false;
+}
