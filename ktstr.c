@@ -17,8 +17,11 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "run the suite's tests, each in its own VM" },
+	{ "gauntlet", cmd_gauntlet, "run tests over topology presets, profiles and kernels" },
+	{ "compare", cmd_compare, "compare two result sets, exit 1 on a regression" },
 	{ "shell", cmd_shell, "boot a topology and run a shell or a command" },
 	{ "topo", cmd_topo, "check that a booted topology matches its declaration" },
+	{ "monitor", cmd_monitor, "watch a VM's scheduler from the host, live" },
 	{ "kernel", cmd_kernel, "list, fetch and inspect cached kernels" },
 };
 

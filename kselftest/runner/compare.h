@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Comparing two result sets (directories of `--json` results): results
+ * are paired by (test, topology, scheduler, kernel), each pair's metrics
+ * are compared, and a change counts only if it passes both the metric's
+ * absolute and its relative threshold, so that noise on a tiny value and
+ * noise on a large one are both ignored.
+ */
+#ifndef KTSTR_RUNNER_COMPARE_H
+#define KTSTR_RUNNER_COMPARE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum kt_metric {
+	KT_METRIC_FAILED,	/* 1 if the test failed */
+	KT_METRIC_SPREAD,	/* fairness: (max - min) / mean work in a group */
+	KT_METRIC_GAP_MS,	/* longest time a worker did not run */
+	KT_METRIC_WORK,		/* work units of all workers */
+	KT_METRIC_MIGRATIONS,
+	KT_METRIC_RUN_DELAY_MS,	/* mean per worker: runnable, not running */
+	KT_METRIC_WAKE_DELAY_MS, /* mean per worker, when the output has it */
+	KT_METRIC_VERDICTS,	/* failed monitor verdicts */
+	KT_NR_METRICS,
+};
+
+struct kt_threshold {
+	double abs;		/* |b - a| must exceed this */
+	double rel;		/* and |b - a| / |a| this (0.5 = 50%) */
+};
+
+struct kt_metric_info {
+	const char *name;
+	bool higher_is_better;
+	struct kt_threshold def;
+};
+
+extern const struct kt_metric_info kt_metrics[KT_NR_METRICS];
+
+struct kt_result_metrics {
+	char test[192];		/* the name without the scheduler variant */
+	char topology[64];
+	char scheduler[64];
+	char kernel[128];
+	char result[8];
+	double v[KT_NR_METRICS];
+	bool has[KT_NR_METRICS];
+};
+
+struct kt_result_set {
+	struct kt_result_metrics *v;
+	size_t count;
+};
+
+/* Reads every *.json of @dir. */
+int kt_result_set_load(const char *dir, struct kt_result_set *s);
+void kt_result_set_free(struct kt_result_set *s);
+/* The metrics of one JSON result's text. */
+int kt_result_parse(const char *json, const char *origin,
+		    struct kt_result_metrics *m);
+
+struct kt_compare_opts {
+	struct kt_threshold thr[KT_NR_METRICS];
+	/* Pair scheduler sched_a of A with sched_b of B (--pair-scheduler). */
+	char sched_a[64], sched_b[64];
+};
+
+void kt_compare_defaults(struct kt_compare_opts *o);
+/* "METRIC=ABS,REL%" (or REL as a fraction); errors name the value. */
+int kt_compare_parse_threshold(struct kt_compare_opts *o, const char *s);
+
+struct kt_compare_summary {
+	unsigned int pairs, regressions, improvements, only_a, only_b;
+};
+
+/* Prints improvements and regressions of B against A to @out. */
+void kt_compare(const struct kt_result_set *a, const struct kt_result_set *b,
+		const struct kt_compare_opts *o, FILE *out,
+		struct kt_compare_summary *sum);
+
+#endif
