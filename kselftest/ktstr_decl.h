@@ -25,7 +25,7 @@
 #endif
 
 #define KTSTR_DECL_MAGIC 0x4b545354u	/* "KTST" */
-#define KTSTR_DECL_VERSION 1
+#define KTSTR_DECL_VERSION 2
 
 #define KTSTR_TESTS_SECTION "ktstr_tests"
 #define KTSTR_VARIANTS_SECTION "ktstr_variants"
@@ -41,6 +41,33 @@
 
 enum ktstr_smt { KTSTR_SMT_ANY, KTSTR_SMT_REQUIRED, KTSTR_SMT_NONE };
 
+/*
+ * The host monitor's verdicts, as bits for ktstr_monitor_decl's @off and
+ * @expect; the order is the monitor's (monitor/verdict.h).
+ */
+#define KTSTR_MON_STALL			(1u << 0)
+#define KTSTR_MON_IMBALANCE		(1u << 1)
+#define KTSTR_MON_LOCAL_DSQ		(1u << 2)
+#define KTSTR_MON_FALLBACK_RATE		(1u << 3)
+#define KTSTR_MON_KEEP_LAST_RATE	(1u << 4)
+#define KTSTR_MON_ALL			0x1fu
+
+/*
+ * A test's limits for the host monitor (Documentation/monitor.md); 0
+ * keeps a default.  A test that confines its tasks on purpose turns the
+ * imbalance verdict off; a test of a broken scheduler expects one.
+ */
+struct ktstr_monitor_decl {
+	uint16_t stall_samples;		/* consecutive samples */
+	uint16_t imbalance_x10;		/* max/min mean runnable, times 10 */
+	uint16_t max_local_dsq;		/* tasks */
+	uint16_t off;			/* KTSTR_MON_* not to judge */
+	uint16_t expect;		/* KTSTR_MON_* that must trip */
+	uint16_t reserved;
+	uint32_t max_fallback_rate;	/* SCX_EV_SELECT_CPU_FALLBACK per s */
+	uint32_t max_keep_last_rate;	/* SCX_EV_DISPATCH_KEEP_LAST per s */
+};
+
 struct ktstr_test_decl {
 	uint32_t magic;
 	uint32_t version;
@@ -55,6 +82,7 @@ struct ktstr_test_decl {
 	uint32_t memory_mib;	/* 0 = the topology's */
 	uint32_t flags;
 	uint32_t reserved;
+	struct ktstr_monitor_decl monitor;
 } __aligned(8);
 
 /* A fixture variant that names the scheduler its tests run under. */

@@ -54,18 +54,6 @@ static void usage(FILE *out)
 		KT_MONITOR_DEFAULT_INTERVAL_MS);
 }
 
-static int parse_interval(const char *arg, unsigned int *ms)
-{
-	char *end;
-	unsigned long v = strtoul(arg, &end, 10);
-
-	if (!*arg || *end || v < 1 || v > 60000)
-		return kt_fail("--interval '%s': expected milliseconds, 1 to 60000",
-			       arg);
-	*ms = v;
-	return 0;
-}
-
 static int own_option(struct monitor_opts *o, int opt, const char *arg)
 {
 	int k;
@@ -78,7 +66,8 @@ static int own_option(struct monitor_opts *o, int opt, const char *arg)
 		o->command = arg;
 		return 0;
 	case 'i':
-		return parse_interval(arg, &o->config.interval_ms);
+		return kt_monitor_parse_interval("--interval", arg,
+						 &o->config.interval_ms);
 	case 'L':
 		return kt_monitor_limit_set(&o->limits, arg);
 	case 'x':
@@ -191,7 +180,7 @@ static char *guest_command(const struct monitor_opts *o)
 }
 
 static int write_json(const char *path, const struct kt_monitor *m,
-		      const struct kt_verdict *v, const char *plot)
+		      const struct kt_monitor_verdict *v, const char *plot)
 {
 	char tmp[PATH_MAX + 8];
 	FILE *f;
@@ -210,7 +199,7 @@ static int write_json(const char *path, const struct kt_monitor *m,
 }
 
 static int report(const struct monitor_opts *o, const struct kt_monitor *m,
-		  struct kt_verdict *v)
+		  struct kt_monitor_verdict *v)
 {
 	const struct kt_series *s = kt_monitor_series(m);
 
@@ -225,7 +214,7 @@ static int report(const struct monitor_opts *o, const struct kt_monitor *m,
 
 static int watch(struct monitor_opts *o, struct kt_monitor_kernel *k)
 {
-	struct kt_verdict verdicts[KT_NR_VERDICTS];
+	struct kt_monitor_verdict verdicts[KT_NR_VERDICTS];
 	struct kt_vm_observer observer;
 	struct kt_vm_result r;
 	struct kt_monitor *m;

@@ -213,6 +213,19 @@ void kt_monitor_free(struct kt_monitor *m)
 	free(m);
 }
 
+int kt_monitor_parse_interval(const char *option, const char *arg,
+			      unsigned int *ms)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (!*arg || *end || v < 1 || v > 60000)
+		return kt_fail("%s '%s': expected milliseconds, 1 to 60000",
+			       option, arg);
+	*ms = v;
+	return 0;
+}
+
 static void print_value(FILE *f, const char *label, int64_t v)
 {
 	if (v == KT_NA)

@@ -47,6 +47,10 @@ const struct kt_series *kt_monitor_series(const struct kt_monitor *m);
 const char *kt_monitor_error(const struct kt_monitor *m);
 void kt_monitor_free(struct kt_monitor *m);
 
+/* "--interval"/"--monitor-interval" values: 1 to 60000 ms. */
+int kt_monitor_parse_interval(const char *option, const char *arg,
+			      unsigned int *ms);
+
 /* One line describing sample @i, as `ktstr monitor` prints it. */
 void kt_monitor_print_sample(FILE *f, const struct kt_series *s, size_t i);
 

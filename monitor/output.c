@@ -14,7 +14,7 @@ double kt_monitor_cost_us(const struct kt_series *s)
 	return s->count ? sum / s->count : 0;
 }
 
-static const char *state_word(const struct kt_verdict *v)
+static const char *state_word(const struct kt_monitor_verdict *v)
 {
 	if (!v->evaluated)
 		return "off";
@@ -24,7 +24,7 @@ static const char *state_word(const struct kt_verdict *v)
 }
 
 void kt_monitor_summary(FILE *f, const struct kt_series *s,
-			const struct kt_verdict v[KT_NR_VERDICTS],
+			const struct kt_monitor_verdict v[KT_NR_VERDICTS],
 			const char *error)
 {
 	unsigned int k;
@@ -45,7 +45,7 @@ void kt_monitor_summary(FILE *f, const struct kt_series *s,
 			v[k].detail);
 }
 
-void kt_monitor_failures(FILE *f, const struct kt_verdict v[KT_NR_VERDICTS])
+void kt_monitor_failures(FILE *f, const struct kt_monitor_verdict v[KT_NR_VERDICTS])
 {
 	unsigned int k;
 
@@ -55,7 +55,7 @@ void kt_monitor_failures(FILE *f, const struct kt_verdict v[KT_NR_VERDICTS])
 				kt_monitor_verdict_name(k), v[k].detail);
 }
 
-static void json_verdicts(FILE *f, const struct kt_verdict v[KT_NR_VERDICTS])
+static void json_verdicts(FILE *f, const struct kt_monitor_verdict v[KT_NR_VERDICTS])
 {
 	unsigned int k;
 
@@ -136,7 +136,7 @@ static void json_sample(FILE *f, const struct kt_series *s, size_t i)
 }
 
 void kt_monitor_json(FILE *f, const struct kt_series *s,
-		     const struct kt_verdict v[KT_NR_VERDICTS],
+		     const struct kt_monitor_verdict v[KT_NR_VERDICTS],
 		     const char *error, const char *plot)
 {
 	unsigned int e;

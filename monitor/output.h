@@ -13,18 +13,18 @@
 
 /* "monitor: ..." lines; @error is why the monitor could not attach. */
 void kt_monitor_summary(FILE *f, const struct kt_series *s,
-			const struct kt_verdict v[KT_NR_VERDICTS],
+			const struct kt_monitor_verdict v[KT_NR_VERDICTS],
 			const char *error);
 /* One line per failed verdict, for a test's failure reason. */
-void kt_monitor_failures(FILE *f, const struct kt_verdict v[KT_NR_VERDICTS]);
+void kt_monitor_failures(FILE *f, const struct kt_monitor_verdict v[KT_NR_VERDICTS]);
 /* A JSON object; @plot is the plot's file name, or NULL. */
 void kt_monitor_json(FILE *f, const struct kt_series *s,
-		     const struct kt_verdict v[KT_NR_VERDICTS],
+		     const struct kt_monitor_verdict v[KT_NR_VERDICTS],
 		     const char *error, const char *plot);
 /* A self-contained SVG of the per-CPU time series at @path, atomically. */
 int kt_monitor_plot(const char *path, const char *title,
 		    const struct kt_series *s,
-		    const struct kt_verdict v[KT_NR_VERDICTS]);
+		    const struct kt_monitor_verdict v[KT_NR_VERDICTS]);
 /* Host CPU time per sample, microseconds (mean). */
 double kt_monitor_cost_us(const struct kt_series *s);
 

@@ -147,7 +147,7 @@ static void line(FILE *f, const struct kt_series *s, const struct panel *p,
 }
 
 static void shade_verdicts(FILE *f, const struct panel *p,
-			   const struct kt_verdict v[KT_NR_VERDICTS])
+			   const struct kt_monitor_verdict v[KT_NR_VERDICTS])
 {
 	double top = TOP + p->index * (PANEL_H + GAP);
 	unsigned int k;
@@ -164,7 +164,7 @@ static void shade_verdicts(FILE *f, const struct panel *p,
 }
 
 static void cpu_panel(FILE *f, const struct kt_series *s, struct panel *p,
-		      value_fn fn, const struct kt_verdict *v)
+		      value_fn fn, const struct kt_monitor_verdict *v)
 {
 	char label[32];
 	unsigned int cpu;
@@ -229,7 +229,7 @@ static void event_panel(FILE *f, const struct kt_series *s, struct panel *p)
 
 int kt_monitor_plot(const char *path, const char *title,
 		    const struct kt_series *s,
-		    const struct kt_verdict v[KT_NR_VERDICTS])
+		    const struct kt_monitor_verdict v[KT_NR_VERDICTS])
 {
 	struct panel runq = { .title = "runnable tasks (rq nr_running)" };
 	struct panel dsq = { .title = "local DSQ depth", .index = 1 };

@@ -128,7 +128,7 @@ static bool stalled_at(const struct kt_series *s, size_t i, unsigned int cpu)
 }
 
 static void eval_stall(const struct kt_series *s, unsigned int need,
-		       struct kt_verdict *v)
+		       struct kt_monitor_verdict *v)
 {
 	size_t i, start, best_start = 0, best_end = 0, best = 0;
 	unsigned int cpu;
@@ -197,7 +197,7 @@ static bool window_means(const struct kt_series *s, size_t from, size_t to,
 
 static void eval_imbalance(const struct kt_series *s,
 			   const struct kt_monitor_limits *l,
-			   struct kt_verdict *v)
+			   struct kt_monitor_verdict *v)
 {
 	unsigned int w = l->imbalance_window ? l->imbalance_window : 10;
 	double mean[KT_TARGET_MAX_CPUS], total, lo, hi, ratio;
@@ -242,7 +242,7 @@ static void eval_imbalance(const struct kt_series *s,
 }
 
 static void eval_local_dsq(const struct kt_series *s, long long limit,
-			   struct kt_verdict *v)
+			   struct kt_monitor_verdict *v)
 {
 	unsigned int cpu;
 	size_t i;
@@ -269,7 +269,7 @@ static void eval_local_dsq(const struct kt_series *s, long long limit,
 }
 
 static void eval_rate(const struct kt_series *s, const char *event,
-		      double limit, struct kt_verdict *v)
+		      double limit, struct kt_monitor_verdict *v)
 {
 	int e = kt_series_event(s, event);
 	size_t from = 0, to;
@@ -304,7 +304,7 @@ static void eval_rate(const struct kt_series *s, const char *event,
 		 event, v->value, v->t0, v->t1, limit);
 }
 
-static void judge(struct kt_verdict *v, unsigned int expect)
+static void judge(struct kt_monitor_verdict *v, unsigned int expect)
 {
 	bool expected = expect & KT_V_BIT(v->kind);
 	size_t n;
@@ -320,7 +320,7 @@ static void judge(struct kt_verdict *v, unsigned int expect)
 
 void kt_verdicts_eval(const struct kt_series *s,
 		      const struct kt_monitor_limits *l,
-		      struct kt_verdict out[KT_NR_VERDICTS])
+		      struct kt_monitor_verdict out[KT_NR_VERDICTS])
 {
 	unsigned int k;
 
@@ -340,7 +340,7 @@ void kt_verdicts_eval(const struct kt_series *s,
 		judge(&out[k], l->expect);
 }
 
-bool kt_verdicts_failed(const struct kt_verdict v[KT_NR_VERDICTS])
+bool kt_verdicts_failed(const struct kt_monitor_verdict v[KT_NR_VERDICTS])
 {
 	unsigned int k;
 

@@ -32,7 +32,7 @@ struct kt_monitor_limits {
 	unsigned int expect;		/* KT_V_BIT()s that must trip */
 };
 
-struct kt_verdict {
+struct kt_monitor_verdict {
 	enum kt_verdict_kind kind;
 	bool evaluated;			/* off, or this kernel lacks the data */
 	bool tripped;			/* the condition was seen */
@@ -55,8 +55,8 @@ int kt_monitor_verdict_parse(const char *name);
 int kt_monitor_limit_set(struct kt_monitor_limits *l, const char *assignment);
 void kt_verdicts_eval(const struct kt_series *s,
 		      const struct kt_monitor_limits *l,
-		      struct kt_verdict out[KT_NR_VERDICTS]);
+		      struct kt_monitor_verdict out[KT_NR_VERDICTS]);
 /* True if any verdict failed. */
-bool kt_verdicts_failed(const struct kt_verdict v[KT_NR_VERDICTS]);
+bool kt_verdicts_failed(const struct kt_monitor_verdict v[KT_NR_VERDICTS]);
 
 #endif

@@ -27,6 +27,7 @@ struct run_opts {
 	char sched_args[1024];
 	unsigned int jobs;
 	bool list;
+	struct kt_watch watch;		/* --no-monitor, --monitor-interval */
 };
 
 static void usage(FILE *out)
@@ -42,6 +43,7 @@ static void usage(FILE *out)
 		"  --opt-in         include tests that only run when asked\n"
 		"  --list           print the plan, boot nothing\n"
 		"  -j N             run up to N VMs side by side (default 1)\n"
+		KT_WATCH_HELP
 		KT_LAUNCH_HELP
 		"\nexit status: 0 if no test failed, 1 otherwise, 2 on bad arguments.\n");
 }
@@ -56,6 +58,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "opt-in", no_argument, NULL, 'o' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
+		KT_WATCH_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct option options[KT_LAUNCH_MAX_OPTIONS];
@@ -73,6 +76,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	kt_launch_options(own, options);
 	while ((opt = getopt_long(end, argv, "hj:", options, NULL)) != -1) {
 		handled = kt_launch_option(&o->launch, opt, optarg);
+		if (!handled)
+			handled = kt_watch_option(&o->watch, opt, optarg);
 		if (handled < 0)
 			return -1;
 		if (handled)
@@ -135,6 +140,7 @@ static int execute(struct run_opts *o, const struct kt_plan *p,
 		.jobs = o->jobs,
 		.junit = o->junit,
 		.json = o->json,
+		.watch = o->watch,
 	};
 
 	e.kernels[0].kernel = o->launch.kernel;

@@ -226,6 +226,7 @@ static int run_one(const struct kt_exec *e, const struct kt_run_item *it,
 	struct kt_topology topo;
 	struct kt_vm_opts vo;
 	struct kt_vm_result vm;
+	struct kt_watch_vm watch;
 	char command[2048], log_dir[PATH_MAX + 200];
 
 	memset(r, 0, sizeof(*r));
@@ -251,14 +252,17 @@ static int run_one(const struct kt_exec *e, const struct kt_run_item *it,
 	guest_command(e, it, command, sizeof(command));
 	vo.command = command;
 	vo.capture_stdout = &r->output;
-	if (kt_accel_resolve(e->launch->accel, &vo.accel, r->reason,
+	if (kt_watch_begin(&watch, &e->watch, it->kernel, &topo, &vo) ||
+	    kt_accel_resolve(e->launch->accel, &vo.accel, r->reason,
 			     sizeof(r->reason)) || kt_vm_run(&vo, &vm)) {
 		fail_result(r);
+		kt_watch_end(&watch, &e->watch, it, NULL, r);
 		return 0;
 	}
 	snprintf(r->accel, sizeof(r->accel), "%s", kt_accel_name(vm.accel));
 	r->wall_s = vm.wall_s;
 	judge(r, &vm);
+	kt_watch_end(&watch, &e->watch, it, e->json, r);
 	return vm.outcome == KT_VM_INTERRUPTED ? 128 + vm.signal : 0;
 }
 
@@ -300,21 +304,40 @@ static int run_serial(struct kt_exec *e, const struct kt_plan *p,
  * the parent) followed by the output.  A pointer field added to struct
  * kt_result needs its own place here.
  */
+enum wire_text { WIRE_OUTPUT, WIRE_MONITOR_SUMMARY, WIRE_MONITOR_JSON,
+		 NR_WIRE_TEXTS };
+
 struct wire_header {
 	struct kt_result result;
-	size_t output_len;
+	size_t len[NR_WIRE_TEXTS];
 	int stop;
 };
 
-static int send_result(int fd, const struct kt_result *r, int stop)
+static char **wire_text(struct kt_result *r, enum wire_text t)
+{
+	switch (t) {
+	case WIRE_MONITOR_SUMMARY:
+		return &r->monitor_summary;
+	case WIRE_MONITOR_JSON:
+		return &r->monitor_json;
+	default:
+		return &r->output;
+	}
+}
+
+static int send_result(int fd, struct kt_result *r, int stop)
 {
 	struct wire_header h = { .result = *r, .stop = stop };
-	size_t len = r->output ? strlen(r->output) : 0;
+	enum wire_text t;
 
-	h.output_len = len;
-	if (write(fd, &h, sizeof(h)) != sizeof(h) ||
-	    (len && write(fd, r->output, len) != (ssize_t)len))
+	for (t = 0; t < NR_WIRE_TEXTS; t++)
+		h.len[t] = *wire_text(r, t) ? strlen(*wire_text(r, t)) : 0;
+	if (write(fd, &h, sizeof(h)) != sizeof(h))
 		return -1;
+	for (t = 0; t < NR_WIRE_TEXTS; t++)
+		if (h.len[t] && write(fd, *wire_text(r, t), h.len[t]) !=
+				(ssize_t)h.len[t])
+			return -1;
 	return 0;
 }
 
@@ -326,17 +349,23 @@ static int recv_result(int fd, const struct kt_run_item *it,
 	if (lseek(fd, 0, SEEK_SET) ||
 	    read(fd, &h, sizeof(h)) != sizeof(h))
 		return -1;
+	enum wire_text t;
+	char **text;
+
 	*r = h.result;
 	r->item = it;
 	*stop = h.stop;
-	r->output = NULL;
-	if (!h.output_len)
-		return 0;
-	r->output = malloc(h.output_len + 1);
-	if (!r->output ||
-	    read(fd, r->output, h.output_len) != (ssize_t)h.output_len)
-		return -1;
-	r->output[h.output_len] = '\0';
+	for (t = 0; t < NR_WIRE_TEXTS; t++)
+		*wire_text(r, t) = NULL;
+	for (t = 0; t < NR_WIRE_TEXTS; t++) {
+		if (!h.len[t])
+			continue;
+		text = wire_text(r, t);
+		*text = malloc(h.len[t] + 1);
+		if (!*text || read(fd, *text, h.len[t]) != (ssize_t)h.len[t])
+			return -1;
+		(*text)[h.len[t]] = '\0';
+	}
 	return 0;
 }
 
@@ -546,6 +575,17 @@ static int run_parallel(struct kt_exec *e, const struct kt_plan *p,
 	return stop;
 }
 
+/* Before any VM, and before -j forks: the children share what it read. */
+static void watch_kernels(struct kt_exec *e)
+{
+	const struct kt_kernel *kernels[KT_EXEC_MAX_KERNELS];
+	unsigned int i;
+
+	for (i = 0; i < e->nr_kernels; i++)
+		kernels[i] = &e->kernels[i].kernel;
+	kt_watch_prepare(&e->watch, kernels, e->nr_kernels);
+}
+
 int kt_exec_run(struct kt_exec *e, const struct kt_plan *p,
 		void (*on_result)(const struct kt_result *r, void *arg),
 		void *arg)
@@ -558,6 +598,7 @@ int kt_exec_run(struct kt_exec *e, const struct kt_plan *p,
 
 	if (!results)
 		return kt_fail("out of memory"), 1;
+	watch_kernels(e);
 	kt_tap_begin(p->count);
 	if (e->jobs > 1)
 		stop = run_parallel(e, p, results, &done, on_result, arg);
@@ -570,9 +611,13 @@ int kt_exec_run(struct kt_exec *e, const struct kt_plan *p,
 	if (e->junit &&
 	    kt_junit_write(e->junit, results, done, now_s() - start))
 		fprintf(stderr, "ktstr: %s\n", kt_errmsg());
-	for (i = 0; i < p->count; i++)
+	for (i = 0; i < p->count; i++) {
 		free(results[i].output);
+		free(results[i].monitor_summary);
+		free(results[i].monitor_json);
+	}
 	free(results);
+	kt_watch_release(&e->watch);
 	if (stop)
 		return stop;
 	return failed ? 1 : 0;

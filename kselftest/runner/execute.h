@@ -12,6 +12,7 @@
 #include "launch.h"
 #include "plan.h"
 #include "report.h"
+#include "watch.h"
 
 #define KT_EXEC_MAX_KERNELS 16
 
@@ -31,6 +32,7 @@ struct kt_exec {
 	unsigned int jobs;		/* VMs side by side; 0 or 1: one */
 	const char *junit;
 	const char *json;
+	struct kt_watch watch;		/* the host monitor: off, interval */
 };
 
 /* Executable files of @dir, sorted; free them with kt_exec_free_list(). */

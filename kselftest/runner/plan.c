@@ -71,6 +71,7 @@ static void fill_item(struct kt_run_item *it, const char *prog,
 			     KT_DEFAULT_TEST_TIMEOUT_S;
 	it->vm_timeout_s = it->test_timeout_s + KT_BOOT_MARGIN_S;
 	it->memory_mib = t->memory_mib;
+	it->monitor = t->monitor;
 	it->min_cpus = t->min_cpus;
 	it->min_llcs = t->min_llcs;
 	it->min_nodes = t->min_nodes;

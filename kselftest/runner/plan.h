@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../ktstr_decl.h"
+
 /* Boot and teardown on top of the test's own limit, under TCG. */
 #define KT_BOOT_MARGIN_S 120
 #define KT_DEFAULT_TEST_TIMEOUT_S 300
@@ -31,6 +33,7 @@ struct kt_run_item {
 	char sched_binary[128];
 	char sched_args[384];
 	char sched_ops[64];
+	struct ktstr_monitor_decl monitor;	/* the test's monitor limits */
 };
 
 struct kt_plan {

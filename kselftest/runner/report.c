@@ -41,6 +41,7 @@ void kt_tap_result(unsigned int n, const struct kt_result *r)
 
 	printf("# selftests: ktstr: %s\n", name);
 	print_nested(r->output);
+	print_nested(r->monitor_summary);
 	if (r->verdict == KT_FAIL && r->reason[0])
 		print_nested(r->reason);
 	printf("# %s: %s on %s, scheduler %s, %.1fs\n", name,
@@ -155,6 +156,10 @@ int kt_json_write(const char *dir, const struct kt_result *r)
 	kt_json_string(f, r->accel);
 	fprintf(f, ",\n  \"wall_s\": %.3f,\n  \"output\": ", r->wall_s);
 	kt_json_string(f, r->output);
+	if (r->monitor_json) {
+		fputs(",\n  \"monitor\": ", f);
+		fputs(r->monitor_json, f);
+	}
 	fprintf(f, "\n}\n");
 	if (fclose(f) || rename(tmp, path)) {
 		unlink(tmp);

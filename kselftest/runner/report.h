@@ -14,6 +14,8 @@ struct kt_result {
 	enum kt_verdict verdict;
 	char reason[6144];		/* why it failed or skipped */
 	char *output;			/* the VM's TAP, malloc'd */
+	char *monitor_summary;		/* "monitor: ..." lines, malloc'd */
+	char *monitor_json;		/* the monitor's JSON object, malloc'd */
 	double wall_s;
 	char kernel[128];
 	char accel[16];
