@@ -263,9 +263,13 @@ static void eval_local_dsq(const struct kt_series *s, long long limit,
 		}
 	}
 	v->tripped = v->value > limit;
-	snprintf(v->detail, sizeof(v->detail),
-		 "deepest local DSQ: %.0f tasks on cpu %d at %.1fs (limit %lld)",
-		 v->value, v->cpu, v->t0, limit);
+	if (v->value > 0)
+		snprintf(v->detail, sizeof(v->detail),
+			 "deepest local DSQ: %.0f tasks on cpu %d at %.1fs (limit %lld)",
+			 v->value, v->cpu, v->t0, limit);
+	else
+		snprintf(v->detail, sizeof(v->detail),
+			 "no task seen in a local DSQ (limit %lld)", limit);
 }
 
 static void eval_rate(const struct kt_series *s, const char *event,
@@ -299,9 +303,13 @@ static void eval_rate(const struct kt_series *s, const char *event,
 		v->t1 = kt_series_time(s, to);
 	}
 	v->tripped = v->value > limit;
-	snprintf(v->detail, sizeof(v->detail),
-		 "highest %s rate: %.0f/s from %.1fs to %.1fs (limit %.0f/s)",
-		 event, v->value, v->t0, v->t1, limit);
+	if (v->value > 0)
+		snprintf(v->detail, sizeof(v->detail),
+			 "highest %s rate: %.0f/s from %.1fs to %.1fs (limit %.0f/s)",
+			 event, v->value, v->t0, v->t1, limit);
+	else
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s did not move (limit %.0f/s)", event, limit);
 }
 
 static void judge(struct kt_monitor_verdict *v, unsigned int expect)

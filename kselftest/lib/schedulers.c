@@ -37,3 +37,12 @@ KTSTR_SCHEDULER(ktstr_stall,
 		.args = "-c ktstr-starve -t 3000",
 		.ops_name = "ktstr_stall",
 		.flags = KTSTR_SCHED_EXPECT_EXIT);
+/*
+ * The same with the kernel's watchdog at 30 s: a test has time to watch
+ * the stall from the host before the kernel ends it.
+ */
+KTSTR_SCHEDULER(ktstr_stall_slow,
+		.binary = "ktstr_stall",
+		.args = "-c ktstr-starve -t 30000",
+		.ops_name = "ktstr_stall",
+		.flags = KTSTR_SCHED_EXPECT_EXIT);
