@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktstr gauntlet without booting: the listing of the real suite, its
+ * shards, budgets from a fixed cost model, names, constraints, profiles,
+ * kernels, and every bad argument.  Runs ./ktstr as a user would.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#include "costs.h"
+#include "error.h"
+#include "gauntlet.h"
+
+#define OUT_MAX (1 << 20)
+
+/* Runs `./ktstr gauntlet ARGS`; stdout and stderr into malloc'd strings. */
+static int gauntlet(const char *args, char **out, char **err)
+{
+	char cmd[2048], o[] = "/tmp/ktstr-gt-out-XXXXXX",
+	     e[] = "/tmp/ktstr-gt-err-XXXXXX";
+	int fo = mkstemp(o), fe = mkstemp(e), status;
+	FILE *f;
+	size_t n;
+
+	close(fo);
+	close(fe);
+	snprintf(cmd, sizeof(cmd), "./ktstr gauntlet %s >%s 2>%s", args, o, e);
+	status = system(cmd);
+	*out = calloc(1, OUT_MAX);
+	*err = calloc(1, OUT_MAX);
+	f = fopen(o, "r");
+	n = fread(*out, 1, OUT_MAX - 1, f);
+	(*out)[n] = '\0';
+	fclose(f);
+	f = fopen(e, "r");
+	n = fread(*err, 1, OUT_MAX - 1, f);
+	(*err)[n] = '\0';
+	fclose(f);
+	unlink(o);
+	unlink(e);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The first column of each line, as a list of names. */
+static size_t names(char *text, char **v, size_t max)
+{
+	size_t n = 0;
+	char *line, *save = NULL;
+
+	for (line = strtok_r(text, "\n", &save); line && n < max;
+	     line = strtok_r(NULL, "\n", &save)) {
+		line[strcspn(line, " ")] = '\0';
+		v[n++] = line;
+	}
+	return n;
+}
+
+static bool contains(char *const *v, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i], name))
+			return true;
+	return false;
+}
+
+#define MAX_ENTRIES 4096
+
+/* The acceptance check: shards are disjoint and their union is the whole. */
+TEST(shards_partition_the_listing)
+{
+	static char *all[MAX_ENTRIES], *part[MAX_ENTRIES];
+	char *out, *err, *sout, *serr, args[64];
+	unsigned int k, n, *seen;
+	size_t nr_all, nr_part, i, j;
+
+	ASSERT_EQ(0, gauntlet("--list", &out, &err)) TH_LOG("%s", err);
+	nr_all = names(out, all, MAX_ENTRIES);
+	ASSERT_LT(100, nr_all);
+	seen = calloc(nr_all, sizeof(*seen));
+	for (n = 1; n <= 5; n++) {
+		memset(seen, 0, nr_all * sizeof(*seen));
+		for (k = 1; k <= n; k++) {
+			snprintf(args, sizeof(args), "--list --shard %u/%u", k, n);
+			ASSERT_EQ(0, gauntlet(args, &sout, &serr)) TH_LOG("%s", serr);
+			nr_part = names(sout, part, MAX_ENTRIES);
+			for (i = 0; i < nr_part; i++) {
+				for (j = 0; j < nr_all; j++)
+					if (!strcmp(part[i], all[j]))
+						break;
+				ASSERT_LT(j, nr_all) TH_LOG("%s not in the listing", part[i]);
+				EXPECT_EQ(0, seen[j]) TH_LOG("%s in shards %u and %u of %u",
+							     part[i], seen[j], k, n);
+				seen[j] = k;
+			}
+			free(sout);
+			free(serr);
+		}
+		for (j = 0; j < nr_all; j++)
+			EXPECT_NE(0, seen[j]) TH_LOG("%s in no shard of %u", all[j], n);
+	}
+	free(seen);
+	free(out);
+	free(err);
+}
+
+TEST(names_constraints_profiles)
+{
+	static char *v[MAX_ENTRIES];
+	char *out, *err;
+	size_t n, i;
+
+	ASSERT_EQ(0, gauntlet("--list", &out, &err)) TH_LOG("%s", err);
+	n = names(out, v, MAX_ENTRIES);
+	/* <test>/<preset>, and /<profile> for a declared flag profile. */
+	EXPECT_TRUE(contains(v, n, "fair.eevdf.spin_overcommit/llc7"));
+	EXPECT_TRUE(contains(v, n, "fair.scx_simple.spin_overcommit/odd-llc/fifo"));
+	EXPECT_TRUE(contains(v, n, "lifecycle.scx_qmap.attach_run_detach/numa4/slice1ms"));
+	EXPECT_FALSE(contains(v, n, "fair.eevdf.spin_overcommit/llc7/fifo"));
+	/* .min_nodes = 2: never on one node; .min_llcs = 2: never on one LLC. */
+	EXPECT_TRUE(contains(v, n, "cpuset.eevdf.overlapping_numa/numa2-far"));
+	EXPECT_FALSE(contains(v, n, "cpuset.eevdf.overlapping_numa/llc5"));
+	EXPECT_FALSE(contains(v, n, "cpuset.eevdf.per_llc_isolation/tiny"));
+	/* Large presets only when asked. */
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(NULL, strstr(v[i], "/big")) TH_LOG("%s", v[i]);
+	free(out);
+	free(err);
+	ASSERT_EQ(0, gauntlet("--list --large --preset big128 fair.eevdf.spin", &out, &err));
+	EXPECT_NE(NULL, strstr(out, "fair.eevdf.spin_overcommit/big128 ")) TH_LOG("%s", out);
+	free(out);
+	free(err);
+}
+
+TEST(kernels_label_the_names)
+{
+	char *out, *err;
+
+	ASSERT_EQ(0, gauntlet("--list --preset tiny --kernel 7.3 --kernel /boot/vmlinuz-6.12 fair.eevdf.spin",
+			      &out, &err)) TH_LOG("%s", err);
+	EXPECT_NE(NULL, strstr(out, "fair.eevdf.spin_overcommit/tiny/7.3 ")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "fair.eevdf.spin_overcommit/tiny/vmlinuz-6.12 ")) TH_LOG("%s", out);
+	free(out);
+	free(err);
+	/* One kernel: no label, the names stay those of the default. */
+	ASSERT_EQ(0, gauntlet("--list --preset tiny --kernel 7.3 fair.eevdf.spin", &out, &err));
+	EXPECT_NE(NULL, strstr(out, "fair.eevdf.spin_overcommit/tiny ")) TH_LOG("%s", out);
+	free(out);
+	free(err);
+	EXPECT_EQ(2, gauntlet("--list --kernel a/7.3 --kernel b/7.3", &out, &err));
+	EXPECT_NE(NULL, strstr(err, "have the same label '7.3'")) TH_LOG("%s", err);
+	free(out);
+	free(err);
+}
+
+static void write_costs(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	fputs("boot_base_s 3\nboot_per_cpu_s 0.1\ncalibrated 1\n"
+	      "test fair.eevdf.spin_overcommit 5\n", f);
+	fclose(f);
+}
+
+/* Same costs, same budget: the same choice, within the budget. */
+TEST(budget_is_deterministic_and_fits)
+{
+	char costs[] = "/tmp/ktstr-gt-costs-XXXXXX", args[256];
+	char *out1, *err1, *out2, *err2, *line;
+	double total = 0, est;
+	int fd = mkstemp(costs);
+
+	close(fd);
+	write_costs(costs);
+	snprintf(args, sizeof(args), "--list --budget 120 --costs %s", costs);
+	ASSERT_EQ(0, gauntlet(args, &out1, &err1)) TH_LOG("%s", err1);
+	ASSERT_EQ(0, gauntlet(args, &out2, &err2));
+	EXPECT_STREQ(out1, out2);
+	EXPECT_NE(NULL, strstr(err1, "(budget 120s)")) TH_LOG("%s", err1);
+	EXPECT_NE(NULL, strstr(err1, "# left out ")) TH_LOG("%s", err1);
+	/* The measured test costs 3 + 0.1 * 4 vCPUs + 5 on llc1-smt. */
+	line = strstr(out1, "fair.eevdf.spin_overcommit/llc1-smt ");
+	ASSERT_NE(NULL, line) TH_LOG("%s", out1);
+	EXPECT_EQ(0, strncmp(strstr(line, "eevdf ") + strlen("eevdf "),
+			     "             8.4s", 17)) TH_LOG("%.100s", line);
+	for (line = out1; line && *line; line = strchr(line, '\n') ?
+	     strchr(line, '\n') + 1 : NULL) {
+		const char *s = strrchr(line, ' ');
+
+		if (s && sscanf(s, " %lfs", &est) == 1)
+			total += est;
+	}
+	EXPECT_LT(0, total);
+	EXPECT_GE(120, total) TH_LOG("chosen entries estimate %.1fs", total);
+	unlink(costs);
+	free(out1);
+	free(err1);
+	free(out2);
+	free(err2);
+}
+
+TEST(budget_prefers_new_features_per_second)
+{
+	struct kt_preset a = { .name = "a", .nr_features = 2,
+			       .features = { "llcs=1", "no-smt" } };
+	struct kt_preset b = { .name = "b", .nr_features = 2,
+			       .features = { "llcs=1", "smt" } };
+	struct kt_preset c = { .name = "c", .nr_features = 3,
+			       .features = { "llcs=3", "no-smt", "odd" } };
+	struct kt_gauntlet_entry v[3] = {
+		{ .test = "t", .preset = &a, .cost_s = 10 },
+		{ .test = "t", .preset = &b, .cost_s = 10 },
+		{ .test = "t", .preset = &c, .cost_s = 12 },
+	};
+	struct kt_gauntlet g = { v, 3 };
+
+	snprintf(v[0].item.name, sizeof(v[0].item.name), "t/a");
+	snprintf(v[1].item.name, sizeof(v[1].item.name), "t/b");
+	snprintf(v[2].item.name, sizeof(v[2].item.name), "t/c");
+	/* c: 3 new in 12 s; then b: "smt" new; a adds nothing new. */
+	kt_gauntlet_budget(&g, 40, 1);
+	EXPECT_FALSE(v[0].selected);
+	EXPECT_TRUE(v[1].selected);
+	EXPECT_TRUE(v[2].selected);
+	EXPECT_NE(NULL, strstr(v[0].left_out, "adds no")) TH_LOG("%s", v[0].left_out);
+	kt_gauntlet_budget(&g, 15, 1);
+	EXPECT_TRUE(v[2].selected);
+	EXPECT_FALSE(v[1].selected);
+	EXPECT_NE(NULL, strstr(v[1].left_out, "over the budget")) TH_LOG("%s", v[1].left_out);
+}
+
+TEST(cost_model_fit_and_file)
+{
+	struct kt_costs c, d;
+	unsigned int cpus[] = { 2, 10, 16 };
+	double boot[] = { 3.2, 4.0, 4.6 };
+	char path[] = "/tmp/ktstr-gt-model-XXXXXX";
+	int fd = mkstemp(path);
+
+	close(fd);
+	kt_costs_init(&c);
+	ASSERT_EQ(0, kt_costs_fit_boot(&c, cpus, boot, 3));
+	EXPECT_LT(2.9, c.boot_base_s);
+	EXPECT_GT(3.1, c.boot_base_s);
+	EXPECT_LT(0.09, c.boot_per_cpu_s);
+	EXPECT_GT(0.11, c.boot_per_cpu_s);
+	ASSERT_EQ(0, kt_costs_observe(&c, "x.y", 4, 20));
+	ASSERT_EQ(0, kt_costs_save(path, &c));
+	ASSERT_EQ(0, kt_costs_load(path, &d));
+	EXPECT_LT(19.9, kt_costs_estimate(&d, "x.y", 4));
+	EXPECT_GT(20.1, kt_costs_estimate(&d, "x.y", 4));
+	kt_costs_free(&c);
+	kt_costs_free(&d);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	ASSERT_EQ(6, write(fd, "bogus\n", 6));
+	close(fd);
+	EXPECT_EQ(-1, kt_costs_load(path, &d));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), ":1: not a cost line: 'bogus'"))
+		TH_LOG("%s", kt_errmsg());
+	unlink(path);
+	EXPECT_EQ(-1, kt_costs_fit_boot(&c, cpus, boot, 1));
+}
+
+struct bad_arg {
+	const char *args;
+	int status;
+	const char *message;
+};
+
+TEST(bad_arguments_are_refused)
+{
+	static const struct bad_arg bad[] = {
+		{ "--list --shard 0/3", 2, "--shard 0/3: K must be from 1 to 3" },
+		{ "--list --shard 4/3", 2, "--shard 4/3: K must be from 1 to 3" },
+		{ "--list --shard 1/0", 2, "N must be a number from 1 to 1000, not '0'" },
+		{ "--list --shard two", 2, "--shard 'two': expected K/N" },
+		{ "--list --shard 1/2x", 2, "not '2x'" },
+		{ "--list --budget 0", 2, "--budget '0': expected a number of seconds above 0" },
+		{ "--list --budget -5", 2, "--budget '-5'" },
+		{ "--list --budget soon", 2, "--budget 'soon'" },
+		{ "--list -j 0", 2, "-j '0': not a number of VMs" },
+		{ "--list -j 4096", 2, "more VMs than the host's" },
+		{ "--list --preset nosuch", 1, "unknown preset 'nosuch'" },
+		{ "--list no-such-test", 1, "no test matches 'no-such-test'" },
+		{ "--list --topology tiny", 2, "use --preset and --list" },
+		{ "--list --kernel ''", 2, "--kernel: empty" },
+		{ "--list --baseline ../x", 2, "baseline name '../x'" },
+		{ "--calibrate --list", 2, "--calibrate runs on its own" },
+	};
+	char *out, *err;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(bad[i].status, gauntlet(bad[i].args, &out, &err))
+			TH_LOG("%s", bad[i].args);
+		EXPECT_NE(NULL, strstr(err, bad[i].message))
+			TH_LOG("%s: %s", bad[i].args, err);
+		EXPECT_NE(NULL, strstr(err, "ktstr gauntlet: ")) TH_LOG("%s", err);
+		EXPECT_STREQ("", out);
+		free(out);
+		free(err);
+	}
+}
+
+TEST_HARNESS_MAIN
