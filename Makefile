@@ -59,6 +59,9 @@ all: ktstr $(GUEST_PROGS) $(SUITE) schedulers
 # In-tree and example sched_ext schedulers (defines `schedulers`).
 -include tests/schedulers/schedulers.mk
 schedulers::
+# The auto-repro guest agent (defines $(REPRO_AGENT)).
+-include repro/repro.mk
+all: $(REPRO_AGENT)
 
 ktstr: $(O)/ktstr.o $(HOST_OBJS)
 	$(call msg,LD,$@)
@@ -139,6 +142,11 @@ INSTALL_PATH ?= $(CURDIR)/install
 install: all
 	$(Q)kselftest/install.sh "$(INSTALL_PATH)" "$(KSRC)" $(O)/suite $(O)/schedulers
 
+# GAUNTLET_ARGS passes options to `ktstr gauntlet` (e.g. --budget 600).
+gauntlet: ensure-deps
+	$(Q)$(MAKE) -s all
+	$(Q)./ktstr gauntlet $(GAUNTLET_ARGS)
+
 bench: ensure-deps
 	$(Q)$(MAKE) -s all
 	$(Q)kselftest/bench.sh
@@ -147,6 +155,6 @@ clean:
 	$(call msg,CLEAN,$(O) ktstr)
 	$(Q)rm -rf $(O) ktstr
 
-.PHONY: all install schedulers tests deps ensure-deps check check-ksrc run_tests bench clean
+.PHONY: all install schedulers tests deps ensure-deps check check-ksrc run_tests gauntlet bench clean
 
 -include $(shell find $(O) -name '*.d' -not -path '$(O)/tests/schedulers/kernel/*' 2>/dev/null)
