@@ -17,6 +17,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "run the suite's tests, each in its own VM" },
+	{ "repro", cmd_repro, "rerun a test whose scheduler exited, with BPF probes" },
 	{ "gauntlet", cmd_gauntlet, "run tests over topology presets, profiles and kernels" },
 	{ "compare", cmd_compare, "compare two result sets, exit 1 on a regression" },
 	{ "shell", cmd_shell, "boot a topology and run a shell or a command" },

@@ -55,5 +55,9 @@ int ktstr_kmsg_foreach(void (*fn)(const char *msg, void *arg), void *arg);
 /* Reads a cpulist file such as /sys/devices/system/cpu/online. */
 int ktstr_read_cpulist(const char *path, cpu_set_t *out);
 
+/* The auto-repro probe agent, if the host asked for it (probe.c). */
+void ktstr_probe_start(void);
+void ktstr_probe_stop(void);
+
 
 #endif

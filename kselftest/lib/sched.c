@@ -246,6 +246,7 @@ int ktstr_sched_start(struct ktstr_sched *s, const char *name)
 		return -1;
 	}
 	s->exit_kind = KTSTR_SCHED_RUNNING;
+	ktstr_probe_start();
 	return 0;
 }
 
@@ -322,6 +323,7 @@ int ktstr_sched_stop(struct ktstr_sched *s)
 
 	if (!s->decl)
 		return 0;
+	ktstr_probe_stop();
 	if (s->pid > 0) {
 		kill(s->pid, SIGINT);
 		while (!reap(s) && ktstr_now_ns() < deadline)

@@ -27,6 +27,8 @@ struct run_opts {
 	char sched_args[1024];
 	unsigned int jobs;
 	bool list;
+	bool no_auto_repro;		/* --no-auto-repro */
+	bool repro_always;		/* ktstr repro */
 	struct kt_watch watch;		/* --no-monitor, --monitor-interval */
 };
 
@@ -43,6 +45,7 @@ static void usage(FILE *out)
 		"  --opt-in         include tests that only run when asked\n"
 		"  --list           print the plan, boot nothing\n"
 		"  -j N             run up to N VMs side by side (default 1)\n"
+		"  --no-auto-repro  no probe VM after a scheduler exits unexpectedly\n"
 		KT_WATCH_HELP
 		KT_LAUNCH_HELP
 		"\nexit status: 0 if no test failed, 1 otherwise, 2 on bad arguments.\n");
@@ -57,6 +60,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "json", required_argument, NULL, 'J' },
 		{ "opt-in", no_argument, NULL, 'o' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "no-auto-repro", no_argument, NULL, 'R' },
+		{ "repro", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		KT_WATCH_OPTIONS,
 		{ NULL, 0, NULL, 0 },
@@ -102,6 +107,12 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		case 'l':
 			o->list = true;
 			break;
+		case 'R':
+			o->no_auto_repro = true;
+			break;
+		case 'P':
+			o->repro_always = true;
+			break;
 		default:
 			usage(opt == 'h' ? stdout : stderr);
 			return opt == 'h' ? 1 : 2;
@@ -138,6 +149,8 @@ static int execute(struct run_opts *o, const struct kt_plan *p,
 		.initramfs = initramfs,
 		.nr_kernels = 1,
 		.jobs = o->jobs,
+		.no_auto_repro = o->no_auto_repro,
+		.repro_always = o->repro_always,
 		.junit = o->junit,
 		.json = o->json,
 		.watch = o->watch,

@@ -22,6 +22,7 @@
 #include "error.h"
 #include "execute.h"
 #include "guest.h"
+#include "repro/repro.h"
 
 #define MAX_SCHEDS 256
 #define GUEST_TESTS "/ktstr/tests"
@@ -103,6 +104,10 @@ int kt_exec_build_image(struct kt_launch *l, const char *scheduler,
 	if (add_dir_files(ir, progs, nr_progs, GUEST_TESTS) ||
 	    add_dir_files(ir, scheds, nr_scheds, GUEST_SCHEDS) ||
 	    kt_guest_add_includes(ir, l->includes, l->nr_includes))
+		goto out;
+	/* The auto-repro agent, where it is built. */
+	if (!kt_repro_agent_path(guest, sizeof(guest)) &&
+	    kt_initramfs_add_file(ir, guest, KT_REPRO_GUEST_AGENT, 0))
 		goto out;
 	if (scheduler) {
 		snprintf(guest, sizeof(guest), GUEST_SCHEDS "/%s",
@@ -218,6 +223,28 @@ static void fail_result(struct kt_result *r)
 	snprintf(r->reason, sizeof(r->reason), "%s", kt_errmsg());
 }
 
+/*
+ * A test whose sched_ext scheduler exited when it should not have (or
+ * any exit, for `ktstr repro`): rerun it with probes on the crash path.
+ */
+static void auto_repro(const struct kt_exec *e, const struct kt_vm_opts *vo,
+		       const struct kt_exec_kernel *k, struct kt_result *r)
+{
+	struct kt_repro_result res;
+
+	if (e->no_auto_repro || (r->verdict != KT_FAIL && !e->repro_always) ||
+	    !kt_repro_wanted(r->output, e->repro_always))
+		return;
+	if (kt_repro_run(vo, vo->command, r->output, k->kernel.vmlinux, &res)) {
+		if (asprintf(&r->repro_text, "AUTO-PROBE: skipped: %s\n",
+			     kt_errmsg()) < 0)
+			r->repro_text = NULL;
+		return;
+	}
+	r->repro_text = res.text;
+	r->repro_json = res.json;
+}
+
 /* Returns 128 + signal if the VM was interrupted, else 0. */
 static int run_one(const struct kt_exec *e, const struct kt_run_item *it,
 		   struct kt_result *r)
@@ -263,6 +290,8 @@ static int run_one(const struct kt_exec *e, const struct kt_run_item *it,
 	r->wall_s = vm.wall_s;
 	judge(r, &vm);
 	kt_watch_end(&watch, &e->watch, it, e->json, r);
+	if (vm.outcome == KT_VM_EXITED)
+		auto_repro(e, &vo, k, r);
 	return vm.outcome == KT_VM_INTERRUPTED ? 128 + vm.signal : 0;
 }
 
@@ -305,7 +334,7 @@ static int run_serial(struct kt_exec *e, const struct kt_plan *p,
  * kt_result needs its own place here.
  */
 enum wire_text { WIRE_OUTPUT, WIRE_MONITOR_SUMMARY, WIRE_MONITOR_JSON,
-		 NR_WIRE_TEXTS };
+		 WIRE_REPRO_TEXT, WIRE_REPRO_JSON, NR_WIRE_TEXTS };
 
 struct wire_header {
 	struct kt_result result;
@@ -320,6 +349,10 @@ static char **wire_text(struct kt_result *r, enum wire_text t)
 		return &r->monitor_summary;
 	case WIRE_MONITOR_JSON:
 		return &r->monitor_json;
+	case WIRE_REPRO_TEXT:
+		return &r->repro_text;
+	case WIRE_REPRO_JSON:
+		return &r->repro_json;
 	default:
 		return &r->output;
 	}
@@ -615,6 +648,8 @@ int kt_exec_run(struct kt_exec *e, const struct kt_plan *p,
 		free(results[i].output);
 		free(results[i].monitor_summary);
 		free(results[i].monitor_json);
+		free(results[i].repro_text);
+		free(results[i].repro_json);
 	}
 	free(results);
 	kt_watch_release(&e->watch);

@@ -33,6 +33,8 @@ struct kt_exec {
 	const char *junit;
 	const char *json;
 	struct kt_watch watch;		/* the host monitor: off, interval */
+	bool no_auto_repro;		/* --no-auto-repro */
+	bool repro_always;		/* ktstr repro: also expected exits */
 };
 
 /* Executable files of @dir, sorted; free them with kt_exec_free_list(). */

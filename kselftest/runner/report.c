@@ -44,6 +44,7 @@ void kt_tap_result(unsigned int n, const struct kt_result *r)
 	print_nested(r->monitor_summary);
 	if (r->verdict == KT_FAIL && r->reason[0])
 		print_nested(r->reason);
+	print_nested(r->repro_text);
 	printf("# %s: %s on %s, scheduler %s, %.1fs\n", name,
 	       kt_verdict_name(r->verdict), r->item->topology,
 	       r->item->scheduler, r->wall_s);
@@ -159,6 +160,10 @@ int kt_json_write(const char *dir, const struct kt_result *r)
 	if (r->monitor_json) {
 		fputs(",\n  \"monitor\": ", f);
 		fputs(r->monitor_json, f);
+	}
+	if (r->repro_json) {
+		fputs(",\n  \"auto_repro\": ", f);
+		fputs(r->repro_json, f);
 	}
 	fprintf(f, "\n}\n");
 	if (fclose(f) || rename(tmp, path)) {

@@ -16,6 +16,8 @@ struct kt_result {
 	char *output;			/* the VM's TAP, malloc'd */
 	char *monitor_summary;		/* "monitor: ..." lines, malloc'd */
 	char *monitor_json;		/* the monitor's JSON object, malloc'd */
+	char *repro_text;		/* the AUTO-PROBE section, malloc'd */
+	char *repro_json;		/* its JSON object, malloc'd */
 	double wall_s;
 	char kernel[128];
 	char accel[16];

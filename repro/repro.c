@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Auto-repro: the repro VM and its AUTO-PROBE report, see repro.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backtrace.h"
+#include "cache.h"
+#include "decode.h"
+#include "error.h"
+#include "repro.h"
+#include "strbuf.h"
+
+#define MAX_TARGETS 16
+#define MAX_RECS 4096
+#define GUEST_OUT "/tmp/ktstr-probe.out"
+#define GUEST_READY "/tmp/ktstr-probe.ready"
+#define LINE_PREFIX "KTSTR-PROBE "
+
+/* Kernel callers of the callbacks, probed when the path is empty. */
+static const char * const fallback_callers[] = {
+	"enqueue_task_scx", "scx_do_enqueue_task", "dequeue_task_scx",
+	"select_task_rq_scx", NULL,
+};
+
+struct target {
+	char kind[8], name[128], callback[32], src[256];
+	int nr_args;
+	char arg_name[6][32], arg_type[6][64];
+};
+
+struct rec {
+	char phase;		/* 'E', 'X' */
+	unsigned long long seq, call_id, ret, args[6];
+	unsigned int slot, cpu, nr_args;
+	struct kt_capture cap[6];
+	uint8_t *data[6];
+};
+
+struct run {
+	struct target t[MAX_TARGETS];
+	struct rec *r;
+	size_t nr;
+	unsigned long long exit_seq;
+	unsigned int exit_cpu, exit_kind;
+	bool have_exit, ended;
+	char exit_probe[256];
+	struct kt_strbuf notes;
+};
+
+bool kt_repro_wanted(const char *out, bool expected_too)
+{
+	if (!out)
+		return false;
+	if (strstr(out, "was kicked out: "))
+		return true;
+	return expected_too && (strstr(out, ": error: ") ||
+				strstr(out, ": stall: ")) &&
+	       strstr(out, "# scheduler ");
+}
+
+int kt_repro_agent_path(char *buf, size_t len)
+{
+	char root[PATH_MAX];
+
+	if (kt_root_dir(root, sizeof(root)))
+		return -1;
+	snprintf(buf, len, "%s/build/repro-agent/ktstr-probe", root);
+	if (access(buf, X_OK))
+		return kt_fail_errno("probe agent %s (run 'make')", buf);
+	return 0;
+}
+
+static void agent_command(const struct kt_backtrace *bt, char *buf,
+			  size_t len)
+{
+	size_t n, i;
+
+	n = snprintf(buf, len, KT_REPRO_GUEST_AGENT " -o " GUEST_OUT " -r " GUEST_READY);
+	if (bt->trigger_comm[0])
+		n += snprintf(buf + n, len - n, " -c %s", bt->trigger_comm);
+	for (i = 0; i < bt->nr_path && n < len; i++)
+		n += snprintf(buf + n, len - n, " -%c %s",
+			      bt->path[i].kind == KT_FRAME_BPF ? 'b' : 'k',
+			      bt->path[i].name);
+	for (i = 0; !bt->nr_path && fallback_callers[i] && n < len; i++)
+		n += snprintf(buf + n, len - n, " -k %s", fallback_callers[i]);
+}
+
+static int unhex(const char *s, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+	unsigned int v;
+
+	while (n < max && sscanf(s, "%2x", &v) == 1) {
+		out[n++] = v;
+		s += 2;
+	}
+	return n;
+}
+
+static void parse_target(struct run *run, const char *s)
+{
+	struct target tg = { 0 };
+	int slot, off = 0, i;
+
+	if (sscanf(s, "%d %7s %127s %31s %255s %d%n", &slot, tg.kind, tg.name,
+		   tg.callback, tg.src, &tg.nr_args, &off) < 6 ||
+	    slot < 0 || slot >= MAX_TARGETS)
+		return;
+	s += off;
+	for (i = 0; i < tg.nr_args && i < 6; i++) {
+		char item[128], *colon;
+
+		if (sscanf(s, " %127s%n", item, &off) != 1)
+			break;
+		s += off;
+		colon = strchr(item, ':');
+		if (!colon)
+			continue;
+		*colon = '\0';
+		snprintf(tg.arg_name[i], 32, "%s", item);
+		snprintf(tg.arg_type[i], 64, "%s", strcmp(colon + 1, "-") ?
+			 colon + 1 : "");
+	}
+	run->t[slot] = tg;
+}
+
+static void parse_call(struct run *run, const char *s)
+{
+	struct rec *r;
+	int off = 0;
+	unsigned int i;
+
+	if (run->nr >= MAX_RECS)
+		return;
+	r = &run->r[run->nr];
+	memset(r, 0, sizeof(*r));
+	if (sscanf(s, "%c %llu %llu %u %u %*u %llx %u%n", &r->phase, &r->seq,
+		   &r->call_id, &r->slot, &r->cpu, &r->ret, &r->nr_args,
+		   &off) < 7 || r->slot >= MAX_TARGETS)
+		return;
+	s += off;
+	for (i = 0; i < r->nr_args && i < 6; i++, s += off)
+		if (sscanf(s, " %llx%n", &r->args[i], &off) != 1)
+			break;
+	run->nr++;
+}
+
+static void parse_mem(struct run *run, const char *s)
+{
+	unsigned long long seq, addr;
+	unsigned int arg, nwin, w, o, l;
+	struct kt_capture *c;
+	char type[64];
+	int off = 0;
+	size_t i;
+
+	if (sscanf(s, "%llu %u %63s %llx %u%n", &seq, &arg, type, &addr, &nwin,
+		   &off) < 5 || arg >= 6 || nwin > KT_CAPTURE_MAX_WINDOWS)
+		return;
+	for (i = run->nr; i-- > 0;)
+		if (run->r[i].seq == seq)
+			break;
+	if (i == (size_t)-1 || run->r[i].data[arg])
+		return;
+	c = &run->r[i].cap[arg];
+	c->addr = addr;
+	s += off;
+	for (w = 0; w < nwin; w++, s += off) {
+		if (sscanf(s, " %u:%u%n", &o, &l, &off) != 2)
+			return;
+		c->win[w].off = o;
+		c->win[w].len = l;
+	}
+	c->nr_windows = nwin;
+	while (*s == ' ')
+		s++;
+	run->r[i].data[arg] = malloc(strlen(s) / 2 + 1);
+	if (!run->r[i].data[arg])
+		return;
+	c->data_len = unhex(s, run->r[i].data[arg], strlen(s) / 2);
+	c->data = run->r[i].data[arg];
+}
+
+static void parse_output(struct run *run, const char *out)
+{
+	const char *line, *s;
+	char text[256];
+
+	for (line = out; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		s = strstr(line, LINE_PREFIX);
+		if (!s || s - line > 8)
+			continue;
+		s += strlen(LINE_PREFIX);
+		if (!strncmp(s, "target ", 7))
+			parse_target(run, s + 7);
+		else if (!strncmp(s, "call ", 5))
+			parse_call(run, s + 5);
+		else if (!strncmp(s, "mem ", 4))
+			parse_mem(run, s + 4);
+		else if (!strncmp(s, "exit ", 5))
+			run->have_exit = sscanf(s + 5, "%llu %u %u", &run->exit_seq,
+						&run->exit_cpu,
+						&run->exit_kind) == 3;
+		else if (!strncmp(s, "exit-probe ", 11))
+			snprintf(run->exit_probe, sizeof(run->exit_probe),
+				 "%.*s", (int)strcspn(s + 11, "\n"), s + 11);
+		else if (!strncmp(s, "end", 3))
+			run->ended = true;
+		else if (!strncmp(s, "skip ", 5) || !strncmp(s, "error ", 6)) {
+			snprintf(text, sizeof(text), "%.*s",
+				 (int)strcspn(s, "\n"), s);
+			kt_sb_printf(&run->notes, "  agent: %s\n", text);
+		}
+	}
+}
+
+static const struct rec *exit_of(const struct run *run, const struct rec *e)
+{
+	size_t i;
+
+	for (i = 0; i < run->nr; i++)
+		if (run->r[i].phase == 'X' && run->r[i].call_id == e->seq)
+			return &run->r[i];
+	return NULL;
+}
+
+/* The task_struct argument of the innermost call in flight at the exit. */
+static uint64_t trigger_task(const struct run *run)
+{
+	const struct rec *x;
+	uint64_t task = 0;
+	size_t i;
+	int a;
+
+	for (i = 0; i < run->nr && run->have_exit; i++) {
+		const struct rec *e = &run->r[i];
+
+		if (e->phase != 'E' || e->cpu != run->exit_cpu ||
+		    e->seq > run->exit_seq)
+			continue;
+		x = exit_of(run, e);
+		if (x && x->seq < run->exit_seq)
+			continue;
+		for (a = 0; a < 6; a++)
+			if (!strcmp(run->t[e->slot].arg_type[a], "task_struct") &&
+			    e->args[a])
+				task = e->args[a];
+	}
+	return task;
+}
+
+static bool involves(const struct run *run, const struct rec *e,
+		     uint64_t task)
+{
+	int a;
+
+	for (a = 0; a < 6; a++)
+		if (!strcmp(run->t[e->slot].arg_type[a], "task_struct") &&
+		    e->args[a] == task)
+			return true;
+	return !task;
+}
+
+static void report_call(struct run *run, struct kt_decoder *d,
+			const struct rec *e, int n, struct kt_strbuf *text,
+			struct kt_strbuf *json)
+{
+	const struct target *t = &run->t[e->slot];
+	const struct rec *x = exit_of(run, e);
+	char val[256];
+	int a;
+
+	kt_sb_printf(text, "  #%d %s%s%s%s %s, CPU %u%s\n", n, t->name,
+		     strcmp(t->callback, "-") ? " [ops." : "",
+		     strcmp(t->callback, "-") ? t->callback : "",
+		     strcmp(t->callback, "-") ? "]" : "",
+		     strcmp(t->src, "-") ? t->src : "(kernel)", e->cpu,
+		     !x ? ", no exit recorded" :
+		     x->seq > run->exit_seq ? ", returned after the exit fired" : "");
+	kt_sb_printf(json, "%s{\"function\": \"%s\", \"kind\": \"%s\", \"callback\": \"%s\", \"source\": \"%s\", \"cpu\": %u, \"args\": [",
+		     n > 1 ? ", " : "", t->name, t->kind, t->callback, t->src,
+		     e->cpu);
+	for (a = 0; a < t->nr_args && a < 6; a++) {
+		const char *name = t->arg_name[a][0] && strcmp(t->arg_name[a], "-") ?
+				   t->arg_name[a] : "arg";
+
+		kt_sb_printf(json, "%s{\"name\": \"%s\", ", a ? ", " : "", name);
+		if (t->arg_type[a][0] && e->data[a]) {
+			kt_sb_printf(text, "      %s *%s = 0x%llx\n", t->arg_type[a],
+				     name, e->args[a]);
+			kt_sb_printf(json, "\"value\": ");
+			kt_decode_struct(d, t->arg_type[a], &e->cap[a],
+					 x && x->data[a] ? &x->cap[a] : NULL,
+					 "        ", text, json);
+		} else {
+			kt_decode_scalar(d, name, e->args[a], val, sizeof(val));
+			kt_sb_printf(text, "      %s=%s\n", name, val);
+			kt_sb_printf(json, "\"value\": ");
+			kt_sb_json_string(json, val);
+		}
+		kt_sb_printf(json, "}");
+	}
+	kt_sb_printf(json, "]}");
+}
+
+static void report(struct run *run, const struct kt_backtrace *bt,
+		   const char *vmlinux, double wall_s, struct kt_repro_result *res)
+{
+	struct kt_strbuf text = { 0 }, json = { 0 };
+	struct kt_decoder *d = kt_decoder_open(vmlinux);
+	uint64_t task = trigger_task(run);
+	size_t i, first = 0;
+	int n = 0, shown = 0;
+
+	kt_sb_printf(&text, "AUTO-PROBE: scheduler %s exited (%s); repro VM wall time %.1fs\n",
+		     bt->ops, bt->reason, wall_s);
+	kt_sb_printf(&json, "{\"scheduler\": \"%s\", \"reason\": \"%s\", \"repro_vm_s\": %.3f, \"path\": [",
+		     bt->ops, bt->reason, wall_s);
+	kt_sb_printf(&text, "  crash path (kernel log backtrace, outermost first):%s",
+		     bt->nr_path ? "" : " empty (only generic frames); probing the scheduler's callbacks and their kernel callers");
+	for (i = 0; i < bt->nr_path; i++) {
+		kt_sb_printf(&text, "%s%s%s%s%s", i ? " -> " : " ", bt->path[i].name,
+			     bt->path[i].callback[0] ? " [ops." : "",
+			     bt->path[i].callback, bt->path[i].callback[0] ? "]" : "");
+		kt_sb_printf(&json, "%s\"%s\"", i ? ", " : "", bt->path[i].name);
+	}
+	kt_sb_printf(&text, "\n  exit probe: %s\n", run->exit_probe[0] ?
+		     run->exit_probe : "none (the agent did not report)");
+	kt_sb_printf(&text, "%s", kt_sb_str(&run->notes));
+	kt_sb_printf(&json, "], \"calls\": [");
+	if (!d || !run->ended) {
+		kt_sb_printf(&text, "  no probe report: %s\n", !d ? kt_errmsg() :
+			     "the agent did not finish (see the repro VM's output)");
+	} else if (!run->have_exit) {
+		kt_sb_printf(&text, "  no probe report: the scheduler did not exit in the repro VM\n");
+	} else {
+		for (i = 0; i < run->nr; i++)
+			if (run->r[i].phase == 'E' && involves(run, &run->r[i], task))
+				n++;
+		for (i = 0; i < run->nr && n > 12; i++)
+			if (run->r[i].phase == 'E' && involves(run, &run->r[i], task) &&
+			    n-- > 12)
+				first = i + 1;
+		kt_sb_printf(&text, "  exit fired: kind %u on CPU %u; calls of task 0x%llx, in call order (entry -> exit):\n",
+			     run->exit_kind, run->exit_cpu, (unsigned long long)task);
+		for (i = first; i < run->nr; i++)
+			if (run->r[i].phase == 'E' && run->r[i].seq < run->exit_seq &&
+			    involves(run, &run->r[i], task))
+				report_call(run, d, &run->r[i], ++shown, &text, &json);
+	}
+	kt_sb_printf(&json, "]}");
+	kt_decoder_free(d);
+	res->text = kt_sb_take(&text);
+	res->json = kt_sb_take(&json);
+}
+
+int kt_repro_run(const struct kt_vm_opts *vm, const char *command,
+		 const char *test_output, const char *vmlinux,
+		 struct kt_repro_result *res)
+{
+	struct kt_backtrace bt;
+	struct run run = { 0 };
+	char agent[4096], *cmd, *out = NULL;
+	struct kt_vm_opts vo = *vm;
+	struct kt_vm_result vr;
+	size_t i, len;
+	int ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (kt_bt_parse(test_output, NULL, &bt)) {
+		struct kt_strbuf t = { 0 };
+
+		kt_sb_printf(&t, "AUTO-PROBE: skipped: %s\n", kt_errmsg());
+		res->text = kt_sb_take(&t);
+		return 0;
+	}
+	agent_command(&bt, agent, sizeof(agent));
+	len = strlen(command) + strlen(agent) + 256;
+	cmd = malloc(len);
+	run.r = calloc(MAX_RECS, sizeof(*run.r));
+	if (!cmd || !run.r) {
+		free(cmd);
+		free(run.r);
+		return kt_fail("out of memory");
+	}
+	snprintf(cmd, len, "export KTSTR_PROBE_AGENT='%s' KTSTR_PROBE_READY=" GUEST_READY
+		 "; %s; s=$?; cat " GUEST_OUT "; exit $s", agent, command);
+	vo.command = cmd;
+	vo.capture_stdout = &out;
+	vo.log_dir = NULL;
+	vo.observer = NULL;	/* the first VM's monitor is gone */
+	if (kt_vm_run(&vo, &vr)) {
+		ret = -1;
+		goto out;
+	}
+	res->wall_s = vr.wall_s;
+	parse_output(&run, out);
+	report(&run, &bt, vmlinux, vr.wall_s, res);
+out:
+	for (i = 0; i < run.nr; i++)
+		for (len = 0; len < 6; len++)
+			free(run.r[i].data[len]);
+	free(run.r);
+	kt_sb_free(&run.notes);
+	free(out);
+	free(cmd);
+	return ret;
+}
+
+void kt_repro_result_free(struct kt_repro_result *res)
+{
+	free(res->text);
+	free(res->json);
+	memset(res, 0, sizeof(*res));
+}

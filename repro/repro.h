@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Auto-repro: after a test whose sched_ext scheduler exited, boot a
+ * second VM with the same kernel, topology, scheduler and test, with the
+ * probe agent on the crash path, and report what the probes saw
+ * (the AUTO-PROBE section).  See Documentation/auto-repro.md.
+ */
+#ifndef KTSTR_REPRO_H
+#define KTSTR_REPRO_H
+
+#include <stdbool.h>
+
+#include "vm.h"
+
+#define KT_REPRO_GUEST_AGENT "/ktstr/repro/ktstr-probe"
+
+struct kt_repro_result {
+	char *text;		/* the AUTO-PROBE section, malloc'd */
+	char *json;		/* the same as a JSON object, malloc'd */
+	double wall_s;		/* of the repro VM */
+};
+
+/*
+ * Did the scheduler exit during the test (the guest library reported it
+ * kicked out)?  With @expected_too also when the test expected it.
+ */
+bool kt_repro_wanted(const char *test_output, bool expected_too);
+/* The host path of the guest agent (build/repro-agent/ktstr-probe). */
+int kt_repro_agent_path(char *buf, size_t len);
+
+/*
+ * Rerun @command (the first VM's payload) in a VM of @vm (the first
+ * VM's options), with the agent on the crash path that @test_output's
+ * kernel log shows; decode with the BTF of @vmlinux.  A report is always
+ * produced; it states why when nothing could be probed.  -1 only if the
+ * VM could not be started.
+ */
+int kt_repro_run(const struct kt_vm_opts *vm, const char *command,
+		 const char *test_output, const char *vmlinux,
+		 struct kt_repro_result *res);
+void kt_repro_result_free(struct kt_repro_result *res);
+
+#endif
