@@ -65,3 +65,11 @@ awk "BEGIN { printf \"BENCH suite_wall_s %.1f\\n\", $t1 - $t0 }"
 sed -n 's/.*"wall_s": \([0-9.]*\),/\1/p' "$results"/*.json | median |
 	awk '{ printf "BENCH test_wall_median_s %.1f\n", $1 }'
 
+
+# Auto-repro: the wall time of the probe VM after ktstr_error's exit
+# (ktstr repro reruns the negative test with the agent attached).
+./ktstr repro --json "$results/repro" negative.ktstr_error.caught \
+	> "$results/repro.tap" 2>/dev/null || true
+sed -n 's/.*"repro_vm_s": \([0-9.]*\).*/\1/p' \
+	"$results"/repro/*.json 2>/dev/null |
+	awk '{ printf "BENCH repro_vm_s %.1f\n", $1 }'
