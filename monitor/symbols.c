@@ -64,9 +64,11 @@ int kt_symbols_load_map(struct kt_symbols *s, const char *system_map)
 	fclose(f);
 	/* Debian's linux-base ships a one-line stub. */
 	if (s->count < 1000) {
+		size_t count = s->count;
+
 		kt_symbols_free(s);
 		return kt_fail("System.map %s has %s symbols: not a kernel's full map",
-			       system_map, s->count ? "too few" : "no");
+			       system_map, count ? "too few" : "no");
 	}
 	finish(s, system_map);
 	return 0;

@@ -1,0 +1,137 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Do the monitor's samples agree with what the guest read itself?
+
+Usage: agree.py GUEST_LOG MONITOR_JSON
+
+The guest log holds marks written by the guest at instants it records
+with jiffies before and after (/proc/schedstat's timestamp), each with
+/sys/kernel/debug/sched/debug, /sys/kernel/sched_ext/root/events and the
+sched_ext state.  For every field both can see, the monitor's samples
+within one sample interval of the instant must agree: equal for a level
+(nr_running, the current pid of a CPU with one task), bracketing for a
+counter (nr_switches, the rq clock, each event).  Exit 1 on any
+disagreement or if too little was compared.
+"""
+import json
+import re
+import sys
+
+
+def parse_guest(path):
+    marks, cur, section = [], None, None
+    for line in open(path, errors="replace"):
+        line = line.rstrip("\n")
+        m = re.match(r"KT_MARK (\w+) ?(.*)", line)
+        if m:
+            what, rest = m.groups()
+            if what == "begin":
+                cur = {"cpus": {}, "events": {}}
+                cur["j0"] = int(rest.split()[-1])
+            elif what == "end":
+                cur["j1"] = int(rest.split()[-1])
+                marks.append(cur)
+                cur = None
+            elif what == "state":
+                cur["state"], cur["ops"] = rest.split()
+            section = what
+            continue
+        if cur is None:
+            continue
+        m = re.match(r"cpu#(\d+),", line)
+        if m:
+            section = ("cpu", int(m.group(1)))
+            cur["cpus"][section[1]] = {}
+            continue
+        if line.startswith("cfs_rq") or line.startswith("rt_rq") or \
+                line.startswith("dl_rq") or line.startswith("runnable tasks"):
+            section = None
+            continue
+        if isinstance(section, tuple):
+            m = re.match(r"\s+\.(\S+)\s+: (-?[\d.]+)", line)
+            if m:
+                key, val = m.groups()
+                cpu = cur["cpus"][section[1]]
+                if key == "clock":
+                    sec, _, frac = val.partition(".")
+                    cpu[key] = int(sec) * 1000000 + int(frac.ljust(6, "0"))
+                elif key in ("nr_running", "nr_switches", "curr->pid"):
+                    cpu[key] = int(val)
+        elif section == "events":
+            m = re.match(r"(SCX_EV_\w+) (\d+)", line)
+            if m:
+                cur["events"][m.group(1)] = int(m.group(2))
+    return marks
+
+
+def main():
+    marks = parse_guest(sys.argv[1])
+    mon = json.load(open(sys.argv[2]))
+    samples = [s for s in mon["samples"] if s["jiffies"] is not None]
+    if len(samples) < 10:
+        sys.exit("only %d monitor samples" % len(samples))
+    span_j = samples[-1]["jiffies"] - samples[0]["jiffies"]
+    span_t = samples[-1]["t"] - samples[0]["t"]
+    hz = span_j / span_t
+    slack = max(1, round(mon["interval_ms"] / 1000.0 * hz)) + 1
+    events = mon["events"]
+    checked, bad = {}, []
+
+    def agree(name, ok, detail):
+        checked[name] = checked.get(name, 0) + 1
+        if not ok:
+            bad.append("%s: %s" % (name, detail))
+
+    for i, m in enumerate(marks):
+        win = [s for s in samples
+               if m["j0"] - slack <= s["jiffies"] <= m["j1"] + slack]
+        if len(win) < 2:
+            bad.append("mark %d: %d samples in jiffies %d..%d" %
+                       (i, len(win), m["j0"], m["j1"]))
+            continue
+        agree("state", all(s["state"] == "SCX_ENABLED" for s in win)
+              and m["state"] == "enabled", (m["state"], win[0]["state"]))
+        agree("scheduler", all(s["scheduler"] == m["ops"] for s in win),
+              (m["ops"], win[0]["scheduler"]))
+        for cpu, g in m["cpus"].items():
+            vals = [s["cpus"][cpu] for s in win]
+            if cpu > 0:
+                seen = [v["nr_running"] for v in vals]
+                agree("nr_running", g["nr_running"] in seen,
+                      "mark %d cpu %d: guest %d, monitor %s" %
+                      (i, cpu, g["nr_running"], seen))
+            for key, mkey in (("nr_switches", "nr_switches"),
+                              ("clock", "clock")):
+                lo = min(v[mkey] for v in vals)
+                hi = max(v[mkey] for v in vals)
+                agree(key, lo <= g[key] <= hi,
+                      "mark %d cpu %d: guest %d outside monitor %d..%d" %
+                      (i, cpu, g[key], lo, hi))
+            if cpu == 1:
+                seen = [v["curr_pid"] for v in vals]
+                agree("curr_pid", g["curr->pid"] in seen,
+                      "mark %d cpu 1: guest %d, monitor %s" %
+                      (i, g["curr->pid"], seen))
+        for e, gv in m["events"].items():
+            if e not in events:
+                bad.append("event %s not in the monitor's list" % e)
+                continue
+            k = events.index(e)
+            tot = [sum(c["events"][k] for c in s["cpus"]) for s in win
+                   if all(c["events"] is not None for c in s["cpus"])]
+            agree("events", tot and min(tot) <= gv <= max(tot),
+                  "mark %d %s: guest %d, monitor %s" % (i, e, gv, tot))
+    print("agree: %d marks, HZ %.0f, window +-%d jiffies; compared %s" %
+          (len(marks), hz, slack,
+           ", ".join("%s %d" % kv for kv in sorted(checked.items()))))
+    for b in bad:
+        print("agree: DISAGREE " + b)
+    need = {"nr_running": 3 * 4, "nr_switches": 4 * 4, "clock": 4 * 4,
+            "curr_pid": 4, "events": 4 * 10, "state": 4, "scheduler": 4}
+    short = [k for k, n in need.items() if checked.get(k, 0) < n]
+    if short:
+        print("agree: too few comparisons of " + ", ".join(short))
+    sys.exit(1 if bad or short else 0)
+
+
+main()
