@@ -23,6 +23,7 @@ struct monitor_opts {
 	struct kt_launch launch;
 	const char *scheduler;
 	char scheduler_path[PATH_MAX + 32];
+	char scheduler_args[1024];	/* after --, each shell-quoted */
 	const char *command;
 	const char *json;
 	const char *plot;
@@ -34,7 +35,8 @@ struct monitor_opts {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: ktstr monitor --topology T [options] [--scheduler S] [--exec CMD]\n\n"
+		"Usage: ktstr monitor --topology T [options] [--scheduler S] [--exec CMD]\n"
+		"                     [-- SCHEDULER ARGS]\n\n"
 		"Boot a VM of topology T, start scheduler S (a name in build/schedulers\n"
 		"or a path), run CMD (default: idle until --timeout or Ctrl-C) and watch\n"
 		"the guest's scheduler from the host, one line per interval on stdout.\n"
@@ -89,6 +91,28 @@ static int own_option(struct monitor_opts *o, int opt, const char *arg)
 	return 1;
 }
 
+/* Where "--" is (or @argc); what follows it, quoted for the guest shell. */
+static int split_scheduler_args(int argc, char **argv, struct monitor_opts *o)
+{
+	size_t n = 0, cap = sizeof(o->scheduler_args);
+	int end, i;
+	char *c;
+
+	for (end = 1; end < argc && strcmp(argv[end], "--"); end++)
+		;
+	for (i = end + 1; i < argc; i++) {
+		n += snprintf(o->scheduler_args + n, cap - n, " '");
+		for (c = argv[i]; *c && n + 6 < cap; c++)
+			n += snprintf(o->scheduler_args + n, cap - n, "%s",
+				      *c == '\'' ? "'\\''" : (char[]){ *c, 0 });
+		n += snprintf(o->scheduler_args + n, cap - n, "'");
+		if (n >= cap - 1)
+			return kt_fail("scheduler arguments too long (at most %zu bytes)",
+				       cap - 8);
+	}
+	return end;
+}
+
 /* 0 parsed, 1 help shown, 2 usage error shown, -1 bad value. */
 static int parse(int argc, char **argv, struct monitor_opts *o)
 {
@@ -105,10 +129,13 @@ static int parse(int argc, char **argv, struct monitor_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct option options[KT_LAUNCH_MAX_OPTIONS];
-	int opt, handled;
+	int opt, handled, end = argc;
 
+	end = split_scheduler_args(argc, argv, o);
+	if (end < 0)
+		return -1;
 	kt_launch_options(own, options);
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((opt = getopt_long(end, argv, "h", options, NULL)) != -1) {
 		handled = kt_launch_option(&o->launch, opt, optarg);
 		if (handled < 0)
 			return -1;
@@ -122,9 +149,11 @@ static int parse(int argc, char **argv, struct monitor_opts *o)
 		usage(opt == 'h' ? stdout : stderr);
 		return opt == 'h' ? 1 : 2;
 	}
-	if (optind < argc)
+	if (optind < end)
 		return kt_fail("unexpected argument '%s' (quote the command: --exec '...')",
 			       argv[optind]);
+	if (end < argc && !o->scheduler)
+		return kt_fail("arguments after -- are for --scheduler");
 	return 0;
 }
 
@@ -168,12 +197,13 @@ static char *guest_command(const struct monitor_opts *o)
 		return out;
 	}
 	if (asprintf(&out,
-		     "exec 1>&2; %s & sched=$!; n=0; "
+		     "exec 1>&2; %s%s & sched=$!; n=0; "
 		     "until [ \"$(cat /sys/kernel/sched_ext/state)\" = enabled ]; do "
 		     "n=$((n + 1)); if [ $n -gt %d ] || ! kill -0 $sched 2>/dev/null; then "
 		     "echo 'ktstr monitor: %s did not attach' >&2; exit 1; fi; sleep 0.1; done; "
 		     "%s; status=$?; kill -INT $sched; wait $sched; exit $status",
-		     o->scheduler_path, ATTACH_WAIT_S * 10, o->scheduler,
+		     o->scheduler_path, o->scheduler_args, ATTACH_WAIT_S * 10,
+		     o->scheduler,
 		     cmd) < 0)
 		return NULL;
 	return out;

@@ -117,14 +117,46 @@ static bool guest_time_moved(const struct kt_series *s, size_t i,
 	       (a->jiffies != KT_NA && b->jiffies > a->jiffies);
 }
 
+/*
+ * The same task at both samples is not enough: two tasks switching twice
+ * an interval look the same at every sample, so a running task must also
+ * have run without a context switch in between.  An idle CPU is another
+ * matter: a kworker passing through does not help the tasks that wait.
+ */
+static bool same_curr(const struct kt_cpu_sample *prev,
+		      const struct kt_cpu_sample *c)
+{
+	if (!c->curr || c->curr != prev->curr)
+		return false;
+	return c->curr_idle ||
+	       c->v[KT_CV_NR_SWITCHES] == prev->v[KT_CV_NR_SWITCHES];
+}
+
 static bool stalled_at(const struct kt_series *s, size_t i, unsigned int cpu)
 {
 	const struct kt_cpu_sample *c = cpu_at(s, i, cpu);
 
 	return s->samples[i].scheduler[0] &&
 	       c->v[KT_CV_SCX_NR_RUNNING] != KT_NA && scx_waiting(c) > 0 &&
-	       c->curr && c->curr == cpu_at(s, i - 1, cpu)->curr &&
+	       same_curr(cpu_at(s, i - 1, cpu), c) &&
 	       guest_time_moved(s, i, cpu);
+}
+
+static void describe_stall(const struct kt_cpu_sample *c, int cpu,
+			   size_t samples, unsigned int need,
+			   struct kt_monitor_verdict *v)
+{
+	char running[64];
+
+	if (c->curr_idle)
+		snprintf(running, sizeof(running), "the CPU stayed idle");
+	else
+		snprintf(running, sizeof(running),
+			 "pid %lld (%s) ran on, never switched out",
+			 (long long)c->v[KT_CV_CURR_PID], c->comm);
+	snprintf(v->detail, sizeof(v->detail),
+		 "cpu %d: %lld runnable sched_ext task(s) waiting while %s for %zu samples (%.1fs to %.1fs, limit %u)",
+		 cpu, scx_waiting(c), running, samples, v->t0, v->t1, need);
 }
 
 static void eval_stall(const struct kt_series *s, unsigned int need,
@@ -155,23 +187,16 @@ static void eval_stall(const struct kt_series *s, unsigned int need,
 			}
 		}
 	}
-	v->value = best;
 	if (best_cpu < 0)
 		return;
+	/* @best pairs of samples alike: one sample more than that. */
+	v->value = best + 1;
 	v->cpu = best_cpu;
 	v->t0 = kt_series_time(s, best_start - 1);
 	v->t1 = kt_series_time(s, best_end);
-	v->tripped = best >= need;
-	{
-		const struct kt_cpu_sample *c = cpu_at(s, best_end, best_cpu);
-
-		snprintf(v->detail, sizeof(v->detail),
-			 "cpu %d: %lld runnable sched_ext task(s) waiting while pid %lld (%s) stayed current for %zu samples (%.1fs to %.1fs, limit %u)",
-			 best_cpu, scx_waiting(c),
-			 (long long)c->v[KT_CV_CURR_PID],
-			 c->curr_idle ? "idle" : c->comm, best, v->t0, v->t1,
-			 need);
-	}
+	v->tripped = v->value >= need;
+	describe_stall(cpu_at(s, best_end, best_cpu), best_cpu, best + 1, need,
+		       v);
 }
 
 /* Mean runnable per CPU over samples [@from, @to). */
@@ -286,7 +311,7 @@ static void eval_rate(const struct kt_series *s, const char *event,
 	v->evaluated = true;
 	for (to = 1; to < s->count; to++) {
 		while (kt_series_time(s, to) - kt_series_time(s, from) >
-		       RATE_WINDOW_S)
+		       RATE_WINDOW_S + 1e-6)
 			from++;
 		a = kt_sample_event_total(&s->samples[from], e);
 		b = kt_sample_event_total(&s->samples[to], e);
