@@ -64,8 +64,8 @@ struct ktstr_monitor_decl {
 	uint16_t off;			/* KTSTR_MON_* not to judge */
 	uint16_t expect;		/* KTSTR_MON_* that must trip */
 	uint16_t reserved;
-	uint32_t max_fallback_rate;	/* SCX_EV_SELECT_CPU_FALLBACK per s */
-	uint32_t max_keep_last_rate;	/* SCX_EV_DISPATCH_KEEP_LAST per s */
+	uint32_t max_fallback_rate;	/* SCX_EV_SELECT_CPU_FALLBACK/s/CPU */
+	uint32_t max_keep_last_rate;	/* SCX_EV_DISPATCH_KEEP_LAST/s/CPU */
 };
 
 struct ktstr_test_decl {

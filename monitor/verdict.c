@@ -25,9 +25,9 @@ void kt_monitor_limits_default(struct kt_monitor_limits *l)
 	l->stall_samples = 20;
 	l->max_imbalance = 8.0;
 	l->imbalance_window = 10;
-	l->max_local_dsq = 64;
-	l->max_fallback_rate = 20000;
-	l->max_keep_last_rate = 20000;
+	l->max_local_dsq = 32;
+	l->max_fallback_rate = 25;
+	l->max_keep_last_rate = 500;
 }
 
 const char *kt_monitor_verdict_name(enum kt_verdict_kind kind)
@@ -320,7 +320,7 @@ static void eval_rate(const struct kt_series *s, const char *event,
 		if (a == KT_NA || b == KT_NA || b < a ||
 		    dt < RATE_WINDOW_S / 2)
 			continue;
-		rate = (b - a) / dt;
+		rate = (b - a) / dt / s->nr_cpus;
 		if (rate <= v->value)
 			continue;
 		v->value = rate;
@@ -330,7 +330,7 @@ static void eval_rate(const struct kt_series *s, const char *event,
 	v->tripped = v->value > limit;
 	if (v->value > 0)
 		snprintf(v->detail, sizeof(v->detail),
-			 "highest %s rate: %.0f/s from %.1fs to %.1fs (limit %.0f/s)",
+			 "highest %s rate: %.0f/s per CPU from %.1fs to %.1fs (limit %.0f/s)",
 			 event, v->value, v->t0, v->t1, limit);
 	else
 		snprintf(v->detail, sizeof(v->detail),

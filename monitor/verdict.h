@@ -27,8 +27,8 @@ struct kt_monitor_limits {
 	double max_imbalance;		/* max/min mean runnable; 0: off */
 	unsigned int imbalance_window;	/* samples per window */
 	long long max_local_dsq;	/* tasks; 0: off */
-	double max_fallback_rate;	/* SCX_EV_SELECT_CPU_FALLBACK/s; 0: off */
-	double max_keep_last_rate;	/* SCX_EV_DISPATCH_KEEP_LAST/s; 0: off */
+	double max_fallback_rate;	/* SCX_EV_SELECT_CPU_FALLBACK/s/CPU; 0: off */
+	double max_keep_last_rate;	/* SCX_EV_DISPATCH_KEEP_LAST/s/CPU; 0: off */
 	unsigned int expect;		/* KT_V_BIT()s that must trip */
 };
 

@@ -13,8 +13,9 @@ KTSTR_FIXTURE(dynamic);
 KTSTR_RUN_UNDER(dynamic, eevdf, "eevdf");
 KTSTR_RUN_UNDER(dynamic, scx_simple, "scx_simple");
 
+/* Cpusets shrink on purpose: the monitor's imbalance verdict is off. */
 KTSTR_TEST_F(dynamic, resize_move_destroy, 150, .topology = "1n2l2c1t",
-	     .min_llcs = 2)
+	     .min_llcs = 2, .monitor = { .off = KTSTR_MON_IMBALANCE })
 {
 	struct ktstr_topo *t = &self->k.topo;
 	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SPIN,

@@ -64,7 +64,7 @@ static void healthy(struct kt_series *s, unsigned int n)
 			c->v[KT_CV_NR_SWITCHES] = i * 5;
 			c->curr = TASK(cpu * 2 + i % 2);
 			c->curr_scx = true;
-			c->events[0] = i * 10 + cpu;
+			c->events[0] = i + cpu;
 			c->events[1] = i;
 		}
 	}
@@ -89,8 +89,8 @@ TEST_F(series, a_healthy_run_passes_every_verdict)
 				kt_monitor_verdict_name(k), self->v[k].detail);
 	}
 	EXPECT_FALSE(kt_verdicts_failed(self->v));
-	/* 4 CPUs x 10 per 100 ms. */
-	EXPECT_EQ(400, (int)(self->v[KT_V_FALLBACK_RATE].value + 0.5));
+	/* 1 per 100 ms on each CPU. */
+	EXPECT_EQ(10, (int)(self->v[KT_V_FALLBACK_RATE].value + 0.5));
 }
 
 TEST_F(series, a_cpu_that_idles_with_tasks_waiting_is_a_stall)
@@ -218,15 +218,15 @@ TEST_F(series, a_deep_local_dsq_and_fast_counters_trip_their_limits)
 	kt_verdicts_eval(&self->s, &self->limits, self->v);
 	EXPECT_TRUE(self->v[KT_V_LOCAL_DSQ].failed);
 	EXPECT_EQ(1, self->v[KT_V_LOCAL_DSQ].cpu);
-	EXPECT_NE(NULL, strstr(self->v[KT_V_LOCAL_DSQ].detail, "80 tasks on cpu 1 at 3.3s (limit 64)"))
+	EXPECT_NE(NULL, strstr(self->v[KT_V_LOCAL_DSQ].detail, "80 tasks on cpu 1 at 3.3s (limit 32)"))
 		TH_LOG("%s", self->v[KT_V_LOCAL_DSQ].detail);
 	EXPECT_TRUE(self->v[KT_V_KEEP_LAST_RATE].failed);
-	EXPECT_NE(NULL, strstr(self->v[KT_V_KEEP_LAST_RATE].detail, "SCX_EV_DISPATCH_KEEP_LAST rate: 50030/s"))
+	EXPECT_NE(NULL, strstr(self->v[KT_V_KEEP_LAST_RATE].detail, "SCX_EV_DISPATCH_KEEP_LAST rate: 12508/s per CPU"))
 		TH_LOG("%s", self->v[KT_V_KEEP_LAST_RATE].detail);
 	EXPECT_FALSE(self->v[KT_V_FALLBACK_RATE].failed);
 	/* Raised limits let the same run pass. */
 	ASSERT_EQ(0, kt_monitor_limit_set(&self->limits, "local_dsq_depth=100"));
-	ASSERT_EQ(0, kt_monitor_limit_set(&self->limits, "dispatch_keep_last_rate=60000"));
+	ASSERT_EQ(0, kt_monitor_limit_set(&self->limits, "dispatch_keep_last_rate=15000"));
 	kt_verdicts_eval(&self->s, &self->limits, self->v);
 	EXPECT_FALSE(kt_verdicts_failed(self->v));
 }
