@@ -357,14 +357,14 @@ static int unpack(const char *tarball, const char *version, const char *tree)
 
 	snprintf(work, sizeof(work), "%s.tmp-%d", tree, getpid());
 	if (mkdir(work, 0755))
-		return kt_fail_errno("unpack into %s", work);
+		return kt_fail_errno("unpacking into %s", work);
 	ret = run_argv(tar);
 	snprintf(inner, sizeof(inner), "%s/linux-%s", work, version);
 	snprintf(probe, sizeof(probe), "%s/Makefile", inner);
 	if (!ret && access(probe, F_OK))
 		ret = kt_fail("%s holds no linux-%s/Makefile", tarball, version);
 	if (!ret && rename(inner, tree))
-		ret = kt_fail_errno("unpack into %s", tree);
+		ret = kt_fail_errno("unpacking into %s", tree);
 	remove_tree(work);
 	return ret;
 }

@@ -3,11 +3,12 @@
 #include <string.h>
 
 #include "calibrate.h"
+#include "compiler.h"
 #include "error.h"
 
 /* Small, medium and wider shapes: the line must hold across them. */
 static const char *const shapes[] = { "tiny", "llc5", "numa2-smt" };
-#define NR_SHAPES (sizeof(shapes) / sizeof(shapes[0]))
+#define NR_SHAPES ARRAY_SIZE(shapes)
 
 static int boot_once(struct kt_launch *l, const char *shape,
 		     unsigned int *cpus, double *wall_s)

@@ -55,7 +55,7 @@ static void serve_one(int fd, const char *root)
 	snprintf(hdr, sizeof(hdr), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
 		 len);
 	if (write(fd, hdr, strlen(hdr)) < 0 || write(fd, body, send_len) < 0)
-		;
+		perror("fixture server: write");
 	free(body);
 }
 
@@ -152,7 +152,7 @@ FIXTURE_TEARDOWN(download)
 	waitpid(self->server, NULL, 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
 	if (system(cmd))
-		;
+		fprintf(stderr, "failed: %s\n", cmd);
 }
 
 /* The names in @dir, space separated. */

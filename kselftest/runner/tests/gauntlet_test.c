@@ -20,7 +20,7 @@
 #define OUT_MAX (1 << 20)
 
 /* Runs `./ktstr gauntlet ARGS`; stdout and stderr into malloc'd strings. */
-static int gauntlet(const char *args, char **out, char **err)
+static int run_gauntlet(const char *args, char **out, char **err)
 {
 	char cmd[2048], o[] = "/tmp/ktstr-gt-out-XXXXXX",
 	     e[] = "/tmp/ktstr-gt-err-XXXXXX";
@@ -81,7 +81,7 @@ TEST(shards_partition_the_listing)
 	unsigned int k, n, *seen;
 	size_t nr_all, nr_part, i, j;
 
-	ASSERT_EQ(0, gauntlet("--list", &out, &err)) TH_LOG("%s", err);
+	ASSERT_EQ(0, run_gauntlet("--list", &out, &err)) TH_LOG("%s", err);
 	nr_all = names(out, all, MAX_ENTRIES);
 	ASSERT_LT(100, nr_all);
 	seen = calloc(nr_all, sizeof(*seen));
@@ -89,7 +89,7 @@ TEST(shards_partition_the_listing)
 		memset(seen, 0, nr_all * sizeof(*seen));
 		for (k = 1; k <= n; k++) {
 			snprintf(args, sizeof(args), "--list --shard %u/%u", k, n);
-			ASSERT_EQ(0, gauntlet(args, &sout, &serr)) TH_LOG("%s", serr);
+			ASSERT_EQ(0, run_gauntlet(args, &sout, &serr)) TH_LOG("%s", serr);
 			nr_part = names(sout, part, MAX_ENTRIES);
 			for (i = 0; i < nr_part; i++) {
 				for (j = 0; j < nr_all; j++)
@@ -117,7 +117,7 @@ TEST(names_constraints_profiles)
 	char *out, *err;
 	size_t n, i;
 
-	ASSERT_EQ(0, gauntlet("--list", &out, &err)) TH_LOG("%s", err);
+	ASSERT_EQ(0, run_gauntlet("--list", &out, &err)) TH_LOG("%s", err);
 	n = names(out, v, MAX_ENTRIES);
 	/* <test>/<preset>, and /<profile> for a declared flag profile. */
 	EXPECT_TRUE(contains(v, n, "fair.eevdf.spin_overcommit/llc7"));
@@ -133,7 +133,7 @@ TEST(names_constraints_profiles)
 		EXPECT_EQ(NULL, strstr(v[i], "/big")) TH_LOG("%s", v[i]);
 	free(out);
 	free(err);
-	ASSERT_EQ(0, gauntlet("--list --large --preset big128 fair.eevdf.spin", &out, &err));
+	ASSERT_EQ(0, run_gauntlet("--list --large --preset big128 fair.eevdf.spin", &out, &err));
 	EXPECT_NE(NULL, strstr(out, "fair.eevdf.spin_overcommit/big128 ")) TH_LOG("%s", out);
 	free(out);
 	free(err);
@@ -143,18 +143,18 @@ TEST(kernels_label_the_names)
 {
 	char *out, *err;
 
-	ASSERT_EQ(0, gauntlet("--list --preset tiny --kernel 7.3 --kernel /boot/vmlinuz-6.12 fair.eevdf.spin",
+	ASSERT_EQ(0, run_gauntlet("--list --preset tiny --kernel 7.3 --kernel /boot/vmlinuz-6.12 fair.eevdf.spin",
 			      &out, &err)) TH_LOG("%s", err);
 	EXPECT_NE(NULL, strstr(out, "fair.eevdf.spin_overcommit/tiny/7.3 ")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "fair.eevdf.spin_overcommit/tiny/vmlinuz-6.12 ")) TH_LOG("%s", out);
 	free(out);
 	free(err);
 	/* One kernel: no label, the names stay those of the default. */
-	ASSERT_EQ(0, gauntlet("--list --preset tiny --kernel 7.3 fair.eevdf.spin", &out, &err));
+	ASSERT_EQ(0, run_gauntlet("--list --preset tiny --kernel 7.3 fair.eevdf.spin", &out, &err));
 	EXPECT_NE(NULL, strstr(out, "fair.eevdf.spin_overcommit/tiny ")) TH_LOG("%s", out);
 	free(out);
 	free(err);
-	EXPECT_EQ(2, gauntlet("--list --kernel a/7.3 --kernel b/7.3", &out, &err));
+	EXPECT_EQ(2, run_gauntlet("--list --kernel a/7.3 --kernel b/7.3", &out, &err));
 	EXPECT_NE(NULL, strstr(err, "have the same label '7.3'")) TH_LOG("%s", err);
 	free(out);
 	free(err);
@@ -180,8 +180,8 @@ TEST(budget_is_deterministic_and_fits)
 	close(fd);
 	write_costs(costs);
 	snprintf(args, sizeof(args), "--list --budget 120 --costs %s", costs);
-	ASSERT_EQ(0, gauntlet(args, &out1, &err1)) TH_LOG("%s", err1);
-	ASSERT_EQ(0, gauntlet(args, &out2, &err2));
+	ASSERT_EQ(0, run_gauntlet(args, &out1, &err1)) TH_LOG("%s", err1);
+	ASSERT_EQ(0, run_gauntlet(args, &out2, &err2));
 	EXPECT_STREQ(out1, out2);
 	EXPECT_NE(NULL, strstr(err1, "(budget 120s)")) TH_LOG("%s", err1);
 	EXPECT_NE(NULL, strstr(err1, "# left out ")) TH_LOG("%s", err1);
@@ -297,8 +297,8 @@ TEST(bad_arguments_are_refused)
 	char *out, *err;
 	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		EXPECT_EQ(bad[i].status, gauntlet(bad[i].args, &out, &err))
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(bad[i].status, run_gauntlet(bad[i].args, &out, &err))
 			TH_LOG("%s", bad[i].args);
 		EXPECT_NE(NULL, strstr(err, bad[i].message))
 			TH_LOG("%s: %s", bad[i].args, err);
