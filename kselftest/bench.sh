@@ -73,3 +73,29 @@ sed -n 's/.*"wall_s": \([0-9.]*\),/\1/p' "$results"/*.json | median |
 sed -n 's/.*"repro_vm_s": \([0-9.]*\).*/\1/p' \
 	"$results"/repro/*.json 2>/dev/null |
 	awk '{ printf "BENCH repro_vm_s %.1f\n", $1 }'
+
+# The monitor's cost to the guest: the same CPU-bound work (two awk loops
+# on two vCPUs, timed by the guest's /proc/uptime) with the monitor
+# sampling every 10 ms and without it, interleaved; the ratio of the
+# work rates (median of the pairs), and the host CPU time per sample.
+work='s=$(cut -d" " -f1 /proc/uptime); for c in 0 1; do taskset -c $c awk "BEGIN { for (i = 0; i < 200000; i++) x += i }" & done; wait; e=$(cut -d" " -f1 /proc/uptime); echo "PROGRESS $s $e"'
+rate() { awk '/^PROGRESS/ { printf "%.6f\n", 1 / ($3 - $2) }' "$1"; }
+ratios=() costs=()
+for i in $(seq "$runs"); do
+	./ktstr monitor --topology 1n1l2c1t --interval 10 --quiet \
+		--json "$results/mon.json" --exec "$work" \
+		> /dev/null 2> "$results/with" || true
+	./ktstr shell --topology 1n1l2c1t --exec "$work" \
+		> "$results/without" 2>/dev/null || true
+	with=$(rate "$results/with")
+	without=$(rate "$results/without")
+	if [ -n "$with" ] && [ -n "$without" ]; then
+		ratios+=("$(awk "BEGIN { print $with / $without }")")
+	fi
+	costs+=("$(sed -n 's/.*"host_us_per_sample": \([0-9.]*\),.*/\1/p' \
+		   "$results/mon.json")")
+done
+printf '%s\n' "${ratios[@]}" | median |
+	awk '{ printf "BENCH monitor_progress_ratio %.3f\n", $1 }'
+printf '%s\n' "${costs[@]}" | median |
+	awk '{ printf "BENCH monitor_sample_host_us %.1f\n", $1 }'

@@ -14,7 +14,7 @@
 
 #define WIDTH 960
 #define PANEL_H 170
-#define LEFT 60
+#define LEFT 72
 #define RIGHT 170
 #define TOP 40
 #define GAP 40
@@ -95,7 +95,7 @@ static void frame(FILE *f, const struct panel *p)
 		LEFT, top - 8, p->title);
 	fprintf(f, "<rect x=\"%d\" y=\"%.0f\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>\n",
 		LEFT, top, PLOT_W, PANEL_H);
-	fprintf(f, "<text x=\"%d\" y=\"%.0f\" text-anchor=\"end\">%.4g</text>\n",
+	fprintf(f, "<text x=\"%d\" y=\"%.0f\" text-anchor=\"end\">%.3g</text>\n",
 		LEFT - 4, top + 10, p->ymax);
 	fprintf(f, "<text x=\"%d\" y=\"%.0f\" text-anchor=\"end\">0</text>\n",
 		LEFT - 4, top + PANEL_H);
@@ -120,10 +120,12 @@ static double max_of(const struct kt_series *s, value_fn fn,
 	return max;
 }
 
+/* Line @l of @fn, drawn and labelled as the panel's @slot-th line. */
 static void line(FILE *f, const struct kt_series *s, const struct panel *p,
-		 value_fn fn, unsigned int l, const char *label)
+		 value_fn fn, unsigned int l, unsigned int slot,
+		 const char *label)
 {
-	const char *color = palette[l % ARRAY_SIZE(palette)];
+	const char *color = palette[slot % ARRAY_SIZE(palette)];
 	bool ok, drawing = false;
 	double top = TOP + p->index * (PANEL_H + GAP);
 	size_t i;
@@ -143,7 +145,7 @@ static void line(FILE *f, const struct kt_series *s, const struct panel *p,
 	}
 	fputs("\"/>\n", f);
 	fprintf(f, "<text x=\"%d\" y=\"%.0f\" fill=\"%s\" font-size=\"11\">%s</text>\n",
-		LEFT + PLOT_W + 8, top + 12 + 13 * l, color, label);
+		LEFT + PLOT_W + 8, top + 12 + 13 * slot, color, label);
 }
 
 static void shade_verdicts(FILE *f, const struct panel *p,
@@ -175,15 +177,21 @@ static void cpu_panel(FILE *f, const struct kt_series *s, struct panel *p,
 		shade_verdicts(f, p, v);
 	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
 		snprintf(label, sizeof(label), "cpu %u", cpu);
-		line(f, s, p, fn, cpu, label);
+		line(f, s, p, fn, cpu, cpu, label);
 	}
 }
 
+/*
+ * Counters that moved; the *_DURATION ones count nanoseconds, not
+ * events, and would flatten every other line.
+ */
 static bool event_moves(const struct kt_series *s, unsigned int e)
 {
 	int64_t first = KT_NA, v;
 	size_t i;
 
+	if (strstr(s->layout->events[e].name, "_DURATION"))
+		return false;
 	for (i = 0; i < s->count; i++) {
 		v = kt_sample_event_total(&s->samples[i], e);
 		if (v == KT_NA)
@@ -219,8 +227,8 @@ static void event_panel(FILE *f, const struct kt_series *s, struct panel *p)
 		if (!event_moves(s, e))
 			continue;
 		/* SCX_EV_ is on every name: leave it out of the legend. */
-		line(f, s, p, event_rate, e, s->layout->events[e].name + 7);
-		shown++;
+		line(f, s, p, event_rate, e, shown++,
+		     s->layout->events[e].name + 7);
 	}
 	if (!shown)
 		fprintf(f, "<text x=\"%d\" y=\"%.0f\" fill=\"#777\">no event counter moved (or no sched_ext scheduler)</text>\n",
