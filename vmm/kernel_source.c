@@ -387,7 +387,11 @@ int kt_kernel_fetch_release(const char *base_url, const char *version,
 	/* A tarball in the cache was verified when it was renamed there. */
 	if (access(tarball, F_OK) && kt_download(url, sha, tarball))
 		return -1;
-	return unpack(tarball, resolved, tree);
+	if (!unpack(tarball, resolved, tree))
+		return 0;
+	/* Verified but not a kernel tree: nothing of it stays. */
+	unlink(tarball);
+	return -1;
 }
 
 static int config_fragments(char *const *out, size_t max, size_t *n)

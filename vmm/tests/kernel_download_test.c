@@ -102,7 +102,8 @@ FIXTURE(download) {
 };
 
 /*
- * www/releases.json lists 6.12.5 (longterm) and 6.12.4; 7.1 is listed
+ * www/releases.json lists 6.12.5 (longterm) and 6.12.4 (whose tarball
+ * holds the wrong directory); 7.1 is listed
  * with a wrong checksum; the tarballs hold linux-<v>/Makefile, Kconfig.
  */
 FIXTURE_SETUP(download)
@@ -121,7 +122,10 @@ FIXTURE_SETUP(download)
 	   self->dir, pub);
 	sh("cd %s && mkdir -p t/linux-7.1 && echo 'all:' > t/linux-7.1/Makefile && touch t/linux-7.1/Kconfig && tar -C t -cJf %s/v7.x/linux-7.1.tar.xz linux-7.1",
 	   self->dir, pub);
-	sh("cd %s/v6.x && sha256sum linux-6.12.5.tar.xz > sha256sums.asc%s",
+	/* 6.12.4's tarball, correctly listed, holds the wrong directory. */
+	sh("cd %s && mkdir -p t/linux-6.12.4-rc && echo 'all:' > t/linux-6.12.4-rc/Makefile && tar -C t -cJf %s/v6.x/linux-6.12.4.tar.xz linux-6.12.4-rc",
+	   self->dir, pub);
+	sh("cd %s/v6.x && sha256sum linux-6.12.5.tar.xz linux-6.12.4.tar.xz > sha256sums.asc%s",
 	   pub, "");
 	/* 7.1's listed checksum is another file's. */
 	sh("cd %s/v7.x && echo wrong | sha256sum | sed 's/-$/linux-7.1.tar.xz/' > sha256sums.asc%s",
@@ -203,6 +207,12 @@ TEST_F(download, good_truncated_bad_checksum)
 	EXPECT_EQ(-1, kt_kernel_fetch_release(self->base, "7.1", tree,
 					      sizeof(tree)));
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "bad checksum")) TH_LOG("%s", kt_errmsg());
+
+	/* Verified, but no linux-6.12.4/ inside: refused, nothing kept. */
+	EXPECT_EQ(-1, kt_kernel_fetch_release(self->base, "6.12.4", tree,
+					      sizeof(tree)));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "linux-6.12.4.tar.xz holds no linux-6.12.4/Makefile"))
+		TH_LOG("%s", kt_errmsg());
 
 	/* Not listed and not in the sums: refused before any download. */
 	EXPECT_EQ(-1, kt_kernel_fetch_release(self->base, "6.1.9", tree,
