@@ -148,10 +148,8 @@ const char *kt_btf_enum_name(const struct kt_btf *b, const char *enum_type,
 	return NULL;
 }
 
-int kt_btf_for_each_member(const struct kt_btf *b, const char *type,
-			   int (*fn)(void *ctx, const char *name,
-				     uint32_t offset, uint32_t size),
-			   void *ctx)
+int kt_btf_walk_members(const struct kt_btf *b, const char *type,
+			   kt_btf_member_fn_t fn, void *ctx)
 {
 	int id = find_composite(b->btf, type), i;
 	const struct btf_member *m;

@@ -40,13 +40,14 @@ uint32_t kt_btf_struct_size(const struct kt_btf *b, const char *type);
 /* The enumerator of @enum_type whose value is @value, or NULL. */
 const char *kt_btf_enum_name(const struct kt_btf *b, const char *enum_type,
 			     int64_t value);
+typedef int (*kt_btf_member_fn_t)(void *ctx, const char *name,
+				uint32_t offset, uint32_t size);
+
 /*
  * The members of struct @type in order: calls @fn with each member's name
  * and offset; stops early if @fn returns non-zero.  -1 if no such struct.
  */
-int kt_btf_for_each_member(const struct kt_btf *b, const char *type,
-			   int (*fn)(void *ctx, const char *name,
-				     uint32_t offset, uint32_t size),
-			   void *ctx);
+int kt_btf_walk_members(const struct kt_btf *b, const char *type,
+			   kt_btf_member_fn_t fn, void *ctx);
 
 #endif

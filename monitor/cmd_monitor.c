@@ -197,14 +197,22 @@ static char *guest_command(const struct monitor_opts *o)
 		return out;
 	}
 	if (asprintf(&out,
-		     "exec 1>&2; %s%s & sched=$!; n=0; "
-		     "until [ \"$(cat /sys/kernel/sched_ext/state)\" = enabled ]; do "
-		     "n=$((n + 1)); if [ $n -gt %d ] || ! kill -0 $sched 2>/dev/null; then "
-		     "echo 'ktstr monitor: %s did not attach' >&2; exit 1; fi; sleep 0.1; done; "
-		     "%s; status=$?; kill -INT $sched; wait $sched; exit $status",
+		     "exec 1>&2\n"
+		     "%s%s &\n"
+		     "sched=$!\n"
+		     "n=0\n"
+		     "until [ \"$(cat /sys/kernel/sched_ext/state)\" = enabled ]; do\n"
+		     "  n=$((n + 1))\n"
+		     "  if [ $n -gt %d ] || ! kill -0 $sched 2>/dev/null; then\n"
+		     "    echo 'ktstr monitor: %s did not attach' >&2; exit 1\n"
+		     "  fi\n"
+		     "  sleep 0.1\n"
+		     "done\n"
+		     "%s\n"
+		     "status=$?\n"
+		     "kill -INT $sched; wait $sched; exit $status\n",
 		     o->scheduler_path, o->scheduler_args, ATTACH_WAIT_S * 10,
-		     o->scheduler,
-		     cmd) < 0)
+		     o->scheduler, cmd) < 0)
 		return NULL;
 	return out;
 }

@@ -109,7 +109,7 @@ static void resolve_events(struct kt_layout *l, const struct kt_btf *btf)
 	else if (l->has_sym[KT_SYM_SCX_EVENTS_PCPU])
 		l->events_at = KT_EVENTS_GLOBAL_PCPU;
 	if (l->events_at == KT_EVENTS_NONE ||
-	    kt_btf_for_each_member(btf, "scx_event_stats", add_event, l) ||
+	    kt_btf_walk_members(btf, "scx_event_stats", add_event, l) ||
 	    !l->nr_events) {
 		l->events_at = KT_EVENTS_NONE;
 		note_missing(l, "sched_ext event counters");

@@ -111,10 +111,10 @@ static bool guest_time_moved(const struct kt_series *s, size_t i,
 {
 	const struct kt_sample *a = &s->samples[i - 1], *b = &s->samples[i];
 	int64_t ca = a->cpu[cpu].v[KT_CV_CLOCK], cb = b->cpu[cpu].v[KT_CV_CLOCK];
+	int64_t ja = a->jiffies, jb = b->jiffies;
 
 	/* An idle CPU's tick stops, and its rq clock with it: use jiffies. */
-	return (ca != KT_NA && cb > ca) ||
-	       (a->jiffies != KT_NA && b->jiffies > a->jiffies);
+	return (ca != KT_NA && cb != ca) || (ja != KT_NA && jb != ja);
 }
 
 /*

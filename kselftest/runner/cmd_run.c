@@ -9,6 +9,7 @@
 
 #include "cache.h"
 #include "commands.h"
+#include "compiler.h"
 #include "error.h"
 #include "execute.h"
 #include "launch.h"
@@ -63,7 +64,6 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "no-auto-repro", no_argument, NULL, 'R' },
 		{ "repro", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
-		KT_WATCH_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct option options[KT_LAUNCH_MAX_OPTIONS];
@@ -79,6 +79,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		n += snprintf(o->sched_args + n, sizeof(o->sched_args) - n,
 			      "%s%s", n ? " " : "", argv[i]);
 	kt_launch_options(own, options);
+	kt_watch_add_options(options, ARRAY_SIZE(options));
 	while ((opt = getopt_long(end, argv, "hj:", options, NULL)) != -1) {
 		handled = kt_launch_option(&o->launch, opt, optarg);
 		if (!handled)

@@ -4,16 +4,45 @@
 #include <string.h>
 
 #include "cache.h"
+#include "compiler.h"
 #include "error.h"
 #include "monitor/output.h"
 #include "watch.h"
 
-_Static_assert(KTSTR_MON_STALL == KT_V_BIT(KT_V_STALL) &&
-	       KTSTR_MON_IMBALANCE == KT_V_BIT(KT_V_IMBALANCE) &&
-	       KTSTR_MON_LOCAL_DSQ == KT_V_BIT(KT_V_LOCAL_DSQ) &&
-	       KTSTR_MON_FALLBACK_RATE == KT_V_BIT(KT_V_FALLBACK_RATE) &&
-	       KTSTR_MON_KEEP_LAST_RATE == KT_V_BIT(KT_V_KEEP_LAST_RATE),
-	       "declaration bits follow the monitor's verdicts");
+/* A declaration's KTSTR_MON_* bits, verdict by verdict. */
+static const unsigned int decl_bits[KT_NR_VERDICTS] = {
+	[KT_V_STALL] = KTSTR_MON_STALL,
+	[KT_V_IMBALANCE] = KTSTR_MON_IMBALANCE,
+	[KT_V_LOCAL_DSQ] = KTSTR_MON_LOCAL_DSQ,
+	[KT_V_FALLBACK_RATE] = KTSTR_MON_FALLBACK_RATE,
+	[KT_V_KEEP_LAST_RATE] = KTSTR_MON_KEEP_LAST_RATE,
+};
+
+static unsigned int verdict_bits(unsigned int decl)
+{
+	unsigned int k, bits = 0;
+
+	for (k = 0; k < KT_NR_VERDICTS; k++)
+		if (decl & decl_bits[k])
+			bits |= KT_V_BIT(k);
+	return bits;
+}
+
+void kt_watch_add_options(struct option *options, size_t max)
+{
+	static const struct option own[] = {
+		{ "no-monitor", no_argument, NULL, KT_OPT_NO_MONITOR },
+		{ "monitor-interval", required_argument, NULL,
+		  KT_OPT_MONITOR_INTERVAL },
+	};
+	size_t n = 0, i;
+
+	while (options[n].name)
+		n++;
+	for (i = 0; i < ARRAY_SIZE(own) && n + 1 < max; i++)
+		options[n++] = own[i];
+	memset(&options[n], 0, sizeof(options[n]));
+}
 
 int kt_watch_option(struct kt_watch *w, int opt, const char *arg)
 {
@@ -80,6 +109,8 @@ int kt_watch_begin(struct kt_watch_vm *v, const struct kt_watch *w,
 void kt_watch_limits(const struct ktstr_monitor_decl *d,
 		     struct kt_monitor_limits *l)
 {
+	unsigned int off;
+
 	kt_monitor_limits_default(l);
 	if (d->stall_samples)
 		l->stall_samples = d->stall_samples;
@@ -91,17 +122,18 @@ void kt_watch_limits(const struct ktstr_monitor_decl *d,
 		l->max_fallback_rate = d->max_fallback_rate;
 	if (d->max_keep_last_rate)
 		l->max_keep_last_rate = d->max_keep_last_rate;
-	if (d->off & KTSTR_MON_STALL)
+	off = verdict_bits(d->off);
+	if (off & KT_V_BIT(KT_V_STALL))
 		l->stall_samples = 0;
-	if (d->off & KTSTR_MON_IMBALANCE)
+	if (off & KT_V_BIT(KT_V_IMBALANCE))
 		l->max_imbalance = 0;
-	if (d->off & KTSTR_MON_LOCAL_DSQ)
+	if (off & KT_V_BIT(KT_V_LOCAL_DSQ))
 		l->max_local_dsq = 0;
-	if (d->off & KTSTR_MON_FALLBACK_RATE)
+	if (off & KT_V_BIT(KT_V_FALLBACK_RATE))
 		l->max_fallback_rate = 0;
-	if (d->off & KTSTR_MON_KEEP_LAST_RATE)
+	if (off & KT_V_BIT(KT_V_KEEP_LAST_RATE))
 		l->max_keep_last_rate = 0;
-	l->expect = d->expect;
+	l->expect = verdict_bits(d->expect);
 }
 
 /* "<dir>/<name>.monitor.svg"; the JSON names it relative to itself. */

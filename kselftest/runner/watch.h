@@ -7,7 +7,9 @@
 #ifndef KTSTR_RUNNER_WATCH_H
 #define KTSTR_RUNNER_WATCH_H
 
+#include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "kernel.h"
 #include "monitor/monitor.h"
@@ -21,11 +23,6 @@ enum {
 	KT_OPT_NO_MONITOR = 0x200,
 	KT_OPT_MONITOR_INTERVAL,
 };
-
-#define KT_WATCH_OPTIONS						\
-	{ "no-monitor", no_argument, NULL, KT_OPT_NO_MONITOR },		\
-	{ "monitor-interval", required_argument, NULL,			\
-	  KT_OPT_MONITOR_INTERVAL }
 
 #define KT_WATCH_HELP							\
 	"  --no-monitor     do not watch the guests' schedulers from the host\n" \
@@ -46,6 +43,8 @@ struct kt_watch_vm {
 	unsigned int kernel;
 };
 
+/* Appends --no-monitor and --monitor-interval to a getopt_long() table. */
+void kt_watch_add_options(struct option *options, size_t max);
 /* 1 if @opt is a monitor option (consumed), 0 if not, -1 if bad. */
 int kt_watch_option(struct kt_watch *w, int opt, const char *arg);
 

@@ -59,7 +59,7 @@ FIXTURE_TEARDOWN(monitor)
 }
 
 /* `./ktstr monitor ARGS > out 2> err`; its exit status. */
-static int monitor(const char *args, const char *out, const char *err)
+static int run_monitor(const char *args, const char *out, const char *err)
 {
 	char cmd[4096];
 	int status;
@@ -122,7 +122,7 @@ TEST_F_TIMEOUT(monitor, samples_agree_with_the_guest, VM_TEST_TIMEOUT_S)
 	snprintf(args, sizeof(args),
 		 "--topology 1n2l2c1t --scheduler scx_simple --interval 50 --limit imbalance=0 --quiet --json %s/m.json --include %s/agree.sh --exec 'taskset -c 0 sh %s/agree.sh'",
 		 self->dir, self->dir, self->dir);
-	ASSERT_EQ(0, monitor(args, self->out, self->err))
+	ASSERT_EQ(0, run_monitor(args, self->out, self->err))
 		TH_LOG("%s", slurp(self->err));
 	snprintf(cmd, sizeof(cmd),
 		 "/usr/bin/python3 monitor/tests/agree.py %s %s/m.json > %s/agree.log 2>&1",
@@ -141,7 +141,7 @@ TEST_F_TIMEOUT(monitor, starving_scheduler_fails_naming_the_cpu,
 	const char *err;
 
 	/* The kernel's watchdog at 30 s: the monitor must see it first. */
-	EXPECT_EQ(1, monitor("--topology 1n2l2c1t --scheduler ktstr_stall --quiet --exec 'taskset -c 3 sh -c \"printf ktstr-starve > /proc/self/comm; sleep 0.2; while :; do :; done\" & sleep 5; cat /sys/kernel/sched_ext/state' -- -c ktstr-starve -t 30000",
+	EXPECT_EQ(1, run_monitor("--topology 1n2l2c1t --scheduler ktstr_stall --quiet --exec 'taskset -c 3 sh -c \"printf ktstr-starve > /proc/self/comm; sleep 0.2; while :; do :; done\" & sleep 5; cat /sys/kernel/sched_ext/state' -- -c ktstr-starve -t 30000",
 			     self->out, self->err));
 	err = slurp(self->err);
 	EXPECT_NE(NULL, strstr(err, "monitor: stall FAILED: cpu 3:")) TH_LOG("%s", err);
@@ -169,7 +169,7 @@ TEST_F(monitor, bad_options_are_named)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		EXPECT_EQ(2, monitor(cases[i].args, self->out, self->err))
+		EXPECT_EQ(2, run_monitor(cases[i].args, self->out, self->err))
 			TH_LOG("%s", cases[i].args);
 		EXPECT_NE(NULL, strstr(slurp(self->err), cases[i].message))
 			TH_LOG("%s: %s", cases[i].args, slurp(self->err));
@@ -189,15 +189,15 @@ TEST_F_TIMEOUT(monitor, symbols_that_do_not_match_are_refused,
 	const char *err;
 
 	snprintf(cmd, sizeof(cmd),
-		 "k=$(ls -d ${KTSTR_CACHE_DIR:-$HOME/.cache/ktstr}/kernels/*/ | sort -V | tail -n 1) && "
-		 "cp $k/vmlinuz $k/config %s/ && ln -s $k/vmlinux %s/ && "
+		 "k=$(ls -d ${KTSTR_CACHE_DIR:-$HOME/.cache/ktstr}/kernels/*/ | sort -V | tail -n 1) &&\n"
+		 "cp $k/vmlinuz $k/config %s/ && ln -s $k/vmlinux %s/ &&\n"
 		 "perl -ane 'printf \"%%016x %%s %%s\\n\", hex($F[0]) + 2097152, $F[1], $F[2]' $k/System.map > %s/System.map",
 		 self->dir, self->dir, self->dir);
 	ASSERT_EQ(0, system(cmd));
 	snprintf(args, sizeof(args),
 		 "--topology 1n1l2c1t --kernel %s/vmlinuz --quiet --exec true",
 		 self->dir);
-	EXPECT_EQ(1, monitor(args, self->out, self->err));
+	EXPECT_EQ(1, run_monitor(args, self->out, self->err));
 	err = slurp(self->err);
 	EXPECT_NE(NULL, strstr(err, "monitor: could not watch the guest: the guest kernel is not where its symbol table puts it"))
 		TH_LOG("%s", err);

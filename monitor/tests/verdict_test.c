@@ -29,8 +29,10 @@ FIXTURE_SETUP(series)
 	l->f[KT_RQ_SCX_NR_RUNNING].available = true;
 	l->f[KT_RQ_LOCAL_DSQ_NR].available = true;
 	l->nr_events = 2;
-	strcpy(l->events[0].name, "SCX_EV_SELECT_CPU_FALLBACK");
-	strcpy(l->events[1].name, "SCX_EV_DISPATCH_KEEP_LAST");
+	snprintf(l->events[0].name, sizeof(l->events[0].name),
+		 "SCX_EV_SELECT_CPU_FALLBACK");
+	snprintf(l->events[1].name, sizeof(l->events[1].name),
+		 "SCX_EV_DISPATCH_KEEP_LAST");
 	kt_series_init(&self->s, l, CPUS, 100);
 	kt_monitor_limits_default(&self->limits);
 }
@@ -53,7 +55,7 @@ static void healthy(struct kt_series *s, unsigned int n)
 
 		x->host_s = 1000 + i * 0.1;
 		x->jiffies = 5000 + i * 25;
-		strcpy(x->scheduler, "simple");
+		snprintf(x->scheduler, sizeof(x->scheduler), "simple");
 		for (cpu = 0; cpu < CPUS; cpu++) {
 			struct kt_cpu_sample *c = &x->cpu[cpu];
 
@@ -126,7 +128,7 @@ TEST_F(series, a_task_that_is_never_switched_out_is_a_stall)
 	for (i = 10; i < 35; i++) {
 		at(&self->s, i, 1)->curr = TASK(9);
 		at(&self->s, i, 1)->v[KT_CV_CURR_PID] = 99;
-		strcpy(at(&self->s, i, 1)->comm, "hog");
+		snprintf(at(&self->s, i, 1)->comm, KT_COMM_LEN, "hog");
 		at(&self->s, i, 1)->v[KT_CV_NR_SWITCHES] = 50;
 	}
 	kt_verdicts_eval(&self->s, &self->limits, self->v);
