@@ -30,6 +30,8 @@ static const char * const generic_prefixes[] = {
 	"x64_sys_call", "__do_softirq", "hrtimer", "__hrtimer", "tick_",
 	"run_timer_softirq", "__run_timers", "call_timer_fn",
 	"common_interrupt", "update_process_times",
+	/* boot: the idle task of CPU 0 runs on from start_kernel() */
+	"x86_64_start_",
 	/* wakeup entry */
 	"ttwu_", "wake_up_", "__wake_up", "schedule_",
 };

@@ -572,6 +572,49 @@ static void walk_struct(struct walk *w, __u32 id, size_t base,
 	}
 }
 
+int kt_decode_member(struct kt_decoder *d, const char *type,
+		     const char *path, const struct kt_capture *c, void *buf,
+		     size_t len)
+{
+	int id = btf__find_by_name_kind(d->btf, type, BTF_KIND_STRUCT);
+	char name[128], *save = NULL, *part;
+	const struct btf_type *t;
+	const uint8_t *p;
+	size_t off = 0, size, got = 0;
+	__u32 mid;
+	int i;
+
+	if (id < 0)
+		return kt_fail("no struct %s in the kernel's BTF", type);
+	mid = id;
+	snprintf(name, sizeof(name), "%s", path);
+	for (part = strtok_r(name, ".", &save); part;
+	     part = strtok_r(NULL, ".", &save)) {
+		const struct btf_member *m;
+
+		t = skip_mods(d->btf, &mid);
+		if (!t || !btf_is_composite(t))
+			return kt_fail("%s.%s: %s is not a struct", type, path,
+				       part);
+		m = btf_members(t);
+		for (i = 0; i < btf_vlen(t); i++, m++)
+			if (!strcmp(btf__name_by_offset(d->btf, m->name_off),
+				    part))
+				break;
+		if (i == btf_vlen(t))
+			return kt_fail("struct %s has no member %s", type, path);
+		off += btf_member_bit_offset(t, i) / 8;
+		mid = m->type;
+	}
+	size = btf__resolve_size(d->btf, mid);
+	p = captured(c, off, size < len ? size : len, &got);
+	if (!p)
+		return kt_fail("%s.%s was not captured", type, path);
+	memset(buf, 0, len);
+	memcpy(buf, p, got);
+	return got;
+}
+
 int kt_decode_struct(struct kt_decoder *d, const char *type,
 		     const struct kt_capture *entry,
 		     const struct kt_capture *exit, const char *indent,

@@ -44,6 +44,15 @@ int kt_decode_struct(struct kt_decoder *d, const char *type,
 		     const struct kt_capture *exit, const char *indent,
 		     struct kt_strbuf *text, struct kt_strbuf *json);
 
+/*
+ * Copy member @path ("pid", "scx.dsq_vtime") of struct @type from capture
+ * @c into @buf (zero-filled, at most @len bytes); returns the bytes
+ * copied, or -1 (kt_errmsg()) if BTF has no such member or the capture
+ * does not hold it.
+ */
+int kt_decode_member(struct kt_decoder *d, const char *type,
+		     const char *path, const struct kt_capture *c, void *buf,
+		     size_t len);
 /* "SCX_DSQ_LOCAL", "SCX_DSQ_LOCAL_ON|3", "0x1 (user DSQ 1)" */
 void kt_decode_dsq_id(struct kt_decoder *d, uint64_t id, char *buf,
 		      size_t len);

@@ -46,7 +46,7 @@ struct run {
 	size_t nr;
 	unsigned long long exit_seq;
 	unsigned int exit_cpu, exit_kind;
-	bool have_exit, ended;
+	bool have_exit, ended, failed;
 	char exit_probe[256];
 	struct kt_strbuf notes;
 };
@@ -122,7 +122,7 @@ static void parse_target(struct run *run, const char *s)
 		if (!colon)
 			continue;
 		*colon = '\0';
-		snprintf(tg.arg_name[i], 32, "%s", item);
+		snprintf(tg.arg_name[i], 32, "%.31s", item);
 		snprintf(tg.arg_type[i], 64, "%s", strcmp(colon + 1, "-") ?
 			 colon + 1 : "");
 	}
@@ -213,6 +213,7 @@ static void parse_output(struct run *run, const char *out)
 		else if (!strncmp(s, "end", 3))
 			run->ended = true;
 		else if (!strncmp(s, "skip ", 5) || !strncmp(s, "error ", 6)) {
+			run->failed |= !strncmp(s, "error ", 6);
 			snprintf(text, sizeof(text), "%.*s",
 				 (int)strcspn(s, "\n"), s);
 			kt_sb_printf(&run->notes, "  agent: %s\n", text);
@@ -231,7 +232,7 @@ static const struct rec *exit_of(const struct run *run, const struct rec *e)
 }
 
 /* The task_struct argument of the innermost call in flight at the exit. */
-static uint64_t trigger_task(const struct run *run)
+static uint64_t in_flight_task(const struct run *run)
 {
 	const struct rec *x;
 	uint64_t task = 0;
@@ -253,6 +254,77 @@ static uint64_t trigger_task(const struct run *run)
 				task = e->args[a];
 	}
 	return task;
+}
+
+/*
+ * The last task_struct argument captured with the comm the exit message
+ * names (else its pid: pids of the first VM may differ in the repro VM,
+ * comms do not).
+ */
+static uint64_t named_task(const struct run *run, struct kt_decoder *d,
+			   const struct kt_backtrace *bt)
+{
+	char comm[16];
+	uint64_t task = 0;
+	int a, pid;
+	size_t i;
+
+	for (i = 0; i < run->nr; i++) {
+		const struct rec *e = &run->r[i];
+
+		for (a = 0; a < 6 && e->phase == 'E'; a++) {
+			if (strcmp(run->t[e->slot].arg_type[a], "task_struct") ||
+			    !e->data[a])
+				continue;
+			if (bt->trigger_comm[0] &&
+			    kt_decode_member(d, "task_struct", "comm", &e->cap[a],
+					     comm, sizeof(comm) - 1) > 0 &&
+			    !strcmp(comm, bt->trigger_comm))
+				task = e->args[a];
+			else if (!bt->trigger_comm[0] && bt->trigger_pid > 0 &&
+				 kt_decode_member(d, "task_struct", "pid",
+						  &e->cap[a], &pid,
+						  sizeof(pid)) == sizeof(pid) &&
+				 pid == bt->trigger_pid)
+				task = e->args[a];
+		}
+	}
+	return task;
+}
+
+/*
+ * The task that triggered the exit: the one its message names, else the
+ * one in flight on the exiting CPU.  0 (all tasks) if neither is found;
+ * @how says which rule picked it.
+ */
+static uint64_t trigger_task(const struct run *run, struct kt_decoder *d,
+			     const struct kt_backtrace *bt, char *how,
+			     size_t len)
+{
+	uint64_t task = named_task(run, d, bt);
+
+	if (task && bt->trigger_comm[0]) {
+		snprintf(how, len, "named in the exit message: comm %s",
+			 bt->trigger_comm);
+		return task;
+	}
+	if (task) {
+		snprintf(how, len, "named in the exit message: pid %d",
+			 bt->trigger_pid);
+		return task;
+	}
+	task = in_flight_task(run);
+	if (task) {
+		snprintf(how, len, "in flight on CPU %u when the exit fired%s",
+			 run->exit_cpu, bt->trigger_comm[0] || bt->trigger_pid > 0 ?
+			 "; the task the message names was not seen" : "");
+		return task;
+	}
+	snprintf(how, len, "none: %s and no call was in flight on CPU %u; all tasks",
+		 bt->trigger_comm[0] || bt->trigger_pid > 0 ?
+		 "the task the message names was not seen" :
+		 "the message names no task", run->exit_cpu);
+	return 0;
 }
 
 static bool involves(const struct run *run, const struct rec *e,
@@ -314,7 +386,8 @@ static void report(struct run *run, const struct kt_backtrace *bt,
 {
 	struct kt_strbuf text = { 0 }, json = { 0 };
 	struct kt_decoder *d = kt_decoder_open(vmlinux);
-	uint64_t task = trigger_task(run);
+	uint64_t task = 0;
+	char how[160];
 	size_t i, first = 0;
 	int n = 0, shown = 0;
 
@@ -333,13 +406,18 @@ static void report(struct run *run, const struct kt_backtrace *bt,
 	kt_sb_printf(&text, "\n  exit probe: %s\n", run->exit_probe[0] ?
 		     run->exit_probe : "none (the agent did not report)");
 	kt_sb_printf(&text, "%s", kt_sb_str(&run->notes));
-	kt_sb_printf(&json, "], \"calls\": [");
 	if (!d || !run->ended) {
 		kt_sb_printf(&text, "  no probe report: %s\n", !d ? kt_errmsg() :
+			     run->failed ? "the agent failed (its error above)" :
 			     "the agent did not finish (see the repro VM's output)");
+		kt_sb_printf(&json, "], \"error\": \"%s\"", !d ? "no BTF" :
+			     run->failed ? "agent failed" : "agent did not finish");
 	} else if (!run->have_exit) {
 		kt_sb_printf(&text, "  no probe report: the scheduler did not exit in the repro VM\n");
+		kt_sb_printf(&json, "], \"error\": \"no exit in the repro VM\"");
 	} else {
+		kt_sb_printf(&json, "]");
+		task = trigger_task(run, d, bt, how, sizeof(how));
 		for (i = 0; i < run->nr; i++)
 			if (run->r[i].phase == 'E' && involves(run, &run->r[i], task))
 				n++;
@@ -347,48 +425,98 @@ static void report(struct run *run, const struct kt_backtrace *bt,
 			if (run->r[i].phase == 'E' && involves(run, &run->r[i], task) &&
 			    n-- > 12)
 				first = i + 1;
-		kt_sb_printf(&text, "  exit fired: kind %u on CPU %u; calls of task 0x%llx, in call order (entry -> exit):\n",
-			     run->exit_kind, run->exit_cpu, (unsigned long long)task);
+		kt_sb_printf(&text, "  exit fired: kind %u on CPU %u\n",
+			     run->exit_kind, run->exit_cpu);
+		kt_sb_printf(&text, "  triggering task 0x%llx, %s\n",
+			     (unsigned long long)task, how);
+		kt_sb_printf(&text, "  its calls, in call order (entry -> exit):\n");
+		kt_sb_printf(&json, ", \"exit_kind\": %u, \"exit_cpu\": %u, \"task\": \"0x%llx\", \"task_rule\": ",
+			     run->exit_kind, run->exit_cpu,
+			     (unsigned long long)task);
+		kt_sb_json_string(&json, how);
+		kt_sb_printf(&json, ", \"calls\": [");
 		for (i = first; i < run->nr; i++)
 			if (run->r[i].phase == 'E' && run->r[i].seq < run->exit_seq &&
 			    involves(run, &run->r[i], task))
 				report_call(run, d, &run->r[i], ++shown, &text, &json);
+		kt_sb_printf(&json, "]");
+		if (!shown)
+			kt_sb_printf(&text, "  none recorded before the exit\n");
 	}
-	kt_sb_printf(&json, "]}");
+	kt_sb_printf(&json, "}");
 	kt_decoder_free(d);
 	res->text = kt_sb_take(&text);
 	res->json = kt_sb_take(&json);
+}
+
+static int skipped(struct kt_repro_result *res)
+{
+	struct kt_strbuf t = { 0 };
+
+	kt_sb_printf(&t, "AUTO-PROBE: skipped: %s\n", kt_errmsg());
+	res->text = kt_sb_take(&t);
+	return res->text ? 0 : kt_fail("out of memory");
+}
+
+/* The report of the repro VM's output @out, see kt_repro_report(). */
+static int report_output(const struct kt_backtrace *bt, const char *out,
+			 const char *vm_problem, const char *vmlinux,
+			 double wall_s, struct kt_repro_result *res)
+{
+	struct run run = { 0 };
+	size_t i, a;
+
+	run.r = calloc(MAX_RECS, sizeof(*run.r));
+	if (!run.r)
+		return kt_fail("out of memory");
+	if (vm_problem)
+		kt_sb_printf(&run.notes, "  repro VM: %s\n", vm_problem);
+	parse_output(&run, out);
+	res->wall_s = wall_s;
+	report(&run, bt, vmlinux, wall_s, res);
+	for (i = 0; i < run.nr; i++)
+		for (a = 0; a < 6; a++)
+			free(run.r[i].data[a]);
+	free(run.r);
+	kt_sb_free(&run.notes);
+	if (!res->text || !res->json) {
+		kt_repro_result_free(res);
+		return kt_fail("out of memory");
+	}
+	return 0;
+}
+
+int kt_repro_report(const char *test_output, const char *vm_output,
+		    const char *vmlinux, double wall_s,
+		    struct kt_repro_result *res)
+{
+	struct kt_backtrace bt;
+
+	memset(res, 0, sizeof(*res));
+	if (kt_bt_parse(test_output, NULL, &bt))
+		return skipped(res);
+	return report_output(&bt, vm_output, NULL, vmlinux, wall_s, res);
 }
 
 int kt_repro_run(const struct kt_vm_opts *vm, const char *command,
 		 const char *test_output, const char *vmlinux,
 		 struct kt_repro_result *res)
 {
-	struct kt_backtrace bt;
-	struct run run = { 0 };
-	char agent[4096], *cmd, *out = NULL;
+	char agent[4096], *cmd, *out = NULL, problem[600];
 	struct kt_vm_opts vo = *vm;
+	struct kt_backtrace bt;
 	struct kt_vm_result vr;
-	size_t i, len;
-	int ret = 0;
+	size_t len;
+	int ret;
 
 	memset(res, 0, sizeof(*res));
-	if (kt_bt_parse(test_output, NULL, &bt)) {
-		struct kt_strbuf t = { 0 };
-
-		kt_sb_printf(&t, "AUTO-PROBE: skipped: %s\n", kt_errmsg());
-		res->text = kt_sb_take(&t);
-		return 0;
-	}
+	if (kt_bt_parse(test_output, NULL, &bt))
+		return skipped(res);
 	agent_command(&bt, agent, sizeof(agent));
 	len = strlen(command) + strlen(agent) + 256;
 	cmd = malloc(len);
-	run.r = calloc(MAX_RECS, sizeof(*run.r));
-	if (!cmd || !run.r) {
-		free(cmd);
-		free(run.r);
+	if (!cmd)
 		return kt_fail("out of memory");
-	}
 	snprintf(cmd, len, "export KTSTR_PROBE_AGENT='%s' KTSTR_PROBE_READY=" GUEST_READY
 		 "; %s; s=$?; cat " GUEST_OUT "; exit $s", agent, command);
 	vo.command = cmd;
@@ -396,18 +524,13 @@ int kt_repro_run(const struct kt_vm_opts *vm, const char *command,
 	vo.log_dir = NULL;
 	vo.observer = NULL;	/* the first VM's monitor is gone */
 	if (kt_vm_run(&vo, &vr)) {
-		ret = -1;
-		goto out;
+		free(cmd);
+		return -1;
 	}
-	res->wall_s = vr.wall_s;
-	parse_output(&run, out);
-	report(&run, &bt, vmlinux, vr.wall_s, res);
-out:
-	for (i = 0; i < run.nr; i++)
-		for (len = 0; len < 6; len++)
-			free(run.r[i].data[len]);
-	free(run.r);
-	kt_sb_free(&run.notes);
+	snprintf(problem, sizeof(problem), "%s: %s",
+		 kt_vm_outcome_name(vr.outcome), vr.detail);
+	ret = report_output(&bt, out, vr.outcome == KT_VM_EXITED ? NULL :
+			    problem, vmlinux, vr.wall_s, res);
 	free(out);
 	free(cmd);
 	return ret;

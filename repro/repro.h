@@ -32,12 +32,22 @@ int kt_repro_agent_path(char *buf, size_t len);
  * Rerun @command (the first VM's payload) in a VM of @vm (the first
  * VM's options), with the agent on the crash path that @test_output's
  * kernel log shows; decode with the BTF of @vmlinux.  A report is always
- * produced; it states why when nothing could be probed.  -1 only if the
- * VM could not be started.
+ * produced; it states why when nothing could be probed (no exit report
+ * in @test_output: "AUTO-PROBE: skipped: ...").  -1 only if the VM could
+ * not be started.
  */
 int kt_repro_run(const struct kt_vm_opts *vm, const char *command,
 		 const char *test_output, const char *vmlinux,
 		 struct kt_repro_result *res);
+/*
+ * The report alone: of the repro VM's output @vm_output (the agent's
+ * KTSTR-PROBE lines) for the exit that @test_output's kernel log shows;
+ * what kt_repro_run() does once its VM is done.  -1 only if out of
+ * memory.
+ */
+int kt_repro_report(const char *test_output, const char *vm_output,
+		    const char *vmlinux, double wall_s,
+		    struct kt_repro_result *res);
 void kt_repro_result_free(struct kt_repro_result *res);
 
 #endif

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,9 @@
 
 #define MAX_TARGETS PROBE_SLOTS
 #define MAX_KEEP 8192		/* records kept in memory */
-#define MAX_OUT_CALLS 48	/* calls written per run */
+#define MAX_OUT_CALLS 48	/* calls written per run, besides the named */
+#define MAX_NAMED 1024		/* records of the named task kept */
+#define NAMED_SEQS 64
 #define GRACE_MS 300		/* for exits of calls in flight */
 
 struct target {
@@ -46,14 +49,23 @@ struct target {
 
 struct rec {
 	struct probe_call call;		/* type PROBE_MEM: mem is set */
-	struct probe_mem *mem;
+	struct probe_mem *mem;		/* call.slot and call_id: its call's */
+	unsigned long k;		/* arrival number */
 	int pid;			/* of the first task argument */
 	char comm[16];
+	bool named;			/* also in named[] */
+	bool orphan;			/* PROBE_MEM whose call is gone */
 };
 
 static struct target targets[MAX_TARGETS];
+static struct probe_slot_cfg slot_cfg[PROBE_SLOTS];	/* as loaded */
 static int nr_targets;
 static struct rec ring[MAX_KEEP];
+static struct rec named[MAX_NAMED];	/* of the task named -c */
+static unsigned long nr_named;
+static __u64 named_seqs[NAMED_SEQS];	/* its last calls' records */
+static unsigned int nr_named_seqs;
+static const char *wanted_comm;
 static unsigned long nr_seen, nr_lost;
 static struct probe_call exit_rec;
 static bool have_exit;
@@ -458,6 +470,7 @@ static void configure(struct probe_bpf *skel)
 		bpf_program__set_attach_target(e, t->prog_fd, t->name);
 		bpf_program__set_attach_target(x, t->prog_fd, t->name);
 	}
+	memcpy(slot_cfg, cfg, sizeof(slot_cfg));
 }
 
 static void print_targets(void)
@@ -492,48 +505,141 @@ static struct rec *owner_of(__u64 seq, unsigned long before)
 	return NULL;
 }
 
-/* A call's task: pid and comm from its first task_struct capture. */
-static void note_task(const struct probe_mem *m)
+static bool is_named_seq(__u64 seq)
 {
+	unsigned int i;
+
+	for (i = 0; seq && i < NAMED_SEQS; i++)
+		if (named_seqs[i] == seq)
+			return true;
+	return false;
+}
+
+static void print_hex(const __u8 *p, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	char buf[2 * (PROBE_DATA + PROBE_WIN_MAX)];
+	size_t i;
+
+	for (i = 0; i < len && i < sizeof(buf) / 2; i++) {
+		buf[2 * i] = digits[p[i] >> 4];
+		buf[2 * i + 1] = digits[p[i] & 15];
+	}
+	fwrite(buf, 1, 2 * i, stdout);
+}
+
+/* A copy of the header and the captured bytes only. */
+static struct probe_mem *copy_mem(const struct probe_mem *m)
+{
+	size_t len = m->len < PROBE_DATA + PROBE_WIN_MAX ? m->len :
+		     PROBE_DATA + PROBE_WIN_MAX;
+	struct probe_mem *c = malloc(offsetof(struct probe_mem, data) + len);
+
+	if (c)
+		memcpy(c, m, offsetof(struct probe_mem, data) + len);
+	return c;
+}
+
+/* A copy of @r in the store of the named task's records. */
+static void keep_named(struct rec *r)
+{
+	struct rec *n = &named[nr_named % MAX_NAMED];
+
+	free(n->mem);
+	*n = *r;
+	n->mem = NULL;
+	if (r->mem)
+		n->mem = copy_mem(r->mem);
+	r->named = true;
+	nr_named++;
+}
+
+/* Call @r is the named task's: keep it and the records it has so far. */
+static void name_call(struct rec *r)
+{
+	unsigned long j;
+
+	if (r->named)
+		return;
+	named_seqs[nr_named_seqs++ % NAMED_SEQS] = r->call.seq;
+	keep_named(r);
+	for (j = r->k + 1; j + 1 < nr_seen; j++) {
+		struct rec *m = &ring[j % MAX_KEEP];
+
+		if (m->call.type == PROBE_MEM && m->call.seq == r->call.seq &&
+		    !m->named)
+			keep_named(m);
+	}
+}
+
+/* A call's task: pid and comm from its first task_struct capture. */
+static void note_task(struct rec *mr)
+{
+	const struct probe_mem *m = mr->mem;
 	struct rec *r = owner_of(m->seq, nr_seen - 1);
-	struct probe_arg_cfg cfg = {};
+	const struct probe_arg_cfg *cfg;
 	__u32 w, pos = 0;
 
 	if (!r || r->pid > 0 || m->arg >= PROBE_ARGS ||
 	    strcmp(targets[r->call.slot % PROBE_SLOTS].arg_type[m->arg],
 		   "task_struct"))
 		return;
-	plan_struct("task_struct", &cfg);
-	for (w = 0; w < cfg.nr_windows; pos += cfg.win[w].len, w++) {
-		if (pos + cfg.win[w].len > m->len)
+	/* the windows as configured: no BTF walk per record */
+	cfg = &slot_cfg[r->call.slot % PROBE_SLOTS].arg[m->arg];
+	for (w = 0; w < cfg->nr_windows; pos += cfg->win[w].len, w++) {
+		if (pos + cfg->win[w].len > m->len)
 			break;
-		if (cfg.win[w].off == task_pid_off)
+		if (cfg->win[w].off == task_pid_off)
 			memcpy(&r->pid, m->data + pos, 4);
-		if (cfg.win[w].off == task_comm_off)
+		if (cfg->win[w].off == task_comm_off)
 			memcpy(r->comm, m->data + pos, 15);
 	}
+	if (r->call.type == PROBE_ENTRY && wanted_comm &&
+	    !strcmp(r->comm, wanted_comm))
+		name_call(r);
 }
 
+/*
+ * Every record goes into the ring, which keeps the last MAX_KEEP; those
+ * of the calls of the task named -c also go into a store of their own,
+ * so that they survive however long the exit takes to come (the
+ * watchdog's, seconds after the starved task's last call).
+ */
 static int on_record(void *ctx, void *data, size_t size)
 {
 	const struct probe_call *c = data;
-	struct rec *r = &ring[nr_seen % MAX_KEEP];
+	struct rec *r = &ring[nr_seen % MAX_KEEP], *owner;
 
 	free(r->mem);
 	memset(r, 0, sizeof(*r));
+	r->k = nr_seen;
 	if (c->type == PROBE_MEM) {
-		r->mem = malloc(sizeof(struct probe_mem));
-		if (r->mem)
-			memcpy(r->mem, data, sizeof(struct probe_mem));
+		r->mem = copy_mem(data);
+		if (!r->mem) {
+			nr_lost++;
+			return 0;
+		}
 		r->call.type = PROBE_MEM;
-		r->call.seq = r->mem ? r->mem->seq : 0;
+		r->call.seq = r->mem->seq;
+		owner = owner_of(r->call.seq, nr_seen);
+		r->orphan = !owner;
+		if (owner) {
+			r->call.slot = owner->call.slot;
+			r->call.call_id = owner->call.call_id;
+		}
 		nr_seen++;
-		if (r->mem)
-			note_task(r->mem);
+		if (owner)
+			note_task(r);
+		if (owner && is_named_seq(r->call.seq) && !r->named)
+			keep_named(r);
 		return 0;
 	}
 	r->call = *c;
 	nr_seen++;
+	if (c->type == PROBE_EXIT && is_named_seq(c->call_id)) {
+		named_seqs[nr_named_seqs++ % NAMED_SEQS] = c->seq;
+		keep_named(r);
+	}
 	if (c->type == PROBE_SCHED_EXIT && !have_exit) {
 		exit_rec = *c;
 		have_exit = true;
@@ -541,42 +647,24 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void print_hex(const __u8 *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		printf("%02x", p[i]);
-}
-
-static unsigned long k_of(const struct rec *r)
-{
-	unsigned long idx = r - ring, base = nr_seen - nr_seen % MAX_KEEP;
-
-	return idx < nr_seen % MAX_KEEP ? base + idx : base - MAX_KEEP + idx;
-}
-
 static void print_rec(const struct rec *r)
 {
 	const struct probe_call *c = &r->call;
-	struct probe_arg_cfg cfg;
+	const struct probe_arg_cfg *cfg;
 	__u32 w, i;
 
 	if (c->type == PROBE_MEM) {
-		const struct rec *owner = owner_of(c->seq, k_of(r));
-		const struct target *t;
+		const struct target *t = &targets[c->slot % PROBE_SLOTS];
 
-		if (!owner)
+		if (r->orphan || !r->mem || r->mem->arg >= PROBE_ARGS)
 			return;
-		t = &targets[owner->call.slot % PROBE_SLOTS];
-		memset(&cfg, 0, sizeof(cfg));
-		plan_struct(t->arg_type[r->mem->arg], &cfg);
+		cfg = &slot_cfg[c->slot % PROBE_SLOTS].arg[r->mem->arg];
 		printf("KTSTR-PROBE mem %llu %u %s 0x%llx %u",
 		       (unsigned long long)r->mem->seq, r->mem->arg,
 		       t->arg_type[r->mem->arg],
-		       (unsigned long long)r->mem->addr, cfg.nr_windows);
-		for (w = 0; w < cfg.nr_windows; w++)
-			printf(" %u:%u", cfg.win[w].off, cfg.win[w].len);
+		       (unsigned long long)r->mem->addr, cfg->nr_windows);
+		for (w = 0; w < cfg->nr_windows; w++)
+			printf(" %u:%u", cfg->win[w].off, cfg->win[w].len);
 		printf(" ");
 		print_hex(r->mem->data, r->mem->len);
 		printf("\n");
@@ -593,13 +681,15 @@ static void print_rec(const struct rec *r)
 }
 
 /*
- * The tasks involved: those of the calls in flight on the exiting CPU
- * when the exit fired, and those named -c.  Written: the last calls of
- * those tasks (all records of each call), else the last calls at all.
+ * Written, in arrival order: the records of the named task's calls (the
+ * last MAX_NAMED), and from the ring the last MAX_OUT_CALLS calls of the
+ * tasks in flight on the exiting CPU when the exit fired, else of all
+ * tasks.
  */
-static void dump(const char *comm)
+static void dump(const struct probe_bpf *skel)
 {
 	unsigned long first = nr_seen > MAX_KEEP ? nr_seen - MAX_KEEP : 0, k;
+	unsigned long n = nr_named > MAX_NAMED ? nr_named - MAX_NAMED : 0;
 	static int pids[64];
 	int nr_pids = 0, p, calls = 0;
 	static bool keep[MAX_KEEP];
@@ -608,36 +698,34 @@ static void dump(const char *comm)
 
 	for (k = first; k < nr_seen; k++) {
 		const struct rec *r = &ring[k % MAX_KEEP];
-		bool in_flight = false;
+		bool in_flight;
 		unsigned long j;
 
 		if (r->call.type != PROBE_ENTRY || r->pid <= 0 ||
-		    nr_pids >= 64)
+		    nr_pids >= 64 || !have_exit || r->call.cpu != exit_rec.cpu ||
+		    r->call.seq >= exit_seq)
 			continue;
-		if (have_exit && r->call.cpu == exit_rec.cpu &&
-		    r->call.seq < exit_seq) {
-			in_flight = true;
-			for (j = k + 1; j < nr_seen; j++) {
-				const struct rec *x = &ring[j % MAX_KEEP];
+		in_flight = true;
+		for (j = k + 1; j < nr_seen; j++) {
+			const struct rec *x = &ring[j % MAX_KEEP];
 
-				if (x->call.type == PROBE_EXIT &&
-				    x->call.call_id == r->call.seq &&
-				    x->call.seq < exit_seq)
-					in_flight = false;
-			}
+			if (x->call.type == PROBE_EXIT &&
+			    x->call.call_id == r->call.seq &&
+			    x->call.seq < exit_seq)
+				in_flight = false;
 		}
-		if (in_flight || (comm && !strcmp(comm, r->comm))) {
-			for (p = 0; p < nr_pids && pids[p] != r->pid; p++)
-				;
-			if (p == nr_pids)
-				pids[nr_pids++] = r->pid;
-		}
+		if (!in_flight)
+			continue;
+		for (p = 0; p < nr_pids && pids[p] != r->pid; p++)
+			;
+		if (p == nr_pids)
+			pids[nr_pids++] = r->pid;
 	}
 	for (k = nr_seen; k-- > first && calls < MAX_OUT_CALLS;) {
 		const struct rec *r = &ring[k % MAX_KEEP];
 		bool mine = !nr_pids;
 
-		if (r->call.type != PROBE_ENTRY)
+		if (r->call.type != PROBE_ENTRY || r->named)
 			continue;
 		for (p = 0; p < nr_pids; p++)
 			mine |= r->pid == pids[p];
@@ -646,24 +734,33 @@ static void dump(const char *comm)
 	}
 	for (k = first; k < nr_seen; k++) {
 		const struct rec *r = &ring[k % MAX_KEEP];
-		const struct rec *o = r;
 
 		keep[k % MAX_KEEP] = false;
-		if (r->call.type == PROBE_MEM)
-			o = owner_of(r->call.seq, k);
-		for (p = 0; o && p < calls; p++)
-			keep[k % MAX_KEEP] |= o->call.call_id == chosen[p];
+		for (p = 0; !r->named && p < calls; p++)
+			keep[k % MAX_KEEP] |= r->call.call_id == chosen[p];
 	}
 	for (p = 0; p < nr_pids; p++)
 		printf("KTSTR-PROBE task %d\n", pids[p]);
-	for (k = first; k < nr_seen; k++)
+	/* merge the two by arrival */
+	for (k = first; k < nr_seen || n < nr_named;) {
+		const struct rec *nr = n < nr_named ? &named[n % MAX_NAMED] : NULL;
+
+		if (nr && (k >= nr_seen || nr->k < k)) {
+			print_rec(nr);
+			n++;
+			continue;
+		}
 		if (keep[k % MAX_KEEP])
 			print_rec(&ring[k % MAX_KEEP]);
+		k++;
+	}
 	if (have_exit)
 		printf("KTSTR-PROBE exit %llu %u %llu\n",
 		       (unsigned long long)exit_rec.seq, exit_rec.cpu,
 		       (unsigned long long)exit_rec.args[0]);
-	printf("KTSTR-PROBE stats %lu records, %lu lost\n", nr_seen, nr_lost);
+	printf("KTSTR-PROBE stats %lu records, %lu of the named task, %llu lost\n",
+	       nr_seen, nr_named,
+	       (unsigned long long)(nr_lost + skel->bss->dropped));
 	printf("KTSTR-PROBE end\n");
 	fflush(stdout);
 }
@@ -676,21 +773,48 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+static struct bpf_link *links[2 * PROBE_SLOTS + 1];
+static int nr_links;
+
+/*
+ * The exit probe, then each target's entry and exit programs, one by
+ * one: a target that cannot be attached (init text, a BPF program that
+ * went away) must not stop the rest, and a target is probed at both
+ * ends or not at all.  Not the skeleton's attach: after its first
+ * failure its links stay, and a program whose target is a BPF program
+ * cannot be attached a second time (EINVAL).
+ */
 static int attach_all(struct probe_bpf *skel)
 {
-	int s, attached = 0;
+	struct bpf_program *exit_prog = skel->progs.exit_tp;
+	struct bpf_link *e, *x;
+	int s, err;
 
-	if (probe_bpf__attach(skel)) {
-		/* one by one: a target that fails must not stop the rest */
-		for (s = 0; s < nr_targets; s++) {
-			if (!bpf_program__attach(slot_prog(skel, s, true)) ||
-			    !bpf_program__attach(slot_prog(skel, s, false)))
-				printf("KTSTR-PROBE skip %s attach failed: %s\n",
-				       targets[s].name, strerror(errno));
-			else
-				attached++;
+	if (!bpf_program__autoload(exit_prog))
+		exit_prog = skel->progs.exit_fentry;
+	x = bpf_program__attach(exit_prog);
+	if (!x) {
+		printf("KTSTR-PROBE error cannot attach the exit probe %s: %s\n",
+		       bpf_program__name(exit_prog), strerror(errno));
+		return -1;
+	}
+	links[nr_links++] = x;
+	for (s = 0; s < nr_targets; s++) {
+		e = bpf_program__attach(slot_prog(skel, s, true));
+		x = e ? bpf_program__attach(slot_prog(skel, s, false)) : NULL;
+		if (!x) {
+			err = errno;
+			bpf_link__destroy(e);
+			printf("KTSTR-PROBE skip %s attach failed: %s\n",
+			       targets[s].name, strerror(err));
+			continue;
 		}
-		return attached ? 0 : -1;
+		links[nr_links++] = e;
+		links[nr_links++] = x;
+	}
+	if (nr_links == 1) {
+		printf("KTSTR-PROBE error no function of the path could be probed\n");
+		return -1;
 	}
 	return 0;
 }
@@ -698,7 +822,7 @@ static int attach_all(struct probe_bpf *skel)
 int main(int argc, char **argv)
 {
 	char *kfuncs[MAX_TARGETS], *progs[MAX_TARGETS];
-	const char *out = NULL, *ready = NULL, *comm = NULL;
+	const char *out = NULL, *ready = NULL;
 	int nr_k = 0, nr_b = 0, opt, i, ret = 1;
 	struct ring_buffer *rb = NULL;
 	struct probe_bpf *skel;
@@ -711,7 +835,7 @@ int main(int argc, char **argv)
 		else if (opt == 'r')
 			ready = optarg;
 		else if (opt == 'c')
-			comm = optarg;
+			wanted_comm = optarg;
 		else if (opt == 'k' && nr_k < MAX_TARGETS)
 			kfuncs[nr_k++] = optarg;
 		else if (opt == 'b' && nr_b < MAX_TARGETS)
@@ -762,23 +886,37 @@ int main(int argc, char **argv)
 		goto out;
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.records), on_record, NULL,
 			      NULL);
+	if (!rb) {
+		printf("KTSTR-PROBE error cannot read the ring buffer: %s\n",
+		       strerror(errno));
+		goto out;
+	}
 	fflush(stdout);
 	f = ready ? fopen(ready, "w") : NULL;
 	if (f)
 		fclose(f);
-	while (!stop_signal && rb) {
+	while (!stop_signal) {
 		ring_buffer__poll(rb, 50);
-		if (have_exit && !deadline)
+		if ((have_exit || skel->bss->stopped) && !deadline)
 			deadline = now_ms() + GRACE_MS;
 		if (deadline && now_ms() > deadline)
 			break;
 	}
-	if (rb)
-		ring_buffer__consume(rb);
-	dump(comm);
+	ring_buffer__consume(rb);
+	if (!have_exit && skel->bss->stopped) {
+		/* its record did not fit in the ring buffer */
+		exit_rec.type = PROBE_SCHED_EXIT;
+		exit_rec.seq = skel->bss->exit_seq;
+		exit_rec.cpu = skel->bss->exit_cpu;
+		exit_rec.args[0] = skel->bss->exit_kind;
+		have_exit = true;
+	}
+	dump(skel);
 	ret = 0;
 out:
 	fflush(stdout);
+	while (nr_links)
+		bpf_link__destroy(links[--nr_links]);
 	ring_buffer__free(rb);
 	probe_bpf__destroy(skel);
 	return ret;

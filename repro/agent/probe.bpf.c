@@ -18,6 +18,10 @@ const volatile struct probe_slot_cfg cfg[PROBE_SLOTS];
 
 __u64 next_seq;
 __u32 stopped;
+/* the exit, also here in case the ring buffer had no room for it */
+__u64 exit_seq, exit_kind;
+__u32 exit_cpu;
+__u64 dropped;			/* records the ring buffer had no room for */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -42,8 +46,10 @@ static __noinline void capture(__u64 addr, __u32 slot, __u32 arg, __u64 seq)
 		return;
 	a = (const struct probe_arg_cfg *)&cfg[slot].arg[arg];
 	m = bpf_ringbuf_reserve(&records, sizeof(*m), 0);
-	if (!m)
+	if (!m) {
+		__sync_fetch_and_add(&dropped, 1);
 		return;
+	}
 	m->type = PROBE_MEM;
 	m->arg = arg;
 	m->seq = seq;
@@ -97,8 +103,10 @@ static __always_inline int handle(void *ctx, __u32 slot, __u32 type)
 		bpf_map_update_elem(&pending, &key, &seq, BPF_ANY);
 	}
 	c = bpf_ringbuf_reserve(&records, sizeof(*c), 0);
-	if (!c)
+	if (!c) {
+		__sync_fetch_and_add(&dropped, 1);
 		return 0;
+	}
 	c->type = type;
 	c->cpu = bpf_get_smp_processor_id();
 	c->seq = seq;
@@ -125,14 +133,23 @@ static __always_inline int sched_exit(__u64 kind)
 {
 	struct probe_call *c;
 
+	__u64 seq = __sync_fetch_and_add(&next_seq, 1) + 1;
+
+	if (stopped)
+		return 0;
+	exit_seq = seq;
+	exit_kind = kind;
+	exit_cpu = bpf_get_smp_processor_id();
 	stopped = 1;
 	c = bpf_ringbuf_reserve(&records, sizeof(*c), 0);
-	if (!c)
+	if (!c) {
+		__sync_fetch_and_add(&dropped, 1);
 		return 0;
+	}
 	__builtin_memset(c, 0, sizeof(*c));
 	c->type = PROBE_SCHED_EXIT;
-	c->cpu = bpf_get_smp_processor_id();
-	c->seq = __sync_fetch_and_add(&next_seq, 1) + 1;
+	c->cpu = exit_cpu;
+	c->seq = seq;
 	c->ts = bpf_ktime_get_ns();
 	c->args[0] = kind;
 	bpf_ringbuf_submit(c, 0);

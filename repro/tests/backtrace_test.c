@@ -120,6 +120,32 @@ TEST_F(bt, error_from_nested_tap)
 	check_error_path(_metadata, &self->bt);
 }
 
+/*
+ * The error raised on CPU 0 in a wakeup from the idle task, which runs on
+ * from start_kernel(): x86_64_start_kernel() is boot code (init text, no
+ * longer there to probe), not on the path.  The kernel log as a test's
+ * TAP showed it.
+ */
+TEST_F(bt, error_on_the_boot_cpu)
+{
+	size_t i;
+
+	self->log = read_fixture("ktstr_error_boot_cpu.tap");
+	ASSERT_NE(NULL, self->log);
+	ASSERT_EQ(0, kt_bt_parse(self->log, callbacks, &self->bt))
+		TH_LOG("%s", kt_errmsg());
+	EXPECT_EQ(26, self->bt.nr_frames);
+	EXPECT_STREQ("x86_64_start_kernel", self->bt.frames[24].name);
+	ASSERT_EQ(4, self->bt.nr_path);
+	for (i = 0; i < self->bt.nr_path; i++)
+		EXPECT_EQ(NULL, strstr(self->bt.path[i].name, "start"))
+			TH_LOG("path[%zu] = %s", i, self->bt.path[i].name);
+	EXPECT_STREQ("enqueue_task_scx", self->bt.path[0].name);
+	EXPECT_STREQ("check_trigger", self->bt.path[3].name);
+	EXPECT_EQ(127, self->bt.trigger_pid);
+	EXPECT_STREQ("ktstr-trigger", self->bt.trigger_comm);
+}
+
 /* The watchdog's backtrace is all generic: the path is empty. */
 TEST_F(bt, stall_path_is_empty)
 {
@@ -194,6 +220,8 @@ TEST(generic_frames)
 	EXPECT_TRUE(kt_bt_is_generic("try_to_wake_up"));
 	EXPECT_FALSE(kt_bt_is_generic("enqueue_task_scx"));
 	EXPECT_FALSE(kt_bt_is_generic("scx_do_enqueue_task"));
+	EXPECT_TRUE(kt_bt_is_generic("x86_64_start_kernel"));
+	EXPECT_TRUE(kt_bt_is_generic("x86_64_start_reservations"));
 }
 
 TEST(no_report)
