@@ -132,14 +132,22 @@ static bool same_curr(const struct kt_cpu_sample *prev,
 	       c->v[KT_CV_NR_SWITCHES] == prev->v[KT_CV_NR_SWITCHES];
 }
 
-static bool stalled_at(const struct kt_series *s, size_t i, unsigned int cpu)
+enum stall_step { STALL_BROKEN, STALL_GOES_ON, STALL_NO_TIME };
+
+/*
+ * Under an emulator on a busy host the guest's time can stand still for
+ * an interval: such a sample neither extends a stall nor ends it.
+ */
+static enum stall_step stall_step(const struct kt_series *s, size_t i,
+				  unsigned int cpu)
 {
 	const struct kt_cpu_sample *c = cpu_at(s, i, cpu);
 
-	return s->samples[i].scheduler[0] &&
-	       c->v[KT_CV_SCX_NR_RUNNING] != KT_NA && scx_waiting(c) > 0 &&
-	       same_curr(cpu_at(s, i - 1, cpu), c) &&
-	       guest_time_moved(s, i, cpu);
+	if (!s->samples[i].scheduler[0] ||
+	    c->v[KT_CV_SCX_NR_RUNNING] == KT_NA || scx_waiting(c) <= 0 ||
+	    !same_curr(cpu_at(s, i - 1, cpu), c))
+		return STALL_BROKEN;
+	return guest_time_moved(s, i, cpu) ? STALL_GOES_ON : STALL_NO_TIME;
 }
 
 static void describe_stall(const struct kt_cpu_sample *c, int cpu,
@@ -162,7 +170,7 @@ static void describe_stall(const struct kt_cpu_sample *c, int cpu,
 static void eval_stall(const struct kt_series *s, unsigned int need,
 		       struct kt_monitor_verdict *v)
 {
-	size_t i, start, best_start = 0, best_end = 0, best = 0;
+	size_t i, start, pairs, best_start = 0, best_end = 0, best = 0;
 	unsigned int cpu;
 	int best_cpu = -1;
 
@@ -172,15 +180,18 @@ static void eval_stall(const struct kt_series *s, unsigned int need,
 	v->evaluated = true;
 	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
 		start = 0;
-		for (i = 1; i < s->count; i++) {
-			if (!stalled_at(s, i, cpu)) {
-				start = 0;
+		for (i = 1, pairs = 0; i < s->count; i++) {
+			enum stall_step step = stall_step(s, i, cpu);
+
+			if (step == STALL_BROKEN) {
+				start = pairs = 0;
 				continue;
 			}
 			if (!start)
 				start = i;
-			if (i - start + 1 > best) {
-				best = i - start + 1;
+			pairs += step == STALL_GOES_ON;
+			if (pairs > best) {
+				best = pairs;
 				best_start = start;
 				best_end = i;
 				best_cpu = cpu;
