@@ -23,6 +23,14 @@ int cmd_repro(int argc, char **argv)
 			"crash path; the AUTO-PROBE report is in its TAP diagnostics.\n");
 		return argc < 2 ? 2 : 0;
 	}
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--no-auto-repro") ||
+		    !strcmp(argv[i], "--repro")) {
+			fprintf(stderr, "ktstr repro: %s: the probe VM is what ktstr repro runs\n",
+				argv[i]);
+			return 2;
+		}
+	}
 	args = calloc(argc + 3, sizeof(*args));
 	if (!args) {
 		fprintf(stderr, "ktstr repro: out of memory\n");

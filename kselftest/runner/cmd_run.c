@@ -168,7 +168,7 @@ int cmd_run(int argc, char **argv)
 	char *progs[MAX_PROGS];
 	struct run_opts o;
 	struct kt_plan plan;
-	size_t nr_progs = 0;
+	size_t nr_progs = 0, i;
 	int ret;
 
 	memset(&o, 0, sizeof(o));
@@ -190,6 +190,13 @@ int cmd_run(int argc, char **argv)
 		kt_fail(o.plan.nr_filters ? "no test matches '%s'%s" :
 			"no tests in %s", o.plan.nr_filters ? o.filters[0] : dir,
 			o.plan.nr_filters > 1 ? " or the other names given" : "");
+		goto fail_plan;
+	}
+	for (i = 0; o.repro_always && i < plan.count; i++) {
+		if (strcmp(plan.items[i].scheduler, "eevdf"))
+			continue;
+		kt_fail("%s runs no sched_ext scheduler (EEVDF): there is no exit to probe",
+			plan.items[i].name);
 		goto fail_plan;
 	}
 	if (o.list || o.launch.dry_run) {

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The AUTO-PROBE report from real repro VM output, and the error paths
+ * of auto-repro that need no VM.  The fixtures: the TAP of a first VM in
+ * which crash.ktstr_error and crash.ktstr_stall were kicked out
+ * (crash_*.tap), and the agent's output from a VM that ran the same
+ * tests under it (agent_*.out), both as the VMs printed them.
+ */
+#include <dirent.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "cache.h"
+#include "error.h"
+#include "repro.h"
+
+/* The newest cached kernel, as the Makefile's VMLINUX_BTF. */
+static int default_vmlinux(char *buf, size_t len)
+{
+	const char *cache = getenv("KTSTR_CACHE_DIR");
+	char pattern[4096];
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "%s/kernels/*/vmlinux",
+		 cache ? cache : "/root/.cache/ktstr");
+	if (glob(pattern, 0, NULL, &g))
+		return -1;
+	snprintf(buf, len, "%s", g.gl_pathv[g.gl_pathc - 1]);
+	globfree(&g);
+	return 0;
+}
+
+/* build/tests/<test> -> the source tree's fixtures. */
+static char *read_fixture(const char *name)
+{
+	char root[4096], path[4200];
+	long len;
+	char *buf;
+	FILE *f;
+
+	if (kt_root_dir(root, sizeof(root)))
+		return NULL;
+	snprintf(path, sizeof(path), "%s/../../repro/tests/fixtures/%s", root,
+		 name);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	buf = calloc(1, len + 1);
+	if (buf && fread(buf, 1, len, f) != (size_t)len) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* @s with each @from replaced by @to, malloc'd. */
+static char *replace(const char *s, const char *from, const char *to)
+{
+	size_t n = 0, flen = strlen(from);
+	const char *at, *p;
+	char *out, *o;
+
+	for (p = s; (at = strstr(p, from)); p = at + flen)
+		n++;
+	if (!n)
+		return NULL;
+	out = malloc(strlen(s) + n * strlen(to) + 1);
+	if (!out)
+		return NULL;
+	for (o = out, p = s; (at = strstr(p, from)); p = at + flen)
+		o += sprintf(o, "%.*s%s", (int)(at - p), p, to);
+	strcpy(o, p);
+	return out;
+}
+
+/* The address of "triggering task 0x...". */
+static unsigned long long trigger_of(const char *text)
+{
+	const char *p = text ? strstr(text, "triggering task 0x") : NULL;
+
+	return p ? strtoull(p + strlen("triggering task "), NULL, 16) : 0;
+}
+
+/* Does python3's json module load @json as an object? */
+static int json_is_valid(const char *json)
+{
+	char path[] = "/tmp/ktstr-repro-test-XXXXXX", cmd[256];
+	int fd = mkstemp(path), ret;
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+
+	if (!f)
+		return 0;
+	fputs(json, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if isinstance(d, dict) else 1)' %s",
+		 path);
+	ret = system(cmd) == 0;
+	unlink(path);
+	return ret;
+}
+
+FIXTURE(rep) {
+	char vmlinux[4096];
+	char *error_tap, *error_out, *stall_tap, *stall_out;
+	struct kt_repro_result res;
+};
+
+FIXTURE_SETUP(rep)
+{
+	memset(&self->res, 0, sizeof(self->res));
+	ASSERT_EQ(0, default_vmlinux(self->vmlinux, sizeof(self->vmlinux)));
+	self->error_tap = read_fixture("crash_error.tap");
+	self->error_out = read_fixture("agent_error.out");
+	self->stall_tap = read_fixture("crash_stall.tap");
+	self->stall_out = read_fixture("agent_stall.out");
+	ASSERT_NE(NULL, self->error_tap);
+	ASSERT_NE(NULL, self->error_out);
+	ASSERT_NE(NULL, self->stall_tap);
+	ASSERT_NE(NULL, self->stall_out);
+}
+
+FIXTURE_TEARDOWN(rep)
+{
+	kt_repro_result_free(&self->res);
+	free(self->error_tap);
+	free(self->error_out);
+	free(self->stall_tap);
+	free(self->stall_out);
+}
+
+TEST_F(rep, error_report)
+{
+	const char *t, *p;
+
+	ASSERT_EQ(0, kt_repro_report(self->error_tap, self->error_out,
+				     self->vmlinux, 7.46, &self->res));
+	t = self->res.text;
+	ASSERT_NE(NULL, t);
+	EXPECT_EQ(t, strstr(t, "AUTO-PROBE: scheduler ktstr_error exited (scx_bpf_error); repro VM wall time 7.5s\n"))
+		TH_LOG("%s", t);
+	EXPECT_NE(NULL, strstr(t, "crash path (kernel log backtrace, outermost first): enqueue_task_scx -> scx_do_enqueue_task -> error_enqueue [ops.enqueue] -> check_trigger [ops.enqueue]\n"));
+	EXPECT_NE(NULL, strstr(t, "exit probe: tp_btf/sched_ext_exit"));
+	EXPECT_NE(NULL, strstr(t, "exit fired: kind 1025 on CPU 0\n"));
+	EXPECT_NE(NULL, strstr(t, ", named in the exit message: comm ktstr-trigger\n"));
+	EXPECT_NE(NULL, strstr(t, " enqueue_task_scx (kernel), CPU 0, returned after the exit fired\n"));
+	EXPECT_NE(NULL, strstr(t, " error_enqueue [ops.enqueue] tests/schedulers/ktstr_error.bpf.c:50, CPU 0, returned after the exit fired\n"));
+	EXPECT_NE(NULL, strstr(t, "task_struct *p = 0x"));
+	EXPECT_NE(NULL, strstr(t, "comm=ktstr-trigger"));
+	EXPECT_NE(NULL, strstr(t, "scx.ddsp_dsq_id=SCX_DSQ_INVALID -> 0x0 (user DSQ 0)\n"));
+	EXPECT_NE(NULL, strstr(t, "scx.local_dsq.id=SCX_DSQ_LOCAL"));
+	EXPECT_NE(NULL, strstr(t, "enq_flags=SCX_ENQ_WAKEUP|"));
+	/* the possible CPUs' bytes only: 4 CPUs */
+	for (p = strstr(t, "cpus_mask="); p; p = strstr(p + 1, "cpus_mask="))
+		EXPECT_EQ(0, strncmp(p, "cpus_mask=0xf (0-3)", 19));
+	EXPECT_NE(NULL, strstr(t, "cpus_mask=0xf (0-3)"));
+	/* the calls of that one task, the last 12 */
+	EXPECT_NE(NULL, strstr(t, "\n  #12 check_trigger [ops.enqueue]"));
+	EXPECT_EQ(NULL, strstr(t, "\n  #13 "));
+	EXPECT_EQ(NULL, strstr(t, "comm=ktstr-probe"));
+	EXPECT_TRUE(json_is_valid(self->res.json)) TH_LOG("%s", self->res.json);
+	EXPECT_NE(NULL, strstr(self->res.json, "\"repro_vm_s\": 7.460"));
+	EXPECT_NE(NULL, strstr(self->res.json, "\"task_rule\": \"named in the exit message: comm ktstr-trigger\""));
+}
+
+TEST_F(rep, stall_report_shows_the_starved_task)
+{
+	const char *t;
+
+	ASSERT_EQ(0, kt_repro_report(self->stall_tap, self->stall_out,
+				     self->vmlinux, 9.6, &self->res));
+	t = self->res.text;
+	ASSERT_NE(NULL, t);
+	EXPECT_EQ(t, strstr(t, "AUTO-PROBE: scheduler ktstr_stall exited (runnable task stall); repro VM wall time 9.6s\n"))
+		TH_LOG("%s", t);
+	EXPECT_NE(NULL, strstr(t, "crash path (kernel log backtrace, outermost first): empty (only generic frames)"));
+	EXPECT_NE(NULL, strstr(t, "exit fired: kind 1026 on CPU 2\n"));
+	/* nothing of it is in flight when the watchdog fires: by name */
+	EXPECT_NE(NULL, strstr(t, ", named in the exit message: comm ktstr-starve\n"));
+	EXPECT_NE(NULL, strstr(t, " stall_enqueue [ops.enqueue] tests/schedulers/ktstr_stall.bpf.c:37, CPU "));
+	/* parked in the DSQ that no CPU consumes */
+	EXPECT_NE(NULL, strstr(t, "scx.ddsp_dsq_id=SCX_DSQ_INVALID -> 0x1 (user DSQ 1)\n"));
+	EXPECT_NE(NULL, strstr(t, "comm=ktstr-starve"));
+	EXPECT_EQ(NULL, strstr(t, "comm=ktstr-probe"));
+	EXPECT_TRUE(json_is_valid(self->res.json)) TH_LOG("%s", self->res.json);
+}
+
+/* A message naming a task not seen: the one in flight, the same task. */
+TEST_F(rep, in_flight_when_the_named_task_is_not_seen)
+{
+	struct kt_repro_result named;
+	char *tap = replace(self->error_tap, "comm=ktstr-trigger\n",
+			    "comm=not-seen\n");
+
+	ASSERT_NE(NULL, tap);
+	ASSERT_EQ(0, kt_repro_report(self->error_tap, self->error_out,
+				     self->vmlinux, 1, &named));
+	ASSERT_EQ(0, kt_repro_report(tap, self->error_out, self->vmlinux, 1,
+				     &self->res));
+	free(tap);
+	EXPECT_NE(NULL, strstr(self->res.text, ", in flight on CPU 0 when the exit fired; the task the message names was not seen\n"))
+		TH_LOG("%s", self->res.text);
+	EXPECT_NE(0, trigger_of(named.text));
+	EXPECT_EQ(trigger_of(named.text), trigger_of(self->res.text));
+	kt_repro_result_free(&named);
+}
+
+/* The stall's message names a task the agent did not see: all tasks. */
+TEST_F(rep, no_trigger_shows_all_tasks)
+{
+	char *tap = replace(self->stall_tap, "ktstr-starve[",
+			    "someone-else[");
+
+	ASSERT_NE(NULL, tap);
+	ASSERT_EQ(0, kt_repro_report(tap, self->stall_out, self->vmlinux, 1,
+				     &self->res));
+	free(tap);
+	EXPECT_NE(NULL, strstr(self->res.text, "triggering task 0x0, none: the task the message names was not seen and no call was in flight on CPU 2; all tasks\n"))
+		TH_LOG("%s", self->res.text);
+}
+
+TEST_F(rep, the_agent_failed)
+{
+	ASSERT_EQ(0, kt_repro_report(self->error_tap,
+				     "KTSTR-PROBE error the kernel has no BTF (/sys/kernel/btf/vmlinux)\n",
+				     self->vmlinux, 1, &self->res));
+	EXPECT_NE(NULL, strstr(self->res.text, "  agent: error the kernel has no BTF (/sys/kernel/btf/vmlinux)\n"))
+		TH_LOG("%s", self->res.text);
+	EXPECT_NE(NULL, strstr(self->res.text, "  no probe report: the agent failed (its error above)\n"));
+	EXPECT_NE(NULL, strstr(self->res.text, "  exit probe: none (the agent did not report)\n"));
+	EXPECT_TRUE(json_is_valid(self->res.json)) TH_LOG("%s", self->res.json);
+}
+
+TEST_F(rep, the_agent_did_not_finish)
+{
+	char *cut = strstr(self->error_out, "KTSTR-PROBE end");
+
+	ASSERT_NE(NULL, cut);
+	*cut = '\0';
+	ASSERT_EQ(0, kt_repro_report(self->error_tap, self->error_out,
+				     self->vmlinux, 1, &self->res));
+	EXPECT_NE(NULL, strstr(self->res.text, "  no probe report: the agent did not finish (see the repro VM's output)\n"))
+		TH_LOG("%s", self->res.text);
+	EXPECT_EQ(NULL, strstr(self->res.text, "#1 "));
+	EXPECT_TRUE(json_is_valid(self->res.json)) TH_LOG("%s", self->res.json);
+}
+
+TEST_F(rep, no_exit_in_the_repro_vm)
+{
+	char *out = replace(self->error_out, "KTSTR-PROBE exit ",
+			    "KTSTR-PROBE not-an-exit ");
+
+	ASSERT_NE(NULL, out);
+	ASSERT_EQ(0, kt_repro_report(self->error_tap, out, self->vmlinux, 1,
+				     &self->res));
+	free(out);
+	EXPECT_NE(NULL, strstr(self->res.text, "  no probe report: the scheduler did not exit in the repro VM\n"))
+		TH_LOG("%s", self->res.text);
+	EXPECT_TRUE(json_is_valid(self->res.json)) TH_LOG("%s", self->res.json);
+}
+
+TEST_F(rep, no_btf)
+{
+	ASSERT_EQ(0, kt_repro_report(self->error_tap, self->error_out,
+				     "/nonexistent/vmlinux", 1, &self->res));
+	EXPECT_NE(NULL, strstr(self->res.text, "  no probe report: no BTF in /nonexistent/vmlinux"))
+		TH_LOG("%s", self->res.text);
+	EXPECT_TRUE(json_is_valid(self->res.json)) TH_LOG("%s", self->res.json);
+}
+
+TEST_F(rep, no_exit_report_in_the_log)
+{
+	struct kt_vm_opts vo = { .kernel = "/nonexistent", .command = "true" };
+
+	ASSERT_EQ(0, kt_repro_report("# scheduler ktstr_error was kicked out: x\n",
+				     self->error_out, self->vmlinux, 1,
+				     &self->res));
+	EXPECT_STREQ("AUTO-PROBE: skipped: no sched_ext exit report (\"sched_ext: BPF scheduler \"...\") in the kernel log\n",
+		     self->res.text);
+	kt_repro_result_free(&self->res);
+	/* before any VM: the kernel here does not exist */
+	ASSERT_EQ(0, kt_repro_run(&vo, "true", "no report", self->vmlinux,
+				  &self->res));
+	EXPECT_NE(NULL, strstr(self->res.text, "AUTO-PROBE: skipped: no sched_ext exit report"));
+	EXPECT_EQ(NULL, self->res.json);
+}
+
+/* No /dev/shm/ktstr-<this pid>-* file is left. */
+static int shm_left(void)
+{
+	char prefix[32];
+	struct dirent *de;
+	DIR *d = opendir("/dev/shm");
+	int n = 0;
+
+	snprintf(prefix, sizeof(prefix), "ktstr-%d-", getpid());
+	while (d && (de = readdir(d)))
+		n += !strncmp(de->d_name, prefix, strlen(prefix));
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* A repro VM that cannot run: why, and nothing left behind. */
+TEST_F(rep, the_repro_vm_cannot_start)
+{
+	char dir[] = "/tmp/ktstr-repro-test-XXXXXX", initramfs[64];
+	struct kt_topology topo;
+	struct kt_vm_opts vo = { 0 };
+	char *cmd;
+	FILE *f;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(initramfs, sizeof(initramfs), "%s/initramfs", dir);
+	f = fopen(initramfs, "w");
+	ASSERT_NE(NULL, f);
+	fputs("not really", f);
+	fclose(f);
+	ASSERT_EQ(0, kt_topology_parse("1n2l2c1t", &topo));
+	vo.topo = &topo;
+	vo.kernel = initramfs;
+	vo.initramfs = initramfs;
+	vo.stdout_fd = vo.stderr_fd = -1;
+	vo.accel = KT_ACCEL_TCG;
+	vo.timeout_s = 30;
+
+	/* QEMU cannot be run: the report says so */
+	setenv("KTSTR_QEMU", "/nonexistent/qemu-system-x86_64", 1);
+	EXPECT_EQ(0, kt_repro_run(&vo, "true", self->error_tap, self->vmlinux,
+				  &self->res));
+	unsetenv("KTSTR_QEMU");
+	ASSERT_NE(NULL, self->res.text);
+	EXPECT_NE(NULL, strstr(self->res.text, "\n  repro VM: qemu-failed: "))
+		TH_LOG("%s", self->res.text);
+	EXPECT_NE(NULL, strstr(self->res.text, "\n  no probe report: the agent did not finish"));
+	EXPECT_EQ(0, shm_left());
+	kt_repro_result_free(&self->res);
+
+	/* the first VM's payload and the agent's command line do not fit */
+	cmd = malloc(64 * 1024);
+	ASSERT_NE(NULL, cmd);
+	memset(cmd, 'x', 64 * 1024 - 1);
+	cmd[64 * 1024 - 1] = '\0';
+	EXPECT_EQ(-1, kt_repro_run(&vo, cmd, self->error_tap, self->vmlinux,
+				   &self->res));
+	free(cmd);
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "command too long"))
+		TH_LOG("%s", kt_errmsg());
+	EXPECT_EQ(0, shm_left());
+	unlink(initramfs);
+	rmdir(dir);
+}
+
+TEST(wanted)
+{
+	EXPECT_FALSE(kt_repro_wanted(NULL, true));
+	EXPECT_FALSE(kt_repro_wanted("# ok 1 all fine\n", true));
+	EXPECT_TRUE(kt_repro_wanted("# # scheduler ktstr_error was kicked out: scx_bpf_error\n", false));
+	/* an expected exit: only for ktstr repro */
+	EXPECT_FALSE(kt_repro_wanted("# # scheduler ktstr_stall: stall: runnable task stall\n", false));
+	EXPECT_TRUE(kt_repro_wanted("# # scheduler ktstr_stall: stall: runnable task stall\n", true));
+	EXPECT_TRUE(kt_repro_wanted("# # scheduler ktstr_error: error: scx_bpf_error\n", true));
+}
+
+TEST(agent_path)
+{
+	char root[4096], path[4200];
+
+	ASSERT_EQ(0, kt_root_dir(root, sizeof(root)));
+	/* build/tests: the agent is in build/repro-agent, one level up */
+	setenv("KTSTR_ROOT", "/nonexistent", 1);
+	EXPECT_EQ(-1, kt_repro_agent_path(path, sizeof(path)));
+	EXPECT_STREQ("probe agent /nonexistent/build/repro-agent/ktstr-probe (run 'make'): No such file or directory",
+		     kt_errmsg());
+	snprintf(path, sizeof(path), "%s/../..", root);
+	setenv("KTSTR_ROOT", path, 1);
+	EXPECT_EQ(0, kt_repro_agent_path(path, sizeof(path))) TH_LOG("%s", kt_errmsg());
+	EXPECT_NE(NULL, strstr(path, "/build/repro-agent/ktstr-probe"));
+	unsetenv("KTSTR_ROOT");
+}
+
+TEST_HARNESS_MAIN
