@@ -209,9 +209,47 @@ int kt_result_parse(const char *json, const char *origin,
 	return 0;
 }
 
+/*
+ * Why @s is not one whole JSON object, or NULL: strings closed, brackets
+ * matched, nothing after the end.  Catches a truncated or cut result,
+ * which the field scanner above would read as a shorter one.
+ */
+static const char *json_error(const char *s)
+{
+	char stack[64];
+	unsigned int depth = 0;
+	const char *p = s + strspn(s, " \t\r\n");
+
+	if (*p != '{')
+		return "not an object";
+	for (; *p; p++) {
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++)
+				if (*p == '\\' && !*++p)
+					break;
+			if (!*p)
+				return "ends inside a string";
+		} else if (*p == '{' || *p == '[') {
+			if (depth == sizeof(stack))
+				return "nested too deeply";
+			stack[depth++] = *p == '{' ? '}' : ']';
+		} else if (*p == '}' || *p == ']') {
+			if (!depth || stack[--depth] != *p)
+				return "unmatched bracket";
+			if (!depth)
+				break;
+		}
+	}
+	if (depth)
+		return "truncated";
+	p++;
+	return p[strspn(p, " \t\r\n")] ? "text after the object" : NULL;
+}
+
 static char *read_text(const char *path)
 {
 	FILE *f = fopen(path, "r");
+	const char *why;
 	char *buf;
 	size_t n;
 
@@ -222,9 +260,19 @@ static char *read_text(const char *path)
 		fclose(f);
 		return kt_fail("out of memory"), NULL;
 	}
-	n = fread(buf, 1, MAX_JSON, f);
+	n = fread(buf, 1, MAX_JSON + 1, f);
 	fclose(f);
+	if (n > MAX_JSON) {
+		free(buf);
+		return kt_fail("%s: larger than %u MiB", path, MAX_JSON >> 20),
+		       NULL;
+	}
 	buf[n] = '\0';
+	why = json_error(buf);
+	if (why) {
+		free(buf);
+		return kt_fail("%s: malformed JSON (%s)", path, why), NULL;
+	}
 	return buf;
 }
 
@@ -307,7 +355,7 @@ void kt_compare_defaults(struct kt_compare_opts *o)
 
 int kt_compare_parse_threshold(struct kt_compare_opts *o, const char *s)
 {
-	const char *eq = strchr(s, '=');
+	const char *eq = strchr(s, '='), *comma = eq ? strchr(eq, ',') : NULL;
 	double abs_v, rel_v;
 	char *end;
 	unsigned int i;
@@ -316,16 +364,16 @@ int kt_compare_parse_threshold(struct kt_compare_opts *o, const char *s)
 		if (strlen(kt_metrics[i].name) == (size_t)(eq - s) &&
 		    !strncmp(kt_metrics[i].name, s, eq - s))
 			break;
-	if (!eq || i == KT_NR_METRICS)
+	if (!eq || i == KT_NR_METRICS || !comma)
 		return kt_fail("--threshold '%s': expected METRIC=ABS,REL with METRIC one of fairness_spread, longest_gap_ms, work, migrations, run_delay_ms, wake_delay_ms, monitor_failed_verdicts, failed",
 			       s);
 	abs_v = strtod(eq + 1, &end);
-	if (end == eq + 1 || *end != ',' || abs_v < 0)
+	if (end == eq + 1 || end != comma || !(abs_v >= 0))
 		return kt_fail("--threshold '%s': ABS must be a number >= 0", s);
-	rel_v = strtod(end + 1, &end);
-	if (*end == '%')
+	rel_v = strtod(comma + 1, &end);
+	if (end != comma + 1 && *end == '%')
 		rel_v /= 100, end++;
-	if (*end || rel_v < 0)
+	if (end == comma + 1 || *end || !(rel_v >= 0))
 		return kt_fail("--threshold '%s': REL must be a fraction or a percentage >= 0",
 			       s);
 	o->thr[i].abs = abs_v;
@@ -373,7 +421,7 @@ static void compare_pair(const struct kt_result_metrics *a,
 		j = judge(k, a->v[k], b->v[k], &o->thr[k]);
 		if (!j)
 			continue;
-		fprintf(out, "%-11s %s on %s, %s%s%s, %s: %s %.3g -> %.3g\n",
+		fprintf(out, "%-11s %s on %s, %s%s%s, %s: %s %g -> %g\n",
 			j < 0 ? "REGRESSION" : "improvement", a->test,
 			a->topology, a->scheduler,
 			strcmp(a->scheduler, b->scheduler) ? " vs " : "",
