@@ -179,6 +179,40 @@ void kt_vm_sweep_stale_shm(void)
 	closedir(d);
 }
 
+/* The run directories of process @pid, which died without removing them. */
+void kt_vm_sweep_run_dirs(pid_t pid)
+{
+	const char *tmp = getenv("TMPDIR");
+	char prefix[32], dir[PATH_MAX], path[PATH_MAX + 300];
+	struct dirent *de, *fe;
+	DIR *d, *f;
+
+	snprintf(dir, sizeof(dir), "%s", tmp && *tmp ? tmp : "/tmp");
+	snprintf(prefix, sizeof(prefix), "ktstr-%d-", pid);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		f = opendir(path);
+		while (f && (fe = readdir(f))) {
+			char file[PATH_MAX + 600];
+
+			if (fe->d_name[0] == '.' &&
+			    (!fe->d_name[1] || !strcmp(fe->d_name, "..")))
+				continue;
+			snprintf(file, sizeof(file), "%s/%s", path, fe->d_name);
+			unlink(file);
+		}
+		if (f)
+			closedir(f);
+		rmdir(path);
+	}
+	closedir(d);
+}
+
 static int make_run_dir(struct vm_run *v)
 {
 	const char *tmp = getenv("TMPDIR");

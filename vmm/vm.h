@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "qemu.h"
 #include "topology.h"
@@ -68,5 +69,7 @@ int kt_vm_exit_code(const struct kt_vm_result *r);
 const char *kt_vm_outcome_name(enum kt_vm_outcome outcome);
 /* Remove /dev/shm files left by ktstr processes that no longer exist. */
 void kt_vm_sweep_stale_shm(void);
+/* Remove the run directories in $TMPDIR of process @pid, which is gone. */
+void kt_vm_sweep_run_dirs(pid_t pid);
 
 #endif

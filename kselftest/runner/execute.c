@@ -497,6 +497,9 @@ static int reap(struct slot *slots, unsigned int jobs,
 		snprintf(r->reason, sizeof(r->reason),
 			 "the process running this VM died (status %#x)",
 			 status);
+		/* Its QEMU died with it (PDEATHSIG); its files did not. */
+		kt_vm_sweep_stale_shm();
+		kt_vm_sweep_run_dirs(pid);
 	}
 	if (child_stop && !*stop)
 		*stop = child_stop;
