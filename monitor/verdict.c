@@ -341,7 +341,7 @@ static void eval_rate(const struct kt_series *s, const char *event,
 	v->tripped = v->value > limit;
 	if (v->value > 0)
 		snprintf(v->detail, sizeof(v->detail),
-			 "highest %s rate: %.0f/s per CPU from %.1fs to %.1fs (limit %.0f/s)",
+			 "highest %s rate: %.1f/s per CPU from %.1fs to %.1fs (limit %.0f/s)",
 			 event, v->value, v->t0, v->t1, limit);
 	else
 		snprintf(v->detail, sizeof(v->detail),
