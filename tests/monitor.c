@@ -25,7 +25,7 @@ KTSTR_RUN_UNDER(monitor, ktstr_stall_slow, "ktstr_stall_slow");
 
 /*
  * A child that moves to @cpu, takes the starved name and spins: at its
- * next enqueue the scheduler parks it for good, on that CPU's runqueue.
+ * wakeup the scheduler parks it for good, on that CPU's runqueue.
  */
 static pid_t starve_on(unsigned int cpu)
 {
@@ -38,6 +38,11 @@ static pid_t starve_on(unsigned int cpu)
 	CPU_SET(cpu, &set);
 	sched_setaffinity(0, sizeof(set), &set);
 	prctl(PR_SET_NAME, "ktstr-starve");
+	/*
+	 * A task alone on its CPU keeps running past its slice without being
+	 * enqueued again; a sleep makes sure the next enqueue sees the name.
+	 */
+	usleep(100000);
 	for (;;)
 		;
 }
