@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "kselftest/runner/tests/cli.h"
 
 #define VM_TEST_TIMEOUT_S 300
 
@@ -38,16 +39,12 @@
 
 FIXTURE(monitor) {
 	char dir[64];
-	char out[128];
-	char err[128];
 };
 
 FIXTURE_SETUP(monitor)
 {
 	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-montest-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
-	snprintf(self->out, sizeof(self->out), "%s/out", self->dir);
-	snprintf(self->err, sizeof(self->err), "%s/err", self->dir);
 }
 
 FIXTURE_TEARDOWN(monitor)
@@ -58,29 +55,8 @@ FIXTURE_TEARDOWN(monitor)
 	system(cmd);
 }
 
-/* `./ktstr monitor ARGS > out 2> err`; its exit status. */
-static int run_monitor(const char *args, const char *out, const char *err)
-{
-	char cmd[4096];
-	int status;
-
-	snprintf(cmd, sizeof(cmd), "./ktstr monitor %s > %s 2> %s", args,
-		 out, err);
-	status = system(cmd);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
-static char *slurp(const char *path)
-{
-	static char buf[1 << 20];
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
-	return buf;
-}
+/* One at a time: the outputs are large. */
+static struct cli cli;
 
 /*
  * Guest memory files whose ktstr process is gone: what a run left behind.
@@ -104,49 +80,48 @@ static int shm_leftovers(void)
 	return n;
 }
 
+static int write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
 TEST_F_TIMEOUT(monitor, samples_agree_with_the_guest, VM_TEST_TIMEOUT_S)
 {
 	char args[2048], cmd[512];
-	const char *tail;
 
 	/* The guest script goes in as a file: no quoting inside quoting. */
 	snprintf(cmd, sizeof(cmd), "%s/agree.sh", self->dir);
-	{
-		FILE *f = fopen(cmd, "w");
-
-		ASSERT_NE(NULL, f);
-		fputs(AGREE_GUEST "\n", f);
-		fclose(f);
-	}
+	ASSERT_EQ(0, write_text(cmd, AGREE_GUEST "\n"));
 	/* --include keeps the host path: point the guest at it. */
 	snprintf(args, sizeof(args),
 		 "--topology 1n2l2c1t --scheduler scx_simple --interval 50 --limit imbalance=0 --quiet --json %s/m.json --include %s/agree.sh --exec 'taskset -c 0 sh %s/agree.sh'",
 		 self->dir, self->dir, self->dir);
-	ASSERT_EQ(0, run_monitor(args, self->out, self->err))
-		TH_LOG("%s", slurp(self->err));
-	snprintf(cmd, sizeof(cmd),
-		 "/usr/bin/python3 monitor/tests/agree.py %s %s/m.json > %s/agree.log 2>&1",
-		 self->err, self->dir, self->dir);
-	snprintf(args, sizeof(args), "%s/agree.log", self->dir);
-	EXPECT_EQ(0, system(cmd)) TH_LOG("%s", slurp(args));
-	tail = slurp(args);
-	TH_LOG("%s", tail);
-	EXPECT_NE(NULL, strstr(tail, "agree: 6 marks"));
+	ASSERT_EQ(0, cli_run(&cli, "./ktstr monitor %s", args))
+		TH_LOG("%s", cli.err);
+	/* The guest's output is on ktstr monitor's stderr. */
+	snprintf(cmd, sizeof(cmd), "%s/guest.log", self->dir);
+	ASSERT_EQ(0, write_text(cmd, cli.err));
+	EXPECT_EQ(0, cli_run(&cli, "/usr/bin/python3 monitor/tests/agree.py %s/guest.log %s/m.json",
+			     self->dir, self->dir)) TH_LOG("%s", cli.out);
+	TH_LOG("%s", cli.out);
+	EXPECT_NE(NULL, strstr(cli.out, "agree: 6 marks"));
 	EXPECT_EQ(0, shm_leftovers());
 }
 
 TEST_F_TIMEOUT(monitor, starving_scheduler_fails_naming_the_cpu,
 	       VM_TEST_TIMEOUT_S)
 {
-	const char *err;
-
 	/* The kernel's watchdog at 30 s: the monitor must see it first. */
-	EXPECT_EQ(1, run_monitor("--topology 1n2l2c1t --scheduler ktstr_stall --quiet --exec 'taskset -c 3 sh -c \"printf ktstr-starve > /proc/self/comm; sleep 0.2; while :; do :; done\" & sleep 5; cat /sys/kernel/sched_ext/state' -- -c ktstr-starve -t 30000",
-			     self->out, self->err));
-	err = slurp(self->err);
-	EXPECT_NE(NULL, strstr(err, "monitor: stall FAILED: cpu 3:")) TH_LOG("%s", err);
+	EXPECT_EQ(1, cli_run(&cli, "./ktstr monitor --topology 1n2l2c1t --scheduler ktstr_stall --quiet --exec 'taskset -c 3 sh -c \"printf ktstr-starve > /proc/self/comm; sleep 0.2; while :; do :; done\" & sleep 5; cat /sys/kernel/sched_ext/state' -- -c ktstr-starve -t 30000"));
+	EXPECT_NE(NULL, strstr(cli.err, "monitor: stall FAILED: cpu 3:"))
+		TH_LOG("%s", cli.err);
 	/* Still attached when the guest looked: not the kernel's doing. */
-	EXPECT_NE(NULL, strstr(err, "\nenabled\n")) TH_LOG("%s", err);
+	EXPECT_NE(NULL, strstr(cli.err, "\nenabled\n")) TH_LOG("%s", cli.err);
 	EXPECT_EQ(0, shm_leftovers());
 }
 
@@ -169,10 +144,10 @@ TEST_F(monitor, bad_options_are_named)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		EXPECT_EQ(2, run_monitor(cases[i].args, self->out, self->err))
+		EXPECT_EQ(2, cli_run(&cli, "./ktstr monitor %s", cases[i].args))
 			TH_LOG("%s", cases[i].args);
-		EXPECT_NE(NULL, strstr(slurp(self->err), cases[i].message))
-			TH_LOG("%s: %s", cases[i].args, slurp(self->err));
+		EXPECT_NE(NULL, strstr(cli.err, cases[i].message))
+			TH_LOG("%s: %s", cases[i].args, cli.err);
 	}
 	EXPECT_EQ(0, shm_leftovers());
 }
@@ -185,8 +160,7 @@ TEST_F(monitor, bad_options_are_named)
 TEST_F_TIMEOUT(monitor, symbols_that_do_not_match_are_refused,
 	       VM_TEST_TIMEOUT_S)
 {
-	char cmd[2048], args[512];
-	const char *err;
+	char cmd[2048];
 
 	snprintf(cmd, sizeof(cmd),
 		 "k=$(ls -d ${KTSTR_CACHE_DIR:-$HOME/.cache/ktstr}/kernels/*/ | sort -V | tail -n 1) &&\n"
@@ -194,14 +168,11 @@ TEST_F_TIMEOUT(monitor, symbols_that_do_not_match_are_refused,
 		 "perl -ane 'printf \"%%016x %%s %%s\\n\", hex($F[0]) + 2097152, $F[1], $F[2]' $k/System.map > %s/System.map",
 		 self->dir, self->dir, self->dir);
 	ASSERT_EQ(0, system(cmd));
-	snprintf(args, sizeof(args),
-		 "--topology 1n1l2c1t --kernel %s/vmlinuz --quiet --exec true",
-		 self->dir);
-	EXPECT_EQ(1, run_monitor(args, self->out, self->err));
-	err = slurp(self->err);
-	EXPECT_NE(NULL, strstr(err, "monitor: could not watch the guest: the guest kernel is not where its symbol table puts it"))
-		TH_LOG("%s", err);
-	EXPECT_NE(NULL, strstr(err, "KASLR is on, or the symbols are of another kernel"));
+	EXPECT_EQ(1, cli_run(&cli, "./ktstr monitor --topology 1n1l2c1t --kernel %s/vmlinuz --quiet --exec true",
+			     self->dir));
+	EXPECT_NE(NULL, strstr(cli.err, "monitor: could not watch the guest: the guest kernel is not where its symbol table puts it"))
+		TH_LOG("%s", cli.err);
+	EXPECT_NE(NULL, strstr(cli.err, "KASLR is on, or the symbols are of another kernel"));
 	EXPECT_EQ(0, shm_leftovers());
 	EXPECT_EQ(0, system("! pgrep -f '[q]emu-system.*ktstr-montest' >/dev/null"));
 }
