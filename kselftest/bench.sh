@@ -99,3 +99,19 @@ printf '%s\n' "${ratios[@]}" | median |
 	awk '{ printf "BENCH monitor_progress_ratio %.3f\n", $1 }'
 printf '%s\n' "${costs[@]}" | median |
 	awk '{ printf "BENCH monitor_sample_host_us %.1f\n", $1 }'
+
+# The gauntlet's cost model: a 90 s budget planned with a copy of this
+# machine's cost file, run; the relative error of the estimate.
+costs_file=${KTSTR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ktstr}/gauntlet-costs
+if [ -f "$costs_file" ]; then
+	cp "$costs_file" "$results/costs"
+fi
+t0=$(now)
+./ktstr gauntlet --budget 90 --costs "$results/costs" \
+	> /dev/null 2> "$results/gauntlet.err" || true
+t1=$(now)
+est=$(sed -n 's/^# gauntlet: .* entries, estimated \([0-9.]*\)s .*/\1/p' \
+      "$results/gauntlet.err")
+if [ -n "$est" ]; then
+	awk "BEGIN { w = $t1 - $t0; printf \"BENCH gauntlet_budget90_estimated_s %.1f\\nBENCH gauntlet_budget90_wall_s %.1f\\nBENCH gauntlet_estimate_error %.3f\\n\", $est, w, ($est > w ? $est - w : w - $est) / w }"
+fi
