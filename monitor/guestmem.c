@@ -28,15 +28,22 @@ static void set_layout(struct kt_guestmem *m)
 	m->below_4g = kt_guestmem_q35_below_4g(m->ram_size);
 }
 
+static int check_nodes(unsigned int nodes)
+{
+	if (!nodes || nodes > KT_GUESTMEM_MAX_NODES)
+		return kt_fail("guest memory: %u nodes, expected 1 to %d",
+			       nodes, KT_GUESTMEM_MAX_NODES);
+	return 0;
+}
+
 int kt_guestmem_init(struct kt_guestmem *m, const void *const *bases,
 		     const uint64_t *sizes, unsigned int nodes)
 {
 	unsigned int n;
 
 	memset(m, 0, sizeof(*m));
-	if (!nodes || nodes > KT_GUESTMEM_MAX_NODES)
-		return kt_fail("guest memory: %u nodes, expected 1 to %d",
-			       nodes, KT_GUESTMEM_MAX_NODES);
+	if (check_nodes(nodes))
+		return -1;
 	for (n = 0; n < nodes; n++) {
 		m->node[n].base = bases[n];
 		m->node[n].size = sizes[n];
@@ -76,9 +83,8 @@ int kt_guestmem_open(struct kt_guestmem *m, const char *shm_prefix,
 	unsigned int n;
 
 	memset(m, 0, sizeof(*m));
-	if (!nodes || nodes > KT_GUESTMEM_MAX_NODES)
-		return kt_fail("guest memory: %u nodes, expected 1 to %d",
-			       nodes, KT_GUESTMEM_MAX_NODES);
+	if (check_nodes(nodes))
+		return -1;
 	for (n = 0; n < nodes; n++) {
 		snprintf(path, sizeof(path), "%s-node%u", shm_prefix, n);
 		m->nr_nodes = n;
