@@ -9,6 +9,7 @@
 
 #include <bpf/btf.h>
 
+#include "compiler.h"
 #include "decode.h"
 #include "error.h"
 #include "fields.h"
@@ -376,7 +377,7 @@ static const char *flag_enum(const char *type, const char *path)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(flag_fields) / sizeof(flag_fields[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(flag_fields); i++)
 		if (!strcmp(flag_fields[i].type, type) &&
 		    !strcmp(flag_fields[i].path, path))
 			return flag_fields[i].enum_name;

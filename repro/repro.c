@@ -381,7 +381,7 @@ static void report_call(struct run *run, struct kt_decoder *d,
 	kt_sb_printf(json, "]}");
 }
 
-static void report(struct run *run, const struct kt_backtrace *bt,
+static void build_report(struct run *run, const struct kt_backtrace *bt,
 		   const char *vmlinux, double wall_s, struct kt_repro_result *res)
 {
 	struct kt_strbuf text = { 0 }, json = { 0 };
@@ -449,7 +449,7 @@ static void report(struct run *run, const struct kt_backtrace *bt,
 	res->json = kt_sb_take(&json);
 }
 
-static int skipped(struct kt_repro_result *res)
+static int skip_report(struct kt_repro_result *res)
 {
 	struct kt_strbuf t = { 0 };
 
@@ -473,7 +473,7 @@ static int report_output(const struct kt_backtrace *bt, const char *out,
 		kt_sb_printf(&run.notes, "  repro VM: %s\n", vm_problem);
 	parse_output(&run, out);
 	res->wall_s = wall_s;
-	report(&run, bt, vmlinux, wall_s, res);
+	build_report(&run, bt, vmlinux, wall_s, res);
 	for (i = 0; i < run.nr; i++)
 		for (a = 0; a < 6; a++)
 			free(run.r[i].data[a]);
@@ -494,7 +494,7 @@ int kt_repro_report(const char *test_output, const char *vm_output,
 
 	memset(res, 0, sizeof(*res));
 	if (kt_bt_parse(test_output, NULL, &bt))
-		return skipped(res);
+		return skip_report(res);
 	return report_output(&bt, vm_output, NULL, vmlinux, wall_s, res);
 }
 
@@ -511,7 +511,7 @@ int kt_repro_run(const struct kt_vm_opts *vm, const char *command,
 
 	memset(res, 0, sizeof(*res));
 	if (kt_bt_parse(test_output, NULL, &bt))
-		return skipped(res);
+		return skip_report(res);
 	agent_command(&bt, agent, sizeof(agent));
 	len = strlen(command) + strlen(agent) + 256;
 	cmd = malloc(len);

@@ -156,7 +156,7 @@ TEST_F(dec, task_struct_changes)
 	ASSERT_LT(0, pid);
 	ASSERT_LT(0, flags);
 	*(int32_t *)(a + pid) = 129;
-	strcpy((char *)a + comm, "ktstr-trigger");
+	memcpy((char *)a + comm, "ktstr-trigger", sizeof("ktstr-trigger"));
 	a[mask] = 0x0f;
 	v = 0x8000000000000000ULL;	/* SCX_DSQ_INVALID */
 	memcpy(a + ddsp, &v, 8);

@@ -77,7 +77,7 @@ static char *replace(const char *s, const char *from, const char *to)
 		return NULL;
 	for (o = out, p = s; (at = strstr(p, from)); p = at + flen)
 		o += sprintf(o, "%.*s%s", (int)(at - p), p, to);
-	strcpy(o, p);
+	memcpy(o, p, strlen(p) + 1);
 	return out;
 }
 

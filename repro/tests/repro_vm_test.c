@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Auto-repro end to end: `ktstr run` and `ktstr repro` on the crash
+ * tests, real VMs, real schedulers, the real probe agent.  QEMU is run
+ * through a wrapper ($KTSTR_QEMU) that counts the VMs booted, so "no
+ * repro" means one VM; the TAP must parse with python3-tap.  After each
+ * run no ktstr file may be left in /dev/shm or $TMPDIR and no QEMU of
+ * that run may be alive.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#define RUN_TIMEOUT_S 600
+#define MAX_SEEN 256
+
+FIXTURE(rvm) {
+	char dir[64];
+	char tap[96], log[96], json[96], qemu[96], boots[96];
+	char *seen[MAX_SEEN];		/* ktstr files before the run */
+	int nr_seen;
+};
+
+/* /dev/shm/ktstr-* and $TMPDIR/ktstr-<pid>-*: the VMs' files. */
+static int list_files(char **out, int max)
+{
+	static const char *const dirs[] = { "/dev/shm", "/tmp" };
+	char path[512];
+	struct dirent *de;
+	int n = 0;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		DIR *d = opendir(dirs[i]);
+
+		while (d && (de = readdir(d)) && n < max) {
+			if (strncmp(de->d_name, "ktstr-", 6) ||
+			    !isdigit((unsigned char)de->d_name[6]))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dirs[i],
+				 de->d_name);
+			out[n++] = strdup(path);
+		}
+		if (d)
+			closedir(d);
+	}
+	return n;
+}
+
+FIXTURE_SETUP(rvm)
+{
+	FILE *f;
+
+	snprintf(self->dir, sizeof(self->dir), "/tmp/repro-vmtest-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->tap, sizeof(self->tap), "%s/out.tap", self->dir);
+	snprintf(self->log, sizeof(self->log), "%s/err.log", self->dir);
+	snprintf(self->json, sizeof(self->json), "%s/json", self->dir);
+	snprintf(self->qemu, sizeof(self->qemu), "%s/qemu", self->dir);
+	snprintf(self->boots, sizeof(self->boots), "%s/boots", self->dir);
+	f = fopen(self->qemu, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "#!/bin/sh\n"
+		"case \" $* \" in *\" -kernel \"*) echo boot >> %s;; esac\n"
+		"exec qemu-system-x86_64 \"$@\"\n", self->boots);
+	fclose(f);
+	ASSERT_EQ(0, chmod(self->qemu, 0755));
+	self->nr_seen = list_files(self->seen, MAX_SEEN);
+}
+
+FIXTURE_TEARDOWN(rvm)
+{
+	char cmd[128];
+	int i;
+
+	for (i = 0; i < self->nr_seen; i++)
+		free(self->seen[i]);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
+	system(cmd);
+}
+
+/* "./ktstr ARGS... > tap 2> log" with the counting QEMU; its status. */
+static int run_ktstr(struct _test_data_rvm *self, const char *const *args)
+{
+	const char *argv[32] = { "./ktstr" };
+	int status, i;
+	pid_t pid;
+
+	for (i = 0; args[i] && i < 30; i++)
+		argv[i + 1] = args[i];
+	unlink(self->boots);
+	pid = fork();
+	if (pid == 0) {
+		int out = open(self->tap, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int err = open(self->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (out < 0 || err < 0)
+			_exit(127);
+		dup2(out, STDOUT_FILENO);
+		dup2(err, STDERR_FILENO);
+		setenv("KTSTR_QEMU", self->qemu, 1);
+		execv("./ktstr", (char *const *)argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static char *slurp(const char *path)
+{
+	static char buf[4][1 << 20];
+	static int next;
+	char *b = buf[next++ % 4];
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(b, 1, sizeof(buf[0]) - 1, f) : 0;
+
+	b[n] = '\0';
+	if (f)
+		fclose(f);
+	return b;
+}
+
+/* VMs booted by the last run. */
+static int boots(struct _test_data_rvm *self)
+{
+	const char *s = slurp(self->boots);
+	int n = 0;
+
+	for (; (s = strstr(s, "boot\n")); s += 5)
+		n++;
+	return n;
+}
+
+/* The pid in "ktstr-<pid>-..." of @path. */
+static pid_t owner(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return atoi(base + strlen("/ktstr-"));
+}
+
+/* Files the run left: new since setup, their ktstr process gone. */
+static int files_left(struct _test_data_rvm *self, char *which, size_t len)
+{
+	char *now[MAX_SEEN];
+	int n = list_files(now, MAX_SEEN), i, j, left = 0;
+	bool old;
+
+	which[0] = '\0';
+	for (i = 0; i < n; i++) {
+		for (j = 0, old = false; j < self->nr_seen && !old; j++)
+			old = !strcmp(now[i], self->seen[j]);
+		if (!old && kill(owner(now[i]), 0) && errno == ESRCH) {
+			snprintf(which + strlen(which), len - strlen(which),
+				 "%s ", now[i]);
+			left++;
+		}
+		free(now[i]);
+	}
+	return left;
+}
+
+/* Processes whose environment has our KTSTR_QEMU: QEMUs of the run. */
+static int qemus_alive(struct _test_data_rvm *self)
+{
+	char path[300], env[65536], want[128];
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	int n = 0, fd;
+	ssize_t len, i;
+
+	snprintf(want, sizeof(want), "KTSTR_QEMU=%s", self->qemu);
+	while (d && (de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/environ", de->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		len = read(fd, env, sizeof(env) - 1);
+		close(fd);
+		for (i = 0; i < len; i += strlen(env + i) + 1) {
+			env[len] = '\0';
+			if (!strcmp(env + i, want)) {
+				n++;
+				break;
+			}
+		}
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+#define EXPECT_CLEAN() do {						\
+	char left_[4096];						\
+									\
+	EXPECT_EQ(0, files_left(self, left_, sizeof(left_)))		\
+		TH_LOG("left: %s", left_);				\
+	EXPECT_EQ(0, qemus_alive(self));				\
+} while (0)
+
+/* python3-tap: no parse errors and as many results as the plan says. */
+static int tap_is_valid(const char *path)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/bin/python3 -c 'import sys\n"
+		 "from tap.parser import Parser\n"
+		 "lines = list(Parser().parse_file(sys.argv[1]))\n"
+		 "plans = [l for l in lines if l.category == \"plan\"]\n"
+		 "tests = [l for l in lines if l.category == \"test\"]\n"
+		 "bad = [l for l in lines if l.category == \"unknown\" and l.text.strip()]\n"
+		 "ok = len(plans) == 1 and plans[0].expected_tests == len(tests) and not bad\n"
+		 "sys.exit(0 if ok else 1)' %s >/dev/null 2>&1", path);
+	return system(cmd) == 0;
+}
+
+/* The JSON result's auto_repro: an object with the repro VM's calls. */
+static int json_has_auto_repro(const char *dir, const char *test,
+			       const char *function)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/bin/python3 -c 'import sys, json\n"
+		 "r = json.load(open(sys.argv[1] + \"/\" + sys.argv[2] + \".json\"))\n"
+		 "a = r[\"auto_repro\"]\n"
+		 "assert isinstance(a, dict), a\n"
+		 "assert a[\"repro_vm_s\"] > 0, a\n"
+		 "assert any(c[\"function\"] == sys.argv[3] for c in a[\"calls\"]), a\n"
+		 "assert r[\"result\"] == \"fail\"' %s %s %s", dir, test, function);
+	return system(cmd) == 0;
+}
+
+TEST_F_TIMEOUT(rvm, scx_bpf_error_fails_with_a_probe_report, RUN_TIMEOUT_S)
+{
+	const char *const args[] = { "run", "--opt-in", "--json", self->json,
+			       "crash.ktstr_error.unexpected_exit", NULL };
+	const char *tap;
+
+	EXPECT_EQ(1, run_ktstr(self, args)) TH_LOG("%s", slurp(self->log));
+	tap = slurp(self->tap);
+	EXPECT_NE(NULL, strstr(tap, "not ok 1 selftests: ktstr: crash.ktstr_error.unexpected_exit"))
+		TH_LOG("%s", tap);
+	EXPECT_NE(NULL, strstr(tap, "# AUTO-PROBE: scheduler ktstr_error exited (scx_bpf_error); repro VM wall time "));
+	EXPECT_NE(NULL, strstr(tap, "crash path (kernel log backtrace, outermost first): enqueue_task_scx -> scx_do_enqueue_task -> error_enqueue [ops.enqueue] -> check_trigger [ops.enqueue]"));
+	EXPECT_NE(NULL, strstr(tap, "named in the exit message: comm ktstr-trigger"));
+	EXPECT_NE(NULL, strstr(tap, " enqueue_task_scx (kernel), CPU "));
+	EXPECT_NE(NULL, strstr(tap, " error_enqueue [ops.enqueue] tests/schedulers/ktstr_error.bpf.c:"));
+	EXPECT_NE(NULL, strstr(tap, "task_struct *p = 0x"));
+	EXPECT_NE(NULL, strstr(tap, " pid="));
+	EXPECT_NE(NULL, strstr(tap, " comm=ktstr-trigger"));
+	EXPECT_TRUE(strstr(tap, "=SCX_DSQ_") || strstr(tap, "(user DSQ "));
+	EXPECT_NE(NULL, strstr(tap, " -> "));
+	EXPECT_NE(NULL, strstr(tap, "cpus_mask=0xf (0-3)"));
+	EXPECT_EQ(NULL, strstr(tap, "cpus_mask=0xff"));
+	EXPECT_EQ(NULL, strstr(tap, "agent: skip"));
+	EXPECT_EQ(2, boots(self));
+	EXPECT_TRUE(tap_is_valid(self->tap));
+	EXPECT_TRUE(json_has_auto_repro(self->json,
+					"crash.ktstr_error.unexpected_exit",
+					"error_enqueue"));
+	EXPECT_CLEAN();
+}
+
+TEST_F_TIMEOUT(rvm, no_exit_no_repro, RUN_TIMEOUT_S)
+{
+	const char *const args[] = { "run", "--opt-in", "--json", self->json,
+			       "crash.ktstr_fifo.unexpected_exit", NULL };
+	const char *tap;
+	char cmd[512];
+
+	EXPECT_EQ(0, run_ktstr(self, args)) TH_LOG("%s", slurp(self->tap));
+	tap = slurp(self->tap);
+	EXPECT_NE(NULL, strstr(tap, "ok 1 selftests: ktstr: crash.ktstr_fifo.unexpected_exit"));
+	EXPECT_EQ(NULL, strstr(tap, "AUTO-PROBE"));
+	EXPECT_EQ(NULL, strstr(tap, "was kicked out"));
+	EXPECT_EQ(1, boots(self));
+	EXPECT_TRUE(tap_is_valid(self->tap));
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/bin/python3 -c 'import sys, json\n"
+		 "r = json.load(open(sys.argv[1]))\n"
+		 "sys.exit(0 if r[\"result\"] == \"pass\" and \"auto_repro\" not in r else 1)' %s/%s",
+		 self->json, "crash.ktstr_fifo.unexpected_exit.json");
+	EXPECT_EQ(0, system(cmd));
+	EXPECT_CLEAN();
+}
+
+TEST_F_TIMEOUT(rvm, no_auto_repro, RUN_TIMEOUT_S)
+{
+	const char *const args[] = { "run", "--opt-in", "--no-auto-repro",
+			       "crash.ktstr_error.unexpected_exit", NULL };
+	const char *tap;
+
+	EXPECT_EQ(1, run_ktstr(self, args)) TH_LOG("%s", slurp(self->log));
+	tap = slurp(self->tap);
+	EXPECT_NE(NULL, strstr(tap, "not ok 1 selftests: ktstr: crash.ktstr_error.unexpected_exit"));
+	EXPECT_NE(NULL, strstr(tap, "scheduler ktstr_error was kicked out: scx_bpf_error"));
+	EXPECT_EQ(NULL, strstr(tap, "AUTO-PROBE"));
+	EXPECT_EQ(1, boots(self));
+	EXPECT_TRUE(tap_is_valid(self->tap));
+	EXPECT_CLEAN();
+}
+
+TEST_F_TIMEOUT(rvm, stall_shows_the_starved_task, RUN_TIMEOUT_S)
+{
+	const char *const args[] = { "run", "--opt-in", "--json", self->json,
+			       "crash.ktstr_stall.unexpected_exit", NULL };
+	const char *tap;
+
+	EXPECT_EQ(1, run_ktstr(self, args)) TH_LOG("%s", slurp(self->log));
+	tap = slurp(self->tap);
+	EXPECT_NE(NULL, strstr(tap, "# AUTO-PROBE: scheduler ktstr_stall exited (runnable task stall); repro VM wall time "))
+		TH_LOG("%s", tap);
+	EXPECT_NE(NULL, strstr(tap, "crash path (kernel log backtrace, outermost first): empty (only generic frames)"));
+	EXPECT_NE(NULL, strstr(tap, "exit fired: kind 1026 on CPU "));
+	EXPECT_NE(NULL, strstr(tap, "named in the exit message: comm ktstr-starve"));
+	EXPECT_NE(NULL, strstr(tap, " stall_enqueue [ops.enqueue] tests/schedulers/ktstr_stall.bpf.c:"));
+	EXPECT_NE(NULL, strstr(tap, "scx.ddsp_dsq_id=SCX_DSQ_INVALID -> 0x1 (user DSQ 1)"));
+	EXPECT_NE(NULL, strstr(tap, " comm=ktstr-starve"));
+	EXPECT_EQ(NULL, strstr(tap, "no probe report"));
+	EXPECT_EQ(2, boots(self));
+	EXPECT_TRUE(tap_is_valid(self->tap));
+	EXPECT_TRUE(json_has_auto_repro(self->json,
+					"crash.ktstr_stall.unexpected_exit",
+					"stall_enqueue"));
+	EXPECT_CLEAN();
+}
+
+/* On demand, for a test that expects its scheduler's exit. */
+TEST_F_TIMEOUT(rvm, repro_on_demand, RUN_TIMEOUT_S)
+{
+	const char *const args[] = { "repro", "negative.ktstr_error.caught", NULL };
+	const char *tap;
+
+	EXPECT_EQ(0, run_ktstr(self, args)) TH_LOG("%s", slurp(self->log));
+	tap = slurp(self->tap);
+	EXPECT_NE(NULL, strstr(tap, "ok 1 selftests: ktstr: negative.ktstr_error.caught"));
+	EXPECT_NE(NULL, strstr(tap, "# AUTO-PROBE: scheduler ktstr_error exited (scx_bpf_error); repro VM wall time "))
+		TH_LOG("%s", tap);
+	EXPECT_NE(NULL, strstr(tap, " error_enqueue [ops.enqueue] "));
+	EXPECT_EQ(2, boots(self));
+	EXPECT_TRUE(tap_is_valid(self->tap));
+	EXPECT_CLEAN();
+}
+
+/* Bad input: a message, exit status 1 or 2, and no VM. */
+TEST_F_TIMEOUT(rvm, repro_errors, 120)
+{
+	static const struct {
+		const char *args[5];
+		int status;
+		const char *message;
+	} cases[] = {
+		{ { "repro", "no-such-test" }, 1,
+		  "ktstr run: no test matches 'no-such-test'\n" },
+		{ { "repro", "lifecycle.eevdf.attach_run_detach" }, 1,
+		  "ktstr run: lifecycle.eevdf.attach_run_detach runs no sched_ext scheduler (EEVDF): there is no exit to probe\n" },
+		{ { "repro" }, 2, "Usage: ktstr repro [ktstr run options] TEST...\n" },
+		{ { "repro", "--no-auto-repro", "crash" }, 2,
+		  "ktstr repro: --no-auto-repro: the probe VM is what ktstr repro runs\n" },
+		{ { "repro", "--bogus", "crash" }, 2,
+		  "unrecognized option '--bogus'" },
+		{ { "repro", "--timeout", "x", "crash" }, 2, "--timeout" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		EXPECT_EQ(cases[i].status, run_ktstr(self, cases[i].args))
+			TH_LOG("case %zu: %s", i, slurp(self->log));
+		EXPECT_NE(NULL, strstr(slurp(self->log), cases[i].message))
+			TH_LOG("case %zu: %s", i, slurp(self->log));
+		EXPECT_EQ(0, boots(self));
+		EXPECT_EQ(NULL, strstr(slurp(self->tap), "AUTO-PROBE"));
+	}
+	EXPECT_CLEAN();
+}
+
+TEST_HARNESS_MAIN
