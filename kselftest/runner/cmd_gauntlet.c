@@ -26,6 +26,7 @@
 
 struct gauntlet_opts {
 	struct kt_launch launch;
+	struct kt_watch watch;		/* --no-monitor, --monitor-interval */
 	struct kt_plan_opts plan;
 	char *filters[MAX_FILTERS];
 	const char *presets[MAX_PRESET_ARGS];
@@ -61,6 +62,7 @@ static void usage(FILE *out)
 		"  --costs FILE     the cost model (default $KTSTR_CACHE_DIR/gauntlet-costs)\n"
 		"  --calibrate      measure this machine's boot times into the cost model\n"
 		"  --opt-in         include tests that only run when asked\n"
+		KT_WATCH_HELP
 		"  --include, --accel, --timeout, --log-dir, --cmdline, --memory: as for 'ktstr run'\n"
 		"\nexit status: 0 if no entry failed, 1 otherwise, 2 on bad arguments.\n",
 		KT_PRESET_LARGE_CPUS);
@@ -164,6 +166,7 @@ static int parse(int argc, char **argv, struct gauntlet_opts *o)
 	int opt, ret;
 
 	kt_launch_options(own, options);
+	kt_watch_add_options(options, ARRAY_SIZE(options));
 	while ((opt = getopt_long(argc, argv, "hj:", options, NULL)) != -1) {
 		ret = own_option(o, opt, optarg);
 		if (ret < 0)
@@ -173,6 +176,8 @@ static int parse(int argc, char **argv, struct gauntlet_opts *o)
 		if (opt == KT_OPT_TOPOLOGY || opt == KT_OPT_DRY_RUN)
 			return kt_fail("--topology and --dry-run are not for the gauntlet: use --preset and --list");
 		ret = kt_launch_option(&o->launch, opt, optarg);
+		if (!ret)
+			ret = kt_watch_option(&o->watch, opt, optarg);
 		if (ret < 0)
 			return -1;
 		if (ret)
@@ -350,6 +355,7 @@ static int run_selected(struct gauntlet_opts *o, const struct kt_gauntlet *g,
 	e.jobs = o->jobs;
 	e.junit = o->junit;
 	e.json = o->json;
+	e.watch = o->watch;
 	if (resolve_kernels(o, &e) ||
 	    kt_exec_build_image(&o->launch, NULL, progs, nr_progs, root,
 				initramfs, sizeof(initramfs)))
