@@ -143,6 +143,13 @@ TEST_F(monitor, bad_options_are_named)
 	};
 	size_t i;
 
+	/* The suite's runners take the monitor's interval too. */
+	EXPECT_EQ(2, cli_run(&cli, "./ktstr run --monitor-interval 0 fair"));
+	EXPECT_NE(NULL, strstr(cli.err, "ktstr run: --monitor-interval '0': expected milliseconds, 1 to 60000"))
+		TH_LOG("%s", cli.err);
+	EXPECT_EQ(2, cli_run(&cli, "./ktstr gauntlet --monitor-interval 5s"));
+	EXPECT_NE(NULL, strstr(cli.err, "ktstr gauntlet: --monitor-interval '5s'"))
+		TH_LOG("%s", cli.err);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		EXPECT_EQ(2, cli_run(&cli, "./ktstr monitor %s", cases[i].args))
 			TH_LOG("%s", cases[i].args);
