@@ -175,13 +175,17 @@ TEST(budget_is_deterministic_and_fits)
 	char costs[] = "/tmp/ktstr-gt-costs-XXXXXX", args[256];
 	char *out1, *err1, *out2, *err2, *line;
 	double total = 0, est;
-	int fd = mkstemp(costs);
+	int fd = mkstemp(costs), status1, status2;
 
 	close(fd);
 	write_costs(costs);
 	snprintf(args, sizeof(args), "--list --budget 120 --costs %s", costs);
-	ASSERT_EQ(0, run_gauntlet(args, &out1, &err1)) TH_LOG("%s", err1);
-	ASSERT_EQ(0, run_gauntlet(args, &out2, &err2));
+	status1 = run_gauntlet(args, &out1, &err1);
+	status2 = run_gauntlet(args, &out2, &err2);
+	/* Gone before any assertion can end the test. */
+	unlink(costs);
+	ASSERT_EQ(0, status1) TH_LOG("%s", err1);
+	ASSERT_EQ(0, status2) TH_LOG("%s", err2);
 	EXPECT_STREQ(out1, out2);
 	EXPECT_NE(NULL, strstr(err1, "(budget 120s)")) TH_LOG("%s", err1);
 	EXPECT_NE(NULL, strstr(err1, "# left out ")) TH_LOG("%s", err1);
@@ -199,7 +203,6 @@ TEST(budget_is_deterministic_and_fits)
 	}
 	EXPECT_LT(0, total);
 	EXPECT_GE(120, total) TH_LOG("chosen entries estimate %.1fs", total);
-	unlink(costs);
 	free(out1);
 	free(err1);
 	free(out2);
@@ -236,15 +239,34 @@ TEST(budget_prefers_new_features_per_second)
 	EXPECT_NE(NULL, strstr(v[1].left_out, "over the budget")) TH_LOG("%s", v[1].left_out);
 }
 
-TEST(cost_model_fit_and_file)
+/* The model file, removed whatever the test's end. */
+FIXTURE(model) {
+	char path[64];
+};
+
+FIXTURE_SETUP(model)
+{
+	int fd;
+
+	snprintf(self->path, sizeof(self->path), "/tmp/ktstr-gt-model-XXXXXX");
+	fd = mkstemp(self->path);
+	ASSERT_LE(0, fd);
+	close(fd);
+}
+
+FIXTURE_TEARDOWN(model)
+{
+	unlink(self->path);
+}
+
+TEST_F(model, cost_model_fit_and_file)
 {
 	struct kt_costs c, d;
 	unsigned int cpus[] = { 2, 10, 16 };
 	double boot[] = { 3.2, 4.0, 4.6 };
-	char path[] = "/tmp/ktstr-gt-model-XXXXXX";
-	int fd = mkstemp(path);
+	char *path = self->path;
+	int fd;
 
-	close(fd);
 	kt_costs_init(&c);
 	ASSERT_EQ(0, kt_costs_fit_boot(&c, cpus, boot, 3));
 	EXPECT_LT(2.9, c.boot_base_s);
@@ -264,7 +286,6 @@ TEST(cost_model_fit_and_file)
 	EXPECT_EQ(-1, kt_costs_load(path, &d));
 	EXPECT_NE(NULL, strstr(kt_errmsg(), ":1: not a cost line: 'bogus'"))
 		TH_LOG("%s", kt_errmsg());
-	unlink(path);
 	EXPECT_EQ(-1, kt_costs_fit_boot(&c, cpus, boot, 1));
 }
 
