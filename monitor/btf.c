@@ -123,10 +123,12 @@ uint32_t kt_btf_struct_size(const struct kt_btf *b, const char *type)
 	return id < 0 ? 0 : btf__type_by_id(b->btf, id)->size;
 }
 
-const char *kt_btf_enum_name(const struct kt_btf *b, const char *enum_type,
-			     int64_t value)
+int kt_btf_walk_enum(const struct kt_btf *b, const char *enum_type,
+		     kt_btf_enumerator_fn_t fn, void *ctx)
 {
 	const struct btf_type *t;
+	const char *name;
+	int64_t value;
 	int id, i;
 
 	id = btf__find_by_name_kind(b->btf, enum_type, BTF_KIND_ENUM);
@@ -134,18 +136,47 @@ const char *kt_btf_enum_name(const struct kt_btf *b, const char *enum_type,
 		id = btf__find_by_name_kind(b->btf, enum_type,
 					    BTF_KIND_ENUM64);
 	if (id < 0)
-		return NULL;
+		return kt_fail("this kernel has no enum %s", enum_type);
 	t = btf__type_by_id(b->btf, id);
 	for (i = 0; i < btf_vlen(t); i++) {
-		if (btf_is_enum(t) && btf_enum(t)[i].val == value)
-			return btf__name_by_offset(b->btf,
+		if (btf_is_enum(t)) {
+			name = btf__name_by_offset(b->btf,
 						   btf_enum(t)[i].name_off);
-		if (btf_is_enum64(t) &&
-		    (int64_t)btf_enum64_value(&btf_enum64(t)[i]) == value)
-			return btf__name_by_offset(b->btf,
+			value = btf_enum(t)[i].val;
+		} else {
+			name = btf__name_by_offset(b->btf,
 						   btf_enum64(t)[i].name_off);
+			value = btf_enum64_value(&btf_enum64(t)[i]);
+		}
+		if (fn(ctx, name, value))
+			break;
 	}
-	return NULL;
+	return 0;
+}
+
+struct enum_lookup {
+	int64_t value;
+	const char *name;
+};
+
+static int match_value(void *ctx, const char *name, int64_t value)
+{
+	struct enum_lookup *l = ctx;
+
+	if (value != l->value)
+		return 0;
+	l->name = name;
+	return 1;
+}
+
+const char *kt_btf_enum_name(const struct kt_btf *b, const char *enum_type,
+			     int64_t value)
+{
+	struct enum_lookup l = { .value = value };
+
+	if (kt_btf_walk_enum(b, enum_type, match_value, &l))
+		return NULL;
+	return l.name;
 }
 
 int kt_btf_walk_members(const struct kt_btf *b, const char *type,

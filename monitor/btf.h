@@ -40,6 +40,13 @@ uint32_t kt_btf_struct_size(const struct kt_btf *b, const char *type);
 /* The enumerator of @enum_type whose value is @value, or NULL. */
 const char *kt_btf_enum_name(const struct kt_btf *b, const char *enum_type,
 			     int64_t value);
+typedef int (*kt_btf_enumerator_fn_t)(void *ctx, const char *name,
+				      int64_t value);
+
+/* The enumerators of @enum_type in order; -1 if there is no such enum. */
+int kt_btf_walk_enum(const struct kt_btf *b, const char *enum_type,
+		     kt_btf_enumerator_fn_t fn, void *ctx);
+
 typedef int (*kt_btf_member_fn_t)(void *ctx, const char *name,
 				uint32_t offset, uint32_t size);
 

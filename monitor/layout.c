@@ -52,6 +52,7 @@ static const struct {
 	[KT_SCH_PCPU_EVENTS] = { "scx_sched_pcpu", "event_stats" },
 	[KT_SCH_EVENTS_CPU] = { "scx_sched", "event_stats_cpu" },
 	[KT_SCH_WATCHDOG_TIMEOUT] = { "scx_sched", "watchdog_timeout" },
+	[KT_SCH_EXIT_KIND] = { "scx_sched", "exit_kind" },
 };
 
 const char *kt_sym_name(enum kt_sym s)
@@ -137,6 +138,29 @@ static void resolve_enable_names(struct kt_layout *l,
 	}
 }
 
+static int add_exit_kind(void *ctx, const char *name, int64_t value)
+{
+	struct kt_layout *l = ctx;
+	struct kt_exit_kind *k;
+
+	if (l->nr_exit_kinds == ARRAY_SIZE(l->exit_kinds))
+		return 1;
+	k = &l->exit_kinds[l->nr_exit_kinds++];
+	k->value = value;
+	snprintf(k->name, sizeof(k->name), "%s", name);
+	return 0;
+}
+
+const char *kt_layout_exit_name(const struct kt_layout *l, int64_t kind)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->nr_exit_kinds; i++)
+		if (l->exit_kinds[i].value == kind)
+			return l->exit_kinds[i].name;
+	return NULL;
+}
+
 const char *kt_layout_enable_name(const struct kt_layout *l, int64_t state)
 {
 	if (state < 0 || state >= (int64_t)ARRAY_SIZE(l->enable_names) ||
@@ -170,10 +194,12 @@ int kt_layout_resolve(struct kt_layout *l, const struct kt_btf *btf,
 	for (i = 0; i < KT_NR_FIELDS; i++)
 		if (!l->f[i].available && i != KT_SCH_PCPU &&
 		    i != KT_SCH_PCPU_EVENTS && i != KT_SCH_EVENTS_CPU &&
-		    i != KT_SCH_WATCHDOG_TIMEOUT)
+		    i != KT_SCH_WATCHDOG_TIMEOUT && i != KT_SCH_EXIT_KIND)
 			note_missing(l, kt_fld_name(i, name, sizeof(name)));
 	resolve_events(l, btf);
 	resolve_enable_names(l, btf);
+	if (kt_btf_walk_enum(btf, "scx_exit_kind", add_exit_kind, l))
+		note_missing(l, "enum scx_exit_kind");
 	if (!l->has_sym[KT_SYM_SCX_ROOT])
 		note_missing(l, "scx_root");
 	if (!l->has_sym[KT_SYM_SCX_ENABLE_STATE])

@@ -51,6 +51,7 @@ enum kt_fld {
 	KT_SCH_PCPU_EVENTS,		/* ... holding scx_event_stats */
 	KT_SCH_EVENTS_CPU,		/* 6.16: scx_event_stats per CPU */
 	KT_SCH_WATCHDOG_TIMEOUT,
+	KT_SCH_EXIT_KIND,
 	KT_NR_FIELDS,
 };
 
@@ -76,10 +77,17 @@ struct kt_layout {
 	struct kt_event_field events[KT_MAX_EVENTS];
 	unsigned int nr_events;
 	char enable_names[8][32];	/* scx_enable_state values, from BTF */
+	struct kt_exit_kind {
+		int64_t value;
+		char name[32];
+	} exit_kinds[32];		/* enum scx_exit_kind, from BTF */
+	unsigned int nr_exit_kinds;
 	char missing[2048];		/* "rq.scx.flags, scx_root, ..." */
 };
 
 const char *kt_sym_name(enum kt_sym s);
+/* "SCX_EXIT_ERROR_BPF" for an exit kind, NULL if this kernel has none. */
+const char *kt_layout_exit_name(const struct kt_layout *l, int64_t kind);
 /* "SCX_ENABLED" for an enable state value, "-" if unknown. */
 const char *kt_layout_enable_name(const struct kt_layout *l, int64_t state);
 /* The dotted name of a field, "rq.scx.local_dsq.nr". */

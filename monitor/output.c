@@ -4,6 +4,28 @@
 #include "json.h"
 #include "output.h"
 
+/* The first sample in which the root scheduler had an exit kind set. */
+static const struct kt_sample *first_exit(const struct kt_series *s, size_t *at)
+{
+	size_t i;
+
+	for (i = 0; i < s->count; i++) {
+		if (s->samples[i].exit_kind == KT_NA ||
+		    !s->samples[i].exit_kind)
+			continue;
+		*at = i;
+		return &s->samples[i];
+	}
+	return NULL;
+}
+
+static const char *exit_name(const struct kt_series *s, int64_t kind)
+{
+	const char *name = kt_layout_exit_name(s->layout, kind);
+
+	return name ? name : "an unknown exit kind";
+}
+
 double kt_monitor_cost_us(const struct kt_series *s)
 {
 	double sum = 0;
@@ -27,7 +49,9 @@ void kt_monitor_summary(FILE *f, const struct kt_series *s,
 			const struct kt_monitor_verdict v[KT_NR_VERDICTS],
 			const char *error)
 {
+	const struct kt_sample *x;
 	unsigned int k;
+	size_t at;
 
 	if (error) {
 		fprintf(f, "monitor: could not watch the guest: %s\n", error);
@@ -39,6 +63,12 @@ void kt_monitor_summary(FILE *f, const struct kt_series *s,
 		kt_monitor_cost_us(s));
 	if (s->layout->missing[0])
 		fprintf(f, "monitor: this kernel lacks: %s\n", s->layout->missing);
+	x = first_exit(s, &at);
+	if (x)
+		fprintf(f, "monitor: scheduler %s exiting at %.1fs: %s (%lld)\n",
+			x->scheduler[0] ? x->scheduler : "-",
+			kt_series_time(s, at), exit_name(s, x->exit_kind),
+			(long long)x->exit_kind);
 	for (k = 0; k < KT_NR_VERDICTS; k++)
 		fprintf(f, "monitor: %s %s%s%s\n", kt_monitor_verdict_name(k),
 			state_word(&v[k]), v[k].detail[0] ? ": " : "",
@@ -125,6 +155,11 @@ static void json_sample(FILE *f, const struct kt_series *s, size_t i)
 	kt_json_int(f, x->watchdog_ts, KT_NA);
 	fputs(", \"watchdog_timeout\": ", f);
 	kt_json_int(f, x->watchdog_timeout, KT_NA);
+	fputs(", \"exit_kind\": ", f);
+	if (x->exit_kind == KT_NA || !kt_layout_exit_name(s->layout, x->exit_kind))
+		kt_json_int(f, x->exit_kind, KT_NA);
+	else
+		kt_json_string(f, kt_layout_exit_name(s->layout, x->exit_kind));
 	fputs(", \"cost_us\": ", f);
 	kt_json_double(f, x->cost_us, 1);
 	fputs(",\n     \"cpus\": [", f);
@@ -133,6 +168,25 @@ static void json_sample(FILE *f, const struct kt_series *s, size_t i)
 		json_cpu(f, s, &x->cpu[cpu]);
 	}
 	fputs("]}", f);
+}
+
+static void json_exit(FILE *f, const struct kt_series *s)
+{
+	const struct kt_sample *x;
+	size_t at;
+
+	x = first_exit(s, &at);
+	if (!x) {
+		fputs("null", f);
+		return;
+	}
+	fputs("{\"t\": ", f);
+	kt_json_double(f, kt_series_time(s, at), 3);
+	fputs(", \"scheduler\": ", f);
+	kt_json_string(f, x->scheduler);
+	fprintf(f, ", \"kind\": %lld, \"name\": ", (long long)x->exit_kind);
+	kt_json_string(f, exit_name(s, x->exit_kind));
+	fputs("}", f);
 }
 
 void kt_monitor_json(FILE *f, const struct kt_series *s,
@@ -157,6 +211,8 @@ void kt_monitor_json(FILE *f, const struct kt_series *s,
 		kt_json_string(f, plot);
 	else
 		fputs("null", f);
+	fputs(",\n  \"scheduler_exit\": ", f);
+	json_exit(f, s);
 	fputs(",\n  \"verdicts\": ", f);
 	json_verdicts(f, v);
 	fputs(",\n  \"events\": [", f);

@@ -188,6 +188,7 @@ void kt_sample_take(const struct kt_target *t, struct kt_sample *s)
 	if (root == (uint64_t)KT_NA)
 		root = 0;
 	read_scheduler(t, root, s);
+	s->exit_kind = root ? field(t, root, KT_SCH_EXIT_KIND) : KT_NA;
 	s->watchdog_timeout = root && l->f[KT_SCH_WATCHDOG_TIMEOUT].available ?
 		field(t, root, KT_SCH_WATCHDOG_TIMEOUT) :
 		image_value(t, KT_SYM_SCX_WATCHDOG_TIMEOUT, 8);

@@ -46,6 +46,7 @@ struct kt_sample {
 	char scheduler[64];		/* root scheduler's ops.name, or "" */
 	int64_t watchdog_ts;		/* jiffies of the last watchdog pass */
 	int64_t watchdog_timeout;	/* jiffies */
+	int64_t exit_kind;		/* root scheduler's scx_exit_kind */
 	double cost_us;			/* host CPU time this sample took */
 	unsigned int nr_cpus;
 	struct kt_cpu_sample *cpu;

@@ -128,6 +128,11 @@ TEST_F(kernel, the_layout_of_the_default_kernel_is_complete)
 	EXPECT_LE(10, l.nr_events);
 	EXPECT_STREQ("SCX_EV_SELECT_CPU_FALLBACK", l.events[0].name);
 	EXPECT_STREQ("SCX_ENABLED", kt_layout_enable_name(&l, 1));
+	/* Exit kinds are sparse (1, 64, 1024...): looked up by value. */
+	EXPECT_STREQ("SCX_EXIT_ERROR_BPF", kt_layout_exit_name(&l, 1025));
+	EXPECT_STREQ("SCX_EXIT_NONE", kt_layout_exit_name(&l, 0));
+	EXPECT_EQ(NULL, kt_layout_exit_name(&l, 12345));
+	EXPECT_TRUE(l.f[KT_SCH_EXIT_KIND].available);
 	EXPECT_STREQ("-", kt_layout_enable_name(&l, 42));
 	EXPECT_TRUE(l.has_sym[KT_SYM_SCX_ROOT]);
 	EXPECT_TRUE(l.f[KT_RQ_LOCAL_DSQ_NR].available);
