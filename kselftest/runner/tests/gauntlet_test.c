@@ -274,6 +274,8 @@ TEST_F(model, cost_model_fit_and_file)
 	EXPECT_LT(0.09, c.boot_per_cpu_s);
 	EXPECT_GT(0.11, c.boot_per_cpu_s);
 	ASSERT_EQ(0, kt_costs_observe(&c, "x.y", 4, 20));
+	/* A faster run does not lower the estimate: budgets are limits. */
+	ASSERT_EQ(0, kt_costs_observe(&c, "x.y", 4, 12));
 	ASSERT_EQ(0, kt_costs_save(path, &c));
 	ASSERT_EQ(0, kt_costs_load(path, &d));
 	EXPECT_LT(19.9, kt_costs_estimate(&d, "x.y", 4));
