@@ -127,17 +127,26 @@ int kt_junit_write(const char *path, const struct kt_result *results,
 	return 0;
 }
 
+void kt_result_file(const char *name, const char *suffix, char *buf,
+		    size_t len)
+{
+	char *slash;
+
+	snprintf(buf, len, "%s%s", name, suffix);
+	/* Gauntlet names have '/' between their parts: one flat directory. */
+	for (slash = buf; (slash = strchr(slash, '/'));)
+		*slash = '@';
+}
+
 int kt_json_write(const char *dir, const struct kt_result *r)
 {
-	char path[PATH_MAX + 256], tmp[PATH_MAX + 300], *slash;
+	char path[PATH_MAX + 256], tmp[PATH_MAX + 300], file[256];
 	FILE *f;
 
 	if (kt_mkdir_p(dir, 0755))
 		return -1;
-	snprintf(path, sizeof(path), "%s/%s.json", dir, r->item->name);
-	/* Gauntlet names have '/' between their parts: one flat directory. */
-	for (slash = path + strlen(dir) + 1; (slash = strchr(slash, '/'));)
-		*slash = '@';
+	kt_result_file(r->item->name, ".json", file, sizeof(file));
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");
 	if (!f)

@@ -29,6 +29,9 @@ void kt_tap_result(unsigned int n, const struct kt_result *r);
 int kt_junit_write(const char *path, const struct kt_result *results,
 		   size_t count, double total_s);
 int kt_json_write(const char *dir, const struct kt_result *r);
+/* The file of test @name's result with @suffix ("x.json"), '/' as '@'. */
+void kt_result_file(const char *name, const char *suffix, char *buf,
+		    size_t len);
 const char *kt_verdict_name(enum kt_verdict v);
 
 #endif

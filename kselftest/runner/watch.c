@@ -144,7 +144,7 @@ static const char *write_plot(const char *json_dir, const char *name,
 {
 	char path[4096];
 
-	snprintf(file, len, "%s.monitor.svg", name);
+	kt_result_file(name, ".monitor.svg", file, len);
 	if (kt_mkdir_p(json_dir, 0755))
 		return NULL;
 	snprintf(path, sizeof(path), "%s/%s", json_dir, file);

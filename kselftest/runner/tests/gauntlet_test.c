@@ -16,6 +16,7 @@
 #include "costs.h"
 #include "error.h"
 #include "gauntlet.h"
+#include "report.h"
 
 #define OUT_MAX (1 << 20)
 
@@ -330,6 +331,18 @@ TEST(bad_arguments_are_refused)
 		free(out);
 		free(err);
 	}
+}
+
+/* An entry's result files (JSON, monitor plot) sit flat in --json DIR. */
+TEST(result_files_of_entries_are_flat)
+{
+	char file[256];
+
+	kt_result_file("fair.eevdf.spin/llc7/fifo/7.3", ".monitor.svg", file,
+		       sizeof(file));
+	EXPECT_STREQ("fair.eevdf.spin@llc7@fifo@7.3.monitor.svg", file);
+	kt_result_file("fair.eevdf.spin", ".json", file, sizeof(file));
+	EXPECT_STREQ("fair.eevdf.spin.json", file);
 }
 
 TEST_HARNESS_MAIN
