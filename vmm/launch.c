@@ -6,6 +6,7 @@
 
 #include "compiler.h"
 #include "error.h"
+#include "kernel_source.h"
 #include "guest.h"
 #include "launch.h"
 
@@ -123,7 +124,7 @@ int kt_launch_prepare(struct kt_launch *l)
 		return kt_fail("--topology is required (e.g. --topology 1n2l2c1t)");
 	if (kt_topology_parse(l->topology_spec, &l->topo) || apply_memory(l))
 		return -1;
-	if (kt_kernel_resolve(l->kernel_spec, &l->kernel))
+	if (kt_kernel_obtain(l->kernel_spec, &l->kernel))
 		return -1;
 	l->boot_image = kt_kernel_boot_image(&l->kernel);
 	if (!l->boot_image)

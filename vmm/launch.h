@@ -33,7 +33,8 @@ enum {
 
 #define KT_LAUNCH_HELP							\
 	"  --topology T     short form (2n4l2c2t), preset name or file\n"	\
-	"  --kernel K       cache key, boot image or built tree (default: newest cached)\n" \
+	"  --kernel K       cache key, boot image, built or source tree, version\n" \
+	"                   (7.3, 6.12.5) or git+URL#REF (default: newest cached)\n" \
 	"  --include PATH   copy a file or directory into the guest (repeatable)\n" \
 	"  --accel A        auto (default), kvm or tcg\n"		\
 	"  --timeout S      stop the VM after S seconds\n"		\

@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "compiler.h"
 #include "error.h"
+#include "kernel_source.h"
 #include "execute.h"
 #include "launch.h"
 #include "plan.h"
@@ -204,7 +205,7 @@ int cmd_run(int argc, char **argv)
 		ret = 0;
 		goto out;
 	}
-	if (kt_kernel_resolve(o.launch.kernel_spec, &o.launch.kernel))
+	if (kt_kernel_obtain(o.launch.kernel_spec, &o.launch.kernel))
 		goto fail_plan;
 	o.launch.boot_image = kt_kernel_boot_image(&o.launch.kernel);
 	if (!o.launch.boot_image ||

@@ -250,6 +250,43 @@ TEST_F(download, nothing_listens)
 		TH_LOG("%s", kt_errmsg());
 }
 
+/*
+ * ktstr shell and ktstr run take a version too: fetched from the server,
+ * then built.  The fixture's tarball holds no real kernel, so the build
+ * must fail, say so, and leave no cache entry; an unlisted version is
+ * named.
+ */
+TEST_F(download, shell_and_run_take_a_version)
+{
+	char out[8192] = "", list[4096], kernels[256];
+	FILE *p;
+	size_t n;
+
+	setenv("KTSTR_KERNEL_ORG", self->base, 1);
+	p = popen("./ktstr shell --kernel 6.12.5 --topology 1n1l1c1t --exec true 2>&1; echo \"rc $?\"",
+		  "r");
+	ASSERT_NE(NULL, p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	EXPECT_NE(NULL, strstr(out, "rc 1")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "ktstr shell: ")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "linux-6.12.5")) TH_LOG("%s", out);
+	snprintf(kernels, sizeof(kernels), "%s/kernels", self->cache);
+	listing(kernels, list, sizeof(list));
+	EXPECT_STREQ("", list);
+	p = popen("./ktstr run --kernel 6.9.99 fair.eevdf.spin_overcommit 2>&1; echo \"rc $?\"",
+		  "r");
+	ASSERT_NE(NULL, p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	EXPECT_NE(NULL, strstr(out, "rc 1")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "ktstr run: ")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "6.9.99")) TH_LOG("%s", out);
+	unsetenv("KTSTR_KERNEL_ORG");
+}
+
 TEST(bad_specs)
 {
 	enum kt_kernel_spec_kind kind;
