@@ -170,6 +170,29 @@ TEST(a_stub_system_map_is_refused)
 		TH_LOG("%s", kt_errmsg());
 }
 
+/* /sys/kernel/btf/vmlinux's format: the raw .BTF section, no ELF. */
+TEST_F(kernel, raw_btf_reads_the_same)
+{
+	char raw[] = "/tmp/ktstr-btf-XXXXXX", cmd[4200];
+	struct kt_field a, b;
+	struct kt_btf r;
+	int fd = mkstemp(raw);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	snprintf(cmd, sizeof(cmd),
+		 "objcopy -O binary --only-section=.BTF %s %s", self->k.vmlinux,
+		 raw);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, kt_btf_load(&r, raw)) TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(0, kt_btf_field(&r, "rq", "scx.local_dsq.nr", &a));
+	ASSERT_EQ(0, kt_btf_field(&self->btf, "rq", "scx.local_dsq.nr", &b));
+	EXPECT_EQ(b.offset, a.offset);
+	EXPECT_EQ(b.size, a.size);
+	kt_btf_free(&r);
+	unlink(raw);
+}
+
 TEST(btf_of_a_file_without_btf)
 {
 	struct kt_btf b;
