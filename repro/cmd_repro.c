@@ -1,26 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktstr repro TEST...: run tests as `ktstr run` does (opt-in ones
- * included) and, for each whose scheduler exited, expected or not, boot
- * the probe VM and print its AUTO-PROBE report.
+ * ktstr repro [--kprobe FUNC]... TEST...: run tests as `ktstr run` does
+ * (opt-in ones included) and, for each whose scheduler exited, expected
+ * or not, boot the probe VM and print its AUTO-PROBE report.  --kprobe
+ * probes FUNC with kprobe/kretprobe even where fentry works (passed to
+ * the repro as $KTSTR_REPRO_KPROBE).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "repro.h"
+
+/* Append @func to $KTSTR_REPRO_KPROBE. */
+static int force_kprobe(const char *func)
+{
+	const char *old = getenv(KT_REPRO_KPROBE_ENV);
+	char buf[1024];
+
+	if (!kt_repro_func_name_ok(func, strlen(func))) {
+		fprintf(stderr, "ktstr repro: --kprobe: '%s' is not a function name\n",
+			func);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s%s%s", old ? old : "",
+		 old && *old ? "," : "", func);
+	return setenv(KT_REPRO_KPROBE_ENV, buf, 1);
+}
 
 int cmd_repro(int argc, char **argv)
 {
 	char **args;
-	int i, ret;
+	int i, n = 3, ret;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		fprintf(argc < 2 ? stderr : stdout,
-			"Usage: ktstr repro [ktstr run options] TEST...\n\n"
+			"Usage: ktstr repro [--kprobe FUNC]... [ktstr run options] TEST...\n\n"
 			"Run TEST and, if its sched_ext scheduler exited (even where the\n"
 			"test expects it), rerun it in a second VM with BPF probes on the\n"
-			"crash path; the AUTO-PROBE report is in its TAP diagnostics.\n");
+			"crash path; the AUTO-PROBE report is in its TAP diagnostics.\n"
+			"--kprobe FUNC probes kernel function FUNC with kprobe/kretprobe\n"
+			"instead of fentry/fexit, on the crash path or not.\n");
 		return argc < 2 ? 2 : 0;
 	}
 	for (i = 1; i < argc; i++) {
@@ -39,9 +60,24 @@ int cmd_repro(int argc, char **argv)
 	args[0] = "run";
 	args[1] = "--repro";
 	args[2] = "--opt-in";
-	for (i = 1; i < argc; i++)
-		args[i + 2] = argv[i];
-	ret = cmd_run(argc + 2, args);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--kprobe") && i + 1 < argc) {
+			if (force_kprobe(argv[++i]))
+				goto bad;
+		} else if (!strncmp(argv[i], "--kprobe=", 9)) {
+			if (force_kprobe(argv[i] + 9))
+				goto bad;
+		} else if (!strcmp(argv[i], "--kprobe")) {
+			fprintf(stderr, "ktstr repro: --kprobe needs a function name\n");
+			goto bad;
+		} else {
+			args[n++] = argv[i];
+		}
+	}
+	ret = cmd_run(n, args);
 	free(args);
 	return ret;
+bad:
+	free(args);
+	return 2;
 }

@@ -2,6 +2,7 @@
 /*
  * Auto-repro: the repro VM and its AUTO-PROBE report, see repro.h.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@ static const char * const fallback_callers[] = {
 
 struct target {
 	char kind[8], name[128], callback[32], src[256];
+	char mech[8];		/* "fentry", "kprobe"; "" for BPF */
+	bool raw;		/* kprobe'd without BTF: args are registers */
 	int nr_args;
 	char arg_name[6][32], arg_type[6][64];
 };
@@ -74,8 +77,41 @@ int kt_repro_agent_path(char *buf, size_t len)
 	return 0;
 }
 
-static void agent_command(const struct kt_backtrace *bt, char *buf,
-			  size_t len)
+/* -K FUNC for each function of $KTSTR_REPRO_KPROBE ("f1,f2"). */
+static int forced_kprobes(char *buf, size_t len)
+{
+	const char *env = getenv(KT_REPRO_KPROBE_ENV), *p;
+	size_t n = 0, w;
+
+	buf[0] = '\0';
+	for (p = env; p && *p; p += w) {
+		p += strspn(p, ", ");
+		w = strcspn(p, ", ");
+		if (!w)
+			break;
+		if (!kt_repro_func_name_ok(p, w))
+			return kt_fail("%s: '%.*s' is not a function name",
+				       KT_REPRO_KPROBE_ENV, (int)w, p);
+		if (n + w + 5 >= len)
+			return kt_fail("%s: too long", KT_REPRO_KPROBE_ENV);
+		n += snprintf(buf + n, len - n, " -K %.*s", (int)w, p);
+	}
+	return 0;
+}
+
+bool kt_repro_func_name_ok(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_' &&
+		    name[i] != '.')
+			return false;
+	return len > 0 && len < 128;
+}
+
+static void agent_command(const struct kt_backtrace *bt, const char *forced,
+			  char *buf, size_t len)
 {
 	size_t n, i;
 
@@ -88,6 +124,8 @@ static void agent_command(const struct kt_backtrace *bt, char *buf,
 			      bt->path[i].name);
 	for (i = 0; !bt->nr_path && fallback_callers[i] && n < len; i++)
 		n += snprintf(buf + n, len - n, " -k %s", fallback_callers[i]);
+	if (n < len)
+		snprintf(buf + n, len - n, "%s", forced);
 }
 
 static int unhex(const char *s, uint8_t *out, size_t max)
@@ -127,6 +165,19 @@ static void parse_target(struct run *run, const char *s)
 			 colon + 1 : "");
 	}
 	run->t[slot] = tg;
+}
+
+/* "SLOT fentry|kprobe btf|raw WHY": how a kernel function was probed. */
+static void parse_mech(struct run *run, const char *s)
+{
+	char mech[8], args[8];
+	int slot;
+
+	if (sscanf(s, "%d %7s %7s", &slot, mech, args) != 3 || slot < 0 ||
+	    slot >= MAX_TARGETS)
+		return;
+	snprintf(run->t[slot].mech, sizeof(run->t[slot].mech), "%s", mech);
+	run->t[slot].raw = !strcmp(args, "raw");
 }
 
 static void parse_call(struct run *run, const char *s)
@@ -199,6 +250,8 @@ static void parse_output(struct run *run, const char *out)
 		s += strlen(LINE_PREFIX);
 		if (!strncmp(s, "target ", 7))
 			parse_target(run, s + 7);
+		else if (!strncmp(s, "mech ", 5))
+			parse_mech(run, s + 5);
 		else if (!strncmp(s, "call ", 5))
 			parse_call(run, s + 5);
 		else if (!strncmp(s, "mem ", 4))
@@ -327,8 +380,8 @@ static uint64_t trigger_task(const struct run *run, struct kt_decoder *d,
 	return 0;
 }
 
-static bool involves(const struct run *run, const struct rec *e,
-		     uint64_t task)
+static bool has_task_arg(const struct run *run, const struct rec *e,
+			 uint64_t task)
 {
 	int a;
 
@@ -336,7 +389,32 @@ static bool involves(const struct run *run, const struct rec *e,
 		if (!strcmp(run->t[e->slot].arg_type[a], "task_struct") &&
 		    e->args[a] == task)
 			return true;
-	return !task;
+	return false;
+}
+
+/*
+ * A call of @task: one with it as an argument; a call without typed
+ * arguments (kprobe'd without BTF) made on the same CPU while one of
+ * those was in flight.
+ */
+static bool involves(const struct run *run, const struct rec *e,
+		     uint64_t task)
+{
+	const struct rec *o, *x;
+
+	if (!task)
+		return true;
+	if (!run->t[e->slot].raw)
+		return has_task_arg(run, e, task);
+	for (o = e; o-- > run->r;) {
+		if (o->phase != 'E' || o->cpu != e->cpu || run->t[o->slot].raw ||
+		    !has_task_arg(run, o, task))
+			continue;
+		x = exit_of(run, o);
+		if (!x || x->seq > e->seq)
+			return true;
+	}
+	return false;
 }
 
 static void report_call(struct run *run, struct kt_decoder *d,
@@ -345,6 +423,7 @@ static void report_call(struct run *run, struct kt_decoder *d,
 {
 	const struct target *t = &run->t[e->slot];
 	const struct rec *x = exit_of(run, e);
+	bool kp = !strcmp(t->mech, "kprobe");
 	char val[256];
 	int a;
 
@@ -352,13 +431,34 @@ static void report_call(struct run *run, struct kt_decoder *d,
 		     strcmp(t->callback, "-") ? " [ops." : "",
 		     strcmp(t->callback, "-") ? t->callback : "",
 		     strcmp(t->callback, "-") ? "]" : "",
-		     strcmp(t->src, "-") ? t->src : "(kernel)", e->cpu,
+		     strcmp(t->src, "-") ? t->src :
+		     kp ? "(kernel, kprobe)" : "(kernel)", e->cpu,
 		     !x ? ", no exit recorded" :
 		     x->seq > run->exit_seq ? ", returned after the exit fired" : "");
-	kt_sb_printf(json, "%s{\"function\": \"%s\", \"kind\": \"%s\", \"callback\": \"%s\", \"source\": \"%s\", \"cpu\": %u, \"args\": [",
-		     n > 1 ? ", " : "", t->name, t->kind, t->callback, t->src,
-		     e->cpu);
+	kt_sb_printf(json, "%s{\"function\": \"%s\", \"kind\": \"%s\", \"mechanism\": \"%s\", \"callback\": \"%s\", \"source\": \"%s\", \"cpu\": %u, ",
+		     n > 1 ? ", " : "", t->name, t->kind,
+		     t->mech[0] ? t->mech : "fentry", t->callback, t->src, e->cpu);
+	if (t->raw) {
+		/* no prototype: the argument registers, the return value */
+		kt_sb_printf(text, "      raw args (no BTF prototype):");
+		kt_sb_printf(json, "\"raw\": true, \"ret\": ");
+		for (a = 0; a < t->nr_args && a < 6; a++)
+			kt_sb_printf(text, " arg%d=0x%llx", a, e->args[a]);
+		if (x) {
+			kt_sb_printf(text, "\n      returned 0x%llx\n", x->ret);
+			kt_sb_printf(json, "\"0x%llx\", ", x->ret);
+		} else {
+			kt_sb_printf(text, "\n");
+			kt_sb_printf(json, "null, ");
+		}
+	}
+	kt_sb_printf(json, "\"args\": [");
 	for (a = 0; a < t->nr_args && a < 6; a++) {
+		if (t->raw) {
+			kt_sb_printf(json, "%s{\"name\": \"arg%d\", \"value\": \"0x%llx\"}",
+				     a ? ", " : "", a, e->args[a]);
+			continue;
+		}
 		const char *name = t->arg_name[a][0] && strcmp(t->arg_name[a], "-") ?
 				   t->arg_name[a] : "arg";
 
@@ -379,6 +479,31 @@ static void report_call(struct run *run, struct kt_decoder *d,
 		kt_sb_printf(json, "}");
 	}
 	kt_sb_printf(json, "]}");
+}
+
+/*
+ * The calls of functions kprobe'd without BTF that are not the task's
+ * (they have no task argument): the last the agent wrote of each.
+ */
+static void report_raw_calls(struct run *run, struct kt_decoder *d,
+			     uint64_t task, struct kt_strbuf *text,
+			     struct kt_strbuf *json)
+{
+	int n = 0;
+	size_t i;
+
+	kt_sb_printf(json, ", \"raw_calls\": [");
+	for (i = 0; i < run->nr; i++) {
+		const struct rec *e = &run->r[i];
+
+		if (e->phase != 'E' || !run->t[e->slot].raw ||
+		    e->seq >= run->exit_seq || (task && involves(run, e, task)))
+			continue;
+		if (!n)
+			kt_sb_printf(text, "  calls of functions kprobe'd without BTF, of any task (no task argument):\n");
+		report_call(run, d, e, ++n, text, json);
+	}
+	kt_sb_printf(json, "]");
 }
 
 static void build_report(struct run *run, const struct kt_backtrace *bt,
@@ -442,6 +567,7 @@ static void build_report(struct run *run, const struct kt_backtrace *bt,
 		kt_sb_printf(&json, "]");
 		if (!shown)
 			kt_sb_printf(&text, "  none recorded before the exit\n");
+		report_raw_calls(run, d, task, &text, &json);
 	}
 	kt_sb_printf(&json, "}");
 	kt_decoder_free(d);
@@ -502,7 +628,7 @@ int kt_repro_run(const struct kt_vm_opts *vm, const char *command,
 		 const char *test_output, const char *vmlinux,
 		 struct kt_repro_result *res)
 {
-	char agent[4096], *cmd, *out = NULL, problem[600];
+	char agent[4096], forced[1024], *cmd, *out = NULL, problem[600];
 	struct kt_vm_opts vo = *vm;
 	struct kt_backtrace bt;
 	struct kt_vm_result vr;
@@ -512,7 +638,9 @@ int kt_repro_run(const struct kt_vm_opts *vm, const char *command,
 	memset(res, 0, sizeof(*res));
 	if (kt_bt_parse(test_output, NULL, &bt))
 		return skip_report(res);
-	agent_command(&bt, agent, sizeof(agent));
+	if (forced_kprobes(forced, sizeof(forced)))
+		return -1;
+	agent_command(&bt, forced, agent, sizeof(agent));
 	len = strlen(command) + strlen(agent) + 256;
 	cmd = malloc(len);
 	if (!cmd)

@@ -13,6 +13,11 @@
 #include "vm.h"
 
 #define KT_REPRO_GUEST_AGENT "/ktstr/repro/ktstr-probe"
+/*
+ * Kernel functions ("f1,f2") the agent probes with kprobe/kretprobe even
+ * where fentry works, on the path or not (ktstr repro --kprobe FUNC).
+ */
+#define KT_REPRO_KPROBE_ENV "KTSTR_REPRO_KPROBE"
 
 struct kt_repro_result {
 	char *text;		/* the AUTO-PROBE section, malloc'd */
@@ -27,6 +32,8 @@ struct kt_repro_result {
 bool kt_repro_wanted(const char *test_output, bool expected_too);
 /* The host path of the guest agent (build/repro-agent/ktstr-probe). */
 int kt_repro_agent_path(char *buf, size_t len);
+/* Is @name (@len bytes) a kernel symbol name: [A-Za-z0-9_.], < 128? */
+bool kt_repro_func_name_ok(const char *name, size_t len);
 
 /*
  * Rerun @command (the first VM's payload) in a VM of @vm (the first
@@ -34,7 +41,7 @@ int kt_repro_agent_path(char *buf, size_t len);
  * kernel log shows; decode with the BTF of @vmlinux.  A report is always
  * produced; it states why when nothing could be probed (no exit report
  * in @test_output: "AUTO-PROBE: skipped: ...").  -1 only if the VM could
- * not be started.
+ * not be started or $KTSTR_REPRO_KPROBE is not a list of function names.
  */
 int kt_repro_run(const struct kt_vm_opts *vm, const char *command,
 		 const char *test_output, const char *vmlinux,

@@ -6,8 +6,13 @@
  * and a probe on the sched_ext exit; records each call's arguments and
  * the structs they point to until the scheduler exits, then writes the
  * calls of the tasks involved as "KTSTR-PROBE" lines for the host.
+ * A kernel function that fentry cannot trace (not a BTF FUNC, or not in
+ * ftrace's available_filter_functions), or one named -K, gets a kprobe
+ * and a kretprobe instead, if /proc/kallsyms has it and the kprobe
+ * blacklist does not.
  *
- *   ktstr-probe -o OUT -r READY [-c COMM] [-k FUNC]... [-b PROG]... [-v]
+ *   ktstr-probe -o OUT -r READY [-c COMM] [-k FUNC]... [-K FUNC]...
+ *               [-b PROG]... [-v]
  */
 #include <errno.h>
 #include <signal.h>
@@ -32,9 +37,13 @@
 #define MAX_TARGETS PROBE_SLOTS
 #define MAX_KEEP 8192		/* records kept in memory */
 #define MAX_OUT_CALLS 48	/* calls written per run, besides the named */
+#define RAW_CALLS 4		/* and of each kprobe'd function without BTF */
 #define MAX_NAMED 1024		/* records of the named task kept */
 #define NAMED_SEQS 64
 #define GRACE_MS 300		/* for exits of calls in flight */
+#define MAX_CPUS 256
+
+enum mech { MECH_FENTRY, MECH_KPROBE };
 
 struct target {
 	char name[128];
@@ -42,6 +51,10 @@ struct target {
 	char src[256];
 	int prog_fd;		/* 0: a kernel function */
 	bool ctx_array;
+	enum mech mech;
+	bool raw;		/* no BTF prototype: args are registers */
+	bool notrace;		/* not in available_filter_functions */
+	char why[160];		/* of the mechanism */
 	int nr_args;
 	char arg_name[PROBE_ARGS][32];
 	char arg_type[PROBE_ARGS][64];	/* struct name, or "" */
@@ -73,6 +86,9 @@ static int stop_signal;
 static bool verbose;
 static struct btf *vmlinux;
 static long task_pid_off = -1, task_comm_off = -1;
+static char *forced[MAX_TARGETS];	/* -K */
+static int nr_forced;
+static int open_named[MAX_CPUS];	/* named calls in flight, per CPU */
 
 static void on_signal(int sig)
 {
@@ -210,25 +226,6 @@ static void read_params(const struct btf *btf, __u32 proto_id,
 	}
 }
 
-static int add_kernel_target(const char *name)
-{
-	int id = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC);
-	struct target *t = &targets[nr_targets];
-
-	if (nr_targets >= MAX_TARGETS)
-		return -1;
-	if (id < 0) {
-		printf("KTSTR-PROBE skip %s not in the kernel's BTF (inlined or static), no fentry\n",
-		       name);
-		return -1;
-	}
-	memset(t, 0, sizeof(*t));
-	snprintf(t->name, sizeof(t->name), "%s", name);
-	read_params(vmlinux, btf__type_by_id(vmlinux, id)->type, t);
-	nr_targets++;
-	return 0;
-}
-
 static bool has_target(const char *name)
 {
 	int i;
@@ -237,6 +234,121 @@ static bool has_target(const char *name)
 		if (!strcmp(targets[i].name, name))
 			return true;
 	return false;
+}
+
+static bool is_forced(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nr_forced; i++)
+		if (!strcmp(forced[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * Is @name a line of @path, as its first word ("name" or "name [mod]"
+ * lines) or, with @last, its last ("0x...-0x...\tname" of the kprobe
+ * blacklist)?  -1 if @path cannot be read.
+ */
+static int listed_in(const char *path, const char *name, bool last)
+{
+	size_t n = strlen(name);
+	char line[512], *w;
+	int found = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		w = last ? strrchr(line, '\t') : line;
+		if (!w)
+			continue;
+		w += last;
+		found = !strncmp(w, name, n) && (!w[n] || w[n] == ' ' ||
+						 w[n] == '\t');
+	}
+	fclose(f);
+	return found;
+}
+
+/* A function of vmlinux (not of a module) in /proc/kallsyms? */
+static bool in_kallsyms(const char *name)
+{
+	char line[512], type, sym[256];
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %c %255s", &type, sym) == 2 &&
+			strchr("tTwW", type) && !strcmp(sym, name) &&
+			!strchr(line, '[');
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * The kprobe pair for @name, if it can have one: set @t's mechanism, or
+ * report the skip.  @no_fentry says why fentry is not used.
+ */
+static int kprobe_target(const char *name, struct target *t, bool btf,
+			 const char *no_fentry)
+{
+	int bl;
+
+	if (!in_kallsyms(name)) {
+		printf("KTSTR-PROBE skip %s %s, and not in /proc/kallsyms: no kprobe\n",
+		       name, no_fentry);
+		return -1;
+	}
+	bl = listed_in("/sys/kernel/debug/kprobes/blacklist", name, true);
+	if (bl > 0) {
+		printf("KTSTR-PROBE skip %s %s, and in the kprobe blacklist (/sys/kernel/debug/kprobes/blacklist): no kprobe\n",
+		       name, no_fentry);
+		return -1;
+	}
+	t->mech = MECH_KPROBE;
+	t->raw = !btf;
+	snprintf(t->why, sizeof(t->why), "%s; in /proc/kallsyms%s", no_fentry,
+		 bl < 0 ? ", kprobe blacklist unreadable" :
+			  ", not in the kprobe blacklist");
+	return 0;
+}
+
+static int add_kernel_target(const char *name)
+{
+	int id = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC), i;
+	struct target *t = &targets[nr_targets];
+	const char *no_fentry = NULL;
+
+	if (nr_targets >= MAX_TARGETS || has_target(name))
+		return -1;
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->notrace = !listed_in("/sys/kernel/tracing/available_filter_functions",
+				name, false);
+	if (id < 0)
+		no_fentry = "not in the kernel's BTF (inlined or static): no fentry";
+	else if (is_forced(name))
+		no_fentry = "kprobe forced (-K)";
+	else if (t->notrace)
+		no_fentry = "a BTF FUNC not in available_filter_functions (notrace): no fentry";
+	if (!no_fentry)
+		snprintf(t->why, sizeof(t->why), "a BTF FUNC");
+	else if (kprobe_target(name, t, id >= 0, no_fentry))
+		return -1;
+	if (id >= 0) {
+		read_params(vmlinux, btf__type_by_id(vmlinux, id)->type, t);
+	} else {
+		t->nr_args = PROBE_ARGS;
+		for (i = 0; i < PROBE_ARGS; i++)
+			snprintf(t->arg_name[i], sizeof(t->arg_name[i]),
+				 "arg%d", i);
+	}
+	nr_targets++;
+	return 0;
 }
 
 /* The sched_ext_ops member that a program name ends in ("_enqueue"). */
@@ -437,13 +549,22 @@ static int choose_exit_probe(struct probe_bpf *skel)
 	return 0;
 }
 
-static struct bpf_program *slot_prog(struct probe_bpf *skel, int slot,
-				     bool entry)
+/* The entry or exit program of @slot, of mechanism @mech. */
+static struct bpf_program *mech_prog(struct probe_bpf *skel, int slot,
+				     bool entry, enum mech mech)
 {
 	char name[32];
 
-	snprintf(name, sizeof(name), "%s_%d", entry ? "entry" : "exit", slot);
+	snprintf(name, sizeof(name), "%s%s_%d", mech == MECH_KPROBE ? "k" : "",
+		 entry ? "entry" : "exit", slot);
 	return bpf_object__find_program_by_name(skel->obj, name);
+}
+
+static struct bpf_program *slot_prog(struct probe_bpf *skel, int slot,
+				     bool entry)
+{
+	return mech_prog(skel, slot, entry, slot < nr_targets ?
+			 targets[slot].mech : MECH_FENTRY);
 }
 
 static void configure(struct probe_bpf *skel)
@@ -452,21 +573,29 @@ static void configure(struct probe_bpf *skel)
 	int s, i;
 
 	for (s = 0; s < PROBE_SLOTS; s++) {
-		struct bpf_program *e = slot_prog(skel, s, true);
-		struct bpf_program *x = slot_prog(skel, s, false);
 		struct target *t = &targets[s];
+		enum mech m, used = s < nr_targets ? t->mech : MECH_FENTRY;
+		struct bpf_program *e, *x;
 
-		if (s >= nr_targets) {
-			bpf_program__set_autoload(e, false);
-			bpf_program__set_autoload(x, false);
-			continue;
+		/* verification under TCG is slow: only the pair in use */
+		for (m = MECH_FENTRY; m <= MECH_KPROBE; m++) {
+			bpf_program__set_autoload(mech_prog(skel, s, true, m),
+						  s < nr_targets && m == used);
+			bpf_program__set_autoload(mech_prog(skel, s, false, m),
+						  s < nr_targets && m == used);
 		}
+		if (s >= nr_targets)
+			continue;
 		cfg[s].ctx_array = t->ctx_array;
 		cfg[s].nr_args = t->nr_args;
 		for (i = 0; i < t->nr_args; i++)
 			if (!t->arg_type[i][0] ||
 			    plan_struct(t->arg_type[i], &cfg[s].arg[i]))
 				cfg[s].arg[i].kind = PROBE_ARG_SCALAR;
+		if (t->mech == MECH_KPROBE)
+			continue;
+		e = slot_prog(skel, s, true);
+		x = slot_prog(skel, s, false);
 		bpf_program__set_attach_target(e, t->prog_fd, t->name);
 		bpf_program__set_attach_target(x, t->prog_fd, t->name);
 	}
@@ -488,6 +617,10 @@ static void print_targets(void)
 			printf(" %s:%s", t->arg_name[i][0] ? t->arg_name[i] : "-",
 			       t->arg_type[i][0] ? t->arg_type[i] : "-");
 		printf("\n");
+		if (!t->prog_fd)
+			printf("KTSTR-PROBE mech %d %s %s %s\n", s,
+			       t->mech == MECH_KPROBE ? "kprobe" : "fentry",
+			       t->raw ? "raw" : "btf", t->why);
 	}
 }
 
@@ -561,6 +694,8 @@ static void name_call(struct rec *r)
 
 	if (r->named)
 		return;
+	if (r->call.type == PROBE_ENTRY)
+		open_named[r->call.cpu % MAX_CPUS]++;
 	named_seqs[nr_named_seqs++ % NAMED_SEQS] = r->call.seq;
 	keep_named(r);
 	for (j = r->k + 1; j + 1 < nr_seen; j++) {
@@ -639,7 +774,13 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (c->type == PROBE_EXIT && is_named_seq(c->call_id)) {
 		named_seqs[nr_named_seqs++ % NAMED_SEQS] = c->seq;
 		keep_named(r);
+		if (open_named[c->cpu % MAX_CPUS] > 0)
+			open_named[c->cpu % MAX_CPUS]--;
 	}
+	/* no task argument: the named task's if inside one of its calls */
+	if (c->type == PROBE_ENTRY && targets[c->slot % PROBE_SLOTS].raw &&
+	    open_named[c->cpu % MAX_CPUS] > 0)
+		name_call(r);
 	if (c->type == PROBE_SCHED_EXIT && !have_exit) {
 		exit_rec = *c;
 		have_exit = true;
@@ -693,7 +834,8 @@ static void dump(const struct probe_bpf *skel)
 	static int pids[64];
 	int nr_pids = 0, p, calls = 0;
 	static bool keep[MAX_KEEP];
-	__u64 chosen[MAX_OUT_CALLS];
+	__u64 chosen[MAX_OUT_CALLS + PROBE_SLOTS * RAW_CALLS];
+	int raw[PROBE_SLOTS] = { 0 };
 	__u64 exit_seq = have_exit ? exit_rec.seq : ~0ULL;
 
 	for (k = first; k < nr_seen; k++) {
@@ -731,6 +873,17 @@ static void dump(const struct probe_bpf *skel)
 			mine |= r->pid == pids[p];
 		if (mine)
 			chosen[calls++] = r->call.seq;
+	}
+	/* no task argument to choose them by: the last of each, any task */
+	for (k = nr_seen; k-- > first;) {
+		const struct rec *r = &ring[k % MAX_KEEP];
+		int s = r->call.slot % PROBE_SLOTS;
+
+		if (r->call.type == PROBE_ENTRY && !r->named && targets[s].raw &&
+		    raw[s] < RAW_CALLS && r->call.seq < exit_seq) {
+			chosen[calls++] = r->call.seq;
+			raw[s]++;
+		}
 	}
 	for (k = first; k < nr_seen; k++) {
 		const struct rec *r = &ring[k % MAX_KEEP];
@@ -800,13 +953,27 @@ static int attach_all(struct probe_bpf *skel)
 	}
 	links[nr_links++] = x;
 	for (s = 0; s < nr_targets; s++) {
-		e = bpf_program__attach(slot_prog(skel, s, true));
-		x = e ? bpf_program__attach(slot_prog(skel, s, false)) : NULL;
+		bool kp = targets[s].mech == MECH_KPROBE;
+
+		if (kp) {
+			e = bpf_program__attach_kprobe(slot_prog(skel, s, true),
+						       false, targets[s].name);
+			x = e ? bpf_program__attach_kprobe(slot_prog(skel, s, false),
+							   true, targets[s].name) :
+				NULL;
+		} else {
+			e = bpf_program__attach(slot_prog(skel, s, true));
+			x = e ? bpf_program__attach(slot_prog(skel, s, false)) :
+				NULL;
+		}
 		if (!x) {
 			err = errno;
 			bpf_link__destroy(e);
-			printf("KTSTR-PROBE skip %s attach failed: %s\n",
-			       targets[s].name, strerror(err));
+			printf("KTSTR-PROBE skip %s %s attach failed: %s%s\n",
+			       targets[s].name, kp ? "kprobe" : "fentry",
+			       strerror(err), kp && targets[s].notrace ?
+			       " (not in available_filter_functions: without CONFIG_KPROBE_EVENTS_ON_NOTRACE the kernel refuses kprobes on notrace functions)" :
+			       "");
 			continue;
 		}
 		links[nr_links++] = e;
@@ -829,7 +996,7 @@ int main(int argc, char **argv)
 	double deadline = 0;
 	FILE *f;
 
-	while ((opt = getopt(argc, argv, "o:r:c:k:b:v")) != -1) {
+	while ((opt = getopt(argc, argv, "o:r:c:k:K:b:v")) != -1) {
 		if (opt == 'o')
 			out = optarg;
 		else if (opt == 'r')
@@ -838,6 +1005,8 @@ int main(int argc, char **argv)
 			wanted_comm = optarg;
 		else if (opt == 'k' && nr_k < MAX_TARGETS)
 			kfuncs[nr_k++] = optarg;
+		else if (opt == 'K' && nr_forced < MAX_TARGETS)
+			forced[nr_forced++] = optarg;
 		else if (opt == 'b' && nr_b < MAX_TARGETS)
 			progs[nr_b++] = optarg;
 		else if (opt == 'v')
@@ -866,8 +1035,13 @@ int main(int argc, char **argv)
 		}
 	}
 	add_struct_ops(progs, nr_b);
+	mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
 	for (i = 0; i < nr_k; i++)
 		add_kernel_target(kfuncs[i]);
+	/* forced and not on the path: probed as well */
+	for (i = 0; i < nr_forced; i++)
+		add_kernel_target(forced[i]);
 	skel = probe_bpf__open();
 	if (!skel) {
 		printf("KTSTR-PROBE error cannot open the probe programs\n");

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The probe agent's BPF side: generic fentry/fexit programs, one pair
- * per slot, that record a call's arguments and the memory of the structs
- * they point to (the windows the agent configured), and the sched_ext
- * exit, after which no new call is recorded (calls in flight still get
- * their exit record).
+ * The probe agent's BPF side: generic fentry/fexit programs and
+ * kprobe/kretprobe programs, a pair of each per slot (the agent loads the
+ * pair a slot uses), that record a call's arguments and the memory of the
+ * structs they point to (the windows the agent configured), and the
+ * sched_ext exit, after which no new call is recorded (calls in flight
+ * still get their exit record).  A kretprobe cannot read the arguments:
+ * those saved at entry are used.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -28,12 +30,17 @@ struct {
 	__uint(max_entries, 16 << 20);
 } records SEC(".maps");
 
-/* (cpu, slot) -> call id of the entry not yet returned from */
+struct pend {
+	__u64 call_id;
+	__u64 args[PROBE_ARGS];
+};
+
+/* (cpu, slot) -> the entry not yet returned from */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct pend);
 } pending SEC(".maps");
 
 static __noinline void capture(__u64 addr, __u32 slot, __u32 arg, __u64 seq)
@@ -82,17 +89,25 @@ static __always_inline __u64 arg_of(void *ctx, __u32 slot, __u32 i)
 	return v;
 }
 
-static __always_inline int handle(void *ctx, __u32 slot, __u32 type)
+/*
+ * @args: the call's arguments; at a kretprobe's exit (@saved) those of
+ * its entry, from pending.
+ */
+static __always_inline int handle(__u32 slot, __u32 type, __u64 *args,
+				  __u64 ret, bool saved)
 {
 	__u32 key = bpf_get_smp_processor_id() << 8 | slot, i;
 	struct probe_call *c;
-	__u64 seq, call_id, *id;
+	struct pend *p, pd;
+	__u64 seq, call_id;
 
 	if (type == PROBE_EXIT) {
-		id = bpf_map_lookup_elem(&pending, &key);
-		if (!id)
+		p = bpf_map_lookup_elem(&pending, &key);
+		if (!p)
 			return 0;
-		call_id = *id;
+		call_id = p->call_id;
+		for (i = 0; saved && i < PROBE_ARGS; i++)
+			args[i] = p->args[i];
 		bpf_map_delete_elem(&pending, &key);
 	} else if (stopped) {
 		return 0;
@@ -100,7 +115,10 @@ static __always_inline int handle(void *ctx, __u32 slot, __u32 type)
 	seq = __sync_fetch_and_add(&next_seq, 1) + 1;
 	if (type == PROBE_ENTRY) {
 		call_id = seq;
-		bpf_map_update_elem(&pending, &key, &seq, BPF_ANY);
+		pd.call_id = seq;
+		for (i = 0; i < PROBE_ARGS; i++)
+			pd.args[i] = args[i];
+		bpf_map_update_elem(&pending, &key, &pd, BPF_ANY);
 	}
 	c = bpf_ringbuf_reserve(&records, sizeof(*c), 0);
 	if (!c) {
@@ -114,19 +132,48 @@ static __always_inline int handle(void *ctx, __u32 slot, __u32 type)
 	c->ts = bpf_ktime_get_ns();
 	c->slot = slot;
 	c->nr_args = cfg[slot].nr_args;
-	c->ret = 0;
-	if (type == PROBE_EXIT && !cfg[slot].ctx_array)
-		bpf_get_func_ret(ctx, &c->ret);
+	c->ret = ret;
 	for (i = 0; i < PROBE_ARGS; i++)
-		c->args[i] = i < cfg[slot].nr_args ? arg_of(ctx, slot, i) : 0;
+		c->args[i] = i < cfg[slot].nr_args ? args[i] : 0;
 	bpf_ringbuf_submit(c, 0);
 	for (i = 0; i < PROBE_ARGS; i++) {
-		__u64 v = i < cfg[slot].nr_args ? arg_of(ctx, slot, i) : 0;
+		__u64 v = i < cfg[slot].nr_args ? args[i] : 0;
 
 		if (cfg[slot].arg[i].kind == PROBE_ARG_STRUCT && v)
 			capture(v, slot, i, seq);
 	}
 	return 0;
+}
+
+static __always_inline int trace(void *ctx, __u32 slot, __u32 type)
+{
+	__u64 args[PROBE_ARGS], ret = 0;
+	__u32 i;
+
+	for (i = 0; i < PROBE_ARGS; i++)
+		args[i] = i < cfg[slot].nr_args ? arg_of(ctx, slot, i) : 0;
+	if (type == PROBE_EXIT && !cfg[slot].ctx_array)
+		bpf_get_func_ret(ctx, &ret);
+	return handle(slot, type, args, ret, false);
+}
+
+/* x86-64: the arguments in registers, at the function's first insn */
+static __always_inline int kprobe(struct pt_regs *regs, __u32 slot,
+				  __u32 type)
+{
+	__u64 args[PROBE_ARGS] = {
+		PT_REGS_PARM1(regs), PT_REGS_PARM2(regs), PT_REGS_PARM3(regs),
+		PT_REGS_PARM4(regs), PT_REGS_PARM5(regs), PT_REGS_PARM6(regs),
+	};
+
+	return handle(slot, type, args, 0, false);
+}
+
+static __always_inline int kretprobe(struct pt_regs *regs, __u32 slot)
+{
+	__u64 args[PROBE_ARGS] = {};
+
+	return handle(slot, PROBE_EXIT, args, PT_REGS_RC(regs), true);
 }
 
 static __always_inline int sched_exit(__u64 kind)
@@ -173,12 +220,22 @@ int BPF_PROG(exit_fentry, struct scx_sched *sch, int kind)
 SEC("fentry")								\
 int BPF_PROG(entry_##n)							\
 {									\
-	return handle(ctx, n, PROBE_ENTRY);				\
+	return trace(ctx, n, PROBE_ENTRY);				\
 }									\
 SEC("fexit")								\
 int BPF_PROG(exit_##n)							\
 {									\
-	return handle(ctx, n, PROBE_EXIT);				\
+	return trace(ctx, n, PROBE_EXIT);				\
+}									\
+SEC("kprobe")								\
+int kentry_##n(struct pt_regs *ctx)					\
+{									\
+	return kprobe(ctx, n, PROBE_ENTRY);				\
+}									\
+SEC("kretprobe")							\
+int kexit_##n(struct pt_regs *ctx)					\
+{									\
+	return kretprobe(ctx, n);					\
 }
 
 PROBE_SLOT(0) PROBE_SLOT(1) PROBE_SLOT(2) PROBE_SLOT(3)
