@@ -166,7 +166,11 @@ TEST_F(rep, error_report)
 	EXPECT_NE(NULL, strstr(t, "\n  #12 check_trigger [ops.enqueue]"));
 	EXPECT_EQ(NULL, strstr(t, "\n  #13 "));
 	EXPECT_EQ(NULL, strstr(t, "comm=ktstr-probe"));
+	/* fentry everywhere: no kprobe was asked for or needed */
+	EXPECT_EQ(NULL, strstr(t, "kprobe"));
 	EXPECT_TRUE(json_is_valid(self->res.json)) TH_LOG("%s", self->res.json);
+	EXPECT_NE(NULL, strstr(self->res.json, "\"kind\": \"kernel\", \"mechanism\": \"fentry\""));
+	EXPECT_NE(NULL, strstr(self->res.json, "\"raw_calls\": []"));
 	EXPECT_NE(NULL, strstr(self->res.json, "\"repro_vm_s\": 7.460"));
 	EXPECT_NE(NULL, strstr(self->res.json, "\"task_rule\": \"named in the exit message: comm ktstr-trigger\""));
 }
@@ -191,6 +195,107 @@ TEST_F(rep, stall_report_shows_the_starved_task)
 	EXPECT_NE(NULL, strstr(t, "comm=ktstr-starve"));
 	EXPECT_EQ(NULL, strstr(t, "comm=ktstr-probe"));
 	EXPECT_TRUE(json_is_valid(self->res.json)) TH_LOG("%s", self->res.json);
+}
+
+/*
+ * The agent's output of `ktstr repro --kprobe enqueue_task_scx --kprobe
+ * hrtimer_try_to_cancel.part.0 --kprobe memcmp --kprobe no_such_fn_ktstr
+ * --kprobe notify_die negative.ktstr_error.caught`: the first kprobe'd
+ * with its BTF prototype, the second (not in BTF) with raw arguments.
+ */
+TEST_F(rep, kprobe_report)
+{
+	char *out = read_fixture("agent_error_kprobe.out"), cmd[1024];
+	char path[] = "/tmp/ktstr-repro-test-XXXXXX";
+	const char *t, *k, *head;
+	int fd;
+	FILE *f;
+
+	ASSERT_NE(NULL, out);
+	ASSERT_EQ(0, kt_repro_report(self->error_tap, out, self->vmlinux, 8.9,
+				     &self->res));
+	free(out);
+	t = self->res.text;
+	ASSERT_NE(NULL, t);
+	EXPECT_NE(NULL, strstr(t, "  agent: skip no_such_fn_ktstr not in the kernel's BTF (inlined or static): no fentry, and not in /proc/kallsyms: no kprobe\n"))
+		TH_LOG("%s", t);
+	EXPECT_NE(NULL, strstr(t, "  agent: skip notify_die kprobe forced (-K), and in the kprobe blacklist (/sys/kernel/debug/kprobes/blacklist): no kprobe\n"));
+	EXPECT_NE(NULL, strstr(t, "  agent: skip memcmp kprobe attach failed: Invalid argument (not in available_filter_functions: "));
+	EXPECT_NE(NULL, strstr(t, ", named in the exit message: comm ktstr-trigger\n"));
+	/* kprobe'd with the BTF prototype: decoded, entry -> exit */
+	head = "  #9 enqueue_task_scx (kernel, kprobe), CPU 1, returned after the exit fired\n"
+	       "      rq *rq = 0xffff88801dcb25c0\n"
+	       "        nr_running=0 -> 1\n";
+	k = strstr(t, head);
+	ASSERT_NE(NULL, k) TH_LOG("%s", t);
+	EXPECT_NE(NULL, strstr(k, "      task_struct *p = 0xffff888005b30000\n"));
+	EXPECT_NE(NULL, strstr(k, "        scx.dsq_seq=5 -> 442\n"));
+	EXPECT_NE(NULL, strstr(k, "pid=128 comm=ktstr-trigger\n      core_enq_flags=SCX_ENQ_WAKEUP|SCX_ENQ_CPU_SELECTED|0x8\n  #10 scx_do_enqueue_task (kernel), CPU 1"));
+	/* kprobe'd without BTF: raw registers, no task, a section of its own */
+	k = strstr(t, "  calls of functions kprobe'd without BTF, of any task (no task argument):\n"
+		      "  #1 hrtimer_try_to_cancel.part.0 (kernel, kprobe), CPU 3\n"
+		      "      raw args (no BTF prototype): arg0=0xffffc9000045fa10 arg1=0xffff8880047fc680 arg2=0xe84 arg3=0x1 arg4=0x1 arg5=0x1\n"
+		      "      returned 0x1\n");
+	EXPECT_NE(NULL, k);
+	EXPECT_NE(NULL, strstr(t, "\n  #4 hrtimer_try_to_cancel.part.0 (kernel, kprobe), CPU 3\n"));
+	EXPECT_EQ(NULL, strstr(t, "\n  #5 hrtimer_try_to_cancel.part.0"));
+	EXPECT_EQ(NULL, strstr(t, " memcmp (kernel"));
+
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	f = fdopen(fd, "w");
+	ASSERT_NE(NULL, f);
+	fputs(self->res.json, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/bin/python3 -c 'import json, sys\n"
+		 "a = json.load(open(sys.argv[1]))\n"
+		 "m = {c[\"function\"]: c[\"mechanism\"] for c in a[\"calls\"]}\n"
+		 "assert m[\"enqueue_task_scx\"] == \"kprobe\", m\n"
+		 "assert m[\"scx_do_enqueue_task\"] == \"fentry\", m\n"
+		 "r = a[\"raw_calls\"]\n"
+		 "assert len(r) == 4 and all(c[\"raw\"] and c[\"mechanism\"] == \"kprobe\" for c in r), r\n"
+		 "assert r[0][\"args\"][0] == {\"name\": \"arg0\", \"value\": \"0xffffc9000045fa10\"}, r\n"
+		 "assert r[0][\"ret\"] == \"0x1\", r' %s", path);
+	EXPECT_EQ(0, system(cmd)) TH_LOG("%s", self->res.json);
+	unlink(path);
+}
+
+/* A call without BTF made inside a call of the task is the task's. */
+TEST_F(rep, raw_call_inside_a_call_of_the_task)
+{
+	char *out = read_fixture("agent_error_kprobe.out"), *moved;
+	const char *t;
+
+	ASSERT_NE(NULL, out);
+	/* its first call, on CPU 3, put on CPU 1 inside the #9 enqueue */
+	moved = replace(out, "KTSTR-PROBE call E 3090 3090 8 3 ",
+			"KTSTR-PROBE call E 3090 3090 8 1 ");
+	free(out);
+	ASSERT_NE(NULL, moved);
+	ASSERT_EQ(0, kt_repro_report(self->error_tap, moved, self->vmlinux, 1,
+				     &self->res));
+	free(moved);
+	t = self->res.text;
+	EXPECT_NE(NULL, strstr(t, "hrtimer_try_to_cancel.part.0 (kernel, kprobe), CPU 1\n"))
+		TH_LOG("%s", t);
+	EXPECT_EQ(NULL, strstr(t, "\n  #4 hrtimer_try_to_cancel.part.0"));
+}
+
+/* $KTSTR_REPRO_KPROBE goes on a shell command line: names only. */
+TEST_F(rep, forced_kprobe_names)
+{
+	struct kt_vm_opts vo = { .kernel = "/nonexistent", .command = "true" };
+
+	EXPECT_TRUE(kt_repro_func_name_ok("hrtimer_try_to_cancel.part.0", 28));
+	EXPECT_FALSE(kt_repro_func_name_ok("a;b", 3));
+	EXPECT_FALSE(kt_repro_func_name_ok("", 0));
+	setenv("KTSTR_REPRO_KPROBE", "enqueue_task_scx,x'y", 1);
+	EXPECT_EQ(-1, kt_repro_run(&vo, "true", self->error_tap, self->vmlinux,
+				   &self->res));
+	unsetenv("KTSTR_REPRO_KPROBE");
+	EXPECT_STREQ("KTSTR_REPRO_KPROBE: 'x'y' is not a function name",
+		     kt_errmsg());
 }
 
 /* A message naming a task not seen: the one in flight, the same task. */
