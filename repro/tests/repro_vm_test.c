@@ -356,6 +356,59 @@ TEST_F_TIMEOUT(rvm, repro_on_demand, RUN_TIMEOUT_S)
 	EXPECT_CLEAN();
 }
 
+/*
+ * The kprobe fallback, forced where fentry works: enqueue_task_scx (a
+ * BTF FUNC, decoded as with fentry) and hrtimer_try_to_cancel.part.0 (in
+ * /proc/kallsyms, not in BTF: raw arguments).  Nothing on the crash path
+ * lacks BTF on this kernel (its callees are BTF FUNCs down to
+ * scx_resolve_local_dsq.part.0, only called with sub-schedulers), hence
+ * a kallsyms-only function off the path, forced.  And the skips: in
+ * neither, blacklisted, notrace.
+ */
+TEST_F_TIMEOUT(rvm, repro_kprobe_fallback, RUN_TIMEOUT_S)
+{
+	const char *const args[] = { "repro", "--json", self->json,
+			       "--kprobe", "enqueue_task_scx",
+			       "--kprobe=hrtimer_try_to_cancel.part.0",
+			       "--kprobe", "no_such_fn_ktstr",
+			       "--kprobe", "notify_die", "--kprobe", "memcmp",
+			       "negative.ktstr_error.caught", NULL };
+	const char *tap, *k;
+	char cmd[1024];
+
+	EXPECT_EQ(0, run_ktstr(self, args)) TH_LOG("%s", slurp(self->log));
+	tap = slurp(self->tap);
+	EXPECT_NE(NULL, strstr(tap, "named in the exit message: comm ktstr-trigger"))
+		TH_LOG("%s", tap);
+	k = strstr(tap, " enqueue_task_scx (kernel, kprobe), CPU ");
+	ASSERT_NE(NULL, k) TH_LOG("%s", tap);
+	EXPECT_NE(NULL, strstr(k, "#       rq *rq = 0x"));
+	EXPECT_NE(NULL, strstr(k, "#       task_struct *p = 0x"));
+	EXPECT_NE(NULL, strstr(k, " pid="));
+	EXPECT_NE(NULL, strstr(k, " comm=ktstr-trigger"));
+	EXPECT_NE(NULL, strstr(k, " -> "));
+	/* the path's other kernel function: still fentry */
+	EXPECT_NE(NULL, strstr(tap, " scx_do_enqueue_task (kernel), CPU "));
+	EXPECT_NE(NULL, strstr(tap, "#   calls of functions kprobe'd without BTF, of any task (no task argument):\n"
+				    "#   #1 hrtimer_try_to_cancel.part.0 (kernel, kprobe), CPU "));
+	EXPECT_NE(NULL, strstr(tap, "#       raw args (no BTF prototype): arg0=0x"));
+	EXPECT_NE(NULL, strstr(tap, "#   agent: skip no_such_fn_ktstr not in the kernel's BTF (inlined or static): no fentry, and not in /proc/kallsyms: no kprobe\n"));
+	EXPECT_NE(NULL, strstr(tap, "#   agent: skip notify_die kprobe forced (-K), and in the kprobe blacklist (/sys/kernel/debug/kprobes/blacklist): no kprobe\n"));
+	EXPECT_NE(NULL, strstr(tap, "#   agent: skip memcmp kprobe attach failed: "));
+	EXPECT_EQ(NULL, strstr(tap, "agent: skip enqueue_task_scx"));
+	EXPECT_EQ(NULL, strstr(tap, "agent: skip hrtimer_try_to_cancel"));
+	EXPECT_EQ(2, boots(self));
+	EXPECT_TRUE(tap_is_valid(self->tap));
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/bin/python3 -c 'import sys, json\n"
+		 "a = json.load(open(sys.argv[1]))[\"auto_repro\"]\n"
+		 "assert any(c[\"function\"] == \"enqueue_task_scx\" and c[\"mechanism\"] == \"kprobe\" for c in a[\"calls\"]), a\n"
+		 "assert any(c[\"function\"] == \"hrtimer_try_to_cancel.part.0\" and c[\"raw\"] for c in a[\"raw_calls\"]), a' %s/%s",
+		 self->json, "negative.ktstr_error.caught.json");
+	EXPECT_EQ(0, system(cmd));
+	EXPECT_CLEAN();
+}
+
 /* Bad input: a message, exit status 1 or 2, and no VM. */
 TEST_F_TIMEOUT(rvm, repro_errors, 120)
 {
@@ -368,12 +421,17 @@ TEST_F_TIMEOUT(rvm, repro_errors, 120)
 		  "ktstr run: no test matches 'no-such-test'\n" },
 		{ { "repro", "lifecycle.eevdf.attach_run_detach" }, 1,
 		  "ktstr run: lifecycle.eevdf.attach_run_detach runs no sched_ext scheduler (EEVDF): there is no exit to probe\n" },
-		{ { "repro" }, 2, "Usage: ktstr repro [ktstr run options] TEST...\n" },
+		{ { "repro" }, 2,
+		  "Usage: ktstr repro [--kprobe FUNC]... [ktstr run options] TEST...\n" },
 		{ { "repro", "--no-auto-repro", "crash" }, 2,
 		  "ktstr repro: --no-auto-repro: the probe VM is what ktstr repro runs\n" },
 		{ { "repro", "--bogus", "crash" }, 2,
 		  "unrecognized option '--bogus'" },
 		{ { "repro", "--timeout", "x", "crash" }, 2, "--timeout" },
+		{ { "repro", "--kprobe", "a;b", "crash" }, 2,
+		  "ktstr repro: --kprobe: 'a;b' is not a function name\n" },
+		{ { "repro", "crash", "--kprobe" }, 2,
+		  "ktstr repro: --kprobe needs a function name\n" },
 	};
 	size_t i;
 
