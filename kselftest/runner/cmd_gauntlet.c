@@ -201,26 +201,11 @@ static int parse(int argc, char **argv, struct gauntlet_opts *o)
 	return 0;
 }
 
-static unsigned long available_mib(void)
-{
-	char line[256];
-	unsigned long kib = 0;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %lu kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib / 1024;
-}
-
 /* Estimates, then what this machine cannot hold, the budget, the shard. */
 static void select_entries(struct gauntlet_opts *o, struct kt_gauntlet *g,
 			   const struct kt_costs *c)
 {
-	unsigned long avail = available_mib();
+	unsigned long avail = kt_exec_available_mib();
 	size_t i;
 
 	for (i = 0; i < g->count; i++) {

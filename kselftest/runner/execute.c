@@ -416,7 +416,7 @@ static void on_parent_signal(int sig)
 	pending_signal = sig;
 }
 
-static unsigned long available_mib(void)
+unsigned long kt_exec_available_mib(void)
 {
 	char line[256];
 	unsigned long kib = 0;
@@ -560,7 +560,7 @@ static int run_parallel(struct kt_exec *e, const struct kt_plan *p,
 	struct sigaction sa = { .sa_handler = on_parent_signal }, old[3];
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct slot slots[64] = { 0 }, *s;
-	unsigned long avail = available_mib();
+	unsigned long avail = kt_exec_available_mib();
 	unsigned int next = 0, jobs = e->jobs > 64 ? 64 : e->jobs, i;
 	bool *finished = calloc(p->count + 1, sizeof(*finished));
 	int stop = 0, ret = 0;

@@ -55,6 +55,9 @@ int kt_exec_run(struct kt_exec *e, const struct kt_plan *p,
 		void (*on_result)(const struct kt_result *r, void *arg),
 		void *arg);
 
+/* The host's MemAvailable, MiB (0 if unknown): what VMs may take. */
+unsigned long kt_exec_available_mib(void);
+
 /* "-j N": 1..host CPUs; errors name the value. */
 int kt_exec_parse_jobs(const char *s, unsigned int *jobs);
 

@@ -250,6 +250,22 @@ TEST_F(download, nothing_listens)
 		TH_LOG("%s", kt_errmsg());
 }
 
+/* @cmd's stdout and stderr, then "rc <exit status>". */
+static void output_of(const char *cmd, char *out, size_t len)
+{
+	char sh[1024];
+	FILE *p;
+	size_t n = 0;
+
+	snprintf(sh, sizeof(sh), "%s 2>&1; echo \"rc $?\"", cmd);
+	p = popen(sh, "r");
+	if (p) {
+		n = fread(out, 1, len - 1, p);
+		pclose(p);
+	}
+	out[n] = '\0';
+}
+
 /*
  * ktstr shell and ktstr run take a version too: fetched from the server,
  * then built.  The fixture's tarball holds no real kernel, so the build
@@ -259,28 +275,18 @@ TEST_F(download, nothing_listens)
 TEST_F(download, shell_and_run_take_a_version)
 {
 	char out[8192] = "", list[4096], kernels[256];
-	FILE *p;
-	size_t n;
 
 	setenv("KTSTR_KERNEL_ORG", self->base, 1);
-	p = popen("./ktstr shell --kernel 6.12.5 --topology 1n1l1c1t --exec true 2>&1; echo \"rc $?\"",
-		  "r");
-	ASSERT_NE(NULL, p);
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	pclose(p);
+	output_of("./ktstr shell --kernel 6.12.5 --topology 1n1l1c1t --exec true",
+		  out, sizeof(out));
 	EXPECT_NE(NULL, strstr(out, "rc 1")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "ktstr shell: ")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "linux-6.12.5")) TH_LOG("%s", out);
 	snprintf(kernels, sizeof(kernels), "%s/kernels", self->cache);
 	listing(kernels, list, sizeof(list));
 	EXPECT_STREQ("", list);
-	p = popen("./ktstr run --kernel 6.9.99 fair.eevdf.spin_overcommit 2>&1; echo \"rc $?\"",
-		  "r");
-	ASSERT_NE(NULL, p);
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	pclose(p);
+	output_of("./ktstr run --kernel 6.9.99 fair.eevdf.spin_overcommit",
+		  out, sizeof(out));
 	EXPECT_NE(NULL, strstr(out, "rc 1")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "ktstr run: ")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "6.9.99")) TH_LOG("%s", out);
