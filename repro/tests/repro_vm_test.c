@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "kselftest/runner/tests/cli.h"
 
 #define RUN_TIMEOUT_S 600
 #define MAX_SEEN 256
@@ -210,23 +211,6 @@ static int qemus_alive(struct _test_data_rvm *self)
 	EXPECT_EQ(0, qemus_alive(self));				\
 } while (0)
 
-/* python3-tap: no parse errors and as many results as the plan says. */
-static int tap_is_valid(const char *path)
-{
-	char cmd[1024];
-
-	snprintf(cmd, sizeof(cmd),
-		 "/usr/bin/python3 -c 'import sys\n"
-		 "from tap.parser import Parser\n"
-		 "lines = list(Parser().parse_file(sys.argv[1]))\n"
-		 "plans = [l for l in lines if l.category == \"plan\"]\n"
-		 "tests = [l for l in lines if l.category == \"test\"]\n"
-		 "bad = [l for l in lines if l.category == \"unknown\" and l.text.strip()]\n"
-		 "ok = len(plans) == 1 and plans[0].expected_tests == len(tests) and not bad\n"
-		 "sys.exit(0 if ok else 1)' %s >/dev/null 2>&1", path);
-	return system(cmd) == 0;
-}
-
 /* The JSON result's auto_repro: an object with the repro VM's calls. */
 static int json_has_auto_repro(const char *dir, const char *test,
 			       const char *function)
@@ -268,7 +252,7 @@ TEST_F_TIMEOUT(rvm, scx_bpf_error_fails_with_a_probe_report, RUN_TIMEOUT_S)
 	EXPECT_EQ(NULL, strstr(tap, "cpus_mask=0xff"));
 	EXPECT_EQ(NULL, strstr(tap, "agent: skip"));
 	EXPECT_EQ(2, boots(self));
-	EXPECT_TRUE(tap_is_valid(self->tap));
+	EXPECT_TRUE(cli_tap_file_is_valid(self->tap));
 	EXPECT_TRUE(json_has_auto_repro(self->json,
 					"crash.ktstr_error.unexpected_exit",
 					"error_enqueue"));
@@ -288,7 +272,7 @@ TEST_F_TIMEOUT(rvm, no_exit_no_repro, RUN_TIMEOUT_S)
 	EXPECT_EQ(NULL, strstr(tap, "AUTO-PROBE"));
 	EXPECT_EQ(NULL, strstr(tap, "was kicked out"));
 	EXPECT_EQ(1, boots(self));
-	EXPECT_TRUE(tap_is_valid(self->tap));
+	EXPECT_TRUE(cli_tap_file_is_valid(self->tap));
 	snprintf(cmd, sizeof(cmd),
 		 "/usr/bin/python3 -c 'import sys, json\n"
 		 "r = json.load(open(sys.argv[1]))\n"
@@ -310,7 +294,7 @@ TEST_F_TIMEOUT(rvm, no_auto_repro, RUN_TIMEOUT_S)
 	EXPECT_NE(NULL, strstr(tap, "scheduler ktstr_error was kicked out: scx_bpf_error"));
 	EXPECT_EQ(NULL, strstr(tap, "AUTO-PROBE"));
 	EXPECT_EQ(1, boots(self));
-	EXPECT_TRUE(tap_is_valid(self->tap));
+	EXPECT_TRUE(cli_tap_file_is_valid(self->tap));
 	EXPECT_CLEAN();
 }
 
@@ -332,7 +316,7 @@ TEST_F_TIMEOUT(rvm, stall_shows_the_starved_task, RUN_TIMEOUT_S)
 	EXPECT_NE(NULL, strstr(tap, " comm=ktstr-starve"));
 	EXPECT_EQ(NULL, strstr(tap, "no probe report"));
 	EXPECT_EQ(2, boots(self));
-	EXPECT_TRUE(tap_is_valid(self->tap));
+	EXPECT_TRUE(cli_tap_file_is_valid(self->tap));
 	EXPECT_TRUE(json_has_auto_repro(self->json,
 					"crash.ktstr_stall.unexpected_exit",
 					"stall_enqueue"));
@@ -352,7 +336,7 @@ TEST_F_TIMEOUT(rvm, repro_on_demand, RUN_TIMEOUT_S)
 		TH_LOG("%s", tap);
 	EXPECT_NE(NULL, strstr(tap, " error_enqueue [ops.enqueue] "));
 	EXPECT_EQ(2, boots(self));
-	EXPECT_TRUE(tap_is_valid(self->tap));
+	EXPECT_TRUE(cli_tap_file_is_valid(self->tap));
 	EXPECT_CLEAN();
 }
 
@@ -398,7 +382,7 @@ TEST_F_TIMEOUT(rvm, repro_kprobe_fallback, RUN_TIMEOUT_S)
 	EXPECT_EQ(NULL, strstr(tap, "agent: skip enqueue_task_scx"));
 	EXPECT_EQ(NULL, strstr(tap, "agent: skip hrtimer_try_to_cancel"));
 	EXPECT_EQ(2, boots(self));
-	EXPECT_TRUE(tap_is_valid(self->tap));
+	EXPECT_TRUE(cli_tap_file_is_valid(self->tap));
 	snprintf(cmd, sizeof(cmd),
 		 "/usr/bin/python3 -c 'import sys, json\n"
 		 "a = json.load(open(sys.argv[1]))[\"auto_repro\"]\n"

@@ -7,6 +7,7 @@
 #define KTSTR_RUNNER_TESTS_CLI_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,16 +61,10 @@ static inline __printf(2, 3) int cli_run(struct cli *c, const char *fmt, ...)
 }
 
 /* python3-tap: no parse errors, one plan, as many results as it says. */
-static inline bool cli_tap_is_valid(const char *text)
+static inline bool cli_tap_file_is_valid(const char *path)
 {
-	char path[] = "/tmp/ktstr-cli-tap-XXXXXX", cmd[1024];
-	int fd = mkstemp(path), ret;
-	size_t len = strlen(text);
+	char cmd[1024];
 
-	if (fd < 0)
-		return false;
-	ret = write(fd, text, len) == (ssize_t)len;
-	close(fd);
 	snprintf(cmd, sizeof(cmd),
 		 "/usr/bin/python3 -c 'import sys\n"
 		 "from tap.parser import Parser\n"
@@ -78,8 +73,22 @@ static inline bool cli_tap_is_valid(const char *text)
 		 "tests = [l for l in lines if l.category == \"test\"]\n"
 		 "bad = [l for l in lines if l.category == \"unknown\" and l.text.strip()]\n"
 		 "ok = len(plans) == 1 and plans[0].expected_tests == len(tests) and not bad\n"
-		 "sys.exit(0 if ok else 1)' %s 2>/dev/null", path);
-	ret = ret && system(cmd) == 0;
+		 "sys.exit(0 if ok else 1)' %s >/dev/null 2>&1", path);
+	return system(cmd) == 0;
+}
+
+/* The same for TAP held in memory. */
+static inline bool cli_tap_is_valid(const char *text)
+{
+	char path[] = "/tmp/ktstr-cli-tap-XXXXXX";
+	int fd = mkstemp(path), ret;
+	size_t len = strlen(text);
+
+	if (fd < 0)
+		return false;
+	ret = write(fd, text, len) == (ssize_t)len;
+	close(fd);
+	ret = ret && cli_tap_file_is_valid(path);
 	unlink(path);
 	return ret;
 }

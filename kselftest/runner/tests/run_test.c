@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "cli.h"
 
 #define SUITE_TIMEOUT_S 2400
 #define RUN_TIMEOUT_S 900
@@ -63,24 +64,6 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* python3-tap: no parse errors and as many results as the plan says. */
-static int tap_is_valid(const char *path)
-{
-	char cmd[1024];
-
-	snprintf(cmd, sizeof(cmd),
-		 "/usr/bin/python3 -c 'import sys\n"
-		 "from tap.parser import Parser\n"
-		 "lines = list(Parser().parse_file(sys.argv[1]))\n"
-		 "plans = [l for l in lines if l.category == \"plan\"]\n"
-		 "tests = [l for l in lines if l.category == \"test\"]\n"
-		 "bad = [l for l in lines if l.category == \"unknown\" and l.text.strip()]\n"
-		 "ok = len(plans) == 1 and plans[0].expected_tests == len(tests) and not bad\n"
-		 "print(len(tests), \"results,\", len(bad), \"unparsed lines\", file=sys.stderr)\n"
-		 "sys.exit(0 if ok else 1)' %s 2>/dev/null", path);
-	return system(cmd) == 0;
-}
-
 TEST_F_TIMEOUT(run, negative_tests_catch_broken_schedulers, RUN_TIMEOUT_S)
 {
 	char args[512], cmd[512];
@@ -97,7 +80,7 @@ TEST_F_TIMEOUT(run, negative_tests_catch_broken_schedulers, RUN_TIMEOUT_S)
 	/* The exit kinds, as the library read them from the kernel log. */
 	EXPECT_NE(NULL, strstr(tap, "scheduler ktstr_error: error: scx_bpf_error"));
 	EXPECT_NE(NULL, strstr(tap, "scheduler ktstr_stall: stall: runnable task stall"));
-	EXPECT_TRUE(tap_is_valid(self->tap));
+	EXPECT_TRUE(cli_tap_file_is_valid(self->tap));
 	snprintf(cmd, sizeof(cmd),
 		 "/usr/bin/python3 -c 'import sys, json, glob, xml.etree.ElementTree as E\n"
 		 "r = E.parse(sys.argv[1]).getroot()\n"
@@ -120,7 +103,7 @@ TEST_F_TIMEOUT(run, a_failing_test_fails_the_run, RUN_TIMEOUT_S)
 	/* The assertion and the group's statistics are in the diagnostics. */
 	EXPECT_NE(NULL, strstr(tap, "fairness: spread"));
 	EXPECT_NE(NULL, strstr(tap, "worker 0 pid"));
-	EXPECT_TRUE(tap_is_valid(self->tap));
+	EXPECT_TRUE(cli_tap_file_is_valid(self->tap));
 }
 
 TEST_F_TIMEOUT(run, a_scheduler_we_did_not_write, RUN_TIMEOUT_S)
@@ -217,7 +200,7 @@ TEST_F_TIMEOUT(run, the_whole_suite, SUITE_TIMEOUT_S)
 	int status = run_ktstr("", self->tap, self->log);
 
 	EXPECT_EQ(0, status) TH_LOG("%s", slurp(self->tap));
-	EXPECT_TRUE(tap_is_valid(self->tap));
+	EXPECT_TRUE(cli_tap_file_is_valid(self->tap));
 }
 
 TEST_HARNESS_MAIN
