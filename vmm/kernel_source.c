@@ -322,8 +322,19 @@ out:
 	return ret;
 }
 
+/* The command as one line, for a message that names the tree it ran in. */
+static void describe_argv(char *const argv[], char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (; *argv && n + 1 < len; argv++)
+		n += snprintf(buf + n, len - n, "%s%s", n ? " " : "", *argv);
+}
+
 static int run_argv(char *const argv[])
 {
+	char cmd[1024];
 	int status;
 	pid_t pid = fork();
 
@@ -335,10 +346,14 @@ static int run_argv(char *const argv[])
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return kt_fail_errno("waitpid");
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return kt_fail("%s %s failed (status %#x)", argv[0],
-			       argv[1] ? argv[1] : "", status);
-	return 0;
+	if (WIFEXITED(status) && !WEXITSTATUS(status))
+		return 0;
+	describe_argv(argv, cmd, sizeof(cmd));
+	if (WIFEXITED(status))
+		return kt_fail("'%s' failed with exit status %d", cmd,
+			       WEXITSTATUS(status));
+	return kt_fail("'%s' was killed by signal %d", cmd,
+		       WTERMSIG(status));
 }
 
 static int remove_tree(const char *dir)
