@@ -140,7 +140,8 @@ wanted_kernel() {
 		esac
 		return
 	fi
-	for d in "$cache"/kernels/[!.]*/; do
+	# Releases only: a tree built with --kernel is never the default.
+	for d in "$cache"/kernels/[0-9]*/; do
 		if [ -f "$d/metadata" ] && [ -f "$d/vmlinuz" ]; then
 			basename "$d"
 		fi

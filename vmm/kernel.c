@@ -574,22 +574,30 @@ static int newer_first(const void *a, const void *b)
 	return strverscmp(*(char *const *)b, *(char *const *)a);
 }
 
-/* 1 and @out set if an entry matches @prefix (NULL: any), else 0. */
+/*
+ * 1 and @out set if an entry matches @prefix, else 0.  With no prefix,
+ * the default kernel: the newest release, so that a tree built once with
+ * --kernel (key "tree_...") does not become everyone's default; only
+ * without any release is it the newest entry.
+ */
 static int newest_entry(const char *kdir, const char *prefix, char *out,
 			size_t len)
 {
-	size_t i, count;
+	size_t i, count, pass;
 	char **names;
 	int found = 0;
 
 	if (list_entries(kdir, &names, &count))
 		return -1;
 	qsort(names, count, sizeof(*names), newer_first);
-	for (i = 0; i < count && !found; i++) {
-		if (!key_matches(names[i], prefix))
-			continue;
-		snprintf(out, len, "%s", names[i]);
-		found = 1;
+	for (pass = prefix ? 1 : 0; pass < 2 && !found; pass++) {
+		for (i = 0; i < count && !found; i++) {
+			if (!key_matches(names[i], prefix) ||
+			    (!pass && !isdigit((unsigned char)names[i][0])))
+				continue;
+			snprintf(out, len, "%s", names[i]);
+			found = 1;
+		}
 	}
 	free_names(names, count);
 	return found;

@@ -44,10 +44,10 @@ SCX_CLANG := $(or $(shell for v in 29 28 27 26 25 24 23 22 21 20; do \
 	       done),$(CLANG))
 endif
 
-# The default kernel is the newest cache entry in version order
-# (Documentation/kernels.md).
+# The default kernel is the newest release entry of the cache in version
+# order (Documentation/kernels.md).
 ifeq ($(origin VMLINUX_BTF),undefined)
-VMLINUX_BTF := $(shell ls -d $(KTSTR_CACHE_DIR)/kernels/*/metadata \
+VMLINUX_BTF := $(shell ls -d $(KTSTR_CACHE_DIR)/kernels/[0-9]*/metadata \
 		 2>/dev/null | sort -V | tail -n 1 | sed 's,metadata$$,vmlinux,')
 endif
 

@@ -587,6 +587,26 @@ TEST_F(kernel, list_and_default_ignore_incomplete)
 	ASSERT_EQ(-1, kt_kernel_resolve("9.9.8", &k));
 }
 
+/*
+ * A tree built once with --kernel is a cache entry ("tree_...-ktstr"),
+ * newer than any release in version order, but not the default: the
+ * newest release is.  Only a cache of trees alone defaults to one.
+ */
+TEST_F(kernel, a_built_tree_is_not_the_default)
+{
+	struct kt_kernel k;
+
+	ASSERT_EQ(0, make_inputs(self->in, GOOD_CONFIG));
+	ASSERT_EQ(0, install_fake(self->in, "tree_home_me_linux-ktstr"));
+	ASSERT_EQ(0, kt_kernel_resolve(NULL, &k)) TH_LOG("%s", kt_errmsg());
+	EXPECT_STREQ("tree_home_me_linux-ktstr", k.version);
+	ASSERT_EQ(0, install_fake(self->in, TEST_RELEASE));
+	ASSERT_EQ(0, kt_kernel_resolve(NULL, &k));
+	EXPECT_STREQ(TEST_RELEASE, k.version);
+	ASSERT_EQ(0, kt_kernel_resolve("tree_home_me_linux-ktstr", &k));
+	EXPECT_STREQ("tree_home_me_linux-ktstr", k.version);
+}
+
 TEST_F(kernel, real_kernel_boots_pvh_vmlinux)
 {
 	struct kt_kernel k;
