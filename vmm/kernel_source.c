@@ -341,6 +341,8 @@ static int run_argv(char *const argv[])
 	if (pid < 0)
 		return kt_fail_errno("fork");
 	if (!pid) {
+		/* stdout is the command's (TAP for ktstr run): builds talk on stderr. */
+		dup2(STDERR_FILENO, STDOUT_FILENO);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
