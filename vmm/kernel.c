@@ -1161,10 +1161,11 @@ static void list_one(FILE *out, const char *kdir, const char *name,
 
 int kt_kernel_list(FILE *out)
 {
-	char kdir[PATH_MAX], **names;
+	char kdir[PATH_MAX], def[256] = "", **names;
 	size_t i, count;
 
 	if (kernels_dir(kdir, sizeof(kdir)) ||
+	    newest_entry(kdir, NULL, def, sizeof(def)) < 0 ||
 	    list_entries(kdir, &names, &count))
 		return -1;
 	qsort(names, count, sizeof(*names), newer_first);
@@ -1172,7 +1173,7 @@ int kt_kernel_list(FILE *out)
 		fprintf(out, "%-32s %-8s %-8s %s\n", "VERSION", "DEFAULT",
 			"SOURCE", "ORIGIN");
 	for (i = 0; i < count; i++)
-		list_one(out, kdir, names[i], i == 0);
+		list_one(out, kdir, names[i], !strcmp(names[i], def));
 	free_names(names, count);
 	return count;
 }

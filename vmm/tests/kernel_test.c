@@ -594,7 +594,10 @@ TEST_F(kernel, list_and_default_ignore_incomplete)
  */
 TEST_F(kernel, a_built_tree_is_not_the_default)
 {
+	char *buf = NULL, *line;
 	struct kt_kernel k;
+	size_t len = 0;
+	FILE *out;
 
 	ASSERT_EQ(0, make_inputs(self->in, GOOD_CONFIG));
 	ASSERT_EQ(0, install_fake(self->in, "tree_home_me_linux-ktstr"));
@@ -603,6 +606,17 @@ TEST_F(kernel, a_built_tree_is_not_the_default)
 	ASSERT_EQ(0, install_fake(self->in, TEST_RELEASE));
 	ASSERT_EQ(0, kt_kernel_resolve(NULL, &k));
 	EXPECT_STREQ(TEST_RELEASE, k.version);
+	/* ktstr kernel list marks the same one. */
+	out = open_memstream(&buf, &len);
+	ASSERT_NE(NULL, out);
+	ASSERT_EQ(2, kt_kernel_list(out));
+	fclose(out);
+	EXPECT_NE(NULL, strstr(buf, TEST_RELEASE)) TH_LOG("%s", buf);
+	line = strstr(buf, TEST_RELEASE);
+	EXPECT_TRUE(line && !strncmp(line + 33, "yes", 3)) TH_LOG("%s", buf);
+	line = strstr(buf, "tree_home_me_linux-ktstr");
+	EXPECT_TRUE(line && !strncmp(line + 33, "-", 1)) TH_LOG("%s", buf);
+	free(buf);
 	ASSERT_EQ(0, kt_kernel_resolve("tree_home_me_linux-ktstr", &k));
 	EXPECT_STREQ("tree_home_me_linux-ktstr", k.version);
 }
