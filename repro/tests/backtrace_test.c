@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kselftest_harness.h"
+#include "fixtures.h"
 #include "backtrace.h"
 #include "cache.h"
 #include "error.h"
@@ -16,32 +17,6 @@
 static const char *const callbacks[] = {
 	"select_cpu", "enqueue", "dequeue", "dispatch", "tick", "init", NULL
 };
-
-/* build/tests/<test> -> the source tree's fixtures. */
-static char *read_fixture(const char *name)
-{
-	char root[4096], path[4200];
-	long len;
-	char *buf;
-	FILE *f;
-
-	if (kt_root_dir(root, sizeof(root)))
-		return NULL;
-	snprintf(path, sizeof(path), "%s/../../repro/tests/fixtures/%s", root, name);
-	f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	buf = calloc(1, len + 1);
-	if (buf && fread(buf, 1, len, f) != (size_t)len) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
 
 /* The same text as a test's TAP shows it: nested, kmsg without stamps. */
 static char *as_tap(const char *log)

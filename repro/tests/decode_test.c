@@ -4,7 +4,6 @@
  * flags and DSQ ids, CPU masks, and a task_struct laid out as BTF says,
  * with fields that change between entry and exit.
  */
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,24 +11,9 @@
 #include <bpf/btf.h>
 
 #include "kselftest_harness.h"
+#include "fixtures.h"
 #include "decode.h"
 #include "error.h"
-
-/* The newest cached kernel, as the Makefile's VMLINUX_BTF. */
-static int default_vmlinux(char *buf, size_t len)
-{
-	const char *cache = getenv("KTSTR_CACHE_DIR");
-	char pattern[4096];
-	glob_t g;
-
-	snprintf(pattern, sizeof(pattern), "%s/kernels/*/vmlinux",
-		 cache ? cache : "/root/.cache/ktstr");
-	if (glob(pattern, 0, NULL, &g))
-		return -1;
-	snprintf(buf, len, "%s", g.gl_pathv[g.gl_pathc - 1]);
-	globfree(&g);
-	return 0;
-}
 
 FIXTURE(dec) {
 	struct kt_decoder *d;

@@ -7,59 +7,16 @@
  * tests under it (agent_*.out), both as the VMs printed them.
  */
 #include <dirent.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "fixtures.h"
 #include "cache.h"
 #include "error.h"
 #include "repro.h"
-
-/* The newest cached kernel, as the Makefile's VMLINUX_BTF. */
-static int default_vmlinux(char *buf, size_t len)
-{
-	const char *cache = getenv("KTSTR_CACHE_DIR");
-	char pattern[4096];
-	glob_t g;
-
-	snprintf(pattern, sizeof(pattern), "%s/kernels/*/vmlinux",
-		 cache ? cache : "/root/.cache/ktstr");
-	if (glob(pattern, 0, NULL, &g))
-		return -1;
-	snprintf(buf, len, "%s", g.gl_pathv[g.gl_pathc - 1]);
-	globfree(&g);
-	return 0;
-}
-
-/* build/tests/<test> -> the source tree's fixtures. */
-static char *read_fixture(const char *name)
-{
-	char root[4096], path[4200];
-	long len;
-	char *buf;
-	FILE *f;
-
-	if (kt_root_dir(root, sizeof(root)))
-		return NULL;
-	snprintf(path, sizeof(path), "%s/../../repro/tests/fixtures/%s", root,
-		 name);
-	f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	buf = calloc(1, len + 1);
-	if (buf && fread(buf, 1, len, f) != (size_t)len) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
 
 /* @s with each @from replaced by @to, malloc'd. */
 static char *replace(const char *s, const char *from, const char *to)
