@@ -52,6 +52,8 @@ UNIT_TESTS := $(foreach d,$(TEST_DIRS),\
 # kselftests, anywhere else.
 KLIB_SRCS := $(wildcard kselftest/lib/*.c)
 KLIB_OBJS := $(KLIB_SRCS:%.c=$(O)/%.o)
+# Linked statically into every test program.
+KLIB_LIBS := -ljansson -lpthread
 SUITE := $(patsubst tests/%.c,$(O)/suite/%,$(wildcard tests/*.c))
 
 all: ktstr $(GUEST_PROGS) $(SUITE) schedulers
@@ -110,7 +112,7 @@ $(O)/suite/%: tests/%.c $(KLIB_OBJS) | check-ksrc
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(KT_CFLAGS) $(HARNESS_CFLAGS) -Ikselftest/lib -static \
-		-o $@ $< $(KLIB_OBJS) -lpthread
+		-o $@ $< $(KLIB_OBJS) $(KLIB_LIBS)
 
 check-ksrc:
 	@test -f "$(KSRC)/tools/testing/selftests/kselftest_harness.h" || \

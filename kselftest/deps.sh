@@ -18,9 +18,10 @@ pin_file=$root/config/default-kernel
 # accepted by the verifier when built with it; clang-16 builds the rest.
 # flex, bison, bc, libssl-dev and dwarves (pahole, for BTF): building a
 # kernel from a source tree or a version (Documentation/kernels.md).
+# libjansson-dev: JSON, on the host and (static) in the guest's tests.
 packages=(gcc make clang-16 llvm-16 clang-22 llvm-22 libelf-dev zlib1g-dev
 	  libzstd-dev libcurl4-openssl-dev busybox-static pkg-config cpio zstd
-	  xz-utils flex bison bc libssl-dev dwarves)
+	  xz-utils flex bison bc libssl-dev dwarves libjansson-dev)
 # bookworm's own versions are too old: sched_ext schedulers need a newer
 # libbpf and bpftool, and the topologies need QEMU 10 (smp-cache, dies).
 backports=(libbpf-dev bpftool qemu-system-x86 python3-tap)

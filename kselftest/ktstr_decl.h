@@ -38,6 +38,14 @@
 
 /* Scheduler flags. */
 #define KTSTR_SCHED_EXPECT_EXIT	(1u << 0) /* built to be kicked out */
+/*
+ * What a scheduler does not claim to do, so that the checks of it SKIP
+ * with the reason instead of failing: task weights (nice) do not order
+ * it (a FIFO by design), or cgroup cpu.weight has no effect on it even
+ * though it may implement the cgroup callbacks.
+ */
+#define KTSTR_SCHED_IGNORES_NICE		(1u << 1)
+#define KTSTR_SCHED_IGNORES_CGROUP_WEIGHT	(1u << 2)
 
 enum ktstr_smt { KTSTR_SMT_ANY, KTSTR_SMT_REQUIRED, KTSTR_SMT_NONE };
 

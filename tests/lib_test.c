@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "kselftest_harness.h"
 #include "ktstr.h"
 #include "internal.h"
@@ -594,6 +596,107 @@ TEST_F(cg, remove_with_tasks)
 	waitpid(pid, &status, 0);
 	EXPECT_EQ(-1, ktstr_cgroup_create(&self->a, "../escape"));
 	EXPECT_EQ(-1, ktstr_cgroup_create(&self->a, ""));
+}
+
+/* ---- latency histogram ------------------------------------------------- */
+
+#include "workload.h"
+
+/* Every value falls in a bucket whose upper bound is at most 1/16 above it. */
+TEST(histogram_buckets)
+{
+	static const uint64_t v[] = { 0, 1, 15, 16, 17, 31, 32, 1000, 1023,
+				      1024, 123456789, 4000000000ull,
+				      1ull << 45 };
+	unsigned int i, idx, prev = 0;
+
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		idx = ktstr_hist_index(v[i]);
+		ASSERT_LT(idx, KTSTR_HIST_BUCKETS);
+		EXPECT_GE(idx, prev) TH_LOG("index of %llu went down",
+					    (unsigned long long)v[i]);
+		prev = idx;
+		EXPECT_GE(ktstr_hist_value(idx), v[i]);
+		EXPECT_LE(ktstr_hist_value(idx), v[i] + v[i] / 16)
+			TH_LOG("%llu read back as %llu",
+			       (unsigned long long)v[i],
+			       (unsigned long long)ktstr_hist_value(idx));
+		if (idx)
+			EXPECT_LT(ktstr_hist_value(idx - 1), v[i]);
+	}
+	/* Beyond the last bucket: clamped, not out of bounds. */
+	EXPECT_EQ(KTSTR_HIST_BUCKETS - 1, ktstr_hist_index(UINT64_MAX));
+}
+
+TEST(histogram_percentiles)
+{
+	static uint32_t counts[KTSTR_HIST_BUCKETS];
+	uint64_t ns;
+
+	/* 1..1000 us, one sample each: p50 about 500 us, p99 about 990 us. */
+	for (ns = 1000; ns <= 1000000; ns += 1000)
+		counts[ktstr_hist_index(ns)]++;
+	ns = ktstr_hist_percentile(counts, 1000, 50);
+	EXPECT_GE(ns, 500000);
+	EXPECT_LE(ns, 500000 + 500000 / 16);
+	ns = ktstr_hist_percentile(counts, 1000, 99);
+	EXPECT_GE(ns, 990000);
+	EXPECT_LE(ns, 990000 + 990000 / 16);
+	EXPECT_EQ(0, ktstr_hist_percentile(counts, 0, 50));
+}
+
+/* ---- structured results ------------------------------------------------ */
+
+/* A group's record and a check's record, read back with jansson. */
+TEST(results_records)
+{
+	char path[] = "/tmp/ktstr-results-XXXXXX", line[65536];
+	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SLEEP_IO,
+					.nr_workers = 2, .name = "sleepers" };
+	struct ktstr_workers *w;
+	json_error_t err;
+	json_t *rec;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	setenv("KTSTR_RESULTS", path, 1);
+	w = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
+	ktstr_sleep_ms(200);
+	ASSERT_EQ(0, ktstr_workers_stop(w));
+	EXPECT_STREQ("sleepers", ktstr_workers_name(w));
+	ktstr_result_group(w);
+	ktstr_result_check("share", "sleepers", false, "first line\nsecond",
+			   KTSTR_KV({ "expected", 0.75 },
+				    { "measured", 0.31 }));
+	ktstr_workers_free(w);
+
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	rec = json_loads(line, 0, &err);
+	ASSERT_NE(NULL, rec) TH_LOG("%s: %s", err.text, line);
+	EXPECT_STREQ("group", json_string_value(json_object_get(rec, "type")));
+	EXPECT_STREQ("sleepers",
+		     json_string_value(json_object_get(rec, "group")));
+	EXPECT_EQ(2, json_array_size(json_object_get(rec, "workers")));
+	EXPECT_EQ(2, json_integer_value(json_object_get(
+		json_object_get(rec, "summary"), "workers")));
+	json_decref(rec);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	rec = json_loads(line, 0, &err);
+	ASSERT_NE(NULL, rec) TH_LOG("%s: %s", err.text, line);
+	EXPECT_STREQ("first line",
+		     json_string_value(json_object_get(rec, "reason")));
+	EXPECT_FALSE(json_boolean_value(json_object_get(rec, "pass")));
+	EXPECT_EQ(0.75, json_real_value(json_object_get(
+		json_object_get(rec, "values"), "expected")));
+	json_decref(rec);
+	fclose(f);
+	unsetenv("KTSTR_RESULTS");
+	unlink(path);
 }
 
 TEST_HARNESS_MAIN

@@ -103,6 +103,7 @@ struct ktstr_work_spec {
 	int nice;
 	unsigned int duty_pct;		/* MIXED, BURSTY: 0 = default 50 */
 	unsigned int period_us;		/* MIXED, BURSTY, SLEEP_IO: 0 = 10000 */
+	const char *name;		/* the group's name in reports; NULL: the kind's */
 };
 
 struct ktstr_worker_stats {
@@ -117,6 +118,15 @@ struct ktstr_worker_stats {
 	uint64_t nr_migrations;		/* se.nr_migrations */
 	uint64_t nr_switches;		/* voluntary + involuntary */
 	cpu_set_t cpus_used;		/* every CPU a checkpoint ran on */
+	/* Checkpoints on another LLC / NUMA node than the one before. */
+	uint64_t llc_migrations;
+	uint64_t node_migrations;
+	/*
+	 * Kinds that measure wake-up latency (the time from being woken to
+	 * running): how many wake-ups, and their distribution.
+	 */
+	uint64_t lat_count;
+	uint64_t lat_p50_ns, lat_p99_ns, lat_max_ns;
 	bool exited_early;		/* died before stop (crash, kill) */
 };
 
@@ -133,6 +143,18 @@ const struct ktstr_worker_stats *ktstr_worker_stats(const struct ktstr_workers *
 /* Kills any worker still running and frees @w. */
 void ktstr_workers_free(struct ktstr_workers *w);
 const char *ktstr_work_kind_name(enum ktstr_work_kind kind);
+/* The group's name: the last ktstr_print_stats() name, spec.name, or the kind. */
+const char *ktstr_workers_name(const struct ktstr_workers *w);
+void ktstr_workers_set_name(struct ktstr_workers *w, const char *name);
+
+/* Wake-up latency over all workers of a group (merged, not averaged). */
+struct ktstr_latency {
+	uint64_t count;
+	uint64_t p50_ns, p90_ns, p99_ns, max_ns;
+};
+/* 0 if the group recorded latencies, -1 (no message) if it recorded none. */
+int ktstr_workers_latency(const struct ktstr_workers *w,
+			  struct ktstr_latency *out);
 
 void ktstr_sleep_ms(unsigned int ms);
 uint64_t ktstr_now_ns(void);
@@ -211,8 +233,12 @@ bool ktstr_check_cpus(const struct ktstr_workers *w, const cpu_set_t *cpus,
 		      char *why, size_t len);
 /* The scheduler is still attached, with the enable_seq it started with. */
 bool ktstr_check_attached(struct ktstr_sched *s, char *why, size_t len);
-/* One line per worker: kind, work, cpu, gap, migrations, CPUs. */
-void ktstr_print_stats(const char *group, const struct ktstr_workers *w);
+/*
+ * One line per worker: kind, work, cpu, gap, migrations, CPUs; also a
+ * group record of the results (ktstr_result_group()), and from now on
+ * the checks of @w report under @group.
+ */
+void ktstr_print_stats(const char *group, struct ktstr_workers *w);
 
 /*
  * In a harness test, EXPECT_KTSTR(ktstr_check_fairness, w, &limits) runs
@@ -237,6 +263,42 @@ void ktstr_print_stats(const char *group, const struct ktstr_workers *w);
 			ktstr_print_kernel_log(KTSTR_FAIL_LOG_LINES);	\
 		ASSERT_TRUE(__ktstr_ok) TH_LOG("%s", __ktstr_why);	\
 	} while (0)
+
+/* ---- results ----------------------------------------------------------- */
+
+/*
+ * Structured results: what each check measured and judged, and every
+ * reported group's figures, as JSON records (one object per line) for
+ * whoever runs the test.  They go to the file $KTSTR_RESULTS names; a
+ * ktstr VM points it at its results channel, and `ktstr run` puts the
+ * records in the test's JSON result.  Without $KTSTR_RESULTS nothing is
+ * written.  Documentation/running.md describes the records.
+ */
+struct ktstr_kv {
+	const char *key;
+	double value;
+};
+
+/* KTSTR_KV({ "expected", 0.75 }, { "measured", 0.31 }): an array and its size */
+#define KTSTR_KV(...)							\
+	((const struct ktstr_kv[]){ __VA_ARGS__ }),			\
+	(sizeof((const struct ktstr_kv[]){ __VA_ARGS__ }) /		\
+	 sizeof(struct ktstr_kv))
+
+/* Names the test the following records belong to (the fixture does). */
+void ktstr_result_begin(const char *test);
+/*
+ * A check's outcome: its name ("share", "latency", ...), the group it
+ * judged (or NULL), the first line of @why as the reason when it failed,
+ * and the figures it compared.
+ */
+void ktstr_result_check(const char *check, const char *group, bool pass,
+			const char *why, const struct ktstr_kv *kv, size_t n);
+/* A group: each worker's figures and the group's (ktstr_print_stats()). */
+void ktstr_result_group(const struct ktstr_workers *w);
+/* Other figures of a scenario, under a name of its own. */
+void ktstr_result_values(const char *name, const struct ktstr_kv *kv,
+			 size_t n);
 
 /* ---- environment ------------------------------------------------------- */
 

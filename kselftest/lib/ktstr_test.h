@@ -46,11 +46,15 @@ static inline void ktstr_report_exit(struct ktstr_sched *s)
 
 static inline void ktstr_fixture_setup(struct __test_metadata *_metadata,
 				       struct ktstr_fixture *f,
+				       const char *variant_name,
 				       const char *scheduler)
 {
 	const struct ktstr_test_decl *decl;
 	char why[256];
 
+	snprintf(why, sizeof(why), "%s.%s.%s", _metadata->fixture->name,
+		 variant_name, _metadata->name);
+	ktstr_result_begin(why);
 	decl = ktstr_find_test(_metadata->fixture->name, _metadata->name);
 	if (ktstr_unmet_needs(decl, why, sizeof(why)))
 		SKIP(return, "%s", why);
@@ -96,11 +100,13 @@ static inline void ktstr_fixture_teardown(struct __test_metadata *_metadata,
 		struct ktstr_fixture k;					\
 	};								\
 	FIXTURE_VARIANT(name) {						\
+		const char *label;					\
 		const char *scheduler;					\
 	};								\
 	FIXTURE_SETUP(name)						\
 	{								\
 		ktstr_fixture_setup(_metadata, &self->k,		\
+				    variant->label,			\
 				    variant->scheduler);		\
 	}								\
 	FIXTURE_TEARDOWN(name)						\
@@ -111,6 +117,7 @@ static inline void ktstr_fixture_teardown(struct __test_metadata *_metadata,
 #define KTSTR_RUN_UNDER(fixture, variant_name, sched_name)		\
 	KTSTR_VARIANT(fixture, variant_name, sched_name);		\
 	FIXTURE_VARIANT_ADD(fixture, variant_name) {			\
+		.label = #variant_name,					\
 		.scheduler = sched_name,				\
 	}
 

@@ -243,6 +243,23 @@ static void sched_since(struct ktstr_worker_stats *st,
 	st->nr_switches = now.nr_switches - base->nr_switches;
 }
 
+/* A worker's own percentiles, for the per-worker report. */
+static void summarize_latency(struct ktstr_slot *slot)
+{
+	struct ktstr_worker_stats *st = &slot->stats;
+
+	if (!st->lat_count)
+		return;
+	st->lat_p50_ns = ktstr_hist_percentile(slot->lat_hist, st->lat_count,
+					       50);
+	st->lat_p99_ns = ktstr_hist_percentile(slot->lat_hist, st->lat_count,
+					       99);
+	if (st->lat_p99_ns > st->lat_max_ns)
+		st->lat_p99_ns = st->lat_max_ns;
+	if (st->lat_p50_ns > st->lat_p99_ns)
+		st->lat_p50_ns = st->lat_p99_ns;
+}
+
 static void wait_for_go(struct ktstr_shared *sh)
 {
 	while (!__atomic_load_n(&sh->go, __ATOMIC_ACQUIRE))
@@ -265,6 +282,7 @@ static _Noreturn void worker_main(const struct ktstr_workers *w,
 		.idx = idx,
 		.period_ns = (w->spec.period_us ?: DEFAULT_PERIOD_US) * 1000ull,
 		.duty_pct = w->spec.duty_pct ?: DEFAULT_DUTY_PCT,
+		.last_cpu = -1,
 	};
 	struct ktstr_worker_stats base = { 0 };
 
@@ -290,6 +308,7 @@ static _Noreturn void worker_main(const struct ktstr_workers *w,
 	c.last = c.sh->start_ns;
 	ktstr_work_run(&c);
 	sched_since(&c.slot->stats, &base);
+	summarize_latency(c.slot);
 	__atomic_store_n(&c.slot->done, 1, __ATOMIC_RELEASE);
 	_exit(0);
 }
@@ -313,6 +332,25 @@ static int check_spec(const struct ktstr_work_spec *spec)
 				  spec->duty_pct);
 	if (spec->cgroup && !spec->cgroup->path[0])
 		return ktstr_fail("%s: the cgroup was never created", name);
+	return 0;
+}
+
+/* Which LLC and node each CPU is in, for the workers' migration counts. */
+static int map_topology(struct ktstr_shared *sh)
+{
+	struct ktstr_topo t;
+	unsigned int i, cpu;
+
+	if (ktstr_topo_read(&t) < 0)
+		return -1;
+	for (i = 0; i < t.nr_llcs; i++)
+		for (cpu = 0; cpu < KTSTR_MAX_CPUS; cpu++)
+			if (CPU_ISSET(cpu, &t.llc[i]))
+				sh->llc_of[cpu] = i;
+	for (i = 0; i < t.nr_nodes; i++)
+		for (cpu = 0; cpu < KTSTR_MAX_CPUS; cpu++)
+			if (CPU_ISSET(cpu, &t.node[i]))
+				sh->node_of[cpu] = i;
 	return 0;
 }
 
@@ -376,6 +414,10 @@ static struct ktstr_workers *alloc_workers(const struct ktstr_work_spec *spec)
 		return NULL;
 	}
 	w->spec = *spec;
+	/* The caller's string need not outlive the call. */
+	if (spec->name)
+		ktstr_workers_set_name(w, spec->name);
+	w->spec.name = NULL;
 	w->n = spec->nr_workers;
 	w->parent = getpid();
 	w->pids = calloc(w->n, sizeof(*w->pids));
@@ -478,7 +520,7 @@ struct ktstr_workers *ktstr_workers_start(const struct ktstr_work_spec *spec)
 	if (!w)
 		return NULL;
 	w->sh->chunk_iters = chunk_iters();
-	if (pick_affinity(w) < 0 ||
+	if (map_topology(w->sh) < 0 || pick_affinity(w) < 0 ||
 	    (spec->kind == KTSTR_WORK_PIPE_PINGPONG && make_pipes(w) < 0) ||
 	    fork_workers(w) < 0 || wait_ready(w) < 0) {
 		ktstr_workers_free(w);
@@ -488,6 +530,16 @@ struct ktstr_workers *ktstr_workers_start(const struct ktstr_work_spec *spec)
 	close_fds(w, true);
 	release(w);
 	return w;
+}
+
+const char *ktstr_workers_name(const struct ktstr_workers *w)
+{
+	return w->name[0] ? w->name : ktstr_work_kind_name(w->spec.kind);
+}
+
+void ktstr_workers_set_name(struct ktstr_workers *w, const char *name)
+{
+	snprintf(w->name, sizeof(w->name), "%s", name);
 }
 
 unsigned int ktstr_workers_count(const struct ktstr_workers *w)

@@ -16,6 +16,20 @@
 #define PAIR_STOP 2u
 
 /*
+ * Wake-up latencies in a log-linear histogram: 16 buckets per power of
+ * two (about 6% apart), exact below 16 ns, up to 2^46 ns (19 hours).
+ */
+#define KTSTR_HIST_SUB_BITS 4
+#define KTSTR_HIST_BUCKETS ((46 - KTSTR_HIST_SUB_BITS + 1) << KTSTR_HIST_SUB_BITS)
+
+unsigned int ktstr_hist_index(uint64_t ns);
+/* The upper bound of bucket @idx: a percentile never reads low. */
+uint64_t ktstr_hist_value(unsigned int idx);
+/* The @pct (0-100) percentile of @counts holding @total samples. */
+uint64_t ktstr_hist_percentile(const uint32_t *counts, uint64_t total,
+			       double pct);
+
+/*
  * One worker's slot in the MAP_SHARED mapping.  The worker updates its
  * statistics in place as it goes, so a worker that dies early still
  * shows how far it got.  Cache-line aligned: workers never share a line.
@@ -26,6 +40,7 @@ struct ktstr_slot {
 	uint32_t done;			/* final statistics written */
 	uint32_t pair_word;		/* futex ping-pong, even slot of a pair */
 	char err[256];
+	uint32_t lat_hist[KTSTR_HIST_BUCKETS];	/* wake-up latencies */
 };
 
 struct ktstr_shared {
@@ -34,6 +49,9 @@ struct ktstr_shared {
 	uint32_t stop;			/* futex: stop working */
 	uint64_t start_ns;		/* the common start */
 	uint64_t chunk_iters;		/* spin() iterations of one chunk */
+	/* Where each CPU is, for counting cross-LLC and cross-node moves. */
+	uint8_t llc_of[KTSTR_MAX_CPUS];
+	uint8_t node_of[KTSTR_MAX_CPUS];
 	struct ktstr_slot slot[];
 };
 
@@ -49,6 +67,7 @@ struct ktstr_workers {
 	size_t map_len;
 	uint64_t stop_ns;
 	bool stopped;
+	char name[64];			/* reported as; see ktstr_workers_name() */
 };
 
 /* A worker's own view while it runs. */
@@ -60,8 +79,12 @@ struct ktstr_wctx {
 	uint64_t period_ns;
 	unsigned int duty_pct;
 	uint64_t last;			/* the last checkpoint */
+	int last_cpu;			/* where the last checkpoint ran, or -1 */
 	int rfd, wfd;			/* pipe ping-pong */
 };
+
+/* Adds one wake-up latency of worker @c to its histogram. */
+void ktstr_record_latency(struct ktstr_wctx *c, uint64_t ns);
 
 bool ktstr_is_pingpong(enum ktstr_work_kind kind);
 uint64_t ktstr_spin(uint64_t iters);

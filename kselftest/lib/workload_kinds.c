@@ -33,8 +33,16 @@ static bool checkpoint(struct ktstr_wctx *c)
 		st->max_gap_ns = now - c->last;
 	c->last = now;
 	st->work++;
-	if (cpu >= 0)
+	if (cpu >= 0 && cpu < KTSTR_MAX_CPUS) {
 		CPU_SET(cpu, &st->cpus_used);
+		if (c->last_cpu >= 0 && cpu != c->last_cpu) {
+			st->llc_migrations += c->sh->llc_of[cpu] !=
+					      c->sh->llc_of[c->last_cpu];
+			st->node_migrations += c->sh->node_of[cpu] !=
+					       c->sh->node_of[c->last_cpu];
+		}
+		c->last_cpu = cpu;
+	}
 	return stopping(c);
 }
 
