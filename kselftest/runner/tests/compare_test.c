@@ -328,29 +328,44 @@ TEST_F(compare, new_metrics)
 	EXPECT_NE(NULL, strstr(summary_line(), "1 pairs, 0 regressions, 0 improvements")) TH_LOG("%s", c.out);
 }
 
+static json_t *summary(int workers, double work, double spread, double gap,
+		       int migr, int llc, int node, double delay, double p99)
+{
+	return json_pack("{s:i, s:f, s:f, s:f, s:i, s:i, s:i, s:f, s:f}",
+			 "workers", workers, "work", work, "spread", spread,
+			 "max_gap_ms", gap, "migrations", migr,
+			 "llc_migrations", llc, "node_migrations", node,
+			 "run_delay_ms_mean", delay, "lat_p99_us", p99);
+}
+
+static json_t *share_check(bool pass, const char *values)
+{
+	return json_pack("{s:s, s:b, s:o}", "check", "share", "pass", pass,
+			 "values", json_loads(values, 0, NULL));
+}
+
 /* Over several groups and checks: the largest, or the sum, or the mean. */
 TEST_F(compare, metrics_over_groups_and_checks)
 {
-	static const char result[] =
-		"{\"name\": \"t.x.y\", \"result\": \"skip\", \"scheduler\": \"x\","
-		" \"groups\": ["
-		"  {\"type\": \"group\", \"summary\": {\"workers\": 3, \"work\": 30, \"spread\": 0.5,"
-		"   \"max_gap_ms\": 70, \"migrations\": 5, \"llc_migrations\": 1, \"node_migrations\": 1,"
-		"   \"run_delay_ms_mean\": 10, \"lat_p99_us\": 300}},"
-		"  {\"type\": \"group\"},"
-		"  {\"type\": \"group\", \"summary\": {\"workers\": 1, \"work\": 12.5, \"spread\": 0,"
-		"   \"max_gap_ms\": 90, \"migrations\": 2, \"llc_migrations\": 2, \"node_migrations\": 0,"
-		"   \"run_delay_ms_mean\": 30, \"lat_p99_us\": 200}}],"
-		" \"checks\": ["
-		"  {\"check\": \"share\", \"pass\": true, \"values\": {\"expected\": 0.5, \"measured\": 0.45}},"
-		"  {\"check\": \"share\", \"pass\": false, \"values\": {\"expected\": 0.25, \"measured\": 0.4}},"
-		"  {\"check\": \"share\", \"pass\": false, \"values\": {\"expected\": 0.25}},"
-		"  {\"check\": \"latency\", \"pass\": false, \"values\": {\"expected\": 0, \"measured\": 9}}],"
-		" \"monitor\": {\"verdicts\": [{\"failed\": true}, {\"failed\": false}, {\"failed\": true}]}}";
+	json_t *res = json_pack("{s:s, s:s, s:s, s:[{s:o}, {}, {s:o}], s:[o, o, o, {s:s, s:{s:i, s:i}}], s:{s:[{s:b}, {s:b}, {s:b}]}}",
+		"name", "t.x.y", "result", "skip", "scheduler", "x",
+		"groups",
+		"summary", summary(3, 30, 0.5, 70, 5, 1, 1, 10, 300),
+		"summary", summary(1, 12.5, 0, 90, 2, 2, 0, 30, 200),
+		"checks",
+		share_check(true, "{\"expected\": 0.5, \"measured\": 0.45}"),
+		share_check(false, "{\"expected\": 0.25, \"measured\": 0.4}"),
+		share_check(false, "{\"expected\": 0.25}"),
+		"check", "latency", "values", "expected", 0, "measured", 9,
+		"monitor", "verdicts", "failed", true, "failed", false, "failed", true);
+	char path[128];
 	const struct kt_result_metrics *m;
 	struct kt_result_set set;
 
-	write_file(self->dir, "x.json", result);
+	ASSERT_NE(NULL, res);
+	snprintf(path, sizeof(path), "%s/x.json", self->dir);
+	ASSERT_EQ(0, json_dump_file(res, path, 0));
+	json_decref(res);
 	ASSERT_EQ(0, kt_result_set_load(self->dir, &set)) TH_LOG("%s", kt_errmsg());
 	m = &set.v[0];
 	EXPECT_STREQ("t.y", m->test);

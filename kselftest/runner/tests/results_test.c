@@ -218,6 +218,7 @@ static void expect_workers_as_printed(struct __test_metadata *_metadata,
 	char pat[64];
 	size_t i;
 	long long work;
+	int matched;
 
 	for (i = 0; i < json_array_size(workers); i++) {
 		const json_t *w = json_array_get(workers, i);
@@ -229,7 +230,8 @@ static void expect_workers_as_printed(struct __test_metadata *_metadata,
 		ASSERT_NE(NULL, line) TH_LOG("no '%s' in %s", pat, output);
 		line = strstr(line, ": work ");
 		ASSERT_NE(NULL, line);
-		ASSERT_EQ(1, sscanf(line, ": work %lld", &work));
+		matched = sscanf(line, ": work %lld", &work);
+		ASSERT_EQ(1, matched);
 		EXPECT_EQ(work, json_number_value(json_object_get(w, "work")));
 		EXPECT_TRUE(json_is_number(json_object_get(w, "cpu_ms")));
 		EXPECT_TRUE(json_is_integer(json_object_get(w, "migrations")));
