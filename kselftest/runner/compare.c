@@ -74,12 +74,37 @@ static int wrong_type(const struct field *f, const char *want)
 	return kt_fail("%s: field %s: not %s", f->file, name, want);
 }
 
+enum want { WANT_OBJECT, WANT_ARRAY, WANT_STRING, WANT_NUMBER, WANT_BOOLEAN };
+
+static const char * const want_names[] = {
+	[WANT_OBJECT] = "an object", [WANT_ARRAY] = "an array",
+	[WANT_STRING] = "a string", [WANT_NUMBER] = "a number",
+	[WANT_BOOLEAN] = "true or false",
+};
+
+static bool is(const json_t *v, enum want want)
+{
+	switch (want) {
+	case WANT_OBJECT:
+		return json_is_object(v);
+	case WANT_ARRAY:
+		return json_is_array(v);
+	case WANT_STRING:
+		return json_is_string(v);
+	case WANT_NUMBER:
+		return json_is_number(v);
+	case WANT_BOOLEAN:
+		return json_is_boolean(v);
+	}
+	return false;
+}
+
 /*
- * @key of @obj when it has the JSON type @is tests for: 1 and *@out, 0 if
- * absent (or null), -1 if of another type.
+ * @key of @obj when it is what we @want: 1 and *@out, 0 if absent (or
+ * null), -1 if of another type.
  */
 static int get(const json_t *obj, const struct field *at, const char *key,
-	       int (*is)(const json_t *), const char *want, json_t **out)
+	       enum want want, json_t **out)
 {
 	json_t *v = json_object_get(obj, key);
 	struct field f;
@@ -87,42 +112,17 @@ static int get(const json_t *obj, const struct field *at, const char *key,
 	*out = v;
 	if (!v || json_is_null(v))
 		return 0;
-	if (is(v))
+	if (is(v, want))
 		return 1;
 	field_at(&f, at, key, -1);
-	return wrong_type(&f, want);
-}
-
-static int is_object(const json_t *v)
-{
-	return json_is_object(v);
-}
-
-static int is_array(const json_t *v)
-{
-	return json_is_array(v);
-}
-
-static int is_string(const json_t *v)
-{
-	return json_is_string(v);
-}
-
-static int is_number(const json_t *v)
-{
-	return json_is_number(v);
-}
-
-static int is_boolean(const json_t *v)
-{
-	return json_is_boolean(v);
+	return wrong_type(&f, want_names[want]);
 }
 
 static int get_number(const json_t *obj, const struct field *at,
 		      const char *key, double *out)
 {
 	json_t *v;
-	int ret = get(obj, at, key, is_number, "a number", &v);
+	int ret = get(obj, at, key, WANT_NUMBER, &v);
 
 	if (ret > 0)
 		*out = json_number_value(v);
@@ -134,7 +134,7 @@ static int get_string(const json_t *obj, const struct field *at,
 		      const char *key, char *buf, size_t len)
 {
 	json_t *v;
-	int ret = get(obj, at, key, is_string, "a string", &v);
+	int ret = get(obj, at, key, WANT_STRING, &v);
 
 	snprintf(buf, len, "%s", ret > 0 ? json_string_value(v) : "");
 	return ret;
@@ -146,7 +146,7 @@ static int element(const json_t *array, const struct field *at,
 {
 	field_at(f, at, key, i);
 	return json_is_object(json_array_get(array, i)) ? 0 :
-	       wrong_type(f, "an object");
+	       wrong_type(f, want_names[WANT_OBJECT]);
 }
 
 static void keep_max(struct kt_result_metrics *m, enum kt_metric k, double v)
@@ -220,8 +220,8 @@ static int group_metrics(const json_t *groups, const struct field *top,
 	for (i = 0; i < json_array_size(groups); i++) {
 		if (element(groups, top, "groups", i, &f))
 			return -1;
-		switch (get(json_array_get(groups, i), &f, "summary", is_object,
-			    "an object", &sum)) {
+		switch (get(json_array_get(groups, i), &f, "summary",
+			    WANT_OBJECT, &sum)) {
 		case -1:
 			return -1;
 		case 0:
@@ -247,7 +247,7 @@ static int share_error(const json_t *check, const struct field *f,
 	json_t *values;
 	int e, x;
 
-	x = get(check, f, "values", is_object, "an object", &values);
+	x = get(check, f, "values", WANT_OBJECT, &values);
 	if (x <= 0)
 		return x;
 	field_at(&vf, f, "values", -1);
@@ -289,7 +289,7 @@ static int monitor_metrics(const json_t *mon, const struct field *top,
 	int ret;
 
 	field_at(&f, top, "monitor", -1);
-	ret = get(mon, &f, "verdicts", is_array, "an array", &verdicts);
+	ret = get(mon, &f, "verdicts", WANT_ARRAY, &verdicts);
 	if (ret <= 0)
 		return ret;
 	m->has[KT_METRIC_VERDICTS] = true;
@@ -297,7 +297,7 @@ static int monitor_metrics(const json_t *mon, const struct field *top,
 		if (element(verdicts, &f, "verdicts", i, &vf))
 			return -1;
 		ret = get(json_array_get(verdicts, i), &vf, "failed",
-			  is_boolean, "true or false", &failed);
+			  WANT_BOOLEAN, &failed);
 		if (ret < 0)
 			return -1;
 		m->v[KT_METRIC_VERDICTS] += json_is_true(failed);
@@ -361,9 +361,9 @@ int kt_result_parse(const json_t *res, const char *origin,
 		return -1;
 	m->has[KT_METRIC_FAILED] = true;
 	m->v[KT_METRIC_FAILED] = !strcmp(m->result, "fail");
-	if (get(res, &top, "groups", is_array, "an array", &groups) < 0 ||
-	    get(res, &top, "checks", is_array, "an array", &checks) < 0 ||
-	    get(res, &top, "monitor", is_object, "an object", &mon) < 0)
+	if (get(res, &top, "groups", WANT_ARRAY, &groups) < 0 ||
+	    get(res, &top, "checks", WANT_ARRAY, &checks) < 0 ||
+	    get(res, &top, "monitor", WANT_OBJECT, &mon) < 0)
 		return -1;
 	if (group_metrics(groups, &top, m) || check_metrics(checks, &top, m))
 		return -1;
