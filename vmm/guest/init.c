@@ -17,16 +17,16 @@
  * control port, up to BYTES of lines; see results_relay.
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <poll.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -53,7 +53,7 @@ struct payload {
  * The payload's records, from the FIFO to the control port.  /init
  * reads the FIFO as soon as it can and queues the framed lines, so a
  * payload never waits for the serial port; the queue holds at most the
- * bound's worth of lines.  The first lines that fit are sent, every
+ * bound's worth of lines and their prefixes.  The first lines that fit are sent, every
  * later line is dropped and counted, as the host does (vmm/control.c).
  */
 struct results_relay {
