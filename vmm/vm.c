@@ -24,6 +24,7 @@
 
 #include "compiler.h"
 #include "cache.h"
+#include "control.h"
 #include "error.h"
 #include "vm.h"
 
@@ -60,7 +61,8 @@ struct vm_run {
 	char qemu_log[PATH_MAX + 16];
 	char fifo[NR_PORTS][PATH_MAX + 16];
 	int rfd[NR_PORTS], wfd[NR_PORTS];
-	struct buf out, control;
+	struct buf out;
+	struct kt_control control;
 	pid_t qemu;
 	struct timespec start;
 	off_t console_size;
@@ -300,7 +302,7 @@ static void cleanup(struct vm_run *v)
 	}
 	if (v->tty_saved)
 		tcsetattr(STDIN_FILENO, TCSANOW, &v->tty);
-	free(v->control.data);
+	kt_control_free(&v->control);
 	if (v->o->capture_stdout)
 		*v->o->capture_stdout = v->out.data;
 	else
@@ -344,6 +346,9 @@ static int build_cmdline(const struct kt_vm_opts *o, char *buf, size_t len)
 			n += snprintf(buf + n, len - n, " ktstr.term=%s",
 				      getenv("TERM"));
 	}
+	if (o->records)
+		n += snprintf(buf + n, len - n, " ktstr.results=%u",
+			      KT_RESULTS_MAX_BYTES);
 	if (o->extra_cmdline)
 		n += snprintf(buf + n, len - n, " %s", o->extra_cmdline);
 	if (n >= len)
@@ -428,7 +433,7 @@ static void relay(struct vm_run *v, enum port p)
 		if (n <= 0)
 			return;
 		if (p == PORT_CONTROL) {
-			buf_append(&v->control, data, n);
+			kt_control_feed(&v->control, data, n);
 			continue;
 		}
 		if (p == PORT_STDOUT) {
@@ -516,12 +521,10 @@ static void qemu_error(struct vm_run *v, int status)
 
 static void classify_exit(struct vm_run *v, int status)
 {
-	const char *line = v->control.data ?
-			   strstr(v->control.data, "KTSTR_EXIT ") : NULL;
-
-	if (line) {
+	kt_control_end(&v->control);
+	if (v->control.exited) {
 		v->r->outcome = KT_VM_EXITED;
-		v->r->exit_status = atoi(line + strlen("KTSTR_EXIT "));
+		v->r->exit_status = v->control.exit_status;
 	} else if (find_panic(v)) {
 		v->r->outcome = KT_VM_PANIC;
 	} else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
@@ -565,7 +568,7 @@ static void save_console_tail(struct vm_run *v)
 
 static bool booted(struct vm_run *v)
 {
-	return v->control.data && strstr(v->control.data, "KTSTR_BOOTED");
+	return v->control.booted;
 }
 
 /* Once per VM, when the guest is up: the kernel's memory is set up. */
@@ -753,6 +756,9 @@ static int run_once(const struct kt_vm_opts *o, struct kt_vm_result *r)
 	memset(r, 0, sizeof(*r));
 	for (p = 0; p < NR_PORTS; p++)
 		v.rfd[p] = v.wfd[p] = -1;
+	if (o->records)
+		kt_records_free(o->records);
+	kt_control_init(&v.control, o->records, KT_RESULTS_MAX_BYTES);
 	if (install_handlers(old))
 		return -1;
 	if (prepare(&v, &argv))

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "control.h"
 #include "qemu.h"
 #include "topology.h"
 
@@ -36,6 +37,11 @@ struct kt_vm_opts {
 	int stdout_fd;			/* live copy of payload stdout, or -1 */
 	int stderr_fd;			/* live copy of payload stderr, or -1 */
 	char **capture_stdout;		/* if set: malloc'd copy of stdout */
+	/*
+	 * If set: the guest gets $KTSTR_RESULTS and its records land here
+	 * (emptied first; the caller frees them with kt_records_free()).
+	 */
+	struct kt_records *records;
 	bool dry_run;			/* print the QEMU command, run nothing */
 	const struct kt_vm_observer *observer;	/* or NULL */
 };

@@ -30,7 +30,8 @@ static void usage(FILE *out)
 			kt_metrics[i].name, kt_metrics[i].def.abs,
 			kt_metrics[i].def.rel * 100,
 			kt_metrics[i].higher_is_better ? "higher" : "lower");
-	fprintf(out, "\nexit status: 0 without regressions, 1 with, 2 on bad arguments.\n");
+	fprintf(out, "\nexit status: 0 without regressions, 1 with one or when nothing pairs,\n"
+		"2 on bad arguments or a result set that cannot be read.\n");
 }
 
 static int pair_scheduler(struct kt_compare_opts *o, const char *s)
@@ -106,5 +107,5 @@ int cmd_compare(int argc, char **argv)
 	return sum.regressions ? 1 : 0;
 fail:
 	fprintf(stderr, "ktstr compare: %s\n", kt_errmsg());
-	return 1;
+	return 2;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "compare.h"
 #include "error.h"
@@ -13,7 +14,13 @@
 /*
  * Default thresholds, wide enough for TCG noise: under emulation a
  * worker's longest gap and run delay move by tens of percent between
- * identical runs, work done by about 20%.
+ * identical runs, work done by about 20%.  Cross-LLC and cross-node
+ * migrations are a part of all migrations, so their absolute threshold
+ * is half as large.  A busy vCPU holds TCG's only thread for up to
+ * 100 ms (QEMU's round-robin kick period), so wake-up latencies are tens
+ * of milliseconds there and only a doubling by 5 ms or more counts.  A
+ * share error moves by a few points of CPU share between runs: it counts
+ * from 5 points (0.05) and 50% up.
  */
 const struct kt_metric_info kt_metrics[KT_NR_METRICS] = {
 	[KT_METRIC_FAILED] = { "failed", false, { 0.5, 0 } },
@@ -21,152 +28,281 @@ const struct kt_metric_info kt_metrics[KT_NR_METRICS] = {
 	[KT_METRIC_GAP_MS] = { "longest_gap_ms", false, { 250, 1.0 } },
 	[KT_METRIC_WORK] = { "work", true, { 100, 0.3 } },
 	[KT_METRIC_MIGRATIONS] = { "migrations", false, { 100, 1.0 } },
+	[KT_METRIC_LLC_MIGRATIONS] = { "llc_migrations", false, { 50, 1.0 } },
+	[KT_METRIC_NODE_MIGRATIONS] = { "node_migrations", false, { 50, 1.0 } },
 	[KT_METRIC_RUN_DELAY_MS] = { "run_delay_ms", false, { 100, 1.0 } },
-	[KT_METRIC_WAKE_DELAY_MS] = { "wake_delay_ms", false, { 50, 1.0 } },
+	[KT_METRIC_WAKE_P99_US] = { "wake_latency_p99_us", false, { 5000, 1.0 } },
+	[KT_METRIC_SHARE_ERROR] = { "share_error", false, { 0.05, 0.5 } },
 	[KT_METRIC_VERDICTS] = { "monitor_failed_verdicts", false, { 0.5, 0 } },
 };
 
 #define MAX_JSON (16u << 20)
 
-/* The JSON string value of top-level @key, unescaped, malloc'd. */
-static char *json_string(const char *json, const char *key)
-{
-	char pat[80];
-	const char *p;
-	char *out, *o;
-
-	snprintf(pat, sizeof(pat), "\n  \"%s\": \"", key);
-	p = strstr(json, pat);
-	if (!p)
-		return NULL;
-	p += strlen(pat);
-	out = malloc(strlen(p) + 1);
-	if (!out)
-		return NULL;
-	for (o = out; *p && *p != '"'; p++) {
-		if (*p != '\\') {
-			*o++ = *p;
-			continue;
-		}
-		p++;
-		if (*p == 'n')
-			*o++ = '\n';
-		else if (*p == 't')
-			*o++ = '\t';
-		else if (*p == 'u' && strlen(p) >= 5)
-			p += 4, *o++ = '?';
-		else if (*p)
-			*o++ = *p;
-		else
-			break;
-	}
-	*o = '\0';
-	return out;
-}
-
-static void copy_field(const char *json, const char *key, char *buf,
-		       size_t len)
-{
-	char *s = json_string(json, key);
-
-	snprintf(buf, len, "%s", s ? s : "");
-	free(s);
-}
-
-/* Per-group work figures, for the fairness spread. */
-struct group {
-	double min, max, sum;
-	unsigned int n;
+/* Where in which file a value is read from, for errors that name it. */
+struct field {
+	const char *file;
+	const struct field *parent;	/* NULL: the result itself */
+	const char *key;
+	long index;			/* of an array element, else -1 */
 };
 
-static void close_group(struct group *g, struct kt_result_metrics *m)
+static void field_at(struct field *f, const struct field *parent,
+		     const char *key, long index)
 {
-	double spread;
-
-	if (g->n >= 2 && g->sum > 0) {
-		spread = (g->max - g->min) / (g->sum / g->n);
-		if (!m->has[KT_METRIC_SPREAD] || spread > m->v[KT_METRIC_SPREAD])
-			m->v[KT_METRIC_SPREAD] = spread;
-		m->has[KT_METRIC_SPREAD] = true;
-	}
-	memset(g, 0, sizeof(*g));
+	*f = (struct field){ .file = parent->file, .parent = parent,
+			     .key = key, .index = index };
 }
 
-/* A worker line of ktstr_print_stats(). */
-static void worker_line(const char *line, struct group *g,
-			struct kt_result_metrics *m, unsigned int *workers,
-			double *delay_sum, double *wake_sum, bool *has_wake)
+/* "groups[2].summary.spread" */
+static size_t field_name(const struct field *f, char *buf, size_t len)
 {
-	unsigned long long work, cpu, delay, gap, migr, wake;
-	const char *p = strstr(line, ": work ");
+	size_t n = f->parent && f->parent->key ?
+		   field_name(f->parent, buf, len) : 0;
 
-	if (!p || sscanf(p, ": work %llu cpu %llums run_delay %llums max_gap %llums migrations %llu",
-			 &work, &cpu, &delay, &gap, &migr) != 5)
-		return;
-	p = strstr(line, " wake_delay ");
-	if (p && sscanf(p, " wake_delay %llums", &wake) == 1) {
-		*wake_sum += wake;
-		*has_wake = true;
-	}
-	if (!g->n || work < g->min)
-		g->min = work;
-	if (!g->n || work > g->max)
-		g->max = work;
-	g->sum += work;
-	g->n++;
-	(*workers)++;
-	*delay_sum += delay;
-	m->v[KT_METRIC_WORK] += work;
-	m->v[KT_METRIC_MIGRATIONS] += migr;
-	if (gap > m->v[KT_METRIC_GAP_MS])
-		m->v[KT_METRIC_GAP_MS] = gap;
+	if (n < len)
+		n += snprintf(buf + n, len - n, "%s%s", n ? "." : "", f->key);
+	if (n < len && f->index >= 0)
+		n += snprintf(buf + n, len - n, "[%ld]", f->index);
+	return n;
 }
 
-static void output_metrics(const char *out, struct kt_result_metrics *m)
+static int wrong_type(const struct field *f, const char *want)
 {
-	struct group g = { 0 };
-	unsigned int workers = 0;
-	double delay = 0, wake = 0;
-	bool has_wake = false;
-	const char *line = out, *end;
-	char buf[1024];
+	char name[256];
 
-	while (line && *line) {
-		end = strchr(line, '\n');
-		snprintf(buf, sizeof(buf), "%.*s",
-			 (int)(end ? end - line : (long)strlen(line)), line);
-		if (strstr(buf, " workers") && !strstr(buf, "worker "))
-			close_group(&g, m);
-		else if (strstr(buf, "worker ") && strstr(buf, ": work "))
-			worker_line(buf, &g, m, &workers, &delay, &wake,
-				    &has_wake);
-		line = end ? end + 1 : NULL;
+	field_name(f, name, sizeof(name));
+	return kt_fail("%s: field %s: not %s", f->file, name, want);
+}
+
+enum want { WANT_OBJECT, WANT_ARRAY, WANT_STRING, WANT_NUMBER, WANT_BOOLEAN };
+
+static const char * const want_names[] = {
+	[WANT_OBJECT] = "an object", [WANT_ARRAY] = "an array",
+	[WANT_STRING] = "a string", [WANT_NUMBER] = "a number",
+	[WANT_BOOLEAN] = "true or false",
+};
+
+static bool is(const json_t *v, enum want want)
+{
+	switch (want) {
+	case WANT_OBJECT:
+		return json_is_object(v);
+	case WANT_ARRAY:
+		return json_is_array(v);
+	case WANT_STRING:
+		return json_is_string(v);
+	case WANT_NUMBER:
+		return json_is_number(v);
+	case WANT_BOOLEAN:
+		return json_is_boolean(v);
 	}
-	close_group(&g, m);
-	if (!workers)
-		return;
-	m->has[KT_METRIC_WORK] = m->has[KT_METRIC_MIGRATIONS] = true;
-	m->has[KT_METRIC_GAP_MS] = m->has[KT_METRIC_RUN_DELAY_MS] = true;
-	m->v[KT_METRIC_RUN_DELAY_MS] = delay / workers;
-	if (has_wake) {
-		m->has[KT_METRIC_WAKE_DELAY_MS] = true;
-		m->v[KT_METRIC_WAKE_DELAY_MS] = wake / workers;
+	return false;
+}
+
+/*
+ * @key of @obj when it is what we @want: 1 and *@out, 0 if absent (or
+ * null), -1 if of another type.
+ */
+static int get(const json_t *obj, const struct field *at, const char *key,
+	       enum want want, json_t **out)
+{
+	json_t *v = json_object_get(obj, key);
+	struct field f;
+
+	*out = v;
+	if (!v || json_is_null(v))
+		return 0;
+	if (is(v, want))
+		return 1;
+	field_at(&f, at, key, -1);
+	return wrong_type(&f, want_names[want]);
+}
+
+static int get_number(const json_t *obj, const struct field *at,
+		      const char *key, double *out)
+{
+	json_t *v;
+	int ret = get(obj, at, key, WANT_NUMBER, &v);
+
+	if (ret > 0)
+		*out = json_number_value(v);
+	return ret;
+}
+
+/* A string field copied into @buf ("" if absent). */
+static int get_string(const json_t *obj, const struct field *at,
+		      const char *key, char *buf, size_t len)
+{
+	json_t *v;
+	int ret = get(obj, at, key, WANT_STRING, &v);
+
+	snprintf(buf, len, "%s", ret > 0 ? json_string_value(v) : "");
+	return ret;
+}
+
+/* Element @i of array @key, which must be an object. */
+static int element(const json_t *array, const struct field *at,
+		   const char *key, size_t i, struct field *f)
+{
+	field_at(f, at, key, i);
+	return json_is_object(json_array_get(array, i)) ? 0 :
+	       wrong_type(f, want_names[WANT_OBJECT]);
+}
+
+static void keep_max(struct kt_result_metrics *m, enum kt_metric k, double v)
+{
+	if (!m->has[k] || v > m->v[k])
+		m->v[k] = v;
+	m->has[k] = true;
+}
+
+static void add(struct kt_result_metrics *m, enum kt_metric k, double v)
+{
+	m->v[k] += v;
+	m->has[k] = true;
+}
+
+/* Sums over groups (results.c's "summary" of each group record). */
+struct group_sums {
+	double delay_ms, workers;
+};
+
+static const struct {
+	const char *key;
+	enum kt_metric metric;
+	bool sum;		/* else the largest */
+} summary_fields[] = {
+	{ "spread", KT_METRIC_SPREAD, false },
+	{ "max_gap_ms", KT_METRIC_GAP_MS, false },
+	{ "lat_p99_us", KT_METRIC_WAKE_P99_US, false },
+	{ "work", KT_METRIC_WORK, true },
+	{ "migrations", KT_METRIC_MIGRATIONS, true },
+	{ "llc_migrations", KT_METRIC_LLC_MIGRATIONS, true },
+	{ "node_migrations", KT_METRIC_NODE_MIGRATIONS, true },
+};
+
+static int group_summary(const json_t *sum, const struct field *at,
+			 struct kt_result_metrics *m, struct group_sums *g)
+{
+	double v, workers = 0, delay = 0;
+	size_t i;
+	int has_workers, has_delay;
+
+	for (i = 0; i < ARRAY_SIZE(summary_fields); i++) {
+		int ret = get_number(sum, at, summary_fields[i].key, &v);
+
+		if (ret < 0)
+			return -1;
+		if (ret && summary_fields[i].sum)
+			add(m, summary_fields[i].metric, v);
+		else if (ret)
+			keep_max(m, summary_fields[i].metric, v);
 	}
+	has_workers = get_number(sum, at, "workers", &workers);
+	has_delay = get_number(sum, at, "run_delay_ms_mean", &delay);
+	if (has_workers < 0 || has_delay < 0)
+		return -1;
+	if (has_workers && has_delay) {
+		g->delay_ms += delay * workers;
+		g->workers += workers;
+	}
+	return 0;
+}
+
+static int group_metrics(const json_t *groups, const struct field *top,
+			 struct kt_result_metrics *m)
+{
+	struct group_sums g = { 0 };
+	struct field f, s;
+	json_t *sum;
+	size_t i;
+
+	for (i = 0; i < json_array_size(groups); i++) {
+		if (element(groups, top, "groups", i, &f))
+			return -1;
+		switch (get(json_array_get(groups, i), &f, "summary",
+			    WANT_OBJECT, &sum)) {
+		case -1:
+			return -1;
+		case 0:
+			continue;
+		}
+		field_at(&s, &f, "summary", -1);
+		if (group_summary(sum, &s, m, &g))
+			return -1;
+	}
+	if (g.workers > 0) {
+		m->v[KT_METRIC_RUN_DELAY_MS] = g.delay_ms / g.workers;
+		m->has[KT_METRIC_RUN_DELAY_MS] = true;
+	}
+	return 0;
+}
+
+/* A "share" check: how far the measured share was from the expected. */
+static int share_error(const json_t *check, const struct field *f,
+		       struct kt_result_metrics *m)
+{
+	double expected = 0, measured = 0;
+	struct field vf;
+	json_t *values;
+	int e, x;
+
+	x = get(check, f, "values", WANT_OBJECT, &values);
+	if (x <= 0)
+		return x;
+	field_at(&vf, f, "values", -1);
+	e = get_number(values, &vf, "expected", &expected);
+	x = get_number(values, &vf, "measured", &measured);
+	if (e < 0 || x < 0)
+		return -1;
+	if (e && x)
+		keep_max(m, KT_METRIC_SHARE_ERROR, fabs(measured - expected));
+	return 0;
+}
+
+static int check_metrics(const json_t *checks, const struct field *top,
+			 struct kt_result_metrics *m)
+{
+	char name[64];
+	struct field f;
+	size_t i;
+
+	for (i = 0; i < json_array_size(checks); i++) {
+		if (element(checks, top, "checks", i, &f) ||
+		    get_string(json_array_get(checks, i), &f, "check", name,
+			       sizeof(name)) < 0)
+			return -1;
+		if (!strcmp(name, "share") &&
+		    share_error(json_array_get(checks, i), &f, m))
+			return -1;
+	}
+	return 0;
 }
 
 /* Failed verdicts of the monitor object, when the result has one. */
-static void monitor_metrics(const char *json, struct kt_result_metrics *m)
+static int monitor_metrics(const json_t *mon, const struct field *top,
+			   struct kt_result_metrics *m)
 {
-	const char *p = strstr(json, "\"monitor\"");
+	struct field f, vf;
+	json_t *verdicts, *failed;
+	size_t i;
+	int ret;
 
-	if (!p)
-		return;
+	field_at(&f, top, "monitor", -1);
+	ret = get(mon, &f, "verdicts", WANT_ARRAY, &verdicts);
+	if (ret <= 0)
+		return ret;
 	m->has[KT_METRIC_VERDICTS] = true;
-	while ((p = strstr(p, "\"failed\""))) {
-		p += strlen("\"failed\"");
-		if (!strncmp(p, ": true", 6) || !strncmp(p, ":true", 5))
-			m->v[KT_METRIC_VERDICTS]++;
+	for (i = 0; i < json_array_size(verdicts); i++) {
+		if (element(verdicts, &f, "verdicts", i, &vf))
+			return -1;
+		ret = get(json_array_get(verdicts, i), &vf, "failed",
+			  WANT_BOOLEAN, &failed);
+		if (ret < 0)
+			return -1;
+		m->v[KT_METRIC_VERDICTS] += json_is_true(failed);
 	}
+	return 0;
 }
 
 /* "fixture.variant.test" with variant == scheduler: "fixture.test". */
@@ -184,117 +320,93 @@ static void test_identity(const char *name, const char *sched, char *buf,
 		snprintf(buf, len, "%s", name);
 }
 
-int kt_result_parse(const char *json, const char *origin,
+/* name, result and what pairs results; a result must have the first two. */
+static int identity(const json_t *res, const struct field *top,
 		    struct kt_result_metrics *m)
 {
-	char name[192], *out;
+	char name[192];
+	struct field f;
 
-	memset(m, 0, sizeof(*m));
-	copy_field(json, "name", name, sizeof(name));
-	copy_field(json, "result", m->result, sizeof(m->result));
+	if (get_string(res, top, "name", name, sizeof(name)) < 0 ||
+	    get_string(res, top, "result", m->result, sizeof(m->result)) < 0 ||
+	    get_string(res, top, "topology", m->topology,
+		       sizeof(m->topology)) < 0 ||
+	    get_string(res, top, "scheduler", m->scheduler,
+		       sizeof(m->scheduler)) < 0 ||
+	    get_string(res, top, "kernel", m->kernel, sizeof(m->kernel)) < 0)
+		return -1;
 	if (!name[0] || !m->result[0])
 		return kt_fail("%s: not a ktstr result (no name or result)",
-			       origin);
-	copy_field(json, "topology", m->topology, sizeof(m->topology));
-	copy_field(json, "scheduler", m->scheduler, sizeof(m->scheduler));
-	copy_field(json, "kernel", m->kernel, sizeof(m->kernel));
+			       top->file);
+	if (strcmp(m->result, "pass") && strcmp(m->result, "fail") &&
+	    strcmp(m->result, "skip")) {
+		field_at(&f, top, "result", -1);
+		return wrong_type(&f, "pass, fail or skip");
+	}
 	test_identity(name, m->scheduler, m->test, sizeof(m->test));
-	m->has[KT_METRIC_FAILED] = true;
-	m->v[KT_METRIC_FAILED] = !strcmp(m->result, "fail");
-	out = json_string(json, "output");
-	if (out)
-		output_metrics(out, m);
-	free(out);
-	monitor_metrics(json, m);
 	return 0;
 }
 
-/*
- * Why @s is not one whole JSON object, or NULL: strings closed, brackets
- * matched, nothing after the end.  Catches a truncated or cut result,
- * which the field scanner above would read as a shorter one.
- */
-static const char *json_error(const char *s)
+int kt_result_parse(const json_t *res, const char *origin,
+		    struct kt_result_metrics *m)
 {
-	char stack[64];
-	unsigned int depth = 0;
-	const char *p = s + strspn(s, " \t\r\n");
+	struct field top = { .file = origin, .index = -1 };
+	json_t *groups, *checks, *mon;
 
-	if (*p != '{')
-		return "not an object";
-	for (; *p; p++) {
-		if (*p == '"') {
-			for (p++; *p && *p != '"'; p++)
-				if (*p == '\\' && !*++p)
-					break;
-			if (!*p)
-				return "ends inside a string";
-		} else if (*p == '{' || *p == '[') {
-			if (depth == sizeof(stack))
-				return "nested too deeply";
-			stack[depth++] = *p == '{' ? '}' : ']';
-		} else if (*p == '}' || *p == ']') {
-			if (!depth || stack[--depth] != *p)
-				return "unmatched bracket";
-			if (!depth)
-				break;
-		}
-	}
-	if (depth)
-		return "truncated";
-	p++;
-	return p[strspn(p, " \t\r\n")] ? "text after the object" : NULL;
+	memset(m, 0, sizeof(*m));
+	if (!json_is_object(res))
+		return kt_fail("%s: not a ktstr result (not a JSON object)",
+			       origin);
+	if (identity(res, &top, m))
+		return -1;
+	m->has[KT_METRIC_FAILED] = true;
+	m->v[KT_METRIC_FAILED] = !strcmp(m->result, "fail");
+	if (get(res, &top, "groups", WANT_ARRAY, &groups) < 0 ||
+	    get(res, &top, "checks", WANT_ARRAY, &checks) < 0 ||
+	    get(res, &top, "monitor", WANT_OBJECT, &mon) < 0)
+		return -1;
+	if (group_metrics(groups, &top, m) || check_metrics(checks, &top, m))
+		return -1;
+	return mon ? monitor_metrics(mon, &top, m) : 0;
 }
 
-static char *read_text(const char *path)
+static json_t *read_result(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	const char *why;
-	char *buf;
-	size_t n;
+	json_error_t err;
+	struct stat st;
+	json_t *res;
 
-	if (!f)
+	if (stat(path, &st))
 		return kt_fail_errno("%s", path), NULL;
-	buf = malloc(MAX_JSON + 1);
-	if (!buf) {
-		fclose(f);
-		return kt_fail("out of memory"), NULL;
-	}
-	n = fread(buf, 1, MAX_JSON + 1, f);
-	fclose(f);
-	if (n > MAX_JSON) {
-		free(buf);
+	if (st.st_size > MAX_JSON)
 		return kt_fail("%s: larger than %u MiB", path, MAX_JSON >> 20),
 		       NULL;
-	}
-	buf[n] = '\0';
-	why = json_error(buf);
-	if (why) {
-		free(buf);
-		return kt_fail("%s: malformed JSON (%s)", path, why), NULL;
-	}
-	return buf;
+	res = json_load_file(path, 0, &err);
+	if (!res)
+		kt_fail("%s: not valid JSON: %s (line %d, column %d)", path,
+			err.text, err.line, err.column);
+	return res;
 }
 
 static int load_one(const char *dir, const char *file, struct kt_result_set *s)
 {
 	char path[PATH_MAX + 256];
 	struct kt_result_metrics *v;
-	char *text;
+	json_t *res;
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	text = read_text(path);
-	if (!text)
+	res = read_result(path);
+	if (!res)
 		return -1;
 	v = realloc(s->v, (s->count + 1) * sizeof(*v));
 	if (!v) {
-		free(text);
+		json_decref(res);
 		return kt_fail("out of memory");
 	}
 	s->v = v;
-	ret = kt_result_parse(text, path, &s->v[s->count]);
-	free(text);
+	ret = kt_result_parse(res, path, &s->v[s->count]);
+	json_decref(res);
 	s->count += !ret;
 	return ret;
 }
@@ -353,6 +465,19 @@ void kt_compare_defaults(struct kt_compare_opts *o)
 		o->thr[i] = kt_metrics[i].def;
 }
 
+/* "failed, fairness_spread, ..." */
+static const char *metric_names(void)
+{
+	static char names[512];
+	size_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < KT_NR_METRICS && n < sizeof(names); i++)
+		n += snprintf(names + n, sizeof(names) - n, "%s%s",
+			      i ? ", " : "", kt_metrics[i].name);
+	return names;
+}
+
 int kt_compare_parse_threshold(struct kt_compare_opts *o, const char *s)
 {
 	const char *eq = strchr(s, '='), *comma = eq ? strchr(eq, ',') : NULL;
@@ -365,8 +490,8 @@ int kt_compare_parse_threshold(struct kt_compare_opts *o, const char *s)
 		    !strncmp(kt_metrics[i].name, s, eq - s))
 			break;
 	if (!eq || i == KT_NR_METRICS || !comma)
-		return kt_fail("--threshold '%s': expected METRIC=ABS,REL with METRIC one of fairness_spread, longest_gap_ms, work, migrations, run_delay_ms, wake_delay_ms, monitor_failed_verdicts, failed",
-			       s);
+		return kt_fail("--threshold '%s': expected METRIC=ABS,REL with METRIC one of %s",
+			       s, metric_names());
 	abs_v = strtod(eq + 1, &end);
 	if (end == eq + 1 || end != comma || !(abs_v >= 0))
 		return kt_fail("--threshold '%s': ABS must be a number >= 0", s);

@@ -9,17 +9,22 @@
 #ifndef KTSTR_RUNNER_COMPARE_H
 #define KTSTR_RUNNER_COMPARE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 
+/* Each read from the JSON result's fields (Documentation/compare.md). */
 enum kt_metric {
 	KT_METRIC_FAILED,	/* 1 if the test failed */
-	KT_METRIC_SPREAD,	/* fairness: (max - min) / mean work in a group */
+	KT_METRIC_SPREAD,	/* fairness: the largest group "spread" */
 	KT_METRIC_GAP_MS,	/* longest time a worker did not run */
-	KT_METRIC_WORK,		/* work units of all workers */
+	KT_METRIC_WORK,		/* work units of all groups */
 	KT_METRIC_MIGRATIONS,
+	KT_METRIC_LLC_MIGRATIONS,	/* migrations across LLCs */
+	KT_METRIC_NODE_MIGRATIONS,	/* migrations across NUMA nodes */
 	KT_METRIC_RUN_DELAY_MS,	/* mean per worker: runnable, not running */
-	KT_METRIC_WAKE_DELAY_MS, /* mean per worker, when the output has it */
+	KT_METRIC_WAKE_P99_US,	/* the largest group wake-up latency p99 */
+	KT_METRIC_SHARE_ERROR,	/* the largest |measured - expected| share */
 	KT_METRIC_VERDICTS,	/* failed monitor verdicts */
 	KT_NR_METRICS,
 };
@@ -52,11 +57,14 @@ struct kt_result_set {
 	size_t count;
 };
 
-/* Reads every *.json of @dir. */
+/*
+ * Reads every *.json of @dir.  A file that is not valid JSON, or whose
+ * fields have the wrong type, is an error naming the file and the field.
+ */
 int kt_result_set_load(const char *dir, struct kt_result_set *s);
 void kt_result_set_free(struct kt_result_set *s);
-/* The metrics of one JSON result's text. */
-int kt_result_parse(const char *json, const char *origin,
+/* The metrics of one JSON result (@origin names it in errors). */
+int kt_result_parse(const json_t *result, const char *origin,
 		    struct kt_result_metrics *m);
 
 struct kt_compare_opts {

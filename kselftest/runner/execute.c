@@ -254,7 +254,7 @@ static int run_one(const struct kt_exec *e, const struct kt_run_item *it,
 	struct kt_vm_opts vo;
 	struct kt_vm_result vm;
 	struct kt_watch_vm watch;
-	char command[2048], log_dir[PATH_MAX + 200];
+	char command[2048], log_dir[PATH_MAX + 200], why[160];
 
 	memset(r, 0, sizeof(*r));
 	r->item = it;
@@ -279,9 +279,10 @@ static int run_one(const struct kt_exec *e, const struct kt_run_item *it,
 	guest_command(e, it, command, sizeof(command));
 	vo.command = command;
 	vo.capture_stdout = &r->output;
+	vo.records = &r->records;
 	if (kt_watch_begin(&watch, &e->watch, it->kernel, &topo, &vo) ||
-	    kt_accel_resolve(e->launch->accel, &vo.accel, r->reason,
-			     sizeof(r->reason)) || kt_vm_run(&vo, &vm)) {
+	    kt_accel_resolve(e->launch->accel, &vo.accel, why, sizeof(why)) ||
+	    kt_vm_run(&vo, &vm)) {
 		fail_result(r);
 		kt_watch_end(&watch, &e->watch, it, NULL, r);
 		return 0;
@@ -334,7 +335,7 @@ static int run_serial(struct kt_exec *e, const struct kt_plan *p,
  * kt_result needs its own place here.
  */
 enum wire_text { WIRE_OUTPUT, WIRE_MONITOR_SUMMARY, WIRE_MONITOR_JSON,
-		 WIRE_REPRO_TEXT, WIRE_REPRO_JSON, NR_WIRE_TEXTS };
+		 WIRE_REPRO_TEXT, WIRE_REPRO_JSON, WIRE_RECORDS, NR_WIRE_TEXTS };
 
 struct wire_header {
 	struct kt_result result;
@@ -353,6 +354,8 @@ static char **wire_text(struct kt_result *r, enum wire_text t)
 		return &r->repro_text;
 	case WIRE_REPRO_JSON:
 		return &r->repro_json;
+	case WIRE_RECORDS:
+		return &r->records.text;
 	default:
 		return &r->output;
 	}
@@ -653,6 +656,7 @@ int kt_exec_run(struct kt_exec *e, const struct kt_plan *p,
 		free(results[i].monitor_json);
 		free(results[i].repro_text);
 		free(results[i].repro_json);
+		kt_records_free(&results[i].records);
 	}
 	free(results);
 	kt_watch_release(&e->watch);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +9,6 @@
 
 #include "cache.h"
 #include "error.h"
-#include "json.h"
 #include "report.h"
 
 const char *kt_verdict_name(enum kt_verdict v)
@@ -34,6 +35,17 @@ static void print_nested(const char *text)
 	}
 }
 
+/* What the results channel dropped, so that a missing figure has a reason. */
+static void print_dropped_records(const struct kt_records *rec)
+{
+	if (rec->rejected)
+		printf("# results channel: %u lines that are not records dropped\n",
+		       rec->rejected);
+	if (rec->over_limit)
+		printf("# results channel: %u lines beyond the %u KiB bound dropped\n",
+		       rec->over_limit, KT_RESULTS_MAX_BYTES >> 10);
+}
+
 /* As the kernel's runner.sh nests a test's TAP under the suite's. */
 void kt_tap_result(unsigned int n, const struct kt_result *r)
 {
@@ -41,6 +53,7 @@ void kt_tap_result(unsigned int n, const struct kt_result *r)
 
 	printf("# selftests: ktstr: %s\n", name);
 	print_nested(r->output);
+	print_dropped_records(&r->records);
 	print_nested(r->monitor_summary);
 	if (r->verdict == KT_FAIL && r->reason[0])
 		print_nested(r->reason);
@@ -138,44 +151,179 @@ void kt_result_file(const char *name, const char *suffix, char *buf,
 		*slash = '@';
 }
 
+/* The length of the UTF-8 sequence at @s, or 0 if it is not one. */
+static size_t utf8_length(const unsigned char *s)
+{
+	unsigned int n, i, cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	cp = s[0] & (0x3f >> (n - 1));
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/*
+ * @s as a JSON string.  A guest may print any bytes; JSON strings are
+ * UTF-8, so each byte that is not part of a UTF-8 character becomes
+ * U+FFFD.
+ */
+static json_t *text_value(const char *s)
+{
+	const unsigned char *p;
+	json_t *v = json_string(s ? s : "");
+	size_t n, len = 0;
+	char *clean;
+
+	if (v || !s)
+		return v;
+	clean = malloc(strlen(s) * 3 + 1);
+	if (!clean)
+		return NULL;
+	for (p = (const unsigned char *)s; *p; p += n ? n : 1) {
+		n = utf8_length(p);
+		if (n) {
+			memcpy(clean + len, p, n);
+			len += n;
+		} else {
+			memcpy(clean + len, "\xef\xbf\xbd", 3);
+			len += 3;
+		}
+	}
+	v = json_stringn(clean, len);
+	free(clean);
+	return v;
+}
+
+static const char * const record_fields[KT_NR_RECORD_TYPES] = {
+	"checks", "groups", "values",
+};
+
+static int record_type(const json_t *rec)
+{
+	const char *type = json_string_value(json_object_get(rec, "type"));
+	int i;
+
+	for (i = 0; type && i < KT_NR_RECORD_TYPES; i++)
+		if (!strcmp(type, kt_record_types[i]))
+			return i;
+	return -1;
+}
+
+/* The records, one array per type, and what the channel dropped. */
+static void add_records(json_t *obj, const struct kt_records *rec)
+{
+	json_t *arrays[KT_NR_RECORD_TYPES], *one;
+	const char *line = rec->text;
+	size_t len;
+	int i;
+
+	for (i = 0; i < KT_NR_RECORD_TYPES; i++) {
+		arrays[i] = json_array();
+		json_object_set_new(obj, record_fields[i], arrays[i]);
+	}
+	while (line && *line) {
+		len = strcspn(line, "\n");
+		/* Each was checked on arrival: only a type to find here. */
+		one = json_loadb(line, len, 0, NULL);
+		i = record_type(one);
+		if (i >= 0)
+			json_array_append(arrays[i], one);
+		json_decref(one);
+		line += len + (line[len] == '\n');
+	}
+	one = json_object();
+	json_object_set_new(one, "accepted", json_integer(rec->accepted));
+	json_object_set_new(one, "rejected", json_integer(rec->rejected));
+	json_object_set_new(one, "over_limit", json_integer(rec->over_limit));
+	json_object_set_new(obj, "results_channel", one);
+}
+
+/* A JSON text another writer made (monitor, auto-repro), as a value. */
+static int add_parsed(json_t *obj, const char *key, const char *text,
+		      const char *name)
+{
+	json_error_t err;
+	json_t *v;
+
+	if (!text)
+		return 0;
+	v = json_loads(text, 0, &err);
+	if (!v)
+		return kt_fail("result of %s: its %s object is not valid JSON: %s (line %d, column %d)",
+			       name, key, err.text, err.line, err.column);
+	json_object_set_new(obj, key, v);
+	return 0;
+}
+
+static json_t *result_object(const struct kt_result *r)
+{
+	json_t *obj = json_object();
+	const char *name = r->item->name;
+
+	if (!obj)
+		return kt_fail("out of memory"), NULL;
+	json_object_set_new(obj, "name", text_value(name));
+	json_object_set_new(obj, "result",
+			    json_string(kt_verdict_name(r->verdict)));
+	json_object_set_new(obj, "reason", text_value(r->reason));
+	json_object_set_new(obj, "topology", text_value(r->item->topology));
+	json_object_set_new(obj, "scheduler", text_value(r->item->scheduler));
+	json_object_set_new(obj, "kernel", text_value(r->kernel));
+	json_object_set_new(obj, "accel", text_value(r->accel));
+	json_object_set_new(obj, "wall_s",
+			    json_real(round(r->wall_s * 1000) / 1000));
+	json_object_set_new(obj, "output", text_value(r->output));
+	add_records(obj, &r->records);
+	if (add_parsed(obj, "monitor", r->monitor_json, name) ||
+	    add_parsed(obj, "auto_repro", r->repro_json, name)) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* Compact: a long monitor series stays small; read it with jq. */
+#define RESULT_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(12))
+
 int kt_json_write(const char *dir, const struct kt_result *r)
 {
 	char path[PATH_MAX + 256], tmp[PATH_MAX + 300], file[256];
+	json_t *obj;
 	FILE *f;
+	int bad;
 
 	if (kt_mkdir_p(dir, 0755))
+		return -1;
+	obj = result_object(r);
+	if (!obj)
 		return -1;
 	kt_result_file(r->item->name, ".json", file, sizeof(file));
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");
-	if (!f)
+	if (!f) {
+		json_decref(obj);
 		return kt_fail_errno("--json %s", path);
-	fprintf(f, "{\n  \"name\": ");
-	kt_json_string(f, r->item->name);
-	fprintf(f, ",\n  \"result\": \"%s\",\n  \"reason\": ",
-		kt_verdict_name(r->verdict));
-	kt_json_string(f, r->reason);
-	fprintf(f, ",\n  \"topology\": ");
-	kt_json_string(f, r->item->topology);
-	fprintf(f, ",\n  \"scheduler\": ");
-	kt_json_string(f, r->item->scheduler);
-	fprintf(f, ",\n  \"kernel\": ");
-	kt_json_string(f, r->kernel);
-	fprintf(f, ",\n  \"accel\": ");
-	kt_json_string(f, r->accel);
-	fprintf(f, ",\n  \"wall_s\": %.3f,\n  \"output\": ", r->wall_s);
-	kt_json_string(f, r->output);
-	if (r->monitor_json) {
-		fputs(",\n  \"monitor\": ", f);
-		fputs(r->monitor_json, f);
 	}
-	if (r->repro_json) {
-		fputs(",\n  \"auto_repro\": ", f);
-		fputs(r->repro_json, f);
-	}
-	fprintf(f, "\n}\n");
-	if (fclose(f) || rename(tmp, path)) {
+	bad = json_dumpf(obj, f, RESULT_JSON_FLAGS) || fputc('\n', f) == EOF;
+	json_decref(obj);
+	if (fclose(f) || bad || rename(tmp, path)) {
 		unlink(tmp);
 		return kt_fail_errno("--json %s", path);
 	}

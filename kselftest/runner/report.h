@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "control.h"
 #include "plan.h"
 
 enum kt_verdict { KT_PASS, KT_FAIL, KT_SKIP };
@@ -18,6 +19,7 @@ struct kt_result {
 	char *monitor_json;		/* the monitor's JSON object, malloc'd */
 	char *repro_text;		/* the AUTO-PROBE section, malloc'd */
 	char *repro_json;		/* its JSON object, malloc'd */
+	struct kt_records records;	/* the guest's result records */
 	double wall_s;
 	char kernel[128];
 	char accel[16];

@@ -4,23 +4,31 @@
  * run the payload named on the kernel command line, report its exit status
  * to the host on the control port and power off.
  *
- * Serial ports (see Documentation/vmm.md):
+ * Serial ports (see Documentation/shell.md):
  *   ttyS0  kernel console (host: per-VM log file)
  *   ttyS1  payload stdout (or the interactive terminal)
  *   ttyS2  payload stderr
- *   ttyS3  control: "KTSTR_BOOTED" when /init starts, then
- *          "KTSTR_EXIT <status>"
+ *   ttyS3  control: "KTSTR_BOOTED" when /init starts, the results
+ *          channel's lines as "KTSTR_RESULT <line>" while the payload
+ *          runs, then "KTSTR_EXIT <status>" (vmm/control.h)
+ *
+ * With ktstr.results=BYTES on the command line, the payload gets
+ * $KTSTR_RESULTS, a FIFO that /init reads and relays line by line to the
+ * control port, up to BYTES of lines; see results_relay.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -29,12 +37,36 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define CMDLINE_MAX 4096
+#define RESULTS_DIR "/run/ktstr"
+#define RESULTS_FIFO RESULTS_DIR "/results"
+#define RESULT_PREFIX "KTSTR_RESULT "
 
 struct payload {
 	char command[CMDLINE_MAX];
 	int interactive;
 	unsigned short rows, cols;
 	char term[64];
+	size_t results_max;	/* 0: no results channel */
+};
+
+/*
+ * The payload's records, from the FIFO to the control port.  /init
+ * reads the FIFO as soon as it can and queues the framed lines, so a
+ * payload never waits for the serial port; the queue holds at most the
+ * bound's worth of lines and their prefixes.  The first lines that fit are sent, every
+ * later line is dropped and counted, as the host does (vmm/control.c).
+ */
+struct results_relay {
+	int fifo;		/* read end (held read-write: never EOF), or -1 */
+	size_t max;		/* bytes of lines, newlines included */
+	size_t sent;
+	bool full;
+	unsigned long dropped;	/* lines */
+	char *line;		/* the line being read */
+	size_t line_len;
+	bool line_dropped;	/* being skipped up to its newline */
+	char *queue;		/* framed lines not yet written */
+	size_t queue_len, queue_off;
 };
 
 static void log_console(const char *fmt, ...)
@@ -152,6 +184,9 @@ static void apply_param(struct payload *p, const char *word, size_t len)
 	v = param_value(buf, "ktstr.term=");
 	if (v)
 		snprintf(p->term, sizeof(p->term), "%s", v);
+	v = param_value(buf, "ktstr.results=");
+	if (v)
+		p->results_max = strtoul(v, NULL, 10);
 }
 
 static void read_payload(struct payload *p)
@@ -185,7 +220,7 @@ static void read_payload(struct payload *p)
 static int open_port(const char *path, int flags, int raw)
 {
 	struct termios tio;
-	int fd = open(path, flags | O_NOCTTY);
+	int fd = open(path, flags | O_NOCTTY | O_CLOEXEC);
 
 	if (fd < 0) {
 		log_console("open %s: %s", path, strerror(errno));
@@ -209,10 +244,12 @@ static void setup_interactive(const struct payload *p, int tty)
 		ioctl(tty, TIOCSWINSZ, &ws);
 }
 
-static void exec_payload(const struct payload *p, int out, int err)
+static void exec_payload(const struct payload *p, int out, int err,
+			 const sigset_t *mask)
 {
 	int in = p->interactive ? out : open("/dev/null", O_RDONLY);
 
+	sigprocmask(SIG_SETMASK, mask, NULL);
 	if (p->interactive)
 		setup_interactive(p, out);
 	else
@@ -223,6 +260,8 @@ static void exec_payload(const struct payload *p, int out, int err)
 	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	setenv("HOME", "/root", 1);
 	setenv("TERM", p->term, 1);
+	if (p->results_max)
+		setenv("KTSTR_RESULTS", RESULTS_FIFO, 1);
 	chdir("/root");
 	if (p->command[0])
 		execl("/bin/sh", "sh", "-c", p->command, (char *)NULL);
@@ -232,36 +271,226 @@ static void exec_payload(const struct payload *p, int out, int err)
 	_exit(127);
 }
 
-/* PID 1 reaps every orphan until the payload itself is gone. */
-static int wait_payload(pid_t child)
+static int results_open(struct results_relay *rl, size_t max)
 {
-	int status;
+	memset(rl, 0, sizeof(*rl));
+	rl->fifo = -1;
+	if (!max)
+		return 0;
+	mkdir(RESULTS_DIR, 0755);
+	if (mkfifo(RESULTS_FIFO, 0666) && errno != EEXIST) {
+		log_console("mkfifo %s: %s", RESULTS_FIFO, strerror(errno));
+		return -1;
+	}
+	/* Whatever the umask, any process of the payload may write. */
+	chmod(RESULTS_FIFO, 0666);
+	rl->line = malloc(max);
+	rl->fifo = open(RESULTS_FIFO, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (!rl->line || rl->fifo < 0) {
+		log_console("results channel %s: %s", RESULTS_FIFO,
+			    strerror(errno));
+		if (rl->fifo >= 0)
+			close(rl->fifo);
+		rl->fifo = -1;
+		return -1;
+	}
+	rl->max = max;
+	return 0;
+}
+
+static void results_queue_line(struct results_relay *rl)
+{
+	size_t prefix = strlen(RESULT_PREFIX);
+	size_t need = prefix + rl->line_len + 1;
+	char *q = realloc(rl->queue, rl->queue_len + need);
+
+	if (!q) {
+		rl->dropped++;
+		return;
+	}
+	memcpy(q + rl->queue_len, RESULT_PREFIX, prefix);
+	memcpy(q + rl->queue_len + prefix, rl->line, rl->line_len);
+	q[rl->queue_len + need - 1] = '\n';
+	rl->queue = q;
+	rl->queue_len += need;
+	rl->sent += rl->line_len + 1;
+}
+
+static void results_end_line(struct results_relay *rl)
+{
+	if (rl->line_dropped)
+		rl->dropped++;
+	else if (rl->line_len)
+		results_queue_line(rl);
+	rl->line_dropped = false;
+	rl->line_len = 0;
+}
+
+static void results_take(struct results_relay *rl, const char *data,
+			 size_t n)
+{
+	const char *nl;
+	size_t k;
+
+	while (n) {
+		nl = memchr(data, '\n', n);
+		k = nl ? (size_t)(nl - data) : n;
+		/* The newline counts too: the host bounds the same bytes. */
+		if (k && !rl->line_dropped &&
+		    (rl->full || rl->line_len + k + 1 > rl->max - rl->sent)) {
+			rl->full = true;
+			rl->line_dropped = true;
+		}
+		if (k && !rl->line_dropped) {
+			memcpy(rl->line + rl->line_len, data, k);
+			rl->line_len += k;
+		}
+		if (nl) {
+			results_end_line(rl);
+			k++;
+		}
+		data += k;
+		n -= k;
+	}
+}
+
+static void results_read(struct results_relay *rl)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while (rl->fifo >= 0) {
+		n = read(rl->fifo, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		results_take(rl, buf, n);
+	}
+}
+
+/* As much of the queue as @ctl takes now (all of it if it blocks). */
+static void results_send(struct results_relay *rl, int ctl)
+{
+	ssize_t n;
+
+	while (ctl >= 0 && rl->queue_off < rl->queue_len) {
+		n = write(ctl, rl->queue + rl->queue_off,
+			  rl->queue_len - rl->queue_off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		rl->queue_off += n;
+	}
+	rl->queue_off = rl->queue_len = 0;
+}
+
+/*
+ * The payload is gone: what it left in the FIFO, a last line without
+ * its newline as a line, everything sent before the exit status.
+ */
+static void results_finish(struct results_relay *rl, int ctl)
+{
+	results_read(rl);
+	if (rl->line_len || rl->line_dropped)
+		results_end_line(rl);
+	if (ctl < 0)
+		return;
+	fcntl(ctl, F_SETFL, fcntl(ctl, F_GETFL) & ~O_NONBLOCK);
+	results_send(rl, ctl);
+	if (rl->dropped)
+		dprintf(ctl, "KTSTR_RESULTS_DROPPED %lu\n", rl->dropped);
+}
+
+/* Reaps every orphan; true once the payload itself is gone. */
+static bool reap(pid_t child, int *status)
+{
+	int st;
 	pid_t pid;
 
 	for (;;) {
-		pid = wait(&status);
+		pid = waitpid(-1, &st, WNOHANG);
 		if (pid < 0 && errno == EINTR)
 			continue;
-		if (pid < 0)
-			return 255;
+		if (pid < 0) {
+			*status = 255;
+			return true;
+		}
+		if (!pid)
+			return false;
 		if (pid != child)
 			continue;
-		if (WIFEXITED(status))
-			return WEXITSTATUS(status);
-		return 128 + WTERMSIG(status);
+		*status = WIFEXITED(st) ? WEXITSTATUS(st) :
+					  128 + WTERMSIG(st);
+		return true;
 	}
+}
+
+/*
+ * PID 1 relays the results channel until the payload exits.  SIGCHLD is
+ * blocked and read from @sigfd, so an exit cannot slip in between the
+ * reaping and the poll; without a signalfd, poll wakes up every 100 ms.
+ */
+static int supervise_payload(pid_t child, int sigfd, struct results_relay *rl,
+			     int ctl)
+{
+	struct signalfd_siginfo si;
+	struct pollfd fds[3];
+	int status, n;
+
+	if (ctl >= 0)
+		fcntl(ctl, F_SETFL, fcntl(ctl, F_GETFL) | O_NONBLOCK);
+	while (!reap(child, &status)) {
+		n = 0;
+		fds[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		fds[n++] = (struct pollfd){ .fd = rl->fifo, .events = POLLIN };
+		if (ctl >= 0 && rl->queue_len)
+			fds[n++] = (struct pollfd){ .fd = ctl,
+						    .events = POLLOUT };
+		poll(fds, n, sigfd < 0 ? 100 : -1);
+		while (sigfd >= 0 && read(sigfd, &si, sizeof(si)) > 0)
+			;
+		results_read(rl);
+		results_send(rl, ctl);
+	}
+	return status;
+}
+
+static int run_payload(const struct payload *p, int out, int err, int ctl,
+		       struct results_relay *rl)
+{
+	sigset_t chld, old;
+	int sigfd, status;
+	pid_t child;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
+	sigfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sigfd < 0)
+		log_console("signalfd: %s", strerror(errno));
+	child = fork();
+	if (child == 0)
+		exec_payload(p, out, err, &old);
+	status = child < 0 ? 255 : supervise_payload(child, sigfd, rl, ctl);
+	if (sigfd >= 0)
+		close(sigfd);
+	return status;
 }
 
 int main(void)
 {
+	struct results_relay rl;
 	struct payload p;
 	int out, err, ctl, status;
-	pid_t child;
 
 	mount_all();
 	sethostname("ktstr", 5);
 	mkdir("/root", 0700);
 	read_payload(&p);
+	if (results_open(&rl, p.results_max))
+		p.results_max = 0;
 
 	out = open_port("/dev/ttyS1", O_RDWR, !p.interactive);
 	err = p.interactive ? out : open_port("/dev/ttyS2", O_WRONLY, 1);
@@ -270,13 +499,11 @@ int main(void)
 	if (ctl >= 0)
 		dprintf(ctl, "KTSTR_BOOTED\n");
 
-	child = fork();
-	if (child == 0)
-		exec_payload(&p, out, err);
-	status = child < 0 ? 255 : wait_payload(child);
+	status = run_payload(&p, out, err, ctl, &rl);
 
 	/* Let the payload's last bytes leave the UARTs before power off. */
 	kill(-1, SIGKILL);
+	results_finish(&rl, ctl);
 	if (out >= 0)
 		tcdrain(out);
 	if (err >= 0)

@@ -2,10 +2,13 @@
 /*
  * ktstr compare: real result sets from real VMs (a run against itself,
  * against a second run of the same test, against a run of the in-tree
- * stalling scheduler), the metrics and thresholds on written results,
- * baselines, and every error path with its message.
+ * stalling scheduler), the metrics and thresholds on written results
+ * (the JSON fields kt_json_write() writes), baselines, and every error
+ * path with its message.
  */
 #include <dirent.h>
+#include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 #include "kselftest_harness.h"
 
 #include "baseline.h"
+#include "compare.h"
 #include "error.h"
 #include "cli.h"
 
@@ -56,23 +60,97 @@ static void write_file(const char *dir, const char *name, const char *text)
 	}
 }
 
-/* A result as kt_json_write() lays it out: two workers of one group. */
+/* What a written result holds: one group of two workers, a share check. */
+struct figures {
+	const char *result;
+	double work0, work1;
+	double gap_ms;
+	int migrations, llc_migrations, node_migrations;
+	double delay_ms;
+	double p99_us;			/* < 0: no wake-ups measured */
+	double expected, measured;	/* of a "share" check; expected < 0: none */
+	int failed_verdicts;		/* < 0: no monitor */
+};
+
+static const struct figures base = {
+	.result = "pass", .work0 = 1000, .work1 = 1000, .gap_ms = 10,
+	.migrations = 8, .llc_migrations = 2, .node_migrations = 0,
+	.delay_ms = 25, .p99_us = 800, .expected = 0.75, .measured = 0.73,
+	.failed_verdicts = 0,
+};
+
+static json_t *group_record(const struct figures *f)
+{
+	double work = f->work0 + f->work1, mean = work / 2;
+	json_t *summary = json_pack("{s:i, s:f, s:f, s:f, s:f, s:i, s:i, s:i, s:f}",
+				    "workers", 2, "work", work,
+				    "spread", fabs(f->work0 - f->work1) / mean,
+				    "max_gap_ms", f->gap_ms,
+				    "run_delay_ms_mean", f->delay_ms,
+				    "migrations", f->migrations,
+				    "llc_migrations", f->llc_migrations,
+				    "node_migrations", f->node_migrations,
+				    "cpu_ms", 2000.0);
+
+	if (f->p99_us >= 0)
+		json_object_set_new(summary, "lat_p99_us", json_real(f->p99_us));
+	return json_pack("{s:s, s:s, s:s, s:o, s:[{s:f}, {s:f}]}", "type", "group",
+			 "group", "spin", "kind", "spin", "summary", summary,
+			 "workers", "work", f->work0, "work", f->work1);
+}
+
+static json_t *monitor_object(int failed)
+{
+	json_t *verdicts = json_array();
+	int i;
+
+	for (i = 0; i < 4; i++)
+		json_array_append_new(verdicts, json_pack("{s:s, s:b}", "name", "v",
+							  "failed", i < failed));
+	return json_pack("{s:i, s:o}", "interval_ms", 100, "verdicts", verdicts);
+}
+
+/* A result as kt_json_write() writes it, into @dir. */
+static void write_figures(const char *dir, const char *sched,
+			  const struct figures *f)
+{
+	char name[128], path[512];
+	json_t *res, *checks = json_array();
+
+	snprintf(name, sizeof(name), "fair.%s.spin", sched);
+	if (f->expected >= 0)
+		json_array_append_new(checks, json_pack(
+			"{s:s, s:s, s:s, s:b, s:{s:f, s:f, s:f}}", "type", "check",
+			"check", "share", "group", "spin",
+			"pass", fabs(f->measured - f->expected) <= 0.15,
+			"values", "expected", f->expected, "measured", f->measured,
+			"tolerance", 0.15));
+	res = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:o, s:[o], s:[]}",
+			"name", name, "result", f->result, "reason", "",
+			"topology", "1n1l2c1t", "scheduler", sched,
+			"kernel", "7.3-test", "accel", "tcg", "wall_s", 5.0,
+			"output", "TAP version 13\n", "checks", checks,
+			"groups", group_record(f), "values");
+	if (f->failed_verdicts >= 0)
+		json_object_set_new(res, "monitor", monitor_object(f->failed_verdicts));
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
+	json_dump_file(res, path, JSON_COMPACT);
+	json_decref(res);
+}
+
+/* The base figures with other work, gap and result. */
 static void write_result(const char *dir, const char *sched, const char *res,
 			 unsigned int work0, unsigned int work1,
 			 unsigned int gap_ms)
 {
-	char text[2048], name[128];
+	struct figures f = base;
 
-	snprintf(name, sizeof(name), "fair.%s.spin.json", sched);
-	snprintf(text, sizeof(text),
-		 "{\n  \"name\": \"fair.%s.spin\",\n  \"result\": \"%s\",\n"
-		 "  \"topology\": \"1n1l2c1t\",\n  \"scheduler\": \"%s\",\n"
-		 "  \"kernel\": \"7.3-test\",\n  \"wall_s\": 5.0,\n"
-		 "  \"output\": \"# spin: 2 workers\\n"
-		 "#   worker 0 pid 1 nice 0: work %u cpu 900ms run_delay 20ms max_gap %ums migrations 3 cpus 0-1\\n"
-		 "#   worker 1 pid 2 nice 0: work %u cpu 900ms run_delay 30ms max_gap 10ms migrations 5 cpus 0-1\\n\"\n}\n",
-		 sched, res, sched, work0, gap_ms, work1);
-	write_file(dir, name, text);
+	f.result = res;
+	f.work0 = work0;
+	f.work1 = work1;
+	f.gap_ms = gap_ms;
+	write_figures(dir, sched, &f);
 }
 
 /* The summary line of a compare. */
@@ -142,8 +220,8 @@ TEST_F_TIMEOUT(compare, real_runs_and_the_stalling_scheduler, VM_TIMEOUT_S)
 	len = ftell(f);
 	fclose(f);
 	ASSERT_EQ(0, truncate(cut, len / 2));
-	EXPECT_EQ(1, cli_run(&c, "./ktstr compare %s/a1 %s/a2", self->dir, self->dir));
-	EXPECT_NE(NULL, strstr(c.err, TEST_NAME ".json: malformed JSON (")) TH_LOG("%s", c.err);
+	EXPECT_EQ(2, cli_run(&c, "./ktstr compare %s/a1 %s/a2", self->dir, self->dir));
+	EXPECT_NE(NULL, strstr(c.err, TEST_NAME ".json: not valid JSON: ")) TH_LOG("%s", c.err);
 	EXPECT_STREQ("", c.out);
 }
 
@@ -193,6 +271,118 @@ TEST_F(compare, metrics_and_thresholds)
 	EXPECT_EQ(1, cli_run(&c, "./ktstr compare %s %s", a, b));
 	EXPECT_NE(NULL, strstr(c.out, ": failed 0 -> 1\n")) TH_LOG("%s", c.out);
 	EXPECT_NE(NULL, strstr(summary_line(), "1 pairs, 1 regressions")) TH_LOG("%s", c.out);
+}
+
+/* The new metrics: cross-LLC and cross-node migrations, p99, share error. */
+TEST_F(compare, new_metrics)
+{
+	struct figures f = base;
+	char a[128], b[128];
+
+	snprintf(a, sizeof(a), "%s/a", self->dir);
+	snprintf(b, sizeof(b), "%s/b", self->dir);
+	write_figures(a, "scx_x", &base);
+	f.llc_migrations = 200;
+	f.node_migrations = 80;
+	f.p99_us = 20000;
+	f.measured = 0.31;	/* a failing share check counts as a passing one */
+	write_figures(b, "scx_x", &f);
+	EXPECT_EQ(1, cli_run(&c, "./ktstr compare %s %s", a, b));
+	EXPECT_NE(NULL, strstr(c.out, "REGRESSION  fair.spin on 1n1l2c1t, scx_x, 7.3-test: llc_migrations 2 -> 200\n"))
+		TH_LOG("%s", c.out);
+	EXPECT_NE(NULL, strstr(c.out, ": node_migrations 0 -> 80\n")) TH_LOG("%s", c.out);
+	EXPECT_NE(NULL, strstr(c.out, ": wake_latency_p99_us 800 -> 20000\n")) TH_LOG("%s", c.out);
+	EXPECT_NE(NULL, strstr(c.out, ": share_error 0.02 -> 0.44\n")) TH_LOG("%s", c.out);
+	/* All migrations moved by 0: only their parts changed. */
+	EXPECT_EQ(NULL, strstr(c.out, ": migrations ")) TH_LOG("%s", c.out);
+	EXPECT_NE(NULL, strstr(summary_line(), "1 pairs, 4 regressions, 0 improvements")) TH_LOG("%s", c.out);
+	/* The other way round, improvements. */
+	EXPECT_EQ(0, cli_run(&c, "./ktstr compare %s %s", b, a));
+	EXPECT_NE(NULL, strstr(c.out, "improvement fair.spin on 1n1l2c1t, scx_x, 7.3-test: share_error 0.44 -> 0.02\n"))
+		TH_LOG("%s", c.out);
+	/* The relative change is from A's value: 20000 -> 800 us is -96%. */
+	EXPECT_EQ(NULL, strstr(c.out, "wake_latency_p99_us")) TH_LOG("%s", c.out);
+	EXPECT_NE(NULL, strstr(summary_line(), "1 pairs, 0 regressions, 1 improvements")) TH_LOG("%s", c.out);
+	/* Within the defaults: 4 ms more p99 and 4 points of share. */
+	f = base;
+	f.p99_us = 4800;
+	f.measured = 0.69;
+	f.llc_migrations = 40;
+	write_figures(b, "scx_x", &f);
+	EXPECT_EQ(0, cli_run(&c, "./ktstr compare %s %s", a, b)) TH_LOG("%s", c.out);
+	EXPECT_NE(NULL, strstr(summary_line(), "1 pairs, 0 regressions, 0 improvements")) TH_LOG("%s", c.out);
+	/* And above thresholds made tighter. */
+	EXPECT_EQ(1, cli_run(&c, "./ktstr compare --threshold wake_latency_p99_us=1000,100%% --threshold share_error=0.01,50%% --threshold llc_migrations=10,100%% %s %s",
+			     a, b));
+	EXPECT_NE(NULL, strstr(c.out, ": wake_latency_p99_us 800 -> 4800\n")) TH_LOG("%s", c.out);
+	EXPECT_NE(NULL, strstr(c.out, ": share_error 0.02 -> 0.06\n")) TH_LOG("%s", c.out);
+	EXPECT_NE(NULL, strstr(c.out, ": llc_migrations 2 -> 40\n")) TH_LOG("%s", c.out);
+	/* A result without wake-ups or share checks leaves those out. */
+	f = base;
+	f.p99_us = -1;
+	f.expected = -1;
+	f.failed_verdicts = -1;
+	write_figures(b, "scx_x", &f);
+	EXPECT_EQ(0, cli_run(&c, "./ktstr compare --threshold wake_latency_p99_us=0,0 --threshold share_error=0,0 --threshold monitor_failed_verdicts=0,0 %s %s",
+			     a, b)) TH_LOG("%s", c.out);
+	EXPECT_NE(NULL, strstr(summary_line(), "1 pairs, 0 regressions, 0 improvements")) TH_LOG("%s", c.out);
+}
+
+static json_t *summary(int workers, double work, double spread, double gap,
+		       int migr, int llc, int node, double delay, double p99)
+{
+	return json_pack("{s:i, s:f, s:f, s:f, s:i, s:i, s:i, s:f, s:f}",
+			 "workers", workers, "work", work, "spread", spread,
+			 "max_gap_ms", gap, "migrations", migr,
+			 "llc_migrations", llc, "node_migrations", node,
+			 "run_delay_ms_mean", delay, "lat_p99_us", p99);
+}
+
+static json_t *share_check(bool pass, const char *values)
+{
+	return json_pack("{s:s, s:b, s:o}", "check", "share", "pass", pass,
+			 "values", json_loads(values, 0, NULL));
+}
+
+/* Over several groups and checks: the largest, or the sum, or the mean. */
+TEST_F(compare, metrics_over_groups_and_checks)
+{
+	json_t *res = json_pack("{s:s, s:s, s:s, s:[{s:o}, {}, {s:o}], s:[o, o, o, {s:s, s:{s:i, s:i}}], s:{s:[{s:b}, {s:b}, {s:b}]}}",
+		"name", "t.x.y", "result", "skip", "scheduler", "x",
+		"groups",
+		"summary", summary(3, 30, 0.5, 70, 5, 1, 1, 10, 300),
+		"summary", summary(1, 12.5, 0, 90, 2, 2, 0, 30, 200),
+		"checks",
+		share_check(true, "{\"expected\": 0.5, \"measured\": 0.45}"),
+		share_check(false, "{\"expected\": 0.25, \"measured\": 0.4}"),
+		share_check(false, "{\"expected\": 0.25}"),
+		"check", "latency", "values", "expected", 0, "measured", 9,
+		"monitor", "verdicts", "failed", true, "failed", false, "failed", true);
+	char path[128];
+	const struct kt_result_metrics *m;
+	struct kt_result_set set;
+
+	ASSERT_NE(NULL, res);
+	snprintf(path, sizeof(path), "%s/x.json", self->dir);
+	ASSERT_EQ(0, json_dump_file(res, path, 0));
+	json_decref(res);
+	ASSERT_EQ(0, kt_result_set_load(self->dir, &set)) TH_LOG("%s", kt_errmsg());
+	m = &set.v[0];
+	EXPECT_STREQ("t.y", m->test);
+	EXPECT_EQ(0, m->v[KT_METRIC_FAILED]);
+	EXPECT_EQ(0.5, m->v[KT_METRIC_SPREAD]);
+	EXPECT_EQ(90, m->v[KT_METRIC_GAP_MS]);
+	EXPECT_EQ(42.5, m->v[KT_METRIC_WORK]);
+	EXPECT_EQ(7, m->v[KT_METRIC_MIGRATIONS]);
+	EXPECT_EQ(3, m->v[KT_METRIC_LLC_MIGRATIONS]);
+	EXPECT_EQ(1, m->v[KT_METRIC_NODE_MIGRATIONS]);
+	/* Per worker: (3 * 10 + 1 * 30) / 4. */
+	EXPECT_EQ(15, m->v[KT_METRIC_RUN_DELAY_MS]);
+	EXPECT_EQ(300, m->v[KT_METRIC_WAKE_P99_US]);
+	/* Only share checks with both figures: |0.4 - 0.25|. */
+	EXPECT_GT(1e-9, fabs(0.15 - m->v[KT_METRIC_SHARE_ERROR]));
+	EXPECT_EQ(2, m->v[KT_METRIC_VERDICTS]);
+	kt_result_set_free(&set);
 }
 
 static int cmp_name(const struct dirent **a, const struct dirent **b)
@@ -269,21 +459,57 @@ struct bad_case {
 	const char *message;
 };
 
+/* Results with a field of the wrong type, each in a directory of its name. */
+static const struct {
+	const char *dir, *text, *message;
+} bad_fields[] = {
+	{ "name", "{\"name\": 7, \"result\": \"pass\"}", "field name: not a string" },
+	{ "result", "{\"name\": \"a.b.c\", \"result\": \"maybe\"}",
+	  "field result: not pass, fail or skip" },
+	{ "kernel", "{\"name\": \"a.b.c\", \"result\": \"pass\", \"kernel\": [7]}",
+	  "field kernel: not a string" },
+	{ "groups", "{\"name\": \"a.b.c\", \"result\": \"pass\", \"groups\": {}}",
+	  "field groups: not an array" },
+	{ "group", "{\"name\": \"a.b.c\", \"result\": \"pass\", \"groups\": [{}, 5]}",
+	  "field groups[1]: not an object" },
+	{ "summary", "{\"name\": \"a.b.c\", \"result\": \"pass\", \"groups\": [{\"summary\": \"x\"}]}",
+	  "field groups[0].summary: not an object" },
+	{ "spread", "{\"name\": \"a.b.c\", \"result\": \"pass\", \"groups\": [{\"summary\": {\"spread\": \"0.5\"}}]}",
+	  "field groups[0].summary.spread: not a number" },
+	{ "workers", "{\"name\": \"a.b.c\", \"result\": \"pass\", \"groups\": [{\"summary\": {\"workers\": true}}]}",
+	  "field groups[0].summary.workers: not a number" },
+	{ "checks", "{\"name\": \"a.b.c\", \"result\": \"pass\", \"checks\": 1}",
+	  "field checks: not an array" },
+	{ "check", "{\"name\": \"a.b.c\", \"result\": \"pass\", \"checks\": [{\"check\": 3}]}",
+	  "field checks[0].check: not a string" },
+	{ "values", "{\"name\": \"a.b.c\", \"result\": \"pass\", \"checks\": [{\"check\": \"share\", \"values\": []}]}",
+	  "field checks[0].values: not an object" },
+	{ "measured", "{\"name\": \"a.b.c\", \"result\": \"pass\", \"checks\": [{\"check\": \"x\"}, {\"check\": \"share\", \"values\": {\"expected\": 0.5, \"measured\": \"31%\"}}]}",
+	  "field checks[1].values.measured: not a number" },
+	{ "monitor", "{\"name\": \"a.b.c\", \"result\": \"pass\", \"monitor\": []}",
+	  "field monitor: not an object" },
+	{ "verdicts", "{\"name\": \"a.b.c\", \"result\": \"pass\", \"monitor\": {\"verdicts\": {}}}",
+	  "field monitor.verdicts: not an array" },
+	{ "failed", "{\"name\": \"a.b.c\", \"result\": \"pass\", \"monitor\": {\"verdicts\": [{\"failed\": false}, {\"failed\": \"yes\"}]}}",
+	  "field monitor.verdicts[1].failed: not true or false" },
+};
+
 TEST_F(compare, errors_are_named)
 {
 	static const struct bad_case bad[] = {
-		{ "%1$s/nonexistent %1$s/a", 1, "'%1$s/nonexistent': no such result directory" },
-		{ "%1$s/a no-such-baseline", 1, "'no-such-baseline': no such result directory, nor a baseline in %1$s/cache/baselines/no-such-baseline" },
-		{ "%1$s/empty %1$s/a", 1, "results %1$s/empty: no *.json results" },
-		{ "%1$s/a %1$s/empty", 1, "results %1$s/empty: no *.json results" },
-		{ "%1$s/truncated %1$s/a", 1, "%1$s/truncated/x.json: malformed JSON (ends inside a string)" },
-		{ "%1$s/unclosed %1$s/a", 1, "%1$s/unclosed/x.json: malformed JSON (truncated)" },
-		{ "%1$s/mismatched %1$s/a", 1, "%1$s/mismatched/x.json: malformed JSON (unmatched bracket)" },
-		{ "%1$s/array %1$s/a", 1, "%1$s/array/x.json: malformed JSON (not an object)" },
-		{ "%1$s/trailing %1$s/a", 1, "%1$s/trailing/x.json: malformed JSON (text after the object)" },
-		{ "%1$s/foreign %1$s/a", 1, "%1$s/foreign/x.json: not a ktstr result (no name or result)" },
-		{ "%1$s/huge %1$s/a", 1, "%1$s/huge/x.json: larger than 16 MiB" },
-		{ "--threshold nosuch=1,2%% %1$s/a %1$s/a", 2, "--threshold 'nosuch=1,2%%': expected METRIC=ABS,REL with METRIC one of" },
+		{ "%1$s/nonexistent %1$s/a", 2, "'%1$s/nonexistent': no such result directory" },
+		{ "%1$s/a no-such-baseline", 2, "'no-such-baseline': no such result directory, nor a baseline in %1$s/cache/baselines/no-such-baseline" },
+		{ "%1$s/empty %1$s/a", 2, "results %1$s/empty: no *.json results" },
+		{ "%1$s/a %1$s/empty", 2, "results %1$s/empty: no *.json results" },
+		{ "%1$s/truncated %1$s/a", 2, "%1$s/truncated/x.json: not valid JSON: " },
+		{ "%1$s/unclosed %1$s/a", 2, "%1$s/unclosed/x.json: not valid JSON: " },
+		{ "%1$s/mismatched %1$s/a", 2, "%1$s/mismatched/x.json: not valid JSON: ']' expected near '}' (line 3, column 20)" },
+		{ "%1$s/array %1$s/a", 2, "%1$s/array/x.json: not a ktstr result (not a JSON object)" },
+		{ "%1$s/trailing %1$s/a", 2, "%1$s/trailing/x.json: not valid JSON: end of file expected near '}' (line 5, column 1)" },
+		{ "%1$s/foreign %1$s/a", 2, "%1$s/foreign/x.json: not a ktstr result (no name or result)" },
+		{ "%1$s/huge %1$s/a", 2, "%1$s/huge/x.json: larger than 16 MiB" },
+		{ "--threshold nosuch=1,2%% %1$s/a %1$s/a", 2, "--threshold 'nosuch=1,2%%': expected METRIC=ABS,REL with METRIC one of failed, fairness_spread, longest_gap_ms, work, migrations, llc_migrations, node_migrations, run_delay_ms, wake_latency_p99_us, share_error, monitor_failed_verdicts" },
+		{ "--threshold wake_delay_ms=1,2%% %1$s/a %1$s/a", 2, "--threshold 'wake_delay_ms=1,2%%': expected METRIC=ABS,REL" },
 		{ "--threshold work %1$s/a %1$s/a", 2, "--threshold 'work': expected METRIC=ABS,REL" },
 		{ "--threshold work=x,10%% %1$s/a %1$s/a", 2, "--threshold 'work=x,10%%': ABS must be a number >= 0" },
 		{ "--threshold work=-1,10%% %1$s/a %1$s/a", 2, "ABS must be a number >= 0" },
@@ -319,7 +545,11 @@ TEST_F(compare, errors_are_named)
 	snprintf(path, sizeof(path), "%s/trailing", self->dir);
 	write_file(path, "x.json", "{\n  \"name\": \"fair.scx_x.spin\",\n  \"result\": \"pass\"\n}\n}\n");
 	snprintf(path, sizeof(path), "%s/foreign", self->dir);
-	write_file(path, "x.json", "{\"name\": \"a\", \"result\": \"pass\"}\n");
+	write_file(path, "x.json", "{\"id\": \"a\", \"status\": \"pass\"}\n");
+	for (i = 0; i < ARRAY_SIZE(bad_fields); i++) {
+		snprintf(path, sizeof(path), "%s/%s", self->dir, bad_fields[i].dir);
+		write_file(path, "x.json", bad_fields[i].text);
+	}
 	/* 17 MiB: more than compare reads. */
 	big = malloc(17 << 20);
 	ASSERT_NE(NULL, big);
@@ -342,8 +572,18 @@ TEST_F(compare, errors_are_named)
 		EXPECT_NE(NULL, strstr(c.err, message))
 			TH_LOG("%s: expected '%s' in: %s", args, message, c.err);
 		EXPECT_STREQ("", c.out) TH_LOG("%s", args);
-		if (bad[i].status == 1)
+		if (!strstr(bad[i].message, "Usage"))
 			EXPECT_NE(NULL, strstr(c.err, "ktstr compare: ")) TH_LOG("%s", c.err);
+	}
+	/* Each field of the wrong type: exit 2, the file and the field named. */
+	for (i = 0; i < ARRAY_SIZE(bad_fields); i++) {
+		snprintf(message, sizeof(message), "ktstr compare: %s/%s/x.json: %s",
+			 self->dir, bad_fields[i].dir, bad_fields[i].message);
+		EXPECT_EQ(2, cli_run(&c, "./ktstr compare %s/%s %s/a", self->dir,
+				     bad_fields[i].dir, self->dir)) TH_LOG("%s", c.err);
+		EXPECT_NE(NULL, strstr(c.err, message))
+			TH_LOG("expected '%s' in: %s", message, c.err);
+		EXPECT_STREQ("", c.out);
 	}
 	unsetenv("KTSTR_CACHE_DIR");
 	/* Compare wrote nothing into the cache it looked in. */
