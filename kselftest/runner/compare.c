@@ -169,12 +169,18 @@ static void monitor_metrics(const char *json, struct kt_result_metrics *m)
 	}
 }
 
-/* "fixture.variant.test" with variant == scheduler: "fixture.test". */
-static void test_identity(const char *name, const char *sched, char *buf,
-			  size_t len)
+/*
+ * "fixture.variant.test" with variant == scheduler: "fixture.test"; and
+ * without the "/<topology>" part of a gauntlet or matrix entry's name,
+ * which the topology field holds: `ktstr run` and `ktstr run --scheduler
+ * BIN --topology T` results pair.
+ */
+static void test_identity(const char *name, const char *sched,
+			  const char *topology, char *buf, size_t len)
 {
 	const char *dot1 = strchr(name, '.'), *dot2;
-	size_t slen = strlen(sched);
+	size_t slen = strlen(sched), tlen = strlen(topology);
+	char *slash;
 
 	dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
 	if (dot2 && (size_t)(dot2 - dot1 - 1) == slen &&
@@ -182,6 +188,10 @@ static void test_identity(const char *name, const char *sched, char *buf,
 		snprintf(buf, len, "%.*s%s", (int)(dot1 - name), name, dot2);
 	else
 		snprintf(buf, len, "%s", name);
+	slash = strchr(buf, '/');
+	if (slash && tlen && !strncmp(slash + 1, topology, tlen) &&
+	    (!slash[1 + tlen] || slash[1 + tlen] == '/'))
+		memmove(slash, slash + 1 + tlen, strlen(slash + 1 + tlen) + 1);
 }
 
 int kt_result_parse(const char *json, const char *origin,
@@ -198,7 +208,8 @@ int kt_result_parse(const char *json, const char *origin,
 	copy_field(json, "topology", m->topology, sizeof(m->topology));
 	copy_field(json, "scheduler", m->scheduler, sizeof(m->scheduler));
 	copy_field(json, "kernel", m->kernel, sizeof(m->kernel));
-	test_identity(name, m->scheduler, m->test, sizeof(m->test));
+	test_identity(name, m->scheduler, m->topology, m->test,
+		      sizeof(m->test));
 	m->has[KT_METRIC_FAILED] = true;
 	m->v[KT_METRIC_FAILED] = !strcmp(m->result, "fail");
 	out = json_string(json, "output");
