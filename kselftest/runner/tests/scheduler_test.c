@@ -251,25 +251,45 @@ FIXTURE_TEARDOWN(cli)
 	unlink(self->costs);
 }
 
+/*
+ * Each of @listed begins a line of @out (a name and the blank after it),
+ * none of @absent is anywhere in it.  The lists end with NULL.
+ */
+static void expect_listing(struct __test_metadata *_metadata,
+			   const char *out, const char *const *listed,
+			   const char *const *absent)
+{
+	char line[160];
+
+	for (; *listed; listed++) {
+		snprintf(line, sizeof(line), "%s ", *listed);
+		EXPECT_NE(NULL, strstr(out, line)) TH_LOG("%s not in:\n%s", line, out);
+	}
+	for (; *absent; absent++)
+		EXPECT_EQ(NULL, strstr(out, *absent)) TH_LOG("%s in:\n%s", *absent, out);
+}
+
 /* The real suite over the real matrix presets. */
 TEST_F(cli, run_list_shows_the_matrix)
 {
+	static const char *const listed[] = {
+		/* Every ordinary test on the shapes its constraints allow. */
+		"fair.scx_qmap.spin_overcommit/odd-llc",
+		"fair.scx_qmap.spin_overcommit/numa2-llc1-smt",
+		"cpuset.scx_qmap.overlapping_numa/numa2-llc1-smt",
+		NULL,
+	};
+	static const char *const absent[] = {
+		"cpuset.scx_qmap.overlapping_numa/odd-llc",
+		/* Not EEVDF, not the schedulers built to fail, no other variant. */
+		"eevdf", "negative.", "scx_simple", NULL,
+	};
 	struct cli *c = &self->c;
-	unsigned int lines;
 
 	ASSERT_EQ(0, cli_run(c, "./ktstr run --list --costs %s --scheduler build/schedulers/scx_qmap",
 			     self->costs)) TH_LOG("%s", c->err);
-	lines = count_lines(c->out, " ");
-	EXPECT_LT(8, lines);
-	/* Every ordinary test on the shapes its constraints allow. */
-	EXPECT_NE(NULL, strstr(c->out, "fair.scx_qmap.spin_overcommit/odd-llc "));
-	EXPECT_NE(NULL, strstr(c->out, "fair.scx_qmap.spin_overcommit/numa2-llc1-smt "));
-	EXPECT_NE(NULL, strstr(c->out, "cpuset.scx_qmap.overlapping_numa/numa2-llc1-smt "));
-	EXPECT_EQ(NULL, strstr(c->out, "cpuset.scx_qmap.overlapping_numa/odd-llc"));
-	/* Not EEVDF, not the schedulers built to fail, no other variant. */
-	EXPECT_EQ(NULL, strstr(c->out, "eevdf"));
-	EXPECT_EQ(NULL, strstr(c->out, "negative."));
-	EXPECT_EQ(NULL, strstr(c->out, "scx_simple"));
+	EXPECT_LT(8, count_lines(c->out, " "));
+	expect_listing(_metadata, c->out, listed, absent);
 	EXPECT_EQ(count_lines(c->out, "/odd-llc ") +
 		  count_lines(c->out, "/numa2-llc1-smt "),
 		  count_lines(c->out, " scx_qmap "));
@@ -303,17 +323,21 @@ TEST_F(cli, run_topology_and_budget)
 /* The whole preset matrix under a user's binary: no flag profiles. */
 TEST_F(cli, gauntlet_scheduler_lists_every_preset)
 {
+	static const char *const listed[] = {
+		"fair.scx_simple.spin_overcommit/llc7",
+		"fair.scx_simple.spin_overcommit/numa4",
+		"cpuset.scx_simple.overlapping_numa/numa2-far",
+		NULL,
+	};
+	static const char *const absent[] = {
+		"cpuset.scx_simple.overlapping_numa/llc5",
+		"/fifo", "eevdf", "ktstr_llc_vtime", NULL,
+	};
 	struct cli *c = &self->c;
 
 	ASSERT_EQ(0, cli_run(c, "./ktstr gauntlet --list --costs %s --scheduler build/schedulers/scx_simple fair. cpuset.",
 			     self->costs)) TH_LOG("%s", c->err);
-	EXPECT_NE(NULL, strstr(c->out, "fair.scx_simple.spin_overcommit/llc7 "));
-	EXPECT_NE(NULL, strstr(c->out, "fair.scx_simple.spin_overcommit/numa4 "));
-	EXPECT_NE(NULL, strstr(c->out, "cpuset.scx_simple.overlapping_numa/numa2-far "));
-	EXPECT_EQ(NULL, strstr(c->out, "cpuset.scx_simple.overlapping_numa/llc5"));
-	EXPECT_EQ(NULL, strstr(c->out, "/fifo"));
-	EXPECT_EQ(NULL, strstr(c->out, "eevdf"));
-	EXPECT_EQ(NULL, strstr(c->out, "ktstr_llc_vtime"));
+	expect_listing(_metadata, c->out, listed, absent);
 }
 
 struct bad_arg {
