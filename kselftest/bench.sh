@@ -65,6 +65,23 @@ awk "BEGIN { printf \"BENCH suite_wall_s %.1f\\n\", $t1 - $t0 }"
 sed -n 's/.*"wall_s": \([0-9.]*\),/\1/p' "$results"/*.json | median |
 	awk '{ printf "BENCH test_wall_median_s %.1f\n", $1 }'
 
+# A scheduler binary over its default matrix, within the default budget
+# (ktstr run --scheduler), planned with a copy of this machine's cost
+# file: the wall time, the entries chosen and the failures.
+costs_file=${KTSTR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ktstr}/gauntlet-costs
+if [ -f "$costs_file" ]; then
+	cp "$costs_file" "$results/matrix-costs"
+fi
+t0=$(now)
+./ktstr run --costs "$results/matrix-costs" \
+	--scheduler build/schedulers/scx_simple \
+	> "$results/matrix.tap" 2> "$results/matrix.err" || true
+t1=$(now)
+awk "BEGIN { printf \"BENCH scheduler_matrix_s %.1f\\n\", $t1 - $t0 }"
+sed -n 's/^# matrix: \([0-9]*\) of .*/BENCH scheduler_matrix_entries \1/p' \
+	"$results/matrix.err"
+sed -n 's/^# ktstr: [0-9]* tests, \([0-9]*\) failed.*/BENCH scheduler_matrix_failed \1/p' \
+	"$results/matrix.tap"
 
 # Auto-repro: the wall time of the probe VM after ktstr_error's exit
 # (ktstr repro reruns the negative test with the agent attached).
@@ -107,7 +124,6 @@ printf '%s\n' "${costs[@]}" | median |
 
 # The gauntlet's cost model: a 90 s budget planned with a copy of this
 # machine's cost file, run; the relative error of the estimate.
-costs_file=${KTSTR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ktstr}/gauntlet-costs
 if [ -f "$costs_file" ]; then
 	cp "$costs_file" "$results/costs"
 fi

@@ -25,7 +25,7 @@
 #endif
 
 #define KTSTR_DECL_MAGIC 0x4b545354u	/* "KTST" */
-#define KTSTR_DECL_VERSION 2
+#define KTSTR_DECL_VERSION 3
 
 #define KTSTR_TESTS_SECTION "ktstr_tests"
 #define KTSTR_VARIANTS_SECTION "ktstr_variants"
@@ -129,6 +129,12 @@ struct ktstr_profile_decl {
 	char scheduler[48];	/* a ktstr_sched_decl name */
 	char name[32];		/* the profile part of a gauntlet name */
 	char args[256];
+	/*
+	 * KTSTR_SCHED_IGNORES_* the arguments add to the scheduler's own
+	 * flags (scx_simple -f is a FIFO: it ignores nice).
+	 */
+	uint32_t flags;
+	uint32_t reserved;
 } __aligned(8);
 
 /*
@@ -166,7 +172,8 @@ struct ktstr_profile_decl {
 		__VA_ARGS__						\
 	}
 
-#define KTSTR_SCHED_PROFILE(sched_, name_, args_)			\
+/* KTSTR_SCHED_PROFILE(scx_simple, fifo, "-f", .flags = ...); */
+#define KTSTR_SCHED_PROFILE(sched_, name_, args_, ...)			\
 	static const struct ktstr_profile_decl				\
 	__ktstr_profile_##sched_##_##name_				\
 	__used __section(KTSTR_PROFILES_SECTION) __aligned(8) = {	\
@@ -175,6 +182,7 @@ struct ktstr_profile_decl {
 		.scheduler = #sched_,					\
 		.name = #name_,						\
 		.args = args_,						\
+		__VA_ARGS__						\
 	}
 
 #endif

@@ -598,6 +598,35 @@ TEST_F(cg, remove_with_tasks)
 	EXPECT_EQ(-1, ktstr_cgroup_create(&self->a, ""));
 }
 
+/* ---- a scheduler binary from the host (ktstr run --scheduler) ---------- */
+
+/*
+ * $KTSTR_SCHEDULER replaces every variant's scheduler, under the name of
+ * the binary; the host's ops name and claims come with it, checked.
+ */
+TEST(scheduler_from_the_environment)
+{
+	struct ktstr_sched s;
+
+	ASSERT_EQ(0, setenv("KTSTR_SCHEDULER", "/nonexistent/scx-mine.v2", 1));
+	EXPECT_STREQ("scx_mine_v2", ktstr_sched_effective_name("scx_simple"));
+	EXPECT_STREQ("eevdf", ktstr_sched_effective_name("eevdf"));
+	ASSERT_EQ(0, setenv("KTSTR_SCHEDULER_IGNORES", "nice,fifo", 1));
+	EXPECT_EQ(-1, ktstr_sched_start(&s, "scx_simple"));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(),
+			       "KTSTR_SCHEDULER_IGNORES='nice,fifo': 'fifo' is not a claim to waive (known: nice, cgroup-weight)"))
+		TH_LOG("%s", ktstr_errmsg());
+	EXPECT_EQ(NULL, s.decl);
+	/* It cannot start (no such file, or no sched_ext), but it was read. */
+	ASSERT_EQ(0, setenv("KTSTR_SCHEDULER_IGNORES", "cgroup-weight", 1));
+	ASSERT_EQ(0, setenv("KTSTR_SCHEDULER_OPS", "mine", 1));
+	EXPECT_EQ(-1, ktstr_sched_start(&s, "scx_simple"));
+	ASSERT_NE(NULL, s.decl);
+	EXPECT_EQ(KTSTR_SCHED_IGNORES_CGROUP_WEIGHT, s.decl->flags);
+	EXPECT_STREQ("mine", s.decl->ops_name);
+	EXPECT_STREQ("scx_mine_v2", s.name);
+}
+
 /* ---- latency histogram ------------------------------------------------- */
 
 #include "workload.h"

@@ -171,8 +171,9 @@ static int topo_list(void)
 			bad = 1;
 		} else {
 			kt_topology_short(&t, shape, sizeof(shape));
-			printf("%-20s %-10s %4u vCPUs %6luM  %s\n", t.name,
-			       shape, kt_topology_cpus(&t), t.memory_mib,
+			printf("%-20s %-10s %4u vCPUs %6luM  %-6s  %s\n",
+			       t.name, shape, kt_topology_cpus(&t),
+			       t.memory_mib, t.matrix ? "matrix" : "",
 			       t.description);
 		}
 		free(names[i]);

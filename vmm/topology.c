@@ -238,6 +238,16 @@ static int parse_distance_row(struct parse_state *ps, struct kt_topology *t,
 	return 0;
 }
 
+static int parse_yes_no(const struct parse_state *ps, const char *key,
+			const char *value, bool *out)
+{
+	if (strcmp(value, "yes") && strcmp(value, "no"))
+		return kt_fail("%s:%u: %s: '%s' is neither yes nor no",
+			       ps->origin, ps->line, key, value);
+	*out = !strcmp(value, "yes");
+	return 0;
+}
+
 static int parse_key(struct parse_state *ps, struct kt_topology *t,
 		     const char *key, const char *value)
 {
@@ -284,7 +294,9 @@ static int parse_key(struct parse_state *ps, struct kt_topology *t,
 	}
 	if (!strcmp(key, "distance"))
 		return parse_distance_row(ps, t, value);
-	return kt_fail("%s:%u: unknown key '%s' (known: topology, nodes, llcs, cores, threads, memory, distance, description)",
+	if (!strcmp(key, "matrix"))
+		return parse_yes_no(ps, key, value, &t->matrix);
+	return kt_fail("%s:%u: unknown key '%s' (known: topology, nodes, llcs, cores, threads, memory, distance, description, matrix)",
 		       ps->origin, ps->line, key);
 }
 

@@ -18,6 +18,8 @@
 struct kt_topology {
 	char name[64];			/* preset name or short form */
 	char description[160];
+	/* In the default set of shapes `ktstr run --scheduler` runs on. */
+	bool matrix;
 	unsigned int nodes;
 	unsigned int llcs;		/* in total, spread evenly over nodes */
 	unsigned int cores;		/* per LLC */

@@ -21,6 +21,10 @@
 #ifndef KTSTR_TEST_H
 #define KTSTR_TEST_H
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ktstr_sched_env.h"
 #include "ktstr.h"
 
 struct ktstr_fixture {
@@ -95,6 +99,54 @@ static inline void ktstr_fixture_teardown(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, ktstr_sched_stop(s)) TH_LOG("%s", ktstr_errmsg());
 }
 
+/* After the harness registered the declared variants. */
+#define KTSTR_PRIO_SCHED_VARIANT (KSELFTEST_PRIO_TEST + 1)
+
+/*
+ * With $KTSTR_SCHEDULER set (`ktstr run --scheduler BIN`), every fixture
+ * also has a variant named after BIN, so that the harness names a test
+ * <fixture>.<BIN>.<test> exactly as the host does.  A declared variant of
+ * the same name already is that variant (it runs BIN too); without
+ * $KTSTR_SCHEDULER nothing is added, so a kselftest install lists only
+ * the declared variants.  Returns the name, or NULL if none was added.
+ */
+static inline const char *
+ktstr_sched_variant_add(struct __fixture_metadata *f,
+			struct __fixture_variant_metadata *added,
+			const void *data)
+{
+	static char name[KTSTR_SCHED_VARIANT_LEN];
+	const char *env = getenv(KTSTR_ENV_SCHEDULER);
+	const struct __fixture_variant_metadata *v;
+
+	if (!env || !*env)
+		return NULL;
+	ktstr_sched_variant_name(env, name, sizeof(name));
+	for (v = f->variant; v; v = v->next)
+		if (!strcmp(v->name, name))
+			return NULL;
+	added->name = name;
+	added->data = data;
+	__register_fixture_variant(f, added);
+	return name;
+}
+
+#define KTSTR_SCHED_VARIANT(name)					\
+	static FIXTURE_VARIANT(name) _ktstr_##name##_sched_variant;	\
+	static struct __fixture_variant_metadata			\
+		_ktstr_##name##_sched_variant_object;			\
+	static void __attribute__((constructor(KTSTR_PRIO_SCHED_VARIANT))) \
+		_ktstr_register_##name##_sched_variant(void)		\
+	{								\
+		_ktstr_##name##_sched_variant.label =			\
+			ktstr_sched_variant_add(			\
+				&_##name##_fixture_object,		\
+				&_ktstr_##name##_sched_variant_object,	\
+				&_ktstr_##name##_sched_variant);	\
+		_ktstr_##name##_sched_variant.scheduler =		\
+			_ktstr_##name##_sched_variant.label;		\
+	}
+
 #define KTSTR_FIXTURE(name)						\
 	FIXTURE(name) {							\
 		struct ktstr_fixture k;					\
@@ -103,6 +155,7 @@ static inline void ktstr_fixture_teardown(struct __test_metadata *_metadata,
 		const char *label;					\
 		const char *scheduler;					\
 	};								\
+	KTSTR_SCHED_VARIANT(name)					\
 	FIXTURE_SETUP(name)						\
 	{								\
 		ktstr_fixture_setup(_metadata, &self->k,		\

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../ktstr_sched_env.h"
 #include "internal.h"
 #include "ktstr.h"
 
@@ -74,31 +75,64 @@ static const struct ktstr_sched_decl *find_decl(const char *name)
 
 const char *ktstr_sched_effective_name(const char *declared)
 {
-	static char name[64];
-	const char *env = getenv("KTSTR_SCHEDULER");
-	const char *base;
+	static char name[KTSTR_SCHED_VARIANT_LEN];
+	const char *env = getenv(KTSTR_ENV_SCHEDULER);
 
 	if (!declared || !*declared || !strcmp(declared, "eevdf"))
 		return "eevdf";
 	if (!env || !*env)
 		return declared;
-	base = strrchr(env, '/');
-	snprintf(name, sizeof(name), "%s", base ? base + 1 : env);
+	ktstr_sched_variant_name(env, name, sizeof(name));
 	return name;
 }
 
-/* The override from `ktstr run --scheduler PATH -- ARGS`. */
-static void override_decl(struct ktstr_sched_decl *d, const char *path)
+static const char *env_or_empty(const char *name)
 {
-	const char *args = getenv("KTSTR_SCHEDULER_ARGS");
-	const char *ops = getenv("KTSTR_SCHEDULER_OPS");
+	const char *v = getenv(name);
 
+	return v ? v : "";
+}
+
+/*
+ * The override from `ktstr run --scheduler PATH -- ARGS`: the host also
+ * says which root/ops means attached and what the binary does not claim
+ * to do, from a declaration of the same binary or the user's option.
+ */
+static int override_decl(struct ktstr_sched_decl *d, const char *path)
+{
+	const char *ignores = env_or_empty(KTSTR_ENV_SCHEDULER_IGNORES);
+	char bad[64];
+	uint32_t flags;
+
+	if (ktstr_ignores_parse(ignores, &flags, bad, sizeof(bad)))
+		return ktstr_fail("%s='%s': '%s' is not a claim to waive (known: %s)",
+				  KTSTR_ENV_SCHEDULER_IGNORES, ignores, bad,
+				  KTSTR_IGNORES_WORDS);
 	memset(d, 0, sizeof(*d));
 	d->magic = KTSTR_DECL_MAGIC;
 	snprintf(d->name, sizeof(d->name), "%s", ktstr_sched_effective_name("x"));
 	snprintf(d->binary, sizeof(d->binary), "%s", path);
-	snprintf(d->args, sizeof(d->args), "%s", args ? args : "");
-	snprintf(d->ops_name, sizeof(d->ops_name), "%s", ops ? ops : "");
+	snprintf(d->args, sizeof(d->args), "%s",
+		 env_or_empty(KTSTR_ENV_SCHEDULER_ARGS));
+	snprintf(d->ops_name, sizeof(d->ops_name), "%s",
+		 env_or_empty(KTSTR_ENV_SCHEDULER_OPS));
+	d->flags = flags;
+	return 0;
+}
+
+/* Where the override's ops name and claims came from, for the TAP. */
+static void print_override(const struct ktstr_sched_decl *d)
+{
+	const char *from = env_or_empty(KTSTR_ENV_SCHEDULER_DECL);
+	char ignores[64];
+
+	ktstr_ignores_format(d->flags, ignores, sizeof(ignores));
+	printf("# scheduler %s: %s%s%s, ops '%s'%s, ignores %s%s%s\n",
+	       d->name, d->binary, d->args[0] ? " " : "", d->args,
+	       d->ops_name, d->ops_name[0] ? "" : " (any)", ignores,
+	       from[0] ? "; ops and claims of the declared scheduler " : "",
+	       from);
+	fflush(stdout);
 }
 
 /*
@@ -212,7 +246,7 @@ static int wait_attached(struct ktstr_sched *s, uint64_t seq_before)
 int ktstr_sched_start(struct ktstr_sched *s, const char *name)
 {
 	static struct ktstr_sched_decl override;
-	const char *env = getenv("KTSTR_SCHEDULER");
+	const char *env = getenv(KTSTR_ENV_SCHEDULER);
 	const char *effective = ktstr_sched_effective_name(name);
 	uint64_t seq;
 
@@ -224,8 +258,10 @@ int ktstr_sched_start(struct ktstr_sched *s, const char *name)
 		return 0;
 	}
 	if (env && *env) {
-		override_decl(&override, env);
+		if (override_decl(&override, env))
+			return -1;
 		s->decl = &override;
+		print_override(s->decl);
 	} else {
 		s->decl = find_decl(name);
 		if (!s->decl)

@@ -14,14 +14,20 @@ KTSTR_SCHEDULER(scx_simple,
 KTSTR_SCHEDULER(scx_qmap,
 		.binary = "scx_qmap",
 		.ops_name = "qmap");
-/* Flag profiles `ktstr gauntlet` adds to the default one. */
-KTSTR_SCHED_PROFILE(scx_simple, fifo, "-f");
+/*
+ * Flag profiles `ktstr gauntlet` adds to the default one.  scx_simple -f
+ * is one global FIFO: task weights do not order it.
+ */
+KTSTR_SCHED_PROFILE(scx_simple, fifo, "-f",
+		    .flags = KTSTR_SCHED_IGNORES_NICE);
 KTSTR_SCHED_PROFILE(scx_qmap, slice1ms, "-s 1000");
 
 /* Ours: tests/schedulers/. */
+/* One global FIFO, by design: nice does not order it. */
 KTSTR_SCHEDULER(ktstr_fifo,
 		.binary = "ktstr_fifo",
-		.ops_name = "ktstr_fifo");
+		.ops_name = "ktstr_fifo",
+		.flags = KTSTR_SCHED_IGNORES_NICE);
 KTSTR_SCHEDULER(ktstr_llc_vtime,
 		.binary = "ktstr_llc_vtime",
 		.ops_name = "ktstr_llc_vtime");

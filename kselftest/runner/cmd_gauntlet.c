@@ -19,6 +19,7 @@
 #include "kernel_source.h"
 #include "launch.h"
 #include "plan.h"
+#include "selection.h"
 
 #define MAX_PROGS 256
 #define MAX_FILTERS 64
@@ -31,24 +32,25 @@ struct gauntlet_opts {
 	char *filters[MAX_FILTERS];
 	const char *presets[MAX_PRESET_ARGS];
 	struct kt_gauntlet_kernel kernels[KT_EXEC_MAX_KERNELS];
-	struct kt_gauntlet_opts expand;
-	double budget_s;
-	unsigned int shard_k, shard_n;
-	unsigned int jobs;
-	const char *junit, *json, *baseline, *costs_path;
+	struct kt_selection_opts sel;
+	const char *junit, *json, *baseline;
 	char costs_default[PATH_MAX];
-	bool list, calibrate;
+	char sched_args[1024];		/* after --, for --scheduler */
+	bool calibrate;
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: ktstr gauntlet [options] [TEST...]\n\n"
+		"Usage: ktstr gauntlet [options] [TEST...] [-- SCHEDULER ARGS]\n\n"
 		"Run each test (all, or those matching TEST as for 'ktstr run') on every\n"
 		"topology preset its constraints allow, under each flag profile of its\n"
 		"scheduler, on each --kernel.  Entries are named\n"
 		"<test>/<preset>[/<profile>][/<kernel>].\n\n"
 		"options:\n"
+		"  --scheduler PATH run the standard scenarios under this scheduler binary\n"
+		"                   instead (no flag profiles)\n"
+		"  --scheduler-ignores LIST  what it does not claim: nice, cgroup-weight, none\n"
 		"  --list           print the entries, boot nothing\n"
 		"  --budget S       only what fits S seconds of wall time, most coverage first\n"
 		"  --shard K/N      only the K-th of N disjoint parts (CI matrices)\n"
@@ -68,21 +70,9 @@ static void usage(FILE *out)
 		KT_PRESET_LARGE_CPUS);
 }
 
-static int parse_budget(const char *s, double *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end || !(v > 0) || v > 1e7)
-		return kt_fail("--budget '%s': expected a number of seconds above 0",
-			       s);
-	*out = v;
-	return 0;
-}
-
 static int add_kernel(struct gauntlet_opts *o, const char *spec)
 {
-	size_t i, n = o->expand.nr_kernels;
+	size_t i, n = o->sel.expand.nr_kernels;
 
 	if (n == KT_EXEC_MAX_KERNELS)
 		return kt_fail("at most %d --kernel", KT_EXEC_MAX_KERNELS);
@@ -96,7 +86,7 @@ static int add_kernel(struct gauntlet_opts *o, const char *spec)
 			return kt_fail("--kernel %s and %s have the same label '%s'",
 				       o->kernels[i].spec, spec,
 				       o->kernels[n].label);
-	o->expand.nr_kernels++;
+	o->sel.expand.nr_kernels++;
 	return 0;
 }
 
@@ -106,22 +96,28 @@ static int own_option(struct gauntlet_opts *o, int opt, const char *arg)
 	case KT_OPT_KERNEL:
 		return add_kernel(o, arg);
 	case 'b':
-		return parse_budget(arg, &o->budget_s);
+		return kt_gauntlet_parse_budget(arg, &o->sel.budget_s);
 	case 's':
-		return kt_gauntlet_parse_shard(arg, &o->shard_k, &o->shard_n);
+		return kt_gauntlet_parse_shard(arg, &o->sel.shard_k,
+					       &o->sel.shard_n);
 	case 'j':
-		return kt_exec_parse_jobs(arg, &o->jobs);
+		return kt_exec_parse_jobs(arg, &o->sel.jobs);
 	case 'P':
-		if (o->expand.nr_presets == MAX_PRESET_ARGS)
+		if (o->sel.expand.nr_presets == MAX_PRESET_ARGS)
 			return kt_fail("at most %d --preset", MAX_PRESET_ARGS);
-		o->presets[o->expand.nr_presets++] = arg;
+		o->presets[o->sel.expand.nr_presets++] = arg;
 		return 0;
 	case 'L':
-		o->expand.large = true;
+		o->sel.expand.large = true;
 		return 0;
 	case 'l':
-		o->list = true;
+		o->sel.list = true;
 		return 0;
+	case 'S':
+		o->plan.scheduler = arg;
+		return 0;
+	case 'I':
+		return kt_plan_parse_ignores(arg, &o->plan);
 	case 'J':
 		o->json = arg;
 		return 0;
@@ -132,7 +128,7 @@ static int own_option(struct gauntlet_opts *o, int opt, const char *arg)
 		o->baseline = arg;
 		return kt_baseline_check_name(arg);
 	case 'c':
-		o->costs_path = arg;
+		o->sel.costs_path = arg;
 		return 0;
 	case 'C':
 		o->calibrate = true;
@@ -159,15 +155,19 @@ static int parse(int argc, char **argv, struct gauntlet_opts *o)
 		{ "costs", required_argument, NULL, 'c' },
 		{ "calibrate", no_argument, NULL, 'C' },
 		{ "opt-in", no_argument, NULL, 'o' },
+		{ "scheduler", required_argument, NULL, 'S' },
+		{ "scheduler-ignores", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct option options[KT_LAUNCH_MAX_OPTIONS];
-	int opt, ret;
+	int opt, ret, end;
 
+	end = kt_plan_scheduler_args(argc, argv, o->sched_args,
+				     sizeof(o->sched_args));
 	kt_launch_options(own, options);
 	kt_watch_add_options(options, ARRAY_SIZE(options));
-	while ((opt = getopt_long(argc, argv, "hj:", options, NULL)) != -1) {
+	while ((opt = getopt_long(end, argv, "hj:", options, NULL)) != -1) {
 		ret = own_option(o, opt, optarg);
 		if (ret < 0)
 			return -1;
@@ -185,137 +185,34 @@ static int parse(int argc, char **argv, struct gauntlet_opts *o)
 		usage(opt == 'h' ? stdout : stderr);
 		return opt == 'h' ? 1 : 2;
 	}
-	for (; optind < argc && o->plan.nr_filters < MAX_FILTERS; optind++)
+	for (; optind < end && o->plan.nr_filters < MAX_FILTERS; optind++)
 		o->filters[o->plan.nr_filters++] = argv[optind];
 	o->plan.filters = o->filters;
-	o->expand.presets = o->presets;
-	o->expand.kernels = o->kernels;
-	if (!o->costs_path) {
+	o->sel.what = "gauntlet";
+	o->sel.expand.presets = o->presets;
+	o->sel.expand.kernels = o->kernels;
+	o->sel.expand.no_profiles = o->plan.scheduler != NULL;
+	if (!o->sel.costs_path) {
 		if (kt_costs_default_path(o->costs_default,
 					  sizeof(o->costs_default)))
 			return -1;
-		o->costs_path = o->costs_default;
+		o->sel.costs_path = o->costs_default;
 	}
-	if (o->calibrate && (o->list || o->budget_s || o->shard_n))
+	if (o->calibrate &&
+	    (o->sel.list || o->sel.budget_s || o->sel.shard_n))
 		return kt_fail("--calibrate runs on its own");
-	return 0;
-}
-
-/* Estimates, then what this machine cannot hold, the budget, the shard. */
-static void select_entries(struct gauntlet_opts *o, struct kt_gauntlet *g,
-			   const struct kt_costs *c)
-{
-	unsigned long avail = kt_exec_available_mib();
-	size_t i;
-
-	for (i = 0; i < g->count; i++) {
-		struct kt_gauntlet_entry *e = &g->v[i];
-		unsigned long need = e->item.memory_mib ? e->item.memory_mib :
-				     e->preset->topo.memory_mib;
-
-		e->cost_s = kt_costs_estimate(c, e->test,
-					      kt_topology_cpus(&e->preset->topo));
-		e->selected = true;
-		/* A listing stays the same on every machine (CI shards). */
-		if ((!o->list || o->budget_s) && need + 1024 > avail) {
-			e->selected = false;
-			snprintf(e->left_out, sizeof(e->left_out),
-				 "needs %luM, the host has %luM available",
-				 need, avail);
-		}
-	}
-	if (o->budget_s)
-		kt_gauntlet_budget(g, o->budget_s, o->jobs);
-	if (o->shard_n)
-		kt_gauntlet_shard(g, o->shard_k, o->shard_n);
-}
-
-static void print_selection(const struct gauntlet_opts *o,
-			    const struct kt_gauntlet *g, FILE *out)
-{
-	size_t i, chosen = 0;
-	double total = 0;
-
-	for (i = 0; i < g->count; i++) {
-		const struct kt_gauntlet_entry *e = &g->v[i];
-
-		if (e->selected) {
-			chosen++;
-			total += e->cost_s;
-			fprintf(out, "# chose    %-56s %-10s est %5.1fs\n",
-				e->item.name, e->preset->name, e->cost_s);
-		}
-	}
-	for (i = 0; i < g->count; i++)
-		if (!g->v[i].selected)
-			fprintf(out, "# left out %-56s %s\n", g->v[i].item.name,
-				g->v[i].left_out);
-	fprintf(out, "# gauntlet: %zu of %zu entries, estimated %.0fs with -j %u",
-		chosen, g->count, total / (o->jobs ? o->jobs : 1),
-		o->jobs ? o->jobs : 1);
-	if (o->budget_s)
-		fprintf(out, " (budget %.0fs)", o->budget_s);
-	if (o->shard_n)
-		fprintf(out, ", shard %u/%u", o->shard_k, o->shard_n);
-	fputc('\n', out);
-}
-
-static void print_list(const struct kt_gauntlet *g)
-{
-	size_t i;
-
-	for (i = 0; i < g->count; i++)
-		if (g->v[i].selected)
-			printf("%-64s %-10s %-16s %5.1fs\n", g->v[i].item.name,
-			       g->v[i].preset->name, g->v[i].item.scheduler,
-			       g->v[i].cost_s);
-}
-
-struct observe_ctx {
-	struct kt_costs *costs;
-	const struct kt_gauntlet *g;
-};
-
-/* Each finished entry teaches the cost model its test's run time. */
-static void observe(const struct kt_result *r, void *arg)
-{
-	struct observe_ctx *ctx = arg;
-	size_t i;
-
-	if (!r->wall_s)
-		return;
-	for (i = 0; i < ctx->g->count; i++)
-		if (!strcmp(ctx->g->v[i].item.name, r->item->name))
-			break;
-	if (i < ctx->g->count)
-		kt_costs_observe(ctx->costs, ctx->g->v[i].test,
-				 kt_topology_cpus(&ctx->g->v[i].preset->topo),
-				 r->wall_s);
-}
-
-static int selected_plan(const struct kt_gauntlet *g, struct kt_plan *p)
-{
-	size_t i;
-
-	memset(p, 0, sizeof(*p));
-	p->items = calloc(g->count ? g->count : 1, sizeof(*p->items));
-	if (!p->items)
-		return kt_fail("out of memory");
-	for (i = 0; i < g->count; i++)
-		if (g->v[i].selected)
-			p->items[p->count++] = g->v[i].item;
-	return 0;
+	return kt_plan_check_scheduler(&o->plan, end < argc);
 }
 
 static int resolve_kernels(struct gauntlet_opts *o, struct kt_exec *e)
 {
-	size_t i, n = o->expand.nr_kernels ? o->expand.nr_kernels : 1;
+	size_t i, nr = o->sel.expand.nr_kernels, n = nr ? nr : 1;
 
 	for (i = 0; i < n; i++) {
 		struct kt_exec_kernel *k = &e->kernels[i];
 
-		if (kt_kernel_obtain(o->expand.nr_kernels ? o->kernels[i].spec :
-				     NULL, &k->kernel))
+		if (kt_kernel_obtain(nr ? o->kernels[i].spec : NULL,
+				     &k->kernel))
 			return -1;
 		k->boot_image = kt_kernel_boot_image(&k->kernel);
 		if (!k->boot_image)
@@ -325,25 +222,25 @@ static int resolve_kernels(struct gauntlet_opts *o, struct kt_exec *e)
 	return 0;
 }
 
-static int run_selected(struct gauntlet_opts *o, const struct kt_gauntlet *g,
-			struct kt_costs *costs, char *const *progs,
-			size_t nr_progs, const char *root)
+static int run_selected(struct gauntlet_opts *o, struct kt_selection *s,
+			char *const *progs, size_t nr_progs, const char *root)
 {
 	static struct kt_exec e;
 	char initramfs[PATH_MAX], json_tmp[PATH_MAX];
-	struct observe_ctx ctx = { costs, g };
 	struct kt_plan p;
 	int ret;
 
 	memset(&e, 0, sizeof(e));
 	e.launch = &o->launch;
-	e.jobs = o->jobs;
+	e.scheduler = o->plan.scheduler;
+	e.sched_args = o->sched_args;
+	e.jobs = o->sel.jobs;
 	e.junit = o->junit;
 	e.json = o->json;
 	e.watch = o->watch;
 	if (resolve_kernels(o, &e) ||
-	    kt_exec_build_image(&o->launch, NULL, progs, nr_progs, root,
-				initramfs, sizeof(initramfs)))
+	    kt_exec_build_image(&o->launch, o->plan.scheduler, progs,
+				nr_progs, root, initramfs, sizeof(initramfs)))
 		return -1;
 	e.initramfs = initramfs;
 	if (o->baseline && !o->json) {
@@ -351,12 +248,11 @@ static int run_selected(struct gauntlet_opts *o, const struct kt_gauntlet *g,
 			return -1;
 		e.json = json_tmp;
 	}
-	if (selected_plan(g, &p))
+	if (kt_selection_plan(s, &p))
 		return -1;
-	ret = kt_exec_run(&e, &p, observe, &ctx);
+	ret = kt_exec_run(&e, &p, kt_selection_observe, s);
 	kt_plan_free(&p);
-	if (kt_costs_save(o->costs_path, costs))
-		fprintf(stderr, "ktstr gauntlet: %s\n", kt_errmsg());
+	kt_selection_save_costs(s, "ktstr gauntlet");
 	if (o->baseline &&
 	    kt_baseline_commit(o->baseline, e.json, e.json != o->json)) {
 		fprintf(stderr, "ktstr gauntlet: %s\n", kt_errmsg());
@@ -371,44 +267,17 @@ static int run_selected(struct gauntlet_opts *o, const struct kt_gauntlet *g,
 static int gauntlet(struct gauntlet_opts *o, char *const *progs,
 		    size_t nr_progs, const char *root)
 {
-	char dir[PATH_MAX];
-	struct kt_presets presets;
-	struct kt_costs costs;
-	struct kt_gauntlet g;
-	struct kt_plan base;
-	int ret = -1;
+	struct kt_selection s;
+	int ret = 0;
 
-	if (kt_plan_build(progs, nr_progs, &o->plan, &base))
+	if (kt_selection_build(progs, nr_progs, &o->plan, &o->sel, &s))
 		return -1;
-	if (!base.count) {
-		kt_plan_free(&base);
-		return kt_fail("no test matches '%s'%s", o->filters[0],
-			       o->plan.nr_filters > 1 ?
-			       " or the other names given" : "");
-	}
-	if (kt_topology_dir(dir, sizeof(dir)) ||
-	    kt_presets_load(dir, &presets))
-		goto out_plan;
-	if (kt_costs_load(o->costs_path, &costs))
-		goto out_presets;
-	if (kt_gauntlet_expand(&base, &presets, &o->expand, &g))
-		goto out_costs;
-	select_entries(o, &g, &costs);
-	if (o->list) {
-		print_list(&g);
-		print_selection(o, &g, stderr);
-		ret = 0;
-	} else {
-		print_selection(o, &g, stderr);
-		ret = run_selected(o, &g, &costs, progs, nr_progs, root);
-	}
-	kt_gauntlet_free(&g);
-out_costs:
-	kt_costs_free(&costs);
-out_presets:
-	kt_presets_free(&presets);
-out_plan:
-	kt_plan_free(&base);
+	if (o->sel.list)
+		kt_selection_list(&s, stdout);
+	kt_selection_report(&s, stderr);
+	if (!o->sel.list)
+		ret = run_selected(o, &s, progs, nr_progs, root);
+	kt_selection_free(&s);
 	return ret;
 }
 
@@ -417,14 +286,15 @@ static int calibrate(struct gauntlet_opts *o)
 	struct kt_costs costs;
 	int ret;
 
-	if (kt_costs_load(o->costs_path, &costs))
+	if (kt_costs_load(o->sel.costs_path, &costs))
 		return -1;
 	ret = kt_calibrate_boot(&o->launch, &costs);
 	if (!ret)
-		ret = kt_costs_save(o->costs_path, &costs);
+		ret = kt_costs_save(o->sel.costs_path, &costs);
 	if (!ret)
 		printf("boot_base_s %.3f boot_per_cpu_s %.4f -> %s\n",
-		       costs.boot_base_s, costs.boot_per_cpu_s, o->costs_path);
+		       costs.boot_base_s, costs.boot_per_cpu_s,
+		       o->sel.costs_path);
 	kt_costs_free(&costs);
 	return ret;
 }

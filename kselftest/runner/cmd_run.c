@@ -16,13 +16,23 @@
 #include "launch.h"
 #include "plan.h"
 #include "report.h"
+#include "selection.h"
 
 #define MAX_PROGS 256
 #define MAX_FILTERS 64
+/*
+ * The wall time `ktstr run --scheduler BIN` fits its matrix into unless
+ * --budget says otherwise: the issue's 20 minutes for the whole suite on
+ * a 2-core TCG machine (Documentation/scheduler-binary.md has what it
+ * took, measured).  Entries over it are left out, coverage first.
+ */
+#define KT_MATRIX_BUDGET_S 1200
 
 struct run_opts {
 	struct kt_launch launch;	/* kernel, accel, includes, log dir */
 	struct kt_plan_opts plan;
+	struct kt_selection_opts sel;	/* --scheduler: the matrix */
+	char costs_default[PATH_MAX];
 	char *filters[MAX_FILTERS];
 	const char *junit;
 	const char *json;
@@ -41,7 +51,12 @@ static void usage(FILE *out)
 		"Run each test (all, or those whose name contains TEST or matches it\n"
 		"as a glob) in its own VM of its declared topology; TAP 13 on stdout.\n\n"
 		"options:\n"
-		"  --scheduler PATH run the standard scenarios under this scheduler\n"
+		"  --scheduler PATH run the standard scenarios under this scheduler binary,\n"
+		"                   each on the matrix of shapes (<test>/<preset>)\n"
+		"  --scheduler-ignores LIST  what it does not claim: nice, cgroup-weight, none\n"
+		"  --budget S       --scheduler: what fits S seconds, coverage first\n"
+		"                   (default %d)\n"
+		"  --costs FILE     the cost model (default $KTSTR_CACHE_DIR/gauntlet-costs)\n"
 		"  --junit FILE     write JUnit XML\n"
 		"  --json DIR       write one JSON result per test into DIR\n"
 		"  --opt-in         include tests that only run when asked\n"
@@ -50,13 +65,80 @@ static void usage(FILE *out)
 		"  --no-auto-repro  no probe VM after a scheduler exits unexpectedly\n"
 		KT_WATCH_HELP
 		KT_LAUNCH_HELP
-		"\nexit status: 0 if no test failed, 1 otherwise, 2 on bad arguments.\n");
+		"\nexit status: 0 if no test failed, 1 otherwise, 2 on bad arguments.\n",
+		KT_MATRIX_BUDGET_S);
+}
+
+static int own_option(struct run_opts *o, int opt, const char *arg)
+{
+	switch (opt) {
+	case 's':
+		o->plan.scheduler = arg;
+		return 0;
+	case 'I':
+		return kt_plan_parse_ignores(arg, &o->plan);
+	case 'b':
+		return kt_gauntlet_parse_budget(arg, &o->sel.budget_s);
+	case 'c':
+		o->sel.costs_path = arg;
+		return 0;
+	case 'u':
+		o->junit = arg;
+		return 0;
+	case 'j':
+		return kt_exec_parse_jobs(arg, &o->jobs);
+	case 'J':
+		o->json = arg;
+		return 0;
+	case 'o':
+		o->plan.opt_in = true;
+		return 0;
+	case 'l':
+		o->list = true;
+		return 0;
+	case 'R':
+		o->no_auto_repro = true;
+		return 0;
+	case 'P':
+		o->repro_always = true;
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * --scheduler runs the matrix: the presets marked in topologies/, or only
+ * --topology; --budget and --costs are the matrix's.
+ */
+static int matrix_options(struct run_opts *o)
+{
+	if (!o->plan.scheduler) {
+		if (o->sel.budget_s || o->sel.costs_path)
+			return kt_fail("--budget and --costs are for --scheduler's matrix (the gauntlet has its own)");
+		return 0;
+	}
+	o->sel.what = "matrix";
+	o->sel.jobs = o->jobs;
+	o->sel.list = o->list || o->launch.dry_run;
+	o->sel.expand.no_profiles = true;
+	o->sel.expand.own_topology = o->plan.topology != NULL;
+	o->sel.expand.matrix = !o->plan.topology;
+	if (!o->sel.budget_s)
+		o->sel.budget_s = KT_MATRIX_BUDGET_S;
+	if (o->sel.costs_path)
+		return 0;
+	o->sel.costs_path = o->costs_default;
+	return kt_costs_default_path(o->costs_default,
+				     sizeof(o->costs_default));
 }
 
 static int parse(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option own[] = {
 		{ "scheduler", required_argument, NULL, 's' },
+		{ "scheduler-ignores", required_argument, NULL, 'I' },
+		{ "budget", required_argument, NULL, 'b' },
+		{ "costs", required_argument, NULL, 'c' },
 		{ "junit", required_argument, NULL, 'u' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "json", required_argument, NULL, 'J' },
@@ -68,17 +150,10 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct option options[KT_LAUNCH_MAX_OPTIONS];
-	int opt, handled, end = argc, i;
-	size_t n = 0;
+	int opt, handled, end;
 
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--")) {
-			end = i;
-			break;
-		}
-	for (i = end + 1; i < argc; i++)
-		n += snprintf(o->sched_args + n, sizeof(o->sched_args) - n,
-			      "%s%s", n ? " " : "", argv[i]);
+	end = kt_plan_scheduler_args(argc, argv, o->sched_args,
+				     sizeof(o->sched_args));
 	kt_launch_options(own, options);
 	kt_watch_add_options(options, ARRAY_SIZE(options));
 	while ((opt = getopt_long(end, argv, "hj:", options, NULL)) != -1) {
@@ -87,48 +162,24 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			handled = kt_watch_option(&o->watch, opt, optarg);
 		if (handled < 0)
 			return -1;
+		if (!handled) {
+			handled = own_option(o, opt, optarg);
+			if (handled < 0)
+				return -1;
+			handled = !handled;
+		}
 		if (handled)
 			continue;
-		switch (opt) {
-		case 's':
-			o->plan.scheduler = optarg;
-			break;
-		case 'u':
-			o->junit = optarg;
-			break;
-		case 'j':
-			if (kt_exec_parse_jobs(optarg, &o->jobs))
-				return -1;
-			break;
-		case 'J':
-			o->json = optarg;
-			break;
-		case 'o':
-			o->plan.opt_in = true;
-			break;
-		case 'l':
-			o->list = true;
-			break;
-		case 'R':
-			o->no_auto_repro = true;
-			break;
-		case 'P':
-			o->repro_always = true;
-			break;
-		default:
-			usage(opt == 'h' ? stdout : stderr);
-			return opt == 'h' ? 1 : 2;
-		}
+		usage(opt == 'h' ? stdout : stderr);
+		return opt == 'h' ? 1 : 2;
 	}
-	if (end < argc && !o->plan.scheduler)
-		return kt_fail("arguments after -- are for --scheduler");
 	for (; optind < end && o->plan.nr_filters < MAX_FILTERS; optind++)
 		o->filters[o->plan.nr_filters++] = argv[optind];
 	o->plan.filters = o->filters;
 	o->plan.topology = o->launch.topology_spec;
-	if (o->plan.scheduler && access(o->plan.scheduler, X_OK))
-		return kt_fail_errno("--scheduler %s", o->plan.scheduler);
-	return 0;
+	if (kt_plan_check_scheduler(&o->plan, end < argc))
+		return -1;
+	return matrix_options(o);
 }
 
 static void print_plan(const struct kt_plan *p)
@@ -142,7 +193,7 @@ static void print_plan(const struct kt_plan *p)
 }
 
 static int execute(struct run_opts *o, const struct kt_plan *p,
-		   const char *initramfs)
+		   const char *initramfs, struct kt_selection *matrix)
 {
 	struct kt_exec e = {
 		.launch = &o->launch,
@@ -157,19 +208,93 @@ static int execute(struct run_opts *o, const struct kt_plan *p,
 		.json = o->json,
 		.watch = o->watch,
 	};
+	int ret;
 
 	e.kernels[0].kernel = o->launch.kernel;
 	e.kernels[0].boot_image = o->launch.boot_image;
-	return kt_exec_run(&e, p, NULL, NULL);
+	if (!matrix)
+		return kt_exec_run(&e, p, NULL, NULL);
+	ret = kt_exec_run(&e, p, kt_selection_observe, matrix);
+	kt_selection_save_costs(matrix, "ktstr run");
+	return ret;
+}
+
+/* --scheduler: the matrix's entries within the budget, listed on stderr. */
+static int plan_matrix(struct run_opts *o, char *const *progs,
+		       size_t nr_progs, struct kt_selection *matrix,
+		       struct kt_plan *plan)
+{
+	if (kt_selection_build(progs, nr_progs, &o->plan, &o->sel, matrix))
+		return -1;
+	if (o->sel.list)
+		kt_selection_list(matrix, stdout);
+	kt_selection_report(matrix, stderr);
+	if (kt_selection_plan(matrix, plan))
+		goto fail;
+	if (plan->count || o->sel.list)
+		return 0;
+	kt_plan_free(plan);
+	kt_fail("--budget %.0f holds no entry of the matrix (see 'left out' above)",
+		o->sel.budget_s);
+fail:
+	kt_selection_free(matrix);
+	return -1;
+}
+
+/* Each test as declared, or with --scheduler the matrix (@matrix set). */
+static int plan_run(struct run_opts *o, char *const *progs, size_t nr_progs,
+		    const char *dir, struct kt_selection *matrix,
+		    struct kt_plan *plan)
+{
+	if (o->plan.scheduler)
+		return plan_matrix(o, progs, nr_progs, matrix, plan);
+	if (kt_plan_build(progs, nr_progs, &o->plan, plan))
+		return -1;
+	if (plan->count)
+		return 0;
+	kt_plan_free(plan);
+	return kt_fail(o->plan.nr_filters ? "no test matches '%s'%s" :
+		       "no tests in %s",
+		       o->plan.nr_filters ? o->filters[0] : dir,
+		       o->plan.nr_filters > 1 ? " or the other names given" :
+		       "");
+}
+
+static int repro_targets(const struct kt_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->count; i++)
+		if (!strcmp(plan->items[i].scheduler, "eevdf"))
+			return kt_fail("%s runs no sched_ext scheduler (EEVDF): there is no exit to probe",
+				       plan->items[i].name);
+	return 0;
+}
+
+static int boot_and_run(struct run_opts *o, char *const *progs,
+			size_t nr_progs, const char *root,
+			const struct kt_plan *plan, struct kt_selection *matrix)
+{
+	char initramfs[PATH_MAX];
+
+	if (kt_kernel_obtain(o->launch.kernel_spec, &o->launch.kernel))
+		return -1;
+	o->launch.boot_image = kt_kernel_boot_image(&o->launch.kernel);
+	if (!o->launch.boot_image ||
+	    kt_exec_build_image(&o->launch, o->plan.scheduler, progs, nr_progs,
+				root, initramfs, sizeof(initramfs)))
+		return -1;
+	return execute(o, plan, initramfs, matrix);
 }
 
 int cmd_run(int argc, char **argv)
 {
-	char root[PATH_MAX], dir[PATH_MAX + 16], initramfs[PATH_MAX];
+	char root[PATH_MAX], dir[PATH_MAX + 16];
 	char *progs[MAX_PROGS];
-	struct run_opts o;
+	static struct run_opts o;
+	struct kt_selection matrix;
 	struct kt_plan plan;
-	size_t nr_progs = 0, i;
+	size_t nr_progs = 0;
 	int ret;
 
 	memset(&o, 0, sizeof(o));
@@ -185,40 +310,21 @@ int cmd_run(int argc, char **argv)
 	snprintf(dir, sizeof(dir), "%s/build/suite", root);
 	if (kt_exec_list_dir(dir, progs, MAX_PROGS, &nr_progs))
 		goto fail;
-	if (kt_plan_build(progs, nr_progs, &o.plan, &plan))
+	if (plan_run(&o, progs, nr_progs, dir, &matrix, &plan))
 		goto fail_progs;
-	if (!plan.count) {
-		kt_fail(o.plan.nr_filters ? "no test matches '%s'%s" :
-			"no tests in %s", o.plan.nr_filters ? o.filters[0] : dir,
-			o.plan.nr_filters > 1 ? " or the other names given" : "");
-		goto fail_plan;
-	}
-	for (i = 0; o.repro_always && i < plan.count; i++) {
-		if (strcmp(plan.items[i].scheduler, "eevdf"))
-			continue;
-		kt_fail("%s runs no sched_ext scheduler (EEVDF): there is no exit to probe",
-			plan.items[i].name);
-		goto fail_plan;
-	}
-	if (o.list || o.launch.dry_run) {
+	ret = o.repro_always ? repro_targets(&plan) : 0;
+	if (!ret && !o.list && !o.launch.dry_run)
+		ret = boot_and_run(&o, progs, nr_progs, root, &plan,
+				   o.plan.scheduler ? &matrix : NULL);
+	else if (!ret && !o.plan.scheduler)
 		print_plan(&plan);
-		ret = 0;
-		goto out;
-	}
-	if (kt_kernel_obtain(o.launch.kernel_spec, &o.launch.kernel))
-		goto fail_plan;
-	o.launch.boot_image = kt_kernel_boot_image(&o.launch.kernel);
-	if (!o.launch.boot_image ||
-	    kt_exec_build_image(&o.launch, o.plan.scheduler, progs, nr_progs,
-				root, initramfs, sizeof(initramfs)))
-		goto fail_plan;
-	ret = execute(&o, &plan, initramfs);
-out:
 	kt_plan_free(&plan);
+	if (o.plan.scheduler)
+		kt_selection_free(&matrix);
 	kt_exec_free_list(progs, nr_progs);
-	return ret;
-fail_plan:
-	kt_plan_free(&plan);
+	if (ret >= 0)
+		return ret;
+	goto fail;
 fail_progs:
 	kt_exec_free_list(progs, nr_progs);
 fail:

@@ -305,12 +305,18 @@ static int monitor_metrics(const json_t *mon, const struct field *top,
 	return 0;
 }
 
-/* "fixture.variant.test" with variant == scheduler: "fixture.test". */
-static void test_identity(const char *name, const char *sched, char *buf,
-			  size_t len)
+/*
+ * "fixture.variant.test" with variant == scheduler: "fixture.test"; and
+ * without the "/<topology>" part of a gauntlet or matrix entry's name,
+ * which the topology field holds: `ktstr run` and `ktstr run --scheduler
+ * BIN --topology T` results pair.
+ */
+static void test_identity(const char *name, const char *sched,
+			  const char *topology, char *buf, size_t len)
 {
 	const char *dot1 = strchr(name, '.'), *dot2;
-	size_t slen = strlen(sched);
+	size_t slen = strlen(sched), tlen = strlen(topology);
+	char *slash;
 
 	dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
 	if (dot2 && (size_t)(dot2 - dot1 - 1) == slen &&
@@ -318,6 +324,10 @@ static void test_identity(const char *name, const char *sched, char *buf,
 		snprintf(buf, len, "%.*s%s", (int)(dot1 - name), name, dot2);
 	else
 		snprintf(buf, len, "%s", name);
+	slash = strchr(buf, '/');
+	if (slash && tlen && !strncmp(slash + 1, topology, tlen) &&
+	    (!slash[1 + tlen] || slash[1 + tlen] == '/'))
+		memmove(slash, slash + 1 + tlen, strlen(slash + 1 + tlen) + 1);
 }
 
 /* name, result and what pairs results; a result must have the first two. */
@@ -343,7 +353,8 @@ static int identity(const json_t *res, const struct field *top,
 		field_at(&f, top, "result", -1);
 		return wrong_type(&f, "pass, fail or skip");
 	}
-	test_identity(name, m->scheduler, m->test, sizeof(m->test));
+	test_identity(name, m->scheduler, m->topology, m->test,
+		      sizeof(m->test));
 	return 0;
 }
 

@@ -137,12 +137,43 @@ double kt_costs_boot(const struct kt_costs *c, unsigned int cpus)
 	return c->boot_base_s + c->boot_per_cpu_s * cpus;
 }
 
+/* "fixture.variant.test..." names the same test as @b under any variant. */
+static bool same_test(const char *a, const char *b)
+{
+	const char *va = strchr(a, '.'), *vb = strchr(b, '.');
+	const char *ta, *tb;
+
+	if (!va || !vb || va - a != vb - b || strncmp(a, b, va - a))
+		return false;
+	ta = strchr(va + 1, '.');
+	tb = strchr(vb + 1, '.');
+	return ta && tb && !strcmp(ta, tb);
+}
+
+/*
+ * A test's time is mostly its own, not its scheduler's: under a
+ * scheduler never measured (--scheduler BIN) it counts the longest any
+ * scheduler took, rather than the flat KT_COST_RUN_S.
+ */
+static double run_estimate(const struct kt_costs *c, const char *test)
+{
+	const struct kt_cost_test *t = find(c, test);
+	double longest = -1;
+	size_t i;
+
+	if (t)
+		return t->run_s;
+	for (i = 0; i < c->nr_tests; i++)
+		if (c->tests[i].run_s > longest &&
+		    same_test(c->tests[i].name, test))
+			longest = c->tests[i].run_s;
+	return longest >= 0 ? longest : KT_COST_RUN_S;
+}
+
 double kt_costs_estimate(const struct kt_costs *c, const char *test,
 			 unsigned int cpus)
 {
-	const struct kt_cost_test *t = find(c, test);
-
-	return kt_costs_boot(c, cpus) + (t ? t->run_s : KT_COST_RUN_S);
+	return kt_costs_boot(c, cpus) + run_estimate(c, test);
 }
 
 /*

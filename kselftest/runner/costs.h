@@ -42,6 +42,10 @@ void kt_costs_free(struct kt_costs *c);
 int kt_costs_default_path(char *buf, size_t len);
 
 double kt_costs_boot(const struct kt_costs *c, unsigned int cpus);
+/*
+ * A test never measured under its own name takes the longest the same
+ * fixture.*.test took under another scheduler, else KT_COST_RUN_S.
+ */
 double kt_costs_estimate(const struct kt_costs *c, const char *test,
 			 unsigned int cpus);
 /* Records that @test took @wall_s on @cpus vCPUs, boot included. */

@@ -141,3 +141,23 @@ const struct ktstr_sched_decl *kt_decls_sched(const struct kt_decls *d,
 			return &d->scheds[i];
 	return NULL;
 }
+
+const struct ktstr_sched_decl *
+kt_decls_sched_by_binary(const struct kt_decls *d, const char *file_name)
+{
+	const struct ktstr_sched_decl *found = NULL;
+	const char *base;
+	size_t i;
+
+	for (i = 0; i < d->nr_scheds; i++) {
+		base = strrchr(d->scheds[i].binary, '/');
+		base = base ? base + 1 : d->scheds[i].binary;
+		if (strcmp(base, file_name))
+			continue;
+		if (!strcmp(d->scheds[i].name, file_name))
+			return &d->scheds[i];
+		if (!found)
+			found = &d->scheds[i];
+	}
+	return found;
+}

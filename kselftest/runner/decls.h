@@ -23,5 +23,13 @@ int kt_decls_read(const char *path, struct kt_decls *d);
 void kt_decls_free(struct kt_decls *d);
 const struct ktstr_sched_decl *kt_decls_sched(const struct kt_decls *d,
 					      const char *name);
+/*
+ * The declared scheduler whose binary has the file name @file_name (a
+ * declaration's binary may be a path), the one also named @file_name if
+ * several are: what `--scheduler DIR/NAME` takes its ops name and claims
+ * from.
+ */
+const struct ktstr_sched_decl *
+kt_decls_sched_by_binary(const struct kt_decls *d, const char *file_name);
 
 #endif

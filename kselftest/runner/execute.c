@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../ktstr_sched_env.h"
 #include "cache.h"
 #include "error.h"
 #include "execute.h"
@@ -140,25 +141,37 @@ static void shell_quote(const char *s, char *out, size_t len)
 	out[n] = '\0';
 }
 
+/*
+ * The KTSTR_SCHEDULER_* environment of a scheduler the guest starts by
+ * hand (kselftest/ktstr_sched_env.h): --scheduler BIN, with the run's
+ * arguments, or a flag profile, with its own.
+ */
+static void scheduler_env(const struct kt_exec *e,
+			  const struct kt_run_item *it, char *buf, size_t len)
+{
+	char args[1200], ops[160], decl[160], ignores[64];
+
+	shell_quote(e->scheduler ? (e->sched_args ? e->sched_args : "") :
+		    it->sched_args, args, sizeof(args));
+	shell_quote(it->sched_ops, ops, sizeof(ops));
+	shell_quote(it->sched_decl, decl, sizeof(decl));
+	ktstr_ignores_format(it->sched_flags, ignores, sizeof(ignores));
+	snprintf(buf, len,
+		 KTSTR_ENV_SCHEDULER "=" GUEST_SCHEDS "/%s "
+		 KTSTR_ENV_SCHEDULER_ARGS "=%s " KTSTR_ENV_SCHEDULER_OPS "=%s "
+		 KTSTR_ENV_SCHEDULER_IGNORES "=%s "
+		 KTSTR_ENV_SCHEDULER_DECL "=%s ",
+		 it->sched_binary, args, ops, ignores, decl);
+}
+
 static void guest_command(const struct kt_exec *e,
 			  const struct kt_run_item *it, char *buf, size_t len)
 {
-	char args[1200] = "", sched[PATH_MAX] = "";
+	char sched[PATH_MAX] = "";
 	const char *prog = strrchr(it->prog, '/') + 1;
 
-	if (e->scheduler) {
-		shell_quote(e->sched_args ? e->sched_args : "", args,
-			    sizeof(args));
-		snprintf(sched, sizeof(sched),
-			 "KTSTR_SCHEDULER=" GUEST_SCHEDS "/%s KTSTR_SCHEDULER_ARGS=%s ",
-			 it->scheduler, args);
-	} else if (it->sched_binary[0]) {
-		/* A flag profile: the declared scheduler with more flags. */
-		shell_quote(it->sched_args, args, sizeof(args));
-		snprintf(sched, sizeof(sched),
-			 "KTSTR_SCHEDULER=" GUEST_SCHEDS "/%s KTSTR_SCHEDULER_ARGS=%s KTSTR_SCHEDULER_OPS=%s ",
-			 it->sched_binary, args, it->sched_ops);
-	}
+	if (it->sched_binary[0])
+		scheduler_env(e, it, sched, sizeof(sched));
 	/* The harness's stderr joins its TAP, in order. */
 	snprintf(buf, len, "cd /tmp && exec 2>&1 && %s" GUEST_TESTS "/%s -r %s",
 		 sched, prog, it->selector);

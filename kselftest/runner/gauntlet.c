@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ktstr_sched_env.h"
 #include "decls.h"
 #include "error.h"
 #include "gauntlet.h"
@@ -165,6 +166,10 @@ static bool preset_chosen(const struct kt_gauntlet_opts *o,
 {
 	size_t i;
 
+	if (o->own_topology)
+		return false;
+	if (o->matrix)
+		return p->topo.matrix;
 	if (!o->nr_presets)
 		return o->large || !p->large;
 	for (i = 0; i < o->nr_presets; i++)
@@ -182,6 +187,8 @@ static void apply_profile(struct kt_run_item *it,
 	snprintf(it->sched_args, sizeof(it->sched_args), "%.127s%s%.255s",
 		 s->args, s->args[0] ? " " : "", pr->args);
 	snprintf(it->sched_ops, sizeof(it->sched_ops), "%s", s->ops_name);
+	snprintf(it->sched_decl, sizeof(it->sched_decl), "%s", s->name);
+	it->sched_flags = (s->flags | pr->flags) & KTSTR_IGNORES_MASK;
 }
 
 static int expand_one(const struct kt_run_item *base,
@@ -198,8 +205,9 @@ static int expand_one(const struct kt_run_item *base,
 		memset(&e, 0, sizeof(e));
 		e.item = *base;
 		e.preset = p;
-		snprintf(e.item.topology, sizeof(e.item.topology), "%s",
-			 p->name);
+		if (!p->own)
+			snprintf(e.item.topology, sizeof(e.item.topology),
+				 "%s", p->name);
 		n = snprintf(e.test, sizeof(e.test), "%s%s%s", base->name,
 			     pr ? "/" : "", pr ? pr->name : "");
 		if (o->nr_kernels > 1)
@@ -222,16 +230,50 @@ static int expand_one(const struct kt_run_item *base,
 	return 0;
 }
 
+/*
+ * The preset of a test's own topology (a short form, a preset's name or
+ * a file), named as the topology names itself: one per distinct name.
+ */
+static const struct kt_preset *own_preset(struct kt_gauntlet *g,
+					  const char *topology)
+{
+	struct kt_preset *p, **v;
+	struct kt_topology t;
+	size_t i;
+
+	if (kt_topology_parse(topology, &t))
+		return NULL;
+	for (i = 0; i < g->nr_own; i++)
+		if (!strcmp(g->own[i]->name, t.name))
+			return g->own[i];
+	v = realloc(g->own, (g->nr_own + 1) * sizeof(*v));
+	p = calloc(1, sizeof(*p));
+	if (!v || !p) {
+		free(p);
+		if (v)
+			g->own = v;
+		return kt_fail("out of memory"), NULL;
+	}
+	g->own = v;
+	p->topo = t;
+	snprintf(p->name, sizeof(p->name), "%s", t.name);
+	p->own = true;
+	describe(p);
+	g->own[g->nr_own++] = p;
+	return p;
+}
+
 static int expand_item(const struct kt_run_item *base,
 		       const struct kt_decls *d, const struct kt_presets *ps,
 		       const struct kt_gauntlet_opts *o, struct kt_gauntlet *g)
 {
-	const struct ktstr_sched_decl *s = kt_decls_sched(d, base->scheduler);
-	size_t i, j;
+	const struct ktstr_sched_decl *s = o->no_profiles ? NULL :
+		kt_decls_sched(d, base->scheduler);
+	const struct kt_preset *p;
+	size_t i, j, before = g->count;
 
 	for (i = 0; i < ps->count; i++) {
-		const struct kt_preset *p = &ps->v[i];
-
+		p = &ps->v[i];
 		if (!preset_chosen(o, p) || !kt_preset_allows(p, base))
 			continue;
 		if (expand_one(base, p, NULL, s, o, g))
@@ -241,6 +283,30 @@ static int expand_item(const struct kt_run_item *base,
 			    expand_one(base, p, &d->profiles[j], s, o, g))
 				return -1;
 	}
+	if (g->count > before || !(o->matrix || o->own_topology))
+		return 0;
+	p = own_preset(g, base->topology);
+	return p ? expand_one(base, p, NULL, s, o, g) : -1;
+}
+
+static int check_presets(const struct kt_presets *presets,
+			 const struct kt_gauntlet_opts *o)
+{
+	size_t i, j;
+
+	for (i = 0; i < o->nr_presets; i++) {
+		for (j = 0; j < presets->count; j++)
+			if (!strcmp(o->presets[i], presets->v[j].name))
+				break;
+		if (j == presets->count)
+			return kt_fail("unknown preset '%s' (ktstr topo list shows them)",
+				       o->presets[i]);
+	}
+	for (j = 0; o->matrix && j < presets->count; j++)
+		if (presets->v[j].topo.matrix)
+			return 0;
+	if (o->matrix)
+		return kt_fail("no preset is in the matrix ('matrix = yes' in a .topo file)");
 	return 0;
 }
 
@@ -254,16 +320,8 @@ int kt_gauntlet_expand(const struct kt_plan *base,
 	int ret = 0;
 
 	memset(g, 0, sizeof(*g));
-	for (i = 0; i < o->nr_presets; i++) {
-		size_t j;
-
-		for (j = 0; j < presets->count; j++)
-			if (!strcmp(o->presets[i], presets->v[j].name))
-				break;
-		if (j == presets->count)
-			return kt_fail("unknown preset '%s' (ktstr topo list shows them)",
-				       o->presets[i]);
-	}
+	if (check_presets(presets, o))
+		return -1;
 	for (i = 0; !ret && i < base->count; i++) {
 		const struct kt_run_item *it = &base->items[i];
 
@@ -285,6 +343,9 @@ int kt_gauntlet_expand(const struct kt_plan *base,
 
 void kt_gauntlet_free(struct kt_gauntlet *g)
 {
+	while (g->nr_own)
+		free(g->own[--g->nr_own]);
+	free(g->own);
 	free(g->v);
 	memset(g, 0, sizeof(*g));
 }
@@ -393,6 +454,18 @@ void kt_gauntlet_budget(struct kt_gauntlet *g, double budget_s,
 				 g->v[i].cost_s, left);
 	}
 	free(cov.pairs);
+}
+
+int kt_gauntlet_parse_budget(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || !(v > 0) || v > 1e7)
+		return kt_fail("--budget '%s': expected a number of seconds above 0",
+			       s);
+	*out = v;
+	return 0;
 }
 
 int kt_gauntlet_parse_shard(const char *s, unsigned int *k, unsigned int *n)

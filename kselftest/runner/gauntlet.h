@@ -29,6 +29,8 @@ struct kt_preset {
 	char features[KT_PRESET_MAX_FEATURES][16];
 	unsigned int nr_features;
 	bool large;
+	/* A test's own topology, not a file of the presets directory. */
+	bool own;
 };
 
 struct kt_presets {
@@ -50,6 +52,14 @@ struct kt_gauntlet_opts {
 	const char *const *presets;	/* --preset: only these (NULL: all) */
 	size_t nr_presets;
 	bool large;			/* include the large presets */
+	/*
+	 * The matrix of `ktstr run --scheduler`: only the presets marked
+	 * `matrix = yes`; a test that none of them allows runs on its own
+	 * topology.
+	 */
+	bool matrix;
+	bool own_topology;		/* every test on its own topology only */
+	bool no_profiles;		/* a user's binary: none of our profiles */
 	const struct kt_gauntlet_kernel *kernels;
 	size_t nr_kernels;
 };
@@ -67,6 +77,8 @@ struct kt_gauntlet_entry {
 struct kt_gauntlet {
 	struct kt_gauntlet_entry *v;
 	size_t count;
+	struct kt_preset **own;		/* the tests' own topologies */
+	size_t nr_own;
 };
 
 /* The label of a --kernel spec in entry names: no '/', stable. */
@@ -86,6 +98,8 @@ void kt_gauntlet_free(struct kt_gauntlet *g);
 void kt_gauntlet_budget(struct kt_gauntlet *g, double budget_s,
 			unsigned int jobs);
 
+/* --budget: seconds above 0; errors name the value. */
+int kt_gauntlet_parse_budget(const char *s, double *out);
 /* "K/N" with 1 <= K <= N; errors name the value. */
 int kt_gauntlet_parse_shard(const char *s, unsigned int *k, unsigned int *n);
 /* Which of @n shards (1-based) an entry name belongs to: by name only. */

@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "../ktstr_sched_env.h"
 #include "decls.h"
 #include "error.h"
 #include "plan.h"
@@ -87,48 +90,84 @@ static bool overridable(const struct kt_decls *d, const char *sched)
 }
 
 /*
- * With --scheduler, each test runs once, under the user's scheduler, in
- * place of its first ordinary sched_ext variant; tests whose variants all
+ * --scheduler PATH: the guest starts PATH under the harness variant named
+ * after it.  If a declared scheduler has the same binary, its ops name
+ * and claims hold for PATH too, unless --scheduler-ignores says otherwise.
+ */
+static void user_scheduler(struct kt_run_item *it, const struct kt_decls *d,
+			   const struct kt_plan_opts *o)
+{
+	const char *base = strrchr(o->scheduler, '/');
+	const struct ktstr_sched_decl *s;
+
+	base = base ? base + 1 : o->scheduler;
+	s = kt_decls_sched_by_binary(d, base);
+	ktstr_sched_variant_name(o->scheduler, it->scheduler,
+				 sizeof(it->scheduler));
+	snprintf(it->sched_binary, sizeof(it->sched_binary), "%s", base);
+	if (s) {
+		snprintf(it->sched_ops, sizeof(it->sched_ops), "%s",
+			 s->ops_name);
+		snprintf(it->sched_decl, sizeof(it->sched_decl), "%s",
+			 s->name);
+		it->sched_flags = s->flags & KTSTR_IGNORES_MASK;
+	}
+	if (o->ignores_given)
+		it->sched_flags = o->ignores;
+}
+
+/*
+ * With --scheduler, each test that has an ordinary sched_ext variant runs
+ * once, as <fixture>.<PATH's variant>.<test>; tests whose variants all
  * run EEVDF or a scheduler built to fail are not for it.
  */
+static int plan_user_scheduler(const char *prog, const struct kt_decls *d,
+			       const struct ktstr_test_decl *t,
+			       const struct kt_plan_opts *o, struct kt_plan *p)
+{
+	struct kt_run_item it;
+	size_t i;
+
+	for (i = 0; i < d->nr_variants; i++)
+		if (!strcmp(d->variants[i].fixture, t->fixture) &&
+		    overridable(d, d->variants[i].scheduler))
+			break;
+	if (i == d->nr_variants)
+		return 0;
+	fill_item(&it, prog, t, o);
+	user_scheduler(&it, d, o);
+	snprintf(it.selector, sizeof(it.selector), "%s.%s.%s", t->fixture,
+		 it.scheduler, t->test);
+	snprintf(it.name, sizeof(it.name), "%s", it.selector);
+	return wanted(o, it.name) ? push(p, &it) : 0;
+}
+
 static int plan_test(const char *prog, const struct kt_decls *d,
 		     const struct ktstr_test_decl *t,
 		     const struct kt_plan_opts *o, struct kt_plan *p)
 {
-	const char *base = strrchr(o->scheduler ? o->scheduler : "", '/');
 	struct kt_run_item it;
 	size_t i;
 	bool any = false;
 
+	if (o->scheduler)
+		return plan_user_scheduler(prog, d, t, o, p);
 	for (i = 0; i < d->nr_variants; i++) {
 		const struct ktstr_variant_decl *v = &d->variants[i];
 
 		if (strcmp(v->fixture, t->fixture))
 			continue;
 		any = true;
-		if (o->scheduler && !overridable(d, v->scheduler))
-			continue;
 		fill_item(&it, prog, t, o);
 		snprintf(it.selector, sizeof(it.selector), "%s.%s.%s",
 			 t->fixture, v->variant, t->test);
-		if (o->scheduler) {
-			base = base ? base + 1 : o->scheduler;
-			snprintf(it.name, sizeof(it.name), "%s.%s.%s",
-				 t->fixture, base, t->test);
-			snprintf(it.scheduler, sizeof(it.scheduler), "%s",
-				 base);
-		} else {
-			snprintf(it.name, sizeof(it.name), "%s",
-				 it.selector);
-			snprintf(it.scheduler, sizeof(it.scheduler), "%s",
-				 v->scheduler);
-		}
+		snprintf(it.name, sizeof(it.name), "%s", it.selector);
+		snprintf(it.scheduler, sizeof(it.scheduler), "%s",
+			 v->scheduler);
 		if (wanted(o, it.name) && push(p, &it))
 			return -1;
-		if (o->scheduler)
-			return 0;
 	}
-	if (any || o->scheduler)
+	if (any)
 		return 0;
 	fill_item(&it, prog, t, o);
 	snprintf(it.selector, sizeof(it.selector), "%s.%s", t->fixture,
@@ -136,6 +175,55 @@ static int plan_test(const char *prog, const struct kt_decls *d,
 	snprintf(it.name, sizeof(it.name), "%s", it.selector);
 	snprintf(it.scheduler, sizeof(it.scheduler), "eevdf");
 	return wanted(o, it.name) ? push(p, &it) : 0;
+}
+
+int kt_plan_scheduler_args(int argc, char **argv, char *buf, size_t len)
+{
+	size_t n = 0;
+	int end, i;
+
+	buf[0] = '\0';
+	for (end = 1; end < argc && strcmp(argv[end], "--"); end++)
+		;
+	for (i = end + 1; i < argc && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s%s", n ? " " : "", argv[i]);
+	return end;
+}
+
+int kt_plan_parse_ignores(const char *list, struct kt_plan_opts *o)
+{
+	char bad[64];
+
+	if (!*list)
+		return kt_fail("--scheduler-ignores: empty (say 'none' to claim everything)");
+	if (ktstr_ignores_parse(list, &o->ignores, bad, sizeof(bad)))
+		return kt_fail("--scheduler-ignores '%s': '%s' is not a claim to waive (known: %s, or none)",
+			       list, bad, KTSTR_IGNORES_WORDS);
+	o->ignores_given = true;
+	return 0;
+}
+
+int kt_plan_check_scheduler(const struct kt_plan_opts *o, bool has_args)
+{
+	char name[KTSTR_SCHED_VARIANT_LEN];
+	struct stat st;
+
+	if (!o->scheduler) {
+		if (has_args)
+			return kt_fail("arguments after -- are for --scheduler");
+		if (o->ignores_given)
+			return kt_fail("--scheduler-ignores is for --scheduler");
+		return 0;
+	}
+	if (stat(o->scheduler, &st) || access(o->scheduler, X_OK))
+		return kt_fail_errno("--scheduler %s", o->scheduler);
+	if (!S_ISREG(st.st_mode))
+		return kt_fail("--scheduler %s: not a file", o->scheduler);
+	ktstr_sched_variant_name(o->scheduler, name, sizeof(name));
+	if (!strcmp(name, "eevdf"))
+		return kt_fail("--scheduler %s: 'eevdf' names the kernel's own scheduler in test names; rename the binary",
+			       o->scheduler);
+	return 0;
 }
 
 int kt_plan_build(char *const *progs, size_t nr_progs,

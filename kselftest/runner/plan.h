@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../ktstr_decl.h"
 
@@ -29,10 +30,16 @@ struct kt_run_item {
 	unsigned int kernel;		/* index into the run's kernels */
 	/* The test's declared constraints: which presets may replace it. */
 	unsigned int min_cpus, min_llcs, min_nodes, smt;
-	/* A flag profile (gauntlet): the scheduler started by hand. */
-	char sched_binary[128];
+	/*
+	 * A scheduler the guest starts from its KTSTR_SCHEDULER_*
+	 * environment (kselftest/ktstr_sched_env.h): a gauntlet flag
+	 * profile, or --scheduler BIN (whose arguments are the run's).
+	 */
+	char sched_binary[128];		/* in the guest's /ktstr/schedulers */
 	char sched_args[384];
-	char sched_ops[64];
+	char sched_ops[64];		/* root/ops when attached; "": any */
+	char sched_decl[48];		/* the declaration ops and flags are from */
+	uint32_t sched_flags;		/* KTSTR_SCHED_IGNORES_* */
 	struct ktstr_monitor_decl monitor;	/* the test's monitor limits */
 };
 
@@ -46,8 +53,23 @@ struct kt_plan_opts {
 	size_t nr_filters;
 	const char *topology;		/* --topology: replaces every test's */
 	const char *scheduler;		/* --scheduler PATH */
+	/* --scheduler-ignores: replaces what a declaration of PATH claims. */
+	bool ignores_given;
+	uint32_t ignores;		/* KTSTR_SCHED_IGNORES_* */
 	bool opt_in;			/* include KTSTR_OPT_IN tests */
 };
+
+/*
+ * The options of --scheduler PATH [-- ARGS] that `ktstr run` and `ktstr
+ * gauntlet` share.  kt_plan_scheduler_args() joins the words after "--"
+ * into @buf and returns the index of "--" (@argc without one), where
+ * option parsing stops.  Errors name the value.
+ */
+int kt_plan_scheduler_args(int argc, char **argv, char *buf, size_t len);
+/* --scheduler-ignores: "nice,cgroup-weight" or "none". */
+int kt_plan_parse_ignores(const char *list, struct kt_plan_opts *o);
+/* PATH is an executable file; ARGS and the claims need --scheduler. */
+int kt_plan_check_scheduler(const struct kt_plan_opts *o, bool has_args);
 
 int kt_plan_build(char *const *progs, size_t nr_progs,
 		  const struct kt_plan_opts *o, struct kt_plan *p);

@@ -110,6 +110,11 @@ TEST(preset_file_keys)
 	EXPECT_EQ(2048, t.memory_mib);
 	EXPECT_STREQ("two nodes", t.description);
 	EXPECT_EQ(21, kt_topology_distance(&t, 0, 1));
+	EXPECT_FALSE(t.matrix);
+	ASSERT_EQ(0, parse_text("topology = 1n3l3c1t\nmatrix = yes\n", &t));
+	EXPECT_TRUE(t.matrix);
+	ASSERT_EQ(0, parse_text("topology = 1n3l3c1t\nmatrix = no\n", &t));
+	EXPECT_FALSE(t.matrix);
 }
 
 TEST(preset_file_errors_name_file_line_and_reason)
@@ -136,6 +141,8 @@ TEST(preset_file_errors_name_file_line_and_reason)
 		     "test.topo:1:");
 	EXPECT_ERROR(parse_text("topology = 1n1l2c1t\nmemory =\n", &t),
 		     "test.topo:2: memory: missing value");
+	EXPECT_ERROR(parse_text("topology = 1n1l2c1t\nmatrix = 1\n", &t),
+		     "test.topo:2: matrix: '1' is neither yes nor no");
 }
 
 TEST(distance_errors)
@@ -168,6 +175,7 @@ TEST(preset_files_in_tree_all_parse)
 {
 	static const char * const presets[] = {
 		"tiny", "smt", "odd-llc", "numa2", "numa2-smt", "numa4",
+		"numa2-llc1-smt",
 	};
 	struct kt_topology t;
 	size_t i;

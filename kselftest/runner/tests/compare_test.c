@@ -173,9 +173,9 @@ TEST_F_TIMEOUT(compare, real_runs_and_the_stalling_scheduler, VM_TIMEOUT_S)
 	ASSERT_EQ(0, cli_run(&c, "./ktstr run --json %s/a2 " TEST_NAME, self->dir))
 		TH_LOG("%s%s", c.out, c.err);
 	/* B: the same scenario under ktstr_stall, which starves the workers. */
-	EXPECT_EQ(1, cli_run(&c, "./ktstr run --no-auto-repro --json %s/b --scheduler build/schedulers/ktstr_stall fair.ktstr_stall.spin_overcommit -- -c fair -t 3000",
-			     self->dir)) TH_LOG("%s%s", c.out, c.err);
-	EXPECT_NE(NULL, strstr(c.out, "not ok 1 selftests: ktstr: fair.ktstr_stall.spin_overcommit"))
+	EXPECT_EQ(1, cli_run(&c, "./ktstr run --no-auto-repro --json %s/b --costs %s/costs --scheduler build/schedulers/ktstr_stall --topology 1n2l2c1t fair.ktstr_stall.spin_overcommit -- -c fair -t 3000",
+			     self->dir, self->dir)) TH_LOG("%s%s", c.out, c.err);
+	EXPECT_NE(NULL, strstr(c.out, "not ok 1 selftests: ktstr: fair.ktstr_stall.spin_overcommit/1n2l2c1t\n"))
 		TH_LOG("%s", c.out);
 
 	/* A run against itself: no change at all. */
@@ -383,6 +383,28 @@ TEST_F(compare, metrics_over_groups_and_checks)
 	EXPECT_GT(1e-9, fabs(0.15 - m->v[KT_METRIC_SHARE_ERROR]));
 	EXPECT_EQ(2, m->v[KT_METRIC_VERDICTS]);
 	kt_result_set_free(&set);
+}
+
+/*
+ * A matrix or gauntlet entry (<test>/<topology>) pairs with the same test
+ * run on that topology by `ktstr run`: the topology is a field of its own.
+ */
+TEST_F(compare, topology_part_of_a_name_pairs)
+{
+	char a[128], b[128];
+
+	snprintf(a, sizeof(a), "%s/a", self->dir);
+	snprintf(b, sizeof(b), "%s/b", self->dir);
+	write_result(a, "scx_x", "pass", 1000, 1000, 10);
+	write_file(b, "fair.scx_x.spin@1n1l2c1t.json",
+		   "{\n  \"name\": \"fair.scx_x.spin/1n1l2c1t\",\n"
+		   "  \"result\": \"fail\",\n  \"topology\": \"1n1l2c1t\",\n"
+		   "  \"scheduler\": \"scx_x\",\n  \"kernel\": \"7.3-test\",\n"
+		   "  \"wall_s\": 5.0,\n  \"output\": \"\"\n}\n");
+	EXPECT_EQ(1, cli_run(&c, "./ktstr compare %s %s", a, b));
+	EXPECT_NE(NULL, strstr(c.out, "REGRESSION  fair.spin on 1n1l2c1t, scx_x, 7.3-test: failed 0 -> 1\n"))
+		TH_LOG("%s", c.out);
+	EXPECT_NE(NULL, strstr(summary_line(), "1 pairs, ")) TH_LOG("%s", c.out);
 }
 
 static int cmp_name(const struct dirent **a, const struct dirent **b)

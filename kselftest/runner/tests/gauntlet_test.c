@@ -223,7 +223,7 @@ TEST(budget_prefers_new_features_per_second)
 		{ .test = "t", .preset = &b, .cost_s = 10 },
 		{ .test = "t", .preset = &c, .cost_s = 12 },
 	};
-	struct kt_gauntlet g = { v, 3 };
+	struct kt_gauntlet g = { .v = v, .count = 3 };
 
 	snprintf(v[0].item.name, sizeof(v[0].item.name), "t/a");
 	snprintf(v[1].item.name, sizeof(v[1].item.name), "t/b");

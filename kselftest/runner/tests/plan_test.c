@@ -2,7 +2,8 @@
 /*
  * The runner's plan: declarations read from a real ELF test program
  * (compiled here), expanded into one VM per test and variant, with
- * filters, opt-in tests, --topology and --scheduler overrides.
+ * filters, opt-in tests, --topology and --scheduler overrides, and what
+ * a declaration of --scheduler's binary says about it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +12,24 @@
 
 #include "kselftest_harness.h"
 
+#include "compiler.h"
+
+#include "../ktstr_sched_env.h"
 #include "decls.h"
 #include "error.h"
 #include "plan.h"
 
 static const char program[] =
 	"#include \"ktstr_decl.h\"\n"
-	"KTSTR_SCHEDULER(good, .binary = \"good\", .ops_name = \"good\");\n"
+	"KTSTR_SCHEDULER(good, .binary = \"good\", .ops_name = \"good_ops\",\n"
+	"		.flags = KTSTR_SCHED_IGNORES_NICE);\n"
+	"KTSTR_SCHEDULER(good_slow, .binary = \"good\", .ops_name = \"other\");\n"
+	"KTSTR_SCHEDULER(pathy, .binary = \"/usr/lib/scx/scx_pathy\",\n"
+	"		.ops_name = \"pathy\",\n"
+	"		.flags = KTSTR_SCHED_EXPECT_EXIT |\n"
+	"			 KTSTR_SCHED_IGNORES_CGROUP_WEIGHT);\n"
+	"KTSTR_SCHED_PROFILE(good, fifo, \"-f\", .flags = KTSTR_SCHED_IGNORES_NICE);\n"
+	"KTSTR_SCHED_PROFILE(good, fast, \"-s 1\");\n"
 	"KTSTR_SCHEDULER(broken, .binary = \"broken\",\n"
 	"		.flags = KTSTR_SCHED_EXPECT_EXIT);\n"
 	"KTSTR_VARIANT(fair, eevdf, \"eevdf\");\n"
@@ -76,13 +88,20 @@ static const struct kt_run_item *find(const struct kt_plan *p,
 TEST_F(plan, declarations_are_read)
 {
 	struct kt_decls d;
+	size_t i;
 
 	ASSERT_EQ(0, kt_decls_read(self->prog, &d)) TH_LOG("%s", kt_errmsg());
 	EXPECT_EQ(5, d.nr_tests);
 	EXPECT_EQ(3, d.nr_variants);
-	EXPECT_EQ(2, d.nr_scheds);
+	EXPECT_EQ(4, d.nr_scheds);
 	ASSERT_NE(NULL, kt_decls_sched(&d, "broken"));
 	EXPECT_EQ(KTSTR_SCHED_EXPECT_EXIT, kt_decls_sched(&d, "broken")->flags);
+	/* Version 3: a profile's own claims. */
+	ASSERT_EQ(2, d.nr_profiles);
+	for (i = 0; i < d.nr_profiles; i++)
+		EXPECT_EQ(strcmp(d.profiles[i].name, "fifo") ? 0 :
+			  KTSTR_SCHED_IGNORES_NICE, d.profiles[i].flags)
+			TH_LOG("profile %s", d.profiles[i].name);
 	kt_decls_free(&d);
 }
 
@@ -147,9 +166,147 @@ TEST_F(plan, scheduler_override_takes_one_ordinary_variant)
 	EXPECT_EQ(2, p.count);
 	it = find(&p, "fair.scx_rusty.spin");
 	ASSERT_NE(NULL, it);
-	EXPECT_STREQ("fair.good.spin", it->selector);
+	/* The harness variant the guest adds for the binary, by its name. */
+	EXPECT_STREQ("fair.scx_rusty.spin", it->selector);
 	EXPECT_STREQ("scx_rusty", it->scheduler);
+	EXPECT_STREQ("scx_rusty", it->sched_binary);
+	/* Declared nowhere: any ops name, every claim. */
+	EXPECT_STREQ("", it->sched_ops);
+	EXPECT_STREQ("", it->sched_decl);
+	EXPECT_EQ(0, it->sched_flags);
 	kt_plan_free(&p);
+}
+
+/* A file name no harness name should hold becomes a safe variant name. */
+TEST_F(plan, scheduler_variant_name_is_safe)
+{
+	struct kt_plan_opts o = { .scheduler = "/opt/scx/scx-rusty.v1.2" };
+	const struct kt_run_item *it;
+	struct kt_plan p;
+	char *const progs[] = { self->prog };
+
+	ASSERT_EQ(0, kt_plan_build(progs, 1, &o, &p));
+	it = find(&p, "fair.scx_rusty_v1_2.spin");
+	ASSERT_NE(NULL, it);
+	EXPECT_STREQ("fair.scx_rusty_v1_2.spin", it->selector);
+	/* The guest runs the file as it is named. */
+	EXPECT_STREQ("scx-rusty.v1.2", it->sched_binary);
+	kt_plan_free(&p);
+}
+
+/* BIN's file name is a declared scheduler's binary: its ops and claims. */
+TEST_F(plan, scheduler_declared_by_binary_name)
+{
+	struct kt_plan_opts o = { .scheduler = "/some/build/good" };
+	const struct ktstr_sched_decl *s;
+	const struct kt_run_item *it;
+	struct kt_decls d;
+	struct kt_plan p;
+	char *const progs[] = { self->prog };
+
+	ASSERT_EQ(0, kt_decls_read(self->prog, &d));
+	/* Of two declarations of one binary, the one named like it. */
+	s = kt_decls_sched_by_binary(&d, "good");
+	ASSERT_NE(NULL, s);
+	EXPECT_STREQ("good", s->name);
+	/* A declared path matches by its file name. */
+	s = kt_decls_sched_by_binary(&d, "scx_pathy");
+	ASSERT_NE(NULL, s);
+	EXPECT_STREQ("pathy", s->name);
+	EXPECT_EQ(NULL, kt_decls_sched_by_binary(&d, "goo"));
+	EXPECT_EQ(NULL, kt_decls_sched_by_binary(&d, "usr"));
+	kt_decls_free(&d);
+
+	ASSERT_EQ(0, kt_plan_build(progs, 1, &o, &p));
+	it = find(&p, "fair.good.spin");
+	ASSERT_NE(NULL, it);
+	EXPECT_STREQ("good_ops", it->sched_ops);
+	EXPECT_STREQ("good", it->sched_decl);
+	EXPECT_EQ(KTSTR_SCHED_IGNORES_NICE, it->sched_flags);
+	kt_plan_free(&p);
+
+	/* Only the claims travel, not "built to fail". */
+	o.scheduler = "/x/scx_pathy";
+	ASSERT_EQ(0, kt_plan_build(progs, 1, &o, &p));
+	it = find(&p, "fair.scx_pathy.spin");
+	ASSERT_NE(NULL, it);
+	EXPECT_STREQ("pathy", it->sched_ops);
+	EXPECT_EQ(KTSTR_SCHED_IGNORES_CGROUP_WEIGHT, it->sched_flags);
+	kt_plan_free(&p);
+
+	/* --scheduler-ignores replaces what the declaration claims. */
+	o.scheduler = "/some/build/good";
+	ASSERT_EQ(0, kt_plan_parse_ignores("cgroup-weight", &o));
+	ASSERT_EQ(0, kt_plan_build(progs, 1, &o, &p));
+	EXPECT_EQ(KTSTR_SCHED_IGNORES_CGROUP_WEIGHT,
+		  find(&p, "fair.good.spin")->sched_flags);
+	kt_plan_free(&p);
+	ASSERT_EQ(0, kt_plan_parse_ignores("none", &o));
+	ASSERT_EQ(0, kt_plan_build(progs, 1, &o, &p));
+	EXPECT_EQ(0, find(&p, "fair.good.spin")->sched_flags);
+	EXPECT_STREQ("good_ops", find(&p, "fair.good.spin")->sched_ops);
+	kt_plan_free(&p);
+}
+
+struct ignores_case {
+	const char *list;
+	int ret;
+	uint32_t flags;
+	const char *message;
+};
+
+TEST(scheduler_ignores_words)
+{
+	static const struct ignores_case cases[] = {
+		{ "nice", 0, KTSTR_SCHED_IGNORES_NICE, NULL },
+		{ "cgroup-weight,nice", 0, KTSTR_IGNORES_MASK, NULL },
+		{ "none", 0, 0, NULL },
+		{ "nicety", -1, 0, "'nicety' is not a claim to waive (known: nice, cgroup-weight, or none)" },
+		{ "nice,", -1, 0, "'nice,': '' is not" },
+		{ "nice, cgroup-weight", -1, 0, "' cgroup-weight' is not" },
+		{ "", -1, 0, "--scheduler-ignores: empty" },
+	};
+	struct kt_plan_opts o;
+	char words[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		memset(&o, 0, sizeof(o));
+		EXPECT_EQ(cases[i].ret, kt_plan_parse_ignores(cases[i].list, &o))
+			TH_LOG("'%s'", cases[i].list);
+		if (cases[i].ret) {
+			EXPECT_NE(NULL, strstr(kt_errmsg(), cases[i].message))
+				TH_LOG("%s", kt_errmsg());
+			EXPECT_FALSE(o.ignores_given);
+			continue;
+		}
+		EXPECT_TRUE(o.ignores_given);
+		EXPECT_EQ(cases[i].flags, o.ignores) TH_LOG("'%s'", cases[i].list);
+		/* What the guest is handed parses back to the same. */
+		ktstr_ignores_format(o.ignores, words, sizeof(words));
+		ASSERT_EQ(0, kt_plan_parse_ignores(words, &o));
+		EXPECT_EQ(cases[i].flags, o.ignores) TH_LOG("'%s'", words);
+	}
+}
+
+TEST(scheduler_path_is_checked)
+{
+	struct kt_plan_opts o = { 0 };
+
+	EXPECT_EQ(0, kt_plan_check_scheduler(&o, false));
+	EXPECT_EQ(-1, kt_plan_check_scheduler(&o, true));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "arguments after -- are for --scheduler"));
+	o.ignores_given = true;
+	EXPECT_EQ(-1, kt_plan_check_scheduler(&o, false));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "--scheduler-ignores is for --scheduler"));
+	o.scheduler = "/nonexistent/scx_x";
+	EXPECT_EQ(-1, kt_plan_check_scheduler(&o, false));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "--scheduler /nonexistent/scx_x: No such file"));
+	o.scheduler = "/tmp";
+	EXPECT_EQ(-1, kt_plan_check_scheduler(&o, false));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "--scheduler /tmp: not a file"));
+	o.scheduler = "/bin/true";
+	EXPECT_EQ(0, kt_plan_check_scheduler(&o, true));
 }
 
 TEST(not_an_elf_file_is_named)

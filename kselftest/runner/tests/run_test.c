@@ -106,16 +106,36 @@ TEST_F_TIMEOUT(run, a_failing_test_fails_the_run, RUN_TIMEOUT_S)
 	EXPECT_TRUE(cli_tap_file_is_valid(self->tap));
 }
 
+/*
+ * A scheduler we did not write, over the matrix: one test on each matrix
+ * shape, named <test>/<preset> by the host and <test> by the harness in
+ * the guest, both after the binary; its ops name from its declaration.
+ */
 TEST_F_TIMEOUT(run, a_scheduler_we_did_not_write, RUN_TIMEOUT_S)
 {
+	char args[256];
 	const char *tap;
 
-	EXPECT_EQ(0, run_ktstr("--scheduler build/schedulers/scx_qmap spin_overcommit per_llc_isolation", self->tap, self->log))
+	snprintf(args, sizeof(args),
+		 "--costs %s/costs --scheduler build/schedulers/scx_qmap spin_overcommit",
+		 self->dir);
+	EXPECT_EQ(0, run_ktstr(args, self->tap, self->log))
 		TH_LOG("%s", slurp(self->tap));
 	tap = slurp(self->tap);
-	EXPECT_NE(NULL, strstr(tap, "ok 1 selftests: ktstr: cpuset.scx_qmap.per_llc_isolation"));
-	EXPECT_NE(NULL, strstr(tap, "selftests: ktstr: fair.scx_qmap.spin_overcommit"));
-	EXPECT_NE(NULL, strstr(tap, "scheduler: scx_qmap"));
+	EXPECT_NE(NULL, strstr(tap, "\n1..2\n")) TH_LOG("%s", tap);
+	EXPECT_NE(NULL, strstr(tap, "\nok 1 selftests: ktstr: fair.scx_qmap.spin_overcommit/numa2-llc1-smt\n"));
+	EXPECT_NE(NULL, strstr(tap, "\nok 2 selftests: ktstr: fair.scx_qmap.spin_overcommit/odd-llc\n"));
+	EXPECT_NE(NULL, strstr(tap, "\n# # Starting 1 tests from 1 test cases.\n"));
+	EXPECT_NE(NULL, strstr(tap, "\n# #  RUN           fair.scx_qmap.spin_overcommit ...\n"));
+	EXPECT_NE(NULL, strstr(tap, "\n# ok 1 fair.scx_qmap.spin_overcommit\n"));
+	/* Not the variant the test declares first. */
+	EXPECT_EQ(NULL, strstr(tap, "scx_simple")) TH_LOG("%s", tap);
+	EXPECT_NE(NULL, strstr(tap, "ops 'qmap', ignores none; ops and claims of the declared scheduler scx_qmap"));
+	EXPECT_NE(NULL, strstr(tap, "scheduler: scx_qmap, 8 CPUs, 2 LLCs, 2 nodes"));
+	EXPECT_NE(NULL, strstr(tap, "scheduler: scx_qmap, 9 CPUs, 3 LLCs, 1 nodes"));
+	EXPECT_TRUE(cli_tap_file_is_valid(self->tap));
+	/* What it chose, on stderr. */
+	EXPECT_NE(NULL, strstr(slurp(self->log), "# matrix: 2 of 2 entries"));
 }
 
 TEST_F_TIMEOUT(run, bad_input_is_named, 60)
