@@ -330,9 +330,11 @@ static int run_selected(struct gauntlet_opts *o, const struct kt_gauntlet *g,
 			size_t nr_progs, const char *root)
 {
 	static struct kt_exec e;
+	const struct kt_kernel *kernels[KT_EXEC_MAX_KERNELS];
 	char initramfs[PATH_MAX], json_tmp[PATH_MAX];
 	struct observe_ctx ctx = { costs, g };
 	struct kt_plan p;
+	unsigned int i;
 	int ret;
 
 	memset(&e, 0, sizeof(e));
@@ -341,9 +343,12 @@ static int run_selected(struct gauntlet_opts *o, const struct kt_gauntlet *g,
 	e.junit = o->junit;
 	e.json = o->json;
 	e.watch = o->watch;
-	if (resolve_kernels(o, &e) ||
-	    kt_exec_build_image(&o->launch, NULL, progs, nr_progs, root,
-				initramfs, sizeof(initramfs)))
+	if (resolve_kernels(o, &e))
+		return -1;
+	for (i = 0; i < e.nr_kernels; i++)
+		kernels[i] = &e.kernels[i].kernel;
+	if (kt_exec_build_image(&o->launch, kernels, e.nr_kernels, NULL, progs,
+				nr_progs, root, initramfs, sizeof(initramfs)))
 		return -1;
 	e.initramfs = initramfs;
 	if (o->baseline && !o->json) {

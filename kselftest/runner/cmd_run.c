@@ -168,6 +168,7 @@ int cmd_run(int argc, char **argv)
 	char root[PATH_MAX], dir[PATH_MAX + 16], initramfs[PATH_MAX];
 	char *progs[MAX_PROGS];
 	struct run_opts o;
+	const struct kt_kernel *kernel = &o.launch.kernel;
 	struct kt_plan plan;
 	size_t nr_progs = 0, i;
 	int ret;
@@ -209,8 +210,9 @@ int cmd_run(int argc, char **argv)
 		goto fail_plan;
 	o.launch.boot_image = kt_kernel_boot_image(&o.launch.kernel);
 	if (!o.launch.boot_image ||
-	    kt_exec_build_image(&o.launch, o.plan.scheduler, progs, nr_progs,
-				root, initramfs, sizeof(initramfs)))
+	    kt_exec_build_image(&o.launch, &kernel, 1, o.plan.scheduler,
+				progs, nr_progs, root, initramfs,
+				sizeof(initramfs)))
 		goto fail_plan;
 	ret = execute(&o, &plan, initramfs);
 out:
