@@ -16,6 +16,8 @@ KTSTR_FIXTURE(lifecycle);
 KTSTR_RUN_UNDER(lifecycle, eevdf, "eevdf");
 KTSTR_RUN_UNDER(lifecycle, scx_simple, "scx_simple");
 KTSTR_RUN_UNDER(lifecycle, scx_qmap, "scx_qmap");
+KTSTR_RUN_UNDER(lifecycle, scx_central, "scx_central");
+KTSTR_RUN_UNDER(lifecycle, scx_flatcg, "scx_flatcg");
 KTSTR_RUN_UNDER(lifecycle, ktstr_fifo, "ktstr_fifo");
 KTSTR_RUN_UNDER(lifecycle, ktstr_llc_vtime, "ktstr_llc_vtime");
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,88 @@ struct kt_initramfs *kt_guest_image(void)
 fail:
 	kt_initramfs_free(ir);
 	return NULL;
+}
+
+/* Whether two files hold the same bytes; false if either cannot be read. */
+static bool same_content(const char *a, const char *b)
+{
+	char buf_a[8192], buf_b[8192];
+	FILE *fa = fopen(a, "re"), *fb = fopen(b, "re");
+	bool same = fa && fb;
+	size_t na, nb;
+
+	while (same) {
+		na = fread(buf_a, 1, sizeof(buf_a), fa);
+		nb = fread(buf_b, 1, sizeof(buf_b), fb);
+		same = na == nb && !memcmp(buf_a, buf_b, na);
+		if (na < sizeof(buf_a))
+			break;
+	}
+	same = same && !ferror(fa) && !ferror(fb);
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
+}
+
+/* Why @k's guests cannot have its config, or NULL if they can. */
+static const char *no_config_reason(const struct kt_kernel *k)
+{
+	if (!k->config[0])
+		return "no config was found for it";
+	if (!k->release[0])
+		return "its release (uname -r) is unknown";
+	if (strchr(k->release, '/'))
+		return "its release (uname -r) contains '/'";
+	return NULL;
+}
+
+/*
+ * Whether one of @kernels[0..@n) already took @k's release; one with
+ * another config is not replaced silently.
+ */
+static bool release_taken(const struct kt_kernel *const *kernels, size_t n,
+			  const struct kt_kernel *k)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (no_config_reason(kernels[i]) ||
+		    strcmp(kernels[i]->release, k->release))
+			continue;
+		if (!same_content(kernels[i]->config, k->config))
+			fprintf(stderr, "ktstr: warning: kernels %s and %s both call themselves %s, with different configs: guests of both read the config of %s\n",
+				kernels[i]->version, k->version, k->release,
+				kernels[i]->version);
+		return true;
+	}
+	return false;
+}
+
+int kt_guest_add_kernel_configs(struct kt_initramfs *ir,
+				const struct kt_kernel *const *kernels,
+				size_t count)
+{
+	char guest[sizeof(kernels[0]->release) + 32];
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		why = no_config_reason(kernels[i]);
+		if (why) {
+			fprintf(stderr, "ktstr: warning: kernel %s: %s, so its guests have no /boot/config-$(uname -r): schedulers with __kconfig externs (scx_central) cannot load there\n",
+				kernels[i]->version, why);
+			continue;
+		}
+		if (release_taken(kernels, i, kernels[i]))
+			continue;
+		snprintf(guest, sizeof(guest), "/boot/config-%s",
+			 kernels[i]->release);
+		if (kt_initramfs_add_file(ir, kernels[i]->config, guest, 0644))
+			return -1;
+	}
+	return 0;
 }
 
 int kt_guest_add_includes(struct kt_initramfs *ir, char *const *paths,

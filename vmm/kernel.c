@@ -377,6 +377,37 @@ static int map_file(const char *path, void **map, size_t *len)
 	return 0;
 }
 
+/*
+ * The release in a vmlinux's banner, "Linux version <release> (<builder>)
+ * ...", or "" if it has none.  Requiring " (" after it passes over format
+ * strings such as "Linux version %s".
+ */
+static void vmlinux_release(const char *path, char *out, size_t len)
+{
+	static const char tag[] = "Linux version ";
+	const char *p, *rel, *end;
+	size_t size, n;
+	void *map;
+
+	out[0] = '\0';
+	if (map_file(path, &map, &size))
+		return;
+	end = (const char *)map + size;
+	for (p = memmem(map, size, tag, sizeof(tag) - 1); p;
+	     p = memmem(p + 1, end - p - 1, tag, sizeof(tag) - 1)) {
+		rel = p + sizeof(tag) - 1;
+		for (n = 0; rel + n < end && isgraph((unsigned char)rel[n]) &&
+		     rel[n] != '%'; n++)
+			;
+		if (n && n < len && rel + n + 2 <= end &&
+		    !memcmp(rel + n, " (", 2)) {
+			snprintf(out, len, "%.*s", (int)n, rel);
+			break;
+		}
+	}
+	munmap(map, size);
+}
+
 int kt_vmlinux_extract(const char *bzimage, const char *out_path)
 {
 	struct payload p = { 0 };
@@ -651,7 +682,8 @@ static int fill_entry(struct kt_kernel *k, const char *dir)
 	const char *name = strrchr(dir, '/');
 
 	name = name ? name + 1 : dir;
-	if (meta_get(dir, "version", k->version, sizeof(k->version)))
+	if (meta_get(dir, "version", k->version, sizeof(k->version)) ||
+	    meta_get(dir, "release", k->release, sizeof(k->release)))
 		return -1;
 	if (!k->version[0])
 		snprintf(k->version, sizeof(k->version), "%s", name);
@@ -884,8 +916,24 @@ static int resolve_spec(const char *spec, struct kt_kernel *k)
 	return resolve_path(spec, k);
 }
 
+/*
+ * Unless the metadata had it: the release of the image that boots, else
+ * of the other one.
+ */
+static void find_release(struct kt_kernel *k, const char *boot_image)
+{
+	if (!k->release[0] && boot_image == k->vmlinux)
+		vmlinux_release(k->vmlinux, k->release, sizeof(k->release));
+	if (!k->release[0] && k->bzimage[0])
+		bzimage_release(k->bzimage, k->release, sizeof(k->release));
+	if (!k->release[0] && k->vmlinux[0] && boot_image != k->vmlinux)
+		vmlinux_release(k->vmlinux, k->release, sizeof(k->release));
+}
+
 int kt_kernel_resolve(const char *spec, struct kt_kernel *k)
 {
+	const char *boot_image;
+
 	memset(k, 0, sizeof(*k));
 	if (spec && *spec ? resolve_spec(spec, k) : resolve_default(k))
 		return -1;
@@ -894,7 +942,11 @@ int kt_kernel_resolve(const char *spec, struct kt_kernel *k)
 			       k->version, k->dir);
 	if (kt_kernel_check_config(k->config))
 		return -1;
-	return kt_kernel_boot_image(k) ? 0 : -1;
+	boot_image = kt_kernel_boot_image(k);
+	if (!boot_image)
+		return -1;
+	find_release(k, boot_image);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */

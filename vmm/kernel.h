@@ -20,6 +20,7 @@
 /* Paths are absolute; an empty string means "not available". */
 struct kt_kernel {
 	char version[128];
+	char release[128];	/* what uname -r says when it runs */
 	char dir[PATH_MAX];
 	char bzimage[PATH_MAX];
 	char vmlinux[PATH_MAX];
@@ -34,6 +35,9 @@ struct kt_kernel {
  * one such as "7.3": the newest match), a boot image path (bzImage or
  * vmlinux ELF, with System.map and config looked up beside it) or a built
  * kernel tree.  The kernel's config must pass kt_kernel_check_config().
+ * The release comes from the cache entry's metadata, else from the boot
+ * image itself (the bzImage header, or the banner of a vmlinux); it is
+ * "" if neither has one.
  */
 int kt_kernel_resolve(const char *spec, struct kt_kernel *k);
 

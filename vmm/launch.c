@@ -105,12 +105,14 @@ static int apply_memory(struct kt_launch *l)
 
 static int build_image(struct kt_launch *l)
 {
+	const struct kt_kernel *kernel = &l->kernel;
 	struct kt_initramfs *ir = kt_guest_image();
 	int ret;
 
 	if (!ir)
 		return -1;
-	ret = kt_guest_add_includes(ir, l->includes, l->nr_includes);
+	ret = kt_guest_add_kernel_configs(ir, &kernel, 1) ?:
+	      kt_guest_add_includes(ir, l->includes, l->nr_includes);
 	if (!ret)
 		ret = kt_initramfs_build(ir, l->initramfs,
 					 sizeof(l->initramfs));

@@ -13,7 +13,24 @@ KTSTR_SCHEDULER(scx_simple,
 		.ops_name = "simple");
 KTSTR_SCHEDULER(scx_qmap,
 		.binary = "scx_qmap",
-		.ops_name = "qmap");
+		.ops_name = "qmap",
+		/* cpu.weight only splits CPUs among its sub-schedulers */
+		.flags = KTSTR_SCHED_IGNORES_CGROUP_WEIGHT);
+/*
+ * Needs the kernel's config in the guest (__kconfig externs): the image
+ * has it at /boot/config-<release>.
+ */
+KTSTR_SCHEDULER(scx_central,
+		.binary = "scx_central",
+		.ops_name = "central",
+		/* one global FIFO, every slice infinite */
+		.flags = KTSTR_SCHED_IGNORES_NICE |
+			 /* no cgroup callbacks at all */
+			 KTSTR_SCHED_IGNORES_CGROUP_WEIGHT);
+/* Weighted vtime within a cgroup, cgroups by their compounded cpu.weight. */
+KTSTR_SCHEDULER(scx_flatcg,
+		.binary = "scx_flatcg",
+		.ops_name = "flatcg");
 /*
  * Flag profiles `ktstr gauntlet` adds to the default one.  scx_simple -f
  * is one global FIFO: task weights do not order it.

@@ -226,8 +226,10 @@ static int run_selected(struct gauntlet_opts *o, struct kt_selection *s,
 			char *const *progs, size_t nr_progs, const char *root)
 {
 	static struct kt_exec e;
+	const struct kt_kernel *kernels[KT_EXEC_MAX_KERNELS];
 	char initramfs[PATH_MAX], json_tmp[PATH_MAX];
 	struct kt_plan p;
+	unsigned int i;
 	int ret;
 
 	memset(&e, 0, sizeof(e));
@@ -238,8 +240,12 @@ static int run_selected(struct gauntlet_opts *o, struct kt_selection *s,
 	e.junit = o->junit;
 	e.json = o->json;
 	e.watch = o->watch;
-	if (resolve_kernels(o, &e) ||
-	    kt_exec_build_image(&o->launch, o->plan.scheduler, progs,
+	if (resolve_kernels(o, &e))
+		return -1;
+	for (i = 0; i < e.nr_kernels; i++)
+		kernels[i] = &e.kernels[i].kernel;
+	if (kt_exec_build_image(&o->launch, kernels, e.nr_kernels,
+				o->plan.scheduler, progs,
 				nr_progs, root, initramfs, sizeof(initramfs)))
 		return -1;
 	e.initramfs = initramfs;

@@ -275,14 +275,16 @@ static int boot_and_run(struct run_opts *o, char *const *progs,
 			size_t nr_progs, const char *root,
 			const struct kt_plan *plan, struct kt_selection *matrix)
 {
+	const struct kt_kernel *kernel = &o->launch.kernel;
 	char initramfs[PATH_MAX];
 
 	if (kt_kernel_obtain(o->launch.kernel_spec, &o->launch.kernel))
 		return -1;
 	o->launch.boot_image = kt_kernel_boot_image(&o->launch.kernel);
 	if (!o->launch.boot_image ||
-	    kt_exec_build_image(&o->launch, o->plan.scheduler, progs, nr_progs,
-				root, initramfs, sizeof(initramfs)))
+	    kt_exec_build_image(&o->launch, &kernel, 1, o->plan.scheduler,
+				progs, nr_progs, root, initramfs,
+				sizeof(initramfs)))
 		return -1;
 	return execute(o, plan, initramfs, matrix);
 }

@@ -87,7 +87,9 @@ static int add_dir_files(struct kt_initramfs *ir, char *const *files,
 	return 0;
 }
 
-int kt_exec_build_image(struct kt_launch *l, const char *scheduler,
+int kt_exec_build_image(struct kt_launch *l,
+			const struct kt_kernel *const *kernels,
+			size_t nr_kernels, const char *scheduler,
 			char *const *progs, size_t nr_progs, const char *root,
 			char *out, size_t len)
 {
@@ -104,6 +106,7 @@ int kt_exec_build_image(struct kt_launch *l, const char *scheduler,
 		goto out;
 	if (add_dir_files(ir, progs, nr_progs, GUEST_TESTS) ||
 	    add_dir_files(ir, scheds, nr_scheds, GUEST_SCHEDS) ||
+	    kt_guest_add_kernel_configs(ir, kernels, nr_kernels) ||
 	    kt_guest_add_includes(ir, l->includes, l->nr_includes))
 		goto out;
 	/* The auto-repro agent, where it is built. */

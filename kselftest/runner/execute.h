@@ -41,8 +41,13 @@ struct kt_exec {
 int kt_exec_list_dir(const char *dir, char **out, size_t max, size_t *count);
 void kt_exec_free_list(char **list, size_t count);
 
-/* One guest image for the whole run: tests, schedulers, --include. */
-int kt_exec_build_image(struct kt_launch *l, const char *scheduler,
+/*
+ * One guest image for the whole run: tests, schedulers, --include, and
+ * the config of each of the @nr_kernels kernels the run boots.
+ */
+int kt_exec_build_image(struct kt_launch *l,
+			const struct kt_kernel *const *kernels,
+			size_t nr_kernels, const char *scheduler,
 			char *const *progs, size_t nr_progs, const char *root,
 			char *out, size_t len);
 

@@ -26,7 +26,7 @@ SCHED_OBJ := $(O)/tests/schedulers
 # O= of the tools/sched_ext build; it puts everything under $(O)/build.
 SCHED_KOUT := $(SCHED_OBJ)/kernel
 SCHED_KBIN := $(SCHED_KOUT)/build/bin
-SCHED_KEXAMPLES := scx_simple scx_qmap
+SCHED_KEXAMPLES := scx_simple scx_qmap scx_central scx_flatcg
 
 SCHED_PROGS := $(addprefix $(SCHED_OUT)/,$(SCHED_NAMES) $(SCHED_KEXAMPLES) \
 		 ktstr-comm)

@@ -452,6 +452,27 @@ TEST_F(kernel, install_then_resolve)
 	ASSERT_STREQ(path, k.config);
 }
 
+/*
+ * The release is what uname -r says in the guest, whatever the entry is
+ * called: from the metadata, else (older entries) from the bzImage.
+ */
+TEST_F(kernel, release_is_the_kernels_own)
+{
+	char path[PATH_MAX];
+	struct kt_kernel k;
+
+	ASSERT_EQ(0, make_inputs(self->in, GOOD_CONFIG));
+	ASSERT_EQ(0, install_fake(self->in, "my-kernel"));
+	ASSERT_EQ(0, kt_kernel_resolve("my-kernel", &k));
+	EXPECT_STREQ("my-kernel", k.version);
+	EXPECT_STREQ(TEST_RELEASE, k.release);
+
+	snprintf(path, sizeof(path), "%s/my-kernel/metadata", self->kernels);
+	ASSERT_EQ(0, write_file(path, "version=my-kernel\n", 18));
+	ASSERT_EQ(0, kt_kernel_resolve("my-kernel", &k));
+	EXPECT_STREQ(TEST_RELEASE, k.release);
+}
+
 TEST_F(kernel, install_replaces_existing)
 {
 	static const char new_map[] = "ffffffff81000000 T _stext\n";
@@ -516,6 +537,7 @@ TEST_F(kernel, resolve_built_tree)
 
 	ASSERT_EQ(0, kt_kernel_resolve(tree, &k));
 	ASSERT_STREQ(TEST_RELEASE, k.version);
+	ASSERT_STREQ(TEST_RELEASE, k.release);
 	ASSERT_STREQ(tree, k.source);
 	ASSERT_STREQ(path, k.bzimage);
 	snprintf(path, sizeof(path), "%s/.config", tree);
@@ -634,6 +656,27 @@ TEST_F(kernel, real_kernel_boots_pvh_vmlinux)
 	ASSERT_STREQ(self->real.version, k.version);
 	ASSERT_TRUE(has_section(k.vmlinux, ".BTF"));
 	ASSERT_STREQ(k.vmlinux, kt_kernel_boot_image(&k));
+}
+
+/*
+ * A vmlinux by path, alone (a copy: no bzImage beside it): the release
+ * from its banner, as uname -r has it.
+ */
+TEST_F(kernel, real_vmlinux_release_from_banner)
+{
+	char path[PATH_MAX], cmd[2 * PATH_MAX + 16];
+	struct kt_kernel k;
+
+	if (!self->have_real || !self->real.release[0])
+		SKIP(return, "no kernel with a known release in the cache: run 'make deps'");
+	snprintf(path, sizeof(path), "%s/vmlinux", self->in);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", self->real.vmlinux, path);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, write_text(self->in, "config", GOOD_CONFIG));
+	ASSERT_EQ(0, kt_kernel_resolve(path, &k)) TH_LOG("%s", kt_errmsg());
+	ASSERT_STREQ("", k.bzimage);
+	ASSERT_STREQ(path, kt_kernel_boot_image(&k));
+	EXPECT_STREQ(self->real.release, k.release);
 }
 
 TEST_HARNESS_MAIN

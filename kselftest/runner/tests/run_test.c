@@ -138,6 +138,21 @@ TEST_F_TIMEOUT(run, a_scheduler_we_did_not_write, RUN_TIMEOUT_S)
 	EXPECT_NE(NULL, strstr(slurp(self->log), "# matrix: 2 of 2 entries"));
 }
 
+/*
+ * scx_central has __kconfig externs: libbpf reads the booted kernel's
+ * config from /boot/config-$(uname -r), which the image must hold.
+ */
+TEST_F_TIMEOUT(run, a_scheduler_that_reads_the_kernel_config, RUN_TIMEOUT_S)
+{
+	const char *tap;
+
+	EXPECT_EQ(0, run_ktstr("lifecycle.scx_central", self->tap, self->log))
+		TH_LOG("%s", slurp(self->tap));
+	tap = slurp(self->tap);
+	EXPECT_NE(NULL, strstr(tap, "ok 1 selftests: ktstr: lifecycle.scx_central.attach_run_detach"));
+	EXPECT_EQ(NULL, strstr(tap, "failed to open system Kconfig"));
+}
+
 TEST_F_TIMEOUT(run, bad_input_is_named, 60)
 {
 	EXPECT_EQ(1, run_ktstr("no-such-test", self->tap, self->log));
