@@ -58,12 +58,15 @@ enum ktstr_smt { KTSTR_SMT_ANY, KTSTR_SMT_REQUIRED, KTSTR_SMT_NONE };
 #define KTSTR_MON_LOCAL_DSQ		(1u << 2)
 #define KTSTR_MON_FALLBACK_RATE		(1u << 3)
 #define KTSTR_MON_KEEP_LAST_RATE	(1u << 4)
-#define KTSTR_MON_ALL			0x1fu
+#define KTSTR_MON_CONSERVATION		(1u << 5)
+#define KTSTR_MON_ALL			0x3fu
 
 /*
  * A test's limits for the host monitor (Documentation/monitor.md); 0
  * keeps a default.  A test that confines its tasks on purpose turns the
- * imbalance verdict off; a test of a broken scheduler expects one.
+ * imbalance verdict off; one that keeps a runnable task from running
+ * while other CPUs idle (a starved task free to run anywhere) turns the
+ * conservation verdict off; a test of a broken scheduler expects one.
  */
 struct ktstr_monitor_decl {
 	uint16_t stall_samples;		/* consecutive samples */
@@ -71,7 +74,7 @@ struct ktstr_monitor_decl {
 	uint16_t max_local_dsq;		/* tasks */
 	uint16_t off;			/* KTSTR_MON_* not to judge */
 	uint16_t expect;		/* KTSTR_MON_* that must trip */
-	uint16_t reserved;
+	uint16_t conservation_samples;	/* consecutive samples */
 	uint32_t max_fallback_rate;	/* SCX_EV_SELECT_CPU_FALLBACK/s/CPU */
 	uint32_t max_keep_last_rate;	/* SCX_EV_DISPATCH_KEEP_LAST/s/CPU */
 };

@@ -179,6 +179,36 @@ const char *kt_btf_enum_name(const struct kt_btf *b, const char *enum_type,
 	return l.name;
 }
 
+struct enum_value_lookup {
+	const char *name;
+	int64_t value;
+	bool found;
+};
+
+static int match_name(void *ctx, const char *name, int64_t value)
+{
+	struct enum_value_lookup *l = ctx;
+
+	if (strcmp(name, l->name))
+		return 0;
+	l->value = value;
+	l->found = true;
+	return 1;
+}
+
+int kt_btf_enum_value(const struct kt_btf *b, const char *enum_type,
+		      const char *name, int64_t *value)
+{
+	struct enum_value_lookup l = { .name = name };
+
+	if (kt_btf_walk_enum(b, enum_type, match_name, &l))
+		return -1;
+	if (!l.found)
+		return kt_fail("enum %s has no %s", enum_type, name);
+	*value = l.value;
+	return 0;
+}
+
 int kt_btf_walk_members(const struct kt_btf *b, const char *type,
 			   kt_btf_member_fn_t fn, void *ctx)
 {

@@ -40,6 +40,9 @@ uint32_t kt_btf_struct_size(const struct kt_btf *b, const char *type);
 /* The enumerator of @enum_type whose value is @value, or NULL. */
 const char *kt_btf_enum_name(const struct kt_btf *b, const char *enum_type,
 			     int64_t value);
+/* The value of enumerator @name of @enum_type; -1 if there is none. */
+int kt_btf_enum_value(const struct kt_btf *b, const char *enum_type,
+		      const char *name, int64_t *value);
 typedef int (*kt_btf_enumerator_fn_t)(void *ctx, const char *name,
 				      int64_t value);
 

@@ -43,10 +43,18 @@ static const struct {
 	[KT_RQ_SCX_NR_RUNNING] = { "rq", "scx.nr_running" },
 	[KT_RQ_SCX_FLAGS] = { "rq", "scx.flags" },
 	[KT_RQ_LOCAL_DSQ_NR] = { "rq", "scx.local_dsq.nr" },
+	[KT_RQ_LOCAL_DSQ] = { "rq", "scx.local_dsq" },
+	[KT_RQ_SCX_RUNNABLE_LIST] = { "rq", "scx.runnable_list" },
 	[KT_TASK_PID] = { "task_struct", "pid" },
 	[KT_TASK_COMM] = { "task_struct", "comm" },
 	[KT_TASK_POLICY] = { "task_struct", "policy" },
 	[KT_TASK_SCHED_CLASS] = { "task_struct", "sched_class" },
+	[KT_TASK_SCX_RUNNABLE_NODE] = { "task_struct", "scx.runnable_node" },
+	[KT_TASK_SCX_DSQ] = { "task_struct", "scx.dsq" },
+	[KT_TASK_CPUS_PTR] = { "task_struct", "cpus_ptr" },
+	[KT_TASK_MIGRATION_DISABLED] = { "task_struct", "migration_disabled" },
+	[KT_DSQ_ID] = { "scx_dispatch_q", "id" },
+	[KT_LIST_NEXT] = { "list_head", "next" },
 	[KT_SCH_NAME] = { "scx_sched", "ops.name" },
 	[KT_SCH_PCPU] = { "scx_sched", "pcpu" },
 	[KT_SCH_PCPU_EVENTS] = { "scx_sched_pcpu", "event_stats" },
@@ -169,6 +177,17 @@ const char *kt_layout_enable_name(const struct kt_layout *l, int64_t state)
 	return l->enable_names[state];
 }
 
+/* Constants the monitor compares with, from BTF's enums. */
+static void resolve_constants(struct kt_layout *l, const struct kt_btf *btf)
+{
+	if (kt_btf_enum_value(btf, "scx_rq_flags", "SCX_RQ_ONLINE",
+			      &l->rq_online_flag))
+		note_missing(l, "SCX_RQ_ONLINE");
+	if (kt_btf_enum_value(btf, "scx_dsq_id_flags", "SCX_DSQ_GLOBAL",
+			      &l->dsq_global_id))
+		note_missing(l, "SCX_DSQ_GLOBAL");
+}
+
 int kt_layout_resolve(struct kt_layout *l, const struct kt_btf *btf,
 		      const struct kt_symbols *syms)
 {
@@ -197,6 +216,7 @@ int kt_layout_resolve(struct kt_layout *l, const struct kt_btf *btf,
 		    i != KT_SCH_WATCHDOG_TIMEOUT && i != KT_SCH_EXIT_KIND)
 			note_missing(l, kt_fld_name(i, name, sizeof(name)));
 	resolve_events(l, btf);
+	resolve_constants(l, btf);
 	resolve_enable_names(l, btf);
 	if (kt_btf_walk_enum(btf, "scx_exit_kind", add_exit_kind, l))
 		note_missing(l, "enum scx_exit_kind");

@@ -42,10 +42,18 @@ enum kt_fld {
 	KT_RQ_SCX_NR_RUNNING,
 	KT_RQ_SCX_FLAGS,
 	KT_RQ_LOCAL_DSQ_NR,
+	KT_RQ_LOCAL_DSQ,		/* the DSQ itself: its address */
+	KT_RQ_SCX_RUNNABLE_LIST,
 	KT_TASK_PID,
 	KT_TASK_COMM,
 	KT_TASK_POLICY,
 	KT_TASK_SCHED_CLASS,
+	KT_TASK_SCX_RUNNABLE_NODE,
+	KT_TASK_SCX_DSQ,
+	KT_TASK_CPUS_PTR,
+	KT_TASK_MIGRATION_DISABLED,
+	KT_DSQ_ID,
+	KT_LIST_NEXT,
 	KT_SCH_NAME,
 	KT_SCH_PCPU,			/* 7.x: scx_sched_pcpu per CPU */
 	KT_SCH_PCPU_EVENTS,		/* ... holding scx_event_stats */
@@ -82,6 +90,8 @@ struct kt_layout {
 		char name[32];
 	} exit_kinds[32];		/* enum scx_exit_kind, from BTF */
 	unsigned int nr_exit_kinds;
+	int64_t rq_online_flag;		/* SCX_RQ_ONLINE; 0: unknown */
+	int64_t dsq_global_id;		/* SCX_DSQ_GLOBAL; 0: unknown */
 	char missing[2048];		/* "rq.scx.flags, scx_root, ..." */
 };
 

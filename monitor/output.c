@@ -138,6 +138,59 @@ static void json_cpu(FILE *f, const struct kt_series *s,
 	fputs("]}", f);
 }
 
+/* "0-3,6": the CPUs a waiting task may run on. */
+static void json_cpulist(FILE *f, const struct kt_waiter *w,
+			 unsigned int nr_cpus)
+{
+	unsigned int cpu, end;
+	bool first = true;
+
+	fputc('"', f);
+	for (cpu = 0; cpu < nr_cpus; cpu = end + 1) {
+		end = cpu;
+		if (!kt_waiter_allowed(w, cpu))
+			continue;
+		while (end + 1 < nr_cpus && kt_waiter_allowed(w, end + 1))
+			end++;
+		fprintf(f, "%s%u", first ? "" : ",", cpu);
+		if (end > cpu)
+			fprintf(f, "-%u", end);
+		first = false;
+	}
+	fputc('"', f);
+}
+
+static const char *const place_names[] = {
+	[KT_WAIT_LOCAL] = "local", [KT_WAIT_DSQ] = "dsq", [KT_WAIT_BPF] = "bpf",
+};
+
+/* The waiting tasks read with this sample, and whether that was all. */
+static void json_waiters(FILE *f, const struct kt_sample *x)
+{
+	unsigned int i;
+
+	fprintf(f, ",\n     \"waiting_unknown\": %s, \"waiting\": [",
+		x->waiters_unknown ? "true" : "false");
+	for (i = 0; i < x->nr_waiters; i++) {
+		const struct kt_waiter *w = &x->waiters[i];
+
+		fprintf(f, "%s{\"cpu\": %u, \"pid\": %d, \"comm\": ",
+			i ? ", " : "", w->cpu, w->pid);
+		kt_json_string(f, w->comm);
+		fprintf(f, ", \"place\": \"%s\", \"dsq\": ",
+			place_names[w->place]);
+		if (w->place == KT_WAIT_DSQ)
+			/* A string: builtin DSQ ids do not fit an int64. */
+			fprintf(f, "\"0x%llx\"", (unsigned long long)w->dsq_id);
+		else
+			fputs("null", f);
+		fputs(", \"allowed\": ", f);
+		json_cpulist(f, w, x->nr_cpus);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
 static void json_sample(FILE *f, const struct kt_series *s, size_t i)
 {
 	const struct kt_sample *x = &s->samples[i];
@@ -167,7 +220,9 @@ static void json_sample(FILE *f, const struct kt_series *s, size_t i)
 		fputs(cpu ? ",\n      " : "\n      ", f);
 		json_cpu(f, s, &x->cpu[cpu]);
 	}
-	fputs("]}", f);
+	fputc(']', f);
+	json_waiters(f, x);
+	fputc('}', f);
 }
 
 static void json_exit(FILE *f, const struct kt_series *s)

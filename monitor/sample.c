@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -133,6 +134,170 @@ static void take_cpu(const struct kt_target *t, unsigned int cpu,
 	read_events(t, root, cpu, c);
 }
 
+bool kt_cpu_idle(const struct kt_cpu_sample *c)
+{
+	return c->curr_idle && c->v[KT_CV_NR_RUNNING] == 0;
+}
+
+bool kt_cpu_online(const struct kt_layout *l, const struct kt_cpu_sample *c)
+{
+	int64_t flags = c->v[KT_CV_SCX_FLAGS];
+
+	return !l->rq_online_flag || flags == KT_NA ||
+	       (flags & l->rq_online_flag);
+}
+
+int64_t kt_cpu_scx_waiting(const struct kt_cpu_sample *c)
+{
+	int64_t n = c->v[KT_CV_SCX_NR_RUNNING];
+
+	if (n == KT_NA)
+		return KT_NA;
+	return c->curr_scx ? n - 1 : n;
+}
+
+bool kt_waiter_allowed(const struct kt_waiter *w, unsigned int cpu)
+{
+	return cpu < KT_TARGET_MAX_CPUS &&
+	       (w->allowed[cpu / 64] >> (cpu % 64) & 1);
+}
+
+struct kt_waiter *kt_sample_add_waiter(struct kt_sample *s)
+{
+	unsigned int n = s->nr_waiters;
+	struct kt_waiter *w;
+
+	if (n == KT_MAX_WAITERS)
+		return NULL;
+	/* The array holds a power of two: full at 1, 2, 4, ... */
+	if (!(n & (n - 1))) {
+		w = realloc(s->waiters, (n ? 2 * n : 1) * sizeof(*w));
+		if (!w)
+			return NULL;
+		s->waiters = w;
+	}
+	w = &s->waiters[s->nr_waiters++];
+	memset(w, 0, sizeof(*w));
+	return w;
+}
+
+/* Where task @p waits: in @rq's local DSQ, another DSQ, or none. */
+static void read_place(const struct kt_target *t, uint64_t rq, uint64_t p,
+		       struct kt_waiter *w)
+{
+	const struct kt_layout *l = t->layout;
+	uint64_t dsq = pointer(t, p, KT_TASK_SCX_DSQ);
+
+	if (!dsq) {
+		w->place = KT_WAIT_BPF;
+	} else if (dsq == rq + l->f[KT_RQ_LOCAL_DSQ].offset) {
+		w->place = KT_WAIT_LOCAL;
+	} else {
+		w->place = KT_WAIT_DSQ;
+		w->dsq_id = field(t, dsq, KT_DSQ_ID);
+	}
+}
+
+/* cpus_ptr, or only @w->cpu while @p cannot migrate. */
+static int read_allowed(const struct kt_target *t, uint64_t p,
+			struct kt_waiter *w)
+{
+	uint64_t mask = pointer(t, p, KT_TASK_CPUS_PTR);
+	int64_t pinned = field(t, p, KT_TASK_MIGRATION_DISABLED);
+
+	if (pinned > 0) {
+		w->allowed[w->cpu / 64] = 1ULL << (w->cpu % 64);
+		return 0;
+	}
+	return !mask || kt_target_read(t, mask, w->allowed,
+				       (t->nr_cpus + 63) / 64 * 8);
+}
+
+static int read_waiter(const struct kt_target *t, uint64_t rq, uint64_t p,
+		       unsigned int cpu, struct kt_waiter *w)
+{
+	w->cpu = cpu;
+	w->pid = field(t, p, KT_TASK_PID);
+	read_comm(t, p, w->comm);
+	read_place(t, rq, p, w);
+	return read_allowed(t, p, w);
+}
+
+/*
+ * A runqueue's list of runnable sched_ext tasks holds the running one
+ * too.  The guest changes the list under the walk: a walk that reads a
+ * bad pointer or a node that points at itself (just removed) is
+ * unknown, not short; so is one cut at KT_WAITERS_PER_CPU, for those
+ * not read.
+ */
+static int walk_runnable(const struct kt_target *t, unsigned int cpu,
+			 struct kt_sample *s)
+{
+	const struct kt_layout *l = t->layout;
+	uint64_t rq = kt_target_percpu(t, l->sym[KT_SYM_RUNQUEUES], cpu);
+	uint64_t head = rq + l->f[KT_RQ_SCX_RUNNABLE_LIST].offset;
+	uint64_t node = pointer(t, head, KT_LIST_NEXT), next, p;
+	unsigned int n = 0;
+	struct kt_waiter *w;
+
+	while (node != head) {
+		if (!node)
+			return -1;
+		p = node - l->f[KT_TASK_SCX_RUNNABLE_NODE].offset;
+		if (p != s->cpu[cpu].curr) {
+			w = n++ < KT_WAITERS_PER_CPU ?
+			    kt_sample_add_waiter(s) : NULL;
+			if (!w)
+				return -1;
+			if (read_waiter(t, rq, p, cpu, w)) {
+				s->nr_waiters--;
+				return -1;
+			}
+		}
+		next = pointer(t, node, KT_LIST_NEXT);
+		if (next == node)
+			return -1;
+		node = next;
+	}
+	return 0;
+}
+
+bool kt_sample_can_read_waiters(const struct kt_layout *l)
+{
+	static const enum kt_fld needed[] = {
+		KT_RQ_LOCAL_DSQ, KT_RQ_SCX_RUNNABLE_LIST,
+		KT_TASK_SCX_RUNNABLE_NODE, KT_TASK_SCX_DSQ, KT_TASK_CPUS_PTR,
+		KT_DSQ_ID, KT_LIST_NEXT,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(needed); i++)
+		if (!l->f[needed[i]].available)
+			return false;
+	return true;
+}
+
+/* The waiting tasks, when a CPU idles while another has some waiting. */
+static void read_waiters(const struct kt_target *t, struct kt_sample *s)
+{
+	bool idle = false, waiting = false;
+	unsigned int cpu;
+
+	if (!s->scheduler[0] || !kt_sample_can_read_waiters(t->layout))
+		return;
+	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
+		idle |= kt_cpu_idle(&s->cpu[cpu]) &&
+			kt_cpu_online(t->layout, &s->cpu[cpu]);
+		waiting |= kt_cpu_scx_waiting(&s->cpu[cpu]) > 0;
+	}
+	if (!idle || !waiting)
+		return;
+	for (cpu = 0; cpu < s->nr_cpus; cpu++)
+		if (kt_cpu_scx_waiting(&s->cpu[cpu]) > 0 &&
+		    walk_runnable(t, cpu, s))
+			s->waiters_unknown = true;
+}
+
 static int64_t image_value(const struct kt_target *t, enum kt_sym s,
 			   unsigned int size)
 {
@@ -194,6 +359,7 @@ void kt_sample_take(const struct kt_target *t, struct kt_sample *s)
 		image_value(t, KT_SYM_SCX_WATCHDOG_TIMEOUT, 8);
 	for (cpu = 0; cpu < t->nr_cpus; cpu++)
 		take_cpu(t, cpu, root, &s->cpu[cpu]);
+	read_waiters(t, s);
 	s->cost_us = thread_cpu_us() - cost;
 }
 

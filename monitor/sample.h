@@ -39,6 +39,34 @@ struct kt_cpu_sample {
 	int64_t events[KT_MAX_EVENTS];	/* KT_NA without a scheduler */
 };
 
+#define KT_CPUMASK_WORDS (KT_TARGET_MAX_CPUS / 64)
+/* Waiting tasks read per sample and per CPU; past them, unknown. */
+#define KT_MAX_WAITERS 64
+#define KT_WAITERS_PER_CPU 8
+
+/* Where a runnable sched_ext task that is not running waits. */
+enum kt_wait_place {
+	KT_WAIT_LOCAL,			/* its CPU's local DSQ */
+	KT_WAIT_DSQ,			/* another DSQ: global, or the scheduler's */
+	KT_WAIT_BPF,			/* no DSQ: held by the BPF scheduler */
+};
+
+/*
+ * A runnable sched_ext task that is not running.  Wherever it waits, in
+ * a local, global or user DSQ or inside the BPF scheduler, the kernel
+ * counts it on one runqueue (rq->scx.runnable_list, rq->scx.nr_running):
+ * the CPU it last ran on or was placed on, until a CPU takes it.
+ */
+struct kt_waiter {
+	unsigned int cpu;		/* the runqueue it is runnable on */
+	int32_t pid;
+	char comm[KT_COMM_LEN];
+	enum kt_wait_place place;
+	uint64_t dsq_id;		/* KT_WAIT_DSQ */
+	/* cpus_ptr; only @cpu while it has migration disabled */
+	uint64_t allowed[KT_CPUMASK_WORDS];
+};
+
 struct kt_sample {
 	double host_s;			/* host CLOCK_MONOTONIC */
 	int64_t jiffies;		/* the guest's clock */
@@ -50,12 +78,33 @@ struct kt_sample {
 	double cost_us;			/* host CPU time this sample took */
 	unsigned int nr_cpus;
 	struct kt_cpu_sample *cpu;
+	/*
+	 * The waiting tasks, read only when a CPU idled while another had
+	 * sched_ext tasks waiting (the runqueues' lists are long otherwise,
+	 * and nothing needs them); @waiters_unknown if a list could not be
+	 * walked whole (the guest changed it under the walk, or it held
+	 * more than KT_WAITERS_PER_CPU): those read are still true.
+	 */
+	struct kt_waiter *waiters;	/* malloc()ed, freed with the series */
+	unsigned int nr_waiters;
+	bool waiters_unknown;
 };
 
 const char *kt_cpu_value_name(enum kt_cpu_value v);
 
 /* Fills @s (whose @cpu array holds @t->nr_cpus entries). */
 void kt_sample_take(const struct kt_target *t, struct kt_sample *s);
+/* The idle task runs and nothing else is runnable there. */
+bool kt_cpu_idle(const struct kt_cpu_sample *c);
+/* SCX_RQ_ONLINE; a CPU whose flags cannot be read counts as online. */
+bool kt_cpu_online(const struct kt_layout *l, const struct kt_cpu_sample *c);
+/* Runnable sched_ext tasks on the CPU other than the one running there. */
+int64_t kt_cpu_scx_waiting(const struct kt_cpu_sample *c);
+/* This kernel has all the fields that waiting tasks are read through. */
+bool kt_sample_can_read_waiters(const struct kt_layout *l);
+bool kt_waiter_allowed(const struct kt_waiter *w, unsigned int cpu);
+/* Appends a waiter to @s, or NULL if @s holds KT_MAX_WAITERS already. */
+struct kt_waiter *kt_sample_add_waiter(struct kt_sample *s);
 /* The sum of event @e over all CPUs, or KT_NA. */
 int64_t kt_sample_event_total(const struct kt_sample *s, unsigned int e);
 

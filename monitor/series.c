@@ -44,8 +44,10 @@ void kt_series_free(struct kt_series *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->count; i++)
+	for (i = 0; i < s->count; i++) {
 		free(s->samples[i].cpu);
+		free(s->samples[i].waiters);
+	}
 	free(s->samples);
 	memset(s, 0, sizeof(*s));
 }

@@ -10,6 +10,16 @@
 /* The smallest mean runnable count a ratio divides by: keeps it finite. */
 #define IMBALANCE_FLOOR 0.1
 #define RATE_WINDOW_S 1.0
+/*
+ * Consecutive samples in which an idle CPU could have run a sched_ext
+ * task that waited on another.  Correct schedulers show it for a sample
+ * or two around wake-ups and migrations (a task placed on a busy CPU a
+ * moment before another goes idle); the worst seen over the suite under
+ * EEVDF, scx_simple and scx_qmap is in Documentation/monitor.md.
+ */
+#define CONSERVATION_SAMPLES 10
+/* Waiting tasks a conservation failure names. */
+#define CONSERVATION_NAMED 3
 
 static const char *const names[KT_NR_VERDICTS] = {
 	[KT_V_STALL] = "stall",
@@ -17,6 +27,7 @@ static const char *const names[KT_NR_VERDICTS] = {
 	[KT_V_LOCAL_DSQ] = "local_dsq_depth",
 	[KT_V_FALLBACK_RATE] = "select_cpu_fallback_rate",
 	[KT_V_KEEP_LAST_RATE] = "dispatch_keep_last_rate",
+	[KT_V_CONSERVATION] = "conservation",
 };
 
 void kt_monitor_limits_default(struct kt_monitor_limits *l)
@@ -28,6 +39,7 @@ void kt_monitor_limits_default(struct kt_monitor_limits *l)
 	l->max_local_dsq = 32;
 	l->max_fallback_rate = 25;
 	l->max_keep_last_rate = 500;
+	l->conservation_samples = CONSERVATION_SAMPLES;
 }
 
 const char *kt_monitor_verdict_name(enum kt_verdict_kind kind)
@@ -70,10 +82,14 @@ int kt_monitor_limit_set(struct kt_monitor_limits *l, const char *assignment)
 	k = kt_monitor_verdict_parse(name);
 	switch (k) {
 	case KT_V_STALL:
+	case KT_V_CONSERVATION:
 		if (v != (unsigned int)v)
 			return kt_fail("--limit '%s': a whole number of samples",
 				       assignment);
-		l->stall_samples = v;
+		if (k == KT_V_STALL)
+			l->stall_samples = v;
+		else
+			l->conservation_samples = v;
 		return 0;
 	case KT_V_IMBALANCE:
 		l->max_imbalance = v;
@@ -88,7 +104,7 @@ int kt_monitor_limit_set(struct kt_monitor_limits *l, const char *assignment)
 		l->max_keep_last_rate = v;
 		return 0;
 	}
-	return kt_fail("--limit '%s': no verdict '%s' (stall, imbalance, imbalance_window, local_dsq_depth, select_cpu_fallback_rate, dispatch_keep_last_rate)",
+	return kt_fail("--limit '%s': no verdict '%s' (stall, imbalance, imbalance_window, local_dsq_depth, select_cpu_fallback_rate, dispatch_keep_last_rate, conservation)",
 		       assignment, name);
 }
 
@@ -96,14 +112,6 @@ static const struct kt_cpu_sample *cpu_at(const struct kt_series *s,
 					  size_t i, unsigned int cpu)
 {
 	return &s->samples[i].cpu[cpu];
-}
-
-/* Runnable sched_ext tasks on the CPU other than the one running there. */
-static long long scx_waiting(const struct kt_cpu_sample *c)
-{
-	long long n = c->v[KT_CV_SCX_NR_RUNNING];
-
-	return c->curr_scx ? n - 1 : n;
 }
 
 static bool guest_time_moved(const struct kt_series *s, size_t i,
@@ -143,8 +151,7 @@ static enum stall_step stall_step(const struct kt_series *s, size_t i,
 {
 	const struct kt_cpu_sample *c = cpu_at(s, i, cpu);
 
-	if (!s->samples[i].scheduler[0] ||
-	    c->v[KT_CV_SCX_NR_RUNNING] == KT_NA || scx_waiting(c) <= 0 ||
+	if (!s->samples[i].scheduler[0] || kt_cpu_scx_waiting(c) <= 0 ||
 	    !same_curr(cpu_at(s, i - 1, cpu), c))
 		return STALL_BROKEN;
 	return guest_time_moved(s, i, cpu) ? STALL_GOES_ON : STALL_NO_TIME;
@@ -164,7 +171,8 @@ static void describe_stall(const struct kt_cpu_sample *c, int cpu,
 			 (long long)c->v[KT_CV_CURR_PID], c->comm);
 	snprintf(v->detail, sizeof(v->detail),
 		 "cpu %d: %lld runnable sched_ext task(s) waiting while %s for %zu samples (%.1fs to %.1fs, limit %u)",
-		 cpu, scx_waiting(c), running, samples, v->t0, v->t1, need);
+		 cpu, (long long)kt_cpu_scx_waiting(c), running, samples, v->t0,
+		 v->t1, need);
 }
 
 static void eval_stall(const struct kt_series *s, unsigned int need,
@@ -348,6 +356,185 @@ static void eval_rate(const struct kt_series *s, const char *event,
 			 "%s did not move (limit %.0f/s)", event, limit);
 }
 
+/*
+ * The scheduler decides: attached, enabled, not exiting.  While sched_ext
+ * enables or disables a scheduler it bypasses it, and the kernel's own
+ * per-CPU queues decide.
+ */
+static bool scx_in_charge(const struct kt_layout *l, const struct kt_sample *x)
+{
+	const char *state = kt_layout_enable_name(l, x->enable_state);
+
+	return x->scheduler[0] && (x->exit_kind == KT_NA || !x->exit_kind) &&
+	       (!strcmp(state, "-") || !strcmp(state, "SCX_ENABLED"));
+}
+
+/*
+ * Only its own CPU runs a task in a local DSQ.  Behind a running
+ * sched_ext task it waits because it was put there while another CPU
+ * idles; on an idle CPU it is about to run, or that CPU stalls (the
+ * stall verdict's business); behind a task of a higher class it stays
+ * unless the scheduler moves it (ops.cpu_release()), which not every
+ * correct one does.
+ */
+static bool could_run_on(const struct kt_sample *x, const struct kt_waiter *w,
+			 unsigned int cpu)
+{
+	if (w->cpu == cpu || w->cpu >= x->nr_cpus ||
+	    !kt_waiter_allowed(w, cpu))
+		return false;
+	return w->place != KT_WAIT_LOCAL || x->cpu[w->cpu].curr_scx;
+}
+
+enum conserve_state { CONSERVE_NO, CONSERVE_YES, CONSERVE_UNKNOWN };
+
+/* Whether @cpu idled in sample @x while a task it could run waited. */
+static enum conserve_state conserve_state(const struct kt_layout *l,
+					  const struct kt_sample *x,
+					  unsigned int cpu)
+{
+	unsigned int i;
+
+	if (!scx_in_charge(l, x) || !kt_cpu_idle(&x->cpu[cpu]) ||
+	    !kt_cpu_online(l, &x->cpu[cpu]))
+		return CONSERVE_NO;
+	for (i = 0; i < x->nr_waiters; i++)
+		if (could_run_on(x, &x->waiters[i], cpu))
+			return CONSERVE_YES;
+	return x->waiters_unknown ? CONSERVE_UNKNOWN : CONSERVE_NO;
+}
+
+static const char *place_text(const struct kt_layout *l,
+			      const struct kt_waiter *w, char *buf, size_t len)
+{
+	switch (w->place) {
+	case KT_WAIT_LOCAL:
+		return "in its local DSQ";
+	case KT_WAIT_BPF:
+		return "in the BPF scheduler";
+	case KT_WAIT_DSQ:
+		break;
+	}
+	if (l->dsq_global_id && w->dsq_id == (uint64_t)l->dsq_global_id)
+		return "in the global DSQ";
+	snprintf(buf, len, "in DSQ 0x%llx", (unsigned long long)w->dsq_id);
+	return buf;
+}
+
+/* The tasks idle @cpu could have run in sample @x: "pid 1 (a) on cpu 0 ...". */
+static unsigned int describe_waiters(const struct kt_layout *l,
+				     const struct kt_sample *x,
+				     unsigned int cpu, char *buf, size_t len)
+{
+	unsigned int i, n = 0;
+	size_t used = 0;
+	char place[48];
+
+	buf[0] = '\0';
+	for (i = 0; i < x->nr_waiters; i++) {
+		const struct kt_waiter *w = &x->waiters[i];
+
+		if (!could_run_on(x, w, cpu))
+			continue;
+		if (n++ < CONSERVATION_NAMED && used < len)
+			used += snprintf(buf + used, len - used,
+					 "%spid %d (%s) on cpu %u %s",
+					 n > 1 ? ", " : "", w->pid, w->comm,
+					 w->cpu, place_text(l, w, place,
+							    sizeof(place)));
+	}
+	if (n > CONSERVATION_NAMED && used < len)
+		snprintf(buf + used, len - used, ", ...");
+	return n;
+}
+
+/* The other CPUs that idled in the same way in sample @x: ", also cpus 3 5". */
+static void describe_also_idle(const struct kt_layout *l,
+			       const struct kt_sample *x, unsigned int cpu,
+			       char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned int c;
+
+	buf[0] = '\0';
+	for (c = 0; c < x->nr_cpus && used < len; c++)
+		if (c != cpu && conserve_state(l, x, c) == CONSERVE_YES)
+			used += snprintf(buf + used, len - used, "%s %u",
+					 used ? "" : "; idle as well: cpu", c);
+}
+
+static void describe_conservation(const struct kt_series *s, size_t at,
+				  unsigned int cpu, unsigned int need,
+				  struct kt_monitor_verdict *v)
+{
+	const struct kt_sample *x = &s->samples[at];
+	char tasks[256], also[64];
+	unsigned int n;
+
+	n = describe_waiters(s->layout, x, cpu, tasks, sizeof(tasks));
+	describe_also_idle(s->layout, x, cpu, also, sizeof(also));
+	snprintf(v->detail, sizeof(v->detail),
+		 "cpu %u idle while %u runnable sched_ext task(s) that may run there waited elsewhere (%s) for %.0f samples (%.1fs to %.1fs, limit %u)%s",
+		 cpu, n, tasks, v->value, v->t0, v->t1, need, also);
+}
+
+struct conserve_run {
+	size_t start, samples;
+};
+
+/*
+ * Per CPU, the longest run of samples in which it idled while a task it
+ * could run waited elsewhere.  A sample in which guest time stood still
+ * does not count, nor does one whose waiting tasks could not all be
+ * read; neither ends a run.
+ */
+static void eval_conservation(const struct kt_series *s, unsigned int need,
+			      struct kt_monitor_verdict *v)
+{
+	struct conserve_run run[KT_TARGET_MAX_CPUS] = { 0 };
+	size_t i, best_end = 0;
+	unsigned int cpu;
+
+	v->limit = need;
+	if (!need || !kt_sample_can_read_waiters(s->layout))
+		return;
+	v->evaluated = true;
+	for (i = 0; i < s->count; i++) {
+		for (cpu = 0; cpu < s->nr_cpus; cpu++) {
+			struct conserve_run *r = &run[cpu];
+
+			switch (conserve_state(s->layout, &s->samples[i], cpu)) {
+			case CONSERVE_NO:
+				r->samples = 0;
+				continue;
+			case CONSERVE_UNKNOWN:
+				continue;
+			case CONSERVE_YES:
+				break;
+			}
+			if (!r->samples)
+				r->start = i;
+			else if (!guest_time_moved(s, i, cpu))
+				continue;
+			r->samples++;
+			if (r->samples <= v->value)
+				continue;
+			v->value = r->samples;
+			v->cpu = cpu;
+			v->t0 = kt_series_time(s, r->start);
+			v->t1 = kt_series_time(s, i);
+			best_end = i;
+		}
+	}
+	v->tripped = v->value >= need;
+	if (v->value)
+		describe_conservation(s, best_end, v->cpu, need, v);
+	else
+		snprintf(v->detail, sizeof(v->detail),
+			 "no CPU idled while a task it could run waited elsewhere (limit %u)",
+			 need);
+}
+
 static void judge(struct kt_monitor_verdict *v, unsigned int expect)
 {
 	bool expected = expect & KT_V_BIT(v->kind);
@@ -380,6 +567,7 @@ void kt_verdicts_eval(const struct kt_series *s,
 		  &out[KT_V_FALLBACK_RATE]);
 	eval_rate(s, "SCX_EV_DISPATCH_KEEP_LAST", l->max_keep_last_rate,
 		  &out[KT_V_KEEP_LAST_RATE]);
+	eval_conservation(s, l->conservation_samples, &out[KT_V_CONSERVATION]);
 	for (k = 0; k < KT_NR_VERDICTS; k++)
 		judge(&out[k], l->expect);
 }

@@ -17,6 +17,7 @@ enum kt_verdict_kind {
 	KT_V_LOCAL_DSQ,
 	KT_V_FALLBACK_RATE,
 	KT_V_KEEP_LAST_RATE,
+	KT_V_CONSERVATION,
 	KT_NR_VERDICTS,
 };
 
@@ -29,6 +30,7 @@ struct kt_monitor_limits {
 	long long max_local_dsq;	/* tasks; 0: off */
 	double max_fallback_rate;	/* SCX_EV_SELECT_CPU_FALLBACK/s/CPU; 0: off */
 	double max_keep_last_rate;	/* SCX_EV_DISPATCH_KEEP_LAST/s/CPU; 0: off */
+	unsigned int conservation_samples; /* consecutive samples; 0: off */
 	unsigned int expect;		/* KT_V_BIT()s that must trip */
 };
 
@@ -40,7 +42,7 @@ struct kt_monitor_verdict {
 	int cpu;			/* -1: all CPUs */
 	double t0, t1;			/* the window, seconds from the start */
 	double value, limit;		/* the worst value seen and its bound */
-	char detail[320];
+	char detail[512];
 };
 
 void kt_monitor_limits_default(struct kt_monitor_limits *l);
@@ -49,8 +51,8 @@ const char *kt_monitor_verdict_name(enum kt_verdict_kind kind);
 int kt_monitor_verdict_parse(const char *name);
 /*
  * "stall=30", "imbalance=6", "imbalance_window=20", "local_dsq_depth=100",
- * "select_cpu_fallback_rate=500", "dispatch_keep_last_rate=500"; a limit
- * of 0 turns its verdict off.  -1 with a message naming @assignment.
+ * "select_cpu_fallback_rate=500", "dispatch_keep_last_rate=500",
+ * "conservation=10"; a limit of 0 turns its verdict off.  -1 with a message naming @assignment.
  */
 int kt_monitor_limit_set(struct kt_monitor_limits *l, const char *assignment);
 void kt_verdicts_eval(const struct kt_series *s,

@@ -58,7 +58,7 @@ static void reap(pid_t pid)
  * tests/monitor.c checks that the host monitor sees such a stall too.
  */
 KTSTR_TEST_F(negative, caught, 150, .topology = "1n2l2c1t",
-	     .monitor = { .off = KTSTR_MON_STALL })
+	     .monitor = { .off = KTSTR_MON_STALL | KTSTR_MON_CONSERVATION })
 {
 	struct ktstr_sched *s = &self->k.sched;
 	bool is_error = !strcmp(s->name, "ktstr_error");

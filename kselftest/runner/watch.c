@@ -16,6 +16,7 @@ static const unsigned int decl_bits[KT_NR_VERDICTS] = {
 	[KT_V_LOCAL_DSQ] = KTSTR_MON_LOCAL_DSQ,
 	[KT_V_FALLBACK_RATE] = KTSTR_MON_FALLBACK_RATE,
 	[KT_V_KEEP_LAST_RATE] = KTSTR_MON_KEEP_LAST_RATE,
+	[KT_V_CONSERVATION] = KTSTR_MON_CONSERVATION,
 };
 
 static unsigned int verdict_bits(unsigned int decl)
@@ -122,6 +123,8 @@ void kt_watch_limits(const struct ktstr_monitor_decl *d,
 		l->max_fallback_rate = d->max_fallback_rate;
 	if (d->max_keep_last_rate)
 		l->max_keep_last_rate = d->max_keep_last_rate;
+	if (d->conservation_samples)
+		l->conservation_samples = d->conservation_samples;
 	off = verdict_bits(d->off);
 	if (off & KT_V_BIT(KT_V_STALL))
 		l->stall_samples = 0;
@@ -133,6 +136,8 @@ void kt_watch_limits(const struct ktstr_monitor_decl *d,
 		l->max_fallback_rate = 0;
 	if (off & KT_V_BIT(KT_V_KEEP_LAST_RATE))
 		l->max_keep_last_rate = 0;
+	if (off & KT_V_BIT(KT_V_CONSERVATION))
+		l->conservation_samples = 0;
 	l->expect = verdict_bits(d->expect);
 }
 

@@ -10,8 +10,10 @@ with jiffies before and after (/proc/schedstat's timestamp), each with
 sched_ext state.  For every field both can see, the monitor's samples
 within one sample interval of the instant must agree: equal for a level
 (nr_running, the current pid of a CPU with one task), bracketing for a
-counter (nr_switches, the rq clock, each event).  Exit 1 on any
-disagreement or if too little was compared.
+counter (nr_switches, the rq clock, each event).  The waiting tasks the
+monitor read on CPUs 2 and 3, where the guest pinned its spinners (comm
+"sh"), must be runnable tasks of that CPU in the guest's list, allowed on
+that CPU alone.  Exit 1 on any disagreement or if too little was compared.
 """
 import json
 import re
@@ -19,7 +21,7 @@ import sys
 
 
 def parse_guest(path):
-    marks, cur, section = [], None, None
+    marks, cur, section, last_cpu = [], None, None, None
     for line in open(path, errors="replace"):
         line = line.rstrip("\n")
         m = re.match(r"KT_MARK (\w+) ?(.*)", line)
@@ -41,11 +43,21 @@ def parse_guest(path):
         m = re.match(r"cpu#(\d+),", line)
         if m:
             section = ("cpu", int(m.group(1)))
-            cur["cpus"][section[1]] = {}
+            last_cpu = section[1]
+            cur["cpus"][last_cpu] = {}
+            continue
+        if line.startswith("runnable tasks") and last_cpu is not None:
+            section = ("tasks", last_cpu)
+            cur["cpus"][last_cpu]["runnable"] = set()
             continue
         if line.startswith("cfs_rq") or line.startswith("rt_rq") or \
-                line.startswith("dl_rq") or line.startswith("runnable tasks"):
+                line.startswith("dl_rq"):
             section = None
+            continue
+        if isinstance(section, tuple) and section[0] == "tasks":
+            m = re.match(r"(?:>R| \w) +(.+?) +(\d+) ", line)
+            if m:
+                cur["cpus"][section[1]]["runnable"].add(int(m.group(2)))
             continue
         if isinstance(section, tuple):
             m = re.match(r"\s+\.(\S+)\s+: (-?[\d.]+)", line)
@@ -107,6 +119,15 @@ def main():
                 agree(key, lo <= g[key] <= hi,
                       "mark %d cpu %d: guest %d outside monitor %d..%d" %
                       (i, cpu, g[key], lo, hi))
+            if cpu >= 2 and "runnable" in g:
+                waiting = [w for s in win if not s["waiting_unknown"]
+                           for w in s["waiting"]
+                           if w["cpu"] == cpu and w["comm"] == "sh"]
+                for w in waiting:
+                    agree("waiting", w["pid"] in g["runnable"] and
+                          w["allowed"] == str(cpu),
+                          "mark %d cpu %d: monitor %s, guest runnable %s" %
+                          (i, cpu, w, sorted(g["runnable"])))
             if cpu == 1:
                 seen = [v["curr_pid"] for v in vals]
                 agree("curr_pid", g["curr->pid"] in seen,
@@ -127,7 +148,8 @@ def main():
     for b in bad:
         print("agree: DISAGREE " + b)
     need = {"nr_running": 3 * 4, "nr_switches": 4 * 4, "clock": 4 * 4,
-            "curr_pid": 4, "events": 4 * 10, "state": 4, "scheduler": 4}
+            "curr_pid": 4, "events": 4 * 10, "state": 4, "scheduler": 4,
+            "waiting": 4}
     short = [k for k, n in need.items() if checked.get(k, 0) < n]
     if short:
         print("agree: too few comparisons of " + ", ".join(short))

@@ -12,6 +12,7 @@
 #include "error.h"
 #include "kernel.h"
 #include "layout.h"
+#include "sample.h"
 #include "symbols.h"
 
 FIXTURE(kernel) {
@@ -104,6 +105,24 @@ TEST_F(kernel, enums_by_value)
 	EXPECT_EQ(NULL, kt_btf_enum_name(&self->btf, "no_such_enum", 0));
 }
 
+TEST_F(kernel, enums_by_name)
+{
+	int64_t v = 0;
+
+	ASSERT_EQ(0, kt_btf_enum_value(&self->btf, "scx_rq_flags",
+				       "SCX_RQ_ONLINE", &v));
+	EXPECT_EQ(1, v);
+	/* An ENUM64 whose values do not fit an int64 as such. */
+	ASSERT_EQ(0, kt_btf_enum_value(&self->btf, "scx_dsq_id_flags",
+				       "SCX_DSQ_GLOBAL", &v));
+	EXPECT_EQ((1ULL << 63) | 1, (uint64_t)v);
+	EXPECT_EQ(-1, kt_btf_enum_value(&self->btf, "scx_rq_flags",
+					"SCX_RQ_NOPE", &v));
+	EXPECT_STREQ("enum scx_rq_flags has no SCX_RQ_NOPE", kt_errmsg());
+	EXPECT_EQ(-1, kt_btf_enum_value(&self->btf, "no_such_enum", "X", &v));
+	EXPECT_STREQ("this kernel has no enum no_such_enum", kt_errmsg());
+}
+
 TEST_F(kernel, symbols_come_from_the_real_map)
 {
 	uint64_t rq, text;
@@ -136,6 +155,11 @@ TEST_F(kernel, the_layout_of_the_default_kernel_is_complete)
 	EXPECT_STREQ("-", kt_layout_enable_name(&l, 42));
 	EXPECT_TRUE(l.has_sym[KT_SYM_SCX_ROOT]);
 	EXPECT_TRUE(l.f[KT_RQ_LOCAL_DSQ_NR].available);
+	/* What the conservation verdict reads the waiting tasks through. */
+	EXPECT_TRUE(kt_sample_can_read_waiters(&l));
+	EXPECT_TRUE(l.f[KT_TASK_MIGRATION_DISABLED].available);
+	EXPECT_EQ(1, l.rq_online_flag);
+	EXPECT_EQ((1ULL << 63) | 1, (uint64_t)l.dsq_global_id);
 }
 
 /* Without a symbol it cannot do without, the layout says which. */

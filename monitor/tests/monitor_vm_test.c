@@ -3,8 +3,9 @@
  * Integration tests of the host monitor: real VMs, real schedulers.
  * What the monitor reads from guest memory must agree with what the
  * guest reads about itself; a starving scheduler must fail the run with
- * the stuck CPU named; bad input and a monitor that cannot find the
- * kernel must say so and leave nothing behind.
+ * the stuck CPU named, and with the idle CPUs and the waiting tasks named
+ * when the starved task could run elsewhere; bad input and a monitor that
+ * cannot find the kernel must say so and leave nothing behind.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -120,8 +121,32 @@ TEST_F_TIMEOUT(monitor, starving_scheduler_fails_naming_the_cpu,
 	EXPECT_EQ(1, cli_run(&cli, "./ktstr monitor --topology 1n2l2c1t --scheduler ktstr_stall --quiet --exec 'taskset -c 3 sh -c \"printf ktstr-starve > /proc/self/comm; sleep 0.2; while :; do :; done\" & sleep 5; cat /sys/kernel/sched_ext/state' -- -c ktstr-starve -t 30000"));
 	EXPECT_NE(NULL, strstr(cli.err, "monitor: stall FAILED: cpu 3:"))
 		TH_LOG("%s", cli.err);
+	/* Pinned to the CPU it starves on: the idle CPUs could not help. */
+	EXPECT_NE(NULL, strstr(cli.err, "monitor: conservation ok"))
+		TH_LOG("%s", cli.err);
 	/* Still attached when the guest looked: not the kernel's doing. */
 	EXPECT_NE(NULL, strstr(cli.err, "\nenabled\n")) TH_LOG("%s", cli.err);
+	EXPECT_EQ(0, shm_leftovers());
+}
+
+/*
+ * Free to run anywhere, the starved task waits in a DSQ that no CPU
+ * consumes (ktstr_stall's DSQ 1) while the other CPUs idle.
+ */
+TEST_F_TIMEOUT(monitor, idle_cpus_beside_a_waiting_task_fail_naming_both,
+	       VM_TEST_TIMEOUT_S)
+{
+	const char *line;
+
+	EXPECT_EQ(1, cli_run(&cli, "./ktstr monitor --topology 1n2l2c1t --scheduler ktstr_stall --quiet --exec 'sh -c \"printf ktstr-starve > /proc/self/comm; sleep 0.2; while :; do :; done\" & sleep 5' -- -c ktstr-starve -t 30000"));
+	line = strstr(cli.err, "monitor: conservation FAILED: cpu ");
+	ASSERT_NE(NULL, line) TH_LOG("%s", cli.err);
+	EXPECT_NE(NULL, strstr(line, "runnable sched_ext task(s) that may run there waited elsewhere (pid "))
+		TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, " (ktstr-starve) on cpu "))
+		TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, " in DSQ 0x1")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, ", limit 10)")) TH_LOG("%s", line);
 	EXPECT_EQ(0, shm_leftovers());
 }
 

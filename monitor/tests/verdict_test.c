@@ -8,11 +8,15 @@
 
 #include "kselftest_harness.h"
 #include "error.h"
+#include "kselftest/runner/watch.h"
 #include "verdict.h"
 
 #define CPUS 4
 #define IDLE_TASK 0x1000
 #define TASK(n) (0x2000 + (n) * 0x100)
+#define ALL_CPUS ((1ULL << CPUS) - 1)
+#define SCX_RQ_ONLINE 1
+#define SCX_DSQ_GLOBAL ((1ULL << 63) | 1)
 
 FIXTURE(series) {
 	struct kt_layout layout;
@@ -28,6 +32,15 @@ FIXTURE_SETUP(series)
 	memset(l, 0, sizeof(*l));
 	l->f[KT_RQ_SCX_NR_RUNNING].available = true;
 	l->f[KT_RQ_LOCAL_DSQ_NR].available = true;
+	l->f[KT_RQ_LOCAL_DSQ].available = true;
+	l->f[KT_RQ_SCX_RUNNABLE_LIST].available = true;
+	l->f[KT_TASK_SCX_RUNNABLE_NODE].available = true;
+	l->f[KT_TASK_SCX_DSQ].available = true;
+	l->f[KT_TASK_CPUS_PTR].available = true;
+	l->f[KT_DSQ_ID].available = true;
+	l->f[KT_LIST_NEXT].available = true;
+	l->rq_online_flag = SCX_RQ_ONLINE;
+	l->dsq_global_id = SCX_DSQ_GLOBAL;
 	l->nr_events = 2;
 	snprintf(l->events[0].name, sizeof(l->events[0].name),
 		 "SCX_EV_SELECT_CPU_FALLBACK");
@@ -62,6 +75,7 @@ static void healthy(struct kt_series *s, unsigned int n)
 			c->v[KT_CV_NR_RUNNING] = 2;
 			c->v[KT_CV_SCX_NR_RUNNING] = 2;
 			c->v[KT_CV_LOCAL_DSQ] = 1;
+			c->v[KT_CV_SCX_FLAGS] = SCX_RQ_ONLINE;
 			c->v[KT_CV_CLOCK] = i * 100000000LL;
 			c->v[KT_CV_NR_SWITCHES] = i * 5;
 			c->curr = TASK(cpu * 2 + i % 2);
@@ -260,6 +274,244 @@ TEST_F(series, unavailable_fields_leave_their_verdicts_unjudged)
 	EXPECT_FALSE(self->v[KT_V_LOCAL_DSQ].evaluated);
 	EXPECT_FALSE(self->v[KT_V_FALLBACK_RATE].evaluated);
 	EXPECT_TRUE(self->v[KT_V_IMBALANCE].evaluated);
+}
+
+/* Sample @i's @cpu runs its idle task with nothing runnable. */
+static void idle(struct kt_series *s, size_t i, unsigned int cpu)
+{
+	struct kt_cpu_sample *c = at(s, i, cpu);
+
+	c->curr = IDLE_TASK;
+	c->curr_idle = true;
+	c->curr_scx = false;
+	c->v[KT_CV_NR_RUNNING] = 0;
+	c->v[KT_CV_SCX_NR_RUNNING] = 0;
+	c->v[KT_CV_LOCAL_DSQ] = 0;
+}
+
+/* A task runnable on @cpu's runqueue, waiting in @place, may run on @allowed. */
+static struct kt_waiter *waiter(struct kt_series *s, size_t i,
+				unsigned int cpu, int pid,
+				enum kt_wait_place place, uint64_t dsq,
+				uint64_t allowed)
+{
+	struct kt_waiter *w = kt_sample_add_waiter(&s->samples[i]);
+
+	w->cpu = cpu;
+	w->pid = pid;
+	snprintf(w->comm, sizeof(w->comm), "spin%d", pid);
+	w->place = place;
+	w->dsq_id = dsq;
+	w->allowed[0] = allowed;
+	at(s, i, cpu)->v[KT_CV_NR_RUNNING]++;
+	at(s, i, cpu)->v[KT_CV_SCX_NR_RUNNING]++;
+	return w;
+}
+
+/*
+ * From sample @from to @to, cpu 3 idles while cpu 0 has two tasks
+ * waiting that may run on @allowed: one in DSQ 0, one held by the BPF
+ * scheduler.
+ */
+static void cpu3_idles(struct kt_series *s, size_t from, size_t to,
+		       uint64_t allowed)
+{
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		idle(s, i, 3);
+		waiter(s, i, 0, 101, KT_WAIT_DSQ, 0, allowed);
+		waiter(s, i, 0, 102, KT_WAIT_BPF, 0, allowed);
+	}
+}
+
+TEST_F(series, an_idle_cpu_while_tasks_wait_elsewhere_is_not_conserving)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_CONSERVATION];
+
+	healthy(&self->s, 100);
+	cpu3_idles(&self->s, 30, 52, ALL_CPUS);
+	/* The guest stood still for an interval: it neither counts nor ends. */
+	self->s.samples[40].jiffies = self->s.samples[39].jiffies;
+	at(&self->s, 40, 3)->v[KT_CV_CLOCK] = at(&self->s, 39, 3)->v[KT_CV_CLOCK];
+	/* Lists that could not be read: the same. */
+	self->s.samples[45].nr_waiters = 0;
+	self->s.samples[45].waiters_unknown = true;
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->evaluated);
+	EXPECT_TRUE(v->tripped);
+	EXPECT_TRUE(v->failed);
+	EXPECT_EQ(3, v->cpu);
+	EXPECT_EQ(20, (int)v->value);
+	EXPECT_STREQ("cpu 3 idle while 2 runnable sched_ext task(s) that may run there waited elsewhere (pid 101 (spin101) on cpu 0 in DSQ 0x0, pid 102 (spin102) on cpu 0 in the BPF scheduler) for 20 samples (3.0s to 5.1s, limit 10)",
+		     v->detail);
+	EXPECT_FALSE(self->v[KT_V_STALL].tripped);
+}
+
+TEST_F(series, the_failure_names_a_few_tasks_and_the_other_idle_cpus)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_CONSERVATION];
+	size_t i;
+	int pid;
+
+	healthy(&self->s, 40);
+	for (i = 10; i < 25; i++) {
+		idle(&self->s, i, 2);
+		idle(&self->s, i, 3);
+		for (pid = 1; pid <= 5; pid++)
+			waiter(&self->s, i, pid % 2, pid, KT_WAIT_DSQ,
+			       SCX_DSQ_GLOBAL, ALL_CPUS);
+	}
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->failed);
+	EXPECT_EQ(2, v->cpu);
+	EXPECT_STREQ("cpu 2 idle while 5 runnable sched_ext task(s) that may run there waited elsewhere (pid 1 (spin1) on cpu 1 in the global DSQ, pid 2 (spin2) on cpu 0 in the global DSQ, pid 3 (spin3) on cpu 1 in the global DSQ, ...) for 15 samples (1.0s to 2.4s, limit 10); idle as well: cpu 3",
+		     v->detail);
+}
+
+/* At every wake-up a correct scheduler can show it for a sample or two. */
+TEST_F(series, brief_overlaps_do_not_trip_conservation)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_CONSERVATION];
+	size_t i;
+
+	healthy(&self->s, 200);
+	for (i = 0; i < 100; i += 10) {
+		cpu3_idles(&self->s, i, i + 2, ALL_CPUS);
+		/* Another CPU, another moment. */
+		idle(&self->s, i + 5, 1);
+		waiter(&self->s, i + 5, 2, 7, KT_WAIT_LOCAL, 0, ALL_CPUS);
+	}
+	/* Nine samples, one in which cpu 3 ran, nine more: two runs. */
+	cpu3_idles(&self->s, 120, 129, ALL_CPUS);
+	cpu3_idles(&self->s, 130, 139, ALL_CPUS);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->evaluated);
+	EXPECT_FALSE(v->tripped) TH_LOG("%s", v->detail);
+	EXPECT_EQ(9, (int)v->value);
+	EXPECT_EQ(3, v->cpu);
+}
+
+/*
+ * Tasks pinned to their CPU, confined by a cpuset that leaves the idle
+ * CPU out, in the local DSQ of a CPU a higher class took or of an idle
+ * CPU, or an idle CPU that is offline: nothing a correct scheduler could
+ * have done here.
+ */
+TEST_F(series, tasks_that_may_not_run_there_and_offline_cpus_do_not_count)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_CONSERVATION];
+	size_t i;
+
+	healthy(&self->s, 100);
+	for (i = 10; i < 90; i++) {
+		idle(&self->s, i, 3);
+		waiter(&self->s, i, 0, 11, KT_WAIT_DSQ, 0, 1u << 0);
+		waiter(&self->s, i, 1, 12, KT_WAIT_BPF, 0, 1u << 1 | 1u << 2);
+		/* cpu 2 runs an RT task; its preempted task stays local. */
+		at(&self->s, i, 2)->curr_scx = false;
+		waiter(&self->s, i, 2, 13, KT_WAIT_LOCAL, 0, ALL_CPUS);
+		/* Idle beside its own waiting task: about to run it, or a stall. */
+		idle(&self->s, i, 1);
+		waiter(&self->s, i, 1, 14, KT_WAIT_LOCAL, 0, ALL_CPUS);
+	}
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->evaluated);
+	EXPECT_FALSE(v->tripped) TH_LOG("%s", v->detail);
+	EXPECT_EQ(0, (int)v->value);
+	EXPECT_NE(NULL, strstr(v->detail, "no CPU idled while a task it could run waited elsewhere (limit 10)"))
+		TH_LOG("%s", v->detail);
+
+	/* The same task in the shared DSQ: an idle CPU should take it. */
+	for (i = 10; i < 90; i++)
+		self->s.samples[i].waiters[2].place = KT_WAIT_DSQ;
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->tripped);
+	EXPECT_EQ(3, v->cpu);
+	EXPECT_EQ(80, (int)v->value);
+	EXPECT_NE(NULL, strstr(v->detail, "(pid 13 (spin13) on cpu 2 in DSQ 0x0)"))
+		TH_LOG("%s", v->detail);
+
+	/* Or in a local DSQ behind a sched_ext task: put there, not taken. */
+	for (i = 10; i < 90; i++) {
+		self->s.samples[i].waiters[2].place = KT_WAIT_LOCAL;
+		at(&self->s, i, 2)->curr_scx = true;
+	}
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->tripped);
+	EXPECT_NE(NULL, strstr(v->detail, "(pid 13 (spin13) on cpu 2 in its local DSQ)"))
+		TH_LOG("%s", v->detail);
+
+	/* Unless the idle CPU is offline. */
+	for (i = 10; i < 90; i++)
+		at(&self->s, i, 3)->v[KT_CV_SCX_FLAGS] = 0;
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_FALSE(v->tripped) TH_LOG("%s", v->detail);
+}
+
+TEST_F(series, no_conservation_verdict_outside_the_schedulers_hands)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_CONSERVATION];
+	size_t i;
+
+	healthy(&self->s, 100);
+	cpu3_idles(&self->s, 10, 90, ALL_CPUS);
+	/* Exiting: sched_ext bypasses the scheduler. */
+	for (i = 10; i < 90; i++)
+		self->s.samples[i].exit_kind = 1025;
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_FALSE(v->tripped) TH_LOG("%s", v->detail);
+	/* A kernel without the fields the waiting tasks are read through. */
+	for (i = 10; i < 90; i++)
+		self->s.samples[i].exit_kind = 0;
+	self->layout.f[KT_TASK_CPUS_PTR].available = false;
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_FALSE(v->evaluated);
+	EXPECT_FALSE(v->failed);
+}
+
+/* What a test declares reaches the verdict. */
+TEST_F(series, conservation_limits_come_from_the_declaration)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_CONSERVATION];
+	struct ktstr_monitor_decl decl = { .conservation_samples = 25 };
+
+	healthy(&self->s, 100);
+	cpu3_idles(&self->s, 30, 50, ALL_CPUS);
+	kt_watch_limits(&decl, &self->limits);
+	EXPECT_EQ(25, self->limits.conservation_samples);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_FALSE(v->tripped);
+	EXPECT_NE(NULL, strstr(v->detail, "for 20 samples (3.0s to 4.9s, limit 25)"))
+		TH_LOG("%s", v->detail);
+
+	decl = (struct ktstr_monitor_decl){ .off = KTSTR_MON_CONSERVATION };
+	kt_watch_limits(&decl, &self->limits);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_FALSE(v->evaluated);
+	EXPECT_FALSE(v->failed);
+
+	/* A test of a broken scheduler expects it; a healthy run fails it. */
+	decl = (struct ktstr_monitor_decl){ .expect = KTSTR_MON_CONSERVATION };
+	kt_watch_limits(&decl, &self->limits);
+	EXPECT_EQ(10, self->limits.conservation_samples);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->tripped);
+	EXPECT_FALSE(v->failed);
+	kt_series_free(&self->s);
+	kt_series_init(&self->s, &self->layout, CPUS, 100);
+	healthy(&self->s, 100);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->failed);
+	EXPECT_NE(NULL, strstr(v->detail, "expected to trip, did not"))
+		TH_LOG("%s", v->detail);
+
+	/* And from the command line. */
+	ASSERT_EQ(0, kt_monitor_limit_set(&self->limits, "conservation=40"));
+	EXPECT_EQ(40, self->limits.conservation_samples);
+	EXPECT_EQ(-1, kt_monitor_limit_set(&self->limits, "conservation=2.5"));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "--limit 'conservation=2.5': a whole number of samples"))
+		TH_LOG("%s", kt_errmsg());
 }
 
 TEST(limits_are_parsed_and_bad_ones_named)
