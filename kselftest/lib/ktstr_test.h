@@ -95,6 +95,21 @@ static inline void ktstr_fixture_teardown(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, ktstr_sched_stop(s)) TH_LOG("%s", ktstr_errmsg());
 }
 
+/*
+ * SKIPs the test, with the reason, unless the running scheduler claims
+ * @claim (enum ktstr_claim): a check of what it never promised would
+ * only fail.
+ */
+#define KTSTR_SKIP_UNLESS_CLAIMED(fixture, claim)			\
+	do {								\
+		char __why[256];					\
+		int __rc = ktstr_sched_claims(&(fixture)->sched, claim,	\
+					      __why, sizeof(__why));	\
+		ASSERT_LE(0, __rc) TH_LOG("%s", ktstr_errmsg());	\
+		if (!__rc)						\
+			SKIP(return, "%s", __why);			\
+	} while (0)
+
 #define KTSTR_FIXTURE(name)						\
 	FIXTURE(name) {							\
 		struct ktstr_fixture k;					\

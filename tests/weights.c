@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Weights: tasks that compete for the CPUs get CPU time in proportion to
+ * their weights (nice levels through the kernel's weight table, cgroup
+ * cpu.weight, nested cgroups, SCHED_IDLE and SCHED_BATCH), as an ideal
+ * weighted-fair scheduler would give it (kselftest/lib/share.c).  Each
+ * mix is chosen so that ignored weights (everyone equal) and inverted
+ * weights both miss the expected share by far more than the tolerance.
+ * A scheduler that does not claim a kind of weight SKIPs its scenarios
+ * with the reason (kselftest/lib/claims.c).
+ */
+#include "kselftest_harness.h"
+#include "ktstr_test.h"
+
+#define RUN_MS 3000
+/* The renice happens a second in; shares are measured after it. */
+#define RENICE_AFTER_US 1000000
+#define RENICE_RUN_MS 4000
+
+KTSTR_FIXTURE(weights);
+KTSTR_RUN_UNDER(weights, eevdf, "eevdf");
+KTSTR_RUN_UNDER(weights, scx_simple, "scx_simple");
+
+#define MAX_GROUPS 4
+
+struct mix {
+	struct ktstr_work_spec spec[MAX_GROUPS];
+	struct ktstr_share_group share[MAX_GROUPS];
+	struct ktstr_workers *w[MAX_GROUPS];
+	unsigned int n;
+};
+
+static void add_group(struct mix *m, const struct ktstr_work_spec *spec,
+		      unsigned int cgroup_weight, int parent)
+{
+	m->spec[m->n] = *spec;
+	m->share[m->n].name = spec->name;
+	m->share[m->n].cgroup_weight = cgroup_weight;
+	m->share[m->n].parent = parent;
+	m->n++;
+}
+
+/*
+ * Runs the mix, then checks that every group progressed (all but those
+ * meant to get next to nothing) and got its share.
+ */
+static void run_mix(struct __test_metadata *_metadata, struct ktstr_fixture *k,
+		    struct mix *m, unsigned int ms, unsigned int no_progress)
+{
+	unsigned int i;
+
+	ASSERT_EQ(0, ktstr_workers_run(m->spec, m->n, ms, m->w))
+		TH_LOG("%s", ktstr_errmsg());
+	for (i = 0; i < m->n; i++)
+		m->share[i].w = m->spec[i].nr_workers ? m->w[i] : NULL;
+	ktstr_print_shares(m->share, m->n);
+	for (i = 0; i < m->n; i++)
+		if (m->spec[i].nr_workers && !(no_progress & 1u << i))
+			EXPECT_KTSTR(ktstr_check_progress, m->w[i],
+				     &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_share, m->share, m->n, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_attached, &k->sched);
+	ktstr_workers_free_all(m->w, m->n);
+}
+
+/*
+ * One nice-0 and one nice-8 spinner per CPU: nice 0 should get
+ * 1024 / (1024 + 172) = 86% of the CPU time; with weights ignored it
+ * gets 50%, inverted 14%.
+ */
+KTSTR_TEST_F(weights, nice_proportional, 120, .topology = "1n2l2c1t")
+{
+	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SPIN,
+					.nr_workers = self->k.topo.nr_cpus };
+	struct mix m = { .n = 0 };
+
+	KTSTR_SKIP_UNLESS_CLAIMED(&self->k, KTSTR_CLAIM_NICE);
+	spec.name = "nice 0";
+	add_group(&m, &spec, 0, -1);
+	spec.nice = 8;
+	spec.name = "nice 8";
+	add_group(&m, &spec, 0, -1);
+	run_mix(_metadata, &self->k, &m, RUN_MS, 0);
+}
+
+/*
+ * Three levels where the cap decides: N/2 tasks at nice -10, N/2 at
+ * nice 0 and N at nice 10 on N CPUs.  Each nice -10 task would deserve
+ * more than a CPU but can use only one, so they get 50% and the rest is
+ * shared 1024 : 110 (nice 0 41%, nice 10 9%).  Ignored weights give
+ * 25/25/50%; a model without the cap would expect 88% for nice -10.
+ */
+KTSTR_TEST_F(weights, nice_levels, 120, .topology = "1n2l2c1t",
+	     .min_cpus = 2)
+{
+	unsigned int half = self->k.topo.nr_cpus / 2;
+	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SPIN };
+	struct mix m = { .n = 0 };
+
+	KTSTR_SKIP_UNLESS_CLAIMED(&self->k, KTSTR_CLAIM_NICE);
+	spec.nr_workers = half;
+	spec.nice = -10;
+	spec.name = "nice -10";
+	add_group(&m, &spec, 0, -1);
+	spec.nr_workers = self->k.topo.nr_cpus - half;
+	spec.nice = 0;
+	spec.name = "nice 0";
+	add_group(&m, &spec, 0, -1);
+	spec.nr_workers = self->k.topo.nr_cpus;
+	spec.nice = 10;
+	spec.name = "nice 10";
+	add_group(&m, &spec, 0, -1);
+	run_mix(_metadata, &self->k, &m, RUN_MS, 0);
+}
+
+/*
+ * Weights that change while the tasks run: everyone starts at nice 0,
+ * a second in one group goes to nice 8.  From then on the shares must
+ * follow the new weights (86% : 14%), as in nice_proportional.
+ */
+KTSTR_TEST_F(weights, renice_midrun, 120, .topology = "1n2l2c1t")
+{
+	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_RENICE,
+					.nr_workers = self->k.topo.nr_cpus,
+					.period_us = RENICE_AFTER_US };
+	struct mix m = { .n = 0 };
+
+	KTSTR_SKIP_UNLESS_CLAIMED(&self->k, KTSTR_CLAIM_NICE);
+	spec.name = "stays at nice 0";
+	add_group(&m, &spec, 0, -1);
+	spec.nice = 8;
+	spec.name = "reniced to 8";
+	add_group(&m, &spec, 0, -1);
+	run_mix(_metadata, &self->k, &m, RENICE_RUN_MS, 0);
+}
+
+/*
+ * SCHED_OTHER, SCHED_BATCH (the same weight, no wake-up preemption) and
+ * SCHED_IDLE (weight 3) spinners, one of each per CPU: 50%, 50% and
+ * 0.15%.  Ignored weights give 33% each.  SCHED_IDLE tasks may get next
+ * to nothing, so only the others must progress.
+ */
+KTSTR_TEST_F(weights, idle_batch_mix, 120, .topology = "1n2l2c1t")
+{
+	struct ktstr_work_spec spec = { .nr_workers = self->k.topo.nr_cpus };
+	struct mix m = { .n = 0 };
+
+	KTSTR_SKIP_UNLESS_CLAIMED(&self->k, KTSTR_CLAIM_NICE);
+	spec.kind = KTSTR_WORK_SPIN;
+	spec.name = "SCHED_OTHER";
+	add_group(&m, &spec, 0, -1);
+	spec.kind = KTSTR_WORK_SCHED_BATCH;
+	spec.name = "SCHED_BATCH";
+	add_group(&m, &spec, 0, -1);
+	spec.kind = KTSTR_WORK_SCHED_IDLE;
+	spec.name = "SCHED_IDLE";
+	add_group(&m, &spec, 0, -1);
+	run_mix(_metadata, &self->k, &m, RUN_MS, 1u << 2);
+}
+
+static void make_cgroup(struct __test_metadata *_metadata,
+			struct ktstr_cgroup *cg, const char *name,
+			unsigned int weight)
+{
+	ASSERT_EQ(0, ktstr_cgroup_create(cg, name)) TH_LOG("%s", ktstr_errmsg());
+	ASSERT_EQ(0, ktstr_cgroup_set_weight(cg, weight))
+		TH_LOG("%s", ktstr_errmsg());
+}
+
+static void remove_cgroups(struct __test_metadata *_metadata,
+			   struct ktstr_cgroup *cg, unsigned int n)
+{
+	/* Children first: a cgroup with children cannot go. */
+	while (n--)
+		EXPECT_EQ(0, ktstr_cgroup_remove(&cg[n]))
+			TH_LOG("%s", ktstr_errmsg());
+}
+
+/*
+ * Two cgroups of N spinners each, cpu.weight 400 and 50: 89% : 11%.
+ * Ignored weights give 50% each, inverted 11% : 89%.
+ */
+KTSTR_TEST_F(weights, cgroup_weight_proportional, 120,
+	     .topology = "1n2l2c1t")
+{
+	static const unsigned int weight[] = { 400, 50 };
+	static const char * const name[] = { "cg_heavy", "cg_light" };
+	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SPIN,
+					.nr_workers = self->k.topo.nr_cpus };
+	struct ktstr_cgroup cg[2];
+	struct mix m = { .n = 0 };
+	unsigned int i;
+
+	KTSTR_SKIP_UNLESS_CLAIMED(&self->k, KTSTR_CLAIM_CGROUP_WEIGHT);
+	for (i = 0; i < 2; i++) {
+		make_cgroup(_metadata, &cg[i], name[i], weight[i]);
+		spec.cgroup = &cg[i];
+		spec.name = name[i];
+		add_group(&m, &spec, weight[i], -1);
+	}
+	run_mix(_metadata, &self->k, &m, RUN_MS, 0);
+	remove_cgroups(_metadata, cg, 2);
+}
+
+/*
+ * A hierarchy: "nest" (weight 100) holds "hi" (900) and "lo" (100), next
+ * to "flat" (100); N spinners in each leaf.  flat and nest get 50% each,
+ * nest's half goes 90 : 10, so flat 50%, hi 45%, lo 5%.  Ignored weights
+ * give 33% each; weights taken as flat (no hierarchy) give flat 9%.
+ */
+KTSTR_TEST_F(weights, cgroup_nested_weights, 120, .topology = "1n2l2c1t")
+{
+	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SPIN,
+					.nr_workers = self->k.topo.nr_cpus };
+	struct ktstr_work_spec level = { 0 };
+	struct ktstr_cgroup cg[4];
+	struct mix m = { .n = 0 };
+
+	KTSTR_SKIP_UNLESS_CLAIMED(&self->k, KTSTR_CLAIM_CGROUP_WEIGHT);
+	make_cgroup(_metadata, &cg[0], "flat", 100);
+	make_cgroup(_metadata, &cg[1], "nest", 100);
+	make_cgroup(_metadata, &cg[2], "nest/hi", 900);
+	make_cgroup(_metadata, &cg[3], "nest/lo", 100);
+	spec.cgroup = &cg[0];
+	spec.name = "flat";
+	add_group(&m, &spec, 100, -1);
+	level.name = "nest";
+	add_group(&m, &level, 100, -1);
+	spec.cgroup = &cg[2];
+	spec.name = "nest/hi";
+	add_group(&m, &spec, 900, 1);
+	spec.cgroup = &cg[3];
+	spec.name = "nest/lo";
+	add_group(&m, &spec, 100, 1);
+	run_mix(_metadata, &self->k, &m, RUN_MS, 0);
+	remove_cgroups(_metadata, cg, 4);
+}
+
+TEST_HARNESS_MAIN
