@@ -13,18 +13,15 @@
 /* Bursty workers: 20 ms periods, busy half of each, all in step. */
 #define BURST_PERIOD_US 20000
 /*
- * sleepers_vs_spinners: sleepers sleep 2 s, then spin for 1.5 s.  A
- * scheduler that lets a sleeper keep the credit of its whole sleep runs
- * the sleepers alone for their whole burst: the spinners see a 1.5 s
- * gap.  A scheduler that bounds the credit (EEVDF's lag, scx_simple's
- * one slice) shares the CPUs at once; the spinners' longest gap then is
- * the emulator's noise, under 500 ms in every run measured.  Half the
- * burst separates the two.
+ * sleepers_vs_spinners: sleepers sleep 2 s, then spin for 1.5 s.  Within
+ * the burst (a margin off each end for the wake-ups and the emulator),
+ * sleepers and spinners compete as equals.
  */
 #define SLEEP_BURST_PERIOD_US 3500000
 #define SLEEP_BURST_DUTY_PCT 43
 #define SLEEP_BURST_RUN_MS 4000
-#define CREDIT_GAP_MS 750
+#define BURST_FROM_MS 2100
+#define BURST_TO_MS 3400
 
 KTSTR_FIXTURE(conservation);
 KTSTR_RUN_UNDER(conservation, eevdf, "eevdf");
@@ -34,7 +31,7 @@ KTSTR_RUN_UNDER(conservation, scx_simple, "scx_simple");
 static void run_conserved(struct __test_metadata *_metadata,
 			  struct ktstr_fixture *k,
 			  const struct ktstr_work_spec *spec, unsigned int n,
-			  unsigned int ms, const struct ktstr_limits *gap)
+			  unsigned int ms)
 {
 	struct ktstr_workers *w[2];
 	unsigned int i;
@@ -45,7 +42,7 @@ static void run_conserved(struct __test_metadata *_metadata,
 	for (i = 0; i < n; i++)
 		EXPECT_KTSTR(ktstr_check_progress, w[i], &ktstr_default_limits);
 	EXPECT_KTSTR(ktstr_check_conservation, w[0], &ktstr_default_limits);
-	EXPECT_KTSTR(ktstr_check_max_gap, w[0], gap);
+	EXPECT_KTSTR(ktstr_check_max_gap, w[0], &ktstr_default_limits);
 	EXPECT_KTSTR(ktstr_check_attached, &k->sched);
 	ktstr_workers_free_all(w, n);
 }
@@ -64,8 +61,7 @@ KTSTR_TEST_F(conservation, spinners_fewer_than_cpus, 120,
 		.name = "spinners",
 	};
 
-	run_conserved(_metadata, &self->k, &spec, 1, RUN_MS,
-		      &ktstr_default_limits);
+	run_conserved(_metadata, &self->k, &spec, 1, RUN_MS);
 }
 
 /*
@@ -84,31 +80,77 @@ KTSTR_TEST_F(conservation, bursty_wakeups, 120, .topology = "1n2l2c1t",
 		.name = "bursty",
 	};
 
-	run_conserved(_metadata, &self->k, &spec, 1, RUN_MS,
-		      &ktstr_default_limits);
+	run_conserved(_metadata, &self->k, &spec, 1, RUN_MS);
+}
+
+/* The sleepers' share of what both groups ran between two readings. */
+static double sleepers_share(struct __test_metadata *_metadata,
+			     struct ktstr_workers **w, uint64_t *spin_cpu,
+			     uint64_t *sleep_cpu)
+{
+	uint64_t spin_now, sleep_now, delay;
+
+	ASSERT_EQ(0, ktstr_workers_schedstat(w[0], &spin_now, &delay))
+		TH_LOG("%s", ktstr_errmsg());
+	ASSERT_EQ(0, ktstr_workers_schedstat(w[1], &sleep_now, &delay))
+		TH_LOG("%s", ktstr_errmsg());
+	spin_now -= *spin_cpu;
+	sleep_now -= *sleep_cpu;
+	*spin_cpu += spin_now;
+	*sleep_cpu += sleep_now;
+	return spin_now + sleep_now ?
+	       (double)sleep_now / (spin_now + sleep_now) : 0;
 }
 
 /*
- * One spinner per CPU and one sleeper per CPU that wakes after 2 s for
- * a 1.5 s burst: the spinners must keep running through the burst
- * (their gap stays short: the sleepers' credit is bounded) and no CPU
- * idles while they wait.
+ * One spinner and one sleeper per CPU; the sleepers wake after 2 s for a
+ * 1.5 s burst.  A scheduler that bounds a sleeper's credit (EEVDF's lag,
+ * scx_simple's one slice) shares the CPUs at once: the sleepers get
+ * their half.  One that lets a sleeper keep the credit of its whole
+ * sleep runs the sleepers alone for their whole burst (100%), starving
+ * the spinners.  Also no CPU may idle while spinners wait.
  */
 KTSTR_TEST_F(conservation, sleepers_vs_spinners, 120,
 	     .topology = "1n2l2c1t")
 {
-	struct ktstr_limits gap = ktstr_default_limits;
+	unsigned int n = self->k.topo.nr_cpus;
 	struct ktstr_work_spec spec[2] = {
 		{ .kind = KTSTR_WORK_SPIN, .name = "spinners",
-		  .nr_workers = self->k.topo.nr_cpus },
+		  .nr_workers = n },
 		{ .kind = KTSTR_WORK_SLEEP_BURST, .name = "sleepers",
-		  .nr_workers = self->k.topo.nr_cpus,
-		  .period_us = SLEEP_BURST_PERIOD_US,
+		  .nr_workers = n, .period_us = SLEEP_BURST_PERIOD_US,
 		  .duty_pct = SLEEP_BURST_DUTY_PCT },
 	};
+	const double weight[2] = { n, n }, cap[2] = { n, n };
+	uint64_t spin_cpu = 0, sleep_cpu = 0, t0, elapsed_ms;
+	struct ktstr_workers *w[2];
+	double expected[2], share;
+	unsigned int i;
 
-	gap.max_gap_ms = CREDIT_GAP_MS;
-	run_conserved(_metadata, &self->k, spec, 2, SLEEP_BURST_RUN_MS, &gap);
+	for (i = 0; i < 2; i++) {
+		w[i] = ktstr_workers_start(&spec[i]);
+		ASSERT_NE(NULL, w[i]) TH_LOG("%s", ktstr_errmsg());
+	}
+	t0 = ktstr_now_ns();
+	ktstr_sleep_ms(BURST_FROM_MS);
+	sleepers_share(_metadata, w, &spin_cpu, &sleep_cpu);
+	ktstr_sleep_ms(BURST_TO_MS - BURST_FROM_MS);
+	share = sleepers_share(_metadata, w, &spin_cpu, &sleep_cpu);
+	elapsed_ms = (ktstr_now_ns() - t0) / 1000000;
+	if (elapsed_ms < SLEEP_BURST_RUN_MS)
+		ktstr_sleep_ms(SLEEP_BURST_RUN_MS - elapsed_ms);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, ktstr_workers_stop(w[i]));
+		ktstr_print_stats(spec[i].name, w[i]);
+		EXPECT_KTSTR(ktstr_check_progress, w[i], &ktstr_default_limits);
+	}
+	/* Equal weights: the burst's CPUs are shared as by water-filling. */
+	ASSERT_EQ(0, ktstr_water_fill(weight, cap, 2, n, expected));
+	EXPECT_KTSTR(ktstr_check_share_of, "sleepers in their burst", share,
+		     expected[1] / n, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_conservation, w[0], &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
+	ktstr_workers_free_all(w, 2);
 }
 
 /*
@@ -128,8 +170,7 @@ KTSTR_TEST_F(conservation, numa_spread, 120, .topology = "2n2l2c1t",
 		  .nr_workers = self->k.topo.nr_cpus },
 	};
 
-	run_conserved(_metadata, &self->k, spec, 2, RUN_MS,
-		      &ktstr_default_limits);
+	run_conserved(_metadata, &self->k, spec, 2, RUN_MS);
 }
 
 TEST_HARNESS_MAIN

@@ -73,8 +73,10 @@ KTSTR_TEST_F(weights, nice_proportional, 120, .topology = "1n2l2c1t")
 	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SPIN,
 					.nr_workers = self->k.topo.nr_cpus };
 	struct mix m = { .n = 0 };
+	char why[256];
 
-	KTSTR_SKIP_UNLESS_CLAIMED(&self->k, KTSTR_CLAIM_NICE);
+	if (!ktstr_claimed(_metadata, &self->k, KTSTR_CLAIM_NICE, why, sizeof(why)))
+		SKIP(return, "%s", why);
 	spec.name = "nice 0";
 	add_group(&m, &spec, 0, -1);
 	spec.nice = 8;
@@ -96,8 +98,10 @@ KTSTR_TEST_F(weights, nice_levels, 120, .topology = "1n2l2c1t",
 	unsigned int half = self->k.topo.nr_cpus / 2;
 	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SPIN };
 	struct mix m = { .n = 0 };
+	char why[256];
 
-	KTSTR_SKIP_UNLESS_CLAIMED(&self->k, KTSTR_CLAIM_NICE);
+	if (!ktstr_claimed(_metadata, &self->k, KTSTR_CLAIM_NICE, why, sizeof(why)))
+		SKIP(return, "%s", why);
 	spec.nr_workers = half;
 	spec.nice = -10;
 	spec.name = "nice -10";
@@ -124,8 +128,10 @@ KTSTR_TEST_F(weights, renice_midrun, 120, .topology = "1n2l2c1t")
 					.nr_workers = self->k.topo.nr_cpus,
 					.period_us = RENICE_AFTER_US };
 	struct mix m = { .n = 0 };
+	char why[256];
 
-	KTSTR_SKIP_UNLESS_CLAIMED(&self->k, KTSTR_CLAIM_NICE);
+	if (!ktstr_claimed(_metadata, &self->k, KTSTR_CLAIM_NICE, why, sizeof(why)))
+		SKIP(return, "%s", why);
 	spec.name = "stays at nice 0";
 	add_group(&m, &spec, 0, -1);
 	spec.nice = 8;
@@ -144,8 +150,10 @@ KTSTR_TEST_F(weights, idle_batch_mix, 120, .topology = "1n2l2c1t")
 {
 	struct ktstr_work_spec spec = { .nr_workers = self->k.topo.nr_cpus };
 	struct mix m = { .n = 0 };
+	char why[256];
 
-	KTSTR_SKIP_UNLESS_CLAIMED(&self->k, KTSTR_CLAIM_NICE);
+	if (!ktstr_claimed(_metadata, &self->k, KTSTR_CLAIM_NICE, why, sizeof(why)))
+		SKIP(return, "%s", why);
 	spec.kind = KTSTR_WORK_SPIN;
 	spec.name = "SCHED_OTHER";
 	add_group(&m, &spec, 0, -1);
@@ -189,9 +197,11 @@ KTSTR_TEST_F(weights, cgroup_weight_proportional, 120,
 					.nr_workers = self->k.topo.nr_cpus };
 	struct ktstr_cgroup cg[2];
 	struct mix m = { .n = 0 };
+	char why[256];
 	unsigned int i;
 
-	KTSTR_SKIP_UNLESS_CLAIMED(&self->k, KTSTR_CLAIM_CGROUP_WEIGHT);
+	if (!ktstr_claimed(_metadata, &self->k, KTSTR_CLAIM_CGROUP_WEIGHT, why, sizeof(why)))
+		SKIP(return, "%s", why);
 	for (i = 0; i < 2; i++) {
 		make_cgroup(_metadata, &cg[i], name[i], weight[i]);
 		spec.cgroup = &cg[i];
@@ -215,8 +225,10 @@ KTSTR_TEST_F(weights, cgroup_nested_weights, 120, .topology = "1n2l2c1t")
 	struct ktstr_work_spec level = { 0 };
 	struct ktstr_cgroup cg[4];
 	struct mix m = { .n = 0 };
+	char why[256];
 
-	KTSTR_SKIP_UNLESS_CLAIMED(&self->k, KTSTR_CLAIM_CGROUP_WEIGHT);
+	if (!ktstr_claimed(_metadata, &self->k, KTSTR_CLAIM_CGROUP_WEIGHT, why, sizeof(why)))
+		SKIP(return, "%s", why);
 	make_cgroup(_metadata, &cg[0], "flat", 100);
 	make_cgroup(_metadata, &cg[1], "nest", 100);
 	make_cgroup(_metadata, &cg[2], "nest/hi", 900);

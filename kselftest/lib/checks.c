@@ -350,8 +350,13 @@ static void conservation_figures(const struct ktstr_workers *w,
 		if (CPU_ISSET(i, cpus) && b->idle_ns[i] > a->idle_ns[i])
 			idle_ns += b->idle_ns[i] - a->idle_ns[i];
 	for (i = 0; i < c->workers; i++) {
-		delay_ns += ktstr_worker_stats(w, i)->run_delay_ns;
-		cpu_ns += ktstr_worker_stats(w, i)->cpu_ns;
+		const struct ktstr_window *s = &w->window_start[i];
+		const struct ktstr_window *e = &w->window_stop[i];
+
+		if (e->cpu_ns < s->cpu_ns || e->delay_ns < s->delay_ns)
+			continue;	/* exited early: not read at the stop */
+		delay_ns += e->delay_ns - s->delay_ns;
+		cpu_ns += e->cpu_ns - s->cpu_ns;
 	}
 	c->run_s = run_ns / 1e9;
 	c->idle_cpus = idle_ns / run_ns;

@@ -173,6 +173,13 @@ int ktstr_workers_run(const struct ktstr_work_spec *specs, unsigned int n,
 /* Frees the @n groups of @w (NULL entries too). */
 void ktstr_workers_free_all(struct ktstr_workers **w, unsigned int n);
 
+/*
+ * The group's CPU time and run delay so far, summed over its workers
+ * from /proc/<pid>/schedstat: two readings bound a window of a run.
+ */
+int ktstr_workers_schedstat(const struct ktstr_workers *w, uint64_t *cpu_ns,
+			    uint64_t *delay_ns);
+
 /* Wake-up latency over all workers of a group (merged, not averaged). */
 struct ktstr_latency {
 	uint64_t count;
@@ -362,6 +369,14 @@ int ktstr_share_expected(const struct ktstr_share_group *g, unsigned int n,
  */
 bool ktstr_check_share(const struct ktstr_share_group *g, unsigned int n,
 		       const struct ktstr_limits *l, char *why, size_t len);
+/*
+ * The same judgement for a share a test measured itself (over part of a
+ * run, with ktstr_workers_schedstat()): @measured within share_tolerance
+ * of @expected, reported as the "share" check of @group.
+ */
+bool ktstr_check_share_of(const char *group, double measured,
+			  double expected, const struct ktstr_limits *l,
+			  char *why, size_t len);
 /* Each group's expected and measured share, as diagnostics. */
 void ktstr_print_shares(const struct ktstr_share_group *g, unsigned int n);
 

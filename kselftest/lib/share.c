@@ -521,6 +521,24 @@ bool ktstr_check_share(const struct ktstr_share_group *g, unsigned int n,
 	return ok;
 }
 
+bool ktstr_check_share_of(const char *group, double measured,
+			  double expected, const struct ktstr_limits *l,
+			  char *why, size_t len)
+{
+	double tol = l->share_tolerance;
+	bool ok = fabs(measured - expected) <= tol;
+
+	if (!ok)
+		snprintf(why, len,
+			 "share: %s got %.0f%% of the CPU, expected %.0f%% +- %.0f%%",
+			 group, 100 * measured, 100 * expected, 100 * tol);
+	ktstr_report_check("share", group, ok, why,
+			   KTSTR_KV({ "expected", expected },
+				    { "measured", measured },
+				    { "tolerance", tol }));
+	return ok;
+}
+
 void ktstr_print_shares(const struct ktstr_share_group *g, unsigned int n)
 {
 	double expected[KTSTR_SHARE_MAX_GROUPS], measured[KTSTR_SHARE_MAX_GROUPS];

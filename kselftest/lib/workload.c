@@ -532,12 +532,15 @@ static struct ktstr_workers *alloc_workers(const struct ktstr_work_spec *spec)
 	w->parent = getpid();
 	w->pids = calloc(w->n, sizeof(*w->pids));
 	w->reaped = calloc(w->n, sizeof(*w->reaped));
+	w->window_start = calloc(w->n, sizeof(*w->window_start));
+	w->window_stop = calloc(w->n, sizeof(*w->window_stop));
 	w->map_len = sizeof(*w->sh) + w->n * sizeof(w->sh->slot[0]);
 	w->sh = mmap(NULL, w->map_len, PROT_READ | PROT_WRITE,
 		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (w->sh == MAP_FAILED)
 		w->sh = NULL;
-	if (!w->pids || !w->reaped || !w->sh) {
+	if (!w->pids || !w->reaped || !w->sh || !w->window_start ||
+	    !w->window_stop) {
 		ktstr_fail("out of memory for %u workers", w->n);
 		ktstr_workers_free(w);
 		return NULL;
@@ -609,9 +612,57 @@ static int wait_ready(struct ktstr_workers *w)
 	}
 }
 
+/*
+ * Each worker's schedstat (CPU time, run delay) read by the parent at
+ * the moment of an idle snapshot, so that both cover the same window;
+ * a worker's own figures run until it noticed the stop.
+ */
+static int task_schedstat(pid_t pid, struct ktstr_window *at)
+{
+	unsigned long long cpu, delay;
+	char path[64], buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	if (ktstr_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	if (sscanf(buf, "%llu %llu", &cpu, &delay) != 2)
+		return ktstr_fail("%s: no CPU time and run delay in '%s'",
+				  path, buf);
+	at->cpu_ns = cpu;
+	at->delay_ns = delay;
+	return 0;
+}
+
+static void snapshot_workers(struct ktstr_workers *w, struct ktstr_window *at)
+{
+	unsigned int i;
+
+	/* A worker that is gone keeps zeros: the check leaves it out. */
+	for (i = 0; i < w->n; i++)
+		task_schedstat(w->pids[i], &at[i]);
+}
+
+int ktstr_workers_schedstat(const struct ktstr_workers *w, uint64_t *cpu_ns,
+			    uint64_t *delay_ns)
+{
+	struct ktstr_window one;
+	unsigned int i;
+
+	*cpu_ns = 0;
+	*delay_ns = 0;
+	for (i = 0; i < w->n; i++) {
+		if (task_schedstat(w->pids[i], &one) < 0)
+			return -1;
+		*cpu_ns += one.cpu_ns;
+		*delay_ns += one.delay_ns;
+	}
+	return 0;
+}
+
 static void release(struct ktstr_workers *w)
 {
 	/* No idle accounting only disables the conservation check. */
+	snapshot_workers(w, w->window_start);
 	if (ktstr_cpu_idle_read(&w->idle_start) < 0)
 		w->idle_start.at_ns = 0;
 	w->sh->start_ns = ktstr_now_ns();
@@ -769,6 +820,7 @@ int ktstr_workers_stop(struct ktstr_workers *w)
 				  ktstr_work_kind_name(w->spec.kind));
 	if (ktstr_cpu_idle_read(&w->idle_stop) < 0)
 		w->idle_stop.at_ns = 0;
+	snapshot_workers(w, w->window_stop);
 	w->stop_ns = ktstr_now_ns();
 	signal_stop(w);
 	deadline = w->stop_ns + STOP_GRACE_MS * 1000000ull;
@@ -797,6 +849,8 @@ void ktstr_workers_free(struct ktstr_workers *w)
 		munmap(w->sh, w->map_len);
 	free(w->pids);
 	free(w->reaped);
+	free(w->window_start);
+	free(w->window_stop);
 	free(w);
 }
 
@@ -827,9 +881,14 @@ int ktstr_workers_run(const struct ktstr_work_spec *specs, unsigned int n,
 	for (i = 0; i < n; i++)
 		if (out[i] && ktstr_workers_stop(out[i]) < 0)
 			goto fail;
-	for (i = 0; i < n; i++)
-		if (out[i])
-			ktstr_print_stats(ktstr_workers_name(out[i]), out[i]);
+	for (i = 0; i < n; i++) {
+		char name[sizeof(out[i]->name)];
+
+		if (!out[i])
+			continue;
+		snprintf(name, sizeof(name), "%s", ktstr_workers_name(out[i]));
+		ktstr_print_stats(name, out[i]);
+	}
 	return 0;
 fail:
 	ktstr_workers_free_all(out, n);

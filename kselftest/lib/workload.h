@@ -63,6 +63,11 @@ struct ktstr_shared {
 	struct ktstr_slot slot[];
 };
 
+/* A worker's schedstat as the parent read it at a snapshot. */
+struct ktstr_window {
+	uint64_t cpu_ns, delay_ns;
+};
+
 struct ktstr_workers {
 	struct ktstr_work_spec spec;	/* .affinity points to ours */
 	cpu_set_t affinity;		/* spec's, or every online CPU */
@@ -77,8 +82,9 @@ struct ktstr_workers {
 	size_t map_len;
 	uint64_t stop_ns;
 	bool stopped;
-	/* Idle time of every CPU at the start and at the stop. */
+	/* Idle time of every CPU, and the workers', at the start and stop. */
 	struct ktstr_cpu_idle idle_start, idle_stop;
+	struct ktstr_window *window_start, *window_stop;
 	char name[64];			/* reported as; see ktstr_workers_name() */
 };
 
