@@ -12,10 +12,11 @@
 
 #define RUN_MS 3000
 /*
- * wake_to_idle_cpu: a wakee that is placed on an idle CPU runs within
- * the emulator's wake-up cost; one queued behind a spinner waits for the
- * rest of the spinner's slice (sched_ext's default is 20 ms, half of it
- * on average), on every wake-up.  Between the two, under TCG.
+ * wake_to_idle_cpu: a wakee that is put on an idle CPU runs within the
+ * emulator's cost of an IPI to a halted vCPU (a median of 0.5 ms in the
+ * runs measured); one queued behind its spinning waker waits for the
+ * rest of the waker's slice (sched_ext's default is 20 ms, 10 ms on
+ * average), on every wake-up.
  */
 #define IDLE_CPU_P50_US 5000
 
@@ -31,7 +32,7 @@ static void run_one(struct __test_metadata *_metadata, struct ktstr_fixture *k,
 
 	ASSERT_EQ(0, ktstr_workers_run(spec, 1, RUN_MS, &w))
 		TH_LOG("%s", ktstr_errmsg());
-	EXPECT_KTSTR(ktstr_check_progress, w, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_progress, w, l);
 	EXPECT_KTSTR(ktstr_check_latency, w, l);
 	EXPECT_KTSTR(ktstr_check_attached, &k->sched);
 	ktstr_workers_free(w);
@@ -52,8 +53,13 @@ KTSTR_TEST_F(latency, schbench_wakeups, 120, .topology = "1n2l2c1t")
 	run_one(_metadata, &self->k, &spec, &ktstr_default_limits);
 }
 
-/* Pairs bouncing a byte over pipes, one pair per two CPUs. */
-KTSTR_TEST_F(latency, pipe_pingpong, 120, .topology = "1n2l2c1t")
+/*
+ * Pairs bouncing a byte over pipes, one pair per two CPUs.  A pair may
+ * well share one CPU (its two tasks never run at once): the host
+ * monitor's imbalance verdict does not apply.
+ */
+KTSTR_TEST_F(latency, pipe_pingpong, 120, .topology = "1n2l2c1t",
+	     .monitor = { .off = KTSTR_MON_IMBALANCE })
 {
 	struct ktstr_work_spec spec = {
 		.kind = KTSTR_WORK_PIPE_PINGPONG,
@@ -65,7 +71,8 @@ KTSTR_TEST_F(latency, pipe_pingpong, 120, .topology = "1n2l2c1t")
 }
 
 /* The same with a futex word handed back and forth. */
-KTSTR_TEST_F(latency, futex_pingpong, 120, .topology = "1n2l2c1t")
+KTSTR_TEST_F(latency, futex_pingpong, 120, .topology = "1n2l2c1t",
+	     .monitor = { .off = KTSTR_MON_IMBALANCE })
 {
 	struct ktstr_work_spec spec = {
 		.kind = KTSTR_WORK_FUTEX_PINGPONG,
@@ -76,60 +83,48 @@ KTSTR_TEST_F(latency, futex_pingpong, 120, .topology = "1n2l2c1t")
 	run_one(_metadata, &self->k, &spec, &ktstr_default_limits);
 }
 
-/* The first half (rounded down) of every LLC's CPUs. */
-static unsigned int half_of_each_llc(const struct ktstr_topo *t,
-				     cpu_set_t *out)
+/* The first CPU of every LLC that has another CPU to spare. */
+static unsigned int one_per_llc(const struct ktstr_topo *t, cpu_set_t *out)
 {
-	unsigned int i, cpu, taken;
+	unsigned int i, cpu;
 
 	CPU_ZERO(out);
 	for (i = 0; i < t->nr_llcs; i++) {
-		taken = 0;
-		for (cpu = 0; cpu < KTSTR_MAX_CPUS; cpu++) {
-			if (!CPU_ISSET(cpu, &t->llc[i]) ||
-			    taken >= (unsigned int)CPU_COUNT(&t->llc[i]) / 2)
-				continue;
-			CPU_SET(cpu, out);
-			taken++;
-		}
+		if (CPU_COUNT(&t->llc[i]) < 2)
+			continue;
+		for (cpu = 0; !CPU_ISSET(cpu, &t->llc[i]); cpu++)
+			;
+		CPU_SET(cpu, out);
 	}
 	return CPU_COUNT(out);
 }
 
 /*
- * Spinners hold half of every LLC's CPUs; as many timer sleepers (10 ms
- * period) start on those busy CPUs and may then run anywhere.  Every
- * LLC keeps idle CPUs, so a scheduler that puts a woken task on an idle
- * CPU (even only within the LLC, as EEVDF does) runs it at once; one
- * that queues it on its busy previous CPU makes it wait for the
- * spinner's slice at every wake-up, which shows in the median.
+ * One pair per LLC: the waker spins and wakes its partner every 10 ms
+ * without stopping.  Both start on one CPU of the LLC and may then run
+ * anywhere; every LLC has idle CPUs.  A scheduler that puts a woken
+ * task on an idle CPU (even only within the LLC, as EEVDF does) runs
+ * it at once; one that queues it on its previous, busy CPU makes it wait
+ * behind the spinner at every wake-up, which shows in the median.
  */
 KTSTR_TEST_F(latency, wake_to_idle_cpu, 120, .topology = "1n2l2c1t",
 	     .monitor = { .off = KTSTR_MON_IMBALANCE })
 {
 	struct ktstr_limits l = ktstr_default_limits;
-	struct ktstr_work_spec spec[2] = {
-		{ .kind = KTSTR_WORK_SPIN, .name = "spinners" },
-		{ .kind = KTSTR_WORK_TIMER, .name = "timer wakees" },
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_SPIN_WAKER, .name = "spin wakers",
 	};
-	struct ktstr_workers *w[2];
-	cpu_set_t busy;
-	unsigned int n = half_of_each_llc(&self->k.topo, &busy);
+	cpu_set_t start;
+	unsigned int n = one_per_llc(&self->k.topo, &start);
 
 	if (!n)
 		SKIP(return, "no LLC has 2 CPUs: no idle CPU next to a busy one");
-	spec[0].nr_workers = n;
-	spec[0].affinity = &busy;
-	spec[1].nr_workers = n;
-	spec[1].start_affinity = &busy;
+	spec.nr_workers = 2 * n;
+	spec.start_affinity = &start;
 	l.max_lat_p50_us = IDLE_CPU_P50_US;
-	ASSERT_EQ(0, ktstr_workers_run(spec, 2, RUN_MS, w))
-		TH_LOG("%s", ktstr_errmsg());
-	EXPECT_KTSTR(ktstr_check_progress, w[0], &ktstr_default_limits);
-	EXPECT_KTSTR(ktstr_check_progress, w[1], &ktstr_default_limits);
-	EXPECT_KTSTR(ktstr_check_latency, w[1], &l);
-	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
-	ktstr_workers_free_all(w, 2);
+	/* A waker spins thousands of chunks, its wakee one per wake-up. */
+	l.min_work_share = 0;
+	run_one(_metadata, &self->k, &spec, &l);
 }
 
 TEST_HARNESS_MAIN
