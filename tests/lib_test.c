@@ -840,6 +840,9 @@ TEST(fill_confined)
 		EXPECT_EQ(-1, ktstr_fill_confined(w9, c9, many, 9, rate));
 		EXPECT_NE(NULL, strstr(ktstr_errmsg(), "distinct CPU sets"))
 			TH_LOG("%s", ktstr_errmsg());
+		c9[0] = -1;
+		EXPECT_EQ(-1, ktstr_fill_confined(w9, c9, many, 1, rate));
+		EXPECT_NE(NULL, strstr(ktstr_errmsg(), "entity 0"));
 	}
 }
 
@@ -851,6 +854,7 @@ TEST(share_expected)
 	struct ktstr_share_group g[2] = {
 		{ .name = "a", .parent = -1 }, { .name = "b", .parent = -1 },
 	};
+	char why[KTSTR_WHY_LEN];
 	double expected[2];
 	cpu_set_t one;
 
@@ -885,6 +889,13 @@ TEST(share_expected)
 		EXPECT_EQ(-1, ktstr_share_expected(nest, 3, e3));
 		EXPECT_NE(NULL, strstr(ktstr_errmsg(), "parent"))
 			TH_LOG("%s", ktstr_errmsg());
+		/* ... and the check fails with that reason. */
+		EXPECT_FALSE(ktstr_check_share(nest, 3, &ktstr_default_limits,
+					       why, sizeof(why)));
+		EXPECT_NE(NULL, strstr(why, "share: group 2's parent"))
+			TH_LOG("%s", why);
+		EXPECT_EQ(-1, ktstr_share_expected(nest, 0, e3));
+		EXPECT_NE(NULL, strstr(ktstr_errmsg(), "0 groups"));
 	}
 	ktstr_workers_free((struct ktstr_workers *)g[0].w);
 	ktstr_workers_free((struct ktstr_workers *)g[1].w);
@@ -953,6 +964,21 @@ TEST(claims)
 					sizeof(why)));
 	EXPECT_EQ(1, ktstr_sched_claims(&eevdf, KTSTR_CLAIM_CGROUP_WEIGHT,
 					why, sizeof(why)));
+	struct ktstr_sched_decl decl = {
+		.flags = KTSTR_SCHED_IGNORES_NICE |
+			 KTSTR_SCHED_IGNORES_CGROUP_WEIGHT,
+	};
+	struct ktstr_sched fifo = { .decl = &decl, .name = "fifo" };
+
+	/* What a declaration says it ignores is not claimed, with why. */
+	EXPECT_EQ(0, ktstr_sched_claims(&fifo, KTSTR_CLAIM_NICE, why,
+					sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "KTSTR_SCHED_IGNORES_NICE")) TH_LOG("%s", why);
+	EXPECT_EQ(0, ktstr_sched_claims(&fifo, KTSTR_CLAIM_CGROUP_WEIGHT, why,
+					sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "fifo declares")) TH_LOG("%s", why);
+	EXPECT_EQ(-1, ktstr_sched_claims(&fifo, 99, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "unknown claim 99"));
 	if (geteuid())
 		SKIP(return, "listing BPF maps needs root");
 	EXPECT_EQ(-1, ktstr_scx_implements("ktstr-no-such-ops",

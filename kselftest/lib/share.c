@@ -477,7 +477,8 @@ static int share_figures(const struct ktstr_share_group *g, unsigned int n,
 			 size_t len)
 {
 	if (ktstr_share_expected(g, n, expected) < 0) {
-		snprintf(why, len, "share: %s", ktstr_errmsg());
+		snprintf(why, len, "share: no expected shares: %s",
+			 ktstr_errmsg());
 		return -1;
 	}
 	measured_shares(g, n, measured);
