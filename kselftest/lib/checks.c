@@ -368,6 +368,9 @@ static void conservation_figures(const struct ktstr_workers *w,
 	c->excess_cpus = delay_ns / run_ns - c->other_cpus;
 	if (c->workers > c->nr_cpus)
 		c->excess_cpus -= c->workers - c->nr_cpus;
+	/* Idle CPUs that could have run a waiting worker were idle. */
+	if (c->excess_cpus > c->idle_cpus)
+		c->excess_cpus = c->idle_cpus;
 	if (c->excess_cpus < 0)
 		c->excess_cpus = 0;
 }

@@ -818,9 +818,14 @@ int ktstr_workers_stop(struct ktstr_workers *w)
 	if (w->stopped)
 		return ktstr_fail("%s workers were already stopped",
 				  ktstr_work_kind_name(w->spec.kind));
+	/*
+	 * The workers' window ends before the CPUs' (and starts after it:
+	 * they only wait for the start then): the workers' figures never
+	 * cover time the idle figures do not.
+	 */
+	snapshot_workers(w, w->window_stop);
 	if (ktstr_cpu_idle_read(&w->idle_stop) < 0)
 		w->idle_stop.at_ns = 0;
-	snapshot_workers(w, w->window_stop);
 	w->stop_ns = ktstr_now_ns();
 	signal_stop(w);
 	deadline = w->stop_ns + STOP_GRACE_MS * 1000000ull;
