@@ -74,8 +74,9 @@ static size_t describe_group(const struct ktstr_workers *w, char *buf,
 			    (unsigned long long)s->node_migrations, cpus);
 		if (s->lat_count)
 			at = ktstr_append(buf, len, at,
-				    " wakeups %llu lat p50 %lluus p99 %lluus max %lluus",
+				    " wakeups %llu (on waker's cpu %llu) lat p50 %lluus p99 %lluus max %lluus",
 				    (unsigned long long)s->lat_count,
+				    (unsigned long long)s->lat_on_waker_cpu,
 				    (unsigned long long)(s->lat_p50_ns / 1000),
 				    (unsigned long long)(s->lat_p99_ns / 1000),
 				    (unsigned long long)(s->lat_max_ns / 1000));
@@ -265,9 +266,23 @@ struct lat_limit {
 	uint64_t measured_ns, limit_us;
 };
 
+/* Of the group's wake-ups, the fraction run on their waker's CPU. */
+static double on_waker_cpu(const struct ktstr_workers *w)
+{
+	uint64_t on = 0, all = 0;
+	unsigned int i;
+
+	for (i = 0; i < ktstr_workers_count(w); i++) {
+		on += ktstr_worker_stats(w, i)->lat_on_waker_cpu;
+		all += ktstr_worker_stats(w, i)->lat_count;
+	}
+	return all ? (double)on / all : 0;
+}
+
 bool ktstr_check_latency(const struct ktstr_workers *w,
 			 const struct ktstr_limits *l, char *why, size_t len)
 {
+	double same = on_waker_cpu(w);
 	struct ktstr_latency lat;
 	bool ok = true;
 	unsigned int i;
@@ -295,12 +310,22 @@ bool ktstr_check_latency(const struct ktstr_workers *w,
 					  lat.p50_ns / 1e3, lat.p99_ns / 1e3,
 					  lat.max_ns / 1e3,
 					  (unsigned long long)lat.count);
+		if (ok && l->max_wake_on_waker_cpu > 0 &&
+		    same > l->max_wake_on_waker_cpu)
+			ok = fail(w, why, len,
+				  "latency: %.0f%% of %s's %llu wake-ups ran on the CPU their waker posted from and kept running on, limit %.0f%%",
+				  100 * same, ktstr_workers_name(w),
+				  (unsigned long long)lat.count,
+				  100 * l->max_wake_on_waker_cpu);
 	}
 	ktstr_report_check("latency", ktstr_workers_name(w), ok, why,
 			   KTSTR_KV({ "p50_us", lat.p50_ns / 1e3 },
 				    { "p99_us", lat.p99_ns / 1e3 },
 				    { "max_us", lat.max_ns / 1e3 },
 				    { "wakeups", lat.count },
+				    { "on_waker_cpu", same },
+				    { "limit_on_waker_cpu",
+				      l->max_wake_on_waker_cpu },
 				    { "limit_p50_us", l->max_lat_p50_us },
 				    { "limit_p99_us", l->max_lat_p99_us },
 				    { "limit_max_us", l->max_lat_max_us }));

@@ -142,6 +142,8 @@ struct ktstr_worker_stats {
 	 */
 	uint64_t lat_count;
 	uint64_t lat_p50_ns, lat_p99_ns, lat_max_ns;
+	/* Wake-ups it ran on the CPU its waker posted from. */
+	uint64_t lat_on_waker_cpu;
 	bool exited_early;		/* died before stop (crash, kill) */
 };
 
@@ -281,6 +283,12 @@ struct ktstr_limits {
 	uint64_t max_lat_p50_us;
 	uint64_t max_lat_p99_us;
 	uint64_t max_lat_max_us;
+	/*
+	 * Fraction of wake-ups run on the CPU the waker posted from; 0 = not
+	 * checked.  Where the waker keeps running, such a wake-up waited for
+	 * it (or preempted it) while other CPUs may have been idle.
+	 */
+	double max_wake_on_waker_cpu;
 	double max_excess_idle_cpus;	/* idle while workers waited, in CPUs */
 };
 

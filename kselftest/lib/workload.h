@@ -47,6 +47,7 @@ struct ktstr_slot {
 	 */
 	uint64_t posted_ns;
 	uint32_t wake_seq;
+	int32_t posted_cpu;		/* where the poster ran */
 	char err[256];
 	uint32_t lat_hist[KTSTR_HIST_BUCKETS];	/* wake-up latencies */
 };

@@ -85,6 +85,7 @@ static void post(struct ktstr_wctx *c, unsigned int to)
 	struct ktstr_slot *slot = &c->sh->slot[to];
 
 	__atomic_store_n(&slot->posted_ns, ktstr_now_ns(), __ATOMIC_RELAXED);
+	__atomic_store_n(&slot->posted_cpu, sched_getcpu(), __ATOMIC_RELAXED);
 	__atomic_add_fetch(&slot->wake_seq, 1, __ATOMIC_RELEASE);
 	ktstr_futex(&slot->wake_seq, FUTEX_WAKE, 1, NULL, 0);
 }
@@ -110,6 +111,9 @@ static bool wait_post(struct ktstr_wctx *c, uint32_t *seen)
 		return false;
 	record_since(c, __atomic_load_n(&c->slot->posted_ns,
 					__ATOMIC_RELAXED));
+	if (sched_getcpu() == __atomic_load_n(&c->slot->posted_cpu,
+					      __ATOMIC_RELAXED))
+		c->slot->stats.lat_on_waker_cpu++;
 	return true;
 }
 
