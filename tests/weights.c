@@ -86,34 +86,30 @@ KTSTR_TEST_F(weights, nice_proportional, 120, .topology = "1n2l2c1t")
 }
 
 /*
- * Three levels where the cap decides: N/2 tasks at nice -10, N/2 at
- * nice 0 and N at nice 5 on N CPUs.  Each nice -10 task would deserve
- * more than a CPU but can use only one, so they get 50% and the rest is
- * shared 1024 : 335 (nice 0 30%, nice 5 20%).  Ignored weights give
- * 25/25/50%, inverted ones about 0/0/100%; a model without the cap
- * would expect 85% for nice -10.  (nice 5 rather than 10: scx_simple
- * compresses wide weight ratios, its clock jumping with the lightest
- * task's vtime, and gave a nice-10 group 22% for an expected 9%.)
+ * Levels far apart, where the one-CPU cap decides: N/2 tasks at nice -10
+ * and 2N at nice 5 on N CPUs.  Each nice -10 task deserves 28 times a
+ * nice-5 one, more than a whole CPU, but can use only one: they get
+ * N/2 CPUs (50%) and the nice-5 tasks share the rest (50%).  A model
+ * without the cap would expect 90% for nice -10; ignored weights give
+ * 20%, inverted ones about 2%.  Schedulers that only approximate the
+ * weights (scx_qmap's five FIFOs, scx_simple's clock that jumps with
+ * the lightest task's vtime) still reach the cap: it binds from a ratio
+ * of 4 on.
  */
 KTSTR_TEST_F(weights, nice_levels, 120, .topology = "1n2l2c1t",
 	     .min_cpus = 2)
 {
-	unsigned int half = self->k.topo.nr_cpus / 2;
 	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SPIN };
 	struct mix m = { .n = 0 };
 	char why[256];
 
 	if (!ktstr_claimed(_metadata, &self->k, KTSTR_CLAIM_NICE, why, sizeof(why)))
 		SKIP(return, "%s", why);
-	spec.nr_workers = half;
+	spec.nr_workers = self->k.topo.nr_cpus / 2;
 	spec.nice = -10;
 	spec.name = "nice -10";
 	add_group(&m, &spec, 0, -1);
-	spec.nr_workers = self->k.topo.nr_cpus - half;
-	spec.nice = 0;
-	spec.name = "nice 0";
-	add_group(&m, &spec, 0, -1);
-	spec.nr_workers = self->k.topo.nr_cpus;
+	spec.nr_workers = 2 * self->k.topo.nr_cpus;
 	spec.nice = 5;
 	spec.name = "nice 5";
 	add_group(&m, &spec, 0, -1);
