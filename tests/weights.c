@@ -90,7 +90,7 @@ KTSTR_TEST_F(weights, nice_proportional, 120, .topology = "1n2l2c1t")
  * and 2N at nice 5 on N CPUs.  Each nice -10 task deserves 28 times a
  * nice-5 one, more than a whole CPU, but can use only one: they get
  * N/2 CPUs (50%) and the nice-5 tasks share the rest (50%).  A model
- * without the cap would expect 90% for nice -10; ignored weights give
+ * without the cap would expect 88% for nice -10; ignored weights give
  * 20%, inverted ones about 2%.  Schedulers that only approximate the
  * weights (scx_qmap's five FIFOs, scx_simple's clock that jumps with
  * the lightest task's vtime) still reach the cap: it binds from a ratio
