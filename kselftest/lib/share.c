@@ -461,6 +461,8 @@ static size_t describe_shares(const struct ktstr_share_group *g,
 		if (g[i].cgroup_weight)
 			at = ktstr_append(why, len, at, "cpu.weight %u",
 					  g[i].cgroup_weight);
+		else if (g[i].w && g[i].w->spec.kind == KTSTR_WORK_SCHED_IDLE)
+			at = ktstr_append(why, len, at, "SCHED_IDLE");
 		else if (g[i].w && ktstr_workers_count(g[i].w))
 			at = ktstr_append(why, len, at, "nice %d",
 					  ktstr_worker_stats(g[i].w, 0)->nice);
