@@ -11,14 +11,9 @@
 KTSTR_SCHEDULER(scx_simple,
 		.binary = "scx_simple",
 		.ops_name = "simple");
-/*
- * qmap implements cpuctl_set_weight only to split CPUs among its
- * sub-schedulers; ordinary cgroups' cpu.weight has no effect on it.
- */
 KTSTR_SCHEDULER(scx_qmap,
 		.binary = "scx_qmap",
-		.ops_name = "qmap",
-		.flags = KTSTR_SCHED_IGNORES_CGROUP_WEIGHT);
+		.ops_name = "qmap");
 /* Flag profiles `ktstr gauntlet` adds to the default one. */
 KTSTR_SCHED_PROFILE(scx_simple, fifo, "-f");
 KTSTR_SCHED_PROFILE(scx_qmap, slice1ms, "-s 1000");
