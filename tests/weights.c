@@ -84,14 +84,15 @@ KTSTR_TEST_F(weights, nice_proportional, 120, .topology = "1n2l2c1t")
 
 /*
  * Levels far apart, where the one-CPU cap decides: N/2 tasks at nice -10
- * and 2N at nice 5 on N CPUs.  Each nice -10 task deserves 28 times a
- * nice-5 one, more than a whole CPU, but can use only one: they get
- * N/2 CPUs (50%) and the nice-5 tasks share the rest (50%).  A model
- * without the cap would expect 88% for nice -10; ignored weights give
- * 20%, inverted ones about 2%.  Schedulers that only approximate the
- * weights (scx_qmap's five FIFOs, scx_simple's clock that jumps with
- * the lightest task's vtime) still reach the cap: it binds from a ratio
- * of 4 on.
+ * and 3N/2 at nice 5 on N CPUs.  Each nice -10 task deserves 28 times a
+ * nice-5 one, more than a whole CPU, but can use only one: they get N/2
+ * CPUs (50%) and the nice-5 tasks share the rest.  A model without the
+ * cap would expect 90% for nice -10; ignored weights give 25%, inverted
+ * ones about 1%.  The cap binds from a weight ratio of 3 on, so a
+ * scheduler that only approximates the weights still gets close:
+ * scx_qmap's five FIFOs, which behave like a ratio of 2 here (with 2N
+ * nice-5 tasks they gave nice -10 34% for an expected 50%), and
+ * scx_simple, whose clock jumps with the lightest task's vtime.
  */
 KTSTR_TEST_F(weights, nice_levels, 120, .topology = "1n2l2c1t",
 	     .min_cpus = 2)
@@ -106,7 +107,7 @@ KTSTR_TEST_F(weights, nice_levels, 120, .topology = "1n2l2c1t",
 	spec.nice = -10;
 	spec.name = "nice -10";
 	add_group(&m, &spec, 0, -1);
-	spec.nr_workers = 2 * self->k.topo.nr_cpus;
+	spec.nr_workers = (3 * self->k.topo.nr_cpus + 1) / 2;
 	spec.nice = 5;
 	spec.name = "nice 5";
 	add_group(&m, &spec, 0, -1);
