@@ -321,8 +321,8 @@ bool ktstr_check_cpus(const struct ktstr_workers *w, const cpu_set_t *cpus,
 		      char *why, size_t len);
 /*
  * Wake-up latency (the kinds that record it): the group's p50, p99 and
- * maximum within the limits that are not 0.  Fails if the group
- * recorded no wake-up at all.
+ * maximum, and the fraction of wake-ups run on the waker's CPU, within
+ * the limits that are not 0.  Fails if the group recorded no wake-up.
  */
 bool ktstr_check_latency(const struct ktstr_workers *w,
 			 const struct ktstr_limits *l, char *why, size_t len);
@@ -331,7 +331,7 @@ bool ktstr_check_latency(const struct ktstr_workers *w,
  * waited.  A lower bound of that idle time, in CPUs, from the guest's
  * accounting over the run (see Documentation/assertions.md):
  *   (sum of run_delay - CPU time of everything else on those CPUs) / run
- *   - max(0, workers - CPUs)
+ *   - max(0, workers - CPUs), at most the idle time
  * must be at most max_excess_idle_cpus.  All workers of @w must be
  * allowed on the same CPUs.
  */
