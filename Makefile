@@ -53,7 +53,7 @@ UNIT_TESTS := $(foreach d,$(TEST_DIRS),\
 KLIB_SRCS := $(wildcard kselftest/lib/*.c)
 KLIB_OBJS := $(KLIB_SRCS:%.c=$(O)/%.o)
 # Linked statically into every test program.
-KLIB_LIBS := -ljansson -lpthread
+KLIB_LIBS := -ljansson -lbpf -lelf -lz -lzstd -lpthread
 SUITE := $(patsubst tests/%.c,$(O)/suite/%,$(wildcard tests/*.c))
 
 all: ktstr $(GUEST_PROGS) $(SUITE) schedulers

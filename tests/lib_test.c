@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <math.h>
+
 #include <jansson.h>
 
 #include "kselftest_harness.h"
@@ -240,6 +242,38 @@ FIXTURE_VARIANT_ADD(work, nice_sweep) {
 	.kind = KTSTR_WORK_NICE_SWEEP, .nr_workers = 4, .pin = PIN_ONE,
 };
 
+FIXTURE_VARIANT_ADD(work, schbench) {
+	.kind = KTSTR_WORK_SCHBENCH, .nr_workers = 3,
+};
+
+FIXTURE_VARIANT_ADD(work, timer) {
+	.kind = KTSTR_WORK_TIMER, .nr_workers = 2, .pin = PIN_HALF,
+};
+
+FIXTURE_VARIANT_ADD(work, wake_chain) {
+	.kind = KTSTR_WORK_WAKE_CHAIN, .nr_workers = 3,
+};
+
+FIXTURE_VARIANT_ADD(work, spin_waker) {
+	.kind = KTSTR_WORK_SPIN_WAKER, .nr_workers = 2,
+};
+
+FIXTURE_VARIANT_ADD(work, sched_idle) {
+	.kind = KTSTR_WORK_SCHED_IDLE, .nr_workers = 2, .pin = PIN_HALF,
+};
+
+FIXTURE_VARIANT_ADD(work, sched_batch) {
+	.kind = KTSTR_WORK_SCHED_BATCH, .nr_workers = 2,
+};
+
+FIXTURE_VARIANT_ADD(work, renice) {
+	.kind = KTSTR_WORK_RENICE, .nr_workers = 2, .pin = PIN_ONE,
+};
+
+FIXTURE_VARIANT_ADD(work, sleep_burst) {
+	.kind = KTSTR_WORK_SLEEP_BURST, .nr_workers = 2, .duty_pct = 30,
+};
+
 FIXTURE_SETUP(work)
 {
 	ASSERT_EQ(0, ktstr_topo_read(&self->topo)) TH_LOG("%s", ktstr_errmsg());
@@ -282,9 +316,31 @@ static bool blocks(enum ktstr_work_kind kind)
 	case KTSTR_WORK_YIELD:
 	case KTSTR_WORK_AFFINITY_CHURN:
 	case KTSTR_WORK_NICE_SWEEP:
+	case KTSTR_WORK_SPIN_WAKER:	/* the waker spins */
+	case KTSTR_WORK_SCHED_IDLE:
+	case KTSTR_WORK_SCHED_BATCH:
+	case KTSTR_WORK_RENICE:
 		return false;
 	default:
 		return true;
+	}
+}
+
+/* Who is woken in each kind that measures wake-up latency. */
+static bool records_latency(enum ktstr_work_kind kind, unsigned int i)
+{
+	switch (kind) {
+	case KTSTR_WORK_PIPE_PINGPONG:
+	case KTSTR_WORK_FUTEX_PINGPONG:
+	case KTSTR_WORK_TIMER:
+	case KTSTR_WORK_WAKE_CHAIN:
+		return true;
+	case KTSTR_WORK_SCHBENCH:
+		return i > 0;		/* 0 is the message thread */
+	case KTSTR_WORK_SPIN_WAKER:
+		return i & 1;		/* the even one wakes */
+	default:
+		return false;
 	}
 }
 
@@ -317,6 +373,9 @@ static void check_worker(struct __test_metadata *_metadata,
 			TH_LOG("worker %u did not visit every CPU", i);
 	if (kind == KTSTR_WORK_NICE_SWEEP)
 		EXPECT_EQ(i * 19 / (nr_workers - 1), st->nice);
+	if (records_latency(kind, i))
+		EXPECT_GT(st->lat_count, 0) TH_LOG("worker %u recorded no wake-up", i);
+	EXPECT_GT(CPU_COUNT(&st->cpus_allowed), 0);
 }
 
 TEST_F_TIMEOUT(work, runs, 120)
@@ -726,6 +785,235 @@ TEST(results_records)
 	fclose(f);
 	unsetenv("KTSTR_RESULTS");
 	unlink(path);
+}
+
+/* ---- weights, water-filling, shares ----------------------------------- */
+
+TEST(nice_weights)
+{
+	EXPECT_EQ(1024, ktstr_nice_weight(0));
+	EXPECT_EQ(88761, ktstr_nice_weight(-20));
+	EXPECT_EQ(15, ktstr_nice_weight(19));
+	EXPECT_EQ(110, ktstr_nice_weight(10));
+	/* Out of range clamps to the ends. */
+	EXPECT_EQ(15, ktstr_nice_weight(40));
+	EXPECT_EQ(88761, ktstr_nice_weight(-99));
+	/* Each step is about 1.25x. */
+	for (int nice = -20; nice < 19; nice++) {
+		double r = (double)ktstr_nice_weight(nice) /
+			   ktstr_nice_weight(nice + 1);
+
+		EXPECT_TRUE(r > 1.19 && r < 1.31) TH_LOG("nice %d: %g", nice, r);
+	}
+}
+
+#define NEAR(a, b) (fabs((a) - (b)) < 1e-9)
+
+TEST(water_fill)
+{
+	const double weight[] = { 3121, 3121, 335, 335, 335, 335 };
+	const double ones[] = { 1, 1, 1, 1, 1, 1 };
+	double rate[6], bad = -1;
+
+	/* Uncapped: proportional to weight. */
+	ASSERT_EQ(0, ktstr_water_fill(weight + 1, ones, 2, 1, rate));
+	EXPECT_TRUE(NEAR(rate[0], 3121.0 / 3456)) TH_LOG("%g", rate[0]);
+	/* Capped: the heavy two get a CPU each, the rest share 2 CPUs. */
+	ASSERT_EQ(0, ktstr_water_fill(weight, ones, 6, 4, rate));
+	EXPECT_TRUE(NEAR(rate[0], 1) && NEAR(rate[1], 1));
+	EXPECT_TRUE(NEAR(rate[2], 0.5)) TH_LOG("%g", rate[2]);
+	/* More CPUs than tasks: everyone is capped. */
+	ASSERT_EQ(0, ktstr_water_fill(weight, ones, 6, 8, rate));
+	EXPECT_TRUE(NEAR(rate[5], 1));
+	/* Bad input names the entity. */
+	EXPECT_EQ(-1, ktstr_water_fill(&bad, ones, 1, 1, rate));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "entity 0"))
+		TH_LOG("%s", ktstr_errmsg());
+}
+
+TEST(fill_confined)
+{
+	const double weight[] = { 1024, 1024, 1024 }, cap[] = { 1, 1, 1 };
+	cpu_set_t cpus[3], many[9];
+	double rate[9];
+	unsigned int i;
+
+	/* Two tasks pinned to CPU 0, one free on CPUs 0-1: 0.5, 0.5, 1. */
+	CPU_ZERO(&cpus[0]);
+	CPU_SET(0, &cpus[0]);
+	cpus[1] = cpus[0];
+	cpus[2] = cpus[0];
+	CPU_SET(1, &cpus[2]);
+	ASSERT_EQ(0, ktstr_fill_confined(weight, cap, cpus, 3, rate))
+		TH_LOG("%s", ktstr_errmsg());
+	EXPECT_TRUE(NEAR(rate[0], 0.5) && NEAR(rate[1], 0.5));
+	EXPECT_TRUE(NEAR(rate[2], 1)) TH_LOG("%g", rate[2]);
+	/* The same set for all: plain water-filling on 2 CPUs. */
+	cpus[0] = cpus[2];
+	cpus[1] = cpus[2];
+	ASSERT_EQ(0, ktstr_fill_confined(weight, cap, cpus, 3, rate));
+	EXPECT_TRUE(NEAR(rate[0] + rate[1] + rate[2], 2));
+	EXPECT_TRUE(NEAR(rate[0], 2.0 / 3));
+	/* Too many distinct sets is refused, with the reason. */
+	for (i = 0; i < 9; i++) {
+		CPU_ZERO(&many[i]);
+		CPU_SET(i, &many[i]);
+	}
+	{
+		double w9[9], c9[9];
+
+		for (i = 0; i < 9; i++) {
+			w9[i] = 1024;
+			c9[i] = 1;
+		}
+		EXPECT_EQ(-1, ktstr_fill_confined(w9, c9, many, 9, rate));
+		EXPECT_NE(NULL, strstr(ktstr_errmsg(), "distinct CPU sets"))
+			TH_LOG("%s", ktstr_errmsg());
+		c9[0] = -1;
+		EXPECT_EQ(-1, ktstr_fill_confined(w9, c9, many, 1, rate));
+		EXPECT_NE(NULL, strstr(ktstr_errmsg(), "entity 0"));
+	}
+}
+
+/* Expected shares of real (idle) workers: nice 0 vs nice 8, and a cap. */
+TEST(share_expected)
+{
+	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SLEEP_IO,
+					.nr_workers = 2 };
+	struct ktstr_share_group g[2] = {
+		{ .name = "a", .parent = -1 }, { .name = "b", .parent = -1 },
+	};
+	char why[KTSTR_WHY_LEN];
+	double expected[2];
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	spec.affinity = &one;
+	g[0].w = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, g[0].w) TH_LOG("%s", ktstr_errmsg());
+	spec.nice = 8;
+	g[1].w = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, g[1].w) TH_LOG("%s", ktstr_errmsg());
+	ASSERT_EQ(0, ktstr_workers_stop((struct ktstr_workers *)g[0].w));
+	ASSERT_EQ(0, ktstr_workers_stop((struct ktstr_workers *)g[1].w));
+	ASSERT_EQ(0, ktstr_share_expected(g, 2, expected))
+		TH_LOG("%s", ktstr_errmsg());
+	EXPECT_TRUE(NEAR(expected[0], 1024.0 / (1024 + 172)))
+		TH_LOG("%g", expected[0]);
+	/* A cgroup level holding both: the same split inside it. */
+	{
+		struct ktstr_share_group nest[3] = {
+			{ .name = "cg", .cgroup_weight = 100, .parent = -1 },
+			{ .name = "a", .w = g[0].w, .parent = 0 },
+			{ .name = "b", .w = g[1].w, .parent = 0 },
+		};
+		double e3[3];
+
+		ASSERT_EQ(0, ktstr_share_expected(nest, 3, e3));
+		EXPECT_TRUE(NEAR(e3[0], 1));
+		EXPECT_TRUE(NEAR(e3[1], expected[0]));
+		/* A parent that is not a cgroup group is refused. */
+		nest[2].parent = 1;
+		EXPECT_EQ(-1, ktstr_share_expected(nest, 3, e3));
+		EXPECT_NE(NULL, strstr(ktstr_errmsg(), "parent"))
+			TH_LOG("%s", ktstr_errmsg());
+		/* ... and the check fails with that reason. */
+		EXPECT_FALSE(ktstr_check_share(nest, 3, &ktstr_default_limits,
+					       why, sizeof(why)));
+		EXPECT_NE(NULL, strstr(why, "share: group 2's parent"))
+			TH_LOG("%s", why);
+		EXPECT_EQ(-1, ktstr_share_expected(nest, 0, e3));
+		EXPECT_NE(NULL, strstr(ktstr_errmsg(), "0 groups"));
+	}
+	ktstr_workers_free((struct ktstr_workers *)g[0].w);
+	ktstr_workers_free((struct ktstr_workers *)g[1].w);
+}
+
+/* The checks' own failures name what is wrong with their input. */
+TEST(check_input_errors)
+{
+	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SPIN,
+					.nr_workers = 2 };
+	struct ktstr_workers *w;
+	char why[KTSTR_WHY_LEN];
+	uint64_t cpu, delay;
+	cpu_set_t none;
+
+	w = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
+	ktstr_sleep_ms(100);
+	ASSERT_EQ(0, ktstr_workers_schedstat(w, &cpu, &delay))
+		TH_LOG("%s", ktstr_errmsg());
+	EXPECT_GT(cpu, 0);
+	ASSERT_EQ(0, ktstr_workers_stop(w));
+	/* Reaped workers have no schedstat any more: the file is named. */
+	EXPECT_EQ(-1, ktstr_workers_schedstat(w, &cpu, &delay));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "/schedstat"))
+		TH_LOG("%s", ktstr_errmsg());
+	/* A share measured by the test itself: the reason has the figures. */
+	EXPECT_FALSE(ktstr_check_share_of("g", 0.9, 0.5, &ktstr_default_limits,
+					  why, sizeof(why)));
+	EXPECT_STREQ("share: g got 90% of the CPU, expected 50% +- 15%", why);
+	/* Spinners record no wake-up: the latency check says so. */
+	EXPECT_FALSE(ktstr_check_latency(w, &ktstr_default_limits, why,
+					 sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "recorded no wake-up")) TH_LOG("%s", why);
+	/* Idle accounting was taken at start and stop. */
+	EXPECT_TRUE(ktstr_check_conservation(w, &ktstr_default_limits, why,
+					     sizeof(why))) TH_LOG("%s", why);
+	ktstr_workers_free(w);
+
+	spec.kind = KTSTR_WORK_SCHBENCH;
+	spec.nr_workers = 1;
+	EXPECT_EQ(NULL, ktstr_workers_start(&spec));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "want 2-"))
+		TH_LOG("%s", ktstr_errmsg());
+	spec.kind = KTSTR_WORK_SPIN_WAKER;
+	spec.nr_workers = 3;
+	EXPECT_EQ(NULL, ktstr_workers_start(&spec));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "even"));
+	spec.kind = KTSTR_WORK_TIMER;
+	spec.nr_workers = 1;
+	CPU_ZERO(&none);
+	CPU_SET(KTSTR_MAX_CPUS - 1, &none);
+	spec.start_affinity = &none;
+	EXPECT_EQ(NULL, ktstr_workers_start(&spec));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "start affinity"))
+		TH_LOG("%s", ktstr_errmsg());
+}
+
+/* Claims: EEVDF claims both; an unknown sched_ext scheduler is an error. */
+TEST(claims)
+{
+	struct ktstr_sched eevdf = { .decl = NULL };
+	char why[256];
+
+	EXPECT_EQ(1, ktstr_sched_claims(&eevdf, KTSTR_CLAIM_NICE, why,
+					sizeof(why)));
+	EXPECT_EQ(1, ktstr_sched_claims(&eevdf, KTSTR_CLAIM_CGROUP_WEIGHT,
+					why, sizeof(why)));
+	struct ktstr_sched_decl decl = {
+		.flags = KTSTR_SCHED_IGNORES_NICE |
+			 KTSTR_SCHED_IGNORES_CGROUP_WEIGHT,
+	};
+	struct ktstr_sched fifo = { .decl = &decl, .name = "fifo" };
+
+	/* What a declaration says it ignores is not claimed, with why. */
+	EXPECT_EQ(0, ktstr_sched_claims(&fifo, KTSTR_CLAIM_NICE, why,
+					sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "KTSTR_SCHED_IGNORES_NICE")) TH_LOG("%s", why);
+	EXPECT_EQ(0, ktstr_sched_claims(&fifo, KTSTR_CLAIM_CGROUP_WEIGHT, why,
+					sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "fifo declares")) TH_LOG("%s", why);
+	EXPECT_EQ(-1, ktstr_sched_claims(&fifo, 99, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "unknown claim 99"));
+	if (geteuid())
+		SKIP(return, "listing BPF maps needs root");
+	EXPECT_EQ(-1, ktstr_scx_implements("ktstr-no-such-ops",
+					   "cgroup_set_weight"));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "ktstr-no-such-ops"))
+		TH_LOG("%s", ktstr_errmsg());
 }
 
 TEST_HARNESS_MAIN

@@ -18,9 +18,13 @@ const struct ktstr_limits ktstr_default_limits = {
 	.min_work_share = 0.25,
 	.max_spread = 0.75,
 	.max_gap_ms = 3000,
+	.share_tolerance = KTSTR_SHARE_TOLERANCE,
+	.max_lat_p99_us = KTSTR_LAT_P99_US,
+	.max_lat_max_us = KTSTR_LAT_MAX_US,
+	.max_excess_idle_cpus = KTSTR_EXCESS_IDLE_CPUS,
 };
 
-static size_t append(char *buf, size_t len, size_t at, const char *fmt, ...)
+size_t ktstr_append(char *buf, size_t len, size_t at, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -33,6 +37,22 @@ static size_t append(char *buf, size_t len, size_t at, const char *fmt, ...)
 	return n < 0 ? at : at + n;
 }
 
+void ktstr_report_check(const char *check, const char *group, bool pass,
+			const char *why, const struct ktstr_kv *kv, size_t n)
+{
+	char line[512];
+	size_t at, i;
+
+	at = snprintf(line, sizeof(line), "%s%s%s: %s", check,
+		      group ? " " : "", group ? group : "",
+		      pass ? "pass" : "FAIL");
+	for (i = 0; i < n; i++)
+		at = ktstr_append(line, sizeof(line), at, " %s %.4g",
+				  kv[i].key, kv[i].value);
+	ktstr_print_lines(line);
+	ktstr_result_check(check, group, pass, why, kv, n);
+}
+
 static size_t describe_group(const struct ktstr_workers *w, char *buf,
 			     size_t len, size_t at)
 {
@@ -43,7 +63,7 @@ static size_t describe_group(const struct ktstr_workers *w, char *buf,
 		const struct ktstr_worker_stats *s = ktstr_worker_stats(w, i);
 
 		ktstr_cpus_format(&s->cpus_used, cpus, sizeof(cpus));
-		at = append(buf, len, at,
+		at = ktstr_append(buf, len, at,
 			    "\n  worker %u pid %d nice %d: work %llu cpu %llums run_delay %llums max_gap %llums migrations %llu (llc %llu node %llu) cpus %s",
 			    i, s->pid, s->nice, (unsigned long long)s->work,
 			    (unsigned long long)(s->cpu_ns / 1000000),
@@ -53,14 +73,15 @@ static size_t describe_group(const struct ktstr_workers *w, char *buf,
 			    (unsigned long long)s->llc_migrations,
 			    (unsigned long long)s->node_migrations, cpus);
 		if (s->lat_count)
-			at = append(buf, len, at,
-				    " wakeups %llu lat p50 %lluus p99 %lluus max %lluus",
+			at = ktstr_append(buf, len, at,
+				    " wakeups %llu (on waker's cpu %llu) lat p50 %lluus p99 %lluus max %lluus",
 				    (unsigned long long)s->lat_count,
+				    (unsigned long long)s->lat_on_waker_cpu,
 				    (unsigned long long)(s->lat_p50_ns / 1000),
 				    (unsigned long long)(s->lat_p99_ns / 1000),
 				    (unsigned long long)(s->lat_max_ns / 1000));
 		if (s->exited_early)
-			at = append(buf, len, at, " EXITED EARLY");
+			at = ktstr_append(buf, len, at, " EXITED EARLY");
 	}
 	return at;
 }
@@ -236,4 +257,181 @@ void ktstr_print_stats(const char *group, struct ktstr_workers *w)
 	describe_group(w, buf, sizeof(buf), at);
 	ktstr_print_lines(buf);
 	ktstr_result_group(w);
+}
+
+/* ---- wake-up latency --------------------------------------------------- */
+
+struct lat_limit {
+	const char *what;
+	uint64_t measured_ns, limit_us;
+};
+
+/* Of the group's wake-ups, the fraction run on their waker's CPU. */
+static double on_waker_cpu(const struct ktstr_workers *w)
+{
+	uint64_t on = 0, all = 0;
+	unsigned int i;
+
+	for (i = 0; i < ktstr_workers_count(w); i++) {
+		on += ktstr_worker_stats(w, i)->lat_on_waker_cpu;
+		all += ktstr_worker_stats(w, i)->lat_count;
+	}
+	return all ? (double)on / all : 0;
+}
+
+bool ktstr_check_latency(const struct ktstr_workers *w,
+			 const struct ktstr_limits *l, char *why, size_t len)
+{
+	double same = on_waker_cpu(w);
+	struct ktstr_latency lat;
+	bool ok = true;
+	unsigned int i;
+
+	if (ktstr_workers_latency(w, &lat) < 0) {
+		ok = fail(w, why, len,
+			  "latency: %s recorded no wake-up (a %s group does not measure latency, or never woke)",
+			  ktstr_workers_name(w),
+			  ktstr_work_kind_name(w->spec.kind));
+	} else {
+		const struct lat_limit lim[] = {
+			{ "p50", lat.p50_ns, l->max_lat_p50_us },
+			{ "p99", lat.p99_ns, l->max_lat_p99_us },
+			{ "max", lat.max_ns, l->max_lat_max_us },
+		};
+
+		for (i = 0; ok && i < ARRAY_SIZE(lim); i++)
+			if (lim[i].limit_us &&
+			    lim[i].measured_ns > lim[i].limit_us * 1000)
+				ok = fail(w, why, len,
+					  "latency: %s wake-up to run %s %.0fus, limit %lluus (p50 %.0fus p99 %.0fus max %.0fus over %llu wake-ups)",
+					  ktstr_workers_name(w), lim[i].what,
+					  lim[i].measured_ns / 1e3,
+					  (unsigned long long)lim[i].limit_us,
+					  lat.p50_ns / 1e3, lat.p99_ns / 1e3,
+					  lat.max_ns / 1e3,
+					  (unsigned long long)lat.count);
+		if (ok && l->max_wake_on_waker_cpu > 0 &&
+		    same > l->max_wake_on_waker_cpu)
+			ok = fail(w, why, len,
+				  "latency: %.0f%% of %s's %llu wake-ups ran on the CPU their waker posted from and kept running on, limit %.0f%%",
+				  100 * same, ktstr_workers_name(w),
+				  (unsigned long long)lat.count,
+				  100 * l->max_wake_on_waker_cpu);
+	}
+	ktstr_report_check("latency", ktstr_workers_name(w), ok, why,
+			   KTSTR_KV({ "p50_us", lat.p50_ns / 1e3 },
+				    { "p99_us", lat.p99_ns / 1e3 },
+				    { "max_us", lat.max_ns / 1e3 },
+				    { "wakeups", lat.count },
+				    { "on_waker_cpu", same },
+				    { "limit_on_waker_cpu",
+				      l->max_wake_on_waker_cpu },
+				    { "limit_p50_us", l->max_lat_p50_us },
+				    { "limit_p99_us", l->max_lat_p99_us },
+				    { "limit_max_us", l->max_lat_max_us }));
+	return ok;
+}
+
+/* ---- work conservation ------------------------------------------------- */
+
+struct conservation {
+	unsigned int nr_cpus, workers;
+	double run_s, idle_cpus, waited_ms, group_cpus, other_cpus;
+	double excess_cpus;
+};
+
+/* Every worker allowed on the same CPUs; returns them, or NULL. */
+static const cpu_set_t *common_cpus(const struct ktstr_workers *w)
+{
+	const cpu_set_t *first = &ktstr_worker_stats(w, 0)->cpus_allowed;
+	unsigned int i;
+
+	for (i = 1; i < ktstr_workers_count(w); i++)
+		if (!CPU_EQUAL(first, &ktstr_worker_stats(w, i)->cpus_allowed))
+			return NULL;
+	return first;
+}
+
+/*
+ * At any instant let W workers wait, R run, I of the N CPUs idle and O
+ * run something else: I = N - R - O >= N - k + W - O, since R <= k - W.
+ * So W - O - max(0, k - N) <= min(W, I), the idle CPUs that could have
+ * run a waiting worker; integrated over the run, sum(run_delay) - the
+ * others' CPU time - max(0, k - N) x run is a lower bound of that idle
+ * time, which a work-conserving scheduler keeps at 0.
+ */
+static void conservation_figures(const struct ktstr_workers *w,
+				 const cpu_set_t *cpus, struct conservation *c)
+{
+	const struct ktstr_cpu_idle *a = &w->idle_start, *b = &w->idle_stop;
+	double idle_ns = 0, delay_ns = 0, cpu_ns = 0, run_ns;
+	unsigned int i;
+
+	memset(c, 0, sizeof(*c));
+	c->nr_cpus = CPU_COUNT(cpus);
+	c->workers = ktstr_workers_count(w);
+	run_ns = b->at_ns > a->at_ns ? b->at_ns - a->at_ns : 1;
+	for (i = 0; i < KTSTR_MAX_CPUS; i++)
+		if (CPU_ISSET(i, cpus) && b->idle_ns[i] > a->idle_ns[i])
+			idle_ns += b->idle_ns[i] - a->idle_ns[i];
+	for (i = 0; i < c->workers; i++) {
+		const struct ktstr_window *s = &w->window_start[i];
+		const struct ktstr_window *e = &w->window_stop[i];
+
+		if (e->cpu_ns < s->cpu_ns || e->delay_ns < s->delay_ns)
+			continue;	/* exited early: not read at the stop */
+		delay_ns += e->delay_ns - s->delay_ns;
+		cpu_ns += e->cpu_ns - s->cpu_ns;
+	}
+	c->run_s = run_ns / 1e9;
+	c->idle_cpus = idle_ns / run_ns;
+	c->waited_ms = delay_ns / 1e6;
+	c->group_cpus = cpu_ns / run_ns;
+	c->other_cpus = c->nr_cpus - c->idle_cpus - c->group_cpus;
+	if (c->other_cpus < 0)
+		c->other_cpus = 0;
+	c->excess_cpus = delay_ns / run_ns - c->other_cpus;
+	if (c->workers > c->nr_cpus)
+		c->excess_cpus -= c->workers - c->nr_cpus;
+	/* Idle CPUs that could have run a waiting worker were idle. */
+	if (c->excess_cpus > c->idle_cpus)
+		c->excess_cpus = c->idle_cpus;
+	if (c->excess_cpus < 0)
+		c->excess_cpus = 0;
+}
+
+bool ktstr_check_conservation(const struct ktstr_workers *w,
+			      const struct ktstr_limits *l, char *why,
+			      size_t len)
+{
+	const cpu_set_t *cpus = common_cpus(w);
+	struct conservation c = { 0 };
+	char list[256];
+	bool ok = true;
+
+	if (!cpus || !w->idle_start.at_ns || !w->idle_stop.at_ns) {
+		ok = fail(w, why, len,
+			  "conservation: %s: %s", ktstr_workers_name(w),
+			  cpus ? "no idle accounting over the run (/proc/stat)" :
+			  "its workers are allowed on different CPUs");
+	} else {
+		conservation_figures(w, cpus, &c);
+		if (c.excess_cpus > l->max_excess_idle_cpus)
+			ok = fail(w, why, len,
+				  "conservation: CPUs %s idled while %s workers waited: at least %.2f CPUs' worth of the %.1fs run, limit %.2f (%u workers on %u CPUs: idle %.2f CPUs, workers ran %.2f CPUs and waited %.0fms, others ran %.2f CPUs)",
+				  ktstr_cpus_format(cpus, list, sizeof(list)) ?: "?",
+				  ktstr_workers_name(w), c.excess_cpus,
+				  c.run_s, l->max_excess_idle_cpus, c.workers,
+				  c.nr_cpus, c.idle_cpus, c.group_cpus,
+				  c.waited_ms, c.other_cpus);
+	}
+	ktstr_report_check("conservation", ktstr_workers_name(w), ok, why,
+			   KTSTR_KV({ "excess_idle_cpus", c.excess_cpus },
+				    { "waited_ms", c.waited_ms },
+				    { "limit_cpus", l->max_excess_idle_cpus },
+				    { "idle_cpus", c.idle_cpus },
+				    { "other_cpus", c.other_cpus },
+				    { "cpus", c.nr_cpus },
+				    { "workers", c.workers }));
+	return ok;
 }

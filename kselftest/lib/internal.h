@@ -24,6 +24,18 @@
  */
 __printf(1, 2) int ktstr_fail(const char *fmt, ...);
 
+/*
+ * A check's figures as one diagnostic line ("# share nice 0: pass
+ * expected 0.856 measured 0.823 tolerance 0.15"), pass or fail, so that
+ * the TAP alone serves a calibration; then its result record.
+ */
+void ktstr_report_check(const char *check, const char *group, bool pass,
+			const char *why, const struct ktstr_kv *kv, size_t n);
+
+/* snprintf() at @at of @buf; returns the new end, never past @len. */
+__printf(4, 5) size_t ktstr_append(char *buf, size_t len, size_t at,
+				   const char *fmt, ...);
+
 #ifndef __weak
 #define __weak __attribute__((weak))
 #endif

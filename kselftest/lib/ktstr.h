@@ -93,6 +93,14 @@ enum ktstr_work_kind {
 	KTSTR_WORK_FORK_CHURN,		/* fork a child that exits, reap, repeat */
 	KTSTR_WORK_AFFINITY_CHURN,	/* move itself between allowed CPUs */
 	KTSTR_WORK_NICE_SWEEP,		/* spin; worker i at nice (i * 19 / (n-1)) */
+	KTSTR_WORK_SCHBENCH,		/* worker 0 posts to the others and wakes them */
+	KTSTR_WORK_TIMER,		/* sleep to a periodic deadline, record lateness */
+	KTSTR_WORK_WAKE_CHAIN,		/* a token passed around a ring of workers */
+	KTSTR_WORK_SPIN_WAKER,		/* pairs: the even one spins and wakes the odd */
+	KTSTR_WORK_SCHED_IDLE,		/* spin under SCHED_IDLE */
+	KTSTR_WORK_SCHED_BATCH,		/* spin under SCHED_BATCH */
+	KTSTR_WORK_RENICE,		/* spin at nice 0, then at spec.nice */
+	KTSTR_WORK_SLEEP_BURST,		/* all sleep, then all spin, in step */
 };
 
 struct ktstr_work_spec {
@@ -104,6 +112,12 @@ struct ktstr_work_spec {
 	unsigned int duty_pct;		/* MIXED, BURSTY: 0 = default 50 */
 	unsigned int period_us;		/* MIXED, BURSTY, SLEEP_IO: 0 = 10000 */
 	const char *name;		/* the group's name in reports; NULL: the kind's */
+	/*
+	 * Where the workers wait for the start (NULL: .affinity); they move
+	 * to .affinity when released, so that a scheduler has to place them
+	 * away from these CPUs itself.
+	 */
+	const cpu_set_t *start_affinity;
 };
 
 struct ktstr_worker_stats {
@@ -118,6 +132,7 @@ struct ktstr_worker_stats {
 	uint64_t nr_migrations;		/* se.nr_migrations */
 	uint64_t nr_switches;		/* voluntary + involuntary */
 	cpu_set_t cpus_used;		/* every CPU a checkpoint ran on */
+	cpu_set_t cpus_allowed;		/* where it may run: affinity and cpuset */
 	/* Checkpoints on another LLC / NUMA node than the one before. */
 	uint64_t llc_migrations;
 	uint64_t node_migrations;
@@ -127,6 +142,8 @@ struct ktstr_worker_stats {
 	 */
 	uint64_t lat_count;
 	uint64_t lat_p50_ns, lat_p99_ns, lat_max_ns;
+	/* Wake-ups it ran on the CPU its waker posted from. */
+	uint64_t lat_on_waker_cpu;
 	bool exited_early;		/* died before stop (crash, kill) */
 };
 
@@ -147,6 +164,24 @@ const char *ktstr_work_kind_name(enum ktstr_work_kind kind);
 const char *ktstr_workers_name(const struct ktstr_workers *w);
 void ktstr_workers_set_name(struct ktstr_workers *w, const char *name);
 
+/*
+ * Starts a group for each of the @n specs, lets them all run for @ms,
+ * stops them and prints each one's statistics (ktstr_print_stats())
+ * under its spec's name; a spec of 0 workers gets no group (NULL).  On
+ * failure nothing is left running.
+ */
+int ktstr_workers_run(const struct ktstr_work_spec *specs, unsigned int n,
+		      unsigned int ms, struct ktstr_workers **out);
+/* Frees the @n groups of @w (NULL entries too). */
+void ktstr_workers_free_all(struct ktstr_workers **w, unsigned int n);
+
+/*
+ * The group's CPU time and run delay so far, summed over its workers
+ * from /proc/<pid>/schedstat: two readings bound a window of a run.
+ */
+int ktstr_workers_schedstat(const struct ktstr_workers *w, uint64_t *cpu_ns,
+			    uint64_t *delay_ns);
+
 /* Wake-up latency over all workers of a group (merged, not averaged). */
 struct ktstr_latency {
 	uint64_t count;
@@ -158,6 +193,18 @@ int ktstr_workers_latency(const struct ktstr_workers *w,
 
 void ktstr_sleep_ms(unsigned int ms);
 uint64_t ktstr_now_ns(void);
+
+/*
+ * Idle time of each CPU (/proc/stat idle + iowait), the guest's own
+ * accounting.  ktstr_workers_start() and _stop() take one each, so that
+ * the work-conservation check covers exactly the run.
+ */
+struct ktstr_cpu_idle {
+	uint64_t at_ns;				/* CLOCK_MONOTONIC */
+	uint64_t idle_ns[KTSTR_MAX_CPUS];
+	cpu_set_t cpus;				/* CPUs /proc/stat listed */
+};
+int ktstr_cpu_idle_read(struct ktstr_cpu_idle *out);
 
 /* ---- scheduler --------------------------------------------------------- */
 
@@ -191,6 +238,25 @@ struct ktstr_sched {
  * with the declared ops name.
  */
 int ktstr_sched_start(struct ktstr_sched *s, const char *name);
+/* What a scheduler claims to honour (claims.c). */
+enum ktstr_claim {
+	KTSTR_CLAIM_NICE,		/* task weights from nice */
+	KTSTR_CLAIM_CGROUP_WEIGHT,	/* cgroup cpu.weight */
+};
+
+/*
+ * 1 if the running scheduler claims @claim, 0 if not (@why then says
+ * why, for a SKIP), -1 if that could not be found out (ktstr_errmsg()).
+ */
+int ktstr_sched_claims(const struct ktstr_sched *s, enum ktstr_claim claim,
+		       char *why, size_t len);
+/*
+ * Does the loaded sched_ext scheduler whose ops are named @ops implement
+ * @callback (a member of its sched_ext_ops or sched_ext_ops_cid)?
+ * 1 yes, 0 no, -1 error (no such scheduler loaded, BPF unavailable).
+ */
+int ktstr_scx_implements(const char *ops, const char *callback);
+
 /* Has it been kicked out or exited?  Fills exit_kind and exit_reason. */
 bool ktstr_sched_alive(struct ktstr_sched *s);
 /* Stops it (SIGINT), waits for state "disabled". */
@@ -212,9 +278,31 @@ struct ktstr_limits {
 	double min_work_share;		/* every worker >= this x mean work */
 	double max_spread;		/* (max - min) / mean work, in a group */
 	uint64_t max_gap_ms;		/* longest scheduling gap */
+	double share_tolerance;		/* |measured - expected| CPU share */
+	/* Wake-up latency of a group; 0 = not checked. */
+	uint64_t max_lat_p50_us;
+	uint64_t max_lat_p99_us;
+	uint64_t max_lat_max_us;
+	/*
+	 * Fraction of wake-ups run on the CPU the waker posted from; 0 = not
+	 * checked.  Where the waker keeps running, such a wake-up waited for
+	 * it (or preempted it) while other CPUs may have been idle.
+	 */
+	double max_wake_on_waker_cpu;
+	double max_excess_idle_cpus;	/* idle while workers waited, in CPUs */
 };
 
 extern const struct ktstr_limits ktstr_default_limits;
+
+/*
+ * The defaults of the share, latency and conservation checks, each one
+ * constant so that a calibration changes one line; why each is what it
+ * is: Documentation/assertions.md.
+ */
+#define KTSTR_SHARE_TOLERANCE 0.15	/* 15 points of share */
+#define KTSTR_LAT_P99_US 250000		/* 250 ms */
+#define KTSTR_LAT_MAX_US 2000000	/* 2 s */
+#define KTSTR_EXCESS_IDLE_CPUS 0.3	/* CPUs */
 
 #define KTSTR_WHY_LEN 4096
 /*
@@ -231,6 +319,75 @@ bool ktstr_check_max_gap(const struct ktstr_workers *w,
 /* Every worker ran only on CPUs in @cpus (cpuset isolation, affinity). */
 bool ktstr_check_cpus(const struct ktstr_workers *w, const cpu_set_t *cpus,
 		      char *why, size_t len);
+/*
+ * Wake-up latency (the kinds that record it): the group's p50, p99 and
+ * maximum, and the fraction of wake-ups run on the waker's CPU, within
+ * the limits that are not 0.  Fails if the group recorded no wake-up.
+ */
+bool ktstr_check_latency(const struct ktstr_workers *w,
+			 const struct ktstr_limits *l, char *why, size_t len);
+/*
+ * Work conservation: no CPU the workers may use idled while one of them
+ * waited.  A lower bound of that idle time, in CPUs, from the guest's
+ * accounting over the run (see Documentation/assertions.md):
+ *   (sum of run_delay - CPU time of everything else on those CPUs) / run
+ *   - max(0, workers - CPUs), at most the idle time
+ * must be at most max_excess_idle_cpus.  All workers of @w must be
+ * allowed on the same CPUs.
+ */
+bool ktstr_check_conservation(const struct ktstr_workers *w,
+			      const struct ktstr_limits *l, char *why,
+			      size_t len);
+
+/*
+ * Proportional share (share.c).  Groups of workers compete for CPU time
+ * by weight: a group that is not a cgroup contributes its tasks, each
+ * weighted by its nice value; a group with a cgroup_weight is a cgroup
+ * competing with that cpu.weight, its tasks (and nested groups) sharing
+ * what it gets.
+ */
+#define KTSTR_SHARE_MAX_GROUPS 16
+struct ktstr_share_group {
+	const char *name;		/* NULL: the workers' name */
+	const struct ktstr_workers *w;	/* its tasks; NULL for a cgroup level only */
+	unsigned int cgroup_weight;	/* 0: not a cgroup */
+	int parent;			/* index of the cgroup group it is in, -1: top */
+};
+
+/* The kernel's weight of a nice value (sched_prio_to_weight). */
+unsigned int ktstr_nice_weight(int nice);
+/*
+ * Water-filling: rate[i] = min(cap[i], level * weight[i]), adding up to
+ * @total, or to the sum of the caps if that is less.
+ */
+int ktstr_water_fill(const double *weight, const double *cap, unsigned int n,
+		     double total, double *rate);
+/*
+ * Weighted max-min fair rates of @n entities, each capped and confined
+ * to its CPUs (progressive filling).
+ */
+int ktstr_fill_confined(const double *weight, const double *cap,
+			const cpu_set_t *cpus, unsigned int n, double *rate);
+/* Each group's expected fraction of the CPU time all the groups get. */
+int ktstr_share_expected(const struct ktstr_share_group *g, unsigned int n,
+			 double *expected);
+/*
+ * Every group's measured share (schedstat CPU time over the groups')
+ * within share_tolerance of its expected share.
+ */
+bool ktstr_check_share(const struct ktstr_share_group *g, unsigned int n,
+		       const struct ktstr_limits *l, char *why, size_t len);
+/*
+ * The same judgement for a share a test measured itself (over part of a
+ * run, with ktstr_workers_schedstat()): @measured within share_tolerance
+ * of @expected, reported as the "share" check of @group.
+ */
+bool ktstr_check_share_of(const char *group, double measured,
+			  double expected, const struct ktstr_limits *l,
+			  char *why, size_t len);
+/* Each group's expected and measured share, as diagnostics. */
+void ktstr_print_shares(const struct ktstr_share_group *g, unsigned int n);
+
 /* The scheduler is still attached, with the enable_seq it started with. */
 bool ktstr_check_attached(struct ktstr_sched *s, char *why, size_t len);
 /*

@@ -36,6 +36,21 @@ struct ktstr_fixture {
 #define KTSTR_SCHED_TAIL_LINES 20
 #define KTSTR_KERNEL_LOG_LINES 40
 
+/*
+ * Does the running scheduler claim @claim (enum ktstr_claim)?  If not,
+ * @why says why, for the test to SKIP with: a check of what a scheduler
+ * never promised would only fail.  Not being able to tell fails the test.
+ */
+static inline bool ktstr_claimed(struct __test_metadata *_metadata,
+				 const struct ktstr_fixture *f,
+				 enum ktstr_claim claim, char *why, size_t len)
+{
+	int rc = ktstr_sched_claims(&f->sched, claim, why, len);
+
+	ASSERT_LE(0, rc) TH_LOG("%s", ktstr_errmsg());
+	return rc > 0;
+}
+
 static inline void ktstr_report_exit(struct ktstr_sched *s)
 {
 	char tail[4096];

@@ -33,6 +33,7 @@
 #define CHUNK_NS 500000ull
 #define DEFAULT_PERIOD_US 10000
 #define DEFAULT_DUTY_PCT 50
+#define DEFAULT_RENICE_AFTER_US 1000000
 
 /* ---- small helpers ----------------------------------------------------- */
 
@@ -56,6 +57,36 @@ void ktstr_sleep_ms(unsigned int ms)
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
 	       EINTR)
 		;
+}
+
+/*
+ * /proc/stat counts in USER_HZ ticks; idle includes the current idle
+ * period of a CPU that is idle now, so the figure is up to date.
+ */
+int ktstr_cpu_idle_read(struct ktstr_cpu_idle *out)
+{
+	unsigned long long idle, iowait;
+	long hz = sysconf(_SC_CLK_TCK);
+	char line[512];
+	unsigned int cpu;
+	FILE *f;
+
+	memset(out, 0, sizeof(*out));
+	f = fopen("/proc/stat", "re");
+	if (!f)
+		return ktstr_fail("open /proc/stat: %s", strerror(errno));
+	out->at_ns = ktstr_now_ns();
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "cpu%u %*u %*u %*u %llu %llu", &cpu, &idle,
+			   &iowait) != 3 || cpu >= KTSTR_MAX_CPUS)
+			continue;
+		CPU_SET(cpu, &out->cpus);
+		out->idle_ns[cpu] = (idle + iowait) * (1000000000ull / hz);
+	}
+	fclose(f);
+	if (!CPU_COUNT(&out->cpus))
+		return ktstr_fail("/proc/stat lists no CPU");
+	return 0;
 }
 
 long ktstr_futex(uint32_t *uaddr, int op, uint32_t val,
@@ -115,7 +146,15 @@ static uint64_t chunk_iters(void)
 bool ktstr_is_pingpong(enum ktstr_work_kind kind)
 {
 	return kind == KTSTR_WORK_PIPE_PINGPONG ||
-	       kind == KTSTR_WORK_FUTEX_PINGPONG;
+	       kind == KTSTR_WORK_FUTEX_PINGPONG ||
+	       kind == KTSTR_WORK_SPIN_WAKER;
+}
+
+/* Kinds in which one worker wakes others: a lone worker has no one. */
+static unsigned int min_workers(enum ktstr_work_kind kind)
+{
+	return kind == KTSTR_WORK_SCHBENCH || kind == KTSTR_WORK_WAKE_CHAIN ?
+	       2 : 1;
 }
 
 static const char * const kind_names[] = {
@@ -129,6 +168,14 @@ static const char * const kind_names[] = {
 	[KTSTR_WORK_FORK_CHURN] = "fork-churn",
 	[KTSTR_WORK_AFFINITY_CHURN] = "affinity-churn",
 	[KTSTR_WORK_NICE_SWEEP] = "nice-sweep",
+	[KTSTR_WORK_SCHBENCH] = "schbench",
+	[KTSTR_WORK_TIMER] = "timer",
+	[KTSTR_WORK_WAKE_CHAIN] = "wake-chain",
+	[KTSTR_WORK_SPIN_WAKER] = "spin-waker",
+	[KTSTR_WORK_SCHED_IDLE] = "sched-idle",
+	[KTSTR_WORK_SCHED_BATCH] = "sched-batch",
+	[KTSTR_WORK_RENICE] = "renice",
+	[KTSTR_WORK_SLEEP_BURST] = "sleep-burst",
 };
 
 #define NR_KINDS ARRAY_SIZE(kind_names)
@@ -144,29 +191,73 @@ const char *ktstr_work_kind_name(enum ktstr_work_kind kind)
 
 static int worker_nice(const struct ktstr_workers *w, unsigned int i)
 {
+	if (w->spec.kind == KTSTR_WORK_RENICE)
+		return 0;	/* spec.nice comes later */
 	if (w->spec.kind != KTSTR_WORK_NICE_SWEEP)
 		return w->spec.nice;
 	return w->n > 1 ? i * 19 / (w->n - 1) : 0;
+}
+
+/* SCHED_IDLE and SCHED_BATCH kinds; SCHED_OTHER for the rest. */
+static int set_policy(enum ktstr_work_kind kind)
+{
+	struct sched_param param = { 0 };
+	int policy = SCHED_OTHER;
+
+	if (kind == KTSTR_WORK_SCHED_IDLE)
+		policy = SCHED_IDLE;
+	else if (kind == KTSTR_WORK_SCHED_BATCH)
+		policy = SCHED_BATCH;
+	else
+		return 0;
+	if (sched_setscheduler(0, policy, &param) < 0)
+		return ktstr_fail("sched_setscheduler(%s): %s",
+				  policy == SCHED_IDLE ? "SCHED_IDLE" :
+				  "SCHED_BATCH", strerror(errno));
+	return 0;
+}
+
+static int set_affinity(const cpu_set_t *cpus)
+{
+	char list[1024];
+
+	if (sched_setaffinity(0, sizeof(*cpus), cpus) < 0)
+		return ktstr_fail("sched_setaffinity(%s): %s",
+				  ktstr_cpus_format(cpus, list,
+						    sizeof(list)) ?: "?",
+				  strerror(errno));
+	return 0;
 }
 
 static int place(struct ktstr_wctx *c)
 {
 	const struct ktstr_workers *w = c->w;
 	int nice = worker_nice(w, c->idx);
-	char cpus[1024];
+	const cpu_set_t *first = w->has_start_affinity ? &w->start_affinity :
+				 &w->affinity;
 
 	if (w->spec.cgroup && ktstr_cgroup_move(w->spec.cgroup, getpid()) < 0)
 		return -1;
-	if (sched_setaffinity(0, sizeof(w->affinity), &w->affinity) < 0)
-		return ktstr_fail("sched_setaffinity(%s): %s",
-				  ktstr_cpus_format(&w->affinity, cpus,
-						    sizeof(cpus)) ?: "?",
-				  strerror(errno));
+	if (set_affinity(first) < 0)
+		return -1;
 	if (setpriority(PRIO_PROCESS, 0, nice) < 0)
 		return ktstr_fail("setpriority(nice %d): %s", nice,
 				  strerror(errno));
+	if (set_policy(w->spec.kind) < 0)
+		return -1;
 	c->slot->stats.nice = nice;
 	return 0;
+}
+
+/* At the start: off the start CPUs, and note where it may run now. */
+static void take_final_affinity(struct ktstr_wctx *c)
+{
+	struct ktstr_worker_stats *st = &c->slot->stats;
+
+	if (c->w->has_start_affinity)
+		set_affinity(&c->w->affinity);
+	if (sched_getaffinity(0, sizeof(st->cpus_allowed), &st->cpus_allowed))
+		CPU_ZERO(&st->cpus_allowed);
 }
 
 /* Keeps only this worker's own pipe ends. */
@@ -212,7 +303,7 @@ static uint64_t nr_switches(const char *text)
 	return vol + invol;
 }
 
-static void read_sched(struct ktstr_worker_stats *st)
+void ktstr_read_sched(struct ktstr_worker_stats *st)
 {
 	unsigned long long cpu, delay;
 	char buf[8192];
@@ -231,12 +322,12 @@ static void read_sched(struct ktstr_worker_stats *st)
 }
 
 /* What the worker did since @base: placement is not part of the run. */
-static void sched_since(struct ktstr_worker_stats *st,
-			const struct ktstr_worker_stats *base)
+void ktstr_sched_since(struct ktstr_worker_stats *st,
+		       const struct ktstr_worker_stats *base)
 {
 	struct ktstr_worker_stats now = { 0 };
 
-	read_sched(&now);
+	ktstr_read_sched(&now);
 	st->cpu_ns = now.cpu_ns - base->cpu_ns;
 	st->run_delay_ns = now.run_delay_ns - base->run_delay_ns;
 	st->nr_migrations = now.nr_migrations - base->nr_migrations;
@@ -272,6 +363,13 @@ static void ready(struct ktstr_shared *sh)
 	ktstr_futex(&sh->nr_ready, FUTEX_WAKE, 1, NULL, 0);
 }
 
+/* A renice worker's period is when it renices: a second into the run. */
+static unsigned int default_period_us(const struct ktstr_workers *w)
+{
+	return w->spec.kind == KTSTR_WORK_RENICE ? DEFAULT_RENICE_AFTER_US :
+	       DEFAULT_PERIOD_US;
+}
+
 static _Noreturn void worker_main(const struct ktstr_workers *w,
 				  unsigned int idx)
 {
@@ -280,12 +378,11 @@ static _Noreturn void worker_main(const struct ktstr_workers *w,
 		.slot = &w->sh->slot[idx],
 		.w = w,
 		.idx = idx,
-		.period_ns = (w->spec.period_us ?: DEFAULT_PERIOD_US) * 1000ull,
+		.period_ns = (w->spec.period_us ?: default_period_us(w)) *
+			     1000ull,
 		.duty_pct = w->spec.duty_pct ?: DEFAULT_DUTY_PCT,
 		.last_cpu = -1,
 	};
-	struct ktstr_worker_stats base = { 0 };
-
 	/* A test that dies (a failed ASSERT) must not leave us spinning. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != w->parent)
@@ -302,12 +399,13 @@ static _Noreturn void worker_main(const struct ktstr_workers *w,
 		ready(c.sh);
 		_exit(1);
 	}
-	read_sched(&base);
+	ktstr_read_sched(&c.base);
 	ready(c.sh);
 	wait_for_go(c.sh);
+	take_final_affinity(&c);
 	c.last = c.sh->start_ns;
 	ktstr_work_run(&c);
-	sched_since(&c.slot->stats, &base);
+	ktstr_sched_since(&c.slot->stats, &c.base);
 	summarize_latency(c.slot);
 	__atomic_store_n(&c.slot->done, 1, __ATOMIC_RELEASE);
 	_exit(0);
@@ -321,9 +419,11 @@ static int check_spec(const struct ktstr_work_spec *spec)
 
 	if ((unsigned int)spec->kind >= NR_KINDS)
 		return ktstr_fail("unknown work kind %d", spec->kind);
-	if (!spec->nr_workers || spec->nr_workers > MAX_WORKERS)
-		return ktstr_fail("%s: nr_workers %u, want 1-%u", name,
-				  spec->nr_workers, MAX_WORKERS);
+	if (spec->nr_workers < min_workers(spec->kind) ||
+	    spec->nr_workers > MAX_WORKERS)
+		return ktstr_fail("%s: nr_workers %u, want %u-%u", name,
+				  spec->nr_workers, min_workers(spec->kind),
+				  MAX_WORKERS);
 	if (ktstr_is_pingpong(spec->kind) && spec->nr_workers % 2)
 		return ktstr_fail("%s: needs an even nr_workers (pairs), got %u",
 				  name, spec->nr_workers);
@@ -373,6 +473,16 @@ static int pick_affinity(struct ktstr_workers *w)
 							    buf, sizeof(buf)) ?: "?");
 	}
 	w->spec.affinity = &w->affinity;
+	if (!w->spec.start_affinity)
+		return 0;
+	CPU_AND(&w->start_affinity, w->spec.start_affinity, &online);
+	if (!CPU_COUNT(&w->start_affinity))
+		return ktstr_fail("%s: no online CPU in start affinity %s",
+				  ktstr_work_kind_name(w->spec.kind),
+				  ktstr_cpus_format(w->spec.start_affinity,
+						    buf, sizeof(buf)) ?: "?");
+	w->has_start_affinity = true;
+	w->spec.start_affinity = &w->start_affinity;
 	return 0;
 }
 
@@ -422,12 +532,15 @@ static struct ktstr_workers *alloc_workers(const struct ktstr_work_spec *spec)
 	w->parent = getpid();
 	w->pids = calloc(w->n, sizeof(*w->pids));
 	w->reaped = calloc(w->n, sizeof(*w->reaped));
+	w->window_start = calloc(w->n, sizeof(*w->window_start));
+	w->window_stop = calloc(w->n, sizeof(*w->window_stop));
 	w->map_len = sizeof(*w->sh) + w->n * sizeof(w->sh->slot[0]);
 	w->sh = mmap(NULL, w->map_len, PROT_READ | PROT_WRITE,
 		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (w->sh == MAP_FAILED)
 		w->sh = NULL;
-	if (!w->pids || !w->reaped || !w->sh) {
+	if (!w->pids || !w->reaped || !w->sh || !w->window_start ||
+	    !w->window_stop) {
 		ktstr_fail("out of memory for %u workers", w->n);
 		ktstr_workers_free(w);
 		return NULL;
@@ -499,8 +612,59 @@ static int wait_ready(struct ktstr_workers *w)
 	}
 }
 
+/*
+ * Each worker's schedstat (CPU time, run delay) read by the parent at
+ * the moment of an idle snapshot, so that both cover the same window;
+ * a worker's own figures run until it noticed the stop.
+ */
+static int task_schedstat(pid_t pid, struct ktstr_window *at)
+{
+	unsigned long long cpu, delay;
+	char path[64], buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	if (ktstr_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	if (sscanf(buf, "%llu %llu", &cpu, &delay) != 2)
+		return ktstr_fail("%s: no CPU time and run delay in '%s'",
+				  path, buf);
+	at->cpu_ns = cpu;
+	at->delay_ns = delay;
+	return 0;
+}
+
+static void snapshot_workers(struct ktstr_workers *w, struct ktstr_window *at)
+{
+	unsigned int i;
+
+	/* A worker that is gone keeps zeros: the check leaves it out. */
+	for (i = 0; i < w->n; i++)
+		task_schedstat(w->pids[i], &at[i]);
+}
+
+int ktstr_workers_schedstat(const struct ktstr_workers *w, uint64_t *cpu_ns,
+			    uint64_t *delay_ns)
+{
+	struct ktstr_window one;
+	unsigned int i;
+
+	*cpu_ns = 0;
+	*delay_ns = 0;
+	for (i = 0; i < w->n; i++) {
+		if (task_schedstat(w->pids[i], &one) < 0)
+			return -1;
+		*cpu_ns += one.cpu_ns;
+		*delay_ns += one.delay_ns;
+	}
+	return 0;
+}
+
 static void release(struct ktstr_workers *w)
 {
+	/* No idle accounting only disables the conservation check. */
+	snapshot_workers(w, w->window_start);
+	if (ktstr_cpu_idle_read(&w->idle_start) < 0)
+		w->idle_start.at_ns = 0;
 	w->sh->start_ns = ktstr_now_ns();
 	__atomic_store_n(&w->sh->go, 1, __ATOMIC_RELEASE);
 	ktstr_futex(&w->sh->go, FUTEX_WAKE, INT_MAX, NULL, 0);
@@ -590,6 +754,12 @@ static void signal_stop(struct ktstr_workers *w)
 		__atomic_store_n(word, PAIR_STOP, __ATOMIC_RELEASE);
 		ktstr_futex(word, FUTEX_WAKE, INT_MAX, NULL, 0);
 	}
+	/* Workers waiting to be posted to: a post they see as the stop. */
+	for (i = 0; i < w->n; i++) {
+		word = &w->sh->slot[i].wake_seq;
+		__atomic_add_fetch(word, 1, __ATOMIC_RELEASE);
+		ktstr_futex(word, FUTEX_WAKE, INT_MAX, NULL, 0);
+	}
 	/* Pipes hold 64 KiB: a byte more never blocks. */
 	for (i = 1; w->fds && i < 2 * w->n; i += 2)
 		poke_pipe(w->fds[i]);
@@ -648,6 +818,14 @@ int ktstr_workers_stop(struct ktstr_workers *w)
 	if (w->stopped)
 		return ktstr_fail("%s workers were already stopped",
 				  ktstr_work_kind_name(w->spec.kind));
+	/*
+	 * The workers' window ends before the CPUs' (and starts after it:
+	 * they only wait for the start then): the workers' figures never
+	 * cover time the idle figures do not.
+	 */
+	snapshot_workers(w, w->window_stop);
+	if (ktstr_cpu_idle_read(&w->idle_stop) < 0)
+		w->idle_stop.at_ns = 0;
 	w->stop_ns = ktstr_now_ns();
 	signal_stop(w);
 	deadline = w->stop_ns + STOP_GRACE_MS * 1000000ull;
@@ -676,5 +854,48 @@ void ktstr_workers_free(struct ktstr_workers *w)
 		munmap(w->sh, w->map_len);
 	free(w->pids);
 	free(w->reaped);
+	free(w->window_start);
+	free(w->window_stop);
 	free(w);
+}
+
+void ktstr_workers_free_all(struct ktstr_workers **w, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		ktstr_workers_free(w[i]);
+		w[i] = NULL;
+	}
+}
+
+int ktstr_workers_run(const struct ktstr_work_spec *specs, unsigned int n,
+		      unsigned int ms, struct ktstr_workers **out)
+{
+	unsigned int i;
+
+	memset(out, 0, n * sizeof(*out));
+	for (i = 0; i < n; i++) {
+		if (!specs[i].nr_workers)
+			continue;
+		out[i] = ktstr_workers_start(&specs[i]);
+		if (!out[i])
+			goto fail;
+	}
+	ktstr_sleep_ms(ms);
+	for (i = 0; i < n; i++)
+		if (out[i] && ktstr_workers_stop(out[i]) < 0)
+			goto fail;
+	for (i = 0; i < n; i++) {
+		char name[sizeof(out[i]->name)];
+
+		if (!out[i])
+			continue;
+		snprintf(name, sizeof(name), "%s", ktstr_workers_name(out[i]));
+		ktstr_print_stats(name, out[i]);
+	}
+	return 0;
+fail:
+	ktstr_workers_free_all(out, n);
+	return -1;
 }

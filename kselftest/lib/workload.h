@@ -39,6 +39,15 @@ struct ktstr_slot {
 	uint32_t failed;		/* placement failed, see err */
 	uint32_t done;			/* final statistics written */
 	uint32_t pair_word;		/* futex ping-pong, even slot of a pair */
+	/*
+	 * Posting to a worker that waits to be woken (schbench, wake chain,
+	 * spin waker, and the ping-pong partner's send time): the poster
+	 * sets posted_ns, then bumps wake_seq and wakes it.  Stopping bumps
+	 * every wake_seq too.
+	 */
+	uint64_t posted_ns;
+	uint32_t wake_seq;
+	int32_t posted_cpu;		/* where the poster ran */
 	char err[256];
 	uint32_t lat_hist[KTSTR_HIST_BUCKETS];	/* wake-up latencies */
 };
@@ -55,9 +64,16 @@ struct ktstr_shared {
 	struct ktstr_slot slot[];
 };
 
+/* A worker's schedstat as the parent read it at a snapshot. */
+struct ktstr_window {
+	uint64_t cpu_ns, delay_ns;
+};
+
 struct ktstr_workers {
 	struct ktstr_work_spec spec;	/* .affinity points to ours */
 	cpu_set_t affinity;		/* spec's, or every online CPU */
+	cpu_set_t start_affinity;	/* spec's, if has_start_affinity */
+	bool has_start_affinity;
 	unsigned int n;
 	pid_t parent;
 	pid_t *pids;
@@ -67,6 +83,9 @@ struct ktstr_workers {
 	size_t map_len;
 	uint64_t stop_ns;
 	bool stopped;
+	/* Idle time of every CPU, and the workers', at the start and stop. */
+	struct ktstr_cpu_idle idle_start, idle_stop;
+	struct ktstr_window *window_start, *window_stop;
 	char name[64];			/* reported as; see ktstr_workers_name() */
 };
 
@@ -81,7 +100,14 @@ struct ktstr_wctx {
 	uint64_t last;			/* the last checkpoint */
 	int last_cpu;			/* where the last checkpoint ran, or -1 */
 	int rfd, wfd;			/* pipe ping-pong */
+	struct ktstr_worker_stats base;	/* schedstat its statistics count from */
 };
+
+/* Its schedstat and /proc/self/sched figures. */
+void ktstr_read_sched(struct ktstr_worker_stats *st);
+/* What it did since @base into @st's cpu, delay, migrations, switches. */
+void ktstr_sched_since(struct ktstr_worker_stats *st,
+		       const struct ktstr_worker_stats *base);
 
 /* Adds one wake-up latency of worker @c to its histogram. */
 void ktstr_record_latency(struct ktstr_wctx *c, uint64_t ns);

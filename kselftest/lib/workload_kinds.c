@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <sched.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,6 +51,81 @@ static bool checkpoint(struct ktstr_wctx *c)
 static void spin_chunk(const struct ktstr_wctx *c)
 {
 	ktstr_spin(c->sh->chunk_iters);
+}
+
+/* What a woken worker does before it waits again: a fifth of a chunk. */
+static void think(const struct ktstr_wctx *c)
+{
+	ktstr_spin(c->sh->chunk_iters / 5 + 1);
+}
+
+/* The partner's send time, taken as the wake-up; 0 before its first. */
+static void record_since(struct ktstr_wctx *c, uint64_t posted)
+{
+	uint64_t now = ktstr_now_ns();
+
+	if (posted && now >= posted)
+		ktstr_record_latency(c, now - posted);
+}
+
+static void mark_sent(struct ktstr_wctx *c)
+{
+	__atomic_store_n(&c->slot->posted_ns, ktstr_now_ns(), __ATOMIC_RELEASE);
+}
+
+static uint64_t partner_sent(const struct ktstr_wctx *c)
+{
+	return __atomic_load_n(&c->sh->slot[c->idx ^ 1].posted_ns,
+			       __ATOMIC_ACQUIRE);
+}
+
+/* Wakes worker @to with the time of posting. */
+static void post(struct ktstr_wctx *c, unsigned int to)
+{
+	struct ktstr_slot *slot = &c->sh->slot[to];
+
+	__atomic_store_n(&slot->posted_ns, ktstr_now_ns(), __ATOMIC_RELAXED);
+	__atomic_store_n(&slot->posted_cpu, sched_getcpu(), __ATOMIC_RELAXED);
+	__atomic_add_fetch(&slot->wake_seq, 1, __ATOMIC_RELEASE);
+	ktstr_futex(&slot->wake_seq, FUTEX_WAKE, 1, NULL, 0);
+}
+
+/*
+ * Waits for a post newer than @seen and records how long after the post
+ * it runs.  Returns false on stop (the stop is posted too).
+ */
+static bool wait_post(struct ktstr_wctx *c, uint32_t *seen)
+{
+	uint32_t seq;
+
+	for (;;) {
+		if (stopping(c))
+			return false;
+		seq = __atomic_load_n(&c->slot->wake_seq, __ATOMIC_ACQUIRE);
+		if (seq != *seen)
+			break;
+		ktstr_futex(&c->slot->wake_seq, FUTEX_WAIT, seq, NULL, 0);
+	}
+	*seen = seq;
+	if (stopping(c))
+		return false;
+	record_since(c, __atomic_load_n(&c->slot->posted_ns,
+					__ATOMIC_RELAXED));
+	if (sched_getcpu() == __atomic_load_n(&c->slot->posted_cpu,
+					      __ATOMIC_RELAXED))
+		c->slot->stats.lat_on_waker_cpu++;
+	return true;
+}
+
+/* The next of the deadlines @phase + k periods after the start, after now. */
+static uint64_t next_deadline(const struct ktstr_wctx *c, uint64_t prev)
+{
+	uint64_t now = ktstr_now_ns();
+
+	prev += c->period_ns;
+	if (prev <= now)
+		prev += ((now - prev) / c->period_ns + 1) * c->period_ns;
+	return prev;
 }
 
 /*
@@ -170,12 +247,17 @@ static void do_pipe_pingpong(struct ktstr_wctx *c)
 	bool first = !(c->idx & 1);
 
 	for (;;) {
+		if (first)
+			mark_sent(c);
 		if (first && !pipe_xfer(c->wfd, true))
 			break;
 		if (!pipe_xfer(c->rfd, false) || stopping(c))
 			break;
+		record_since(c, partner_sent(c));
 		if (checkpoint(c))
 			return;
+		if (!first)
+			mark_sent(c);
 		if (!first && !pipe_xfer(c->wfd, true))
 			break;
 	}
@@ -195,8 +277,12 @@ static void do_futex_pingpong(struct ktstr_wctx *c)
 	for (;;) {
 		while ((v = __atomic_load_n(word, __ATOMIC_ACQUIRE)) == other)
 			ktstr_futex(word, FUTEX_WAIT, other, NULL, 0);
-		if (v == PAIR_STOP || checkpoint(c))
+		if (v == PAIR_STOP)
 			return;
+		record_since(c, partner_sent(c));
+		if (checkpoint(c))
+			return;
+		mark_sent(c);
 		expected = me;
 		if (!__atomic_compare_exchange_n(word, &expected, other, false,
 						 __ATOMIC_RELEASE,
@@ -248,6 +334,138 @@ static void do_affinity_churn(struct ktstr_wctx *c)
 	} while (!checkpoint(c));
 }
 
+/*
+ * Worker 0 is the message thread: every period it posts to each of the
+ * others and wakes it; they record how long after their post they run,
+ * think a little and wait again.
+ */
+static void do_schbench(struct ktstr_wctx *c)
+{
+	uint64_t next = c->sh->start_ns;
+	unsigned int i, n = c->w->n;
+	uint32_t seen = 0;
+
+	if (c->idx) {
+		while (wait_post(c, &seen)) {
+			think(c);
+			if (checkpoint(c))
+				return;
+		}
+		return;
+	}
+	for (;;) {
+		for (i = 1; i < n; i++)
+			post(c, i);
+		if (checkpoint(c))
+			return;
+		next = next_deadline(c, next);
+		if (sleep_until(c, next))
+			return;
+	}
+}
+
+/*
+ * Sleeps to a periodic deadline (phases staggered like MIXED) and records
+ * how late it runs; timer slack is 1 ns so that only scheduling counts.
+ */
+static void do_timer(struct ktstr_wctx *c)
+{
+	uint64_t next = c->sh->start_ns + c->period_ns * c->idx / c->w->n;
+
+	prctl(PR_SET_TIMERSLACK, 1UL);
+	for (;;) {
+		next = next_deadline(c, next);
+		if (sleep_until(c, next))
+			return;
+		record_since(c, next);
+		think(c);
+		if (checkpoint(c))
+			return;
+	}
+}
+
+/* One token goes around the ring 0, 1, ..., n - 1, 0, ... */
+static void do_wake_chain(struct ktstr_wctx *c)
+{
+	unsigned int next = (c->idx + 1) % c->w->n;
+	uint32_t seen = 0;
+
+	if (!c->idx)
+		post(c, next);
+	while (wait_post(c, &seen)) {
+		think(c);
+		if (checkpoint(c))
+			return;
+		post(c, next);
+	}
+}
+
+/*
+ * The even worker of a pair spins and posts to the odd one every period
+ * without stopping: the odd one must be run elsewhere than on its busy
+ * waker's CPU to run at once.
+ */
+static void do_spin_waker(struct ktstr_wctx *c)
+{
+	uint64_t next = c->sh->start_ns;
+	uint32_t seen = 0;
+
+	if (c->idx & 1) {
+		while (wait_post(c, &seen)) {
+			think(c);
+			if (checkpoint(c))
+				return;
+		}
+		return;
+	}
+	for (;;) {
+		spin_chunk(c);
+		if (checkpoint(c))
+			return;
+		if (ktstr_now_ns() < next)
+			continue;
+		post(c, c->idx + 1);
+		next = next_deadline(c, next);
+	}
+}
+
+/* Its statistics start again at the renice: they show the new weight. */
+static void restart_stats(struct ktstr_wctx *c)
+{
+	struct ktstr_worker_stats *st = &c->slot->stats;
+
+	ktstr_read_sched(&c->base);
+	st->work = 0;
+	st->max_gap_ns = 0;
+	st->llc_migrations = 0;
+	st->node_migrations = 0;
+	CPU_ZERO(&st->cpus_used);
+	c->last = ktstr_now_ns();
+}
+
+/* Nice 0 for the first period, then spec.nice. */
+static void do_renice(struct ktstr_wctx *c)
+{
+	uint64_t at = c->sh->start_ns + c->period_ns;
+	int nice = c->w->spec.nice;
+
+	while (ktstr_now_ns() < at) {
+		spin_chunk(c);
+		if (checkpoint(c))
+			return;
+	}
+	if (setpriority(PRIO_PROCESS, 0, nice) == 0)
+		c->slot->stats.nice = nice;
+	restart_stats(c);
+	do_spin(c);
+}
+
+/* All sleep the first part of each period, then all spin its duty. */
+static void do_sleep_burst(struct ktstr_wctx *c)
+{
+	periodic(c, c->period_ns - c->period_ns * c->duty_pct / 100);
+}
+
 void ktstr_work_run(struct ktstr_wctx *c)
 {
 	static void (* const run[])(struct ktstr_wctx *) = {
@@ -261,6 +479,14 @@ void ktstr_work_run(struct ktstr_wctx *c)
 		[KTSTR_WORK_FORK_CHURN] = do_fork_churn,
 		[KTSTR_WORK_AFFINITY_CHURN] = do_affinity_churn,
 		[KTSTR_WORK_NICE_SWEEP] = do_spin,
+		[KTSTR_WORK_SCHBENCH] = do_schbench,
+		[KTSTR_WORK_TIMER] = do_timer,
+		[KTSTR_WORK_WAKE_CHAIN] = do_wake_chain,
+		[KTSTR_WORK_SPIN_WAKER] = do_spin_waker,
+		[KTSTR_WORK_SCHED_IDLE] = do_spin,
+		[KTSTR_WORK_SCHED_BATCH] = do_spin,
+		[KTSTR_WORK_RENICE] = do_renice,
+		[KTSTR_WORK_SLEEP_BURST] = do_sleep_burst,
 	};
 
 	run[c->w->spec.kind](c);
