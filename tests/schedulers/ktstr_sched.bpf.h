@@ -10,6 +10,30 @@
 /* The shared FIFO of ktstr_fifo, ktstr_error and ktstr_stall. */
 #define FIFO_DSQ	0
 
+/*
+ * A struct task_ctx per task, which the file defines, in task storage:
+ * task_ctx(p) finds @p's (NULL if it has none), task_ctx_create(p) makes
+ * it (NULL if out of memory), from ops.init_task().
+ */
+#define TASK_CTX_DEFINE()						\
+struct {								\
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);			\
+	__uint(map_flags, BPF_F_NO_PREALLOC);				\
+	__type(key, int);						\
+	__type(value, struct task_ctx);					\
+} task_ctxs SEC(".maps");						\
+									\
+static struct task_ctx *task_ctx(struct task_struct *p)		\
+{									\
+	return bpf_task_storage_get(&task_ctxs, p, NULL, 0);		\
+}									\
+									\
+static struct task_ctx *task_ctx_create(struct task_struct *p)		\
+{									\
+	return bpf_task_storage_get(&task_ctxs, p, NULL,		\
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);	\
+}
+
 /* Does @p's comm equal @name, a TASK_COMM_LEN array? */
 static __always_inline bool comm_is(const struct task_struct *p,
 				    const char *name)
@@ -23,6 +47,36 @@ static __always_inline bool comm_is(const struct task_struct *p,
 			return true;
 	}
 	return true;
+}
+
+/*
+ * The online CPU of @cpus whose DSQ @dsq_base | cpu holds the fewest
+ * tasks, ties going round the CPUs; -1 if @cpus has no online CPU.
+ * @dsq_base is 0 where each CPU has a user DSQ whose id is the CPU, or
+ * SCX_DSQ_LOCAL_ON for the CPUs' local DSQs.
+ */
+static __always_inline s32 shortest_queue_cpu(const struct cpumask *cpus,
+					      u64 dsq_base)
+{
+	static u32 rotor;	/* where the search starts */
+	const struct cpumask *online = scx_bpf_get_online_cpumask();
+	u32 nr_cpus = scx_bpf_nr_cpu_ids(), start = rotor++, i;
+	s32 best = -1, best_len = 0;
+
+	bpf_for(i, 0, nr_cpus) {
+		s32 cpu = (start + i) % nr_cpus, len;
+
+		if (!bpf_cpumask_test_cpu(cpu, cpus) ||
+		    !bpf_cpumask_test_cpu(cpu, online))
+			continue;
+		len = scx_bpf_dsq_nr_queued(dsq_base | cpu);
+		if (best < 0 || len < best_len) {
+			best = cpu;
+			best_len = len;
+		}
+	}
+	scx_bpf_put_cpumask(online);
+	return best;
 }
 
 #endif

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One FIFO per CPU, served by that CPU only: the core of ktstr_bad_affinity
+ * and ktstr_bad_hotplug, which choose differently which CPU's queue a
+ * task goes to.
+ *
+ * Each possible CPU has a user DSQ whose id is the CPU; ops.dispatch()
+ * takes from the CPU's own.  cpuq_insert() queues a task on a CPU and
+ * wakes that CPU if it is idle.  A task that may run on one CPU only (a
+ * per-CPU kthread) goes straight to the local DSQ of its CPU.  There is no
+ * stealing: where the tasks are placed decides where they run.
+ */
+#ifndef KTSTR_CPUQ_BPF_H
+#define KTSTR_CPUQ_BPF_H
+
+#include "ktstr_sched.bpf.h"
+
+UEI_DEFINE(uei);
+
+/*
+ * Queues @p on @cpu's DSQ and wakes @cpu if idle; a per-CPU task goes to
+ * its own CPU's local DSQ instead.
+ */
+static __always_inline void cpuq_insert(struct task_struct *p, s32 cpu,
+					u64 enq_flags)
+{
+	if (p->nr_cpus_allowed == 1) {
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, SCX_SLICE_DFL, enq_flags);
+		return;
+	}
+	scx_bpf_dsq_insert(p, cpu, SCX_SLICE_DFL, enq_flags);
+	scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+}
+
+void BPF_STRUCT_OPS(cpuq_dispatch, s32 cpu, struct task_struct *prev)
+{
+	scx_bpf_dsq_move_to_local(cpu, 0);
+}
+
+s32 BPF_STRUCT_OPS_SLEEPABLE(cpuq_init)
+{
+	u32 cpu, nr_cpus = scx_bpf_nr_cpu_ids();
+	s32 ret;
+
+	bpf_for(cpu, 0, nr_cpus) {
+		ret = scx_bpf_create_dsq(cpu, NUMA_NO_NODE);
+		if (ret) {
+			scx_bpf_error("failed to create DSQ %u (%d)", cpu, ret);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void BPF_STRUCT_OPS(cpuq_exit, struct scx_exit_info *ei)
+{
+	UEI_RECORD(uei, ei);
+}
+
+/*
+ * The sched_ext_ops "<__name>_ops" with ops name @__name: the callbacks
+ * above and those in the arguments (designated initializers).
+ */
+#define CPUQ_OPS_DEFINE(__name, ...)					\
+	SCX_OPS_DEFINE(__name##_ops,					\
+		       .dispatch	= (void *)cpuq_dispatch,	\
+		       .init		= (void *)cpuq_init,		\
+		       .exit		= (void *)cpuq_exit,		\
+		       .name		= #__name, ##__VA_ARGS__)
+
+#endif
