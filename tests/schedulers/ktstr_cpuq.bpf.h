@@ -4,11 +4,13 @@
  * and ktstr_bad_hotplug, which choose differently which CPU's queue a
  * task goes to.
  *
- * Each possible CPU has a user DSQ whose id is the CPU; ops.dispatch()
- * takes from the CPU's own.  cpuq_insert() queues a task on a CPU and
- * wakes that CPU if it is idle.  A task that may run on one CPU only (a
- * per-CPU kthread) goes straight to the local DSQ of its CPU.  There is no
- * stealing: where the tasks are placed decides where they run.
+ * Each possible CPU has a user DSQ whose id is the CPU.  cpuq_insert()
+ * queues a task on a CPU and wakes that CPU if it is idle; a task that may
+ * run on one CPU only (a per-CPU kthread) goes straight to the local DSQ
+ * of its CPU.  ops.dispatch() takes from the CPU's own queue; a CPU whose
+ * queue is empty steals from the longest queue, if that one holds more
+ * than one task: a CPU's next task is left to it, since it will run it
+ * soon.
  */
 #ifndef KTSTR_CPUQ_BPF_H
 #define KTSTR_CPUQ_BPF_H
@@ -32,9 +34,31 @@ static __always_inline void cpuq_insert(struct task_struct *p, s32 cpu,
 	scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 }
 
+/* The CPU with the longest queue if it holds more than one task, else -1. */
+static __always_inline s32 cpuq_longest(void)
+{
+	u32 nr_cpus = scx_bpf_nr_cpu_ids(), cpu;
+	s32 longest = -1, longest_len = 0, len;
+
+	bpf_for(cpu, 0, nr_cpus) {
+		len = scx_bpf_dsq_nr_queued(cpu);
+		if (len > longest_len) {
+			longest = cpu;
+			longest_len = len;
+		}
+	}
+	return longest_len > 1 ? longest : -1;
+}
+
 void BPF_STRUCT_OPS(cpuq_dispatch, s32 cpu, struct task_struct *prev)
 {
-	scx_bpf_dsq_move_to_local(cpu, 0);
+	s32 victim;
+
+	if (scx_bpf_dsq_move_to_local(cpu, 0))
+		return;
+	victim = cpuq_longest();
+	if (victim >= 0)
+		scx_bpf_dsq_move_to_local(victim, 0);
 }
 
 s32 BPF_STRUCT_OPS_SLEEPABLE(cpuq_init)
