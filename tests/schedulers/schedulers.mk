@@ -154,5 +154,16 @@ $(SCHED_KEXAMPLES:%=$(SCHED_OUT)/%): $(SCHED_OUT)/%: $(SCHED_KBIN)/%
 	$(Q)mkdir -p $(@D)
 	$(Q)cp $< $@
 
+# Tests of the loaders, on the host (tests/schedulers/tests/*.c): they run
+# the built schedulers, so they depend on them.  Part of `make tests`.
+SCHED_TESTS := $(patsubst $(SCHED_SRC)/tests/%.c,$(O)/tests/%,\
+		 $(wildcard $(SCHED_SRC)/tests/*.c))
+UNIT_TESTS += $(SCHED_TESTS)
+
+$(SCHED_TESTS): $(O)/tests/%: $(SCHED_SRC)/tests/%.c $(SCHED_PROGS) | check-ksrc
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(KT_CFLAGS) $(HARNESS_CFLAGS) -Ikselftest/runner/tests -o $@ $<
+
 .SECONDARY: $(SCHED_NAMES:%=$(SCHED_OBJ)/%.bpf.o)
 .PHONY: sched-force sched-kernel-examples
