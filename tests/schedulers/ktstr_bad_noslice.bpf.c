@@ -7,10 +7,11 @@
  *
  * The bug: nothing ends that slice when others start waiting (no kick
  * with SCX_KICK_PREEMPT, no timer that trims it as scx_central does).  A
- * task that does not sleep keeps its CPU for good; with more spinners
- * than CPUs, those that found the queue empty run and the rest starve,
- * along with whatever else queues behind them, until the sched_ext
- * watchdog kicks the scheduler out.
+ * task that does not sleep keeps its CPU for good: with more spinners
+ * than CPUs, the one that found the queue empty runs alone on its CPU
+ * while the others share the rest, and what can run only on that CPU (a
+ * per-CPU kthread, a pinned task) waits until the spinner sleeps or the
+ * sched_ext watchdog kicks the scheduler out.
  */
 #define FIFO_ENQUEUE bad_noslice_enqueue
 #include "ktstr_fifo.bpf.h"
