@@ -37,14 +37,17 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt,
 }
 
 int loader_options(const char *name, int argc, char **argv,
-		   const char *usage, struct loader_opts *o)
+		   const char *usage, const char *own_opts,
+		   loader_own_opt own, struct loader_opts *o)
 {
+	char optstring[32];
 	unsigned long ms;
 	char *end;
-	int opt;
+	int opt, ret;
 
 	memset(o, 0, sizeof(*o));
-	while ((opt = getopt(argc, argv, "t:vh")) != -1) {
+	snprintf(optstring, sizeof(optstring), "t:vh%s", own_opts);
+	while ((opt = getopt(argc, argv, optstring)) != -1) {
 		switch (opt) {
 		case 't':
 			ms = strtoul(optarg, &end, 10);
@@ -60,9 +63,13 @@ int loader_options(const char *name, int argc, char **argv,
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
-		default:
+		case '?':
 			fputs(usage, stderr);
 			return 2;
+		default:
+			ret = own(name, opt, optarg);
+			if (ret)
+				return ret;
 		}
 	}
 	if (optind < argc) {
@@ -85,11 +92,18 @@ void loader_init(bool verbose)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-bool loader_comm_ok(const char *comm)
-{
-	size_t len = strlen(comm);
+const char *loader_comm;
 
-	return len && len < TASK_COMM_LEN;
+int loader_comm_option(const char *name, int opt, const char *arg)
+{
+	size_t len = strlen(arg);
+
+	if (!len || len >= TASK_COMM_LEN) {
+		fprintf(stderr, "%s: bad comm '%s'\n", name, arg);
+		return 2;
+	}
+	loader_comm = arg;
+	return 0;
 }
 
 void loader_set_comm(char *dst, const char *comm)

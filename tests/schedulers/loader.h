@@ -29,24 +29,35 @@ struct loader_opts {
 	uint32_t timeout_ms;		/* -t MS, 0: the kernel's default */
 };
 
+/*
+ * An option of loader @name's own, for loader_options(): takes @opt's
+ * argument @arg; returns 0, or 2 after a message naming @arg.
+ */
+typedef int (*loader_own_opt)(const char *name, int opt, const char *arg);
+
 /* The help of the options that loader_options() reads, for usage texts. */
 #define LOADER_OPTS_HELP						\
-"  -t MS  watchdog timeout, ops.timeout_ms (default: the kernel's, 30 s;\n" \
-"         the kernel refuses more than that)\n"			\
-"  -v     print libbpf debug messages\n"				\
-"  -h     print this help\n"
+"  -t MS    watchdog timeout, ops.timeout_ms (default: the kernel's,\n" \
+"           30 s; the kernel refuses more than that)\n"		\
+"  -v       print libbpf debug messages\n"				\
+"  -h       print this help\n"
 
 /*
- * Reads -t MS, -v and -h; prints @usage for -h (on stdout) and for bad
- * usage (on stderr, after a message that starts with @name).  Returns -1 to go on, else
- * the loader's exit status (0 after -h, 2 for bad usage).
+ * Reads -t MS, -v and -h, and the loader's own options @own_opts (a
+ * getopt() string, "" for none), which go to @own.  Prints @usage for -h
+ * (on stdout) and for bad usage (on stderr, after a message that starts
+ * with @name).  Returns -1 to go on, else the loader's exit status (0
+ * after -h, 2 for bad usage).
  */
 int loader_options(const char *name, int argc, char **argv,
-		   const char *usage, struct loader_opts *o);
+		   const char *usage, const char *own_opts,
+		   loader_own_opt own, struct loader_opts *o);
 /* Signal handlers and libbpf's log; -v shows libbpf's debug messages. */
 void loader_init(bool verbose);
-/* Is @comm a possible task comm (1 to TASK_COMM_LEN - 1 characters)? */
-bool loader_comm_ok(const char *comm);
+/* What -c COMM gave loader_comm_option(), NULL if nothing. */
+extern const char *loader_comm;
+/* A loader_own_opt for -c COMM: a possible task comm (1 to 15 characters). */
+int loader_comm_option(const char *name, int opt, const char *arg);
 /* Copies @comm into a TASK_COMM_LEN array of the BPF program. */
 void loader_set_comm(char *dst, const char *comm);
 /* Prints "<name>: attached" and flushes stdout. */
@@ -106,18 +117,20 @@ int loader_read_llcs(const char *name, __u32 *cpu_llc, unsigned int max_cpus,
 			 &(__skel)->data->nr_cpus, &(__skel)->data->nr_llcs)
 
 /*
- * main() of a loader that takes only loader_options(): opens the skeleton,
- * sets ops.timeout_ms, calls @__setup(skel) (0, or nonzero to exit with 1
- * after printing why), and runs the scheduler, again as long as the
- * kernel asks for a restart.
+ * main() of a loader: reads the options (loader_options(), with @__own
+ * for those in @__own_opts), opens the skeleton, sets ops.timeout_ms,
+ * calls @__setup(skel) (0, or nonzero to exit with 1 after printing why)
+ * and runs the scheduler, again as long as the kernel asks for a restart.
  */
-#define LOADER_MAIN(__name, __usage, __setup)				\
+#define LOADER_MAIN_OPTS(__name, __usage, __own_opts, __own, __setup)	\
 int main(int argc, char **argv)						\
 {									\
 	struct loader_opts __o;						\
 	struct __name *__skel;						\
-	int __ret = loader_options(#__name, argc, argv, __usage, &__o);		\
+	int __ret;							\
 									\
+	__ret = loader_options(#__name, argc, argv, __usage,		\
+			       __own_opts, __own, &__o);		\
 	if (__ret >= 0)							\
 		return __ret;						\
 	loader_init(__o.verbose);					\
@@ -132,5 +145,9 @@ int main(int argc, char **argv)						\
 	} while (__ret == LOADER_RESTART);				\
 	return __ret;							\
 }
+
+/* The same for a loader without options of its own. */
+#define LOADER_MAIN(__name, __usage, __setup)				\
+	LOADER_MAIN_OPTS(__name, __usage, "", NULL, __setup)
 
 #endif
