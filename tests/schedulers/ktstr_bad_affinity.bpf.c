@@ -23,12 +23,12 @@ struct task_ctx {
 	s32 home;
 };
 
-TASK_CTX_DEFINE();
+TASK_CTX_MAP();
 
 s32 BPF_STRUCT_OPS(bad_affinity_select_cpu, struct task_struct *p,
 		   s32 prev_cpu, u64 wake_flags)
 {
-	struct task_ctx *tctx = task_ctx(p);
+	struct task_ctx *tctx = task_ctx_of(p);
 	s32 cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
 
 	if (cpu < 0)
@@ -42,7 +42,7 @@ s32 BPF_STRUCT_OPS(bad_affinity_select_cpu, struct task_struct *p,
 
 void BPF_STRUCT_OPS(bad_affinity_enqueue, struct task_struct *p, u64 enq_flags)
 {
-	struct task_ctx *tctx = task_ctx(p);
+	struct task_ctx *tctx = task_ctx_of(p);
 
 	cpuq_insert(p, tctx ? tctx->home : scx_bpf_task_cpu(p), enq_flags);
 }

@@ -47,12 +47,12 @@ struct task_ctx {
 	u32 weight;	/* what it added there */
 };
 
-TASK_CTX_DEFINE();
+TASK_CTX_MAP();
 
 /* The cgroup @p counts in, or NULL (root, or not runnable). */
 static struct cgrp_ctx *task_cgrp_ctx(struct task_struct *p)
 {
-	struct task_ctx *tctx = task_ctx(p);
+	struct task_ctx *tctx = task_ctx_of(p);
 
 	if (!tctx || !tctx->cgid)
 		return NULL;
@@ -100,7 +100,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(bad_cgweight_init_task, struct task_struct *p,
 void BPF_STRUCT_OPS(bad_cgweight_runnable, struct task_struct *p,
 		    u64 enq_flags)
 {
-	struct task_ctx *tctx = task_ctx(p);
+	struct task_ctx *tctx = task_ctx_of(p);
 	struct cgroup *cgrp;
 	struct cgrp_ctx *cg;
 	u64 cgid;
@@ -124,7 +124,7 @@ void BPF_STRUCT_OPS(bad_cgweight_runnable, struct task_struct *p,
 void BPF_STRUCT_OPS(bad_cgweight_quiescent, struct task_struct *p,
 		    u64 deq_flags)
 {
-	struct task_ctx *tctx = task_ctx(p);
+	struct task_ctx *tctx = task_ctx_of(p);
 	struct cgrp_ctx *cg;
 
 	if (!tctx || !tctx->cgid)

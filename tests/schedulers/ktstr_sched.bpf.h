@@ -11,28 +11,24 @@
 #define FIFO_DSQ	0
 
 /*
- * A struct task_ctx per task, which the file defines, in task storage:
- * task_ctx(p) finds @p's (NULL if it has none), task_ctx_create(p) makes
- * it (NULL if out of memory), from ops.init_task().
+ * TASK_CTX_MAP(): task_ctxs, a struct task_ctx (which the file defines)
+ * per task, in task storage.  task_ctx_of(p) is @p's, NULL if it has
+ * none; task_ctx_create(p) makes it, from ops.init_task(), NULL if out of
+ * memory.
  */
-#define TASK_CTX_DEFINE()						\
+#define TASK_CTX_MAP()							\
 struct {								\
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);			\
 	__uint(map_flags, BPF_F_NO_PREALLOC);				\
 	__type(key, int);						\
 	__type(value, struct task_ctx);					\
-} task_ctxs SEC(".maps");						\
-									\
-static struct task_ctx *task_ctx(struct task_struct *p)		\
-{									\
-	return bpf_task_storage_get(&task_ctxs, p, NULL, 0);		\
-}									\
-									\
-static struct task_ctx *task_ctx_create(struct task_struct *p)		\
-{									\
-	return bpf_task_storage_get(&task_ctxs, p, NULL,		\
-				    BPF_LOCAL_STORAGE_GET_F_CREATE);	\
-}
+} task_ctxs SEC(".maps")
+
+#define task_ctx_of(p)							\
+	((struct task_ctx *)bpf_task_storage_get(&task_ctxs, (p), NULL, 0))
+#define task_ctx_create(p)						\
+	((struct task_ctx *)bpf_task_storage_get(&task_ctxs, (p), NULL,	\
+				BPF_LOCAL_STORAGE_GET_F_CREATE))
 
 /* Does @p's comm equal @name, a TASK_COMM_LEN array? */
 static __always_inline bool comm_is(const struct task_struct *p,
