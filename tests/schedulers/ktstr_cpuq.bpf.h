@@ -67,11 +67,9 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(cpuq_init)
 	s32 ret;
 
 	bpf_for(cpu, 0, nr_cpus) {
-		ret = scx_bpf_create_dsq(cpu, NUMA_NO_NODE);
-		if (ret) {
-			scx_bpf_error("failed to create DSQ %u (%d)", cpu, ret);
+		ret = create_dsq(cpu);
+		if (ret)
 			return ret;
-		}
 	}
 	return 0;
 }

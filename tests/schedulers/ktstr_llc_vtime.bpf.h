@@ -166,11 +166,9 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(llc_init)
 	s32 ret;
 
 	bpf_for(llc, 0, nr_llcs) {
-		ret = scx_bpf_create_dsq(llc, NUMA_NO_NODE);
-		if (ret) {
-			scx_bpf_error("failed to create DSQ %u (%d)", llc, ret);
+		ret = create_dsq(llc);
+		if (ret)
 			return ret;
-		}
 
 		mask = bpf_cpumask_create();
 		if (!mask)

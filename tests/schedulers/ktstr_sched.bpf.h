@@ -10,6 +10,16 @@
 /* The shared FIFO of ktstr_fifo, ktstr_error and ktstr_stall. */
 #define FIFO_DSQ	0
 
+/* Creates DSQ @id; a failure is a scheduler error naming it. */
+static __always_inline s32 create_dsq(u64 id)
+{
+	s32 ret = scx_bpf_create_dsq(id, NUMA_NO_NODE);
+
+	if (ret)
+		scx_bpf_error("failed to create DSQ %llu (%d)", id, ret);
+	return ret;
+}
+
 /*
  * TASK_CTX_MAP(): task_ctxs, a struct task_ctx (which the file defines)
  * per task, in task storage.  task_ctx_of(p) is @p's, NULL if it has

@@ -138,11 +138,7 @@ void BPF_STRUCT_OPS(vtime_enable, struct task_struct *p)
 
 s32 BPF_STRUCT_OPS_SLEEPABLE(vtime_init)
 {
-	s32 ret = scx_bpf_create_dsq(VTIME_DSQ, NUMA_NO_NODE);
-
-	if (ret)
-		scx_bpf_error("failed to create DSQ %d (%d)", VTIME_DSQ, ret);
-	return ret;
+	return create_dsq(VTIME_DSQ);
 }
 
 void BPF_STRUCT_OPS(vtime_exit, struct scx_exit_info *ei)
