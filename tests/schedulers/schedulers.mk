@@ -19,7 +19,14 @@
 #                     clang-29 ... clang-20 found, else $(CLANG))
 #   BPFTOOL           default bpftool
 
-SCHED_NAMES := ktstr_fifo ktstr_llc_vtime ktstr_error ktstr_stall
+# Broken on purpose, one bug each (Documentation/schedulers.md, "Broken
+# schedulers"): what the suite must catch.
+SCHED_BROKEN := ktstr_bad_nice ktstr_bad_credit ktstr_bad_idle ktstr_bad_wakeup \
+		ktstr_bad_leak ktstr_bad_numa ktstr_bad_smt ktstr_bad_llc \
+		ktstr_bad_noslice ktstr_bad_affinity ktstr_bad_hotplug \
+		ktstr_bad_rtlocal ktstr_bad_cgweight
+SCHED_NAMES := ktstr_fifo ktstr_llc_vtime ktstr_error ktstr_stall \
+	       $(SCHED_BROKEN)
 SCHED_SRC := tests/schedulers
 SCHED_OUT := $(O)/schedulers
 SCHED_OBJ := $(O)/tests/schedulers
@@ -146,6 +153,17 @@ $(SCHED_KEXAMPLES:%=$(SCHED_OUT)/%): $(SCHED_OUT)/%: $(SCHED_KBIN)/%
 	$(call msg,CP,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)cp $< $@
+
+# Tests of the loaders, on the host (tests/schedulers/tests/*.c): they run
+# the built schedulers, so they depend on them.  Part of `make tests`.
+SCHED_TESTS := $(patsubst $(SCHED_SRC)/tests/%.c,$(O)/tests/%,\
+		 $(wildcard $(SCHED_SRC)/tests/*.c))
+UNIT_TESTS += $(SCHED_TESTS)
+
+$(SCHED_TESTS): $(O)/tests/%: $(SCHED_SRC)/tests/%.c $(SCHED_PROGS) | check-ksrc
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(KT_CFLAGS) $(HARNESS_CFLAGS) -Ikselftest/runner/tests -o $@ $<
 
 .SECONDARY: $(SCHED_NAMES:%=$(SCHED_OBJ)/%.bpf.o)
 .PHONY: sched-force sched-kernel-examples
