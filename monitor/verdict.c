@@ -304,6 +304,24 @@ static bool window_means(const struct kt_series *s, size_t from, size_t to,
 	return true;
 }
 
+/* The online CPUs with the fewest and the most; two CPUs if all are even. */
+static void window_extremes(const struct imbalance_window *win,
+			    unsigned int nr_cpus, unsigned int *lo,
+			    unsigned int *hi)
+{
+	unsigned int cpu;
+
+	*lo = *hi = nr_cpus;
+	for (cpu = 0; cpu < nr_cpus; cpu++) {
+		if (!win->online[cpu])
+			continue;
+		if (*lo == nr_cpus || win->mean[cpu] < win->mean[*lo])
+			*lo = cpu;
+		if (*hi == nr_cpus || win->mean[cpu] >= win->mean[*hi])
+			*hi = cpu;
+	}
+}
+
 static void describe_imbalance(const struct imbalance_window *win,
 			       unsigned int lo_cpu, unsigned int hi_cpu,
 			       double limit, struct kt_monitor_verdict *v)
@@ -327,7 +345,7 @@ static void eval_imbalance(const struct kt_series *s,
 {
 	unsigned int w = l->imbalance_window ? l->imbalance_window :
 						IMBALANCE_WINDOW;
-	unsigned int cpu, lo_cpu, hi_cpu, judged = 0;
+	unsigned int lo_cpu, hi_cpu, judged = 0;
 	struct imbalance_window win;
 	double ratio;
 	size_t from;
@@ -341,15 +359,7 @@ static void eval_imbalance(const struct kt_series *s,
 		    win.nr_online < 2 || win.total < win.nr_online)
 			continue;
 		judged++;
-		lo_cpu = hi_cpu = s->nr_cpus;
-		for (cpu = 0; cpu < s->nr_cpus; cpu++) {
-			if (!win.online[cpu])
-				continue;
-			if (lo_cpu == s->nr_cpus || win.mean[cpu] < win.mean[lo_cpu])
-				lo_cpu = cpu;
-			if (hi_cpu == s->nr_cpus || win.mean[cpu] > win.mean[hi_cpu])
-				hi_cpu = cpu;
-		}
+		window_extremes(&win, s->nr_cpus, &lo_cpu, &hi_cpu);
 		ratio = win.mean[hi_cpu] / (win.mean[lo_cpu] > IMBALANCE_FLOOR ?
 					    win.mean[lo_cpu] : IMBALANCE_FLOOR);
 		if (ratio <= v->value)
