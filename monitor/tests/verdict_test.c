@@ -190,6 +190,38 @@ TEST_F(series, no_stall_without_a_scheduler_or_while_time_stands_still)
 	EXPECT_FALSE(self->v[KT_V_STALL].tripped);
 }
 
+/* Sample @i's @cpu runs its idle task with nothing runnable. */
+static void idle(struct kt_series *s, size_t i, unsigned int cpu)
+{
+	struct kt_cpu_sample *c = at(s, i, cpu);
+
+	c->curr = IDLE_TASK;
+	c->curr_idle = true;
+	c->curr_scx = false;
+	c->v[KT_CV_NR_RUNNING] = 0;
+	c->v[KT_CV_SCX_NR_RUNNING] = 0;
+	c->v[KT_CV_LOCAL_DSQ] = 0;
+}
+
+/* A task runnable on @cpu's runqueue, waiting in @place, may run on @allowed. */
+static struct kt_waiter *waiter(struct kt_series *s, size_t i,
+				unsigned int cpu, int pid,
+				enum kt_wait_place place, uint64_t dsq,
+				uint64_t allowed)
+{
+	struct kt_waiter *w = kt_sample_add_waiter(&s->samples[i]);
+
+	w->cpu = cpu;
+	w->pid = pid;
+	snprintf(w->comm, sizeof(w->comm), "spin%d", pid);
+	w->place = place;
+	w->dsq_id = dsq;
+	w->allowed[0] = allowed;
+	at(s, i, cpu)->v[KT_CV_NR_RUNNING]++;
+	at(s, i, cpu)->v[KT_CV_SCX_NR_RUNNING]++;
+	return w;
+}
+
 /*
  * Samples [@from, @to) of @cpu under a sched_ext scheduler: a task runs
  * (or the CPU idles), @local more wait in its local DSQ and @elsewhere
@@ -252,6 +284,43 @@ TEST_F(series, a_pile_in_one_local_dsq_beside_busy_cpus_is_an_imbalance)
 		TH_LOG("%s", v->detail);
 	EXPECT_FALSE(self->v[KT_V_CONSERVATION].tripped);
 	EXPECT_FALSE(self->v[KT_V_STALL].tripped);
+}
+
+/*
+ * cpu 2 idles four samples in ten while five tasks wait in cpu 0's
+ * local DSQ: never long enough for the conservation verdict, but the
+ * window's mean shows it.
+ */
+TEST_F(series, short_idle_spells_beside_a_pile_are_an_imbalance)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_IMBALANCE];
+	size_t i;
+	int pid;
+
+	healthy(&self->s, 50);
+	scx_queue(&self->s, 0, 50, 0, true, 5, 0);
+	scx_queue(&self->s, 0, 50, 2, true, 0, 0);
+	for (i = 0; i < 50; i++) {
+		if (i % 10 >= 4)
+			continue;
+		idle(&self->s, i, 2);
+		/*
+		 * The pile as the sampler lists it when a CPU idles; it is
+		 * counted on cpu 0 already.
+		 */
+		for (pid = 1; pid <= 5; pid++) {
+			waiter(&self->s, i, 0, pid, KT_WAIT_LOCAL, 0, ALL_CPUS);
+			at(&self->s, i, 0)->v[KT_CV_NR_RUNNING]--;
+			at(&self->s, i, 0)->v[KT_CV_SCX_NR_RUNNING]--;
+		}
+	}
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_EQ(4, (int)self->v[KT_V_CONSERVATION].value);
+	EXPECT_FALSE(self->v[KT_V_CONSERVATION].tripped);
+	EXPECT_TRUE(v->failed);
+	EXPECT_EQ(2, v->cpu);
+	EXPECT_NE(NULL, strstr(v->detail, "cpu 2 averaged 0.60 committed tasks, cpu 0 6.00 (ratio 10.0"))
+		TH_LOG("%s", v->detail);
 }
 
 /*
@@ -447,38 +516,6 @@ TEST_F(series, unavailable_fields_leave_their_verdicts_unjudged)
 	EXPECT_FALSE(self->v[KT_V_LOCAL_DSQ].evaluated);
 	EXPECT_FALSE(self->v[KT_V_FALLBACK_RATE].evaluated);
 	EXPECT_TRUE(self->v[KT_V_IMBALANCE].evaluated);
-}
-
-/* Sample @i's @cpu runs its idle task with nothing runnable. */
-static void idle(struct kt_series *s, size_t i, unsigned int cpu)
-{
-	struct kt_cpu_sample *c = at(s, i, cpu);
-
-	c->curr = IDLE_TASK;
-	c->curr_idle = true;
-	c->curr_scx = false;
-	c->v[KT_CV_NR_RUNNING] = 0;
-	c->v[KT_CV_SCX_NR_RUNNING] = 0;
-	c->v[KT_CV_LOCAL_DSQ] = 0;
-}
-
-/* A task runnable on @cpu's runqueue, waiting in @place, may run on @allowed. */
-static struct kt_waiter *waiter(struct kt_series *s, size_t i,
-				unsigned int cpu, int pid,
-				enum kt_wait_place place, uint64_t dsq,
-				uint64_t allowed)
-{
-	struct kt_waiter *w = kt_sample_add_waiter(&s->samples[i]);
-
-	w->cpu = cpu;
-	w->pid = pid;
-	snprintf(w->comm, sizeof(w->comm), "spin%d", pid);
-	w->place = place;
-	w->dsq_id = dsq;
-	w->allowed[0] = allowed;
-	at(s, i, cpu)->v[KT_CV_NR_RUNNING]++;
-	at(s, i, cpu)->v[KT_CV_SCX_NR_RUNNING]++;
-	return w;
 }
 
 /*
