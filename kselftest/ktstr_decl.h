@@ -70,7 +70,7 @@ enum ktstr_smt { KTSTR_SMT_ANY, KTSTR_SMT_REQUIRED, KTSTR_SMT_NONE };
  */
 struct ktstr_monitor_decl {
 	uint16_t stall_samples;		/* consecutive samples */
-	uint16_t imbalance_x10;		/* max/min mean runnable, times 10 */
+	uint16_t imbalance_x10;		/* max/min mean committed tasks, x 10 */
 	uint16_t max_local_dsq;		/* tasks */
 	uint16_t off;			/* KTSTR_MON_* not to judge */
 	uint16_t expect;		/* KTSTR_MON_* that must trip */

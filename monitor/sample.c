@@ -156,6 +156,16 @@ int64_t kt_cpu_scx_waiting(const struct kt_cpu_sample *c)
 	return c->curr_scx ? n - 1 : n;
 }
 
+int64_t kt_cpu_scx_uncommitted(const struct kt_cpu_sample *c)
+{
+	int64_t waiting = kt_cpu_scx_waiting(c), local = c->v[KT_CV_LOCAL_DSQ];
+
+	if (waiting == KT_NA || local == KT_NA)
+		return KT_NA;
+	/* Read a moment apart, the two can disagree by a task. */
+	return waiting > local ? waiting - local : 0;
+}
+
 bool kt_waiter_allowed(const struct kt_waiter *w, unsigned int cpu)
 {
 	return cpu < KT_TARGET_MAX_CPUS &&

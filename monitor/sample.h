@@ -100,6 +100,12 @@ bool kt_cpu_idle(const struct kt_cpu_sample *c);
 bool kt_cpu_online(const struct kt_layout *l, const struct kt_cpu_sample *c);
 /* Runnable sched_ext tasks on the CPU other than the one running there. */
 int64_t kt_cpu_scx_waiting(const struct kt_cpu_sample *c);
+/*
+ * Of those, the ones outside its local DSQ: in a global or user DSQ, or
+ * held by the BPF scheduler.  The kernel counts them on this CPU until
+ * one takes them, but no CPU is committed to run them yet.
+ */
+int64_t kt_cpu_scx_uncommitted(const struct kt_cpu_sample *c);
 /* This kernel has all the fields that waiting tasks are read through. */
 bool kt_sample_can_read_waiters(const struct kt_layout *l);
 bool kt_waiter_allowed(const struct kt_waiter *w, unsigned int cpu);

@@ -25,7 +25,7 @@ enum kt_verdict_kind {
 
 struct kt_monitor_limits {
 	unsigned int stall_samples;	/* consecutive samples; 0: off */
-	double max_imbalance;		/* max/min mean runnable; 0: off */
+	double max_imbalance;		/* max/min mean committed tasks; 0: off */
 	unsigned int imbalance_window;	/* samples per window */
 	long long max_local_dsq;	/* tasks; 0: off */
 	double max_fallback_rate;	/* SCX_EV_SELECT_CPU_FALLBACK/s/CPU; 0: off */

@@ -190,21 +190,73 @@ TEST_F(series, no_stall_without_a_scheduler_or_while_time_stands_still)
 	EXPECT_FALSE(self->v[KT_V_STALL].tripped);
 }
 
+/* Sample @i's @cpu runs its idle task with nothing runnable. */
+static void idle(struct kt_series *s, size_t i, unsigned int cpu)
+{
+	struct kt_cpu_sample *c = at(s, i, cpu);
+
+	c->curr = IDLE_TASK;
+	c->curr_idle = true;
+	c->curr_scx = false;
+	c->v[KT_CV_NR_RUNNING] = 0;
+	c->v[KT_CV_SCX_NR_RUNNING] = 0;
+	c->v[KT_CV_LOCAL_DSQ] = 0;
+}
+
+/* A task runnable on @cpu's runqueue, waiting in @place, may run on @allowed. */
+static struct kt_waiter *waiter(struct kt_series *s, size_t i,
+				unsigned int cpu, int pid,
+				enum kt_wait_place place, uint64_t dsq,
+				uint64_t allowed)
+{
+	struct kt_waiter *w = kt_sample_add_waiter(&s->samples[i]);
+
+	w->cpu = cpu;
+	w->pid = pid;
+	snprintf(w->comm, sizeof(w->comm), "spin%d", pid);
+	w->place = place;
+	w->dsq_id = dsq;
+	w->allowed[0] = allowed;
+	at(s, i, cpu)->v[KT_CV_NR_RUNNING]++;
+	at(s, i, cpu)->v[KT_CV_SCX_NR_RUNNING]++;
+	return w;
+}
+
+/*
+ * Samples [@from, @to) of @cpu under a sched_ext scheduler: a task runs
+ * (or the CPU idles), @local more wait in its local DSQ and @elsewhere
+ * more, counted on its runqueue, wait in a shared DSQ or in the BPF
+ * scheduler.
+ */
+static void scx_queue(struct kt_series *s, size_t from, size_t to,
+		      unsigned int cpu, bool running, int local, int elsewhere)
+{
+	struct kt_cpu_sample *c;
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		c = at(s, i, cpu);
+		c->curr_idle = !running;
+		c->curr_scx = running;
+		c->curr = running ? TASK(cpu * 2) : IDLE_TASK;
+		c->v[KT_CV_LOCAL_DSQ] = local;
+		c->v[KT_CV_SCX_NR_RUNNING] = running + local + elsewhere;
+		c->v[KT_CV_NR_RUNNING] = running + local + elsewhere;
+	}
+}
+
 TEST_F(series, an_idle_cpu_beside_a_queue_is_an_imbalance)
 {
 	struct kt_monitor_verdict *v = &self->v[KT_V_IMBALANCE];
-	size_t i;
 
 	healthy(&self->s, 50);
-	for (i = 20; i < 30; i++) {
-		at(&self->s, i, 0)->v[KT_CV_NR_RUNNING] = 0;
-		at(&self->s, i, 3)->v[KT_CV_NR_RUNNING] = 6;
-	}
+	scx_queue(&self->s, 20, 30, 0, false, 0, 0);
+	scx_queue(&self->s, 20, 30, 3, true, 5, 0);
 	kt_verdicts_eval(&self->s, &self->limits, self->v);
 	EXPECT_TRUE(v->failed);
 	EXPECT_EQ(0, v->cpu);
-	EXPECT_NE(NULL, strstr(v->detail, "2.0s to 2.9s: cpu 0 averaged 0.00 runnable, cpu 3 6.00 (ratio 60.0"))
-		TH_LOG("%s", v->detail);
+	EXPECT_STREQ("2.0s to 2.9s: cpu 0 averaged 0.00 committed tasks, cpu 3 6.00 (ratio 60.0, limit 8.0; 10.0 committed in all on 4 online CPUs)",
+		     v->detail);
 	/* A test that confines tasks on purpose turns it off. */
 	ASSERT_EQ(0, kt_monitor_limit_set(&self->limits, "imbalance=0"));
 	kt_verdicts_eval(&self->s, &self->limits, self->v);
@@ -212,18 +264,208 @@ TEST_F(series, an_idle_cpu_beside_a_queue_is_an_imbalance)
 	EXPECT_FALSE(v->failed);
 }
 
-TEST_F(series, fewer_tasks_than_cpus_is_no_imbalance)
+/*
+ * No CPU idles, so the conservation verdict has nothing to say, but the
+ * tasks piled up in cpu 1's local DSQ get a tenth of a CPU each while
+ * the others run alone.
+ */
+TEST_F(series, a_pile_in_one_local_dsq_beside_busy_cpus_is_an_imbalance)
 {
-	size_t i;
+	struct kt_monitor_verdict *v = &self->v[KT_V_IMBALANCE];
 	unsigned int cpu;
 
 	healthy(&self->s, 50);
-	for (i = 0; i < 50; i++)
-		for (cpu = 0; cpu < CPUS; cpu++)
-			at(&self->s, i, cpu)->v[KT_CV_NR_RUNNING] = cpu == 0;
+	for (cpu = 0; cpu < CPUS; cpu++)
+		scx_queue(&self->s, 0, 50, cpu, true, cpu == 1 ? 9 : 0, 0);
 	kt_verdicts_eval(&self->s, &self->limits, self->v);
-	EXPECT_FALSE(self->v[KT_V_IMBALANCE].tripped)
-		TH_LOG("%s", self->v[KT_V_IMBALANCE].detail);
+	EXPECT_TRUE(v->failed);
+	EXPECT_EQ(10, (int)(v->value + 0.5));
+	EXPECT_NE(NULL, strstr(v->detail, "cpu 0 averaged 1.00 committed tasks, cpu 1 10.00 (ratio 10.0"))
+		TH_LOG("%s", v->detail);
+	EXPECT_FALSE(self->v[KT_V_CONSERVATION].tripped);
+	EXPECT_FALSE(self->v[KT_V_STALL].tripped);
+}
+
+/*
+ * cpu 2 idles four samples in ten while five tasks wait in cpu 0's
+ * local DSQ: never long enough for the conservation verdict, but the
+ * window's mean shows it.
+ */
+TEST_F(series, short_idle_spells_beside_a_pile_are_an_imbalance)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_IMBALANCE];
+	size_t i;
+	int pid;
+
+	healthy(&self->s, 50);
+	scx_queue(&self->s, 0, 50, 0, true, 5, 0);
+	scx_queue(&self->s, 0, 50, 2, true, 0, 0);
+	for (i = 0; i < 50; i++) {
+		if (i % 10 >= 4)
+			continue;
+		idle(&self->s, i, 2);
+		/*
+		 * The pile as the sampler lists it when a CPU idles; it is
+		 * counted on cpu 0 already.
+		 */
+		for (pid = 1; pid <= 5; pid++) {
+			waiter(&self->s, i, 0, pid, KT_WAIT_LOCAL, 0, ALL_CPUS);
+			at(&self->s, i, 0)->v[KT_CV_NR_RUNNING]--;
+			at(&self->s, i, 0)->v[KT_CV_SCX_NR_RUNNING]--;
+		}
+	}
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_EQ(4, (int)self->v[KT_V_CONSERVATION].value);
+	EXPECT_FALSE(self->v[KT_V_CONSERVATION].tripped);
+	EXPECT_TRUE(v->failed);
+	EXPECT_EQ(2, v->cpu);
+	EXPECT_NE(NULL, strstr(v->detail, "cpu 2 averaged 0.60 committed tasks, cpu 0 6.00 (ratio 10.0"))
+		TH_LOG("%s", v->detail);
+}
+
+/*
+ * scx_central: every wake-up goes to the central cpu 0, whose runqueue
+ * counts the tasks while they wait in its BPF queue; it hands them out
+ * one at a time to the local DSQs.  Where they are counted says nothing
+ * about the balance; committed to a CPU, the same tasks would.
+ */
+TEST_F(series, tasks_waiting_in_a_shared_queue_are_committed_to_no_cpu)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_IMBALANCE];
+	unsigned int cpu;
+	size_t i;
+
+	healthy(&self->s, 50);
+	scx_queue(&self->s, 0, 50, 0, true, 0, 11);
+	for (cpu = 1; cpu < CPUS; cpu++)
+		scx_queue(&self->s, 0, 50, cpu, true, 0, 0);
+	/* Between two tasks a CPU waits for the central one, now and then. */
+	for (i = 0; i < 50; i += 4)
+		scx_queue(&self->s, i, i + 1, 1 + i % 3, false, 0, 1);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->evaluated);
+	EXPECT_FALSE(v->tripped) TH_LOG("%s", v->detail);
+	EXPECT_GT(1.5, v->value) TH_LOG("%s", v->detail);
+
+	/* In a user DSQ, or in the global one: the same. */
+	for (i = 0; i < 50; i++)
+		at(&self->s, i, 0)->v[KT_CV_LOCAL_DSQ] = 0;
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_FALSE(v->tripped) TH_LOG("%s", v->detail);
+
+	/* Put in cpu 0's local DSQ, only cpu 0 will run them. */
+	scx_queue(&self->s, 0, 50, 0, true, 11, 0);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->failed);
+	EXPECT_NE(NULL, strstr(v->detail, "cpu 0 12.00 (ratio"))
+		TH_LOG("%s", v->detail);
+}
+
+/*
+ * Without a sched_ext scheduler in charge (EEVDF; or sched_ext bypassing
+ * one that is exiting, with the kernel's per-CPU queues) every task on a
+ * runqueue is that CPU's.
+ */
+TEST_F(series, without_a_scheduler_in_charge_every_runnable_task_counts)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_IMBALANCE];
+	unsigned int cpu;
+	size_t i;
+
+	healthy(&self->s, 50);
+	scx_queue(&self->s, 0, 50, 0, true, 0, 11);
+	for (cpu = 1; cpu < CPUS; cpu++)
+		scx_queue(&self->s, 0, 50, cpu, true, 0, 0);
+	for (i = 0; i < 50; i++)
+		self->s.samples[i].exit_kind = 1025;
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->failed);
+	EXPECT_NE(NULL, strstr(v->detail, "cpu 1 averaged 1.00 committed tasks, cpu 0 12.00 (ratio 12.0"))
+		TH_LOG("%s", v->detail);
+	for (i = 0; i < 50; i++) {
+		self->s.samples[i].exit_kind = KT_NA;
+		self->s.samples[i].scheduler[0] = '\0';
+		for (cpu = 0; cpu < CPUS; cpu++) {
+			at(&self->s, i, cpu)->curr_scx = false;
+			at(&self->s, i, cpu)->v[KT_CV_SCX_NR_RUNNING] = 0;
+			at(&self->s, i, cpu)->v[KT_CV_LOCAL_DSQ] = 0;
+		}
+	}
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->failed);
+	EXPECT_EQ(12, (int)v->value);
+}
+
+/*
+ * An offline CPU runs nothing by right; one that comes back starts
+ * empty.  A window in which a CPU was offline at any sample leaves that
+ * CPU out, and the others are judged among themselves.
+ */
+TEST_F(series, offline_cpus_are_left_out_of_the_imbalance)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_IMBALANCE];
+	size_t i;
+
+	healthy(&self->s, 60);
+	/* cpu 3 goes offline in the middle of a window, back in another. */
+	for (i = 15; i < 36; i++) {
+		scx_queue(&self->s, i, i + 1, 3, false, 0, 0);
+		at(&self->s, i, 3)->v[KT_CV_SCX_FLAGS] = 0;
+	}
+	/* Back online, empty for the rest of its window. */
+	scx_queue(&self->s, 36, 40, 3, false, 0, 0);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->evaluated);
+	EXPECT_FALSE(v->tripped) TH_LOG("%s", v->detail);
+	EXPECT_EQ(1, (int)v->value) TH_LOG("%s", v->detail);
+
+	/* The online CPUs are still judged: cpu 2 empty beside cpu 0's pile. */
+	scx_queue(&self->s, 20, 30, 2, false, 0, 0);
+	scx_queue(&self->s, 20, 30, 0, true, 3, 0);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->failed);
+	EXPECT_EQ(2, v->cpu);
+	EXPECT_STREQ("2.0s to 2.9s: cpu 2 averaged 0.00 committed tasks, cpu 0 4.00 (ratio 40.0, limit 8.0; 6.0 committed in all on 3 online CPUs)",
+		     v->detail);
+
+	/* Scheduler flags that cannot be read: online, as for conservation. */
+	for (i = 15; i < 36; i++)
+		at(&self->s, i, 3)->v[KT_CV_SCX_FLAGS] = KT_NA;
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_NE(NULL, strstr(v->detail, "6.0 committed in all on 4 online CPUs"))
+		TH_LOG("%s", v->detail);
+}
+
+TEST_F(series, fewer_committed_tasks_than_cpus_is_no_imbalance)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_IMBALANCE];
+	unsigned int cpu;
+
+	healthy(&self->s, 50);
+	/* One task runs, five more wait in a shared DSQ: no CPU holds them. */
+	for (cpu = 0; cpu < CPUS; cpu++)
+		scx_queue(&self->s, 0, 50, cpu, cpu == 0, 0, cpu ? 0 : 5);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->evaluated);
+	EXPECT_FALSE(v->tripped) TH_LOG("%s", v->detail);
+	EXPECT_STREQ("no window of 10 samples had a committed task per online CPU (limit 8.0)",
+		     v->detail);
+}
+
+/* A value that could not be read leaves out its window, not the rest. */
+TEST_F(series, an_unreadable_sample_leaves_out_only_its_window)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_IMBALANCE];
+
+	healthy(&self->s, 50);
+	at(&self->s, 5, 1)->v[KT_CV_NR_RUNNING] = KT_NA;
+	at(&self->s, 12, 2)->v[KT_CV_LOCAL_DSQ] = KT_NA;
+	scx_queue(&self->s, 0, 20, 0, false, 0, 0);
+	scx_queue(&self->s, 30, 40, 0, false, 0, 0);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->failed);
+	EXPECT_NE(NULL, strstr(v->detail, "3.0s to 3.9s: cpu 0 averaged 0.00"))
+		TH_LOG("%s", v->detail);
 }
 
 TEST_F(series, a_deep_local_dsq_and_fast_counters_trip_their_limits)
@@ -274,38 +516,6 @@ TEST_F(series, unavailable_fields_leave_their_verdicts_unjudged)
 	EXPECT_FALSE(self->v[KT_V_LOCAL_DSQ].evaluated);
 	EXPECT_FALSE(self->v[KT_V_FALLBACK_RATE].evaluated);
 	EXPECT_TRUE(self->v[KT_V_IMBALANCE].evaluated);
-}
-
-/* Sample @i's @cpu runs its idle task with nothing runnable. */
-static void idle(struct kt_series *s, size_t i, unsigned int cpu)
-{
-	struct kt_cpu_sample *c = at(s, i, cpu);
-
-	c->curr = IDLE_TASK;
-	c->curr_idle = true;
-	c->curr_scx = false;
-	c->v[KT_CV_NR_RUNNING] = 0;
-	c->v[KT_CV_SCX_NR_RUNNING] = 0;
-	c->v[KT_CV_LOCAL_DSQ] = 0;
-}
-
-/* A task runnable on @cpu's runqueue, waiting in @place, may run on @allowed. */
-static struct kt_waiter *waiter(struct kt_series *s, size_t i,
-				unsigned int cpu, int pid,
-				enum kt_wait_place place, uint64_t dsq,
-				uint64_t allowed)
-{
-	struct kt_waiter *w = kt_sample_add_waiter(&s->samples[i]);
-
-	w->cpu = cpu;
-	w->pid = pid;
-	snprintf(w->comm, sizeof(w->comm), "spin%d", pid);
-	w->place = place;
-	w->dsq_id = dsq;
-	w->allowed[0] = allowed;
-	at(s, i, cpu)->v[KT_CV_NR_RUNNING]++;
-	at(s, i, cpu)->v[KT_CV_SCX_NR_RUNNING]++;
-	return w;
 }
 
 /*
