@@ -84,6 +84,24 @@ KTSTR_TEST_F(conservation, spinners_fewer_than_cpus, 120, .topology = "1n2l2c1t"
 }
 
 /*
+ * One spinner per CPU, all forked on the test's CPU: no CPU may stay
+ * idle.  A scheduler that never wakes an idle CPU leaves some asleep
+ * with two spinners sharing another, for as long as nothing else wakes
+ * it; with fewer spinners than CPUs the same scheduler gets by.
+ */
+KTSTR_TEST_F(conservation, spinners_one_per_cpu, 120, .topology = "1n2l2c1t",
+	     .min_cpus = 2)
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_SPIN,
+		.nr_workers = self->k.topo.nr_cpus,
+		.name = "spinners",
+	};
+
+	run_conserved(_metadata, &self->k, &spec, 1, RUN_MS, ALONE_SPREAD);
+}
+
+/*
  * Half as many bursty workers as CPUs, all waking at the same moment
  * every 20 ms and spinning for 10 ms: at each burst every one of them
  * should get an idle CPU at once, so their run delay is time a CPU

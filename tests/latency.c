@@ -102,12 +102,13 @@ static unsigned int one_per_llc(const struct ktstr_topo *t, cpu_set_t *out)
 }
 
 /*
- * One pair per LLC: the waker spins and wakes its partner every 10 ms
- * without stopping.  Both start on one CPU of the LLC and may then run
- * anywhere; every LLC has idle CPUs.  A scheduler that puts a woken
- * task on an idle CPU (even only within the LLC, as EEVDF does) runs
- * it at once; one that queues it on its previous, busy CPU makes it wait
- * behind the spinner at every wake-up, which shows in the median.
+ * One pair per LLC: the waker spins, pinned to one CPU of the LLC, and
+ * wakes its partner every 10 ms without stopping.  The partner starts on
+ * the waker's CPU and may then run anywhere; every LLC has idle CPUs.  A
+ * scheduler that puts a woken task on an idle CPU (even only within the
+ * LLC, as EEVDF does) runs it there at once; one that queues it on its
+ * previous CPU, busy with the waker, makes it wait behind the spinner at
+ * every wake-up: nearly all its wake-ups then run on the waker's CPU.
  */
 KTSTR_TEST_F(latency, wake_to_idle_cpu, 120, .topology = "1n2l2c1t",
 	     .monitor = { .off = KTSTR_MON_IMBALANCE })
@@ -123,6 +124,7 @@ KTSTR_TEST_F(latency, wake_to_idle_cpu, 120, .topology = "1n2l2c1t",
 		SKIP(return, "no LLC has 2 CPUs: no idle CPU next to a busy one");
 	spec.nr_workers = 2 * n;
 	spec.start_affinity = &start;
+	spec.pin_wakers = true;
 	l.max_wake_on_waker_cpu = ON_WAKER_CPU_LIMIT;
 	/* A waker spins thousands of chunks, its wakee one per wake-up. */
 	l.min_work_share = 0;

@@ -313,9 +313,9 @@ bool ktstr_check_latency(const struct ktstr_workers *w,
 		if (ok && l->max_wake_on_waker_cpu > 0 &&
 		    same > l->max_wake_on_waker_cpu)
 			ok = fail(w, why, len,
-				  "latency: %.0f%% of %s's %llu wake-ups ran on the CPU their waker posted from and kept running on, limit %.0f%%",
-				  100 * same, ktstr_workers_name(w),
-				  (unsigned long long)lat.count,
+				  "latency: %.0f%% of the %llu wake-ups of %s ran on the CPU their waker posted from and kept running on, limit %.0f%%",
+				  100 * same, (unsigned long long)lat.count,
+				  ktstr_workers_name(w),
 				  100 * l->max_wake_on_waker_cpu);
 	}
 	ktstr_report_check("latency", ktstr_workers_name(w), ok, why,

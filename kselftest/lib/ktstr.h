@@ -118,6 +118,13 @@ struct ktstr_work_spec {
 	 * away from these CPUs itself.
 	 */
 	const cpu_set_t *start_affinity;
+	/*
+	 * SPIN_WAKER: pair j starts on the j-th CPU of .start_affinity (all
+	 * of them wrapping around), and its waker stays pinned there; only
+	 * the wakee moves.  A wakee the scheduler runs on its waker's CPU
+	 * waited behind a busy CPU while others were free.
+	 */
+	bool pin_wakers;
 };
 
 struct ktstr_worker_stats {

@@ -229,13 +229,39 @@ static int set_affinity(const cpu_set_t *cpus)
 	return 0;
 }
 
+/* The start CPU of spin-waker pair @pair: the pair-th of the start set. */
+static void pair_start_cpu(const struct ktstr_workers *w, unsigned int pair,
+			   cpu_set_t *out)
+{
+	unsigned int n = CPU_COUNT(&w->start_affinity), cpu, seen = 0;
+
+	CPU_ZERO(out);
+	for (cpu = 0; cpu < KTSTR_MAX_CPUS; cpu++)
+		if (CPU_ISSET(cpu, &w->start_affinity) && seen++ == pair % n) {
+			CPU_SET(cpu, out);
+			return;
+		}
+}
+
+static bool pinned_waker(const struct ktstr_wctx *c)
+{
+	return c->w->spec.pin_wakers && c->w->has_start_affinity &&
+	       c->w->spec.kind == KTSTR_WORK_SPIN_WAKER && !(c->idx & 1);
+}
+
 static int place(struct ktstr_wctx *c)
 {
 	const struct ktstr_workers *w = c->w;
 	int nice = worker_nice(w, c->idx);
 	const cpu_set_t *first = w->has_start_affinity ? &w->start_affinity :
 				 &w->affinity;
+	cpu_set_t pair_cpu;
 
+	if (w->spec.pin_wakers && w->has_start_affinity &&
+	    w->spec.kind == KTSTR_WORK_SPIN_WAKER) {
+		pair_start_cpu(w, c->idx / 2, &pair_cpu);
+		first = &pair_cpu;
+	}
 	if (w->spec.cgroup && ktstr_cgroup_move(w->spec.cgroup, getpid()) < 0)
 		return -1;
 	if (set_affinity(first) < 0)
@@ -254,7 +280,7 @@ static void take_final_affinity(struct ktstr_wctx *c)
 {
 	struct ktstr_worker_stats *st = &c->slot->stats;
 
-	if (c->w->has_start_affinity)
+	if (c->w->has_start_affinity && !pinned_waker(c))
 		set_affinity(&c->w->affinity);
 	if (sched_getaffinity(0, sizeof(st->cpus_allowed), &st->cpus_allowed))
 		CPU_ZERO(&st->cpus_allowed);
