@@ -7,6 +7,8 @@
 #include "ktstr_test.h"
 
 #define RUN_MS 4000
+/* newcomers_get_their_share: the newcomers start this far into the run. */
+#define NEWCOMER_DELAY_MS 1000
 
 KTSTR_FIXTURE(fair);
 KTSTR_RUN_UNDER(fair, eevdf, "eevdf");
@@ -91,6 +93,57 @@ KTSTR_TEST_F(fair, nice_sweep_no_starvation, 120, .topology = "1n1l2c1t")
 	EXPECT_KTSTR(ktstr_check_max_gap, w, &l);
 	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
 	ktstr_workers_free(w);
+}
+
+/* The CPU time @w used since @since_ns, and from now on since now. */
+static uint64_t cpu_since(struct __test_metadata *_metadata,
+			  struct ktstr_workers *w, uint64_t *since_ns)
+{
+	uint64_t cpu, delay, used;
+
+	ASSERT_EQ(0, ktstr_workers_schedstat(w, &cpu, &delay))
+		TH_LOG("%s", ktstr_errmsg());
+	used = cpu - *since_ns;
+	*since_ns = cpu;
+	return used;
+}
+
+/*
+ * A spinner per CPU for a second, then as many newcomers: from then on
+ * the newcomers must get half of the CPU time.  A scheduler that gives
+ * a task which finds nobody waiting an endless slice, and never takes
+ * it back when others arrive, keeps the newcomers off the CPUs for good.
+ */
+KTSTR_TEST_F(fair, newcomers_get_their_share, 120, .topology = "1n2l2c1t")
+{
+	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SPIN,
+					.nr_workers = self->k.topo.nr_cpus };
+	struct ktstr_workers *first, *late;
+	uint64_t first_cpu = 0, late_cpu = 0, a, b;
+
+	spec.name = "first";
+	first = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, first) TH_LOG("%s", ktstr_errmsg());
+	ktstr_sleep_ms(NEWCOMER_DELAY_MS);
+	spec.name = "newcomers";
+	late = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, late) TH_LOG("%s", ktstr_errmsg());
+	cpu_since(_metadata, first, &first_cpu);
+	cpu_since(_metadata, late, &late_cpu);
+	ktstr_sleep_ms(RUN_MS - NEWCOMER_DELAY_MS);
+	a = cpu_since(_metadata, first, &first_cpu);
+	b = cpu_since(_metadata, late, &late_cpu);
+	ASSERT_EQ(0, ktstr_workers_stop(first));
+	ASSERT_EQ(0, ktstr_workers_stop(late));
+	ktstr_print_stats("first", first);
+	ktstr_print_stats("newcomers", late);
+	EXPECT_KTSTR(ktstr_check_share_of, "newcomers", a + b ?
+		     (double)b / (a + b) : 0, 0.5, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_progress, late, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_max_gap, first, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
+	ktstr_workers_free(first);
+	ktstr_workers_free(late);
 }
 
 TEST_HARNESS_MAIN
