@@ -75,6 +75,8 @@ static inline void ktstr_fixture_teardown(struct __test_metadata *_metadata,
 {
 	struct ktstr_sched *s = &f->sched;
 
+	/* A hotplug test that failed half-way may have left CPUs offline. */
+	EXPECT_EQ(0, ktstr_cpus_restore_online()) TH_LOG("%s", ktstr_errmsg());
 	if (!s->decl)
 		return;
 	/* The test may have seen the exit itself (ktstr_sched_alive()). */

@@ -129,6 +129,16 @@ static const char * const kind_names[] = {
 	[KTSTR_WORK_FORK_CHURN] = "fork-churn",
 	[KTSTR_WORK_AFFINITY_CHURN] = "affinity-churn",
 	[KTSTR_WORK_NICE_SWEEP] = "nice-sweep",
+	[KTSTR_WORK_FORK_EXIT] = "fork-exit",
+	[KTSTR_WORK_THREAD_CHURN] = "thread-churn",
+	[KTSTR_WORK_EXEC] = "exec",
+	[KTSTR_WORK_AFFINITY_STORM] = "affinity-storm",
+	[KTSTR_WORK_YIELD_STORM] = "yield-storm",
+	[KTSTR_WORK_THREADS] = "threads",
+	[KTSTR_WORK_POLICY_SWITCH] = "policy-switch",
+	[KTSTR_WORK_KILL_CHURN] = "kill-churn",
+	[KTSTR_WORK_RT_HOG] = "rt-hog",
+	[KTSTR_WORK_RT_BURST] = "rt-burst",
 };
 
 #define NR_KINDS ARRAY_SIZE(kind_names)
@@ -166,7 +176,7 @@ static int place(struct ktstr_wctx *c)
 		return ktstr_fail("setpriority(nice %d): %s", nice,
 				  strerror(errno));
 	c->slot->stats.nice = nice;
-	return 0;
+	return ktstr_kind_place(c);
 }
 
 /* Keeps only this worker's own pipe ends. */
@@ -332,6 +342,10 @@ static int check_spec(const struct ktstr_work_spec *spec)
 				  spec->duty_pct);
 	if (spec->cgroup && !spec->cgroup->path[0])
 		return ktstr_fail("%s: the cgroup was never created", name);
+	if (spec->kind == KTSTR_WORK_AFFINITY_STORM &&
+	    (!spec->target || !spec->target->n || spec->target->stopped))
+		return ktstr_fail("%s: needs a running target group (spec.target)",
+				  name);
 	return 0;
 }
 
@@ -539,7 +553,9 @@ const char *ktstr_workers_name(const struct ktstr_workers *w)
 
 void ktstr_workers_set_name(struct ktstr_workers *w, const char *name)
 {
-	snprintf(w->name, sizeof(w->name), "%s", name);
+	/* ktstr_print_stats(ktstr_workers_name(w), w) must not clear it. */
+	if (name != w->name)
+		snprintf(w->name, sizeof(w->name), "%s", name);
 }
 
 unsigned int ktstr_workers_count(const struct ktstr_workers *w)
