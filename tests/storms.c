@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Storms: tasks created, exec'd, moved, re-prioritised, yielding and
+ * killed as fast as the kernel takes it, beside ordinary workers that
+ * must keep making progress.  Every task passes through the scheduler's
+ * init, enable, disable and exit callbacks, so a scheduler that leaks a
+ * per-task resource or loses a task on one of those paths fails here.
+ *
+ * A storm runs to a count within a time limit (STORM_LIMIT_MS): the
+ * count is what the scenario is about, the limit only bounds a run
+ * that cannot get there.  The counts were chosen from rates measured
+ * under TCG (Documentation/assertions.md, "Storms").
+ */
+#include <stdio.h>
+
+#include "kselftest_harness.h"
+#include "ktstr_test.h"
+
+/*
+ * A storm that has not reached its count by then has failed.  The
+ * slowest rate measured while the host was loaded (vfork + exit, 75/s
+ * beside the bystanders) would need 133 s for the fork storm's 10,000;
+ * an idle 4-vCPU guest does about 2400/s.
+ */
+#define STORM_LIMIT_MS 120000
+/* The harness's limit: the storm's, plus start, stop and checks. */
+#define STORM_TEST_S 200
+/* Storms without a count of their own run this long. */
+#define RUN_MS 4000
+
+/*
+ * Counts: fork_exit_storm's is the issue's; the others are 5-10 s of
+ * work at the rates measured beside the bystanders on a loaded host
+ * (Documentation/assertions.md, "Storms").
+ */
+#define FORK_EXIT_TASKS 10000
+#define THREAD_CHURN_TASKS 1000
+#define EXEC_TASKS 100
+#define AFFINITY_CHANGES 2000
+#define POLICY_SWITCHES 4000
+#define KILLS 100
+/* many_threads: threads per CPU, and how often each wakes. */
+#define THREADS_PER_CPU 50
+#define THREAD_PERIOD_US 100000
+
+KTSTR_FIXTURE(storms);
+KTSTR_RUN_UNDER(storms, eevdf, "eevdf");
+KTSTR_RUN_UNDER(storms, scx_simple, "scx_simple");
+
+static struct ktstr_workers *start(struct __test_metadata *_metadata,
+				   const struct ktstr_work_spec *spec)
+{
+	struct ktstr_workers *w = ktstr_workers_start(spec);
+
+	if (!w)
+		TH_LOG("%s: %s", spec->name ? spec->name :
+		       ktstr_work_kind_name(spec->kind), ktstr_errmsg());
+	return w;
+}
+
+/*
+ * The ordinary workers beside a storm: busy half the time, one per two
+ * CPUs, so that the storm has CPU time left to storm with.
+ */
+static struct ktstr_workers *bystanders(struct __test_metadata *_metadata,
+					const struct ktstr_topo *t)
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_MIXED, .nr_workers = (t->nr_cpus + 1) / 2,
+		.name = "bystanders",
+	};
+
+	return start(_metadata, &spec);
+}
+
+/* Stops and reports @w; the checks every group of a storm test gets. */
+static void stop_and_check(struct __test_metadata *_metadata,
+			   struct ktstr_workers *w, const char *name)
+{
+	ASSERT_EQ(0, ktstr_workers_stop(w)) TH_LOG("%s", ktstr_errmsg());
+	ktstr_print_stats(name, w);
+	EXPECT_KTSTR(ktstr_check_progress, w, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_max_gap, w, &ktstr_default_limits);
+}
+
+/*
+ * Runs the storm @spec beside the bystanders until it has done @count
+ * operations (or failed, or STORM_LIMIT_MS passed), then checks both.
+ */
+static void storm(struct __test_metadata *_metadata, struct ktstr_fixture *k,
+		  const struct ktstr_work_spec *spec, uint64_t count)
+{
+	struct ktstr_storm_limits l = ktstr_default_storm_limits;
+	struct ktstr_workers *by, *w;
+	uint64_t t0;
+
+	by = bystanders(_metadata, &k->topo);
+	ASSERT_NE(NULL, by);
+	t0 = ktstr_now_ns();
+	w = start(_metadata, spec);
+	ASSERT_NE(NULL, w);
+	if (ktstr_workers_wait_work(w, count, STORM_LIMIT_MS))
+		TH_LOG("%s", ktstr_errmsg());
+	ksft_print_msg("%s: %llu ms\n", spec->name,
+		       (unsigned long long)(ktstr_now_ns() - t0) / 1000000);
+	stop_and_check(_metadata, w, spec->name);
+	l.min_tasks = count;
+	EXPECT_KTSTR(ktstr_check_storm, w, &l, &k->sched);
+	stop_and_check(_metadata, by, "bystanders");
+	EXPECT_KTSTR(ktstr_check_attached, &k->sched);
+	ktstr_workers_free(w);
+	ktstr_workers_free(by);
+}
+
+/*
+ * 10,000 tasks created and exited: a scheduler that keeps something per
+ * task and never frees it runs out after a few thousand (forks fail
+ * with ENOMEM, or it errors out).
+ */
+KTSTR_TEST_F(storms, fork_exit_storm, STORM_TEST_S, .topology = "1n2l2c1t")
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_FORK_EXIT, .nr_workers = 2,
+		.name = "fork-exit storm",
+	};
+
+	storm(_metadata, &self->k, &spec, FORK_EXIT_TASKS);
+}
+
+KTSTR_TEST_F(storms, thread_churn, STORM_TEST_S, .topology = "1n2l2c1t")
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_THREAD_CHURN, .nr_workers = 2,
+		.name = "thread churn",
+	};
+
+	storm(_metadata, &self->k, &spec, THREAD_CHURN_TASKS);
+}
+
+KTSTR_TEST_F(storms, exec_storm, STORM_TEST_S, .topology = "1n2l2c1t")
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_EXEC, .nr_workers = 2,
+		.name = "exec storm",
+	};
+
+	storm(_metadata, &self->k, &spec, EXEC_TASKS);
+}
+
+/*
+ * Policies cycle OTHER -> BATCH -> IDLE (-> EXT when the scheduler runs
+ * in partial mode, where SCHED_EXT moves a task between classes).
+ */
+KTSTR_TEST_F(storms, policy_switch_storm, STORM_TEST_S,
+	     .topology = "1n2l2c1t")
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_POLICY_SWITCH,
+		.nr_workers = self->k.topo.nr_cpus,
+		.name = "policy switches",
+	};
+
+	ksft_print_msg("SCHED_EXT %s\n", ktstr_sched_ext_partial() ?
+		       "in the cycle (partial mode)" :
+		       "left out: no sched_ext scheduler in partial mode");
+	storm(_metadata, &self->k, &spec, POLICY_SWITCHES);
+}
+
+/*
+ * Spinning tasks, always runnable, their affinity changed nonstop by
+ * other tasks: none may be stranded where it may no longer run.
+ */
+KTSTR_TEST_F(storms, affinity_storm, STORM_TEST_S, .topology = "1n2l2c1t",
+	     .min_cpus = 2)
+{
+	struct ktstr_work_spec tspec = {
+		.kind = KTSTR_WORK_SPIN, .nr_workers = self->k.topo.nr_cpus,
+		.name = "moved",
+	};
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_AFFINITY_STORM, .nr_workers = 2,
+		.name = "affinity storm",
+	};
+	struct ktstr_storm_limits l = ktstr_default_storm_limits;
+	struct ktstr_workers *moved, *w;
+
+	moved = start(_metadata, &tspec);
+	ASSERT_NE(NULL, moved);
+	spec.target = moved;
+	w = start(_metadata, &spec);
+	ASSERT_NE(NULL, w);
+	if (ktstr_workers_wait_work(w, AFFINITY_CHANGES, STORM_LIMIT_MS))
+		TH_LOG("%s", ktstr_errmsg());
+	stop_and_check(_metadata, w, spec.name);
+	l.min_tasks = AFFINITY_CHANGES;
+	EXPECT_KTSTR(ktstr_check_storm, w, &l, &self->k.sched);
+	stop_and_check(_metadata, moved, tspec.name);
+	EXPECT_KTSTR(ktstr_check_cpus, moved, &self->k.topo.all);
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
+	ktstr_workers_free(w);
+	ktstr_workers_free(moved);
+}
+
+/*
+ * Tasks killed while runnable: more spinning children than CPUs, so
+ * most are queued when the SIGKILL comes; each must still get a CPU to
+ * exit on, promptly.
+ */
+KTSTR_TEST_F(storms, kill_while_queued, STORM_TEST_S, .topology = "1n2l2c1t")
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_KILL_CHURN,
+		.nr_workers = self->k.topo.nr_cpus / 2 + 1, .tasks = 4,
+		.name = "killers",
+	};
+	struct ktstr_storm_limits l = ktstr_default_storm_limits;
+	struct ktstr_workers *by, *w;
+
+	by = bystanders(_metadata, &self->k.topo);
+	ASSERT_NE(NULL, by);
+	w = start(_metadata, &spec);
+	ASSERT_NE(NULL, w);
+	if (ktstr_workers_wait_work(w, KILLS, STORM_LIMIT_MS))
+		TH_LOG("%s", ktstr_errmsg());
+	stop_and_check(_metadata, w, spec.name);
+	l.min_tasks = KILLS;
+	EXPECT_KTSTR(ktstr_check_storm, w, &l, &self->k.sched);
+	EXPECT_KTSTR(ktstr_check_kill_exit, w, &l);
+	stop_and_check(_metadata, by, "bystanders");
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
+	ktstr_workers_free(w);
+	ktstr_workers_free(by);
+}
+
+/* Yielding nonstop beside spinners: both sides keep going. */
+KTSTR_TEST_F(storms, yield_storm, STORM_TEST_S, .topology = "1n2l2c1t")
+{
+	struct ktstr_work_spec yspec = {
+		.kind = KTSTR_WORK_YIELD_STORM,
+		.nr_workers = 2 * self->k.topo.nr_cpus, .name = "yielders",
+	};
+	struct ktstr_work_spec sspec = {
+		.kind = KTSTR_WORK_SPIN, .nr_workers = self->k.topo.nr_cpus,
+		.name = "spinners",
+	};
+	struct ktstr_workers *y, *s;
+
+	y = start(_metadata, &yspec);
+	ASSERT_NE(NULL, y);
+	s = start(_metadata, &sspec);
+	ASSERT_NE(NULL, s);
+	ktstr_sleep_ms(RUN_MS);
+	stop_and_check(_metadata, y, yspec.name);
+	stop_and_check(_metadata, s, sspec.name);
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
+	ktstr_workers_free(y);
+	ktstr_workers_free(s);
+}
+
+/*
+ * 50 threads per CPU, each waking every 100 ms for a short burst (a big
+ * thread pool), beside a spinner per CPU: every thread must get a CPU
+ * soon after each wake-up.  A worker's work is its slowest thread's
+ * bursts and its longest gap the longest any of its threads went
+ * without one, so one forgotten thread fails the worker.
+ */
+KTSTR_TEST_F(storms, many_threads, STORM_TEST_S, .topology = "1n2l2c1t")
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_THREADS, .nr_workers = self->k.topo.nr_cpus,
+		.tasks = THREADS_PER_CPU, .period_us = THREAD_PERIOD_US,
+		.name = "threads",
+	};
+	struct ktstr_work_spec sspec = {
+		.kind = KTSTR_WORK_SPIN, .nr_workers = self->k.topo.nr_cpus,
+		.name = "spinners",
+	};
+	struct ktstr_storm_limits l = ktstr_default_storm_limits;
+	struct ktstr_workers *w, *s;
+
+	w = start(_metadata, &spec);
+	ASSERT_NE(NULL, w);
+	s = start(_metadata, &sspec);
+	ASSERT_NE(NULL, s);
+	ktstr_sleep_ms(RUN_MS);
+	ksft_print_msg("%u threads on %u CPUs\n",
+		       spec.nr_workers * spec.tasks, self->k.topo.nr_cpus);
+	stop_and_check(_metadata, w, spec.name);
+	/* Every thread was created: no failure, and a burst from each. */
+	l.min_tasks = 1;
+	EXPECT_KTSTR(ktstr_check_storm, w, &l, &self->k.sched);
+	stop_and_check(_metadata, s, sspec.name);
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
+	ktstr_workers_free(w);
+	ktstr_workers_free(s);
+}
+
+TEST_HARNESS_MAIN
