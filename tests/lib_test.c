@@ -1072,4 +1072,32 @@ TEST(hotplug_offline_online)
 		TH_LOG("%s", why);
 }
 
+/* one_cpu_each: worker i runs on the i-th CPU of the group's affinity. */
+TEST(one_cpu_each)
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_SPIN, .nr_workers = 3, .one_cpu_each = true,
+	};
+	unsigned int i, cpu, nth;
+	struct ktstr_workers *w;
+	struct ktstr_topo t;
+	cpu_set_t want;
+
+	ASSERT_EQ(0, ktstr_topo_read(&t)) TH_LOG("%s", ktstr_errmsg());
+	w = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
+	ktstr_sleep_ms(300);
+	ASSERT_EQ(0, ktstr_workers_stop(w));
+	for (i = 0; i < 3; i++) {
+		nth = i % t.nr_cpus;
+		for (cpu = 0; !CPU_ISSET(cpu, &t.all) || nth--; cpu++)
+			;
+		CPU_ZERO(&want);
+		CPU_SET(cpu, &want);
+		EXPECT_TRUE(CPU_EQUAL(&want, &ktstr_worker_stats(w, i)->cpus_used))
+			TH_LOG("worker %u: want CPU %u", i, cpu);
+	}
+	ktstr_workers_free(w);
+}
+
 TEST_HARNESS_MAIN

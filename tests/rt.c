@@ -25,56 +25,22 @@ KTSTR_FIXTURE(rt);
 KTSTR_RUN_UNDER(rt, eevdf, "eevdf");
 KTSTR_RUN_UNDER(rt, scx_simple, "scx_simple");
 
-struct rt_groups {
-	struct ktstr_workers *w[KTSTR_MAX_CPUS];
-	cpu_set_t one[KTSTR_MAX_CPUS];
-	unsigned int n;
-};
-
-/* One worker of @spec's kind pinned to each CPU of @cpus. */
-static int start_pinned(struct rt_groups *g, struct ktstr_work_spec spec,
-			const cpu_set_t *cpus)
+/* One worker of @spec's kind on each CPU of @cpus. */
+static struct ktstr_workers *start_pinned(struct ktstr_work_spec spec,
+					  const cpu_set_t *cpus)
 {
-	unsigned int cpu;
-	char name[64];
-
-	g->n = 0;
-	spec.nr_workers = 1;
-	spec.name = name;
-	for (cpu = 0; cpu < KTSTR_MAX_CPUS; cpu++) {
-		if (!CPU_ISSET(cpu, cpus))
-			continue;
-		CPU_ZERO(&g->one[g->n]);
-		CPU_SET(cpu, &g->one[g->n]);
-		spec.affinity = &g->one[g->n];
-		snprintf(name, sizeof(name), "%s cpu %u",
-			 ktstr_work_kind_name(spec.kind), cpu);
-		g->w[g->n] = ktstr_workers_start(&spec);
-		if (!g->w[g->n])
-			return -1;
-		g->n++;
-	}
-	return 0;
+	spec.nr_workers = CPU_COUNT(cpus);
+	spec.affinity = cpus;
+	spec.one_cpu_each = true;
+	return ktstr_workers_start(&spec);
 }
 
 static void stop_pinned(struct __test_metadata *_metadata,
-			struct rt_groups *g)
+			struct ktstr_workers *w)
 {
-	unsigned int i;
-
-	for (i = 0; i < g->n; i++) {
-		ASSERT_EQ(0, ktstr_workers_stop(g->w[i]))
-			TH_LOG("%s", ktstr_errmsg());
-		ktstr_print_stats(ktstr_workers_name(g->w[i]), g->w[i]);
-		EXPECT_KTSTR(ktstr_check_progress, g->w[i],
-			     &ktstr_default_limits);
-	}
-}
-
-static void free_pinned(struct rt_groups *g)
-{
-	while (g->n)
-		ktstr_workers_free(g->w[--g->n]);
+	ASSERT_EQ(0, ktstr_workers_stop(w)) TH_LOG("%s", ktstr_errmsg());
+	ktstr_print_stats(ktstr_workers_name(w), w);
+	EXPECT_KTSTR(ktstr_check_progress, w, &ktstr_default_limits);
 }
 
 /* Twice as many spinners as CPUs, free to run anywhere. */
@@ -96,13 +62,14 @@ static struct ktstr_workers *start_spinners(const struct ktstr_topo *t)
 KTSTR_TEST_F(rt, rt_hog_some_cpus, 120, .topology = "1n2l2c1t",
 	     .min_cpus = 2, .monitor = { .off = KTSTR_MON_IMBALANCE })
 {
-	struct ktstr_work_spec hog = { .kind = KTSTR_WORK_RT_HOG };
+	struct ktstr_work_spec hog = {
+		.kind = KTSTR_WORK_RT_HOG, .name = "SCHED_FIFO hogs",
+	};
 	struct ktstr_work_spec spin = {
 		.kind = KTSTR_WORK_SPIN, .name = "sched_ext/fair spinners",
 	};
 	struct ktstr_topo *t = &self->k.topo;
-	struct rt_groups hogs = { 0 };
-	struct ktstr_workers *w;
+	struct ktstr_workers *w, *hogs;
 	cpu_set_t hogged;
 	char list[256];
 
@@ -114,18 +81,18 @@ KTSTR_TEST_F(rt, rt_hog_some_cpus, 120, .topology = "1n2l2c1t",
 	w = ktstr_workers_start(&spin);
 	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
 	ktstr_sleep_ms(SPREAD_MS);
-	ASSERT_EQ(0, start_pinned(&hogs, hog, &hogged))
-		TH_LOG("%s", ktstr_errmsg());
+	hogs = start_pinned(hog, &hogged);
+	ASSERT_NE(NULL, hogs) TH_LOG("%s", ktstr_errmsg());
 	ASSERT_EQ(0, ktstr_workers_sample_cpus(w, &hogged, HOG_RUN_MS))
 		TH_LOG("%s", ktstr_errmsg());
 	ASSERT_EQ(0, ktstr_workers_stop(w)) TH_LOG("%s", ktstr_errmsg());
-	stop_pinned(_metadata, &hogs);
+	stop_pinned(_metadata, hogs);
 	ktstr_print_stats(spin.name, w);
 	EXPECT_KTSTR(ktstr_check_rt_displaced, w, &hogged,
 		     &ktstr_default_rt_limits);
 	EXPECT_KTSTR(ktstr_check_progress, w, &ktstr_default_limits);
 	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
-	free_pinned(&hogs);
+	ktstr_workers_free(hogs);
 	ktstr_workers_free(w);
 }
 
@@ -138,21 +105,20 @@ KTSTR_TEST_F(rt, rt_bursts, 120, .topology = "1n2l2c1t")
 {
 	struct ktstr_work_spec burst = {
 		.kind = KTSTR_WORK_RT_BURST, .period_us = BURST_PERIOD_US,
-		.duty_pct = BURST_DUTY_PCT,
+		.duty_pct = BURST_DUTY_PCT, .name = "SCHED_FIFO bursts",
 	};
-	struct rt_groups bursts = { 0 };
-	struct ktstr_workers *w;
+	struct ktstr_workers *w, *bursts;
 	struct ktstr_latency lat;
 
 	w = start_spinners(&self->k.topo);
 	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
-	ASSERT_EQ(0, start_pinned(&bursts, burst, &self->k.topo.all))
-		TH_LOG("%s", ktstr_errmsg());
+	bursts = start_pinned(burst, &self->k.topo.all);
+	ASSERT_NE(NULL, bursts) TH_LOG("%s", ktstr_errmsg());
 	ktstr_sleep_ms(BURST_RUN_MS);
 	ASSERT_EQ(0, ktstr_workers_stop(w)) TH_LOG("%s", ktstr_errmsg());
-	stop_pinned(_metadata, &bursts);
-	if (!ktstr_workers_latency(bursts.w[0], &lat))
-		ksft_print_msg("RT wake-up on cpu 0: p50 %llu us, p99 %llu us, max %llu us\n",
+	stop_pinned(_metadata, bursts);
+	if (!ktstr_workers_latency(bursts, &lat))
+		ksft_print_msg("RT wake-up: p50 %llu us, p99 %llu us, max %llu us\n",
 			       (unsigned long long)lat.p50_ns / 1000,
 			       (unsigned long long)lat.p99_ns / 1000,
 			       (unsigned long long)lat.max_ns / 1000);
@@ -161,7 +127,7 @@ KTSTR_TEST_F(rt, rt_bursts, 120, .topology = "1n2l2c1t")
 	EXPECT_KTSTR(ktstr_check_fairness, w, &ktstr_default_limits);
 	EXPECT_KTSTR(ktstr_check_max_gap, w, &ktstr_default_limits);
 	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
-	free_pinned(&bursts);
+	ktstr_workers_free(bursts);
 	ktstr_workers_free(w);
 }
 

@@ -119,6 +119,8 @@ struct ktstr_work_spec {
 	unsigned int tasks;
 	/* AFFINITY_STORM: the group whose affinity it changes (started first) */
 	const struct ktstr_workers *target;
+	/* Worker i confined to the i-th CPU of its affinity (wrapping). */
+	bool one_cpu_each;
 };
 
 struct ktstr_worker_stats {

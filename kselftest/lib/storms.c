@@ -88,14 +88,42 @@ static int reap_child(pid_t pid)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-void ktstr_do_fork_exit(struct ktstr_wctx *c)
+/* A child that shares our memory, as vfork()'s does, while it lives. */
+static int exit_at_once(void *arg)
+{
+	_exit(0);
+}
+
+static pid_t spawn_exit(void)
+{
+	static _Alignas(16) char stack[16384];
+
+	return clone(exit_at_once, stack + sizeof(stack),
+		     CLONE_VM | CLONE_VFORK | SIGCHLD, NULL);
+}
+
+/* posix_spawn() is vfork + exec, and reports an exec that failed. */
+static pid_t spawn_exec(void)
+{
+	static char * const argv[] = { "ktstr-exec", NULL };
+	static char * const envp[] = { EXEC_ENV "=1", NULL };
+	pid_t pid;
+	int err;
+
+	err = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, envp);
+	if (!err)
+		return pid;
+	errno = err;
+	return -1;
+}
+
+/* One unit per child that @spawn created and that exited with 0. */
+static void spawn_storm(struct ktstr_wctx *c, pid_t (*spawn)(void))
 {
 	pid_t pid;
 
 	for (;;) {
-		pid = vfork();
-		if (!pid)
-			_exit(0);
+		pid = spawn();
 		if (pid < 0) {
 			if (failed(c, errno))
 				return;
@@ -106,6 +134,16 @@ void ktstr_do_fork_exit(struct ktstr_wctx *c)
 		if (ktstr_checkpoint(c))
 			return;
 	}
+}
+
+void ktstr_do_fork_exit(struct ktstr_wctx *c)
+{
+	spawn_storm(c, spawn_exit);
+}
+
+void ktstr_do_exec(struct ktstr_wctx *c)
+{
+	spawn_storm(c, spawn_exec);
 }
 
 static void *churn_thread(void *arg)
@@ -140,29 +178,6 @@ void ktstr_do_thread_churn(struct ktstr_wctx *c)
 			break;
 	}
 	pthread_attr_destroy(&attr);
-}
-
-/* posix_spawn() is vfork + exec, and reports an exec that failed. */
-void ktstr_do_exec(struct ktstr_wctx *c)
-{
-	static char * const argv[] = { "ktstr-exec", NULL };
-	static char * const envp[] = { EXEC_ENV "=1", NULL };
-	pid_t pid;
-	int err;
-
-	for (;;) {
-		err = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv,
-				  envp);
-		if (err) {
-			if (failed(c, err))
-				return;
-			continue;
-		}
-		if (reap_child(pid) && failed(c, ECHILD))
-			return;
-		if (ktstr_checkpoint(c))
-			return;
-	}
 }
 
 static uint64_t xorshift(uint64_t *state)

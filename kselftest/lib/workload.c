@@ -159,17 +159,35 @@ static int worker_nice(const struct ktstr_workers *w, unsigned int i)
 	return w->n > 1 ? i * 19 / (w->n - 1) : 0;
 }
 
+/* The worker's own CPUs: the group's, or one of them (one_cpu_each). */
+static void worker_affinity(const struct ktstr_workers *w, unsigned int idx,
+			    cpu_set_t *out)
+{
+	unsigned int nth = idx % CPU_COUNT(&w->affinity), cpu;
+
+	*out = w->affinity;
+	if (!w->spec.one_cpu_each)
+		return;
+	for (cpu = 0; cpu < KTSTR_MAX_CPUS; cpu++)
+		if (CPU_ISSET(cpu, &w->affinity) && !nth--)
+			break;
+	CPU_ZERO(out);
+	CPU_SET(cpu, out);
+}
+
 static int place(struct ktstr_wctx *c)
 {
 	const struct ktstr_workers *w = c->w;
 	int nice = worker_nice(w, c->idx);
 	char cpus[1024];
+	cpu_set_t mine;
 
 	if (w->spec.cgroup && ktstr_cgroup_move(w->spec.cgroup, getpid()) < 0)
 		return -1;
-	if (sched_setaffinity(0, sizeof(w->affinity), &w->affinity) < 0)
+	worker_affinity(w, c->idx, &mine);
+	if (sched_setaffinity(0, sizeof(mine), &mine) < 0)
 		return ktstr_fail("sched_setaffinity(%s): %s",
-				  ktstr_cpus_format(&w->affinity, cpus,
+				  ktstr_cpus_format(&mine, cpus,
 						    sizeof(cpus)) ?: "?",
 				  strerror(errno));
 	if (setpriority(PRIO_PROCESS, 0, nice) < 0)
