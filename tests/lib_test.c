@@ -966,7 +966,7 @@ TEST(rt_displaced_check)
 	struct ktstr_topo t;
 
 	EXPECT_EQ(0.3, l.max_share_on_rt);
-	EXPECT_EQ(3000, l.max_gap_ms);
+	EXPECT_EQ(5000, l.max_gap_ms);
 	ASSERT_EQ(0, ktstr_topo_read(&t)) TH_LOG("%s", ktstr_errmsg());
 	CPU_ZERO(&last);
 	CPU_SET(t.nr_cpus - 1, &last);

@@ -213,14 +213,18 @@ KTSTR_TEST_F(storms, affinity_storm, STORM_TEST_S, .topology = "1n2l2c1t",
 	};
 	struct ktstr_storm_limits l = ktstr_default_storm_limits;
 	struct ktstr_workers *moved, *w;
+	uint64_t t0;
 
 	moved = start(_metadata, &tspec);
 	ASSERT_NE(NULL, moved);
 	spec.target = moved;
+	t0 = ktstr_now_ns();
 	w = start(_metadata, &spec);
 	ASSERT_NE(NULL, w);
 	if (ktstr_workers_wait_work(w, AFFINITY_CHANGES, STORM_LIMIT_MS))
 		TH_LOG("%s", ktstr_errmsg());
+	ksft_print_msg("%s: %llu ms\n", spec.name,
+		       (unsigned long long)(ktstr_now_ns() - t0) / 1000000);
 	stop_and_check(_metadata, w, spec.name);
 	l.min_tasks = AFFINITY_CHANGES;
 	EXPECT_KTSTR(ktstr_check_storm, w, &l, &self->k.sched);
