@@ -13,12 +13,7 @@
 #include "kselftest_harness.h"
 #include "ktstr_test.h"
 
-/*
- * After each hotplug event: how long to watch the scheduler for an exit
- * before taking it as handled (the exit shows within milliseconds), and
- * how long to run before the next event.
- */
-#define SETTLE_MS 1000
+/* How long to run between two hotplug events. */
 #define HOLD_MS 1000
 /* offline_online_cycles: cycles, each on the next candidate CPU. */
 #define NR_CYCLES 2
@@ -47,7 +42,7 @@ static bool hotplug(struct __test_metadata *_metadata, struct ktstr_sched *s,
 		TH_LOG("%s", ktstr_errmsg());
 		return false;
 	}
-	if (!ktstr_sched_follow(s, SETTLE_MS)) {
+	if (!ktstr_sched_follow(s, KTSTR_HOTPLUG_SETTLE_MS)) {
 		TH_LOG("scheduler %s after cpu %u went %s: %s: %s", s->name,
 		       cpu, online ? "online" : "offline",
 		       ktstr_sched_exit_name(s->exit_kind), s->exit_reason);

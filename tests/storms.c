@@ -40,6 +40,14 @@
 #define POLICY_SWITCHES 4000
 #define KILLS 100
 /*
+ * The share of the group's mean work a storm's or a yield storm's worker
+ * must do: what one gets depends on who else is on its CPU (a policy
+ * switcher's SCHED_IDLE phase beside a bystander, a yielder that EEVDF
+ * leaves where it is), from 0.32 x the mean (policy switches, 1n3l3c1t)
+ * and 0.38 (yielders, 1n2l2c1t) up.  A starved one gets next to nothing.
+ */
+#define STORM_MIN_SHARE 0.1
+/*
  * many_threads: threads per CPU, and how often each wakes.  450 threads
  * waking every 100 ms kept a 9-vCPU TCG guest too busy to run anything
  * on time (EEVDF's spinners went 4 s without a turn); every 500 ms
@@ -80,13 +88,20 @@ static struct ktstr_workers *bystanders(struct __test_metadata *_metadata,
 }
 
 /* Stops and reports @w; the checks every group of a storm test gets. */
-static void stop_and_check(struct __test_metadata *_metadata,
-			   struct ktstr_workers *w, const char *name)
+static void stop_and_check_with(struct __test_metadata *_metadata,
+				struct ktstr_workers *w, const char *name,
+				const struct ktstr_limits *l)
 {
 	ASSERT_EQ(0, ktstr_workers_stop(w)) TH_LOG("%s", ktstr_errmsg());
 	ktstr_print_stats(name, w);
-	EXPECT_KTSTR(ktstr_check_progress, w, &ktstr_default_limits);
-	EXPECT_KTSTR(ktstr_check_max_gap, w, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_progress, w, l);
+	EXPECT_KTSTR(ktstr_check_max_gap, w, l);
+}
+
+static void stop_and_check(struct __test_metadata *_metadata,
+			   struct ktstr_workers *w, const char *name)
+{
+	stop_and_check_with(_metadata, w, name, &ktstr_default_limits);
 }
 
 /* A check of its own for the group a scenario is about. */
@@ -106,9 +121,11 @@ static void storm_then(struct __test_metadata *_metadata,
 		       const struct extra_check *extra)
 {
 	struct ktstr_storm_limits l = ktstr_default_storm_limits;
+	struct ktstr_limits gl = ktstr_default_limits;
 	struct ktstr_workers *by, *w;
 	uint64_t t0;
 
+	gl.min_work_share = STORM_MIN_SHARE;
 	by = bystanders(_metadata, &k->topo);
 	ASSERT_NE(NULL, by);
 	t0 = ktstr_now_ns();
@@ -118,7 +135,7 @@ static void storm_then(struct __test_metadata *_metadata,
 		TH_LOG("%s", ktstr_errmsg());
 	ksft_print_msg("%s: %llu ms\n", spec->name,
 		       (unsigned long long)(ktstr_now_ns() - t0) / 1000000);
-	stop_and_check(_metadata, w, spec->name);
+	stop_and_check_with(_metadata, w, spec->name, &gl);
 	l.min_tasks = count;
 	EXPECT_KTSTR(ktstr_check_storm, w, &l, &k->sched);
 	if (extra)
@@ -212,9 +229,11 @@ KTSTR_TEST_F(storms, affinity_storm, STORM_TEST_S, .topology = "1n2l2c1t",
 		.name = "affinity storm",
 	};
 	struct ktstr_storm_limits l = ktstr_default_storm_limits;
+	struct ktstr_limits gl = ktstr_default_limits;
 	struct ktstr_workers *moved, *w;
 	uint64_t t0;
 
+	gl.min_work_share = STORM_MIN_SHARE;
 	moved = start(_metadata, &tspec);
 	ASSERT_NE(NULL, moved);
 	spec.target = moved;
@@ -225,7 +244,7 @@ KTSTR_TEST_F(storms, affinity_storm, STORM_TEST_S, .topology = "1n2l2c1t",
 		TH_LOG("%s", ktstr_errmsg());
 	ksft_print_msg("%s: %llu ms\n", spec.name,
 		       (unsigned long long)(ktstr_now_ns() - t0) / 1000000);
-	stop_and_check(_metadata, w, spec.name);
+	stop_and_check_with(_metadata, w, spec.name, &gl);
 	l.min_tasks = AFFINITY_CHANGES;
 	EXPECT_KTSTR(ktstr_check_storm, w, &l, &self->k.sched);
 	stop_and_check(_metadata, moved, tspec.name);
@@ -261,11 +280,12 @@ KTSTR_TEST_F(storms, kill_while_queued, STORM_TEST_S, .topology = "1n2l2c1t")
 
 /*
  * Runs the group @spec beside a spinner per CPU for RUN_MS, then checks
- * both (and @extra, if any, on @spec's group).
+ * both (@spec's group with the limits @l, and @extra if any).
  */
 static void beside_spinners(struct __test_metadata *_metadata,
 			    struct ktstr_fixture *k,
 			    const struct ktstr_work_spec *spec,
+			    const struct ktstr_limits *l,
 			    const struct extra_check *extra)
 {
 	struct ktstr_work_spec sspec = {
@@ -279,7 +299,7 @@ static void beside_spinners(struct __test_metadata *_metadata,
 	s = start(_metadata, &sspec);
 	ASSERT_NE(NULL, s);
 	ktstr_sleep_ms(RUN_MS);
-	stop_and_check(_metadata, w, spec->name);
+	stop_and_check_with(_metadata, w, spec->name, l);
 	if (extra)
 		extra->fn(_metadata, k, w);
 	stop_and_check(_metadata, s, sspec.name);
@@ -302,8 +322,10 @@ KTSTR_TEST_F(storms, yield_storm, STORM_TEST_S, .topology = "1n2l2c1t",
 		.kind = KTSTR_WORK_YIELD_STORM,
 		.nr_workers = 2 * self->k.topo.nr_cpus, .name = "yielders",
 	};
+	struct ktstr_limits l = ktstr_default_limits;
 
-	beside_spinners(_metadata, &self->k, &spec, NULL);
+	l.min_work_share = STORM_MIN_SHARE;
+	beside_spinners(_metadata, &self->k, &spec, &l, NULL);
 }
 
 /* Every thread was created (no failure), and each did a burst. */
@@ -336,7 +358,8 @@ KTSTR_TEST_F(storms, many_threads, STORM_TEST_S, .topology = "1n2l2c1t")
 		.name = "threads",
 	};
 
-	beside_spinners(_metadata, &self->k, &spec, &threads);
+	beside_spinners(_metadata, &self->k, &spec, &ktstr_default_limits,
+			&threads);
 }
 
 TEST_HARNESS_MAIN

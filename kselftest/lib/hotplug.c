@@ -94,7 +94,7 @@ int ktstr_cpu_set_online(unsigned int cpu, bool online)
 int ktstr_cpus_restore_online(void)
 {
 	char path[64], left_list[256], why[512] = "";
-	unsigned int cpu;
+	unsigned int cpu, back = 0;
 	cpu_set_t left;
 
 	CPU_ZERO(&left);
@@ -108,9 +108,10 @@ int ktstr_cpus_restore_online(void)
 			continue;
 		}
 		CPU_CLR(cpu, &offlined);
+		back++;
 	}
 	if (!CPU_COUNT(&left))
-		return 0;
+		return back;
 	return ktstr_fail("CPUs %s could not be brought back online: %s",
 			  ktstr_cpus_format(&left, left_list,
 					    sizeof(left_list)) ?: "?", why);

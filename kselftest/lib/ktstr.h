@@ -396,7 +396,7 @@ bool ktstr_check_rt_displaced(const struct ktstr_workers *w,
 const char *ktstr_hotplug_unavailable(const struct ktstr_topo *t, char *buf,
 				      size_t len);
 int ktstr_cpu_set_online(unsigned int cpu, bool online);
-/* 0, or -1 naming the CPUs that could not be brought back. */
+/* How many CPUs it brought back, or -1 naming those it could not. */
 int ktstr_cpus_restore_online(void);
 /*
  * Up to @max CPUs to take offline in turn: never CPU 0, the last CPU of
