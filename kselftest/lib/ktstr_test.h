@@ -83,7 +83,10 @@ static inline void ktstr_fixture_teardown(struct __test_metadata *_metadata,
 	 * bringing them back may make the scheduler restart.
 	 */
 	restored = ktstr_cpus_restore_online();
-	EXPECT_LE(0, restored) TH_LOG("%s", ktstr_errmsg());
+	/* Not TH_LOG(): after a failed ASSERT it would print anyway. */
+	if (restored < 0)
+		ksft_print_msg("%s\n", ktstr_errmsg());
+	EXPECT_LE(0, restored);
 	if (!s->decl)
 		return;
 	if (restored > 0)
