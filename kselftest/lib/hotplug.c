@@ -7,10 +7,10 @@
  * or is made to exit by the kernel, which asks it to restart
  * (SCX_ECODE_ACT_RESTART); its loader then loads it again.  A loader
  * reads the hotplug sequence when it opens the scheduler, and the kernel
- * refuses the attach if a CPU came or went since: the kernel's example
- * loaders then die (SCX_BUG_ON on the failed attach).  So a test waits
- * for the scheduler to settle (ktstr_sched_follow()) before the next
- * event.
+ * refuses the attach if a CPU came or went since: by the 7.3 source the
+ * kernel's example loaders then end (SCX_BUG_ON on the failed attach).
+ * So a test waits for the scheduler to settle (ktstr_sched_follow())
+ * before the next event.
  *
  * The CPUs this process took offline are remembered, and the fixture's
  * teardown brings them back, also after a failed assertion.  A test
