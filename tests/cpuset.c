@@ -3,6 +3,9 @@
  * Cpuset isolation and affinity: tasks run only where their cgroup's
  * cpuset or their own affinity mask allows, and still all progress.
  */
+#include <errno.h>
+#include <string.h>
+
 #include "kselftest_harness.h"
 #include "ktstr_test.h"
 
@@ -129,6 +132,117 @@ KTSTR_TEST_F(cpuset, affinity_respected, 120, .topology = "1n2l2c1t",
 	ktstr_workers_free(pinned);
 	ktstr_workers_free(pair);
 	ktstr_workers_free(churn);
+}
+
+/* Changes mid-run take effect at once; this is the margin before a mark. */
+#define SETTLE_MS 200
+#define PHASE_MS 1500
+
+/*
+ * After a change made mid-run: lets it settle, marks @w, runs a phase
+ * and checks that every worker progressed since, on @cpus only.
+ */
+static void phase_after(struct __test_metadata *_metadata,
+			struct ktstr_workers *w, const char *name,
+			const cpu_set_t *cpus)
+{
+	ktstr_sleep_ms(SETTLE_MS);
+	ktstr_workers_set_name(w, name);
+	ktstr_workers_mark(w);
+	ktstr_sleep_ms(PHASE_MS);
+	EXPECT_KTSTR(ktstr_check_after_change, w, cpus, &ktstr_default_limits);
+}
+
+/*
+ * A cgroup's cpuset is set to half of the CPUs while its tasks run, then
+ * shrunk to one CPU, then grown back: in each phase every task
+ * progresses and stays inside.
+ */
+KTSTR_TEST_F(cpuset, shrink_to_one_and_back, 120, .topology = "1n2l2c1t",
+	     .min_cpus = 2, .monitor = { .off = KTSTR_MON_IMBALANCE })
+{
+	struct ktstr_topo *t = &self->k.topo;
+	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SPIN };
+	struct ktstr_workers *w;
+	struct ktstr_cgroup cg;
+	char list[2][128];
+	cpu_set_t half, one;
+	unsigned int i;
+
+	/* The second half: CPU 0, where the system's own tasks run, stays out. */
+	ASSERT_EQ(0, ktstr_cpus_split(t, 2, 1, &half))
+		TH_LOG("%s", ktstr_errmsg());
+	one = half;
+	for (i = 0; CPU_COUNT(&one) > 1; i++)
+		CPU_CLR(i, &one);
+	ksft_print_msg("cpuset %s, shrunk to %s and grown back\n",
+		       ktstr_cpus_format(&half, list[0], sizeof(list[0])),
+		       ktstr_cpus_format(&one, list[1], sizeof(list[1])));
+	ASSERT_EQ(0, ktstr_cgroup_create(&cg, "shrink"))
+		TH_LOG("%s", ktstr_errmsg());
+	spec.cgroup = &cg;
+	spec.nr_workers = 2 * CPU_COUNT(&half);
+	w = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
+	ktstr_sleep_ms(PHASE_MS);
+	ASSERT_EQ(0, ktstr_cgroup_set_cpus(&cg, &half))
+		TH_LOG("%s", ktstr_errmsg());
+	phase_after(_metadata, w, "confined to half", &half);
+	ASSERT_EQ(0, ktstr_cgroup_set_cpus(&cg, &one))
+		TH_LOG("%s", ktstr_errmsg());
+	phase_after(_metadata, w, "shrunk to one CPU", &one);
+	ASSERT_EQ(0, ktstr_cgroup_set_cpus(&cg, &half))
+		TH_LOG("%s", ktstr_errmsg());
+	phase_after(_metadata, w, "grown back", &half);
+	ASSERT_EQ(0, ktstr_workers_stop(w)) TH_LOG("%s", ktstr_errmsg());
+	ktstr_print_stats("grown back", w);
+	EXPECT_KTSTR(ktstr_check_progress, w, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
+	ktstr_workers_free(w);
+	EXPECT_EQ(0, ktstr_cgroup_remove(&cg)) TH_LOG("%s", ktstr_errmsg());
+}
+
+/* Sets the affinity of every worker of @w to @cpus. */
+static void move_all(struct __test_metadata *_metadata,
+		     struct ktstr_workers *w, const cpu_set_t *cpus)
+{
+	unsigned int i;
+
+	for (i = 0; i < ktstr_workers_count(w); i++)
+		ASSERT_EQ(0, sched_setaffinity(ktstr_worker_pid(w, i),
+					       sizeof(*cpus), cpus))
+			TH_LOG("worker %u: %s", i, strerror(errno));
+}
+
+/*
+ * Tasks running anywhere get their affinity set to one half of the
+ * CPUs, then moved to the other half: after each move they must keep
+ * progressing, only where they may.  A scheduler that remembers where a
+ * task ran and keeps queueing it there strands it.
+ */
+KTSTR_TEST_F(cpuset, affinity_change_midrun, 120, .topology = "1n2l2c1t",
+	     .min_cpus = 2, .monitor = { .off = KTSTR_MON_IMBALANCE })
+{
+	struct ktstr_topo *t = &self->k.topo;
+	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SPIN };
+	struct ktstr_workers *w;
+	cpu_set_t from, to;
+
+	ASSERT_EQ(0, ktstr_cpus_split(t, 2, 0, &from));
+	ASSERT_EQ(0, ktstr_cpus_split(t, 2, 1, &to));
+	spec.nr_workers = 2 * CPU_COUNT(&to);
+	w = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
+	ktstr_sleep_ms(PHASE_MS);
+	move_all(_metadata, w, &from);
+	phase_after(_metadata, w, "moved to the first half", &from);
+	move_all(_metadata, w, &to);
+	phase_after(_metadata, w, "moved to the other half", &to);
+	ASSERT_EQ(0, ktstr_workers_stop(w)) TH_LOG("%s", ktstr_errmsg());
+	ktstr_print_stats("moved to the other half", w);
+	EXPECT_KTSTR(ktstr_check_progress, w, &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
+	ktstr_workers_free(w);
 }
 
 TEST_HARNESS_MAIN

@@ -274,6 +274,43 @@ FIXTURE_VARIANT_ADD(work, sleep_burst) {
 	.kind = KTSTR_WORK_SLEEP_BURST, .nr_workers = 2, .duty_pct = 30,
 };
 
+FIXTURE_VARIANT_ADD(work, fork_exit) {
+	.kind = KTSTR_WORK_FORK_EXIT, .nr_workers = 2,
+};
+
+FIXTURE_VARIANT_ADD(work, thread_churn) {
+	.kind = KTSTR_WORK_THREAD_CHURN, .nr_workers = 2, .pin = PIN_HALF,
+};
+
+FIXTURE_VARIANT_ADD(work, exec) {
+	.kind = KTSTR_WORK_EXEC, .nr_workers = 1,
+};
+
+FIXTURE_VARIANT_ADD(work, yield_storm) {
+	.kind = KTSTR_WORK_YIELD_STORM, .nr_workers = 3, .pin = PIN_ONE,
+};
+
+FIXTURE_VARIANT_ADD(work, threads) {
+	.kind = KTSTR_WORK_THREADS, .nr_workers = 2,
+};
+
+FIXTURE_VARIANT_ADD(work, policy_switch) {
+	.kind = KTSTR_WORK_POLICY_SWITCH, .nr_workers = 2, .pin = PIN_HALF,
+};
+
+FIXTURE_VARIANT_ADD(work, kill_churn) {
+	.kind = KTSTR_WORK_KILL_CHURN, .nr_workers = 1,
+};
+
+/* One RT hog on the last CPU: the others keep the machine going. */
+FIXTURE_VARIANT_ADD(work, rt_hog) {
+	.kind = KTSTR_WORK_RT_HOG, .nr_workers = 1, .pin = PIN_ONE,
+};
+
+FIXTURE_VARIANT_ADD(work, rt_burst) {
+	.kind = KTSTR_WORK_RT_BURST, .nr_workers = 2, .duty_pct = 20,
+};
+
 FIXTURE_SETUP(work)
 {
 	ASSERT_EQ(0, ktstr_topo_read(&self->topo)) TH_LOG("%s", ktstr_errmsg());
@@ -320,6 +357,9 @@ static bool blocks(enum ktstr_work_kind kind)
 	case KTSTR_WORK_SCHED_IDLE:
 	case KTSTR_WORK_SCHED_BATCH:
 	case KTSTR_WORK_RENICE:
+	case KTSTR_WORK_YIELD_STORM:
+	case KTSTR_WORK_POLICY_SWITCH:
+	case KTSTR_WORK_RT_HOG:
 		return false;
 	default:
 		return true;
@@ -354,6 +394,10 @@ static void check_worker(struct __test_metadata *_metadata,
 
 	EXPECT_FALSE(st->exited_early);
 	EXPECT_GT(st->work, 0);
+	EXPECT_EQ(0, st->failures) TH_LOG("worker %u: %s", i,
+					  strerror(st->last_errno));
+	if (kind == KTSTR_WORK_KILL_CHURN || kind == KTSTR_WORK_RT_BURST)
+		EXPECT_GT(st->lat_count, 0);
 	EXPECT_GE(st->wall_ns, RUN_MS * 1000000ull);
 	EXPECT_LE(st->wall_ns, outside_ns);
 	EXPECT_GT(st->cpu_ns, 0);
@@ -391,6 +435,9 @@ TEST_F_TIMEOUT(work, runs, 120)
 	uint64_t t0, t1, t2;
 	unsigned int i;
 
+	if ((variant->kind == KTSTR_WORK_RT_HOG ||
+	     variant->kind == KTSTR_WORK_RT_BURST) && geteuid())
+		SKIP(return, "SCHED_FIFO needs root");
 	t0 = ktstr_now_ns();
 	w = ktstr_workers_start(&spec);
 	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
@@ -1014,6 +1061,360 @@ TEST(claims)
 					   "cgroup_set_weight"));
 	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "ktstr-no-such-ops"))
 		TH_LOG("%s", ktstr_errmsg());
+}
+
+/* ---- storms, changes mid-run, RT, hotplug ----------------------------- */
+
+static struct ktstr_workers *spinners(struct __test_metadata *_metadata,
+				      unsigned int n, const cpu_set_t *cpus)
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_SPIN, .nr_workers = n, .affinity = cpus,
+	};
+	struct ktstr_workers *w = ktstr_workers_start(&spec);
+
+	if (!w)
+		TH_LOG("%s", ktstr_errmsg());
+	return w;
+}
+
+/* The storm moves its targets within its own affinity, nonstop. */
+TEST(affinity_storm_moves_targets)
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_AFFINITY_STORM, .nr_workers = 1,
+	};
+	struct ktstr_workers *target, *storm;
+	cpu_set_t half, now;
+	struct ktstr_topo t;
+	unsigned int i;
+
+	ASSERT_EQ(0, ktstr_topo_read(&t)) TH_LOG("%s", ktstr_errmsg());
+	half = t.all;
+	if (t.nr_cpus > 1)
+		ASSERT_EQ(0, ktstr_cpus_split(&t, 2, 1, &half));
+	EXPECT_EQ(NULL, ktstr_workers_start(&spec));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "spec.target"))
+		TH_LOG("%s", ktstr_errmsg());
+	target = spinners(_metadata, 2, NULL);
+	ASSERT_NE(NULL, target);
+	spec.target = target;
+	spec.affinity = &half;
+	storm = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, storm) TH_LOG("%s", ktstr_errmsg());
+	EXPECT_EQ(0, ktstr_workers_wait_work(storm, 50, 30000))
+		TH_LOG("%s", ktstr_errmsg());
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, sched_getaffinity(ktstr_worker_pid(target, i),
+					       sizeof(now), &now));
+		CPU_AND(&now, &now, &half);
+		EXPECT_LT(0, CPU_COUNT(&now));
+	}
+	ASSERT_EQ(0, ktstr_workers_stop(storm));
+	ASSERT_EQ(0, ktstr_workers_stop(target));
+	EXPECT_EQ(0, ktstr_worker_stats(storm, 0)->failures);
+	EXPECT_LE(50, ktstr_worker_stats(storm, 0)->work);
+	EXPECT_GT(ktstr_worker_stats(target, 1)->work, 0);
+	ktstr_workers_free(storm);
+	ktstr_workers_free(target);
+}
+
+/*
+ * A storm whose operations fail stops waiting at once, and its check
+ * names the count, the failures and their errno.
+ */
+TEST(storm_failures_reported)
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_AFFINITY_STORM, .nr_workers = 1,
+	};
+	struct ktstr_storm_limits l = ktstr_default_storm_limits;
+	struct ktstr_workers *target, *storm;
+	char why[KTSTR_WHY_LEN];
+	uint64_t t0;
+
+	target = spinners(_metadata, 1, NULL);
+	ASSERT_NE(NULL, target);
+	spec.target = target;
+	storm = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, storm) TH_LOG("%s", ktstr_errmsg());
+	/* Its only target gone: every change fails with ESRCH. */
+	kill(ktstr_worker_pid(target, 0), SIGKILL);
+	waitpid(ktstr_worker_pid(target, 0), NULL, 0);
+	t0 = ktstr_now_ns();
+	EXPECT_EQ(-1, ktstr_workers_wait_work(storm, 1000000000, 30000));
+	EXPECT_LT(ktstr_now_ns() - t0, 10000000000ull);
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "No such process"))
+		TH_LOG("%s", ktstr_errmsg());
+	ASSERT_EQ(0, ktstr_workers_stop(storm));
+	l.min_tasks = 1;
+	EXPECT_FALSE(ktstr_check_storm(storm, &l, NULL, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "ESRCH")) TH_LOG("%s", why);
+	EXPECT_NE(NULL, strstr(why, "scheduler none")) TH_LOG("%s", why);
+	ktstr_workers_free(storm);
+	ktstr_workers_free(target);
+}
+
+TEST(storm_checks)
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_FORK_EXIT, .nr_workers = 1,
+	};
+	struct ktstr_storm_limits l = ktstr_default_storm_limits;
+	char why[KTSTR_WHY_LEN];
+	struct ktstr_workers *w;
+
+	EXPECT_EQ(10000, l.min_tasks);
+	EXPECT_EQ(0, l.max_failures);
+	w = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
+	EXPECT_EQ(0, ktstr_workers_wait_work(w, 20, 30000))
+		TH_LOG("%s", ktstr_errmsg());
+	/* Not there yet: the reason says how far it got, and in how long. */
+	EXPECT_EQ(-1, ktstr_workers_wait_work(w, 1000000000, 200));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "units in 200 ms"))
+		TH_LOG("%s", ktstr_errmsg());
+	ASSERT_EQ(0, ktstr_workers_stop(w));
+	l.min_tasks = 20;
+	EXPECT_TRUE(ktstr_check_storm(w, &l, NULL, why, sizeof(why)))
+		TH_LOG("%s", why);
+	l.min_tasks = 1000000000;
+	EXPECT_FALSE(ktstr_check_storm(w, &l, NULL, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "want 1000000000")) TH_LOG("%s", why);
+	/* Nothing killed: the kill check cannot pass. */
+	EXPECT_FALSE(ktstr_check_kill_exit(w, &l, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "no task was killed")) TH_LOG("%s", why);
+	/* Every worker gone: waiting for more is pointless. */
+	EXPECT_EQ(-1, ktstr_workers_wait_work(w, 1000000000, 10000));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "every worker exited"))
+		TH_LOG("%s", ktstr_errmsg());
+	ktstr_workers_free(w);
+}
+
+/*
+ * After a mark, the check sees only what happened since: CPUs the
+ * workers left before it do not count, a worker stopped since does.
+ */
+TEST(after_change_since_mark)
+{
+	struct ktstr_limits l = ktstr_default_limits;
+	char why[KTSTR_WHY_LEN], list[64];
+	struct ktstr_workers *w;
+	cpu_set_t one, other;
+	struct ktstr_topo t;
+	unsigned int i;
+
+	ASSERT_EQ(0, ktstr_topo_read(&t)) TH_LOG("%s", ktstr_errmsg());
+	w = spinners(_metadata, 2, NULL);
+	ASSERT_NE(NULL, w);
+	EXPECT_FALSE(ktstr_check_after_change(w, NULL, &l, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "never marked")) TH_LOG("%s", why);
+	CPU_ZERO(&one);
+	CPU_SET(t.nr_cpus - 1, &one);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, sched_setaffinity(ktstr_worker_pid(w, i),
+					       sizeof(one), &one));
+	ktstr_sleep_ms(100);
+	ktstr_workers_mark(w);
+	ktstr_sleep_ms(500);
+	EXPECT_TRUE(ktstr_check_after_change(w, &one, &l, why, sizeof(why)))
+		TH_LOG("%s", why);
+	CPU_XOR(&other, &t.all, &one);
+	if (CPU_COUNT(&other)) {
+		EXPECT_FALSE(ktstr_check_after_change(w, &other, &l, why,
+						      sizeof(why)));
+		snprintf(list, sizeof(list), "ran on CPUs %u after the change",
+			 t.nr_cpus - 1);
+		EXPECT_NE(NULL, strstr(why, list)) TH_LOG("%s", why);
+	}
+	/* A worker that stops running after the next mark is stranded. */
+	ASSERT_EQ(0, kill(ktstr_worker_pid(w, 1), SIGSTOP));
+	ktstr_sleep_ms(100);
+	ktstr_workers_mark(w);
+	ktstr_sleep_ms(500);
+	EXPECT_FALSE(ktstr_check_after_change(w, &one, &l, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "worker 1")) TH_LOG("%s", why);
+	EXPECT_NE(NULL, strstr(why, "stranded")) TH_LOG("%s", why);
+	kill(ktstr_worker_pid(w, 1), SIGCONT);
+	ASSERT_EQ(0, ktstr_workers_stop(w));
+	ktstr_workers_free(w);
+}
+
+static void fake_topo(struct ktstr_topo *t, const char *all,
+		      const char * const *llcs, unsigned int nr_llcs)
+{
+	unsigned int i;
+
+	memset(t, 0, sizeof(*t));
+	ktstr_cpus_parse(all, &t->all);
+	t->nr_cpus = CPU_COUNT(&t->all);
+	t->nr_llcs = nr_llcs;
+	for (i = 0; i < nr_llcs; i++)
+		ktstr_cpus_parse(llcs[i], &t->llc[i]);
+}
+
+TEST(rt_hogged_cpus)
+{
+	static const char * const one_llc[] = { "0" };
+	static const char * const three[] = { "0-2", "3-5", "6-8" };
+	struct ktstr_topo t;
+	char buf[64];
+	cpu_set_t out;
+
+	fake_topo(&t, "0-8", three, 3);
+	ASSERT_EQ(0, ktstr_cpus_rt_hogged(&t, &out));
+	EXPECT_STREQ("1,3,5,7", ktstr_cpus_format(&out, buf, sizeof(buf)));
+	fake_topo(&t, "0", one_llc, 1);
+	EXPECT_EQ(-1, ktstr_cpus_rt_hogged(&t, &out));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "need 2 online CPUs"))
+		TH_LOG("%s", ktstr_errmsg());
+}
+
+/*
+ * Samples find spinners pinned to the "RT" CPUs there every time; the
+ * check then fails, and passes for the CPUs they avoid.
+ */
+TEST(rt_displaced_check)
+{
+	struct ktstr_rt_limits l = ktstr_default_rt_limits;
+	char why[KTSTR_WHY_LEN];
+	struct ktstr_workers *w;
+	cpu_set_t last, others;
+	struct ktstr_topo t;
+
+	EXPECT_EQ(0.3, l.max_share_on_rt);
+	EXPECT_EQ(5000, l.max_gap_ms);
+	ASSERT_EQ(0, ktstr_topo_read(&t)) TH_LOG("%s", ktstr_errmsg());
+	CPU_ZERO(&last);
+	CPU_SET(t.nr_cpus - 1, &last);
+	CPU_XOR(&others, &t.all, &last);
+	w = spinners(_metadata, 2, &last);
+	ASSERT_NE(NULL, w);
+	EXPECT_FALSE(ktstr_check_rt_displaced(w, &last, &l, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "never seen runnable")) TH_LOG("%s", why);
+	if (CPU_COUNT(&others)) {
+		ASSERT_EQ(0, ktstr_workers_sample_cpus(w, &others, 300))
+			TH_LOG("%s", ktstr_errmsg());
+		EXPECT_TRUE(ktstr_check_rt_displaced(w, &others, &l, why,
+						     sizeof(why)))
+			TH_LOG("%s", why);
+		l.max_gap_ms = 0;
+		EXPECT_FALSE(ktstr_check_rt_displaced(w, &others, &l, why,
+						      sizeof(why)));
+		EXPECT_NE(NULL, strstr(why, "without progress (limit 0 ms)"))
+			TH_LOG("%s", why);
+		l.max_gap_ms = ktstr_default_rt_limits.max_gap_ms;
+	}
+	ASSERT_EQ(0, ktstr_workers_sample_cpus(w, &last, 300))
+		TH_LOG("%s", ktstr_errmsg());
+	ASSERT_EQ(0, ktstr_workers_stop(w));
+	EXPECT_FALSE(ktstr_check_rt_displaced(w, &last, &l, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "100% of the runnable samples"))
+		TH_LOG("%s", why);
+	EXPECT_NE(NULL, strstr(why, "were not moved to the free CPUs"))
+		TH_LOG("%s", why);
+	ktstr_workers_free(w);
+}
+
+TEST(hotplug_candidates)
+{
+	static const char * const two[] = { "0-1", "2-3" };
+	static const char * const three[] = { "0-2", "3-5", "6-8" };
+	static const char * const solo[] = { "0" };
+	unsigned int cpus[4];
+	struct ktstr_topo t;
+
+	fake_topo(&t, "0-3", two, 2);
+	ASSERT_EQ(2, ktstr_hotplug_candidates(&t, 4, cpus));
+	EXPECT_EQ(3, cpus[0]);
+	EXPECT_EQ(1, cpus[1]);
+	fake_topo(&t, "0-8", three, 3);
+	ASSERT_EQ(2, ktstr_hotplug_candidates(&t, 2, cpus));
+	EXPECT_EQ(8, cpus[0]);
+	EXPECT_EQ(5, cpus[1]);
+	/* CPU 0 alone in its LLC is never a candidate. */
+	fake_topo(&t, "0", solo, 1);
+	EXPECT_EQ(0, ktstr_hotplug_candidates(&t, 4, cpus));
+}
+
+/* Bad input is refused before anything is written. */
+TEST(hotplug_errors)
+{
+	static struct ktstr_sched eevdf;
+	char why[KTSTR_WHY_LEN];
+	cpu_set_t before;
+
+	EXPECT_EQ(-1, ktstr_cpu_set_online(0, false));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "CPU 0 is never"))
+		TH_LOG("%s", ktstr_errmsg());
+	EXPECT_EQ(-1, ktstr_cpu_set_online(KTSTR_MAX_CPUS, false));
+	EXPECT_NE(NULL, strstr(ktstr_errmsg(), "CPU 256"))
+		TH_LOG("%s", ktstr_errmsg());
+	EXPECT_EQ(0, ktstr_cpus_restore_online());
+	/* No event at all: a hotplug test that did nothing cannot pass. */
+	CPU_ZERO(&before);
+	EXPECT_FALSE(ktstr_check_hotplug(&eevdf, &before, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "no CPU went offline or online"))
+		TH_LOG("%s", why);
+	EXPECT_TRUE(ktstr_sched_follow(&eevdf, 100));
+}
+
+/* A real CPU goes away and comes back; the restore brings back the rest. */
+TEST(hotplug_offline_online)
+{
+	static struct ktstr_sched eevdf;
+	char why[KTSTR_WHY_LEN], skip[256];
+	struct ktstr_topo t, now;
+	unsigned int cpu;
+
+	ASSERT_EQ(0, ktstr_topo_read(&t)) TH_LOG("%s", ktstr_errmsg());
+	if (ktstr_hotplug_unavailable(&t, skip, sizeof(skip)))
+		SKIP(return, "%s", skip);
+	ASSERT_EQ(1, ktstr_hotplug_candidates(&t, 1, &cpu));
+	ASSERT_EQ(0, ktstr_cpu_set_online(cpu, false))
+		TH_LOG("%s", ktstr_errmsg());
+	ASSERT_EQ(0, ktstr_topo_read(&now));
+	EXPECT_FALSE(CPU_ISSET(cpu, &now.all));
+	EXPECT_FALSE(ktstr_check_hotplug(&eevdf, &t.all, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "still offline")) TH_LOG("%s", why);
+	ASSERT_EQ(0, ktstr_cpu_set_online(cpu, true))
+		TH_LOG("%s", ktstr_errmsg());
+	ASSERT_EQ(0, ktstr_topo_read(&now));
+	EXPECT_TRUE(CPU_ISSET(cpu, &now.all));
+	ASSERT_EQ(0, ktstr_cpu_set_online(cpu, false));
+	EXPECT_EQ(1, ktstr_cpus_restore_online()) TH_LOG("%s", ktstr_errmsg());
+	ASSERT_EQ(0, ktstr_topo_read(&now));
+	EXPECT_TRUE(CPU_EQUAL(&t.all, &now.all));
+	EXPECT_TRUE(ktstr_check_hotplug(&eevdf, &t.all, why, sizeof(why)))
+		TH_LOG("%s", why);
+}
+
+/* one_cpu_each: worker i runs on the i-th CPU of the group's affinity. */
+TEST(one_cpu_each)
+{
+	struct ktstr_work_spec spec = {
+		.kind = KTSTR_WORK_SPIN, .nr_workers = 3, .one_cpu_each = true,
+	};
+	unsigned int i, cpu, nth;
+	struct ktstr_workers *w;
+	struct ktstr_topo t;
+	cpu_set_t want;
+
+	ASSERT_EQ(0, ktstr_topo_read(&t)) TH_LOG("%s", ktstr_errmsg());
+	w = ktstr_workers_start(&spec);
+	ASSERT_NE(NULL, w) TH_LOG("%s", ktstr_errmsg());
+	ktstr_sleep_ms(300);
+	ASSERT_EQ(0, ktstr_workers_stop(w));
+	for (i = 0; i < 3; i++) {
+		nth = i % t.nr_cpus;
+		for (cpu = 0; !CPU_ISSET(cpu, &t.all) || nth--; cpu++)
+			;
+		CPU_ZERO(&want);
+		CPU_SET(cpu, &want);
+		EXPECT_TRUE(CPU_EQUAL(&want, &ktstr_worker_stats(w, i)->cpus_used))
+			TH_LOG("worker %u: want CPU %u", i, cpu);
+	}
+	ktstr_workers_free(w);
 }
 
 TEST_HARNESS_MAIN

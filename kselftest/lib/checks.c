@@ -80,24 +80,44 @@ static size_t describe_group(const struct ktstr_workers *w, char *buf,
 				    (unsigned long long)(s->lat_p50_ns / 1000),
 				    (unsigned long long)(s->lat_p99_ns / 1000),
 				    (unsigned long long)(s->lat_max_ns / 1000));
+		if (s->failures)
+			at = ktstr_append(buf, len, at, " failures %llu (last %s)",
+					  (unsigned long long)s->failures,
+					  strerror(s->last_errno));
 		if (s->exited_early)
 			at = ktstr_append(buf, len, at, " EXITED EARLY");
 	}
 	return at;
 }
 
+static bool vfail(const struct ktstr_workers *w, char *why, size_t len,
+		  const char *fmt, va_list ap)
+{
+	int n = vsnprintf(why, len, fmt, ap);
+
+	describe_group(w, why, len, n < 0 ? 0 : (size_t)n);
+	return false;
+}
+
 static bool fail(const struct ktstr_workers *w, char *why, size_t len,
 		 const char *fmt, ...)
 {
 	va_list ap;
-	size_t at;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(why, len, fmt, ap);
+	vfail(w, why, len, fmt, ap);
 	va_end(ap);
-	at = n < 0 ? 0 : (size_t)n;
-	describe_group(w, why, len, at);
+	return false;
+}
+
+bool ktstr_group_fail(const struct ktstr_workers *w, char *why, size_t len,
+		      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(w, why, len, fmt, ap);
+	va_end(ap);
 	return false;
 }
 
@@ -241,7 +261,8 @@ bool ktstr_check_attached(struct ktstr_sched *s, char *why, size_t len)
 			 s->exit_reason, tail);
 	}
 	ktstr_result_check("attached", NULL, ok, why,
-			   KTSTR_KV({ "exit_kind", s->exit_kind }));
+			   KTSTR_KV({ "exit_kind", s->exit_kind },
+				    { "restarts", s->restarts }));
 	return ok;
 }
 

@@ -101,6 +101,17 @@ enum ktstr_work_kind {
 	KTSTR_WORK_SCHED_BATCH,		/* spin under SCHED_BATCH */
 	KTSTR_WORK_RENICE,		/* spin at nice 0, then at spec.nice */
 	KTSTR_WORK_SLEEP_BURST,		/* all sleep, then all spin, in step */
+	/* Storms and RT, kselftest/lib/storms.c and rt.c. */
+	KTSTR_WORK_FORK_EXIT,		/* vfork a child that exits at once, reap it */
+	KTSTR_WORK_THREAD_CHURN,	/* create a thread that exits at once, join it */
+	KTSTR_WORK_EXEC,		/* vfork and exec a program that exits at once */
+	KTSTR_WORK_AFFINITY_STORM,	/* set the target group's affinity, nonstop */
+	KTSTR_WORK_YIELD_STORM,		/* sched_yield() with next to no work */
+	KTSTR_WORK_THREADS,		/* .tasks threads per worker, a burst a period */
+	KTSTR_WORK_POLICY_SWITCH,	/* cycle own policy: OTHER, BATCH, IDLE (EXT) */
+	KTSTR_WORK_KILL_CHURN,		/* SIGKILL runnable children, fork new ones */
+	KTSTR_WORK_RT_HOG,		/* SCHED_FIFO spinner */
+	KTSTR_WORK_RT_BURST,		/* SCHED_FIFO periodic bursts */
 };
 
 struct ktstr_work_spec {
@@ -125,6 +136,12 @@ struct ktstr_work_spec {
 	 * waited behind a busy CPU while others were free.
 	 */
 	bool pin_wakers;
+	/* THREADS: threads, KILL_CHURN: children, per worker; 0 = default */
+	unsigned int tasks;
+	/* AFFINITY_STORM: the group whose affinity it changes (started first) */
+	const struct ktstr_workers *target;
+	/* Worker i confined to the i-th CPU of its affinity (wrapping). */
+	bool one_cpu_each;
 };
 
 struct ktstr_worker_stats {
@@ -152,6 +169,13 @@ struct ktstr_worker_stats {
 	/* Wake-ups it ran on the CPU its waker posted from. */
 	uint64_t lat_on_waker_cpu;
 	bool exited_early;		/* died before stop (crash, kill) */
+	/*
+	 * Operations of the kind that failed (a fork, an exec, a thread, an
+	 * affinity or policy change, a killed child that did not exit in
+	 * time) and the errno of the last one.
+	 */
+	uint64_t failures;
+	int last_errno;
 };
 
 struct ktstr_workers;
@@ -236,6 +260,13 @@ struct ktstr_sched {
 	enum ktstr_sched_exit exit_kind;
 	char exit_reason[640];			/* from the kernel log */
 	int exit_status;			/* of the process, if it exited */
+	/*
+	 * Restarts the kernel asked for (CPU hotplug) and the process
+	 * followed by attaching again, and the longest it took to.
+	 */
+	unsigned int restarts;
+	uint64_t restart_max_ms;
+	unsigned int disables_seen;		/* "disabled" lines in the log */
 };
 
 /*
@@ -264,7 +295,13 @@ int ktstr_sched_claims(const struct ktstr_sched *s, enum ktstr_claim claim,
  */
 int ktstr_scx_implements(const char *ops, const char *callback);
 
-/* Has it been kicked out or exited?  Fills exit_kind and exit_reason. */
+/*
+ * Has it been kicked out or exited?  Fills exit_kind and exit_reason.
+ * A restart the kernel asked for (exit "unregistered from the main
+ * kernel", CPU hotplug) is followed: if the same process attaches again
+ * (state enabled, the same ops, a new enable_seq) within its attach
+ * timeout, it counts in @restarts and the scheduler is still alive.
+ */
 bool ktstr_sched_alive(struct ktstr_sched *s);
 /* Stops it (SIGINT), waits for state "disabled". */
 int ktstr_sched_stop(struct ktstr_sched *s);
@@ -427,6 +464,124 @@ void ktstr_print_stats(const char *group, struct ktstr_workers *w);
 			ktstr_print_kernel_log(KTSTR_FAIL_LOG_LINES);	\
 		ASSERT_TRUE(__ktstr_ok) TH_LOG("%s", __ktstr_why);	\
 	} while (0)
+
+/* ---- storms, RT, hotplug, changes mid-run ------------------------------ */
+
+/*
+ * Waits until @w's workers have done @work units in all, or @timeout_ms
+ * passed, or a worker recorded a failure or every worker exited: 0 when
+ * the work was done, else -1 with the reason.  Storms run to a count.
+ */
+int ktstr_workers_wait_work(const struct ktstr_workers *w, uint64_t work,
+			    unsigned int timeout_ms);
+/*
+ * Marks a change made mid-run (affinity, cpuset, hotplug): from now on
+ * each worker also counts its work and the CPUs it runs on since the
+ * mark, for ktstr_check_after_change().  Make the change, let it settle,
+ * then mark.
+ */
+void ktstr_workers_mark(struct ktstr_workers *w);
+/*
+ * Since the last mark every worker made progress (at least
+ * @l->min_work_share x the group's mean since then, and not 0) and ran
+ * only on @cpus (NULL: anywhere).
+ */
+bool ktstr_check_after_change(const struct ktstr_workers *w,
+			      const cpu_set_t *cpus,
+			      const struct ktstr_limits *l, char *why,
+			      size_t len);
+
+/* True if a sched_ext scheduler runs in partial mode (switch_all 0). */
+bool ktstr_sched_ext_partial(void);
+
+struct ktstr_storm_limits {
+	uint64_t min_tasks;		/* the storm's count (tasks, execs, ...) */
+	uint64_t max_failures;		/* failed operations allowed */
+	uint64_t max_exit_ms;		/* a killed task must exit within */
+};
+
+extern const struct ktstr_storm_limits ktstr_default_storm_limits;
+
+/*
+ * The storm group @w did at least @l->min_tasks units, at most
+ * @l->max_failures of its operations failed, and scheduler @s is still
+ * attached; the failure names the count, the rate, the failures with
+ * their errno and the scheduler's state.
+ */
+bool ktstr_check_storm(const struct ktstr_workers *w,
+		       const struct ktstr_storm_limits *l,
+		       struct ktstr_sched *s, char *why, size_t len);
+/* Every task the KILL_CHURN group @w killed exited within max_exit_ms. */
+bool ktstr_check_kill_exit(const struct ktstr_workers *w,
+			   const struct ktstr_storm_limits *l, char *why,
+			   size_t len);
+
+/* SCHED_FIFO priority of the RT kinds. */
+#define KTSTR_RT_PRIO 10
+
+struct ktstr_rt_limits {
+	double max_share_on_rt;		/* runnable samples on RT-held CPUs */
+	uint64_t max_gap_ms;		/* longest wait behind an RT task */
+};
+
+extern const struct ktstr_rt_limits ktstr_default_rt_limits;
+
+/*
+ * The CPUs an RT hog takes on @t: the odd-numbered ones, so that half
+ * of the CPUs (at least one, never CPU 0 and never all) are taken and
+ * every LLC of more than one CPU keeps a free one.  -1 on 1 CPU.
+ */
+int ktstr_cpus_rt_hogged(const struct ktstr_topo *t, cpu_set_t *out);
+/*
+ * Sleeps @ms while looking every 50 ms where @w's workers are (the
+ * state and CPU of /proc/PID/stat): how many samples found a worker
+ * runnable, and how many of those on a CPU of @cpus.
+ */
+int ktstr_workers_sample_cpus(struct ktstr_workers *w, const cpu_set_t *cpus,
+			      unsigned int ms);
+/*
+ * While RT tasks held @rt_cpus, the sched_ext/fair workers @w (sampled
+ * with ktstr_workers_sample_cpus() on @rt_cpus) did not pile up there:
+ * at most @l->max_share_on_rt of their runnable samples found them on
+ * an RT-held CPU, and none went longer than @l->max_gap_ms without
+ * progress (Documentation/assertions.md has the rule).
+ */
+bool ktstr_check_rt_displaced(const struct ktstr_workers *w,
+			      const cpu_set_t *rt_cpus,
+			      const struct ktstr_rt_limits *l, char *why,
+			      size_t len);
+
+/*
+ * CPU hotplug through /sys/devices/system/cpu/cpuN/online.  CPU 0 is
+ * never taken offline.  Every CPU this process takes offline is
+ * remembered, and ktstr_cpus_restore_online() (the fixture's teardown
+ * calls it, also after a failed test) brings them all back.
+ */
+const char *ktstr_hotplug_unavailable(const struct ktstr_topo *t, char *buf,
+				      size_t len);
+int ktstr_cpu_set_online(unsigned int cpu, bool online);
+/* How many CPUs it brought back, or -1 naming those it could not. */
+int ktstr_cpus_restore_online(void);
+/*
+ * Up to @max CPUs to take offline in turn: never CPU 0, the last CPU of
+ * each LLC from the last LLC back, so that several LLCs and nodes lose
+ * one.  Returns how many.
+ */
+unsigned int ktstr_hotplug_candidates(const struct ktstr_topo *t,
+				      unsigned int max, unsigned int *cpus);
+/*
+ * After an event that may make a sched_ext scheduler exit and restart
+ * (CPU hotplug): watches it for @settle_ms, follows a restart if it
+ * leaves.  True while it is attached (always true for EEVDF).
+ */
+bool ktstr_sched_follow(struct ktstr_sched *s, unsigned int settle_ms);
+/*
+ * Every CPU online before (@online_before) is online again, every
+ * hotplug write succeeded, and @s is still attached (restarts followed).
+ */
+bool ktstr_check_hotplug(struct ktstr_sched *s,
+			 const cpu_set_t *online_before, char *why,
+			 size_t len);
 
 /* ---- results ----------------------------------------------------------- */
 

@@ -35,6 +35,8 @@ struct ktstr_fixture {
 
 #define KTSTR_SCHED_TAIL_LINES 20
 #define KTSTR_KERNEL_LOG_LINES 40
+/* After a hotplug event, how long a scheduler's exit may take to show. */
+#define KTSTR_HOTPLUG_SETTLE_MS 1000
 
 /*
  * Does the running scheduler claim @claim (enum ktstr_claim)?  If not,
@@ -93,9 +95,21 @@ static inline void ktstr_fixture_teardown(struct __test_metadata *_metadata,
 					  struct ktstr_fixture *f)
 {
 	struct ktstr_sched *s = &f->sched;
+	int restored;
 
+	/*
+	 * A hotplug test that failed half-way may have left CPUs offline;
+	 * bringing them back may make the scheduler restart.
+	 */
+	restored = ktstr_cpus_restore_online();
+	/* Not TH_LOG(): after a failed ASSERT it would print anyway. */
+	if (restored < 0)
+		ksft_print_msg("%s\n", ktstr_errmsg());
+	EXPECT_LE(0, restored);
 	if (!s->decl)
 		return;
+	if (restored > 0)
+		ktstr_sched_follow(s, KTSTR_HOTPLUG_SETTLE_MS);
 	/* The test may have seen the exit itself (ktstr_sched_alive()). */
 	if (!f->expect_exit && s->exit_kind != KTSTR_SCHED_STOPPED &&
 	    !ktstr_sched_alive(s)) {

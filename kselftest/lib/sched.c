@@ -216,11 +216,16 @@ static bool reap(struct ktstr_sched *s)
 	return true;
 }
 
+static unsigned int attach_timeout_s(const struct ktstr_sched *s)
+{
+	return s->decl->attach_timeout_s ?: DEFAULT_ATTACH_TIMEOUT_S;
+}
+
+static unsigned int count_disables(const struct ktstr_sched *s);
+
 static int wait_attached(struct ktstr_sched *s, uint64_t seq_before)
 {
-	unsigned int timeout = s->decl->attach_timeout_s ?
-			       s->decl->attach_timeout_s :
-			       DEFAULT_ATTACH_TIMEOUT_S;
+	unsigned int timeout = attach_timeout_s(s);
 	uint64_t deadline = ktstr_now_ns() + timeout * 1000000000ULL;
 	char tail[2048];
 
@@ -229,6 +234,7 @@ static int wait_attached(struct ktstr_sched *s, uint64_t seq_before)
 		    ops_matches(s->decl->ops_name)) {
 			s->enable_seq = read_enable_seq();
 			read_line(SCX_DIR "/root/ops", s->ops, sizeof(s->ops));
+			s->disables_seen = count_disables(s);
 			return 0;
 		}
 		if (reap(s)) {
@@ -295,10 +301,19 @@ static enum ktstr_sched_exit exit_kind_of(const char *reason)
 	return KTSTR_SCHED_OTHER;
 }
 
+/*
+ * SCX_EXIT_UNREG_KERN: the kernel unregistered the scheduler and asked
+ * it to restart (SCX_ECODE_ACT_RESTART); in 7.3 only CPU hotplug does.
+ * The kernel logs the reason only; the loader prints the message.
+ */
+#define RESTART_REASON "unregistered from the main kernel"
+
 struct exit_log {
 	const char *ops;
 	char reason[256];
 	char msg[256];
+	unsigned int disables;		/* "disabled (...)" lines seen */
+	unsigned int restart_at;	/* disables at the last restart request */
 };
 
 /*
@@ -314,9 +329,12 @@ static void match_exit(const char *text, void *arg)
 	if (p)
 		p = strstr(p, "disabled (");
 	if (p) {
+		e->disables++;
 		snprintf(e->reason, sizeof(e->reason), "%s", p + 10);
 		e->reason[strcspn(e->reason, ")")] = '\0';
 		e->msg[0] = '\0';
+		if (!strcmp(e->reason, RESTART_REASON))
+			e->restart_at = e->disables;
 	} else if (ops_len && !strncmp(text, "sched_ext: ", 11) &&
 		   !strncmp(text + 11, e->ops, ops_len) &&
 		   text[11 + ops_len] == ':') {
@@ -326,13 +344,113 @@ static void match_exit(const char *text, void *arg)
 
 static void read_exit_reason(struct ktstr_sched *s)
 {
-	struct exit_log e = { .ops = s->decl ? s->decl->ops_name : "" };
+	/* The ops name it attached with: a --scheduler binary declares none. */
+	struct exit_log e = { .ops = s->ops };
 
 	if (ktstr_kmsg_foreach(match_exit, &e) || !*e.reason)
 		return;
 	s->exit_kind = exit_kind_of(e.reason);
 	snprintf(s->exit_reason, sizeof(s->exit_reason), "%s%s%s", e.reason,
 		 *e.msg ? ": " : "", e.msg);
+}
+
+static unsigned int count_disables(const struct ktstr_sched *s)
+{
+	struct exit_log e = { .ops = s->ops };
+
+	ktstr_kmsg_foreach(match_exit, &e);
+	return e.disables;
+}
+
+#define RESTART_POLL_MS 50
+/* Reading the whole kernel log is slow under TCG: not at every poll. */
+#define RESTART_LOG_EVERY 5
+
+/* The message of the scheduler's last "EXIT: reason (message)" line. */
+static void exit_message(const struct ktstr_sched *s, char *buf, size_t len)
+{
+	char tail[4096], *p, *q = NULL;
+
+	ktstr_sched_tail(s, 40, tail, sizeof(tail));
+	for (p = tail; (p = strstr(p, "EXIT: ")); p++)
+		q = p + 6;
+	snprintf(buf, len, "%.*s", q ? (int)strcspn(q, "\n") : 0, q ? q : "");
+}
+
+static bool restart_failed(struct ktstr_sched *s, enum ktstr_sched_exit kind,
+			   const char *what)
+{
+	char msg[256];
+
+	exit_message(s, msg, sizeof(msg));
+	s->exit_kind = kind;
+	snprintf(s->exit_reason, sizeof(s->exit_reason),
+		 "the kernel asked it to restart (%s) and %s",
+		 *msg ? msg : RESTART_REASON, what);
+	return false;
+}
+
+/* It attached again after a restart request: count it. */
+static bool restarted(struct ktstr_sched *s, const struct exit_log *e,
+		      uint64_t t0)
+{
+	uint64_t ms = (ktstr_now_ns() - t0) / 1000000;
+
+	s->restarts++;
+	s->restart_max_ms = ms > s->restart_max_ms ? ms : s->restart_max_ms;
+	s->enable_seq = read_enable_seq();
+	s->disables_seen = e->disables;
+	return true;
+}
+
+/*
+ * The scheduler left "enabled" while its process may live on: if the
+ * kernel asked it to restart, wait for the same process to attach again
+ * (state enabled, the same ops, a new enable_seq) within its attach
+ * timeout, as long as a first attach may take.  False if it did not:
+ * either an exit that is no restart (the caller reports it) or a restart
+ * that did not happen (exit_kind and exit_reason say so).
+ */
+static bool follow_restart(struct ktstr_sched *s)
+{
+	unsigned int timeout = attach_timeout_s(s), polls;
+	struct exit_log e = { .ops = s->ops };
+	uint64_t t0 = ktstr_now_ns();
+	bool gone, back, asked;
+	char what[320];
+
+	for (polls = 0;; polls++) {
+		gone = reap(s);
+		back = !gone && state_is("enabled") &&
+		       read_enable_seq() > s->enable_seq && ops_matches(s->ops);
+		if (gone || back || !(polls % RESTART_LOG_EVERY)) {
+			memset(&e, 0, sizeof(e));
+			e.ops = s->ops;
+			ktstr_kmsg_foreach(match_exit, &e);
+		}
+		asked = e.restart_at > s->disables_seen;
+		if (gone && asked) {
+			snprintf(what, sizeof(what),
+				 "its process exited with status %d before attaching again",
+				 s->exit_status);
+			return restart_failed(s, KTSTR_SCHED_EXITED, what);
+		}
+		/* An exit of its own since the restart request: no restart. */
+		if (gone || e.disables > (asked ? e.restart_at : s->disables_seen))
+			break;
+		if (back && asked)
+			return restarted(s, &e, t0);
+		if (asked && ktstr_now_ns() - t0 > timeout * 1000000000ull) {
+			snprintf(what, sizeof(what),
+				 "it did not attach again within %u s", timeout);
+			return restart_failed(s, KTSTR_SCHED_OTHER, what);
+		}
+		ktstr_sleep_ms(RESTART_POLL_MS);
+	}
+	if (!asked)
+		return false;
+	snprintf(what, sizeof(what), "then exited: %s", e.reason);
+	return restart_failed(s, KTSTR_SCHED_OTHER, what);
 }
 
 bool ktstr_sched_alive(struct ktstr_sched *s)
@@ -342,6 +460,10 @@ bool ktstr_sched_alive(struct ktstr_sched *s)
 	if (!reap(s) && state_is("enabled") &&
 	    read_enable_seq() == s->enable_seq)
 		return true;
+	if (follow_restart(s))
+		return true;
+	if (s->exit_kind != KTSTR_SCHED_RUNNING)
+		return false;
 	/* Give the process a moment to notice and print its exit info. */
 	ktstr_sleep_ms(200);
 	s->exit_kind = KTSTR_SCHED_EXITED;
@@ -351,6 +473,23 @@ bool ktstr_sched_alive(struct ktstr_sched *s)
 			 "process exited with status %d, sched_ext state no longer enabled",
 			 s->exit_status);
 	return false;
+}
+
+bool ktstr_sched_follow(struct ktstr_sched *s, unsigned int settle_ms)
+{
+	uint64_t deadline = ktstr_now_ns() + settle_ms * 1000000ull;
+	unsigned int restarts = s->restarts;
+
+	if (!s->decl)
+		return true;
+	do {
+		if (!ktstr_sched_alive(s))
+			return false;
+		if (s->restarts != restarts)
+			return true;
+		ktstr_sleep_ms(RESTART_POLL_MS);
+	} while (ktstr_now_ns() < deadline);
+	return true;
 }
 
 int ktstr_sched_stop(struct ktstr_sched *s)

@@ -176,6 +176,16 @@ static const char * const kind_names[] = {
 	[KTSTR_WORK_SCHED_BATCH] = "sched-batch",
 	[KTSTR_WORK_RENICE] = "renice",
 	[KTSTR_WORK_SLEEP_BURST] = "sleep-burst",
+	[KTSTR_WORK_FORK_EXIT] = "fork-exit",
+	[KTSTR_WORK_THREAD_CHURN] = "thread-churn",
+	[KTSTR_WORK_EXEC] = "exec",
+	[KTSTR_WORK_AFFINITY_STORM] = "affinity-storm",
+	[KTSTR_WORK_YIELD_STORM] = "yield-storm",
+	[KTSTR_WORK_THREADS] = "threads",
+	[KTSTR_WORK_POLICY_SWITCH] = "policy-switch",
+	[KTSTR_WORK_KILL_CHURN] = "kill-churn",
+	[KTSTR_WORK_RT_HOG] = "rt-hog",
+	[KTSTR_WORK_RT_BURST] = "rt-burst",
 };
 
 #define NR_KINDS ARRAY_SIZE(kind_names)
@@ -249,14 +259,31 @@ static bool pinned_waker(const struct ktstr_wctx *c)
 	       c->w->spec.kind == KTSTR_WORK_SPIN_WAKER && !(c->idx & 1);
 }
 
+/* The worker's own CPUs: the group's, or one of them (one_cpu_each). */
+static void worker_affinity(const struct ktstr_workers *w, unsigned int idx,
+			    cpu_set_t *out)
+{
+	unsigned int nth = idx % CPU_COUNT(&w->affinity), cpu;
+
+	*out = w->affinity;
+	if (!w->spec.one_cpu_each)
+		return;
+	for (cpu = 0; cpu < KTSTR_MAX_CPUS; cpu++)
+		if (CPU_ISSET(cpu, &w->affinity) && !nth--)
+			break;
+	CPU_ZERO(out);
+	CPU_SET(cpu, out);
+}
+
 static int place(struct ktstr_wctx *c)
 {
 	const struct ktstr_workers *w = c->w;
 	int nice = worker_nice(w, c->idx);
-	const cpu_set_t *first = w->has_start_affinity ? &w->start_affinity :
-				 &w->affinity;
-	cpu_set_t pair_cpu;
+	const cpu_set_t *first;
+	cpu_set_t mine, pair_cpu;
 
+	worker_affinity(w, c->idx, &mine);
+	first = w->has_start_affinity ? &w->start_affinity : &mine;
 	if (w->spec.pin_wakers && w->has_start_affinity &&
 	    w->spec.kind == KTSTR_WORK_SPIN_WAKER) {
 		pair_start_cpu(w, c->idx / 2, &pair_cpu);
@@ -272,7 +299,7 @@ static int place(struct ktstr_wctx *c)
 	if (set_policy(w->spec.kind) < 0)
 		return -1;
 	c->slot->stats.nice = nice;
-	return 0;
+	return ktstr_kind_place(c);
 }
 
 /* At the start: off the start CPUs, and note where it may run now. */
@@ -280,8 +307,12 @@ static void take_final_affinity(struct ktstr_wctx *c)
 {
 	struct ktstr_worker_stats *st = &c->slot->stats;
 
-	if (c->w->has_start_affinity && !pinned_waker(c))
-		set_affinity(&c->w->affinity);
+	cpu_set_t mine;
+
+	if (c->w->has_start_affinity && !pinned_waker(c)) {
+		worker_affinity(c->w, c->idx, &mine);
+		set_affinity(&mine);
+	}
 	if (sched_getaffinity(0, sizeof(st->cpus_allowed), &st->cpus_allowed))
 		CPU_ZERO(&st->cpus_allowed);
 }
@@ -458,6 +489,10 @@ static int check_spec(const struct ktstr_work_spec *spec)
 				  spec->duty_pct);
 	if (spec->cgroup && !spec->cgroup->path[0])
 		return ktstr_fail("%s: the cgroup was never created", name);
+	if (spec->kind == KTSTR_WORK_AFFINITY_STORM &&
+	    (!spec->target || !spec->target->n || spec->target->stopped))
+		return ktstr_fail("%s: needs a running target group (spec.target)",
+				  name);
 	return 0;
 }
 
@@ -729,7 +764,9 @@ const char *ktstr_workers_name(const struct ktstr_workers *w)
 
 void ktstr_workers_set_name(struct ktstr_workers *w, const char *name)
 {
-	snprintf(w->name, sizeof(w->name), "%s", name);
+	/* ktstr_print_stats(ktstr_workers_name(w), w) must not clear it. */
+	if (name != w->name)
+		snprintf(w->name, sizeof(w->name), "%s", name);
 }
 
 unsigned int ktstr_workers_count(const struct ktstr_workers *w)

@@ -50,6 +50,10 @@ struct ktstr_slot {
 	int32_t posted_cpu;		/* where the poster ran */
 	char err[256];
 	uint32_t lat_hist[KTSTR_HIST_BUCKETS];	/* wake-up latencies */
+	/* Since ktstr_workers_mark(): the worker's, the parent's part. */
+	uint32_t mark_seen;		/* the last mark a checkpoint saw */
+	cpu_set_t cpus_since_mark;	/* CPUs of checkpoints since then */
+	uint64_t work_at_mark;		/* written by the parent */
 };
 
 struct ktstr_shared {
@@ -61,6 +65,7 @@ struct ktstr_shared {
 	/* Where each CPU is, for counting cross-LLC and cross-node moves. */
 	uint8_t llc_of[KTSTR_MAX_CPUS];
 	uint8_t node_of[KTSTR_MAX_CPUS];
+	uint32_t mark;			/* ktstr_workers_mark() count */
 	struct ktstr_slot slot[];
 };
 
@@ -87,6 +92,9 @@ struct ktstr_workers {
 	struct ktstr_cpu_idle idle_start, idle_stop;
 	struct ktstr_window *window_start, *window_stop;
 	char name[64];			/* reported as; see ktstr_workers_name() */
+	uint64_t mark_ns;		/* the last ktstr_workers_mark() */
+	/* ktstr_workers_sample_cpus(): runnable samples, and those on its CPUs */
+	uint64_t samples_runnable, samples_on;
 };
 
 /* A worker's own view while it runs. */
@@ -119,5 +127,31 @@ void ktstr_work_run(struct ktstr_wctx *c);
 
 long ktstr_futex(uint32_t *uaddr, int op, uint32_t val,
 		 const struct timespec *ts, uint32_t val3);
+
+/* For the kinds outside workload_kinds.c (storms.c, rt.c). */
+bool ktstr_checkpoint(struct ktstr_wctx *c);
+bool ktstr_stopping(const struct ktstr_wctx *c);
+/* Sleeps until @deadline (CLOCK_MONOTONIC ns) or stop; true on stop. */
+bool ktstr_sleep_until(struct ktstr_wctx *c, uint64_t deadline);
+/* Records a failed operation of the worker's kind and its errno. */
+void ktstr_work_failed(struct ktstr_wctx *c, int err);
+/* What a kind does before the common start; -1 with a message fails it. */
+int ktstr_kind_place(struct ktstr_wctx *c);
+/* The storm and RT kinds' work, storms.c and rt.c. */
+void ktstr_do_fork_exit(struct ktstr_wctx *c);
+void ktstr_do_thread_churn(struct ktstr_wctx *c);
+void ktstr_do_exec(struct ktstr_wctx *c);
+void ktstr_do_affinity_storm(struct ktstr_wctx *c);
+void ktstr_do_yield_storm(struct ktstr_wctx *c);
+void ktstr_do_threads(struct ktstr_wctx *c);
+void ktstr_do_policy_switch(struct ktstr_wctx *c);
+void ktstr_do_kill_churn(struct ktstr_wctx *c);
+void ktstr_do_rt_hog(struct ktstr_wctx *c);
+void ktstr_do_rt_burst(struct ktstr_wctx *c);
+int ktstr_rt_place(struct ktstr_wctx *c);
+/* The check failed: @why gets the message and the group's statistics. */
+__printf(4, 5) bool ktstr_group_fail(const struct ktstr_workers *w,
+				     char *why, size_t len,
+				     const char *fmt, ...);
 
 #endif

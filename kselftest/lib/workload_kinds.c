@@ -24,6 +24,18 @@ static bool stopping(const struct ktstr_wctx *c)
 	return __atomic_load_n(&c->sh->stop, __ATOMIC_RELAXED);
 }
 
+/* CPUs since the last ktstr_workers_mark(), see ktstr_check_after_change(). */
+static void note_mark(struct ktstr_wctx *c, int cpu)
+{
+	uint32_t mark = __atomic_load_n(&c->sh->mark, __ATOMIC_ACQUIRE);
+
+	if (mark != c->slot->mark_seen) {
+		CPU_ZERO(&c->slot->cpus_since_mark);
+		c->slot->mark_seen = mark;
+	}
+	CPU_SET(cpu, &c->slot->cpus_since_mark);
+}
+
 /* Returns true once the workers must stop. */
 static bool checkpoint(struct ktstr_wctx *c)
 {
@@ -37,6 +49,7 @@ static bool checkpoint(struct ktstr_wctx *c)
 	st->work++;
 	if (cpu >= 0 && cpu < KTSTR_MAX_CPUS) {
 		CPU_SET(cpu, &st->cpus_used);
+		note_mark(c, cpu);
 		if (c->last_cpu >= 0 && cpu != c->last_cpu) {
 			st->llc_migrations += c->sh->llc_of[cpu] !=
 					      c->sh->llc_of[c->last_cpu];
@@ -487,7 +500,38 @@ void ktstr_work_run(struct ktstr_wctx *c)
 		[KTSTR_WORK_SCHED_BATCH] = do_spin,
 		[KTSTR_WORK_RENICE] = do_renice,
 		[KTSTR_WORK_SLEEP_BURST] = do_sleep_burst,
+		[KTSTR_WORK_FORK_EXIT] = ktstr_do_fork_exit,
+		[KTSTR_WORK_THREAD_CHURN] = ktstr_do_thread_churn,
+		[KTSTR_WORK_EXEC] = ktstr_do_exec,
+		[KTSTR_WORK_AFFINITY_STORM] = ktstr_do_affinity_storm,
+		[KTSTR_WORK_YIELD_STORM] = ktstr_do_yield_storm,
+		[KTSTR_WORK_THREADS] = ktstr_do_threads,
+		[KTSTR_WORK_POLICY_SWITCH] = ktstr_do_policy_switch,
+		[KTSTR_WORK_KILL_CHURN] = ktstr_do_kill_churn,
+		[KTSTR_WORK_RT_HOG] = ktstr_do_rt_hog,
+		[KTSTR_WORK_RT_BURST] = ktstr_do_rt_burst,
 	};
 
 	run[c->w->spec.kind](c);
+}
+
+bool ktstr_checkpoint(struct ktstr_wctx *c)
+{
+	return checkpoint(c);
+}
+
+bool ktstr_stopping(const struct ktstr_wctx *c)
+{
+	return stopping(c);
+}
+
+bool ktstr_sleep_until(struct ktstr_wctx *c, uint64_t deadline)
+{
+	return sleep_until(c, deadline);
+}
+
+void ktstr_work_failed(struct ktstr_wctx *c, int err)
+{
+	c->slot->stats.failures++;
+	c->slot->stats.last_errno = err;
 }
