@@ -38,7 +38,7 @@ size_t ktstr_append(char *buf, size_t len, size_t at, const char *fmt, ...)
 }
 
 void ktstr_report_check(const char *check, const char *group, bool pass,
-			const char *why, const struct ktstr_kv *kv, size_t n)
+			const char *why, const struct ktstr_kv *kv)
 {
 	char line[512];
 	size_t at, i;
@@ -46,11 +46,11 @@ void ktstr_report_check(const char *check, const char *group, bool pass,
 	at = snprintf(line, sizeof(line), "%s%s%s: %s", check,
 		      group ? " " : "", group ? group : "",
 		      pass ? "pass" : "FAIL");
-	for (i = 0; i < n; i++)
+	for (i = 0; kv && kv[i].key; i++)
 		at = ktstr_append(line, sizeof(line), at, " %s %.4g",
 				  kv[i].key, kv[i].value);
 	ktstr_print_lines(line);
-	ktstr_result_check(check, group, pass, why, kv, n);
+	ktstr_result_check(check, group, pass, why, kv);
 }
 
 static size_t describe_group(const struct ktstr_workers *w, char *buf,

@@ -30,7 +30,7 @@ __printf(1, 2) int ktstr_fail(const char *fmt, ...);
  * the TAP alone serves a calibration; then its result record.
  */
 void ktstr_report_check(const char *check, const char *group, bool pass,
-			const char *why, const struct ktstr_kv *kv, size_t n);
+			const char *why, const struct ktstr_kv *kv);
 
 /* snprintf() at @at of @buf; returns the new end, never past @len. */
 __printf(4, 5) size_t ktstr_append(char *buf, size_t len, size_t at,

@@ -598,11 +598,9 @@ struct ktstr_kv {
 	double value;
 };
 
-/* KTSTR_KV({ "expected", 0.75 }, { "measured", 0.31 }): an array and its size */
+/* KTSTR_KV({ "expected", 0.75 }, { "measured", 0.31 }): ended by a NULL key */
 #define KTSTR_KV(...)							\
-	((const struct ktstr_kv[]){ __VA_ARGS__ }),			\
-	(sizeof((const struct ktstr_kv[]){ __VA_ARGS__ }) /		\
-	 sizeof(struct ktstr_kv))
+	((const struct ktstr_kv[]){ __VA_ARGS__, { NULL, 0 } })
 
 /* Names the test the following records belong to (the fixture does). */
 void ktstr_result_begin(const char *test);
@@ -612,12 +610,11 @@ void ktstr_result_begin(const char *test);
  * and the figures it compared.
  */
 void ktstr_result_check(const char *check, const char *group, bool pass,
-			const char *why, const struct ktstr_kv *kv, size_t n);
+			const char *why, const struct ktstr_kv *kv);
 /* A group: each worker's figures and the group's (ktstr_print_stats()). */
 void ktstr_result_group(const struct ktstr_workers *w);
 /* Other figures of a scenario, under a name of its own. */
-void ktstr_result_values(const char *name, const struct ktstr_kv *kv,
-			 size_t n);
+void ktstr_result_values(const char *name, const struct ktstr_kv *kv);
 
 /* ---- environment ------------------------------------------------------- */
 

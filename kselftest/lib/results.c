@@ -85,18 +85,18 @@ static void set_number(json_t *obj, const char *key, double v)
 		json_object_set_new(obj, key, json_real(v));
 }
 
-static json_t *values_object(const struct ktstr_kv *kv, size_t n)
+static json_t *values_object(const struct ktstr_kv *kv)
 {
 	json_t *obj = json_object();
 	size_t i;
 
-	for (i = 0; obj && i < n; i++)
+	for (i = 0; obj && kv && kv[i].key; i++)
 		set_number(obj, kv[i].key, kv[i].value);
 	return obj;
 }
 
 void ktstr_result_check(const char *check, const char *group, bool pass,
-			const char *why, const struct ktstr_kv *kv, size_t n)
+			const char *why, const struct ktstr_kv *kv)
 {
 	json_t *rec = json_object();
 
@@ -110,12 +110,11 @@ void ktstr_result_check(const char *check, const char *group, bool pass,
 	if (!pass && why && *why)
 		json_object_set_new(rec, "reason",
 				    json_stringn(why, strcspn(why, "\n")));
-	json_object_set_new(rec, "values", values_object(kv, n));
+	json_object_set_new(rec, "values", values_object(kv));
 	emit(rec);
 }
 
-void ktstr_result_values(const char *name, const struct ktstr_kv *kv,
-			 size_t n)
+void ktstr_result_values(const char *name, const struct ktstr_kv *kv)
 {
 	json_t *rec = json_object();
 
@@ -123,7 +122,7 @@ void ktstr_result_values(const char *name, const struct ktstr_kv *kv,
 		return;
 	json_object_set_new(rec, "type", json_string("values"));
 	json_object_set_new(rec, "name", json_string(name));
-	json_object_set_new(rec, "values", values_object(kv, n));
+	json_object_set_new(rec, "values", values_object(kv));
 	emit(rec);
 }
 

@@ -222,12 +222,13 @@ static unsigned int attach_timeout_s(const struct ktstr_sched *s)
 }
 
 static unsigned int count_disables(const struct ktstr_sched *s);
+static void exit_message(const struct ktstr_sched *s, char *buf, size_t len);
 
 static int wait_attached(struct ktstr_sched *s, uint64_t seq_before)
 {
 	unsigned int timeout = attach_timeout_s(s);
 	uint64_t deadline = ktstr_now_ns() + timeout * 1000000000ULL;
-	char tail[2048];
+	char tail[2048], msg[256];
 
 	while (ktstr_now_ns() < deadline) {
 		if (state_is("enabled") && read_enable_seq() > seq_before &&
@@ -238,9 +239,12 @@ static int wait_attached(struct ktstr_sched *s, uint64_t seq_before)
 			return 0;
 		}
 		if (reap(s)) {
+			exit_message(s, msg, sizeof(msg));
 			ktstr_sched_tail(s, 20, tail, sizeof(tail));
-			return ktstr_fail("scheduler %s exited with status %d before attaching; its output:\n%s",
-					  s->name, s->exit_status, tail);
+			return ktstr_fail("scheduler %s exited with status %d before attaching%s%s%s; its output:\n%s",
+					  s->name, s->exit_status,
+					  *msg ? " (" : "", msg, *msg ? ")" : "",
+					  tail);
 		}
 		ktstr_sleep_ms(50);
 	}
@@ -453,6 +457,25 @@ static bool follow_restart(struct ktstr_sched *s)
 	return restart_failed(s, KTSTR_SCHED_OTHER, what);
 }
 
+/*
+ * The kernel logs why it disabled a scheduler from a worker that may run
+ * well after the state changed (hundreds of milliseconds on a loaded
+ * emulator): wait for that record, and give the process a moment to
+ * print its exit information.
+ */
+#define EXIT_LOG_WAIT_MS 5000
+#define EXIT_LOG_POLL_MS 100
+
+static void wait_exit_logged(const struct ktstr_sched *s)
+{
+	uint64_t deadline = ktstr_now_ns() + EXIT_LOG_WAIT_MS * 1000000ull;
+
+	ktstr_sleep_ms(EXIT_LOG_POLL_MS);
+	while (count_disables(s) <= s->disables_seen &&
+	       ktstr_now_ns() < deadline)
+		ktstr_sleep_ms(EXIT_LOG_POLL_MS);
+}
+
 bool ktstr_sched_alive(struct ktstr_sched *s)
 {
 	if (s->exit_kind != KTSTR_SCHED_RUNNING)
@@ -464,8 +487,7 @@ bool ktstr_sched_alive(struct ktstr_sched *s)
 		return true;
 	if (s->exit_kind != KTSTR_SCHED_RUNNING)
 		return false;
-	/* Give the process a moment to notice and print its exit info. */
-	ktstr_sleep_ms(200);
+	wait_exit_logged(s);
 	s->exit_kind = KTSTR_SCHED_EXITED;
 	read_exit_reason(s);
 	if (!*s->exit_reason)

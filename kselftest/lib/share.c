@@ -497,7 +497,7 @@ bool ktstr_check_share(const struct ktstr_share_group *g, unsigned int n,
 	size_t at;
 
 	if (share_figures(g, n, expected, measured, why, len) < 0) {
-		ktstr_result_check("share", NULL, false, why, NULL, 0);
+		ktstr_result_check("share", NULL, false, why, NULL);
 		return false;
 	}
 	/* The group furthest off is the one the reason names. */

@@ -352,18 +352,25 @@ static void do_affinity_churn(struct ktstr_wctx *c)
  * others and wakes it; they record how long after their post they run,
  * think a little and wait again.
  */
+/* A wakee: each post wakes it, it records the delay and thinks a little. */
+static void serve_posts(struct ktstr_wctx *c)
+{
+	uint32_t seen = 0;
+
+	while (wait_post(c, &seen)) {
+		think(c);
+		if (checkpoint(c))
+			return;
+	}
+}
+
 static void do_schbench(struct ktstr_wctx *c)
 {
 	uint64_t next = c->sh->start_ns;
 	unsigned int i, n = c->w->n;
-	uint32_t seen = 0;
 
 	if (c->idx) {
-		while (wait_post(c, &seen)) {
-			think(c);
-			if (checkpoint(c))
-				return;
-		}
+		serve_posts(c);
 		return;
 	}
 	for (;;) {
@@ -421,14 +428,9 @@ static void do_wake_chain(struct ktstr_wctx *c)
 static void do_spin_waker(struct ktstr_wctx *c)
 {
 	uint64_t next = c->sh->start_ns;
-	uint32_t seen = 0;
 
 	if (c->idx & 1) {
-		while (wait_post(c, &seen)) {
-			think(c);
-			if (checkpoint(c))
-				return;
-		}
+		serve_posts(c);
 		return;
 	}
 	for (;;) {

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The suite against the broken schedulers of tests/schedulers: each
+ * ktstr_bad_* runs, as a user's binary would (`ktstr run --scheduler`),
+ * the scenario and shape meant to catch its bug, and the run must fail
+ * for that bug: the named check (or host monitor verdict) failed, with a
+ * reason naming the broken property.  The topology bugs must pass on the
+ * suite's old default shape, 1n2l2c1t: only the matrix's shapes expose
+ * them.  Documentation/schedulers.md describes each scheduler.
+ */
+#include <glob.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "cli.h"
+
+#define BROKEN_TIMEOUT_S 600
+
+static struct cli c;
+
+enum caught_by { BY_CHECK, BY_MONITOR, PASSES };
+
+FIXTURE(broken) {
+	char dir[64];
+};
+
+FIXTURE_VARIANT(broken) {
+	const char *scheduler;
+	const char *topology;		/* a preset or short form */
+	const char *scenario;		/* fixture.test */
+	enum caught_by by;
+	const char *name;		/* the check or the monitor verdict */
+	const char *reason;		/* in its failure text */
+};
+
+FIXTURE_SETUP(broken)
+{
+	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-broken-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+}
+
+FIXTURE_TEARDOWN(broken)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
+	system(cmd);
+}
+
+FIXTURE_VARIANT_ADD(broken, nice_inverted) {
+	.scheduler = "ktstr_bad_nice", .topology = "1n2l2c1t",
+	.scenario = "weights.ktstr_bad_nice.nice_proportional",
+	.by = BY_CHECK,
+	.name = "share", .reason = "nice 0 got",
+};
+
+FIXTURE_VARIANT_ADD(broken, cgroup_weight_inverted) {
+	.scheduler = "ktstr_bad_cgweight", .topology = "1n2l2c1t",
+	.scenario = "weights.ktstr_bad_cgweight.cgroup_weight_proportional",
+	.by = BY_CHECK,
+	.name = "share", .reason = "% of the CPU, expected",
+};
+
+FIXTURE_VARIANT_ADD(broken, endless_slices) {
+	.scheduler = "ktstr_bad_noslice", .topology = "1n2l2c1t",
+	.scenario = "fair.ktstr_bad_noslice.newcomers_get_their_share",
+	.by = BY_MONITOR,
+	.name = "stall", .reason = "never switched out",
+};
+
+FIXTURE_VARIANT_ADD(broken, idle_cpus_never_woken) {
+	.scheduler = "ktstr_bad_idle", .topology = "1n2l2c1t",
+	.scenario = "conservation.ktstr_bad_idle.spinners_one_per_cpu",
+	.by = BY_CHECK,
+	.name = "conservation", .reason = "idled while",
+};
+
+FIXTURE_VARIANT_ADD(broken, wakeups_behind_busy_cpu) {
+	.scheduler = "ktstr_bad_wakeup", .topology = "1n2l2c1t",
+	.scenario = "latency.ktstr_bad_wakeup.wake_to_idle_cpu",
+	.by = BY_CHECK,
+	.name = "latency", .reason = "ran on the CPU their waker posted from",
+};
+
+FIXTURE_VARIANT_ADD(broken, task_map_leak) {
+	.scheduler = "ktstr_bad_leak", .topology = "1n2l2c1t",
+	.scenario = "storms.ktstr_bad_leak.fork_exit_storm",
+	.by = BY_CHECK,
+	.name = "storm", .reason = "ENOMEM",
+};
+
+FIXTURE_VARIANT_ADD(broken, llc_of_two_cpus) {
+	.scheduler = "ktstr_bad_llc", .topology = "odd-llc",
+	.scenario = "fair.ktstr_bad_llc.spin_overcommit",
+	.by = BY_CHECK,
+	.name = "attached", .reason = "invalid DSQ ID",
+};
+
+FIXTURE_VARIANT_ADD(broken, llc_of_two_cpus_fine_on_2_cpu_llcs) {
+	.scheduler = "ktstr_bad_llc", .topology = "1n2l2c1t",
+	.scenario = "fair.ktstr_bad_llc.spin_overcommit",
+	.by = PASSES,
+};
+
+FIXTURE_VARIANT_ADD(broken, one_numa_node) {
+	.scheduler = "ktstr_bad_numa", .topology = "numa2-llc1-smt",
+	.scenario = "conservation.ktstr_bad_numa.spinners_one_per_cpu",
+	.by = BY_CHECK,
+	.name = "conservation", .reason = "idled while",
+};
+
+FIXTURE_VARIANT_ADD(broken, one_numa_node_fine_on_one_node) {
+	.scheduler = "ktstr_bad_numa", .topology = "1n2l2c1t",
+	.scenario = "conservation.ktstr_bad_numa.spinners_one_per_cpu",
+	.by = PASSES,
+};
+
+FIXTURE_VARIANT_ADD(broken, smt_sibling_xor_1) {
+	.scheduler = "ktstr_bad_smt", .topology = "odd-llc",
+	.scenario = "fair.ktstr_bad_smt.spin_overcommit",
+	.by = BY_CHECK,
+	.name = "attached", .reason = "no longer attached",
+};
+
+FIXTURE_VARIANT_ADD(broken, smt_sibling_xor_1_fine_on_even_cpus) {
+	.scheduler = "ktstr_bad_smt", .topology = "1n2l2c1t",
+	.scenario = "fair.ktstr_bad_smt.spin_overcommit",
+	.by = PASSES,
+};
+
+FIXTURE_VARIANT_ADD(broken, stranded_after_affinity_change) {
+	.scheduler = "ktstr_bad_affinity", .topology = "1n2l2c1t",
+	.scenario = "cpuset.ktstr_bad_affinity.affinity_change_midrun",
+	.by = BY_CHECK,
+	.name = "after_change", .reason = "stranded",
+};
+
+FIXTURE_VARIANT_ADD(broken, local_dsq_behind_rt_hog) {
+	.scheduler = "ktstr_bad_rtlocal", .topology = "1n2l2c1t",
+	.scenario = "rt.ktstr_bad_rtlocal.rt_hog_some_cpus",
+	.by = BY_CHECK,
+	.name = "rt_displaced", .reason = "SCHED_FIFO tasks held",
+};
+
+FIXTURE_VARIANT_ADD(broken, queues_to_offline_cpus) {
+	.scheduler = "ktstr_bad_hotplug", .topology = "1n2l2c1t",
+	.scenario = "hotplug.ktstr_bad_hotplug.offline_online_cycles",
+	.by = BY_CHECK,
+	.name = "progress", .reason = "",
+};
+
+FIXTURE_VARIANT_ADD(broken, unclamped_sleeper_credit) {
+	.scheduler = "ktstr_bad_credit", .topology = "1n2l2c1t",
+	.scenario = "conservation.ktstr_bad_credit.sleepers_vs_spinners",
+	.by = BY_CHECK,
+	.name = "share", .reason = "sleepers in their burst got",
+};
+
+/* The one JSON result of the run in @dir, parsed. */
+static json_t *load_result(struct __test_metadata *_metadata, const char *dir)
+{
+	char pattern[128];
+	json_error_t err;
+	json_t *res;
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "%s/json/*.json", dir);
+	if (glob(pattern, 0, NULL, &g) || g.gl_pathc != 1) {
+		TH_LOG("want one result in %s/json", dir);
+		return NULL;
+	}
+	res = json_load_file(g.gl_pathv[0], 0, &err);
+	if (!res)
+		TH_LOG("%s: %s", g.gl_pathv[0], err.text);
+	globfree(&g);
+	return res;
+}
+
+/*
+ * A record of @list whose @key is @name, that failed (its boolean @flag
+ * is @failed_value), and whose @text holds @reason.
+ */
+static bool failed_with(const json_t *list, const char *key, const char *name,
+			const char *flag, bool failed_value, const char *text,
+			const char *reason)
+{
+	const char *s;
+	json_t *rec;
+	size_t i;
+
+	json_array_foreach(list, i, rec) {
+		s = json_string_value(json_object_get(rec, key));
+		if (!s || strcmp(s, name) ||
+		    json_is_true(json_object_get(rec, flag)) != failed_value)
+			continue;
+		s = json_string_value(json_object_get(rec, text));
+		if (s && strstr(s, reason))
+			return true;
+	}
+	return false;
+}
+
+TEST_F_TIMEOUT(broken, caught, BROKEN_TIMEOUT_S)
+{
+	bool want_pass = variant->by == PASSES;
+	const json_t *list;
+	json_t *res;
+	int status;
+
+	status = cli_run(&c, "./ktstr run --no-auto-repro --json %s/json --costs %s/costs --scheduler build/schedulers/%s --topology %s %s",
+			 self->dir, self->dir, variant->scheduler,
+			 variant->topology, variant->scenario);
+	EXPECT_EQ(want_pass ? 0 : 1, status) TH_LOG("%s%s", c.out, c.err);
+	res = load_result(_metadata, self->dir);
+	ASSERT_NE(NULL, res);
+	EXPECT_STREQ(want_pass ? "pass" : "fail",
+		     json_string_value(json_object_get(res, "result")));
+	if (variant->by == BY_CHECK) {
+		list = json_object_get(res, "checks");
+		EXPECT_TRUE(failed_with(list, "check", variant->name, "pass",
+					false, "reason", variant->reason))
+			TH_LOG("no failed %s check saying '%s' in:\n%s",
+			       variant->name, variant->reason, c.out);
+	} else if (variant->by == BY_MONITOR) {
+		list = json_object_get(json_object_get(res, "monitor"),
+				       "verdicts");
+		EXPECT_TRUE(failed_with(list, "name", variant->name, "failed",
+					true, "detail", variant->reason))
+			TH_LOG("no failed %s verdict saying '%s' in:\n%s",
+			       variant->name, variant->reason, c.out);
+	}
+	json_decref(res);
+}
+
+TEST_HARNESS_MAIN
