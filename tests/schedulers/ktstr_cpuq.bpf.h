@@ -17,6 +17,11 @@
 
 #include "ktstr_sched.bpf.h"
 
+/* Whose queue an idle CPU may take a task from: any, unless told. */
+#ifndef CPUQ_MAY_STEAL_FROM
+#define CPUQ_MAY_STEAL_FROM(cpu) true
+#endif
+
 UEI_DEFINE(uei);
 
 /*
@@ -41,6 +46,8 @@ static __always_inline s32 cpuq_longest(void)
 	s32 longest = -1, longest_len = 0, len;
 
 	bpf_for(cpu, 0, nr_cpus) {
+		if (!CPUQ_MAY_STEAL_FROM(cpu))
+			continue;
 		len = scx_bpf_dsq_nr_queued(cpu);
 		if (len > longest_len) {
 			longest = cpu;

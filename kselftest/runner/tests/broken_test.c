@@ -121,14 +121,14 @@ FIXTURE_VARIANT_ADD(broken, one_numa_node_fine_on_one_node) {
 
 FIXTURE_VARIANT_ADD(broken, smt_sibling_xor_1) {
 	.scheduler = "ktstr_bad_smt", .topology = "odd-llc",
-	.scenario = "fair.ktstr_bad_smt.spin_overcommit",
+	.scenario = "latency.ktstr_bad_smt.schbench_wakeups",
 	.by = BY_CHECK,
-	.name = "attached", .reason = "no longer attached",
+	.name = "attached", .reason = "no context for CPU 9",
 };
 
 FIXTURE_VARIANT_ADD(broken, smt_sibling_xor_1_fine_on_even_cpus) {
 	.scheduler = "ktstr_bad_smt", .topology = "1n2l2c1t",
-	.scenario = "fair.ktstr_bad_smt.spin_overcommit",
+	.scenario = "latency.ktstr_bad_smt.schbench_wakeups",
 	.by = PASSES,
 };
 
@@ -150,7 +150,7 @@ FIXTURE_VARIANT_ADD(broken, queues_to_offline_cpus) {
 	.scheduler = "ktstr_bad_hotplug", .topology = "1n2l2c1t",
 	.scenario = "hotplug.ktstr_bad_hotplug.offline_online_cycles",
 	.by = BY_CHECK,
-	.name = "progress", .reason = "",
+	.name = "after_change", .reason = "stranded",
 };
 
 FIXTURE_VARIANT_ADD(broken, unclamped_sleeper_credit) {
