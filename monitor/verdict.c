@@ -536,9 +536,10 @@ static void eval_conservation(const struct kt_series *s, unsigned int need,
 
 /*
  * What @cpu did from sample @from to @to while a task waited on its
- * runqueue: "the CPU stayed idle", "pid 7 (hog) ran on, never switched
- * out" (the same task at every sample and rq.nr_switches unchanged) or
- * "the CPU ran other tasks (...)".
+ * runqueue: "while the CPU stayed idle", "while pid 7 (hog) ran on, never
+ * switched out" (the same task at every sample and rq.nr_switches
+ * unchanged), "while the CPU ran other tasks (...)"; what it ran when
+ * sampled if the wait spans one sample.
  */
 static void describe_meanwhile(const struct kt_series *s, size_t from,
 			       size_t to, unsigned int cpu, char *buf,
@@ -557,31 +558,29 @@ static void describe_meanwhile(const struct kt_series *s, size_t from,
 		one_task &= c->curr == first->curr &&
 			    c->v[KT_CV_NR_SWITCHES] == sw0;
 	}
-	if (from == to) {
-		c = cpu_at(s, to, cpu);
-		if (c->curr_idle)
-			snprintf(buf, len, "the CPU was idle when sampled");
-		else
-			snprintf(buf, len, "pid %lld (%s) ran when sampled",
-				 (long long)c->v[KT_CV_CURR_PID], c->comm);
-	} else if (one_task) {
-		snprintf(buf, len, "pid %lld (%s) ran on, never switched out",
+	if (n == 1 && idle)
+		snprintf(buf, len, ", the CPU idle when sampled");
+	else if (n == 1)
+		snprintf(buf, len, ", pid %lld (%s) running when sampled",
 			 (long long)first->v[KT_CV_CURR_PID], first->comm);
-	} else if (idle == n && (sw0 == KT_NA || sw1 == sw0)) {
-		snprintf(buf, len, "the CPU stayed idle");
-	} else if (idle == n) {
+	else if (one_task)
 		snprintf(buf, len,
-			 "the CPU stayed idle but for %lld context switches",
+			 " while pid %lld (%s) ran on, never switched out",
+			 (long long)first->v[KT_CV_CURR_PID], first->comm);
+	else if (idle == n && (sw0 == KT_NA || sw1 == sw0))
+		snprintf(buf, len, " while the CPU stayed idle");
+	else if (idle == n)
+		snprintf(buf, len,
+			 " while the CPU stayed idle but for %lld context switches",
 			 (long long)(sw1 - sw0));
-	} else if (sw0 != KT_NA && sw1 != KT_NA) {
+	else if (sw0 != KT_NA && sw1 != KT_NA)
 		snprintf(buf, len,
-			 "the CPU ran other tasks (%lld context switches, idle at %u of %u samples)",
+			 " while the CPU ran other tasks (%lld context switches, idle at %u of %u samples)",
 			 (long long)(sw1 - sw0), idle, n);
-	} else {
+	else
 		snprintf(buf, len,
-			 "the CPU ran other tasks (idle at %u of %u samples)",
+			 " while the CPU ran other tasks (idle at %u of %u samples)",
 			 idle, n);
-	}
 }
 
 /* Sample @x was taken once the wait that began at jiffies @since had. */
@@ -618,7 +617,7 @@ static void describe_stall(const struct kt_series *s, size_t at,
 	v->t0 = kt_series_time(s, from);
 	v->t1 = kt_series_time(s, at);
 	snprintf(v->detail, sizeof(v->detail),
-		 "cpu %u: pid %d (%s) waited %.0f ms %s while %s (%.1fs to %.1fs, limit %u ms)",
+		 "cpu %u: pid %d (%s) waited %.0f ms %s%s (%.1fs to %.1fs, limit %u ms)",
 		 cpu, w->pid, w->comm, v->value,
 		 place_text(s->layout, w, place, sizeof(place)), meanwhile,
 		 v->t0, v->t1, limit_ms);

@@ -104,6 +104,9 @@ static void healthy(struct kt_series *s, unsigned int n)
 			c->v[KT_CV_CLOCK] = i * 100000000LL;
 			c->v[KT_CV_NR_SWITCHES] = i * 5;
 			c->curr = TASK(cpu * 2 + i % 2);
+			c->v[KT_CV_CURR_PID] = 10 * cpu + i % 2;
+			snprintf(c->comm, sizeof(c->comm), "task%d",
+				 10 * cpu + i % 2);
 			c->curr_scx = true;
 			c->events[0] = i + cpu;
 			c->events[1] = i;
@@ -130,6 +133,9 @@ TEST_F(series, a_healthy_run_passes_every_verdict)
 				kt_monitor_verdict_name(k), self->v[k].detail);
 	}
 	EXPECT_FALSE(kt_verdicts_failed(self->v));
+	/* Each task waits its partner's slice, shorter than an interval. */
+	EXPECT_STREQ("cpu 0: pid 1 (task1) waited 20 ms in the global DSQ, pid 0 (task0) running when sampled (0.0s to 0.0s, limit 2000 ms)",
+		     self->v[KT_V_STALL].detail);
 	/* 1 per 100 ms on each CPU. */
 	EXPECT_EQ(10, (int)(self->v[KT_V_FALLBACK_RATE].value + 0.5));
 }
@@ -322,6 +328,30 @@ TEST_F(series, no_stall_verdict_without_runnable_at_or_hz)
 	EXPECT_TRUE(v->failed);
 }
 
+/*
+ * On series @s, where verdict @k trips: a declaration that turns it off
+ * (KTSTR_MON_* @bit) leaves it unjudged; one that expects it passes.
+ * @l holds the limits the last declaration gave.
+ */
+static void off_then_expected(struct __test_metadata *_metadata,
+			      const struct kt_series *s,
+			      struct kt_monitor_limits *l,
+			      enum kt_verdict_kind k, unsigned int bit)
+{
+	struct ktstr_monitor_decl decl = { .off = bit };
+	struct kt_monitor_verdict v[KT_NR_VERDICTS];
+
+	kt_watch_limits(&decl, l);
+	kt_verdicts_eval(s, l, v);
+	EXPECT_FALSE(v[k].evaluated);
+	EXPECT_FALSE(v[k].failed);
+	decl = (struct ktstr_monitor_decl){ .expect = bit };
+	kt_watch_limits(&decl, l);
+	kt_verdicts_eval(s, l, v);
+	EXPECT_TRUE(v[k].tripped);
+	EXPECT_FALSE(v[k].failed);
+}
+
 /* What a test declares reaches the verdict. */
 TEST_F(series, stall_limits_come_from_the_declaration)
 {
@@ -335,17 +365,9 @@ TEST_F(series, stall_limits_come_from_the_declaration)
 	kt_verdicts_eval(&self->s, &self->limits, self->v);
 	EXPECT_FALSE(v->tripped);
 	EXPECT_NE(NULL, strstr(v->detail, "limit 5000 ms)")) TH_LOG("%s", v->detail);
-	decl = (struct ktstr_monitor_decl){ .off = KTSTR_MON_STALL };
-	kt_watch_limits(&decl, &self->limits);
-	kt_verdicts_eval(&self->s, &self->limits, self->v);
-	EXPECT_FALSE(v->evaluated);
-	EXPECT_FALSE(v->failed);
-	decl = (struct ktstr_monitor_decl){ .expect = KTSTR_MON_STALL };
-	kt_watch_limits(&decl, &self->limits);
+	off_then_expected(_metadata, &self->s, &self->limits, KT_V_STALL,
+			  KTSTR_MON_STALL);
 	EXPECT_EQ(2000, self->limits.stall_ms);
-	kt_verdicts_eval(&self->s, &self->limits, self->v);
-	EXPECT_TRUE(v->tripped);
-	EXPECT_FALSE(v->failed);
 }
 
 /* Sample @i's @cpu runs its idle task with nothing runnable. */
@@ -853,19 +875,10 @@ TEST_F(series, conservation_limits_come_from_the_declaration)
 	EXPECT_NE(NULL, strstr(v->detail, "for 20 samples (3.0s to 4.9s, limit 25)"))
 		TH_LOG("%s", v->detail);
 
-	decl = (struct ktstr_monitor_decl){ .off = KTSTR_MON_CONSERVATION };
-	kt_watch_limits(&decl, &self->limits);
-	kt_verdicts_eval(&self->s, &self->limits, self->v);
-	EXPECT_FALSE(v->evaluated);
-	EXPECT_FALSE(v->failed);
-
 	/* A test of a broken scheduler expects it; a healthy run fails it. */
-	decl = (struct ktstr_monitor_decl){ .expect = KTSTR_MON_CONSERVATION };
-	kt_watch_limits(&decl, &self->limits);
+	off_then_expected(_metadata, &self->s, &self->limits,
+			  KT_V_CONSERVATION, KTSTR_MON_CONSERVATION);
 	EXPECT_EQ(10, self->limits.conservation_samples);
-	kt_verdicts_eval(&self->s, &self->limits, self->v);
-	EXPECT_TRUE(v->tripped);
-	EXPECT_FALSE(v->failed);
 	kt_series_free(&self->s);
 	kt_series_init(&self->s, &self->layout, CPUS, 100);
 	healthy(&self->s, 100);
