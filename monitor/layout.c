@@ -49,6 +49,7 @@ static const struct {
 	[KT_TASK_COMM] = { "task_struct", "comm" },
 	[KT_TASK_POLICY] = { "task_struct", "policy" },
 	[KT_TASK_SCHED_CLASS] = { "task_struct", "sched_class" },
+	[KT_TASK_SUM_EXEC_RUNTIME] = { "task_struct", "se.sum_exec_runtime" },
 	[KT_TASK_SCX_RUNNABLE_NODE] = { "task_struct", "scx.runnable_node" },
 	[KT_TASK_SCX_DSQ] = { "task_struct", "scx.dsq" },
 	[KT_TASK_SCX_RUNNABLE_AT] = { "task_struct", "scx.runnable_at" },

@@ -48,6 +48,7 @@ enum kt_fld {
 	KT_TASK_COMM,
 	KT_TASK_POLICY,
 	KT_TASK_SCHED_CLASS,
+	KT_TASK_SUM_EXEC_RUNTIME,	/* ns of CPU time */
 	KT_TASK_SCX_RUNNABLE_NODE,
 	KT_TASK_SCX_DSQ,
 	KT_TASK_SCX_RUNNABLE_AT,	/* jiffies: when its wait began */

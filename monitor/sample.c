@@ -17,6 +17,7 @@ static const char *const cpu_value_names[KT_NR_CPU_VALUES] = {
 	[KT_CV_NR_SWITCHES] = "nr_switches",
 	[KT_CV_CURR_PID] = "curr_pid",
 	[KT_CV_CURR_POLICY] = "curr_policy",
+	[KT_CV_CURR_RUNTIME] = "curr_runtime",
 };
 
 /* Which rq field each per-CPU value is. */
@@ -77,6 +78,7 @@ static void read_curr(const struct kt_target *t, uint64_t rq,
 		return;
 	c->v[KT_CV_CURR_PID] = field(t, task, KT_TASK_PID);
 	c->v[KT_CV_CURR_POLICY] = field(t, task, KT_TASK_POLICY);
+	c->v[KT_CV_CURR_RUNTIME] = field(t, task, KT_TASK_SUM_EXEC_RUNTIME);
 	c->curr_scx = l->has_sym[KT_SYM_EXT_CLASS] &&
 		      pointer(t, task, KT_TASK_SCHED_CLASS) ==
 		      l->sym[KT_SYM_EXT_CLASS];

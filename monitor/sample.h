@@ -27,6 +27,7 @@ enum kt_cpu_value {
 	KT_CV_NR_SWITCHES,
 	KT_CV_CURR_PID,
 	KT_CV_CURR_POLICY,
+	KT_CV_CURR_RUNTIME,		/* its se.sum_exec_runtime, ns */
 	KT_NR_CPU_VALUES,
 };
 

@@ -27,7 +27,7 @@
  * seen over the suite, and why the default keeps its margin, are in
  * Documentation/monitor.md.
  */
-#define STALL_MS 2000
+#define STALL_MS 5000
 /*
  * Consecutive samples in which an idle CPU could have run a sched_ext
  * task that waited on another.  Correct schedulers show it for a sample
@@ -535,35 +535,63 @@ static void eval_conservation(const struct kt_series *s, unsigned int need,
 }
 
 /*
+ * The share of @cpu's time from sample @from to @to that the task running
+ * at both used, at least: the kernel's housekeeping (the stopper thread
+ * the soft-lockup watchdog wakes every few seconds) preempts even a task
+ * that holds its CPU for good, for microseconds.
+ */
+#define HELD_PCT 90
+
+/* The same task ran at every sample, and ran all along. */
+static bool one_task_held(const struct kt_series *s, size_t from, size_t to,
+			  unsigned int cpu)
+{
+	const struct kt_cpu_sample *a = cpu_at(s, from, cpu);
+	const struct kt_cpu_sample *b = cpu_at(s, to, cpu);
+	int64_t ran = b->v[KT_CV_CURR_RUNTIME] - a->v[KT_CV_CURR_RUNTIME];
+	int64_t took = b->v[KT_CV_CLOCK] - a->v[KT_CV_CLOCK];
+	size_t i;
+
+	if (!a->curr || a->curr_idle)
+		return false;
+	for (i = from; i <= to; i++)
+		if (cpu_at(s, i, cpu)->curr != a->curr)
+			return false;
+	if (a->v[KT_CV_NR_SWITCHES] != KT_NA &&
+	    a->v[KT_CV_NR_SWITCHES] == b->v[KT_CV_NR_SWITCHES])
+		return true;
+	return a->v[KT_CV_CURR_RUNTIME] != KT_NA &&
+	       b->v[KT_CV_CURR_RUNTIME] != KT_NA &&
+	       a->v[KT_CV_CLOCK] != KT_NA && b->v[KT_CV_CLOCK] != KT_NA &&
+	       took > 0 && ran * 100 >= took * HELD_PCT;
+}
+
+/*
  * What @cpu did from sample @from to @to while a task waited on its
  * runqueue: "while the CPU stayed idle", "while pid 7 (hog) ran on, never
- * switched out" (the same task at every sample and rq.nr_switches
- * unchanged), "while the CPU ran other tasks (...)"; what it ran when
- * sampled if the wait spans one sample.
+ * switched out" (the same task at every sample, and rq.nr_switches
+ * unchanged or its CPU time grown with the clock), "while the CPU ran
+ * other tasks (...)"; what it ran when sampled if the wait spans one
+ * sample.
  */
 static void describe_meanwhile(const struct kt_series *s, size_t from,
 			       size_t to, unsigned int cpu, char *buf,
 			       size_t len)
 {
-	const struct kt_cpu_sample *first = cpu_at(s, from, cpu), *c;
+	const struct kt_cpu_sample *first = cpu_at(s, from, cpu);
 	int64_t sw0 = first->v[KT_CV_NR_SWITCHES];
 	int64_t sw1 = cpu_at(s, to, cpu)->v[KT_CV_NR_SWITCHES];
-	bool one_task = first->curr && !first->curr_idle && sw0 != KT_NA;
 	unsigned int idle = 0, n = to - from + 1;
 	size_t i;
 
-	for (i = from; i <= to; i++) {
-		c = cpu_at(s, i, cpu);
-		idle += c->curr_idle;
-		one_task &= c->curr == first->curr &&
-			    c->v[KT_CV_NR_SWITCHES] == sw0;
-	}
+	for (i = from; i <= to; i++)
+		idle += cpu_at(s, i, cpu)->curr_idle;
 	if (n == 1 && idle)
 		snprintf(buf, len, ", the CPU idle when sampled");
 	else if (n == 1)
 		snprintf(buf, len, ", pid %lld (%s) running when sampled",
 			 (long long)first->v[KT_CV_CURR_PID], first->comm);
-	else if (one_task)
+	else if (one_task_held(s, from, to, cpu))
 		snprintf(buf, len,
 			 " while pid %lld (%s) ran on, never switched out",
 			 (long long)first->v[KT_CV_CURR_PID], first->comm);

@@ -130,8 +130,11 @@ TEST_F_TIMEOUT(monitor, starving_scheduler_fails_naming_the_cpu,
 {
 	const char *line;
 
-	/* The kernel's watchdog at 30 s: the monitor must see it first. */
-	EXPECT_EQ(1, cli_run(&cli, "./ktstr monitor --topology 1n2l2c1t --scheduler ktstr_stall --quiet --exec 'taskset -c 3 sh -c \"printf ktstr-starve > /proc/self/comm; sleep 0.2; while :; do :; done\" & sleep 5; cat /sys/kernel/sched_ext/state' -- -c ktstr-starve -t 30000"));
+	/*
+	 * The kernel's watchdog at 30 s: the monitor, at its default limit,
+	 * must see the 8 s stall first.
+	 */
+	EXPECT_EQ(1, cli_run(&cli, "./ktstr monitor --topology 1n2l2c1t --scheduler ktstr_stall --quiet --exec 'taskset -c 3 sh -c \"printf ktstr-starve > /proc/self/comm; sleep 0.2; while :; do :; done\" & sleep 8; cat /sys/kernel/sched_ext/state' -- -c ktstr-starve -t 30000"));
 	/* Named with its wait, where it sits and what its CPU did. */
 	line = strstr(cli.err, "monitor: stall FAILED: cpu 3: pid ");
 	ASSERT_NE(NULL, line) TH_LOG("%s", cli.err);
