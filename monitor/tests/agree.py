@@ -90,15 +90,20 @@ def parse_guest(path):
         if line.startswith("runnable tasks") and last_cpu is not None:
             section = ("tasks", last_cpu)
             cur["cpus"][last_cpu]["runnable"] = set()
+            cur["cpus"][last_cpu]["others_r"] = 0
             continue
         if line.startswith("cfs_rq") or line.startswith("rt_rq") or \
                 line.startswith("dl_rq"):
             section = None
             continue
         if isinstance(section, tuple) and section[0] == "tasks":
-            m = re.match(r"(?:>R| \w) +(.+?) +(\d+) ", line)
+            m = re.match(r"(>R| \w) +(.+?) +(\d+) ", line)
             if m:
-                cur["cpus"][section[1]]["runnable"].add(int(m.group(2)))
+                cpu = cur["cpus"][section[1]]
+                cpu["runnable"].add(int(m.group(3)))
+                # A kthread passing through, not one of the spinners.
+                cpu["others_r"] += m.group(1).endswith("R") and \
+                    m.group(2) != "sh"
             continue
         if isinstance(section, tuple):
             m = re.match(r"\s+\.(\S+)\s+: (-?[\d.]+)", line)
@@ -189,10 +194,15 @@ def main():
         for cpu, g in m["cpus"].items():
             vals = [s["cpus"][cpu] for s in win]
             if cpu > 0:
+                # Less the kthreads the guest caught on the CPU for a
+                # moment, which no sample need see.
                 seen = [v["nr_running"] for v in vals]
-                agree("nr_running", g["nr_running"] in seen,
-                      "mark %d cpu %d: guest %d, monitor %s" %
-                      (i, cpu, g["nr_running"], seen))
+                steady = g["nr_running"] - g.get("others_r", 0)
+                agree("nr_running", g["nr_running"] in seen or
+                      steady in seen,
+                      "mark %d cpu %d: guest %d (%d without passing "
+                      "kthreads), monitor %s" %
+                      (i, cpu, g["nr_running"], steady, seen))
             for key, mkey in (("nr_switches", "nr_switches"),
                               ("clock", "clock")):
                 lo = min(v[mkey] for v in vals)
