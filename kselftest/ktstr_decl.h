@@ -69,7 +69,7 @@ enum ktstr_smt { KTSTR_SMT_ANY, KTSTR_SMT_REQUIRED, KTSTR_SMT_NONE };
  * conservation verdict off; a test of a broken scheduler expects one.
  */
 struct ktstr_monitor_decl {
-	uint16_t stall_samples;		/* consecutive samples */
+	uint16_t stall_ms;		/* a task's longest wait, ms */
 	uint16_t imbalance_x10;		/* max/min mean committed tasks, x 10 */
 	uint16_t max_local_dsq;		/* tasks */
 	uint16_t off;			/* KTSTR_MON_* not to judge */

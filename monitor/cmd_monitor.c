@@ -45,7 +45,7 @@ static void usage(FILE *out)
 		"  --scheduler S    start sched_ext scheduler S first, wait until attached\n"
 		"  --exec CMD       run CMD (/bin/sh -c) in the guest\n"
 		"  --interval MS    sample every MS milliseconds (default %d)\n"
-		"  --limit N=V      set a verdict's limit, e.g. stall=30 (repeatable)\n"
+		"  --limit N=V      set a verdict's limit, e.g. stall=3000 (ms; repeatable)\n"
 		"  --expect NAME    the verdict NAME must trip (repeatable)\n"
 		"  --json FILE      write the series and verdicts as JSON\n"
 		"  --plot FILE      write the series as an SVG plot\n"

@@ -49,8 +49,11 @@ static const struct {
 	[KT_TASK_COMM] = { "task_struct", "comm" },
 	[KT_TASK_POLICY] = { "task_struct", "policy" },
 	[KT_TASK_SCHED_CLASS] = { "task_struct", "sched_class" },
+	[KT_TASK_SUM_EXEC_RUNTIME] = { "task_struct", "se.sum_exec_runtime" },
 	[KT_TASK_SCX_RUNNABLE_NODE] = { "task_struct", "scx.runnable_node" },
 	[KT_TASK_SCX_DSQ] = { "task_struct", "scx.dsq" },
+	[KT_TASK_SCX_RUNNABLE_AT] = { "task_struct", "scx.runnable_at" },
+	[KT_TASK_SCX_RUNNABLE_CPU] = { "task_struct", "scx.runnable_cpu" },
 	[KT_TASK_CPUS_PTR] = { "task_struct", "cpus_ptr" },
 	[KT_TASK_MIGRATION_DISABLED] = { "task_struct", "migration_disabled" },
 	[KT_DSQ_ID] = { "scx_dispatch_q", "id" },
@@ -61,6 +64,7 @@ static const struct {
 	[KT_SCH_EVENTS_CPU] = { "scx_sched", "event_stats_cpu" },
 	[KT_SCH_WATCHDOG_TIMEOUT] = { "scx_sched", "watchdog_timeout" },
 	[KT_SCH_EXIT_KIND] = { "scx_sched", "exit_kind" },
+	[KT_SCH_BYPASS_DEPTH] = { "scx_sched", "bypass_depth" },
 };
 
 const char *kt_sym_name(enum kt_sym s)
@@ -177,6 +181,26 @@ const char *kt_layout_enable_name(const struct kt_layout *l, int64_t state)
 	return l->enable_names[state];
 }
 
+/*
+ * Jiffies to time: sched_ext defines its longest watchdog timeout as
+ * SCX_WATCHDOG_MAX_TIMEOUT = 30 * HZ (kernel/sched/ext/types.h, since
+ * sched_ext was merged), and BTF keeps the value of that enumerator.
+ */
+#define WATCHDOG_MAX_TIMEOUT_S 30
+
+static void resolve_hz(struct kt_layout *l, const struct kt_btf *btf)
+{
+	int64_t max_timeout;
+
+	if (kt_btf_enum_value(btf, "scx_consts", "SCX_WATCHDOG_MAX_TIMEOUT",
+			      &max_timeout) || max_timeout <= 0 ||
+	    max_timeout % WATCHDOG_MAX_TIMEOUT_S) {
+		note_missing(l, "HZ (SCX_WATCHDOG_MAX_TIMEOUT)");
+		return;
+	}
+	l->hz = max_timeout / WATCHDOG_MAX_TIMEOUT_S;
+}
+
 /* Constants the monitor compares with, from BTF's enums. */
 static void resolve_constants(struct kt_layout *l, const struct kt_btf *btf)
 {
@@ -186,6 +210,7 @@ static void resolve_constants(struct kt_layout *l, const struct kt_btf *btf)
 	if (kt_btf_enum_value(btf, "scx_dsq_id_flags", "SCX_DSQ_GLOBAL",
 			      &l->dsq_global_id))
 		note_missing(l, "SCX_DSQ_GLOBAL");
+	resolve_hz(l, btf);
 }
 
 int kt_layout_resolve(struct kt_layout *l, const struct kt_btf *btf,

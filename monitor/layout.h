@@ -48,8 +48,11 @@ enum kt_fld {
 	KT_TASK_COMM,
 	KT_TASK_POLICY,
 	KT_TASK_SCHED_CLASS,
+	KT_TASK_SUM_EXEC_RUNTIME,	/* ns of CPU time */
 	KT_TASK_SCX_RUNNABLE_NODE,
 	KT_TASK_SCX_DSQ,
+	KT_TASK_SCX_RUNNABLE_AT,	/* jiffies: when its wait began */
+	KT_TASK_SCX_RUNNABLE_CPU,	/* 7.x: the runqueue it waits on */
 	KT_TASK_CPUS_PTR,
 	KT_TASK_MIGRATION_DISABLED,
 	KT_DSQ_ID,
@@ -60,6 +63,7 @@ enum kt_fld {
 	KT_SCH_EVENTS_CPU,		/* 6.16: scx_event_stats per CPU */
 	KT_SCH_WATCHDOG_TIMEOUT,
 	KT_SCH_EXIT_KIND,
+	KT_SCH_BYPASS_DEPTH,		/* 7.x: > 0 while sched_ext bypasses it */
 	KT_NR_FIELDS,
 };
 
@@ -92,6 +96,7 @@ struct kt_layout {
 	unsigned int nr_exit_kinds;
 	int64_t rq_online_flag;		/* SCX_RQ_ONLINE; 0: unknown */
 	int64_t dsq_global_id;		/* SCX_DSQ_GLOBAL; 0: unknown */
+	int64_t hz;			/* the guest's jiffies per second; 0: unknown */
 	char missing[2048];		/* "rq.scx.flags, scx_root, ..." */
 };
 

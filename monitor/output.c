@@ -111,8 +111,45 @@ static void json_verdicts(FILE *f, const struct kt_monitor_verdict v[KT_NR_VERDI
 	fputs("\n  ]", f);
 }
 
+static const char *const place_names[] = {
+	[KT_WAIT_LOCAL] = "local", [KT_WAIT_DSQ] = "dsq", [KT_WAIT_BPF] = "bpf",
+};
+
+/* What a waiting task is: pid, comm, where it waits, since when. */
+static void json_waiter_task(FILE *f, const struct kt_waiter *w)
+{
+	fprintf(f, "\"pid\": %d, \"comm\": ", w->pid);
+	kt_json_string(f, w->comm);
+	fprintf(f, ", \"place\": \"%s\", \"dsq\": ", place_names[w->place]);
+	if (w->place == KT_WAIT_DSQ)
+		/* A string: builtin DSQ ids do not fit an int64. */
+		fprintf(f, "\"0x%llx\"", (unsigned long long)w->dsq_id);
+	else
+		fputs("null", f);
+	fputs(", \"runnable_at\": ", f);
+	kt_json_int(f, w->runnable_at, KT_NA);
+}
+
+/* The CPU's longest waiter and how long it had waited, or null. */
+static void json_longest(FILE *f, const struct kt_series *s,
+			 const struct kt_sample *x,
+			 const struct kt_cpu_sample *c)
+{
+	fputs(", \"longest_wait\": ", f);
+	if (!c->has_longest) {
+		fputs("null", f);
+		return;
+	}
+	fputc('{', f);
+	json_waiter_task(f, &c->longest);
+	fputs(", \"wait_ms\": ", f);
+	kt_json_double(f, kt_waiter_wait_ms(s->layout, x, &c->longest), 1);
+	fprintf(f, ", \"partial\": %s}",
+		c->longest_partial ? "true" : "false");
+}
+
 static void json_cpu(FILE *f, const struct kt_series *s,
-		     const struct kt_cpu_sample *c)
+		     const struct kt_sample *x, const struct kt_cpu_sample *c)
 {
 	unsigned int i;
 
@@ -123,9 +160,11 @@ static void json_cpu(FILE *f, const struct kt_series *s,
 	}
 	fputs(", \"curr_comm\": ", f);
 	kt_json_string(f, c->comm);
-	fprintf(f, ", \"curr_idle\": %s, \"curr_scx\": %s, \"events\": ",
+	fprintf(f, ", \"curr_idle\": %s, \"curr_scx\": %s",
 		c->curr_idle ? "true" : "false",
 		c->curr_scx ? "true" : "false");
+	json_longest(f, s, x, c);
+	fputs(", \"events\": ", f);
 	if (!s->layout->nr_events || c->events[0] == KT_NA) {
 		fputs("null}", f);
 		return;
@@ -160,10 +199,6 @@ static void json_cpulist(FILE *f, const struct kt_waiter *w,
 	fputc('"', f);
 }
 
-static const char *const place_names[] = {
-	[KT_WAIT_LOCAL] = "local", [KT_WAIT_DSQ] = "dsq", [KT_WAIT_BPF] = "bpf",
-};
-
 /* The waiting tasks read with this sample, and whether that was all. */
 static void json_waiters(FILE *f, const struct kt_sample *x)
 {
@@ -174,16 +209,8 @@ static void json_waiters(FILE *f, const struct kt_sample *x)
 	for (i = 0; i < x->nr_waiters; i++) {
 		const struct kt_waiter *w = &x->waiters[i];
 
-		fprintf(f, "%s{\"cpu\": %u, \"pid\": %d, \"comm\": ",
-			i ? ", " : "", w->cpu, w->pid);
-		kt_json_string(f, w->comm);
-		fprintf(f, ", \"place\": \"%s\", \"dsq\": ",
-			place_names[w->place]);
-		if (w->place == KT_WAIT_DSQ)
-			/* A string: builtin DSQ ids do not fit an int64. */
-			fprintf(f, "\"0x%llx\"", (unsigned long long)w->dsq_id);
-		else
-			fputs("null", f);
+		fprintf(f, "%s{\"cpu\": %u, ", i ? ", " : "", w->cpu);
+		json_waiter_task(f, w);
 		fputs(", \"allowed\": ", f);
 		json_cpulist(f, w, x->nr_cpus);
 		fputc('}', f);
@@ -213,12 +240,14 @@ static void json_sample(FILE *f, const struct kt_series *s, size_t i)
 		kt_json_int(f, x->exit_kind, KT_NA);
 	else
 		kt_json_string(f, kt_layout_exit_name(s->layout, x->exit_kind));
+	fputs(", \"bypass_depth\": ", f);
+	kt_json_int(f, x->bypass_depth, KT_NA);
 	fputs(", \"cost_us\": ", f);
 	kt_json_double(f, x->cost_us, 1);
 	fputs(",\n     \"cpus\": [", f);
 	for (cpu = 0; cpu < x->nr_cpus; cpu++) {
 		fputs(cpu ? ",\n      " : "\n      ", f);
-		json_cpu(f, s, &x->cpu[cpu]);
+		json_cpu(f, s, x, &x->cpu[cpu]);
 	}
 	fputc(']', f);
 	json_waiters(f, x);
@@ -251,8 +280,11 @@ void kt_monitor_json(FILE *f, const struct kt_series *s,
 	unsigned int e;
 	size_t i;
 
-	fprintf(f, "{\n  \"interval_ms\": %u,\n  \"nr_cpus\": %u,\n  \"count\": %zu,\n  \"dropped\": %zu,\n  \"host_us_per_sample\": ",
-		s->interval_ms, s->nr_cpus, s->count, s->dropped);
+	fprintf(f, "{\n  \"interval_ms\": %u,\n  \"nr_cpus\": %u,\n  \"hz\": ",
+		s->interval_ms, s->nr_cpus);
+	kt_json_int(f, s->layout->hz ? s->layout->hz : KT_NA, KT_NA);
+	fprintf(f, ",\n  \"count\": %zu,\n  \"dropped\": %zu,\n  \"host_us_per_sample\": ",
+		s->count, s->dropped);
 	kt_json_double(f, kt_monitor_cost_us(s), 2);
 	fputs(",\n  \"error\": ", f);
 	if (error)

@@ -17,6 +17,7 @@ static const char *const cpu_value_names[KT_NR_CPU_VALUES] = {
 	[KT_CV_NR_SWITCHES] = "nr_switches",
 	[KT_CV_CURR_PID] = "curr_pid",
 	[KT_CV_CURR_POLICY] = "curr_policy",
+	[KT_CV_CURR_RUNTIME] = "curr_runtime",
 };
 
 /* Which rq field each per-CPU value is. */
@@ -77,6 +78,7 @@ static void read_curr(const struct kt_target *t, uint64_t rq,
 		return;
 	c->v[KT_CV_CURR_PID] = field(t, task, KT_TASK_PID);
 	c->v[KT_CV_CURR_POLICY] = field(t, task, KT_TASK_POLICY);
+	c->v[KT_CV_CURR_RUNTIME] = field(t, task, KT_TASK_SUM_EXEC_RUNTIME);
 	c->curr_scx = l->has_sym[KT_SYM_EXT_CLASS] &&
 		      pointer(t, task, KT_TASK_SCHED_CLASS) ==
 		      l->sym[KT_SYM_EXT_CLASS];
@@ -172,6 +174,18 @@ bool kt_waiter_allowed(const struct kt_waiter *w, unsigned int cpu)
 	       (w->allowed[cpu / 64] >> (cpu % 64) & 1);
 }
 
+double kt_waiter_wait_ms(const struct kt_layout *l, const struct kt_sample *x,
+			 const struct kt_waiter *w)
+{
+	int64_t now = x->jiffies, waited;
+
+	if (!l->hz || now == KT_NA || w->runnable_at == KT_NA)
+		return -1;
+	/* Read a moment after the clock, a wait can have begun since. */
+	waited = (int64_t)((uint64_t)now - (uint64_t)w->runnable_at);
+	return waited > 0 ? waited * 1000.0 / l->hz : 0;
+}
+
 struct kt_waiter *kt_sample_add_waiter(struct kt_sample *s)
 {
 	unsigned int n = s->nr_waiters;
@@ -230,46 +244,121 @@ static int read_waiter(const struct kt_target *t, uint64_t rq, uint64_t p,
 	w->pid = field(t, p, KT_TASK_PID);
 	read_comm(t, p, w->comm);
 	read_place(t, rq, p, w);
+	w->runnable_at = field(t, p, KT_TASK_SCX_RUNNABLE_AT);
 	return read_allowed(t, p, w);
 }
 
+/* Past this many tasks a runqueue's list is not walked on: partial. */
+#define KT_WALK_MAX 512
+
+/* jiffies @a is before @b, as the kernel's time_before() has it. */
+static bool jiffies_before(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a - (uint64_t)b) < 0;
+}
+
+/* One walk of a runqueue's runnable list. */
+struct runnable_walk {
+	unsigned int cpu;
+	uint64_t rq;
+	const uint64_t *heads;		/* every CPU's list head */
+	unsigned int nr_cpus;
+	bool collect;			/* append the first ones to the sample */
+	bool timed;			/* this kernel has runnable_at */
+	unsigned int seen, collected;
+	uint64_t oldest;		/* the task with the oldest runnable_at */
+	int64_t oldest_at;
+};
+
 /*
- * A runqueue's list of runnable sched_ext tasks holds the running one
- * too.  The guest changes the list under the walk: a walk that reads a
- * bad pointer or a node that points at itself (just removed) is
- * unknown, not short; so is one cut at KT_WAITERS_PER_CPU, for those
- * not read.
+ * A waiting task @p: the oldest yet?  Appended to @s if collecting and
+ * there is room; one not collected leaves @walk->seen above
+ * @walk->collected.
  */
-static int walk_runnable(const struct kt_target *t, unsigned int cpu,
+static void visit_waiter(const struct kt_target *t, struct runnable_walk *walk,
+			 uint64_t p, struct kt_sample *s)
+{
+	int64_t at = walk->timed ? field(t, p, KT_TASK_SCX_RUNNABLE_AT) : KT_NA;
+	struct kt_waiter *w;
+
+	walk->seen++;
+	if (at != KT_NA &&
+	    (!walk->oldest || jiffies_before(at, walk->oldest_at))) {
+		walk->oldest = p;
+		walk->oldest_at = at;
+	}
+	if (!walk->collect || walk->collected == KT_WAITERS_PER_CPU)
+		return;
+	w = kt_sample_add_waiter(s);
+	if (!w)
+		return;
+	if (read_waiter(t, walk->rq, p, walk->cpu, w))
+		s->nr_waiters--;
+	else
+		walk->collected++;
+}
+
+/* @node is another runqueue's list head: the walk strayed. */
+static bool strayed(const struct runnable_walk *walk, uint64_t node)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < walk->nr_cpus; cpu++)
+		if (node == walk->heads[cpu])
+			return true;
+	return false;
+}
+
+/*
+ * A runqueue's list of runnable sched_ext tasks, without the running one
+ * (7.x takes it off the list while it runs; older kernels kept it).  The
+ * guest changes the list under the walk: a walk that reads a bad pointer,
+ * a node that points at itself (just removed) or another runqueue's list
+ * head (the node moved there: taken for a task, the head would give a
+ * garbage wait) is unknown, not short; so is one cut at KT_WALK_MAX.
+ * The oldest found until then is still a task that waited that long.
+ */
+static int walk_runnable(const struct kt_target *t, struct runnable_walk *walk,
 			 struct kt_sample *s)
 {
 	const struct kt_layout *l = t->layout;
-	uint64_t rq = kt_target_percpu(t, l->sym[KT_SYM_RUNQUEUES], cpu);
-	uint64_t head = rq + l->f[KT_RQ_SCX_RUNNABLE_LIST].offset;
+	uint64_t head = walk->heads[walk->cpu];
 	uint64_t node = pointer(t, head, KT_LIST_NEXT), next, p;
-	unsigned int n = 0;
-	struct kt_waiter *w;
 
 	while (node != head) {
-		if (!node)
+		if (!node || walk->seen == KT_WALK_MAX || strayed(walk, node))
 			return -1;
 		p = node - l->f[KT_TASK_SCX_RUNNABLE_NODE].offset;
-		if (p != s->cpu[cpu].curr) {
-			w = n++ < KT_WAITERS_PER_CPU ?
-			    kt_sample_add_waiter(s) : NULL;
-			if (!w)
-				return -1;
-			if (read_waiter(t, rq, p, cpu, w)) {
-				s->nr_waiters--;
-				return -1;
-			}
-		}
+		if (p != s->cpu[walk->cpu].curr)
+			visit_waiter(t, walk, p, s);
 		next = pointer(t, node, KT_LIST_NEXT);
 		if (next == node)
 			return -1;
 		node = next;
 	}
 	return 0;
+}
+
+/*
+ * The oldest waiter a walk found, read whole, if it is still where and
+ * what the walk saw: the same runnable_at, and on kernels that record
+ * the runqueue a task waits on (7.x runnable_cpu), this one.
+ */
+static void read_longest(const struct kt_target *t,
+			 const struct runnable_walk *walk, bool partial,
+			 struct kt_cpu_sample *c)
+{
+	const struct kt_field *rcpu = &t->layout->f[KT_TASK_SCX_RUNNABLE_CPU];
+
+	if (!walk->oldest ||
+	    read_waiter(t, walk->rq, walk->oldest, walk->cpu, &c->longest) ||
+	    c->longest.runnable_at != walk->oldest_at)
+		return;
+	if (rcpu->available &&
+	    field(t, walk->oldest, KT_TASK_SCX_RUNNABLE_CPU) != walk->cpu)
+		return;
+	c->has_longest = true;
+	c->longest_partial = partial;
 }
 
 bool kt_sample_can_read_waiters(const struct kt_layout *l)
@@ -287,10 +376,19 @@ bool kt_sample_can_read_waiters(const struct kt_layout *l)
 	return true;
 }
 
-/* The waiting tasks, when a CPU idles while another has some waiting. */
+/*
+ * Every sample, each runqueue with sched_ext tasks waiting: the one that
+ * waited longest.  When a CPU idles while another has some waiting, the
+ * waiting tasks too (the lists are long on a busy machine, and only the
+ * conservation verdict needs them).
+ */
 static void read_waiters(const struct kt_target *t, struct kt_sample *s)
 {
-	bool idle = false, waiting = false;
+	const struct kt_layout *l = t->layout;
+	bool timed = l->f[KT_TASK_SCX_RUNNABLE_AT].available;
+	bool idle = false, waiting = false, partial;
+	uint64_t heads[KT_TARGET_MAX_CPUS];
+	struct runnable_walk walk;
 	unsigned int cpu;
 
 	if (!s->scheduler[0] || !kt_sample_can_read_waiters(t->layout))
@@ -300,12 +398,24 @@ static void read_waiters(const struct kt_target *t, struct kt_sample *s)
 			kt_cpu_online(t->layout, &s->cpu[cpu]);
 		waiting |= kt_cpu_scx_waiting(&s->cpu[cpu]) > 0;
 	}
-	if (!idle || !waiting)
+	if (!timed && !(idle && waiting))
 		return;
 	for (cpu = 0; cpu < s->nr_cpus; cpu++)
-		if (kt_cpu_scx_waiting(&s->cpu[cpu]) > 0 &&
-		    walk_runnable(t, cpu, s))
+		heads[cpu] = kt_target_percpu(t, l->sym[KT_SYM_RUNQUEUES], cpu) +
+			     l->f[KT_RQ_SCX_RUNNABLE_LIST].offset;
+	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
+		if (kt_cpu_scx_waiting(&s->cpu[cpu]) <= 0)
+			continue;
+		walk = (struct runnable_walk){
+			.cpu = cpu, .collect = idle && waiting, .timed = timed,
+			.rq = kt_target_percpu(t, l->sym[KT_SYM_RUNQUEUES], cpu),
+			.heads = heads, .nr_cpus = s->nr_cpus,
+		};
+		partial = walk_runnable(t, &walk, s) != 0;
+		if (walk.collect && (partial || walk.seen > walk.collected))
 			s->waiters_unknown = true;
+		read_longest(t, &walk, partial, &s->cpu[cpu]);
+	}
 }
 
 static int64_t image_value(const struct kt_target *t, enum kt_sym s,
@@ -364,6 +474,7 @@ void kt_sample_take(const struct kt_target *t, struct kt_sample *s)
 		root = 0;
 	read_scheduler(t, root, s);
 	s->exit_kind = root ? field(t, root, KT_SCH_EXIT_KIND) : KT_NA;
+	s->bypass_depth = root ? field(t, root, KT_SCH_BYPASS_DEPTH) : KT_NA;
 	s->watchdog_timeout = root && l->f[KT_SCH_WATCHDOG_TIMEOUT].available ?
 		field(t, root, KT_SCH_WATCHDOG_TIMEOUT) :
 		image_value(t, KT_SYM_SCX_WATCHDOG_TIMEOUT, 8);

@@ -27,16 +27,8 @@ enum kt_cpu_value {
 	KT_CV_NR_SWITCHES,
 	KT_CV_CURR_PID,
 	KT_CV_CURR_POLICY,
+	KT_CV_CURR_RUNTIME,		/* its se.sum_exec_runtime, ns */
 	KT_NR_CPU_VALUES,
-};
-
-struct kt_cpu_sample {
-	int64_t v[KT_NR_CPU_VALUES];
-	uint64_t curr;			/* task_struct address */
-	bool curr_idle;			/* the CPU's idle task */
-	bool curr_scx;			/* in the sched_ext class */
-	char comm[KT_COMM_LEN];
-	int64_t events[KT_MAX_EVENTS];	/* KT_NA without a scheduler */
 };
 
 #define KT_CPUMASK_WORDS (KT_TARGET_MAX_CPUS / 64)
@@ -63,8 +55,32 @@ struct kt_waiter {
 	char comm[KT_COMM_LEN];
 	enum kt_wait_place place;
 	uint64_t dsq_id;		/* KT_WAIT_DSQ */
+	/*
+	 * p->scx.runnable_at: the jiffies at which its wait began (it was
+	 * enqueued, or put back after running), kept across migrations;
+	 * KT_NA if unread.
+	 */
+	int64_t runnable_at;
 	/* cpus_ptr; only @cpu while it has migration disabled */
 	uint64_t allowed[KT_CPUMASK_WORDS];
+};
+
+struct kt_cpu_sample {
+	int64_t v[KT_NR_CPU_VALUES];
+	uint64_t curr;			/* task_struct address */
+	bool curr_idle;			/* the CPU's idle task */
+	bool curr_scx;			/* in the sched_ext class */
+	char comm[KT_COMM_LEN];
+	int64_t events[KT_MAX_EVENTS];	/* KT_NA without a scheduler */
+	/*
+	 * The waiting task with the oldest runnable_at on this runqueue, as
+	 * the kernel's watchdog judges them; read whenever a sched_ext
+	 * scheduler is attached and sched_ext tasks wait here.
+	 * @longest_partial: the list could not be walked whole, so another
+	 * may have waited longer.
+	 */
+	struct kt_waiter longest;
+	bool has_longest, longest_partial;
 };
 
 struct kt_sample {
@@ -75,6 +91,7 @@ struct kt_sample {
 	int64_t watchdog_ts;		/* jiffies of the last watchdog pass */
 	int64_t watchdog_timeout;	/* jiffies */
 	int64_t exit_kind;		/* root scheduler's scx_exit_kind */
+	int64_t bypass_depth;		/* root scheduler's; > 0: bypassed */
 	double cost_us;			/* host CPU time this sample took */
 	unsigned int nr_cpus;
 	struct kt_cpu_sample *cpu;
@@ -109,6 +126,9 @@ int64_t kt_cpu_scx_uncommitted(const struct kt_cpu_sample *c);
 /* This kernel has all the fields that waiting tasks are read through. */
 bool kt_sample_can_read_waiters(const struct kt_layout *l);
 bool kt_waiter_allowed(const struct kt_waiter *w, unsigned int cpu);
+/* How long @w had waited at sample @x, in ms; -1 if unknown. */
+double kt_waiter_wait_ms(const struct kt_layout *l, const struct kt_sample *x,
+			 const struct kt_waiter *w);
 /* Appends a waiter to @s, or NULL if @s holds KT_MAX_WAITERS already. */
 struct kt_waiter *kt_sample_add_waiter(struct kt_sample *s);
 /* The sum of event @e over all CPUs, or KT_NA. */

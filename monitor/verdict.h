@@ -24,7 +24,7 @@ enum kt_verdict_kind {
 #define KT_V_BIT(kind) (1u << (kind))
 
 struct kt_monitor_limits {
-	unsigned int stall_samples;	/* consecutive samples; 0: off */
+	unsigned int stall_ms;		/* a task's longest wait; 0: off */
 	double max_imbalance;		/* max/min mean committed tasks; 0: off */
 	unsigned int imbalance_window;	/* samples per window */
 	long long max_local_dsq;	/* tasks; 0: off */
@@ -50,7 +50,7 @@ const char *kt_monitor_verdict_name(enum kt_verdict_kind kind);
 /* -1 if @name is not a verdict. */
 int kt_monitor_verdict_parse(const char *name);
 /*
- * "stall=30", "imbalance=6", "imbalance_window=20", "local_dsq_depth=100",
+ * "stall=3000" (ms), "imbalance=6", "imbalance_window=20", "local_dsq_depth=100",
  * "select_cpu_fallback_rate=500", "dispatch_keep_last_rate=500",
  * "conservation=10"; a limit of 0 turns its verdict off.  -1 with a message naming @assignment.
  */

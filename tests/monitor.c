@@ -49,7 +49,7 @@ static pid_t starve_on(unsigned int cpu)
 
 KTSTR_TEST_F(monitor, stall_seen_from_the_host, 120,
 	     .topology = "1n2l2c1t",
-	     .monitor = { .expect = KTSTR_MON_STALL })
+	     .monitor = { .expect = KTSTR_MON_STALL, .stall_ms = 3000 })
 {
 	struct ktstr_sched *s = &self->k.sched;
 	unsigned int cpu = self->k.topo.nr_cpus - 1;

@@ -161,7 +161,8 @@ static void read_cpu(struct __test_metadata *_metadata,
  * the test past its 120 s).  The shares are those of the window in
  * which all three groups ran, read with ktstr_workers_schedstat().
  */
-KTSTR_TEST_F(weights, idle_batch_mix, 120, .topology = "1n2l2c1t")
+KTSTR_TEST_F(weights, idle_batch_mix, 120, .topology = "1n2l2c1t",
+	     .monitor = { .stall_ms = 15000 })
 {
 	struct ktstr_work_spec spec = { .nr_workers = self->k.topo.nr_cpus };
 	uint64_t before[MAX_GROUPS], after[MAX_GROUPS], all = 0;

@@ -113,8 +113,8 @@ void kt_watch_limits(const struct ktstr_monitor_decl *d,
 	unsigned int off;
 
 	kt_monitor_limits_default(l);
-	if (d->stall_samples)
-		l->stall_samples = d->stall_samples;
+	if (d->stall_ms)
+		l->stall_ms = d->stall_ms;
 	if (d->imbalance_x10)
 		l->max_imbalance = d->imbalance_x10 / 10.0;
 	if (d->max_local_dsq)
@@ -127,7 +127,7 @@ void kt_watch_limits(const struct ktstr_monitor_decl *d,
 		l->conservation_samples = d->conservation_samples;
 	off = verdict_bits(d->off);
 	if (off & KT_V_BIT(KT_V_STALL))
-		l->stall_samples = 0;
+		l->stall_ms = 0;
 	if (off & KT_V_BIT(KT_V_IMBALANCE))
 		l->max_imbalance = 0;
 	if (off & KT_V_BIT(KT_V_LOCAL_DSQ))

@@ -13,20 +13,58 @@ within one sample interval of the instant must agree: equal for a level
 counter (nr_switches, the rq clock, each event).  The waiting tasks the
 monitor read on CPUs 2 and 3, where the guest pinned its spinners (comm
 "sh"), must be runnable tasks of that CPU in the guest's list, allowed on
-that CPU alone.  Exit 1 on any disagreement or if too little was compared.
+that CPU alone.
+
+Dump marks bracket sched_ext's own dump (SysRq-D through the
+sched_ext_dump trace event): each waiting task with its wait so far in
+ms, that is the kernel's p->scx.runnable_at seen from the dump's instant.
+A task waits without running from runnable_at on, so wherever the
+monitor's reading of a task's runnable_at and the guest's cover the same
+instants, they must be the same jiffy: a monitor sample taken after the
+dump, of a wait begun before it, must find the task in the guest's dump
+with that runnable_at; a monitor sample taken within a wait the dump
+shows must read the dump's runnable_at.
+
+Exit 1 on any disagreement or if too little was compared.
 """
 import json
 import re
 import sys
 
 
+DUMP_CPU = re.compile(r"sched_ext_dump: CPU (\d+) *:")
+# " %c%c %s[%d] %s%s %+ldms": running (*) or waiting, state, comm[pid],
+# its scheduler, runnable_at relative to the dump's jiffies.
+DUMP_TASK = re.compile(r"sched_ext_dump:  ([ *])\S (.*)\[(\d+)\] \S+ ([+-]\d+)ms$")
+
+
+def parse_dump_line(dump, line):
+    m = DUMP_CPU.search(line)
+    if m:
+        dump["cpu"] = int(m.group(1))
+        return
+    m = DUMP_TASK.search(line)
+    if m and m.group(1) == " ":
+        dump["tasks"][int(m.group(3))] = {"cpu": dump.get("cpu"),
+                                          "ms": int(m.group(4))}
+
+
 def parse_guest(path):
+    """The marks, and the dumps with the jiffies that bracket each."""
     marks, cur, section, last_cpu = [], None, None, None
+    dumps, dump = [], None
     for line in open(path, errors="replace"):
         line = line.rstrip("\n")
         m = re.match(r"KT_MARK (\w+) ?(.*)", line)
         if m:
             what, rest = m.groups()
+            if what == "dump":
+                dump = {"j0": int(rest.split()[-1]), "tasks": {}}
+            elif what == "dumped" and dump is not None:
+                dump["j1"] = int(rest.split()[-1])
+                dumps.append(dump)
+            else:
+                dump = None
             if what == "begin":
                 cur = {"cpus": {}, "events": {}}
                 cur["j0"] = int(rest.split()[-1])
@@ -37,6 +75,9 @@ def parse_guest(path):
             elif what == "state":
                 cur["state"], cur["ops"] = rest.split()
             section = what
+            continue
+        if dump is not None and "j1" in dump:
+            parse_dump_line(dump, line)
             continue
         if cur is None:
             continue
@@ -49,15 +90,20 @@ def parse_guest(path):
         if line.startswith("runnable tasks") and last_cpu is not None:
             section = ("tasks", last_cpu)
             cur["cpus"][last_cpu]["runnable"] = set()
+            cur["cpus"][last_cpu]["others_r"] = 0
             continue
         if line.startswith("cfs_rq") or line.startswith("rt_rq") or \
                 line.startswith("dl_rq"):
             section = None
             continue
         if isinstance(section, tuple) and section[0] == "tasks":
-            m = re.match(r"(?:>R| \w) +(.+?) +(\d+) ", line)
+            m = re.match(r"(>R| \w) +(.+?) +(\d+) ", line)
             if m:
-                cur["cpus"][section[1]]["runnable"].add(int(m.group(2)))
+                cpu = cur["cpus"][section[1]]
+                cpu["runnable"].add(int(m.group(3)))
+                # A kthread passing through, not one of the spinners.
+                cpu["others_r"] += m.group(1).endswith("R") and \
+                    m.group(2) != "sh"
             continue
         if isinstance(section, tuple):
             m = re.match(r"\s+\.(\S+)\s+: (-?[\d.]+)", line)
@@ -73,11 +119,51 @@ def parse_guest(path):
             m = re.match(r"(SCX_EV_\w+) (\d+)", line)
             if m:
                 cur["events"][m.group(1)] = int(m.group(2))
-    return marks
+    return marks, dumps
+
+
+def monitor_waits(samples):
+    """(sample jiffies, pid, runnable_at): every wait the monitor read."""
+    waits = set()
+    for s in samples:
+        tasks = [c["longest_wait"] for c in s["cpus"]
+                 if c.get("longest_wait")] + s["waiting"]
+        for w in tasks:
+            if w.get("runnable_at") is not None:
+                waits.add((s["jiffies"], w["pid"], w["runnable_at"]))
+    return sorted(waits)
+
+
+def compare_waits(dumps, samples, hz, agree):
+    """Where a monitor sample and a dump see the same wait, one runnable_at.
+
+    The dump runs at some jiffy between j0 and j1, and shows each waiting
+    task's runnable_at relative to it, in ms: the task has waited since
+    one of j0 - ms, ..., j1 - ms.
+    """
+    waits = monitor_waits(samples)
+    for d in dumps:
+        for at, pid, since in waits:
+            g = d["tasks"].get(pid)
+            back = None if g is None else -g["ms"] * hz // 1000
+            # The monitor's wait covers the dump: the guest must show it.
+            if since < d["j0"] and at > d["j1"]:
+                ok = back is not None and \
+                    d["j0"] - back <= since <= d["j1"] - back
+            # The guest's wait covers the sample: the monitor read it.
+            elif back is not None and d["j1"] - back < at < d["j0"]:
+                ok = d["j0"] - back <= since <= d["j1"] - back
+            else:
+                continue
+            agree("runnable_at", ok,
+                  "pid %d: monitor at jiffies %d: waiting since %d; "
+                  "guest dump in jiffies %d..%d: %s" %
+                  (pid, at, since, d["j0"], d["j1"],
+                   "not waiting" if g is None else "%+d ms" % g["ms"]))
 
 
 def main():
-    marks = parse_guest(sys.argv[1])
+    marks, dumps = parse_guest(sys.argv[1])
     mon = json.load(open(sys.argv[2]))
     samples = [s for s in mon["samples"] if s["jiffies"] is not None]
     if len(samples) < 10:
@@ -108,10 +194,15 @@ def main():
         for cpu, g in m["cpus"].items():
             vals = [s["cpus"][cpu] for s in win]
             if cpu > 0:
+                # Less the kthreads the guest caught on the CPU for a
+                # moment, which no sample need see.
                 seen = [v["nr_running"] for v in vals]
-                agree("nr_running", g["nr_running"] in seen,
-                      "mark %d cpu %d: guest %d, monitor %s" %
-                      (i, cpu, g["nr_running"], seen))
+                steady = g["nr_running"] - g.get("others_r", 0)
+                agree("nr_running", g["nr_running"] in seen or
+                      steady in seen,
+                      "mark %d cpu %d: guest %d (%d without passing "
+                      "kthreads), monitor %s" %
+                      (i, cpu, g["nr_running"], steady, seen))
             for key, mkey in (("nr_switches", "nr_switches"),
                               ("clock", "clock")):
                 lo = min(v[mkey] for v in vals)
@@ -142,14 +233,15 @@ def main():
                    if all(c["events"] is not None for c in s["cpus"])]
             agree("events", tot and min(tot) <= gv <= max(tot),
                   "mark %d %s: guest %d, monitor %s" % (i, e, gv, tot))
-    print("agree: %d marks, HZ %.0f, window +-%d jiffies; compared %s" %
-          (len(marks), hz, slack,
+    compare_waits(dumps, samples, mon["hz"], agree)
+    print("agree: %d marks, %d dumps, HZ %.0f (%d), window +-%d jiffies; "
+          "compared %s" % (len(marks), len(dumps), hz, mon["hz"], slack,
            ", ".join("%s %d" % kv for kv in sorted(checked.items()))))
     for b in bad:
         print("agree: DISAGREE " + b)
     need = {"nr_running": 3 * 4, "nr_switches": 4 * 4, "clock": 4 * 4,
             "curr_pid": 4, "events": 4 * 10, "state": 4, "scheduler": 4,
-            "waiting": 4}
+            "waiting": 4, "runnable_at": 3}
     short = [k for k, n in need.items() if checked.get(k, 0) < n]
     if short:
         print("agree: too few comparisons of " + ", ".join(short))

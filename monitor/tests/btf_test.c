@@ -5,6 +5,7 @@
  * kernel does not have.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
@@ -160,6 +161,39 @@ TEST_F(kernel, the_layout_of_the_default_kernel_is_complete)
 	EXPECT_TRUE(l.f[KT_TASK_MIGRATION_DISABLED].available);
 	EXPECT_EQ(1, l.rq_online_flag);
 	EXPECT_EQ((1ULL << 63) | 1, (uint64_t)l.dsq_global_id);
+	/* What the stall verdict reads: each task's wait, and who is in charge. */
+	EXPECT_TRUE(l.f[KT_TASK_SCX_RUNNABLE_AT].available);
+	EXPECT_EQ(8, l.f[KT_TASK_SCX_RUNNABLE_AT].size);
+	EXPECT_TRUE(l.f[KT_TASK_SCX_RUNNABLE_CPU].available);
+	EXPECT_TRUE(l.f[KT_SCH_BYPASS_DEPTH].available);
+}
+
+/* The value of CONFIG_@name in kernel config @path, or -1. */
+static long config_value(const char *path, const char *name)
+{
+	char line[256], key[64];
+	long v = -1;
+	FILE *f = fopen(path, "r");
+	int n = snprintf(key, sizeof(key), "CONFIG_%s=", name);
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n))
+			v = strtol(line + n, NULL, 10);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* HZ from BTF alone (SCX_WATCHDOG_MAX_TIMEOUT): what the kernel was built with. */
+TEST_F(kernel, the_guests_hz_is_the_one_it_was_built_with)
+{
+	struct kt_layout l;
+	long hz = config_value(self->k.config, "HZ");
+
+	ASSERT_LT(0, hz) TH_LOG("no CONFIG_HZ in %s", self->k.config);
+	ASSERT_EQ(0, kt_layout_resolve(&l, &self->btf, &self->syms))
+		TH_LOG("%s", kt_errmsg());
+	EXPECT_EQ(hz, l.hz);
 }
 
 /* Without a symbol it cannot do without, the layout says which. */

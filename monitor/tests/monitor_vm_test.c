@@ -24,19 +24,31 @@
 
 /*
  * The guest: 1, 2 and 3 spinners pinned to CPUs 1, 2 and 3, so each
- * CPU's runqueue holds a known, steady number of tasks; then marks, each
- * the guest's own reading between two jiffies timestamps.
+ * CPU's runqueue holds a known, steady number of tasks, and on CPU 3 a
+ * fourth at nice 10, which scx_simple's weighted vtime makes wait a few
+ * hundred ms at a time; then marks, each the guest's own reading between
+ * two jiffies timestamps: its scheduler state, and sched_ext's own dump
+ * (SysRq-D, through the sched_ext_dump trace event) of every waiting
+ * task's wait so far, stamped by shell builtins (no fork) to keep the
+ * dump's jiffy within a few.
  */
 #define AGREE_GUEST							\
 	"for c in 1 2 3; do for k in $(seq $c); do "			\
 	"taskset -c $c sh -c 'while :; do :; done' & done; done; "	\
+	"taskset -c 3 sh -c 'renice 10 -p $$ >/dev/null; while :; do :; done' & " \
+	"T=/sys/kernel/tracing; "					\
+	"echo 1 > $T/events/sched_ext/sched_ext_dump/enable; "		\
+	"stamp() { { read -r v; read -r v; } < /proc/schedstat; }; "	\
 	"sleep 2; for i in 1 2 3 4 5 6; do "				\
 	"echo \"KT_MARK begin $(sed -n 2p /proc/schedstat)\"; "	\
 	"cat /sys/kernel/debug/sched/debug; echo KT_MARK events; "	\
 	"cat /sys/kernel/sched_ext/root/events; "			\
 	"echo \"KT_MARK state $(cat /sys/kernel/sched_ext/state) $(cat /sys/kernel/sched_ext/root/ops)\"; " \
 	"echo \"KT_MARK end $(sed -n 2p /proc/schedstat)\"; "		\
-	"sleep 0.4; done; kill $(jobs -p)"
+	"sleep 0.2; echo > $T/trace; "					\
+	"stamp; d=$v; echo D > /proc/sysrq-trigger; stamp; "		\
+	"echo \"KT_MARK dump $d\"; echo \"KT_MARK dumped $v\"; "	\
+	"cat $T/trace; sleep 0.2; done; kill $(jobs -p)"
 
 FIXTURE(monitor) {
 	char dir[64];
@@ -117,10 +129,22 @@ TEST_F_TIMEOUT(monitor, samples_agree_with_the_guest, VM_TEST_TIMEOUT_S)
 TEST_F_TIMEOUT(monitor, starving_scheduler_fails_naming_the_cpu,
 	       VM_TEST_TIMEOUT_S)
 {
-	/* The kernel's watchdog at 30 s: the monitor must see it first. */
-	EXPECT_EQ(1, cli_run(&cli, "./ktstr monitor --topology 1n2l2c1t --scheduler ktstr_stall --quiet --exec 'taskset -c 3 sh -c \"printf ktstr-starve > /proc/self/comm; sleep 0.2; while :; do :; done\" & sleep 5; cat /sys/kernel/sched_ext/state' -- -c ktstr-starve -t 30000"));
-	EXPECT_NE(NULL, strstr(cli.err, "monitor: stall FAILED: cpu 3:"))
-		TH_LOG("%s", cli.err);
+	const char *line;
+
+	/*
+	 * The kernel's watchdog at 30 s: the monitor, at its default limit,
+	 * must see the 8 s stall first.
+	 */
+	EXPECT_EQ(1, cli_run(&cli, "./ktstr monitor --topology 1n2l2c1t --scheduler ktstr_stall --quiet --exec 'taskset -c 3 sh -c \"printf ktstr-starve > /proc/self/comm; sleep 0.2; while :; do :; done\" & sleep 8; cat /sys/kernel/sched_ext/state' -- -c ktstr-starve -t 30000"));
+	/*
+	 * Named with its wait and where it sits; what its CPU did meanwhile
+	 * (idle, but for kworkers) follows.
+	 */
+	line = strstr(cli.err, "monitor: stall FAILED: cpu 3: pid ");
+	ASSERT_NE(NULL, line) TH_LOG("%s", cli.err);
+	EXPECT_NE(NULL, strstr(line, " (ktstr-starve) waited ")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, " ms in DSQ 0x1 while the CPU "))
+		TH_LOG("%s", line);
 	/* Pinned to the CPU it starves on: the idle CPUs could not help. */
 	EXPECT_NE(NULL, strstr(cli.err, "monitor: conservation ok"))
 		TH_LOG("%s", cli.err);
@@ -159,7 +183,7 @@ TEST_F(monitor, bad_options_are_named)
 		{ "--topology 1n1l1c1t --interval 10x", "--interval '10x'" },
 		{ "--topology 1n1l1c1t --limit stall", "--limit 'stall': expected NAME=VALUE" },
 		{ "--topology 1n1l1c1t --limit nosuch=3", "no verdict 'nosuch'" },
-		{ "--topology 1n1l1c1t --limit stall=2.5", "a whole number of samples" },
+		{ "--topology 1n1l1c1t --limit stall=2.5", "--limit 'stall=2.5': a whole number of milliseconds" },
 		{ "--topology 1n1l1c1t --limit imbalance=-1", "must be a number >= 0" },
 		{ "--topology 1n1l1c1t --limit imbalance_window=1", "at least 2" },
 		{ "--topology 1n1l1c1t --expect nosuch", "--expect 'nosuch': no such verdict" },
