@@ -8,6 +8,7 @@
 set -u
 
 pass=0 fail=0 skip=0
+failed_names=()
 for prog in "$@"; do
 	name=${prog##*/}
 	echo "# ==== $name"
@@ -15,9 +16,14 @@ for prog in "$@"; do
 	"$prog" 2>&1 | tee "$out"
 	status=${PIPESTATUS[0]}
 	totals=$(grep -E '^# Totals: ' "$out" | tail -n 1)
+	# CI logs are often read from their tail: name each failure there.
+	while read -r t; do
+		failed_names+=("$name: $t")
+	done < <(sed -nE 's/^not ok [0-9]+ (.*)$/\1/p' "$out")
 	rm -f "$out"
 	if [ -z "$totals" ]; then
 		echo "# $name: exited with status $status without printing totals"
+		failed_names+=("$name: no totals (exit status $status)")
 		fail=$((fail + 1))
 		continue
 	fi
@@ -34,6 +40,9 @@ for prog in "$@"; do
 		echo "# $name: exited with status $status"
 		fail=$((fail + 1))
 	fi
+done
+for t in "${failed_names[@]}"; do
+	echo "# failed: $t"
 done
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
