@@ -84,11 +84,16 @@ KTSTR_TEST_F(conservation, spinners_fewer_than_cpus, 120, .topology = "1n2l2c1t"
 }
 
 /*
- * One spinner per CPU, all forked on the test's CPU: no CPU may stay
- * idle.  A scheduler that never wakes an idle CPU leaves some asleep
- * with two spinners sharing another, for as long as nothing else wakes
- * it; with fewer spinners than CPUs the same scheduler gets by.
+ * One spinner per CPU, all forked on the test's CPU and woken there
+ * together, in fresh rounds: no CPU may stay idle.  A scheduler that
+ * never wakes an idle CPU queues them all behind that one CPU, while
+ * the others sleep until something else happens to wake them: in one
+ * round that may be soon, but not in every round.  With fewer spinners
+ * than CPUs the same scheduler gets by.
  */
+#define SPIN_ROUNDS 6
+#define SPIN_ROUND_MS 600
+
 KTSTR_TEST_F(conservation, spinners_one_per_cpu, 120, .topology = "1n2l2c1t",
 	     .min_cpus = 2)
 {
@@ -97,8 +102,20 @@ KTSTR_TEST_F(conservation, spinners_one_per_cpu, 120, .topology = "1n2l2c1t",
 		.nr_workers = self->k.topo.nr_cpus,
 		.name = "spinners",
 	};
+	struct ktstr_workers *w[SPIN_ROUNDS] = { 0 };
+	unsigned int i;
 
-	run_conserved(_metadata, &self->k, &spec, 1, RUN_MS, ALONE_SPREAD);
+	for (i = 0; i < SPIN_ROUNDS; i++) {
+		ASSERT_EQ(0, ktstr_workers_run(&spec, 1, SPIN_ROUND_MS, &w[i]))
+			TH_LOG("round %u: %s", i + 1, ktstr_errmsg());
+		EXPECT_KTSTR(ktstr_check_progress, w[i],
+			     &ktstr_default_limits);
+		EXPECT_KTSTR(ktstr_check_max_gap, w[i], &ktstr_default_limits);
+	}
+	EXPECT_KTSTR(ktstr_check_conservation_rounds, w, SPIN_ROUNDS,
+		     &ktstr_default_limits);
+	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
+	ktstr_workers_free_all(w, SPIN_ROUNDS);
 }
 
 /*

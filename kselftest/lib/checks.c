@@ -356,7 +356,7 @@ bool ktstr_check_latency(const struct ktstr_workers *w,
 /* ---- work conservation ------------------------------------------------- */
 
 struct conservation {
-	unsigned int nr_cpus, workers;
+	unsigned int nr_cpus, workers, rounds;
 	double run_s, idle_cpus, waited_ms, group_cpus, other_cpus;
 	double excess_cpus;
 };
@@ -373,47 +373,57 @@ static const cpu_set_t *common_cpus(const struct ktstr_workers *w)
 	return first;
 }
 
+/* Raw sums over one or more runs, in ns. */
+struct conservation_sums {
+	double run_ns, idle_ns, delay_ns, cpu_ns, surplus_ns;
+};
+
 /*
  * At any instant let W workers wait, R run, I of the N CPUs idle and O
  * run something else: I = N - R - O >= N - k + W - O, since R <= k - W.
  * So W - O - max(0, k - N) <= min(W, I), the idle CPUs that could have
  * run a waiting worker; integrated over the run, sum(run_delay) - the
  * others' CPU time - max(0, k - N) x run is a lower bound of that idle
- * time, which a work-conserving scheduler keeps at 0.
+ * time, which a work-conserving scheduler keeps at 0.  Each term is a
+ * sum over time, so runs one after another add up.
  */
-static void conservation_figures(const struct ktstr_workers *w,
-				 const cpu_set_t *cpus, struct conservation *c)
+static void conservation_add(const struct ktstr_workers *w,
+			     const cpu_set_t *cpus, struct conservation_sums *t)
 {
 	const struct ktstr_cpu_idle *a = &w->idle_start, *b = &w->idle_stop;
-	double idle_ns = 0, delay_ns = 0, cpu_ns = 0, run_ns;
-	unsigned int i;
+	unsigned int i, workers = ktstr_workers_count(w);
+	unsigned int nr_cpus = CPU_COUNT(cpus);
+	double run_ns = b->at_ns > a->at_ns ? b->at_ns - a->at_ns : 1;
 
-	memset(c, 0, sizeof(*c));
-	c->nr_cpus = CPU_COUNT(cpus);
-	c->workers = ktstr_workers_count(w);
-	run_ns = b->at_ns > a->at_ns ? b->at_ns - a->at_ns : 1;
+	t->run_ns += run_ns;
 	for (i = 0; i < KTSTR_MAX_CPUS; i++)
 		if (CPU_ISSET(i, cpus) && b->idle_ns[i] > a->idle_ns[i])
-			idle_ns += b->idle_ns[i] - a->idle_ns[i];
-	for (i = 0; i < c->workers; i++) {
+			t->idle_ns += b->idle_ns[i] - a->idle_ns[i];
+	for (i = 0; i < workers; i++) {
 		const struct ktstr_window *s = &w->window_start[i];
 		const struct ktstr_window *e = &w->window_stop[i];
 
 		if (e->cpu_ns < s->cpu_ns || e->delay_ns < s->delay_ns)
 			continue;	/* exited early: not read at the stop */
-		delay_ns += e->delay_ns - s->delay_ns;
-		cpu_ns += e->cpu_ns - s->cpu_ns;
+		t->delay_ns += e->delay_ns - s->delay_ns;
+		t->cpu_ns += e->cpu_ns - s->cpu_ns;
 	}
-	c->run_s = run_ns / 1e9;
-	c->idle_cpus = idle_ns / run_ns;
-	c->waited_ms = delay_ns / 1e6;
-	c->group_cpus = cpu_ns / run_ns;
+	if (workers > nr_cpus)
+		t->surplus_ns += (double)(workers - nr_cpus) * run_ns;
+}
+
+static void conservation_finish(const struct conservation_sums *t,
+				struct conservation *c)
+{
+	c->run_s = t->run_ns / 1e9;
+	c->idle_cpus = t->idle_ns / t->run_ns;
+	c->waited_ms = t->delay_ns / 1e6;
+	c->group_cpus = t->cpu_ns / t->run_ns;
 	c->other_cpus = c->nr_cpus - c->idle_cpus - c->group_cpus;
 	if (c->other_cpus < 0)
 		c->other_cpus = 0;
-	c->excess_cpus = delay_ns / run_ns - c->other_cpus;
-	if (c->workers > c->nr_cpus)
-		c->excess_cpus -= c->workers - c->nr_cpus;
+	c->excess_cpus = (t->delay_ns - t->surplus_ns) / t->run_ns -
+			 c->other_cpus;
 	/* Idle CPUs that could have run a waiting worker were idle. */
 	if (c->excess_cpus > c->idle_cpus)
 		c->excess_cpus = c->idle_cpus;
@@ -421,38 +431,100 @@ static void conservation_figures(const struct ktstr_workers *w,
 		c->excess_cpus = 0;
 }
 
-bool ktstr_check_conservation(const struct ktstr_workers *w,
-			      const struct ktstr_limits *l, char *why,
-			      size_t len)
+/*
+ * The CPUs every worker of every run in @w was allowed on, or NULL with
+ * the reason in @why: all must be the same, and each run must have its
+ * idle accounting.
+ */
+static const cpu_set_t *conservation_cpus(struct ktstr_workers *const *w,
+					  unsigned int n, char *why,
+					  size_t len)
 {
-	const cpu_set_t *cpus = common_cpus(w);
+	const cpu_set_t *cpus = NULL;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const cpu_set_t *these = common_cpus(w[i]);
+		const char *name = ktstr_workers_name(w[i]);
+
+		if (!these) {
+			fail(w[i], why, len,
+			     "conservation: %s: its workers are allowed on different CPUs",
+			     name);
+			return NULL;
+		}
+		if (!w[i]->idle_start.at_ns || !w[i]->idle_stop.at_ns) {
+			fail(w[i], why, len,
+			     "conservation: %s: no idle accounting over the run (/proc/stat)",
+			     name);
+			return NULL;
+		}
+		if (cpus && !CPU_EQUAL(cpus, these)) {
+			fail(w[i], why, len,
+			     "conservation: %s: round %u of %u was allowed on other CPUs than the first",
+			     name, i + 1, n);
+			return NULL;
+		}
+		cpus = these;
+	}
+	return cpus;
+}
+
+bool ktstr_check_conservation_rounds(struct ktstr_workers *const *w,
+				     unsigned int n,
+				     const struct ktstr_limits *l, char *why,
+				     size_t len)
+{
+	struct conservation_sums t = { 0 };
 	struct conservation c = { 0 };
+	const cpu_set_t *cpus;
+	const char *name;
 	char list[256];
+	unsigned int i;
 	bool ok = true;
 
-	if (!cpus || !w->idle_start.at_ns || !w->idle_stop.at_ns) {
-		ok = fail(w, why, len,
-			  "conservation: %s: %s", ktstr_workers_name(w),
-			  cpus ? "no idle accounting over the run (/proc/stat)" :
-			  "its workers are allowed on different CPUs");
+	if (!n) {
+		snprintf(why, len, "conservation: no runs to check");
+		return false;
+	}
+	name = ktstr_workers_name(w[0]);
+	cpus = conservation_cpus(w, n, why, len);
+	if (!cpus) {
+		ok = false;
 	} else {
-		conservation_figures(w, cpus, &c);
+		for (i = 0; i < n; i++)
+			conservation_add(w[i], cpus, &t);
+		c.nr_cpus = CPU_COUNT(cpus);
+		c.workers = ktstr_workers_count(w[0]);
+		c.rounds = n;
+		conservation_finish(&t, &c);
 		if (c.excess_cpus > l->max_excess_idle_cpus)
-			ok = fail(w, why, len,
-				  "conservation: CPUs %s idled while %s workers waited: at least %.2f CPUs' worth of the %.1fs run, limit %.2f (%u workers on %u CPUs: idle %.2f CPUs, workers ran %.2f CPUs and waited %.0fms, others ran %.2f CPUs)",
+			ok = fail(w[0], why, len,
+				  "conservation: CPUs %s idled while %s workers waited: at least %.2f CPUs' worth of the %.1fs run%s, limit %.2f (%u workers on %u CPUs: idle %.2f CPUs, workers ran %.2f CPUs and waited %.0fms, others ran %.2f CPUs)",
 				  ktstr_cpus_format(cpus, list, sizeof(list)) ?: "?",
-				  ktstr_workers_name(w), c.excess_cpus,
-				  c.run_s, l->max_excess_idle_cpus, c.workers,
+				  name, c.excess_cpus, c.run_s,
+				  n > 1 ? " over all rounds" : "",
+				  l->max_excess_idle_cpus, c.workers,
 				  c.nr_cpus, c.idle_cpus, c.group_cpus,
 				  c.waited_ms, c.other_cpus);
 	}
-	ktstr_report_check("conservation", ktstr_workers_name(w), ok, why,
+	ktstr_report_check("conservation", name, ok, why,
 			   KTSTR_KV({ "excess_idle_cpus", c.excess_cpus },
 				    { "waited_ms", c.waited_ms },
 				    { "limit_cpus", l->max_excess_idle_cpus },
 				    { "idle_cpus", c.idle_cpus },
 				    { "other_cpus", c.other_cpus },
 				    { "cpus", c.nr_cpus },
-				    { "workers", c.workers }));
+				    { "workers", c.workers },
+				    { "rounds", c.rounds }));
 	return ok;
+}
+
+bool ktstr_check_conservation(const struct ktstr_workers *w,
+			      const struct ktstr_limits *l, char *why,
+			      size_t len)
+{
+	struct ktstr_workers *one = (struct ktstr_workers *)w;
+
+	return ktstr_check_conservation_rounds(&one, 1, l, why, len);
 }

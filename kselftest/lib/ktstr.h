@@ -382,6 +382,16 @@ bool ktstr_check_latency(const struct ktstr_workers *w,
 bool ktstr_check_conservation(const struct ktstr_workers *w,
 			      const struct ktstr_limits *l, char *why,
 			      size_t len);
+/*
+ * The same bound over @n runs of the same workers one after another
+ * (each a ktstr_workers_run() of its own), as if they were one run: a
+ * scheduler that idles CPUs only at one moment, such as the wake-up of
+ * tasks that last ran together, shows in every round.
+ */
+bool ktstr_check_conservation_rounds(struct ktstr_workers *const *w,
+				     unsigned int n,
+				     const struct ktstr_limits *l, char *why,
+				     size_t len);
 
 /*
  * Proportional share (share.c).  Groups of workers compete for CPU time
