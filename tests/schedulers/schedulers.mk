@@ -141,7 +141,7 @@ sched-kernel-examples: MAKEOVERRIDES :=
 sched-kernel-examples: $(SCHED_OBJ)/kernel.stamp | check-ksrc
 	$(Q)$(sched-check-btf)
 	$(Q)mkdir -p $(SCHED_KOUT)
-	$(Q)$(SCHED_KMAKE) -q $(SCHED_KTARGETS) 2>/dev/null || { \
+	+$(Q)$(SCHED_KMAKE) -q $(SCHED_KTARGETS) 2>/dev/null || { \
 	  $(if $(Q),printf '  %-8s %s\n' MAKE "$(KSRC)/tools/sched_ext";) \
 	  $(SCHED_KMAKE) $(if $(Q),-s) $(SCHED_KEXAMPLES) $(if $(Q),>/dev/null) && \
 	  { [ "$$($(SCX_CLANG) -dumpversion | cut -d. -f1)" -ge 20 ] || \
