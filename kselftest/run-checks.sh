@@ -20,6 +20,10 @@ for prog in "$@"; do
 	while read -r t; do
 		failed_names+=("$name: $t")
 	done < <(sed -nE 's/^not ok [0-9]+ (.*)$/\1/p' "$out")
+	# and each suite test a failed check logged from its nested TAP
+	while read -r t; do
+		failed_names+=("$name: (within) $t")
+	done < <(sed -nE 's/^# not ok [0-9]+ selftests: ktstr: (.*)$/\1/p' "$out" | sort -u)
 	rm -f "$out"
 	if [ -z "$totals" ]; then
 		echo "# $name: exited with status $status without printing totals"
