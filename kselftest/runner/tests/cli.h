@@ -18,6 +18,39 @@
 
 #define CLI_OUT_MAX (1 << 20)
 
+#ifdef __TH_LOG
+/*
+ * These tests log whole outputs of ktstr, nested TAP included.  The
+ * harness puts "# " before the first line of a log only, so a nested
+ * "not ok" would read as a result of ours: every line gets it.
+ */
+static inline __printf(4, 5) void cli_th_log(const char *file, int line,
+					     const char *test,
+					     const char *fmt, ...)
+{
+	char *text = NULL;
+	const char *p, *last = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	fprintf(TH_LOG_STREAM, "# %s:%d:%s:", file, line, test);
+	for (p = text ? text : "(no memory for the log)"; *p; last = p++) {
+		fputc(*p, TH_LOG_STREAM);
+		if (*p == '\n' && p[1])
+			fputs("# ", TH_LOG_STREAM);
+	}
+	if (*last != '\n')
+		fputc('\n', TH_LOG_STREAM);
+	free(text);
+}
+#undef __TH_LOG
+#define __TH_LOG(fmt, ...) \
+	cli_th_log(__FILE__, __LINE__, _metadata->name, fmt, ##__VA_ARGS__)
+#endif
+
 struct cli {
 	char out[CLI_OUT_MAX];
 	char err[CLI_OUT_MAX];

@@ -304,8 +304,8 @@ TEST_F(cli, run_topology_and_budget)
 
 	ASSERT_EQ(0, cli_run(c, "./ktstr run --list --costs %s --scheduler build/schedulers/scx_qmap --topology tiny fair",
 			     self->costs)) TH_LOG("%s", c->err);
-	EXPECT_EQ(3, count_lines(c->out, "/tiny "));
-	EXPECT_EQ(3, count_lines(c->out, "fair.scx_qmap."));
+	EXPECT_EQ(4, count_lines(c->out, "/tiny "));
+	EXPECT_EQ(4, count_lines(c->out, "fair.scx_qmap."));
 	/* 3 + 0.1 x 9 vCPUs + 10 s: two entries of odd-llc fit 30 s. */
 	f = fopen(self->costs, "w");
 	ASSERT_NE(NULL, f);
@@ -315,9 +315,9 @@ TEST_F(cli, run_topology_and_budget)
 			     self->costs)) TH_LOG("%s", c->err);
 	EXPECT_EQ(2, count_lines(c->out, "/odd-llc ")) TH_LOG("%s", c->out);
 	EXPECT_EQ(2, count_lines(c->out, " "));
-	EXPECT_NE(NULL, strstr(c->err, "# matrix: 2 of 6 entries")) TH_LOG("%s", c->err);
+	EXPECT_NE(NULL, strstr(c->err, "# matrix: 2 of 8 entries")) TH_LOG("%s", c->err);
 	EXPECT_NE(NULL, strstr(c->err, "(budget 30s)"));
-	EXPECT_EQ(4, count_lines(c->err, "# left out "));
+	EXPECT_EQ(6, count_lines(c->err, "# left out "));
 }
 
 /* The whole preset matrix under a user's binary: no flag profiles. */
