@@ -54,15 +54,21 @@ printf 'BENCH boot_bare_s %.3f\n' "$bare_s"
 awk "BEGIN { printf \"BENCH boot_ratio %.3f\\n\", $ktstr_s / $bare_s }"
 
 # The suite: its wall time from end to end and the median of one test's
-# (each test's own wall time is in its JSON result).
-results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+# (each test's own wall time is in its JSON result).  BENCH_RESULTS=DIR
+# keeps the JSON results (calibrate.py reads them); else they go.
+if [ -n "${BENCH_RESULTS:-}" ]; then
+	results=$BENCH_RESULTS
+	mkdir -p "$results"
+else
+	results=$(mktemp -d)
+	trap 'rm -rf "$results"' EXIT
+fi
 t0=$(now)
 ./ktstr run --json "$results" > "$results/tap" || true
 t1=$(now)
 grep -E '^# .*: (pass|fail|skip) on ' "$results/tap" | sed 's/^# //'
 awk "BEGIN { printf \"BENCH suite_wall_s %.1f\\n\", $t1 - $t0 }"
-sed -n 's/.*"wall_s": \([0-9.]*\),/\1/p' "$results"/*.json | median |
+sed -n 's/.*"wall_s": *\([0-9.]*\).*/\1/p' "$results"/*.json | median |
 	awk '{ printf "BENCH test_wall_median_s %.1f\n", $1 }'
 
 # A scheduler binary over its default matrix, within the default budget
@@ -73,7 +79,7 @@ if [ -f "$costs_file" ]; then
 	cp "$costs_file" "$results/matrix-costs"
 fi
 t0=$(now)
-./ktstr run --costs "$results/matrix-costs" \
+./ktstr run --costs "$results/matrix-costs" --json "$results/matrix" \
 	--scheduler build/schedulers/scx_simple \
 	> "$results/matrix.tap" 2> "$results/matrix.err" || true
 t1=$(now)
@@ -87,7 +93,7 @@ sed -n 's/^# ktstr: [0-9]* tests, \([0-9]*\) failed.*/BENCH scheduler_matrix_fai
 # (ktstr repro reruns the negative test with the agent attached).
 ./ktstr repro --json "$results/repro" negative.ktstr_error.caught \
 	> "$results/repro.tap" 2>/dev/null || true
-sed -n 's/.*"repro_vm_s": \([0-9.]*\).*/\1/p' \
+sed -n 's/.*"repro_vm_s": *\([0-9.]*\).*/\1/p' \
 	"$results"/repro/*.json 2>/dev/null |
 	awk '{ printf "BENCH repro_vm_s %.1f\n", $1 }'
 
@@ -114,7 +120,7 @@ for i in $(seq "$runs"); do
 	if [ -n "$with" ] && [ -n "$without" ]; then
 		ratios+=("$(awk "BEGIN { print $with / $without }")")
 	fi
-	costs+=("$(sed -n 's/.*"host_us_per_sample": \([0-9.]*\),.*/\1/p' \
+	costs+=("$(sed -n 's/.*"host_us_per_sample": *\([0-9.]*\).*/\1/p' \
 		   "$results/mon.json")")
 done
 printf '%s\n' "${ratios[@]}" | median |
