@@ -54,7 +54,8 @@ static void usage(FILE *out)
 		"  --list           print the entries, boot nothing\n"
 		"  --budget S       only what fits S seconds of wall time, most coverage first\n"
 		"  --shard K/N      only the K-th of N disjoint parts (CI matrices)\n"
-		"  -j N             run up to N VMs side by side (default 1)\n"
+		"  -j N             run up to N VMs side by side (default: under TCG one\n"
+		"                   per host CPU, at most 4; under KVM 1)\n"
 		"  --preset NAME    only this preset (repeatable)\n"
 		"  --large          include the presets of %u or more vCPUs\n"
 		"  --kernel K       a kernel to run on (repeatable, see 'ktstr kernel show')\n"
@@ -188,6 +189,8 @@ static int parse(int argc, char **argv, struct gauntlet_opts *o)
 	for (; optind < end && o->plan.nr_filters < MAX_FILTERS; optind++)
 		o->filters[o->plan.nr_filters++] = argv[optind];
 	o->plan.filters = o->filters;
+	if (!o->sel.jobs)
+		o->sel.jobs = kt_exec_default_jobs(o->launch.accel);
 	o->sel.what = "gauntlet";
 	o->sel.expand.presets = o->presets;
 	o->sel.expand.kernels = o->kernels;

@@ -61,7 +61,8 @@ static void usage(FILE *out)
 		"  --json DIR       write one JSON result per test into DIR\n"
 		"  --opt-in         include tests that only run when asked\n"
 		"  --list           print the plan, boot nothing\n"
-		"  -j N             run up to N VMs side by side (default 1)\n"
+		"  -j N             run up to N VMs side by side (default: under TCG one\n"
+		"                   per host CPU, at most 4; under KVM 1)\n"
 		"  --no-auto-repro  no probe VM after a scheduler exits unexpectedly\n"
 		KT_WATCH_HELP
 		KT_LAUNCH_HELP
@@ -177,6 +178,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		o->filters[o->plan.nr_filters++] = argv[optind];
 	o->plan.filters = o->filters;
 	o->plan.topology = o->launch.topology_spec;
+	if (!o->jobs)
+		o->jobs = kt_exec_default_jobs(o->launch.accel);
 	if (kt_plan_check_scheduler(&o->plan, end < argc))
 		return -1;
 	return matrix_options(o);

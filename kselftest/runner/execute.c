@@ -681,6 +681,18 @@ int kt_exec_run(struct kt_exec *e, const struct kt_plan *p,
 	return failed ? 1 : 0;
 }
 
+unsigned int kt_exec_default_jobs(enum kt_accel want)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	enum kt_accel accel;
+	char why[256];
+
+	if (kt_accel_resolve(want, &accel, why, sizeof(why)) ||
+	    accel != KT_ACCEL_TCG || cpus < 2)
+		return 1;
+	return cpus < KT_EXEC_TCG_JOBS_MAX ? cpus : KT_EXEC_TCG_JOBS_MAX;
+}
+
 int kt_exec_parse_jobs(const char *s, unsigned int *jobs)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);

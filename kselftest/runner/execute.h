@@ -66,4 +66,12 @@ unsigned long kt_exec_available_mib(void);
 /* "-j N": 1..host CPUs; errors name the value. */
 int kt_exec_parse_jobs(const char *s, unsigned int *jobs);
 
+/*
+ * The VMs to run side by side without -j: under TCG a VM emulates on
+ * one host thread, so one per host CPU (at most KT_EXEC_TCG_JOBS_MAX);
+ * under KVM a VM's vCPUs are threads of their own, so one at a time.
+ */
+#define KT_EXEC_TCG_JOBS_MAX 4
+unsigned int kt_exec_default_jobs(enum kt_accel want);
+
 #endif

@@ -311,13 +311,33 @@ TEST_F(cli, run_topology_and_budget)
 	ASSERT_NE(NULL, f);
 	fputs("boot_base_s 3\nboot_per_cpu_s 0.1\ncalibrated 1\n", f);
 	fclose(f);
-	ASSERT_EQ(0, cli_run(c, "./ktstr run --list --costs %s --budget 30 --scheduler build/schedulers/scx_qmap fair",
+	ASSERT_EQ(0, cli_run(c, "./ktstr run -j 1 --list --costs %s --budget 30 --scheduler build/schedulers/scx_qmap fair",
 			     self->costs)) TH_LOG("%s", c->err);
 	EXPECT_EQ(2, count_lines(c->out, "/odd-llc ")) TH_LOG("%s", c->out);
 	EXPECT_EQ(2, count_lines(c->out, " "));
 	EXPECT_NE(NULL, strstr(c->err, "# matrix: 2 of 8 entries")) TH_LOG("%s", c->err);
 	EXPECT_NE(NULL, strstr(c->err, "(budget 30s)"));
 	EXPECT_EQ(6, count_lines(c->err, "# left out "));
+}
+
+/*
+ * Without -j, under TCG: a VM per host CPU (at most 4), and the budget
+ * plans for that many.
+ */
+TEST_F(cli, jobs_default_to_host_cpus_under_tcg)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct cli *c = &self->c;
+	char want[64];
+
+	snprintf(want, sizeof(want), "with -j %ld (budget",
+		 cpus < 2 ? 1 : cpus > 4 ? 4 : cpus);
+	ASSERT_EQ(0, cli_run(c, "./ktstr run --accel tcg --list --costs %s --scheduler build/schedulers/scx_qmap fair",
+			     self->costs)) TH_LOG("%s", c->err);
+	EXPECT_NE(NULL, strstr(c->err, want)) TH_LOG("%s", c->err);
+	ASSERT_EQ(0, cli_run(c, "./ktstr run -j 1 --accel tcg --list --costs %s --scheduler build/schedulers/scx_qmap fair",
+			     self->costs)) TH_LOG("%s", c->err);
+	EXPECT_NE(NULL, strstr(c->err, "with -j 1 (budget")) TH_LOG("%s", c->err);
 }
 
 /* The whole preset matrix under a user's binary: no flag profiles. */
