@@ -837,6 +837,43 @@ TEST_F(series, brief_overlaps_do_not_trip_conservation)
 }
 
 /*
+ * A ping-pong partner woken onto its waker's CPU waits a moment in that
+ * CPU's local DSQ: in every sample a different one, each a hand-off in
+ * flight while other CPUs idle.  Samples with only such waits neither
+ * count nor end a run, so waits that last still add up between them.
+ */
+TEST_F(series, hand_offs_in_flight_do_not_trip_conservation)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_CONSERVATION];
+	struct kt_waiter *w;
+	size_t i;
+
+	healthy(&self->s, 100);
+	for (i = 10; i < 70; i++) {
+		idle(&self->s, i, 3);
+		at(&self->s, i, 0)->curr_scx = true;
+		w = waiter(&self->s, i, 0, 200 + i % 2, KT_WAIT_LOCAL, 0,
+			   ALL_CPUS);
+		/* Woken this jiffy or the one before: under 10 ms. */
+		w->runnable_at = self->s.samples[i].jiffies - i % 2;
+	}
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->evaluated);
+	EXPECT_FALSE(v->tripped) TH_LOG("%s", v->detail);
+	EXPECT_EQ(0, (int)v->value);
+
+	/* Every other sample, one that has waited 3 jiffies (12 ms). */
+	for (i = 10; i < 70; i += 2)
+		self->s.samples[i].waiters[0].runnable_at =
+			self->s.samples[i].jiffies - 3;
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->tripped);
+	EXPECT_EQ(30, (int)v->value);
+	EXPECT_NE(NULL, strstr(v->detail, "cpu 3 idle while 1 runnable sched_ext task(s) that may run there waited elsewhere (pid 200 (spin200) on cpu 0 in its local DSQ) for 30 samples"))
+		TH_LOG("%s", v->detail);
+}
+
+/*
  * Tasks pinned to their CPU, confined by a cpuset that leaves the idle
  * CPU out, in the local DSQ of a CPU a higher class took or of an idle
  * CPU, or an idle CPU that is offline: nothing a correct scheduler could

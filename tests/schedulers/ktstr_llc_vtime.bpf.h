@@ -20,7 +20,11 @@
  *   any idle CPU; a task that gets an idle CPU goes straight to it.
  * - enqueue: into the DSQ of the LLC of the task's CPU, then wake an idle
  *   CPU (same LLC first) so that no CPU idles while tasks wait.
- * - dispatch: the CPU's own LLC first, then steal from the other LLCs.
+ * - dispatch: the CPU's own LLC first, then steal from the other LLCs;
+ *   but first from an LLC that has a task per CPU more waiting than its
+ *   own.  Tasks stay in the LLC they were queued in, and with every CPU
+ *   busy nothing would even out an uneven split (5 spinners in one LLC
+ *   of 2 CPUs, 3 in the other: a share of 2/5 against 2/3).
  *
  * The loader reads the LLCs from sysfs and fills cpu_llc[] and nr_llcs.
  * These are plain globals (.data, .bss), which the verifier does not take
@@ -52,6 +56,8 @@ struct {
 } llcs SEC(".maps");
 
 static u64 llc_clock[MAX_LLCS];
+/* The CPUs of each LLC, counted by llc_init(). */
+static u32 llc_nr_cpus[MAX_LLCS];
 
 UEI_DEFINE(uei);
 
@@ -124,11 +130,50 @@ void BPF_STRUCT_OPS(llc_enqueue, struct task_struct *p, u64 enq_flags)
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 }
 
+static u64 llc_waiting(u32 llc, u64 *nr_cpus)
+{
+	s32 queued = scx_bpf_dsq_nr_queued(llc);
+
+	*nr_cpus = llc < MAX_LLCS && llc_nr_cpus[llc] ? llc_nr_cpus[llc] : 1;
+	return queued > 0 ? queued : 0;
+}
+
+/*
+ * The LLC with the most tasks waiting per CPU, if that is at least one
+ * more than in @mine (so that the move cannot turn the imbalance the
+ * other way); else @mine.
+ */
+static u32 busiest_llc(u32 mine)
+{
+	u64 mine_cpus, cpus, best_cpus;
+	u64 mine_q = llc_waiting(mine, &mine_cpus), q, best_q;
+	u32 best = mine, i;
+
+	best_q = mine_q;
+	best_cpus = mine_cpus;
+	bpf_for(i, 0, nr_llcs) {
+		if (i == mine)
+			continue;
+		q = llc_waiting(i, &cpus);
+		/* q / cpus >= mine_q / mine_cpus + 1 */
+		if (q * mine_cpus < mine_q * cpus + cpus * mine_cpus)
+			continue;
+		if (q * best_cpus > best_q * cpus) {
+			best = i;
+			best_q = q;
+			best_cpus = cpus;
+		}
+	}
+	return best;
+}
+
 void BPF_STRUCT_OPS(llc_dispatch, s32 cpu, struct task_struct *prev)
 {
-	u32 mine = llc_of(cpu);
+	u32 mine = llc_of(cpu), busiest = busiest_llc(mine);
 	u32 i;
 
+	if (busiest != mine && scx_bpf_dsq_move_to_local(busiest, 0))
+		return;
 	if (scx_bpf_dsq_move_to_local(mine, 0))
 		return;
 	bpf_for(i, 1, nr_llcs) {
@@ -174,8 +219,11 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(llc_init)
 		if (!mask)
 			return -ENOMEM;
 		bpf_for(cpu, 0, nr_cpus) {
-			if (cpu < MAX_CPUS && cpu_llc[cpu] == llc)
+			if (cpu < MAX_CPUS && cpu_llc[cpu] == llc) {
 				bpf_cpumask_set_cpu(cpu, mask);
+				if (llc < MAX_LLCS)
+					llc_nr_cpus[llc]++;
+			}
 		}
 
 		lc = bpf_map_lookup_elem(&llcs, &llc);
