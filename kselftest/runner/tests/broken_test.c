@@ -35,6 +35,12 @@ FIXTURE_VARIANT(broken) {
 	enum caught_by by;
 	const char *name;		/* the check or the monitor verdict */
 	const char *reason;		/* in its failure text */
+	/*
+	 * Or this check and reason: a bug that shows in two ways, whichever
+	 * comes first in a run.
+	 */
+	const char *or_name;
+	const char *or_reason;
 };
 
 FIXTURE_SETUP(broken)
@@ -68,8 +74,8 @@ FIXTURE_VARIANT_ADD(broken, cgroup_weight_inverted) {
 FIXTURE_VARIANT_ADD(broken, endless_slices) {
 	.scheduler = "ktstr_bad_noslice", .topology = "1n2l2c1t",
 	.scenario = "fair.ktstr_bad_noslice.newcomers_get_their_share",
-	.by = BY_MONITOR,
-	.name = "stall", .reason = "never switched out",
+	.by = BY_CHECK,
+	.name = "share", .reason = "newcomers in their first second got",
 };
 
 FIXTURE_VARIANT_ADD(broken, idle_cpus_never_woken) {
@@ -151,6 +157,12 @@ FIXTURE_VARIANT_ADD(broken, queues_to_offline_cpus) {
 	.scenario = "hotplug.ktstr_bad_hotplug.offline_online_cycles",
 	.by = BY_CHECK,
 	.name = "after_change", .reason = "stranded",
+	/*
+	 * The kernel's own tasks queued for the offline CPU as well: RCU's
+	 * kthread among them, sched_ext may kick the scheduler out for an
+	 * RCU stall before the tasks' progress is judged (1 run in 3).
+	 */
+	.or_name = "hotplug", .or_reason = "did not stay attached",
 };
 
 FIXTURE_VARIANT_ADD(broken, unclamped_sleeper_credit) {
@@ -222,9 +234,16 @@ TEST_F_TIMEOUT(broken, caught, BROKEN_TIMEOUT_S)
 	if (variant->by == BY_CHECK) {
 		list = json_object_get(res, "checks");
 		EXPECT_TRUE(failed_with(list, "check", variant->name, "pass",
-					false, "reason", variant->reason))
-			TH_LOG("no failed %s check saying '%s' in:\n%s",
-			       variant->name, variant->reason, c.out);
+					false, "reason", variant->reason) ||
+			    (variant->or_name &&
+			     failed_with(list, "check", variant->or_name,
+					 "pass", false, "reason",
+					 variant->or_reason)))
+			TH_LOG("no failed %s check saying '%s'%s%s%s in:\n%s",
+			       variant->name, variant->reason,
+			       variant->or_name ? " (or " : "",
+			       variant->or_name ?: "",
+			       variant->or_name ? ")" : "", c.out);
 	} else if (variant->by == BY_MONITOR) {
 		list = json_object_get(json_object_get(res, "monitor"),
 				       "verdicts");
