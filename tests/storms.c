@@ -158,9 +158,14 @@ static void storm(struct __test_metadata *_metadata, struct ktstr_fixture *k,
  * with ENOMEM, or it errors out).  Each storm worker keeps to a CPU of
  * its own, children included: under TCG a wake-up across vCPUs waits
  * for the emulator's round robin, and unpinned the storm ran at a third
- * of the rate (447/s against 1575/s, idle 1n3l3c1t guest).
+ * of the rate (447/s against 1575/s, idle 1n3l3c1t guest).  So the CPUs
+ * of the storm hold a worker and its child each, pinned there, while the
+ * others hold a bystander: uneven by design, and the monitor's imbalance
+ * verdict is off (EEVDF reached 5.0 of 8 in calibration, and 20 once
+ * beside another VM, a bystander a second late to spread).
  */
-KTSTR_TEST_F(storms, fork_exit_storm, STORM_TEST_S, .topology = "1n2l2c1t")
+KTSTR_TEST_F(storms, fork_exit_storm, STORM_TEST_S, .topology = "1n2l2c1t",
+	     .monitor = { .off = KTSTR_MON_IMBALANCE })
 {
 	struct ktstr_work_spec spec = {
 		.kind = KTSTR_WORK_FORK_EXIT, .nr_workers = 2,
