@@ -29,6 +29,15 @@
  */
 #define STALL_MS 5000
 /*
+ * The longest a task may wait behind one sched_ext task that is never
+ * switched out: a scheduler that ends slices lets it in within a slice
+ * (108 ms the worst over the suite and the matrix; waits behind an RT
+ * hog, not sched_ext, reached 972 ms), while one that gives endless
+ * slices leaves it until the soft-lockup watchdog's stopper thread
+ * preempts the hog, up to 4 s.
+ */
+#define STALL_HELD_MS 2000
+/*
  * Consecutive samples in which an idle CPU could have run a sched_ext
  * task that waited on another.  Correct schedulers show it for a sample
  * or two around wake-ups and migrations (a task placed on a busy CPU a
@@ -660,6 +669,16 @@ static size_t wait_start(const struct kt_series *s, size_t at,
 	return i;
 }
 
+/* @cpu's longest waiter at sample @at waited behind one sched_ext task. */
+static bool held_by_scx(const struct kt_series *s, size_t at,
+			unsigned int cpu)
+{
+	size_t from = wait_start(s, at, cpu);
+
+	return from < at && cpu_at(s, at, cpu)->curr_scx &&
+	       one_task_held(s, from, at, cpu);
+}
+
 static void describe_stall(const struct kt_series *s, size_t at,
 			   unsigned int cpu, unsigned int limit_ms,
 			   struct kt_monitor_verdict *v)
@@ -731,6 +750,11 @@ static void eval_stall(const struct kt_series *s, unsigned int limit_ms,
 		}
 	}
 	v->tripped = v->value > limit_ms;
+	if (v->value > STALL_HELD_MS && STALL_HELD_MS < limit_ms &&
+	    held_by_scx(s, worst_at, worst_cpu)) {
+		v->tripped = true;
+		limit_ms = STALL_HELD_MS;
+	}
 	if (v->value > 0)
 		describe_stall(s, worst_at, worst_cpu, limit_ms, v);
 	else

@@ -288,6 +288,47 @@ TEST_F(series, a_task_never_switched_out_while_another_waits_is_a_stall)
 }
 
 /*
+ * Behind one sched_ext task never switched out, 2 s is enough: slices
+ * that end let a waiter in within one; behind an RT hog it is the
+ * kernel's class order, judged by the general limit.
+ */
+TEST_F(series, a_wait_behind_an_endless_slice_trips_sooner)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_STALL];
+	int64_t since;
+	size_t i;
+
+	healthy(&self->s, 100);
+	since = self->s.samples[10].jiffies;
+	for (i = 10; i < 45; i++) {
+		at(&self->s, i, 1)->curr = TASK(9);
+		at(&self->s, i, 1)->curr_scx = true;
+		at(&self->s, i, 1)->v[KT_CV_CURR_PID] = 99;
+		snprintf(at(&self->s, i, 1)->comm, KT_COMM_LEN, "spin");
+		at(&self->s, i, 1)->v[KT_CV_NR_SWITCHES] = 50;
+		longest(&self->s.samples[i], 1, 12, since);
+	}
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->failed);
+	EXPECT_NE(NULL, strstr(v->detail, "waited 3400 ms in the global DSQ while pid 99 (spin) ran on, never switched out (1.0s to 4.4s, limit 2000 ms)"))
+		TH_LOG("%s", v->detail);
+
+	/* Not a sched_ext task: the general limit. */
+	for (i = 10; i < 45; i++)
+		at(&self->s, i, 1)->curr_scx = false;
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_FALSE(v->tripped) TH_LOG("%s", v->detail);
+
+	/* A sched_ext CPU that switched tasks all along: the same. */
+	for (i = 10; i < 45; i++) {
+		at(&self->s, i, 1)->curr_scx = true;
+		at(&self->s, i, 1)->v[KT_CV_NR_SWITCHES] = 50 + i;
+	}
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_FALSE(v->tripped) TH_LOG("%s", v->detail);
+}
+
+/*
  * Waits while no BPF scheduler is in charge are the kernel's: bypassed
  * (enabling, disabling, suspend), exiting, or none attached.  A guest
  * that stood still (a paused VM) lets no wait grow.

@@ -41,6 +41,9 @@ FIXTURE_VARIANT(broken) {
 	 */
 	const char *or_name;
 	const char *or_reason;
+	/* Or this monitor verdict, failed, saying this. */
+	const char *verdict;
+	const char *verdict_reason;
 };
 
 FIXTURE_SETUP(broken)
@@ -82,6 +85,13 @@ FIXTURE_VARIANT_ADD(broken, endless_slices) {
 	 * then shares the CPUs fairly.
 	 */
 	.or_name = "attached", .or_reason = "runnable task stall",
+	/*
+	 * Or the host sees a task wait over 2 s behind a spinner that is
+	 * never switched out, however well the newcomers fared elsewhere
+	 * (42% of the CPU in one run: three CPUs' spinners were preempted
+	 * early).
+	 */
+	.verdict = "stall", .verdict_reason = "never switched out",
 };
 
 FIXTURE_VARIANT_ADD(broken, idle_cpus_never_woken) {
@@ -244,7 +254,13 @@ TEST_F_TIMEOUT(broken, caught, BROKEN_TIMEOUT_S)
 			    (variant->or_name &&
 			     failed_with(list, "check", variant->or_name,
 					 "pass", false, "reason",
-					 variant->or_reason)))
+					 variant->or_reason)) ||
+			    (variant->verdict &&
+			     failed_with(json_object_get(json_object_get(res, "monitor"),
+							 "verdicts"),
+					 "name", variant->verdict, "failed",
+					 true, "detail",
+					 variant->verdict_reason)))
 			TH_LOG("no failed %s check saying '%s'%s%s%s in:\n%s",
 			       variant->name, variant->reason,
 			       variant->or_name ? " (or " : "",
