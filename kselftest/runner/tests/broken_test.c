@@ -64,7 +64,7 @@ FIXTURE_VARIANT_ADD(broken, nice_inverted) {
 	.scheduler = "ktstr_bad_nice", .topology = "1n2l2c1t",
 	.scenario = "weights.ktstr_bad_nice.nice_proportional",
 	.by = BY_CHECK,
-	.name = "share", .reason = "nice 0 got",
+	.name = "share", .reason = "% of the CPU, expected",
 };
 
 FIXTURE_VARIANT_ADD(broken, cgroup_weight_inverted) {
