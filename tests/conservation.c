@@ -33,6 +33,7 @@
 #define SLEEP_BURST_RUN_MS 4000
 #define BURST_FROM_MS 2100
 #define BURST_TO_MS 3400
+#define SLEEPER_SHARE_TOLERANCE 0.08
 
 KTSTR_FIXTURE(conservation);
 KTSTR_RUN_UNDER(conservation, eevdf, "eevdf");
@@ -168,6 +169,7 @@ KTSTR_TEST_F(conservation, sleepers_vs_spinners, 120,
 	     .topology = "1n2l2c1t")
 {
 	unsigned int n = self->k.topo.nr_cpus;
+	struct ktstr_limits l = ktstr_default_limits;
 	struct ktstr_work_spec spec[2] = {
 		{ .kind = KTSTR_WORK_SPIN, .name = "spinners",
 		  .nr_workers = n },
@@ -198,10 +200,17 @@ KTSTR_TEST_F(conservation, sleepers_vs_spinners, 120,
 		ktstr_print_stats(spec[i].name, w[i]);
 		EXPECT_KTSTR(ktstr_check_progress, w[i], &ktstr_default_limits);
 	}
-	/* Equal weights: the burst's CPUs are shared as by water-filling. */
+	/*
+	 * Equal weights: the burst's CPUs are shared as by water-filling.
+	 * Correct schedulers came within 0.04 of it (46% to 51%, and 0.022 at
+	 * most over the 13 runs of the whole-suite calibration); a scheduler
+	 * that keeps the sleepers' credit gave them 65% to 71%, which the
+	 * default 0.15 let pass one run in two.
+	 */
 	ASSERT_EQ(0, ktstr_water_fill(weight, cap, 2, n, expected));
+	l.share_tolerance = SLEEPER_SHARE_TOLERANCE;
 	EXPECT_KTSTR(ktstr_check_share_of, "sleepers in their burst", share,
-		     expected[1] / n, &ktstr_default_limits);
+		     expected[1] / n, &l);
 	EXPECT_KTSTR(ktstr_check_conservation, w[0], &ktstr_default_limits);
 	EXPECT_KTSTR(ktstr_check_attached, &self->k.sched);
 	ktstr_workers_free_all(w, 2);
