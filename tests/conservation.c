@@ -202,13 +202,15 @@ KTSTR_TEST_F(conservation, sleepers_vs_spinners, 120,
 	}
 	/*
 	 * Equal weights: the burst's CPUs are shared as by water-filling.
-	 * Correct schedulers came within 0.04 of it (46% to 51%, and 0.022 at
-	 * most over the 13 runs of the whole-suite calibration); a scheduler
-	 * that keeps the sleepers' credit gave them 65% to 71%, which the
-	 * default 0.15 let pass one run in two.
+	 * Above it, credit: correct schedulers came within 0.04 of it (46%
+	 * to 51%, and 0.022 at most over the 13 runs of the whole-suite
+	 * calibration); a scheduler that keeps the sleepers' credit gave
+	 * them 65% to 71%, which the default 0.15 let pass one run in two.
+	 * Below it, the default: a central dispatcher (scx_central) makes
+	 * each wake-up wait for its one deciding CPU, 42% under TCG.
 	 */
 	ASSERT_EQ(0, ktstr_water_fill(weight, cap, 2, n, expected));
-	l.share_tolerance = SLEEPER_SHARE_TOLERANCE;
+	l.share_tolerance_above = SLEEPER_SHARE_TOLERANCE;
 	EXPECT_KTSTR(ktstr_check_share_of, "sleepers in their burst", share,
 		     expected[1] / n, &l);
 	EXPECT_KTSTR(ktstr_check_conservation, w[0], &ktstr_default_limits);

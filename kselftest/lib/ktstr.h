@@ -233,9 +233,23 @@ uint64_t ktstr_now_ns(void);
 struct ktstr_cpu_idle {
 	uint64_t at_ns;				/* CLOCK_MONOTONIC */
 	uint64_t idle_ns[KTSTR_MAX_CPUS];
+	/*
+	 * Times each CPU went idle (/proc/schedstat sched_goidle, counted
+	 * while kernel.sched_schedstats is on), and tasks that started to
+	 * run there (pcount, always counted): every idle period ends with
+	 * one, so they bound the idle periods where goidle is not counted.
+	 */
+	uint64_t goidle[KTSTR_MAX_CPUS];
+	uint64_t arrivals[KTSTR_MAX_CPUS];
+	bool has_arrivals;
 	cpu_set_t cpus;				/* CPUs /proc/stat listed */
 };
 int ktstr_cpu_idle_read(struct ktstr_cpu_idle *out);
+/*
+ * Turns kernel.sched_schedstats on, so that idle entries are counted; in
+ * a ktstr VM only (a test's VM is its own), by the fixture's setup.
+ */
+void ktstr_schedstats_on(void);
 
 /* ---- scheduler --------------------------------------------------------- */
 
@@ -320,9 +334,11 @@ const char *ktstr_sched_effective_name(const char *declared);
  */
 struct ktstr_limits {
 	double min_work_share;		/* every worker >= this x mean work */
-	double max_spread;		/* (max - min) / mean work, in a group */
+	double max_spread;		/* (max - min) / mean CPU time, in a group */
 	uint64_t max_gap_ms;		/* longest scheduling gap */
 	double share_tolerance;		/* |measured - expected| CPU share */
+	/* If set, the tolerance above the expected share (a tighter one). */
+	double share_tolerance_above;
 	/* Wake-up latency of a group; 0 = not checked. */
 	uint64_t max_lat_p50_us;
 	uint64_t max_lat_p99_us;
@@ -347,6 +363,13 @@ extern const struct ktstr_limits ktstr_default_limits;
 #define KTSTR_LAT_P99_US 250000		/* 250 ms */
 #define KTSTR_LAT_MAX_US 2000000	/* 2 s */
 #define KTSTR_EXCESS_IDLE_CPUS 0.3	/* CPUs */
+/*
+ * Up to this much of each idle stretch of a CPU is a hand-off (a remote
+ * CPU deciding, an IPI on its way), not a CPU left idle: scx_central's
+ * CPUs idle in stretches of up to about 15 ms under TCG while its one
+ * deciding CPU takes its turn; ktstr_bad_idle's CPUs stay idle for good.
+ */
+#define KTSTR_HANDOFF_MS 20
 
 #define KTSTR_WHY_LEN 4096
 /*

@@ -81,6 +81,8 @@ static inline void ktstr_fixture_setup(struct __test_metadata *_metadata,
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, ktstr_topo_read(&f->topo))
 		TH_LOG("%s", ktstr_errmsg());
+	if (ktstr_in_vm())
+		ktstr_schedstats_on();
 	if (strcmp(ktstr_sched_effective_name(scheduler), "eevdf") &&
 	    access("/sys/kernel/sched_ext/state", R_OK))
 		SKIP(return, "the kernel has no sched_ext");

@@ -529,16 +529,24 @@ bool ktstr_check_share_of(const char *group, double measured,
 			  char *why, size_t len)
 {
 	double tol = l->share_tolerance;
-	bool ok = fabs(measured - expected) <= tol;
+	double above = l->share_tolerance_above > 0 ?
+		       l->share_tolerance_above : tol;
+	bool ok = measured - expected <= above && expected - measured <= tol;
 
-	if (!ok)
+	if (!ok && above == tol)
 		snprintf(why, len,
 			 "share: %s got %.0f%% of the CPU, expected %.0f%% +- %.0f%%",
 			 group, 100 * measured, 100 * expected, 100 * tol);
+	else if (!ok)
+		snprintf(why, len,
+			 "share: %s got %.0f%% of the CPU, expected %.0f%% - %.0f%% + %.0f%%",
+			 group, 100 * measured, 100 * expected, 100 * tol,
+			 100 * above);
 	ktstr_report_check("share", group, ok, why,
 			   KTSTR_KV({ "expected", expected },
 				    { "measured", measured },
-				    { "tolerance", tol }));
+				    { "tolerance", tol },
+				    { "tolerance_above", above }));
 	return ok;
 }
 

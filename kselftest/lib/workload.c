@@ -60,6 +60,49 @@ void ktstr_sleep_ms(unsigned int ms)
 }
 
 /*
+ * "cpu<N> yld 0 sched goidle ttwu ttwu_local cpu_time run_delay pcount":
+ * pcount counts whether or not schedstats are enabled (sched_info is),
+ * goidle only while they are.  Without /proc/schedstat
+ * (CONFIG_SCHEDSTATS=n) there are none.
+ */
+static void read_arrivals(struct ktstr_cpu_idle *out)
+{
+	unsigned long long goidle, pcount;
+	char line[512];
+	unsigned int cpu;
+	FILE *f;
+
+	f = fopen("/proc/schedstat", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "cpu%u %*u %*u %*u %llu %*u %*u %*u %*u %llu",
+			   &cpu, &goidle, &pcount) != 3 ||
+		    cpu >= KTSTR_MAX_CPUS)
+			continue;
+		out->goidle[cpu] = goidle;
+		out->arrivals[cpu] = pcount;
+		out->has_arrivals = true;
+	}
+	fclose(f);
+}
+
+/*
+ * Count idle entries from now on (each test has a VM of its own, so it
+ * stays on for the rest of the test only); best effort.
+ */
+void ktstr_schedstats_on(void)
+{
+	int fd = open("/proc/sys/kernel/sched_schedstats", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	/* Without it the idle periods are bounded by arrivals instead. */
+	(void)!write(fd, "1", 1);
+	close(fd);
+}
+
+/*
  * /proc/stat counts in USER_HZ ticks; idle includes the current idle
  * period of a CPU that is idle now, so the figure is up to date.
  */
@@ -86,6 +129,7 @@ int ktstr_cpu_idle_read(struct ktstr_cpu_idle *out)
 	fclose(f);
 	if (!CPU_COUNT(&out->cpus))
 		return ktstr_fail("/proc/stat lists no CPU");
+	read_arrivals(out);
 	return 0;
 }
 

@@ -101,7 +101,7 @@ TEST_F_TIMEOUT(run, a_failing_test_fails_the_run, RUN_TIMEOUT_S)
 	EXPECT_NE(NULL, strstr(tap, "not ok 1 selftests: ktstr: selfcheck.eevdf.deliberately_fails"))
 		TH_LOG("%s", tap);
 	/* The assertion and the group's statistics are in the diagnostics. */
-	EXPECT_NE(NULL, strstr(tap, "fairness: spread"));
+	EXPECT_NE(NULL, strstr(tap, "fairness: CPU time spread"));
 	EXPECT_NE(NULL, strstr(tap, "worker 0 pid"));
 	EXPECT_TRUE(cli_tap_file_is_valid(self->tap));
 }
