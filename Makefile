@@ -149,6 +149,12 @@ gauntlet: ensure-deps
 	$(Q)$(MAKE) -s all
 	$(Q)./ktstr gauntlet $(GAUNTLET_ARGS)
 
+# Every preset under the Intel and the AMD CPU model (TOPO_ARGS=--large
+# adds the 64 and 128 vCPU ones).
+topo-verify: ensure-deps
+	$(Q)$(MAKE) -s all
+	$(Q)kselftest/topo-verify-all.sh $(TOPO_ARGS)
+
 bench: ensure-deps
 	$(Q)$(MAKE) -s all
 	$(Q)kselftest/bench.sh
@@ -157,6 +163,6 @@ clean:
 	$(call msg,CLEAN,$(O) ktstr)
 	$(Q)rm -rf $(O) ktstr
 
-.PHONY: all install schedulers tests deps ensure-deps check check-ksrc run_tests gauntlet bench clean
+.PHONY: all install schedulers tests deps ensure-deps check check-ksrc run_tests gauntlet topo-verify bench clean
 
 -include $(shell find $(O) -name '*.d' -not -path '$(O)/tests/schedulers/kernel/*' 2>/dev/null)

@@ -53,6 +53,17 @@ printf 'BENCH boot_ktstr_s %.3f\n' "$ktstr_s"
 printf 'BENCH boot_bare_s %.3f\n' "$bare_s"
 awk "BEGIN { printf \"BENCH boot_ratio %.3f\\n\", $ktstr_s / $bare_s }"
 
+# Boot time against the vCPU count: TCG brings vCPUs up one at a time on
+# its one thread.  One boot each (the largest takes minutes); the 4-vCPU
+# figure is the median above.
+printf 'BENCH boot_s_4vcpu %.3f\n' "$ktstr_s"
+for shape in 2n4l2c2t:16 big64:64 big128:128; do
+	t0=$(now)
+	./ktstr shell --topology "${shape%%:*}" --exec true 2>/dev/null
+	t1=$(now)
+	awk "BEGIN { printf \"BENCH boot_s_%svcpu %.3f\\n\", ${shape##*:}, $t1 - $t0 }"
+done
+
 # The suite: its wall time from end to end and the median of one test's
 # (each test's own wall time is in its JSON result).  BENCH_RESULTS=DIR
 # keeps the JSON results (calibrate.py reads them); else they go.

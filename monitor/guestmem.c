@@ -86,7 +86,7 @@ int kt_guestmem_open(struct kt_guestmem *m, const char *shm_prefix,
 	if (check_nodes(nodes))
 		return -1;
 	for (n = 0; n < nodes; n++) {
-		snprintf(path, sizeof(path), "%s-node%u", shm_prefix, n);
+		snprintf(path, sizeof(path), "%s-ram%u", shm_prefix, n);
 		m->nr_nodes = n;
 		if (map_node(&m->node[n], path)) {
 			kt_guestmem_close(m);

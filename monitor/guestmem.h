@@ -3,7 +3,7 @@
  * Guest-physical memory, read from the host: each NUMA node's RAM is a
  * shared file (QEMU memory-backend-file) that the host maps read-only.
  *
- * The nodes' RAM is one block, node 0 first.  QEMU's q35 machine puts the
+ * The nodes' RAM is one block, in node order.  QEMU's q35 machine puts the
  * start of that block at guest-physical 0 and, when the RAM does not fit
  * below the PCI hole, the rest at 4 GiB.
  */
@@ -30,7 +30,10 @@ struct kt_guestmem {
 	uint64_t below_4g;	/* bytes of RAM at guest-physical 0 */
 };
 
-/* Maps <shm_prefix>-node<N> for N < @nodes; all must exist. */
+/*
+ * Maps <shm_prefix>-ram<K> for K < @nodes, the nodes with memory in node
+ * order (a node without memory has no file); all must exist.
+ */
 int kt_guestmem_open(struct kt_guestmem *m, const char *shm_prefix,
 		     unsigned int nodes);
 /* The same layout over memory the caller owns (tests, core files). */

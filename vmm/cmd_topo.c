@@ -94,7 +94,9 @@ static int topo_verify(int argc, char **argv)
 		free(dump);
 		return r.outcome == KT_VM_INTERRUPTED ? kt_vm_exit_code(&r) : 1;
 	}
-	ret = kt_topo_verify(&l.topo, dump ? dump : "", &rep);
+	ret = kt_topo_verify(&l.topo, dump ? dump : "",
+			     r.vendor == KT_CPU_AMD ? "AuthenticAMD" :
+						      "GenuineIntel", &rep);
 	free(dump);
 	if (ret) {
 		fprintf(stderr, "ktstr topo verify: %s\n", kt_errmsg());
@@ -121,6 +123,10 @@ static int topo_show(const char *spec)
 		printf("description: %s\n", t.description);
 	printf("vcpus: %u\nmemory: %luM\nnodes: %u\n", kt_topology_cpus(&t),
 	       t.memory_mib, t.nodes);
+	for (i = 0; i < t.nodes; i++)
+		printf("node %u: %u vCPUs, %luM\n", i,
+		       kt_topology_node_cpus(&t, i),
+		       kt_topology_node_memory(&t, i));
 	for (i = 0; i < t.nodes; i++) {
 		printf("distance:");
 		for (j = 0; j < t.nodes; j++)

@@ -38,6 +38,7 @@ static const struct option launch_options[] = {
 	{ "cmdline", required_argument, NULL, KT_OPT_CMDLINE },
 	{ "memory", required_argument, NULL, KT_OPT_MEMORY },
 	{ "dry-run", no_argument, NULL, KT_OPT_DRY_RUN },
+	{ "cpu-model", required_argument, NULL, KT_OPT_CPU_MODEL },
 };
 
 void kt_launch_options(const struct option *extra, struct option *out)
@@ -67,6 +68,8 @@ int kt_launch_option(struct kt_launch *l, int opt, const char *arg)
 		return 1;
 	case KT_OPT_ACCEL:
 		return kt_accel_parse(arg, &l->accel) ? -1 : 1;
+	case KT_OPT_CPU_MODEL:
+		return kt_cpu_vendor_parse(arg, &l->vendor) ? -1 : 1;
 	case KT_OPT_TIMEOUT:
 		return parse_seconds(arg, &l->timeout_s) ? -1 : 1;
 	case KT_OPT_LOG_DIR:
@@ -85,22 +88,16 @@ int kt_launch_option(struct kt_launch *l, int opt, const char *arg)
 	return 0;
 }
 
-/* --memory goes through the preset parser so it gets the same checks. */
+/* --memory gets the same checks as a preset's memory. */
 static int apply_memory(struct kt_launch *l)
 {
-	char text[256];
-	struct kt_topology t;
+	unsigned long mib;
 
 	if (!l->memory)
 		return 0;
-	snprintf(text, sizeof(text),
-		 "nodes = %u\nllcs = %u\ncores = %u\nthreads = %u\nmemory = %s\n",
-		 l->topo.nodes, l->topo.llcs, l->topo.cores, l->topo.threads,
-		 l->memory);
-	if (kt_topology_parse_text(text, "--memory", &t))
+	if (kt_topology_parse_memory(l->memory, &mib))
 		return -1;
-	l->topo.memory_mib = t.memory_mib;
-	return 0;
+	return kt_topology_set_memory(&l->topo, mib, "--memory");
 }
 
 static int build_image(struct kt_launch *l)
@@ -141,6 +138,7 @@ void kt_launch_vm_opts(const struct kt_launch *l, struct kt_vm_opts *o)
 	o->kernel = l->boot_image;
 	o->initramfs = l->initramfs;
 	o->accel = l->accel;
+	o->vendor = l->vendor;
 	o->timeout_s = l->timeout_s;
 	o->log_dir = l->log_dir;
 	o->extra_cmdline = l->cmdline;
@@ -166,15 +164,18 @@ void kt_launch_report(const struct kt_vm_result *r)
 int kt_launch_run(struct kt_launch *l, struct kt_vm_opts *o,
 		  struct kt_vm_result *r)
 {
+	enum kt_cpu_vendor vendor;
 	char shape[64], why[160];
 
-	if (kt_accel_resolve(l->accel, &o->accel, why, sizeof(why)))
+	if (kt_accel_resolve(l->accel, &o->accel, why, sizeof(why)) ||
+	    kt_cpu_vendor_resolve(l->vendor, o->accel, &vendor))
 		return -1;
 	kt_topology_short(&l->topo, shape, sizeof(shape));
 	if (!l->dry_run)
-		fprintf(stderr, "ktstr: booting %s (%s, %u vCPUs, %luM) on kernel %s, accel %s (%s)\n",
+		fprintf(stderr, "ktstr: booting %s (%s, %u vCPUs, %luM) on kernel %s, accel %s (%s), %s CPU model\n",
 			l->topo.name, shape, kt_topology_cpus(&l->topo),
 			l->topo.memory_mib, l->kernel.version,
-			kt_accel_name(o->accel), why);
+			kt_accel_name(o->accel), why,
+			vendor == KT_CPU_AMD ? "AMD" : "Intel");
 	return kt_vm_run(o, r);
 }

@@ -26,6 +26,7 @@ enum {
 	KT_OPT_CMDLINE,
 	KT_OPT_MEMORY,
 	KT_OPT_DRY_RUN,
+	KT_OPT_CPU_MODEL,
 	KT_OPT_TOPOLOGY,
 };
 
@@ -37,6 +38,7 @@ enum {
 	"                   (7.3, 6.12.5) or git+URL#REF (default: newest cached)\n" \
 	"  --include PATH   copy a file or directory into the guest (repeatable)\n" \
 	"  --accel A        auto (default), kvm or tcg\n"		\
+	"  --cpu-model M    intel or amd (default: the host's under KVM, intel)\n" \
 	"  --timeout S      stop the VM after S seconds\n"		\
 	"  --log-dir DIR    keep console.log and qemu.log in DIR\n"	\
 	"  --cmdline ARGS   append to the guest kernel command line\n"	\
@@ -49,6 +51,7 @@ struct kt_launch {
 	char *includes[KT_LAUNCH_MAX_INCLUDES];
 	unsigned int nr_includes;
 	enum kt_accel accel;
+	enum kt_cpu_vendor vendor;
 	unsigned int timeout_s;
 	const char *log_dir;
 	const char *cmdline;

@@ -3,7 +3,12 @@
  * Realize a topology with QEMU.
  *
  * Each LLC becomes a socket with the L3 shared per socket and the L2 per
- * core.  QEMU 10.0's dies and modules would be the natural level for an
+ * core.  LLCs of different sizes are sockets of one size (the largest
+ * LLC's cores, the most threads of any), with only the declared CPU slots
+ * present: QEMU starts the boot CPU and every other present slot is a
+ * -device of the CPU model at its socket, core and thread; the guest is
+ * told nr_cpus so that the empty slots are not hotplug-capable CPUs of
+ * its own (a part with cores fused off lists none either).  QEMU 10.0's dies and modules would be the natural level for an
  * LLC, but with an Intel CPU model its CPUID leaf 0x1f encoder aborts on
  * them, and with an AMD model the guest ignores the cache topology.  The
  * guest's scheduler sees what matters either way: which CPUs share an LLC,
@@ -30,6 +35,69 @@ int kt_accel_parse(const char *s, enum kt_accel *out)
 		*out = KT_ACCEL_TCG;
 	else
 		return kt_fail("--accel '%s': expected auto, kvm or tcg", s);
+	return 0;
+}
+
+int kt_cpu_vendor_parse(const char *s, enum kt_cpu_vendor *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = KT_CPU_AUTO;
+	else if (!strcmp(s, "intel"))
+		*out = KT_CPU_INTEL;
+	else if (!strcmp(s, "amd"))
+		*out = KT_CPU_AMD;
+	else
+		return kt_fail("--cpu-model '%s': expected auto, intel or amd",
+			       s);
+	return 0;
+}
+
+const char *kt_cpu_vendor_name(enum kt_cpu_vendor v)
+{
+	switch (v) {
+	case KT_CPU_INTEL:
+		return "intel";
+	case KT_CPU_AMD:
+		return "amd";
+	default:
+		return "auto";
+	}
+}
+
+static enum kt_cpu_vendor host_vendor(void)
+{
+	char line[256];
+	enum kt_cpu_vendor v = KT_CPU_INTEL;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return v;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "vendor_id", 9))
+			continue;
+		if (strstr(line, "AuthenticAMD") || strstr(line, "HygonGenuine"))
+			v = KT_CPU_AMD;
+		break;
+	}
+	fclose(f);
+	return v;
+}
+
+int kt_cpu_vendor_resolve(enum kt_cpu_vendor want, enum kt_accel accel,
+			  enum kt_cpu_vendor *out)
+{
+	enum kt_cpu_vendor host;
+
+	if (accel != KT_ACCEL_KVM) {
+		*out = want == KT_CPU_AMD ? KT_CPU_AMD : KT_CPU_INTEL;
+		return 0;
+	}
+	host = host_vendor();
+	if (want != KT_CPU_AUTO && want != host)
+		return kt_fail("--cpu-model %s: KVM runs the host's CPU, an %s one here; --accel tcg emulates the other",
+			       kt_cpu_vendor_name(want),
+			       host == KT_CPU_AMD ? "AMD" : "Intel");
+	*out = host;
 	return 0;
 }
 
@@ -138,48 +206,107 @@ static const char *tcg_threading(void)
 	return "single";
 }
 
+/*
+ * The -cpu model, whose name also makes the -device type of the other
+ * vCPUs (their features come from -cpu, as global properties).
+ *
+ * AMD under TCG: EPYC-Rome, a Zen 2 (family 0x17, model 0x31), because
+ * the guest kernel derives an AMD LLC from leaf 0x8000001D only with
+ * topoext and, on Zen 1 (model <= 0x1f), as fixed blocks of 8 APIC IDs.
+ * TCG drops topoext (it has no use for it, it is only CPUID data), so
+ * x-force-features keeps it, and the features TCG does not implement are
+ * taken out by name (QEMU 10.0 warns of exactly these for EPYC-Rome).
+ * With KVM on an AMD host, topoext too must be asked for; the host's
+ * cache leaves are not passed (host-cache-info=off) so that the declared
+ * sharing, not the host's, is what the guest sees.
+ */
+static const char *cpu_model(const struct kt_qemu_spec *s)
+{
+	if (s->accel == KT_ACCEL_KVM)
+		return "host";
+	return s->vendor == KT_CPU_AMD ? "EPYC-Rome" : "max";
+}
+
+static const char *cpu_features(const struct kt_qemu_spec *s)
+{
+	if (s->accel == KT_ACCEL_KVM)
+		return s->vendor == KT_CPU_AMD ? "+topoext,host-cache-info=off" :
+						 "host-cache-info=off";
+	if (s->vendor == KT_CPU_AMD)
+		return "x-force-features=on,-fxsr-opt,-misalignsse,-osvw,-perfctr-core,-clzero,-ibpb,-amd-stibp,-nrip-save,-xsavec,-xsaves";
+	return "vendor=GenuineIntel";
+}
+
 static int add_machine(const struct kt_qemu_spec *s, struct kt_argv *a)
 {
 	const struct kt_topology *t = s->topo;
+	unsigned int grid = t->llcs * t->cores * t->threads;
 
 	kt_argv_add(a, "-machine");
 	kt_argv_add(a, "q35,smp-cache.0.cache=l3,smp-cache.0.topology=socket,smp-cache.1.cache=l2,smp-cache.1.topology=core");
 	kt_argv_add(a, "-accel");
-	if (s->accel == KT_ACCEL_KVM) {
+	if (s->accel == KT_ACCEL_KVM)
 		kt_argv_add(a, "kvm");
-		kt_argv_add(a, "-cpu");
-		kt_argv_add(a, "host,host-cache-info=off");
-	} else {
+	else
 		kt_argv_addf(a, "tcg,thread=%s", tcg_threading());
-		kt_argv_add(a, "-cpu");
-		kt_argv_add(a, "max,vendor=GenuineIntel");
-	}
+	kt_argv_add(a, "-cpu");
+	kt_argv_addf(a, "%s,%s", cpu_model(s), cpu_features(s));
 	kt_argv_add(a, "-smp");
-	return kt_argv_addf(a, "%u,sockets=%u,cores=%u,threads=%u",
-			    kt_topology_cpus(t), t->llcs, t->cores,
-			    t->threads);
+	if (!kt_topology_has_holes(t))
+		return kt_argv_addf(a, "%u,sockets=%u,cores=%u,threads=%u",
+				    kt_topology_cpus(t), t->llcs, t->cores,
+				    t->threads);
+	return kt_argv_addf(a, "1,maxcpus=%u,sockets=%u,cores=%u,threads=%u",
+			    grid, t->llcs, t->cores, t->threads);
 }
 
-/* One shared file per node, so the host monitor can map guest RAM. */
+/* Every present CPU slot but the boot CPU's (socket 0, core 0, thread 0). */
+static int add_cpu_devices(const struct kt_qemu_spec *s, struct kt_argv *a)
+{
+	const struct kt_topology *t = s->topo;
+	unsigned int cpu, core, thread;
+	struct kt_cpu_place p;
+
+	if (!kt_topology_has_holes(t))
+		return 0;
+	for (cpu = 1; cpu < kt_topology_cpus(t); cpu++) {
+		kt_topology_place(t, cpu, &p);
+		kt_topology_slot(t, &p, &core, &thread);
+		kt_argv_add(a, "-device");
+		kt_argv_addf(a, "%s-x86_64-cpu,socket-id=%u,core-id=%u,thread-id=%u",
+			     cpu_model(s), p.llc, core, thread);
+	}
+	return 0;
+}
+
+/*
+ * One shared file per node with memory, so the host monitor can map
+ * guest RAM; a node without memory is a node of CPUs alone.
+ */
 static int add_numa(const struct kt_qemu_spec *s, struct kt_argv *a)
 {
 	const struct kt_topology *t = s->topo;
-	unsigned long node_mib = t->memory_mib / t->nodes;
-	unsigned int n, m, llc, per_node = kt_topology_llcs_per_node(t);
+	unsigned int n, m, llc, ram = 0;
+	unsigned long mib;
 
 	kt_argv_add(a, "-m");
 	kt_argv_addf(a, "%luM", t->memory_mib);
 	for (n = 0; n < t->nodes; n++) {
-		kt_argv_add(a, "-object");
-		kt_argv_addf(a, "memory-backend-file,id=mem%u,size=%luM,mem-path=%s-node%u,share=on",
-			     n, node_mib, s->shm_prefix, n);
+		mib = kt_topology_node_memory(t, n);
 		kt_argv_add(a, "-numa");
+		if (!mib) {
+			kt_argv_addf(a, "node,nodeid=%u", n);
+			continue;
+		}
 		kt_argv_addf(a, "node,nodeid=%u,memdev=mem%u", n, n);
+		kt_argv_add(a, "-object");
+		kt_argv_addf(a, "memory-backend-file,id=mem%u,size=%luM,mem-path=%s-ram%u,share=on",
+			     n, mib, s->shm_prefix, ram++);
 	}
 	for (llc = 0; llc < t->llcs; llc++) {
 		kt_argv_add(a, "-numa");
-		kt_argv_addf(a, "cpu,node-id=%u,socket-id=%u", llc / per_node,
-			     llc);
+		kt_argv_addf(a, "cpu,node-id=%u,socket-id=%u",
+			     kt_topology_llc(t, llc).node, llc);
 	}
 	for (n = 0; n < t->nodes; n++) {
 		for (m = 0; m < t->nodes; m++) {
@@ -230,6 +357,7 @@ int kt_qemu_argv(const struct kt_qemu_spec *s, struct kt_argv *a)
 	kt_argv_add(a, "-no-reboot");
 	add_machine(s, a);
 	add_numa(s, a);
+	add_cpu_devices(s, a);
 	kt_argv_add(a, "-kernel");
 	kt_argv_add(a, s->kernel);
 	kt_argv_add(a, "-initrd");

@@ -11,7 +11,18 @@
 
 enum kt_accel { KT_ACCEL_AUTO, KT_ACCEL_KVM, KT_ACCEL_TCG };
 
+/* The CPU model's vendor: Intel, or AMD (EPYC-like, L3 per CCX). */
+enum kt_cpu_vendor { KT_CPU_AUTO, KT_CPU_INTEL, KT_CPU_AMD };
+
 int kt_accel_parse(const char *s, enum kt_accel *out);
+int kt_cpu_vendor_parse(const char *s, enum kt_cpu_vendor *out);
+const char *kt_cpu_vendor_name(enum kt_cpu_vendor v);
+/*
+ * KVM runs the host's CPU, so "auto" is the host's vendor there and the
+ * other vendor is an error; under TCG "auto" is Intel.
+ */
+int kt_cpu_vendor_resolve(enum kt_cpu_vendor want, enum kt_accel accel,
+			  enum kt_cpu_vendor *out);
 const char *kt_accel_name(enum kt_accel accel);
 /*
  * Turn "auto" into KVM only where KVM can really run a guest; an explicit
@@ -23,10 +34,11 @@ int kt_accel_resolve(enum kt_accel want, enum kt_accel *out, char *why,
 struct kt_qemu_spec {
 	const struct kt_topology *topo;
 	enum kt_accel accel;		/* resolved: KVM or TCG */
+	enum kt_cpu_vendor vendor;	/* resolved: Intel or AMD */
 	const char *kernel;		/* boot image */
 	const char *initrd;
 	const char *cmdline;
-	const char *shm_prefix;		/* node N memory: <prefix>-node<N> */
+	const char *shm_prefix;		/* RAM block K (K-th node with memory): <prefix>-ram<K> */
 	const char *console_path;	/* ttyS0 */
 	const char *stdout_path;	/* ttyS1; NULL: interactive stdio */
 	const char *stderr_path;	/* ttyS2 */

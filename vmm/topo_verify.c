@@ -29,8 +29,9 @@ struct guest_node {
 };
 
 struct guest_view {
-	bool has_online;
-	struct kt_cpuset online;
+	bool has_online, has_possible;
+	char vendor[32];
+	struct kt_cpuset online, possible;
 	struct guest_cpu cpu[KT_MAX_CPUS];
 	struct guest_node node[KT_MAX_NODES];
 };
@@ -73,7 +74,9 @@ static int parse_node_line(struct guest_view *g, const char *line)
 	n = &g->node[id];
 	n->present = true;
 	n->memkb = kb;
-	if (kt_cpulist_parse(cpus, &n->cpus))
+	if (!strcmp(cpus, "none"))
+		kt_cpuset_clear(&n->cpus);
+	else if (kt_cpulist_parse(cpus, &n->cpus))
 		return -1;
 	p = line + used;
 	for (i = 0; i < KT_MAX_NODES; i++) {
@@ -108,6 +111,12 @@ static int parse_dump(struct guest_view *g, const char *dump)
 		if (!strncmp(buf, "online ", 7)) {
 			g->has_online = true;
 			ret = kt_cpulist_parse(buf + 7, &g->online);
+		} else if (!strncmp(buf, "vendor ", 7)) {
+			snprintf(g->vendor, sizeof(g->vendor), "%.31s",
+				 buf + 7);
+		} else if (!strncmp(buf, "possible ", 9)) {
+			g->has_possible = true;
+			ret = kt_cpulist_parse(buf + 9, &g->possible);
 		} else if (!strncmp(buf, "cpu ", 4)) {
 			ret = parse_cpu_line(g, buf);
 		} else if (!strncmp(buf, "node ", 5)) {
@@ -152,9 +161,9 @@ static void expected_set(const struct kt_topology *t, int level,
 	}
 }
 
-static void check_online(const struct kt_topology *t,
-			 const struct guest_view *g,
-			 struct kt_topo_report *rep)
+static void check_cpu_list(const struct kt_topology *t,
+			   const struct kt_cpuset *have, const char *name,
+			   struct kt_topo_report *rep)
 {
 	struct kt_cpuset want;
 	char got[256], exp[256];
@@ -163,10 +172,34 @@ static void check_online(const struct kt_topology *t,
 	kt_cpuset_clear(&want);
 	for (c = 0; c < kt_topology_cpus(t); c++)
 		kt_cpuset_add(&want, c);
-	kt_cpulist_format(&g->online, got, sizeof(got));
+	kt_cpulist_format(have, got, sizeof(got));
 	kt_cpulist_format(&want, exp, sizeof(exp));
-	add_check(rep, "online CPUs", kt_cpuset_equal(&want, &g->online),
+	add_check(rep, name, kt_cpuset_equal(&want, have),
 		  "guest %s, declared %s", got, exp);
+}
+
+static void expected_node(const struct kt_topology *t, unsigned int node,
+			  struct kt_cpuset *s)
+{
+	unsigned int c, n = kt_topology_cpus(t);
+	struct kt_cpu_place p;
+
+	kt_cpuset_clear(s);
+	for (c = 0; c < n; c++) {
+		kt_topology_place(t, c, &p);
+		if (p.node == node)
+			kt_cpuset_add(s, c);
+	}
+}
+
+static void check_online(const struct kt_topology *t,
+			 const struct guest_view *g,
+			 struct kt_topo_report *rep)
+{
+	check_cpu_list(t, &g->online, "online CPUs", rep);
+	/* An empty slot must not be a CPU the guest could bring up. */
+	if (g->has_possible)
+		check_cpu_list(t, &g->possible, "possible CPUs", rep);
 }
 
 /*
@@ -223,23 +256,51 @@ static void check_llc_count(const struct kt_topology *t,
 		  "guest %u distinct L3 domains, declared %u", count, t->llcs);
 }
 
+static void check_llc_sizes(const struct kt_topology *t,
+			    const struct guest_view *g,
+			    struct kt_topo_report *rep)
+{
+	unsigned int llc, cpu = 0, got, want;
+	struct kt_llc_shape l;
+
+	for (llc = 0; llc < t->llcs; cpu += want, llc++) {
+		l = kt_topology_llc(t, llc);
+		want = l.cores * l.threads;
+		got = g->cpu[cpu].present ? kt_cpuset_count(&g->cpu[cpu].l3) :
+					    0;
+		if (got == want)
+			continue;
+		add_check(rep, "LLC sizes", false,
+			  "LLC %u (cpu%u): guest %u CPUs, declared %u", llc,
+			  cpu, got, want);
+		return;
+	}
+	add_check(rep, "LLC sizes", true, "all %u LLCs match", t->llcs);
+}
+
 static void check_threads(const struct kt_topology *t,
 			  const struct guest_view *g,
 			  struct kt_topo_report *rep)
 {
-	unsigned int c, got, n = kt_topology_cpus(t);
+	unsigned int c, got, want, n = kt_topology_cpus(t);
+	struct kt_cpu_place p;
 
 	for (c = 0; c < n; c++) {
+		kt_topology_place(t, c, &p);
+		want = kt_topology_llc(t, p.llc).threads;
 		got = kt_cpuset_count(&g->cpu[c].siblings);
-		if (got != t->threads) {
+		if (got != want) {
 			add_check(rep, "threads per core", false,
-				  "cpu%u has %u, declared %u", c, got,
-				  t->threads);
+				  "cpu%u has %u, declared %u", c, got, want);
 			return;
 		}
 	}
-	add_check(rep, "threads per core", true, "%u on every CPU",
-		  t->threads);
+	if (kt_topology_has_holes(t))
+		add_check(rep, "threads per core", true,
+			  "as declared on every CPU");
+	else
+		add_check(rep, "threads per core", true, "%u on every CPU",
+			  t->threads);
 }
 
 static unsigned int count_nodes(const struct guest_view *g)
@@ -257,22 +318,51 @@ static void check_node_cpus(const struct kt_topology *t,
 {
 	char got[256], exp[256];
 	struct kt_cpuset want;
-	unsigned int node, c, per_node = kt_topology_cpus(t) / t->nodes;
+	unsigned int node;
 
 	for (node = 0; node < t->nodes; node++) {
-		kt_cpuset_clear(&want);
-		for (c = node * per_node; c < (node + 1) * per_node; c++)
-			kt_cpuset_add(&want, c);
+		expected_node(t, node, &want);
 		if (kt_cpuset_equal(&want, &g->node[node].cpus))
 			continue;
 		kt_cpulist_format(&g->node[node].cpus, got, sizeof(got));
 		kt_cpulist_format(&want, exp, sizeof(exp));
 		add_check(rep, "NUMA node CPUs", false,
-			  "node%u: guest %s, declared %s", node, got, exp);
+			  "node%u: guest %s, declared %s", node,
+			  got[0] ? got : "none", exp[0] ? exp : "none");
 		return;
 	}
-	add_check(rep, "NUMA node CPUs", true, "%u CPUs on each of %u nodes",
-		  per_node, t->nodes);
+	add_check(rep, "NUMA node CPUs", true, "all %u nodes match", t->nodes);
+}
+
+/*
+ * Nodes with memory and no CPUs (@cpuless) or CPUs and no memory: the
+ * declared and the guest's, as lists of node numbers.
+ */
+static void check_partial_nodes(const struct kt_topology *t,
+				const struct guest_view *g, bool cpuless,
+				struct kt_topo_report *rep)
+{
+	char got[128] = "", exp[128] = "";
+	size_t gl = 0, el = 0;
+	bool decl, have;
+	unsigned int n;
+
+	for (n = 0; n < t->nodes; n++) {
+		decl = cpuless ? !kt_topology_node_cpus(t, n) :
+				 !kt_topology_node_memory(t, n);
+		have = cpuless ? !kt_cpuset_count(&g->node[n].cpus) :
+				 !g->node[n].memkb;
+		have = have && g->node[n].present;
+		if (decl && el < sizeof(exp))
+			el += snprintf(exp + el, sizeof(exp) - el, "%snode%u",
+				       el ? "," : "", n);
+		if (have && gl < sizeof(got))
+			gl += snprintf(got + gl, sizeof(got) - gl, "%snode%u",
+				       gl ? "," : "", n);
+	}
+	add_check(rep, cpuless ? "CPU-less nodes" : "memory-less nodes",
+		  !strcmp(got, exp), "guest %s, declared %s",
+		  gl ? got : "none", el ? exp : "none");
 }
 
 static void check_distances(const struct kt_topology *t,
@@ -302,10 +392,11 @@ static void check_node_memory(const struct kt_topology *t,
 			      const struct guest_view *g,
 			      struct kt_topo_report *rep)
 {
-	unsigned long want_kb = t->memory_mib / t->nodes * 1024, got;
+	unsigned long want_kb, got;
 	unsigned int n;
 
 	for (n = 0; n < t->nodes; n++) {
+		want_kb = kt_topology_node_memory(t, n) * 1024;
 		got = g->node[n].memkb;
 		if (got <= want_kb &&
 		    got * 100 >= want_kb * MIN_NODE_MEMORY_PERCENT)
@@ -316,8 +407,8 @@ static void check_node_memory(const struct kt_topology *t,
 		return;
 	}
 	add_check(rep, "NUMA node memory", true,
-		  "every node has %d-100%% of %lu kB", MIN_NODE_MEMORY_PERCENT,
-		  want_kb);
+		  "every node has %d-100%% of its declared memory",
+		  MIN_NODE_MEMORY_PERCENT);
 }
 
 static void check_cpu_nodes(const struct kt_topology *t,
@@ -340,7 +431,7 @@ static void check_cpu_nodes(const struct kt_topology *t,
 }
 
 int kt_topo_verify(const struct kt_topology *t, const char *dump,
-		   struct kt_topo_report *rep)
+		   const char *vendor, struct kt_topo_report *rep)
 {
 	struct guest_view *g = calloc(1, sizeof(*g));
 	unsigned int nodes;
@@ -352,15 +443,22 @@ int kt_topo_verify(const struct kt_topology *t, const char *dump,
 		free(g);
 		return -1;
 	}
+	if (vendor)
+		add_check(rep, "CPU vendor", !strcmp(g->vendor, vendor),
+			  "guest %s, declared %s",
+			  g->vendor[0] ? g->vendor : "(none)", vendor);
 	check_online(t, g, rep);
 	nodes = count_nodes(g);
 	add_check(rep, "NUMA node count", nodes == t->nodes,
 		  "guest %u, declared %u", nodes, t->nodes);
 	check_node_cpus(t, g, rep);
+	check_partial_nodes(t, g, true, rep);
+	check_partial_nodes(t, g, false, rep);
 	check_cpu_nodes(t, g, rep);
 	check_distances(t, g, rep);
 	check_node_memory(t, g, rep);
 	check_llc_count(t, g, rep);
+	check_llc_sizes(t, g, rep);
 	check_cpu_sets(t, g, 1, "LLC (L3) sharing", rep);
 	check_cpu_sets(t, g, 0, "SMT siblings", rep);
 	check_threads(t, g, rep);

@@ -8,7 +8,7 @@
 #include "cpulist.h"
 #include "topology.h"
 
-#define KT_TOPO_MAX_CHECKS 16
+#define KT_TOPO_MAX_CHECKS 24
 
 struct kt_topo_check {
 	char name[48];
@@ -26,7 +26,7 @@ struct kt_topo_report {
  * only if it cannot be parsed; mismatches are failed checks in @rep.
  */
 int kt_topo_verify(const struct kt_topology *t, const char *dump,
-		   struct kt_topo_report *rep);
+		   const char *vendor, struct kt_topo_report *rep);
 unsigned int kt_topo_report_failures(const struct kt_topo_report *rep);
 
 #endif

@@ -18,23 +18,109 @@
 
 #define MAX_FILE_SIZE 65536
 
+/*
+ * 512M, at least 256M per node and 8M per vCPU (per-CPU areas, stacks,
+ * the test's own workers), in whole MiB per node.
+ */
 static unsigned long default_memory_mib(const struct kt_topology *t)
 {
 	unsigned long mib = 512;
 
 	if (t->nodes * 256UL > mib)
 		mib = t->nodes * 256UL;
-	return mib;
+	if (kt_topology_cpus(t) * 8UL > mib)
+		mib = kt_topology_cpus(t) * 8UL;
+	return (mib + t->nodes - 1) / t->nodes * t->nodes;
+}
+
+struct kt_llc_shape kt_topology_llc(const struct kt_topology *t,
+				    unsigned int llc)
+{
+	struct kt_llc_shape l = {
+		.node = llc / (t->llcs / t->nodes),
+		.cores = t->cores,
+		.threads = t->threads,
+	};
+
+	return t->uneven ? t->llc[llc] : l;
 }
 
 unsigned int kt_topology_cpus(const struct kt_topology *t)
 {
-	return t->llcs * t->cores * t->threads;
+	unsigned int i, n = 0;
+
+	if (!t->uneven)
+		return t->llcs * t->cores * t->threads;
+	for (i = 0; i < t->llcs; i++)
+		n += t->llc[i].cores * t->llc[i].threads;
+	return n;
 }
 
+unsigned int kt_topology_node_cpus(const struct kt_topology *t,
+				   unsigned int node)
+{
+	struct kt_llc_shape l;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < t->llcs; i++) {
+		l = kt_topology_llc(t, i);
+		if (l.node == node)
+			n += l.cores * l.threads;
+	}
+	return n;
+}
+
+/* Only meaningful for shapes declared with evenly spread LLCs. */
 unsigned int kt_topology_llcs_per_node(const struct kt_topology *t)
 {
 	return t->llcs / t->nodes;
+}
+
+unsigned long kt_topology_node_memory(const struct kt_topology *t,
+				      unsigned int node)
+{
+	if (t->memory_per_node)
+		return t->node_memory_mib[node];
+	return t->memory_mib / t->nodes;
+}
+
+unsigned int kt_topology_memory_nodes(const struct kt_topology *t)
+{
+	unsigned int n, count = 0;
+
+	for (n = 0; n < t->nodes; n++)
+		count += kt_topology_node_memory(t, n) > 0;
+	return count;
+}
+
+unsigned int kt_topology_cpu_nodes(const struct kt_topology *t)
+{
+	unsigned int n, count = 0;
+
+	for (n = 0; n < t->nodes; n++)
+		count += kt_topology_node_cpus(t, n) > 0;
+	return count;
+}
+
+unsigned int kt_topology_min_threads(const struct kt_topology *t)
+{
+	unsigned int i, min = t->threads;
+
+	for (i = 0; t->uneven && i < t->llcs; i++)
+		if (t->llc[i].threads < min)
+			min = t->llc[i].threads;
+	return min;
+}
+
+bool kt_topology_has_holes(const struct kt_topology *t)
+{
+	unsigned int i;
+
+	for (i = 0; t->uneven && i < t->llcs; i++)
+		if (t->llc[i].cores != t->cores ||
+		    t->llc[i].threads != t->threads)
+			return true;
+	return false;
 }
 
 unsigned int kt_topology_distance(const struct kt_topology *t,
@@ -48,10 +134,40 @@ unsigned int kt_topology_distance(const struct kt_topology *t,
 void kt_topology_place(const struct kt_topology *t, unsigned int cpu,
 		       struct kt_cpu_place *p)
 {
-	p->thread = cpu % t->threads;
-	p->core = cpu / t->threads;
-	p->llc = p->core / t->cores;
-	p->node = p->llc / kt_topology_llcs_per_node(t);
+	struct kt_llc_shape l;
+	unsigned int i, core = 0, size;
+
+	if (!t->uneven) {
+		p->thread = cpu % t->threads;
+		p->core = cpu / t->threads;
+		p->llc = p->core / t->cores;
+		p->node = p->llc / kt_topology_llcs_per_node(t);
+		return;
+	}
+	for (i = 0; i < t->llcs - 1; i++) {
+		size = t->llc[i].cores * t->llc[i].threads;
+		if (cpu < size)
+			break;
+		cpu -= size;
+		core += t->llc[i].cores;
+	}
+	l = t->llc[i];
+	p->llc = i;
+	p->node = l.node;
+	p->core = core + cpu / l.threads;
+	p->thread = cpu % l.threads;
+}
+
+void kt_topology_slot(const struct kt_topology *t,
+		      const struct kt_cpu_place *p, unsigned int *core,
+		      unsigned int *thread)
+{
+	unsigned int i, first = 0;
+
+	for (i = 0; i < p->llc; i++)
+		first += kt_topology_llc(t, i).cores;
+	*core = p->core - first;
+	*thread = p->thread;
 }
 
 static unsigned int bits_for(unsigned int count)
@@ -78,11 +194,51 @@ unsigned int kt_topology_max_apic_id(const struct kt_topology *t)
 	return id > UINT_MAX ? UINT_MAX : (unsigned int)id;
 }
 
+/* "2c2t+4c/mem": LLCs joined by '+', nodes by '/', "mem" for no CPUs. */
+static int uneven_short(const struct kt_topology *t, char *buf, size_t len)
+{
+	unsigned int node, i;
+	size_t used = 0;
+	bool first;
+	int n;
+
+	buf[0] = '\0';
+	for (node = 0; node < t->nodes; node++) {
+		n = snprintf(buf + used, len - used, "%s", node ? "/" : "");
+		if (n < 0 || (size_t)n >= len - used)
+			return -1;
+		used += n;
+		first = true;
+		for (i = 0; i < t->llcs; i++) {
+			if (t->llc[i].node != node)
+				continue;
+			n = snprintf(buf + used, len - used, "%s%uc",
+				     first ? "" : "+", t->llc[i].cores);
+			if (n >= 0 && (size_t)n < len - used &&
+			    t->llc[i].threads > 1)
+				n += snprintf(buf + used + n, len - used - n,
+					      "%ut", t->llc[i].threads);
+			if (n < 0 || (size_t)n >= len - used)
+				return -1;
+			used += n;
+			first = false;
+		}
+		n = snprintf(buf + used, len - used, "%s", first ? "mem" : "");
+		if (n < 0 || (size_t)n >= len - used)
+			return -1;
+		used += n;
+	}
+	return 0;
+}
+
 int kt_topology_short(const struct kt_topology *t, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%un%ul%uc%ut", t->nodes, t->llcs,
-			 t->cores, t->threads);
+	int n;
 
+	if (t->uneven)
+		return uneven_short(t, buf, len);
+	n = snprintf(buf, len, "%un%ul%uc%ut", t->nodes, t->llcs, t->cores,
+		     t->threads);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
@@ -202,7 +358,101 @@ struct parse_state {
 	unsigned int line;
 	unsigned int distance_rows;
 	unsigned int distance_width;
+	unsigned int grid_line;		/* first topology/nodes/... line */
+	unsigned int node_line;		/* first node.N.* line */
+	unsigned int llcs_line[KT_MAX_NODES];
+	unsigned int memory_line[KT_MAX_NODES];
+	unsigned long total_memory_mib;	/* memory = ..., if given */
 };
+
+/* "4c" or "4c2t": one LLC of a node.N.llcs list. */
+static int parse_llc(const char *s, struct kt_llc_shape *l, const char **end)
+{
+	if (parse_uint(s, &l->cores, &s) || *s != 'c' || !l->cores)
+		return -1;
+	s++;
+	l->threads = 1;
+	if (isdigit((unsigned char)*s)) {
+		if (parse_uint(s, &l->threads, &s) || *s != 't' ||
+		    !l->threads)
+			return -1;
+		s++;
+	}
+	if (*s && !isspace((unsigned char)*s) && *s != ',')
+		return -1;
+	*end = s;
+	return 0;
+}
+
+static int parse_node_llcs(struct parse_state *ps, struct kt_topology *t,
+			   unsigned int node, const char *value)
+{
+	const char *p = value;
+	struct kt_llc_shape l;
+
+	while (*p) {
+		while (isspace((unsigned char)*p) || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		if (parse_llc(p, &l, &p))
+			return kt_fail("%s:%u: node.%u.llcs: '%s' is not a list of LLCs such as '4c 4c 3c' or '2c2t' (cores, then threads per core)",
+				       ps->origin, ps->line, node, value);
+		if (t->llcs >= KT_MAX_LLCS)
+			return kt_fail("%s:%u: more than %d LLCs", ps->origin,
+				       ps->line, KT_MAX_LLCS);
+		l.node = node;
+		t->llc[t->llcs++] = l;
+	}
+	return 0;
+}
+
+/* node.N.llcs = 4c 4c 3c | node.N.memory = 512M (0: none). */
+static int parse_node_key(struct parse_state *ps, struct kt_topology *t,
+			  const char *key, const char *value)
+{
+	unsigned int node, *seen;
+	const char *what;
+	char *end;
+
+	errno = 0;
+	node = strtoul(key + 5, &end, 10);
+	if (!isdigit((unsigned char)key[5]) || errno || *end != '.')
+		return kt_fail("%s:%u: '%s': expected node.<number>.llcs or node.<number>.memory",
+			       ps->origin, ps->line, key);
+	what = end + 1;
+	if (node >= KT_MAX_NODES)
+		return kt_fail("%s:%u: node %u: at most %d NUMA nodes are supported",
+			       ps->origin, ps->line, node, KT_MAX_NODES);
+	if (ps->grid_line)
+		return kt_fail("%s:%u: '%s' cannot be mixed with the shape of line %u (topology, nodes, llcs, cores, threads): declare it node by node or as a grid, not both",
+			       ps->origin, ps->line, key, ps->grid_line);
+	if (!strcmp(what, "llcs"))
+		seen = &ps->llcs_line[node];
+	else if (!strcmp(what, "memory"))
+		seen = &ps->memory_line[node];
+	else
+		return kt_fail("%s:%u: '%s': unknown, expected node.%u.llcs or node.%u.memory",
+			       ps->origin, ps->line, key, node, node);
+	if (*seen)
+		return kt_fail("%s:%u: %s given twice (first on line %u)",
+			       ps->origin, ps->line, key, *seen);
+	*seen = ps->line;
+	if (!ps->node_line)
+		ps->node_line = ps->line;
+	t->uneven = true;
+	if (seen == &ps->llcs_line[node])
+		return parse_node_llcs(ps, t, node, value);
+	if (!strcmp(value, "0")) {
+		t->node_memory_mib[node] = 0;
+		return 0;
+	}
+	if (parse_memory(value, &t->node_memory_mib[node]) ||
+	    !t->node_memory_mib[node])
+		return kt_fail("%s:%u: %s: '%s' is not a size such as 512M or 2G (or 0 for none)",
+			       ps->origin, ps->line, key, value);
+	return 0;
+}
 
 static int parse_distance_row(struct parse_state *ps, struct kt_topology *t,
 			      const char *value)
@@ -259,6 +509,18 @@ static int parse_key(struct parse_state *ps, struct kt_topology *t,
 	char why[1024];
 	size_t i;
 
+	if (!strncmp(key, "node.", 5))
+		return parse_node_key(ps, t, key, value);
+	if (ps->node_line && (!strcmp(key, "topology") ||
+			      !strcmp(key, "nodes") || !strcmp(key, "llcs") ||
+			      !strcmp(key, "cores") || !strcmp(key, "threads")))
+		return kt_fail("%s:%u: '%s' cannot be mixed with the node by node shape of line %u: declare it node by node or as a grid, not both",
+			       ps->origin, ps->line, key, ps->node_line);
+	if (!ps->grid_line && (!strcmp(key, "topology") ||
+			       !strcmp(key, "nodes") || !strcmp(key, "llcs") ||
+			       !strcmp(key, "cores") ||
+			       !strcmp(key, "threads")))
+		ps->grid_line = ps->line;
 	for (i = 0; i < 4; i++) {
 		if (strcmp(key, dims[i]))
 			continue;
@@ -286,6 +548,7 @@ static int parse_key(struct parse_state *ps, struct kt_topology *t,
 		if (parse_memory(value, &t->memory_mib))
 			return kt_fail("%s:%u: memory: '%s' is not a size such as 512M or 2G",
 				       ps->origin, ps->line, value);
+		ps->total_memory_mib = t->memory_mib;
 		return 0;
 	}
 	if (!strcmp(key, "description")) {
@@ -296,7 +559,7 @@ static int parse_key(struct parse_state *ps, struct kt_topology *t,
 		return parse_distance_row(ps, t, value);
 	if (!strcmp(key, "matrix"))
 		return parse_yes_no(ps, key, value, &t->matrix);
-	return kt_fail("%s:%u: unknown key '%s' (known: topology, nodes, llcs, cores, threads, memory, distance, description, matrix)",
+	return kt_fail("%s:%u: unknown key '%s' (known: topology, nodes, llcs, cores, threads, node.N.llcs, node.N.memory, memory, distance, description, matrix)",
 		       ps->origin, ps->line, key);
 }
 
@@ -334,6 +597,86 @@ static int check_distance_rows(const struct parse_state *ps,
 	return 0;
 }
 
+/* LLCs in node order (stable: each node's in the order declared). */
+static void sort_llcs(struct kt_topology *t)
+{
+	struct kt_llc_shape l;
+	unsigned int i, j;
+
+	for (i = 1; i < t->llcs; i++) {
+		l = t->llc[i];
+		for (j = i; j > 0 && t->llc[j - 1].node > l.node; j--)
+			t->llc[j] = t->llc[j - 1];
+		t->llc[j] = l;
+	}
+}
+
+/*
+ * Nodes without node.N.memory share what `memory =` leaves, evenly, or
+ * have 256M each.
+ */
+static int finish_node_memory(const struct parse_state *ps,
+			      struct kt_topology *t)
+{
+	unsigned long given = 0, rest;
+	unsigned int n, unset = 0;
+
+	for (n = 0; n < t->nodes; n++) {
+		if (ps->memory_line[n])
+			given += t->node_memory_mib[n];
+		else
+			unset++;
+	}
+	if (given == 0 && unset == t->nodes)
+		return 0;
+	t->memory_per_node = true;
+	if (!ps->total_memory_mib) {
+		rest = unset * 256UL;
+	} else if (ps->total_memory_mib < given ||
+		   (unset && (ps->total_memory_mib - given) % unset) ||
+		   (!unset && ps->total_memory_mib != given)) {
+		return kt_fail("%s: memory = %luM does not match the nodes' own memory (%luM declared per node%s)",
+			       ps->origin, ps->total_memory_mib, given,
+			       unset ? ", the rest to split evenly over the others" : "");
+	} else {
+		rest = ps->total_memory_mib - given;
+	}
+	for (n = 0; n < t->nodes; n++)
+		if (!ps->memory_line[n])
+			t->node_memory_mib[n] = rest / unset;
+	t->memory_mib = given + rest;
+	return 0;
+}
+
+static int finish_nodes(const struct parse_state *ps, struct kt_topology *t)
+{
+	unsigned int n, i;
+
+	for (n = 0; n < KT_MAX_NODES; n++)
+		if (ps->llcs_line[n] || ps->memory_line[n])
+			t->nodes = n + 1;
+	for (n = 0; n < t->nodes; n++) {
+		if (!ps->llcs_line[n] && !ps->memory_line[n])
+			return kt_fail("%s: node %u is not declared (nodes are numbered 0 to %u without gaps)",
+				       ps->origin, n, t->nodes - 1);
+		if (!kt_topology_node_cpus(t, n) && ps->memory_line[n] &&
+		    !t->node_memory_mib[n])
+			return kt_fail("%s:%u: node %u has neither CPUs nor memory",
+				       ps->origin, ps->memory_line[n], n);
+	}
+	if (!t->llcs)
+		return kt_fail("%s: no node has LLCs (node.N.llcs = 4c ...)",
+			       ps->origin);
+	sort_llcs(t);
+	for (i = 0; i < t->llcs; i++) {
+		if (t->llc[i].cores > t->cores)
+			t->cores = t->llc[i].cores;
+		if (t->llc[i].threads > t->threads)
+			t->threads = t->llc[i].threads;
+	}
+	return finish_node_memory(ps, t);
+}
+
 int kt_topology_parse_text(const char *text, const char *origin,
 			   struct kt_topology *t)
 {
@@ -355,6 +698,8 @@ int kt_topology_parse_text(const char *text, const char *origin,
 	free(copy);
 	if (ret)
 		return ret;
+	if (t->uneven && finish_nodes(&ps, t))
+		return -1;
 	if (!t->nodes || !t->llcs || !t->cores || !t->threads)
 		return kt_fail("%s: needs nodes, llcs, cores and threads (or topology = <short form>)",
 			       origin);
@@ -388,6 +733,23 @@ static int validate_distance(const struct kt_topology *t, const char *origin)
 	return 0;
 }
 
+static int validate_node_memory(const struct kt_topology *t,
+				const char *origin)
+{
+	unsigned long mib;
+	unsigned int n;
+
+	for (n = 0; n < t->nodes; n++) {
+		mib = t->node_memory_mib[n];
+		if (mib && mib < KT_MIN_NODE_MEMORY_MIB)
+			return kt_fail("%s: node %u has %luM, at least %dM per node is needed (or 0 for a node without memory)",
+				       origin, n, mib, KT_MIN_NODE_MEMORY_MIB);
+	}
+	if (!kt_topology_memory_nodes(t))
+		return kt_fail("%s: no node has memory", origin);
+	return 0;
+}
+
 static int validate_memory(const struct kt_topology *t, const char *origin)
 {
 	unsigned long mib = t->memory_mib;
@@ -395,6 +757,8 @@ static int validate_memory(const struct kt_topology *t, const char *origin)
 	if (mib < KT_MIN_MEMORY_MIB)
 		return kt_fail("%s: memory %luM is too little, at least %dM is needed",
 			       origin, mib, KT_MIN_MEMORY_MIB);
+	if (t->memory_per_node)
+		return validate_node_memory(t, origin);
 	if (mib % t->nodes)
 		return kt_fail("%s: memory %luM does not split evenly over %u nodes",
 			       origin, mib, t->nodes);
@@ -416,8 +780,8 @@ int kt_topology_validate(const struct kt_topology *t, const char *origin)
 	if (t->nodes > KT_MAX_NODES)
 		return kt_fail("%s: %u NUMA nodes, at most %d are supported",
 			       origin, t->nodes, KT_MAX_NODES);
-	if (t->llcs % t->nodes)
-		return kt_fail("%s: %u LLCs do not divide evenly over %u NUMA nodes",
+	if (!t->uneven && t->llcs % t->nodes)
+		return kt_fail("%s: %u LLCs do not divide evenly over %u NUMA nodes (a preset file can declare uneven nodes: node.0.llcs = ..., see Documentation/topologies.md)",
 			       origin, t->llcs, t->nodes);
 	cpus = (unsigned long)t->llcs * t->cores * t->threads;
 	if (cpus > KT_MAX_APIC_ID + 1 ||
@@ -430,6 +794,32 @@ int kt_topology_validate(const struct kt_topology *t, const char *origin)
 	if (t->has_distance)
 		return validate_distance(t, origin);
 	return 0;
+}
+
+int kt_topology_set_memory(struct kt_topology *t, unsigned long mib,
+			   const char *origin)
+{
+	unsigned long old = t->memory_mib, sum = 0;
+	unsigned int n, first = KT_MAX_NODES;
+
+	if (!t->memory_per_node) {
+		t->memory_mib = mib;
+		return kt_topology_validate(t, origin);
+	}
+	if (mib < KT_MIN_MEMORY_MIB)
+		return kt_fail("%s: memory %luM is too little, at least %dM is needed",
+			       origin, mib, KT_MIN_MEMORY_MIB);
+	for (n = 0; n < t->nodes; n++) {
+		t->node_memory_mib[n] = t->node_memory_mib[n] * mib / old;
+		sum += t->node_memory_mib[n];
+		if (t->node_memory_mib[n] && first == KT_MAX_NODES)
+			first = n;
+	}
+	if (first == KT_MAX_NODES)
+		return kt_fail("%s: no node has memory", origin);
+	t->node_memory_mib[first] += mib - sum;
+	t->memory_mib = mib;
+	return kt_topology_validate(t, origin);
 }
 
 static int fill_defaults(struct kt_topology *t)

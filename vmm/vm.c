@@ -274,8 +274,8 @@ static void remove_shm_files(struct vm_run *v)
 
 	if (!v->shm_prefix[0])
 		return;
-	for (n = 0; n < v->o->topo->nodes; n++) {
-		snprintf(path, sizeof(path), "%s-node%u", v->shm_prefix, n);
+	for (n = 0; n < kt_topology_memory_nodes(v->o->topo); n++) {
+		snprintf(path, sizeof(path), "%s-ram%u", v->shm_prefix, n);
 		unlink(path);
 	}
 }
@@ -349,6 +349,10 @@ static int build_cmdline(const struct kt_vm_opts *o, char *buf, size_t len)
 	if (o->records)
 		n += snprintf(buf + n, len - n, " ktstr.results=%u",
 			      KT_RESULTS_MAX_BYTES);
+	/* Empty CPU slots of uneven LLCs are no CPUs of the guest's. */
+	if (kt_topology_has_holes(o->topo))
+		n += snprintf(buf + n, len - n, " nr_cpus=%u",
+			      kt_topology_cpus(o->topo));
 	if (o->extra_cmdline)
 		n += snprintf(buf + n, len - n, " %s", o->extra_cmdline);
 	if (n >= len)
@@ -579,7 +583,8 @@ static void start_observer(struct vm_run *v)
 	if (!obs || v->observing || !booted(v))
 		return;
 	v->observing = true;
-	obs->start(obs->ctx, v->shm_prefix, v->o->topo->nodes);
+	obs->start(obs->ctx, v->shm_prefix,
+		   kt_topology_memory_nodes(v->o->topo));
 }
 
 static void stop_observer(struct vm_run *v)
@@ -728,12 +733,14 @@ static int prepare(struct vm_run *v, struct kt_argv *argv)
 	if (build_cmdline(v->o, cmdline, sizeof(cmdline)))
 		return -1;
 	if (kt_accel_resolve(v->o->accel, &v->r->accel, v->r->accel_reason,
-			     sizeof(v->r->accel_reason)))
+			     sizeof(v->r->accel_reason)) ||
+	    kt_cpu_vendor_resolve(v->o->vendor, v->r->accel, &v->r->vendor))
 		return -1;
 	if (make_run_dir(v) || open_fifos(v))
 		return -1;
 	spec.topo = v->o->topo;
 	spec.accel = v->r->accel;
+	spec.vendor = v->r->vendor;
 	spec.kernel = v->o->kernel;
 	spec.initrd = v->o->initramfs;
 	spec.cmdline = cmdline;

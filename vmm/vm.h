@@ -31,6 +31,7 @@ struct kt_vm_opts {
 	const char *command;		/* payload; NULL: login shell */
 	bool interactive;		/* payload on this process's terminal */
 	enum kt_accel accel;		/* as requested; resolved by kt_vm_run */
+	enum kt_cpu_vendor vendor;	/* as requested; resolved likewise */
 	unsigned int timeout_s;		/* 0: no limit */
 	const char *log_dir;		/* keep console.log and qemu.log here */
 	const char *extra_cmdline;	/* appended to the kernel command line */
@@ -64,6 +65,7 @@ struct kt_vm_result {
 	unsigned int boot_attempts;	/* >1 if a stalled boot was retried */
 	enum kt_accel accel;
 	char accel_reason[160];
+	enum kt_cpu_vendor vendor;
 	char detail[512];
 	char console_tail[4096];	/* last console lines, on failure */
 };

@@ -222,13 +222,16 @@ static void judge(struct kt_result *r, const struct kt_vm_result *vm)
 static int item_topology(const struct kt_exec *e,
 			 const struct kt_run_item *it, struct kt_topology *t)
 {
+	unsigned long mib;
+
 	if (kt_topology_parse(it->topology, t))
 		return -1;
-	if (it->memory_mib)
-		t->memory_mib = it->memory_mib;
+	if (it->memory_mib &&
+	    kt_topology_set_memory(t, it->memory_mib, it->topology))
+		return -1;
 	if (e->launch->memory &&
-	    (kt_topology_parse_memory(e->launch->memory, &t->memory_mib) ||
-	     kt_topology_validate(t, "--memory")))
+	    (kt_topology_parse_memory(e->launch->memory, &mib) ||
+	     kt_topology_set_memory(t, mib, "--memory")))
 		return -1;
 	return 0;
 }
@@ -285,7 +288,8 @@ static int run_one(const struct kt_exec *e, const struct kt_run_item *it,
 	vo.initramfs = e->initramfs;
 	/* --timeout replaces every test's own limit. */
 	vo.timeout_s = e->launch->timeout_s ? e->launch->timeout_s :
-		       it->vm_timeout_s;
+		       it->test_timeout_s +
+		       kt_boot_margin_s(kt_topology_cpus(&topo));
 	vo.dry_run = false;
 	if (e->launch->log_dir) {
 		snprintf(log_dir, sizeof(log_dir), "%s/%s", e->launch->log_dir,

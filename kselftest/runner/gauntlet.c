@@ -32,6 +32,39 @@ static bool default_distances(const struct kt_topology *t)
 	return true;
 }
 
+/* Shapes declared node by node: what differs from a grid. */
+static void describe_uneven(struct kt_preset *p)
+{
+	const struct kt_topology *t = &p->topo;
+	bool sizes = false, smt_mix = false, unbalanced = false;
+	bool cpuless = false, memless = false;
+	unsigned int i;
+
+	if (!t->uneven)
+		return;
+	for (i = 0; i < t->llcs; i++) {
+		sizes |= t->llc[i].cores != t->llc[0].cores;
+		smt_mix |= t->llc[i].threads != t->llc[0].threads;
+	}
+	for (i = 0; i < t->nodes; i++) {
+		unbalanced |= kt_topology_node_cpus(t, i) &&
+			      kt_topology_node_cpus(t, i) !=
+			      kt_topology_node_cpus(t, 0);
+		cpuless |= !kt_topology_node_cpus(t, i);
+		memless |= !kt_topology_node_memory(t, i);
+	}
+	if (sizes)
+		add_feature(p, "uneven-llcs", 0);
+	if (smt_mix)
+		add_feature(p, "smt-mix", 0);
+	if (unbalanced)
+		add_feature(p, "unbalanced", 0);
+	if (cpuless)
+		add_feature(p, "cpuless-node", 0);
+	if (memless)
+		add_feature(p, "memless-node", 0);
+}
+
 /* What a scheduler might get wrong on this shape. */
 static void describe(struct kt_preset *p)
 {
@@ -45,6 +78,7 @@ static void describe(struct kt_preset *p)
 		add_feature(p, "far", 0);
 	if (t->cores % 2 || (t->llcs > 1 && t->llcs % 2))
 		add_feature(p, "odd", 0);
+	describe_uneven(p);
 	p->large = cpus >= KT_PRESET_LARGE_CPUS;
 	if (p->large)
 		add_feature(p, "cpus>=%u", KT_PRESET_LARGE_CPUS);
@@ -117,9 +151,10 @@ bool kt_preset_allows(const struct kt_preset *p, const struct kt_run_item *it)
 	const struct kt_topology *t = &p->topo;
 
 	if (kt_topology_cpus(t) < it->min_cpus || t->llcs < it->min_llcs ||
-	    t->nodes < it->min_nodes)
+	    kt_topology_cpu_nodes(t) < it->min_nodes)
 		return false;
-	if (it->smt == KTSTR_SMT_REQUIRED && t->threads < 2)
+	/* A test that needs SMT needs a sibling for every CPU. */
+	if (it->smt == KTSTR_SMT_REQUIRED && kt_topology_min_threads(t) < 2)
 		return false;
 	if (it->smt == KTSTR_SMT_NONE && t->threads > 1)
 		return false;

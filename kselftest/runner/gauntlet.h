@@ -18,7 +18,7 @@
 #include "plan.h"
 #include "topology.h"
 
-#define KT_PRESET_MAX_FEATURES 8
+#define KT_PRESET_MAX_FEATURES 12
 /* Presets from this many vCPUs on run only when asked or budgeted. */
 #define KT_PRESET_LARGE_CPUS 64
 

@@ -14,8 +14,18 @@
 
 #include "../ktstr_decl.h"
 
-/* Boot and teardown on top of the test's own limit, under TCG. */
+/*
+ * Boot and teardown on top of the test's own limit, under TCG, and one
+ * more second per vCPU past 16: TCG brings the vCPUs up one at a time on
+ * its one thread (Documentation/topologies.md, "Large shapes").
+ */
 #define KT_BOOT_MARGIN_S 120
+#define KT_BOOT_MARGIN_CPUS 16
+static inline unsigned int kt_boot_margin_s(unsigned int cpus)
+{
+	return KT_BOOT_MARGIN_S +
+	       (cpus > KT_BOOT_MARGIN_CPUS ? cpus - KT_BOOT_MARGIN_CPUS : 0);
+}
 #define KT_DEFAULT_TEST_TIMEOUT_S 300
 
 struct kt_run_item {

@@ -264,7 +264,7 @@ TEST(guestmem_open_names_the_missing_file)
 	struct kt_guestmem m;
 
 	EXPECT_EQ(-1, kt_guestmem_open(&m, "/dev/shm/ktstr-no-such-vm", 2));
-	EXPECT_NE(NULL, strstr(kt_errmsg(), "guest memory /dev/shm/ktstr-no-such-vm-node0"))
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "guest memory /dev/shm/ktstr-no-such-vm-ram0"))
 		TH_LOG("%s", kt_errmsg());
 	EXPECT_EQ(-1, kt_guestmem_open(&m, "/dev/shm/x", 0));
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "0 nodes"));

@@ -15,6 +15,8 @@ cache_list() { # <cpu dir> <level>
 }
 
 echo "online $(cat $sys/cpu/online)"
+echo "possible $(cat $sys/cpu/possible)"
+echo "vendor $(sed -n 's/^vendor_id[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 for dir in $sys/cpu/cpu[0-9]*; do
 	cpu=${dir##*cpu}
 	node=none
@@ -30,6 +32,7 @@ done
 for dir in $sys/node/node[0-9]*; do
 	[ -d "$dir" ] || continue
 	kb=$(sed -n 's/.*MemTotal: *\([0-9]*\) kB/\1/p' "$dir/meminfo")
-	echo "node ${dir##*node} cpus $(cat "$dir/cpulist") memkb $kb" \
+	cpus=$(cat "$dir/cpulist")
+	echo "node ${dir##*node} cpus ${cpus:-none} memkb ${kb:-0}" \
 		"distance $(cat "$dir/distance")"
 done

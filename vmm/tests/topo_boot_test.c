@@ -17,6 +17,7 @@ FIXTURE(topo) {
 
 FIXTURE_VARIANT(topo) {
 	const char *spec;
+	const char *cpu_model;		/* NULL: the default (Intel) */
 };
 
 FIXTURE_SETUP(topo)
@@ -63,6 +64,44 @@ FIXTURE_VARIANT_ADD(topo, preset_numa4) {
 	.spec = "numa4",
 };
 
+/* Declared node by node: uneven LLCs and nodes, partial nodes, SMT mix. */
+FIXTURE_VARIANT_ADD(topo, preset_llc_uneven) {
+	.spec = "llc-uneven",
+};
+
+FIXTURE_VARIANT_ADD(topo, preset_numa2_unbalanced) {
+	.spec = "numa2-unbalanced",
+};
+
+FIXTURE_VARIANT_ADD(topo, preset_numa_memonly) {
+	.spec = "numa-memonly",
+};
+
+FIXTURE_VARIANT_ADD(topo, preset_numa_memless) {
+	.spec = "numa-memless",
+};
+
+FIXTURE_VARIANT_ADD(topo, preset_smt_mix) {
+	.spec = "smt-mix",
+};
+
+/* The AMD model on a subset: odd LLCs, SMT and NUMA, uneven, SMT mix. */
+FIXTURE_VARIANT_ADD(topo, amd_odd_llc) {
+	.spec = "odd-llc", .cpu_model = "amd",
+};
+
+FIXTURE_VARIANT_ADD(topo, amd_numa2_smt) {
+	.spec = "numa2-smt", .cpu_model = "amd",
+};
+
+FIXTURE_VARIANT_ADD(topo, amd_numa2_unbalanced) {
+	.spec = "numa2-unbalanced", .cpu_model = "amd",
+};
+
+FIXTURE_VARIANT_ADD(topo, amd_smt_mix) {
+	.spec = "smt-mix", .cpu_model = "amd",
+};
+
 
 TEST_F_TIMEOUT(topo, verify, VERIFY_TIMEOUT_S)
 {
@@ -71,8 +110,9 @@ TEST_F_TIMEOUT(topo, verify, VERIFY_TIMEOUT_S)
 	FILE *p;
 	int status;
 
-	snprintf(cmd, sizeof(cmd), "./ktstr topo verify %s 2>&1",
-		 variant->spec);
+	snprintf(cmd, sizeof(cmd), "./ktstr topo verify %s%s %s 2>&1",
+		 variant->cpu_model ? "--cpu-model " : "",
+		 variant->cpu_model ?: "", variant->spec);
 	p = popen(cmd, "r");
 	ASSERT_NE(NULL, p);
 	n = fread(out, 1, sizeof(out) - 1, p);
@@ -81,6 +121,9 @@ TEST_F_TIMEOUT(topo, verify, VERIFY_TIMEOUT_S)
 	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("%s", out);
 	EXPECT_EQ(NULL, strstr(out, "not ok")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "properties match")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, variant->cpu_model ? "guest AuthenticAMD" :
+					  "guest GenuineIntel"))
+		TH_LOG("%s", out);
 }
 
 TEST_HARNESS_MAIN

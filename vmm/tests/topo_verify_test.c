@@ -81,7 +81,7 @@ TEST(matching_dump_passes_every_property)
 	unsigned int i;
 
 	declare(_metadata, &t);
-	ASSERT_EQ(0, kt_topo_verify(&t, good_dump, &rep));
+	ASSERT_EQ(0, kt_topo_verify(&t, good_dump, NULL, &rep));
 	EXPECT_LE(10, rep.count);
 	for (i = 0; i < rep.count; i++)
 		EXPECT_TRUE(rep.checks[i].ok)
@@ -115,7 +115,7 @@ TEST(wrong_llc_is_named)
 	replace(_metadata, dump, "l2 1 l3 0-1", "l2 1 l3 0-3");
 	replace(_metadata, dump, "l2 2 l3 2-3", "l2 2 l3 0-3");
 	replace(_metadata, dump, "l2 3 l3 2-3", "l2 3 l3 0-3");
-	ASSERT_EQ(0, kt_topo_verify(&t, dump, &rep));
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, NULL, &rep));
 	c = find(&rep, "LLC (L3) sharing");
 	ASSERT_NE(NULL, c);
 	EXPECT_FALSE(c->ok);
@@ -123,7 +123,10 @@ TEST(wrong_llc_is_named)
 	c = find(&rep, "LLC count");
 	ASSERT_NE(NULL, c);
 	EXPECT_FALSE(c->ok);
-	EXPECT_EQ(2, kt_topo_report_failures(&rep));
+	c = find(&rep, "LLC sizes");
+	ASSERT_NE(NULL, c);
+	EXPECT_STREQ("LLC 0 (cpu0): guest 4 CPUs, declared 2", c->detail);
+	EXPECT_EQ(3, kt_topo_report_failures(&rep));
 }
 
 TEST(wrong_distance_and_missing_cpu_are_named)
@@ -137,7 +140,7 @@ TEST(wrong_distance_and_missing_cpu_are_named)
 	snprintf(dump, sizeof(dump), "%s", good_dump);
 	replace(_metadata, dump, "distance 10 21", "distance 10 20");
 	replace(_metadata, dump, "online 0-7", "online 0-6");
-	ASSERT_EQ(0, kt_topo_verify(&t, dump, &rep));
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, NULL, &rep));
 	c = find(&rep, "NUMA distances");
 	ASSERT_NE(NULL, c);
 	EXPECT_FALSE(c->ok);
@@ -158,11 +161,102 @@ TEST(node_memory_bounds)
 	declare(_metadata, &t);
 	snprintf(dump, sizeof(dump), "%s", good_dump);
 	replace(_metadata, dump, "memkb 514744", "memkb 262144");
-	ASSERT_EQ(0, kt_topo_verify(&t, dump, &rep));
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, NULL, &rep));
 	c = find(&rep, "NUMA node memory");
 	ASSERT_NE(NULL, c);
 	EXPECT_FALSE(c->ok);
 	EXPECT_STREQ("node1: guest 262144 kB, declared 524288 kB", c->detail);
+}
+
+/*
+ * Node by node: node 0 has an SMT LLC of 2 cores and an LLC of one core,
+ * node 1 one core and no memory, node 2 memory and no CPUs.
+ */
+static const char uneven_decl[] =
+	"node.0.llcs = 2c2t 1c\n"
+	"node.0.memory = 512M\n"
+	"node.1.llcs = 1c\n"
+	"node.1.memory = 0\n"
+	"node.2.memory = 256M\n";
+
+static const char uneven_dump[] =
+	"online 0-5\n"
+	"possible 0-5\n"
+	"vendor GenuineIntel\n"
+	"cpu 0 node 0 package 0 core 0 siblings 0-1 l2 0-1 l3 0-3\n"
+	"cpu 1 node 0 package 0 core 0 siblings 0-1 l2 0-1 l3 0-3\n"
+	"cpu 2 node 0 package 0 core 1 siblings 2-3 l2 2-3 l3 0-3\n"
+	"cpu 3 node 0 package 0 core 1 siblings 2-3 l2 2-3 l3 0-3\n"
+	"cpu 4 node 0 package 1 core 0 siblings 4 l2 4 l3 4\n"
+	"cpu 5 node 1 package 2 core 0 siblings 5 l2 5 l3 5\n"
+	"node 0 cpus 0-4 memkb 470232 distance 10 20 20\n"
+	"node 1 cpus 5 memkb 0 distance 20 10 20\n"
+	"node 2 cpus none memkb 257700 distance 20 20 10\n";
+
+TEST(uneven_dump_passes_every_property)
+{
+	struct kt_topo_report rep;
+	struct kt_topology t;
+	unsigned int i;
+
+	ASSERT_EQ(0, kt_topology_parse_text(uneven_decl, "t", &t));
+	ASSERT_EQ(0, kt_topo_verify(&t, uneven_dump, "GenuineIntel", &rep));
+	EXPECT_LE(15, rep.count);
+	for (i = 0; i < rep.count; i++)
+		EXPECT_TRUE(rep.checks[i].ok)
+			TH_LOG("%s: %s", rep.checks[i].name,
+			       rep.checks[i].detail);
+}
+
+TEST(uneven_faults_are_named)
+{
+	struct kt_topo_report rep;
+	struct kt_topology t;
+	const struct kt_topo_check *c;
+	char dump[4096];
+
+	ASSERT_EQ(0, kt_topology_parse_text(uneven_decl, "t", &t));
+	snprintf(dump, sizeof(dump), "%s", uneven_dump);
+	/* Empty slots the guest could bring up; node 1 given memory. */
+	replace(_metadata, dump, "possible 0-5", "possible 0-11");
+	replace(_metadata, dump, "vendor GenuineIntel", "vendor AuthenticAMD");
+	replace(_metadata, dump, "cpus 5 memkb 0", "cpus 5 memkb 1024");
+	/* The single-core LLC folded into the SMT one. */
+	replace(_metadata, dump, "l2 4 l3 4", "l2 4 l3 0-4");
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, "GenuineIntel", &rep));
+	c = find(&rep, "CPU vendor");
+	ASSERT_NE(NULL, c);
+	EXPECT_STREQ("guest AuthenticAMD, declared GenuineIntel", c->detail);
+	c = find(&rep, "possible CPUs");
+	ASSERT_NE(NULL, c);
+	EXPECT_STREQ("guest 0-11, declared 0-5", c->detail);
+	c = find(&rep, "memory-less nodes");
+	ASSERT_NE(NULL, c);
+	EXPECT_FALSE(c->ok);
+	EXPECT_STREQ("guest none, declared node1", c->detail);
+	c = find(&rep, "CPU-less nodes");
+	ASSERT_NE(NULL, c);
+	EXPECT_TRUE(c->ok);
+	EXPECT_STREQ("guest node2, declared node2", c->detail);
+	c = find(&rep, "LLC sizes");
+	ASSERT_NE(NULL, c);
+	EXPECT_STREQ("LLC 1 (cpu4): guest 5 CPUs, declared 1", c->detail);
+	c = find(&rep, "NUMA node memory");
+	ASSERT_NE(NULL, c);
+	EXPECT_STREQ("node1: guest 1024 kB, declared 0 kB", c->detail);
+
+	/* A node that lost its CPUs to another. */
+	snprintf(dump, sizeof(dump), "%s", uneven_dump);
+	replace(_metadata, dump, "cpu 5 node 1", "cpu 5 node 0");
+	replace(_metadata, dump, "node 0 cpus 0-4", "node 0 cpus 0-5");
+	replace(_metadata, dump, "node 1 cpus 5", "node 1 cpus none");
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, NULL, &rep));
+	c = find(&rep, "CPU-less nodes");
+	ASSERT_NE(NULL, c);
+	EXPECT_STREQ("guest node1,node2, declared node2", c->detail);
+	c = find(&rep, "NUMA node CPUs");
+	ASSERT_NE(NULL, c);
+	EXPECT_STREQ("node0: guest 0-5, declared 0-4", c->detail);
 }
 
 TEST(unparseable_dump_is_an_error)
@@ -171,9 +265,9 @@ TEST(unparseable_dump_is_an_error)
 	struct kt_topology t;
 
 	declare(_metadata, &t);
-	EXPECT_EQ(-1, kt_topo_verify(&t, "", &rep));
+	EXPECT_EQ(-1, kt_topo_verify(&t, "", NULL, &rep));
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "no 'online' line"));
-	EXPECT_EQ(-1, kt_topo_verify(&t, "online 0-7\ncpu x\n", &rep));
+	EXPECT_EQ(-1, kt_topo_verify(&t, "online 0-7\ncpu x\n", NULL, &rep));
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "bad line 'cpu x'"));
 }
 
@@ -188,14 +282,23 @@ static int has_arg_pair(const struct kt_argv *a, const char *opt,
 	return 0;
 }
 
-TEST(qemu_command_realizes_the_topology)
+/* A TCG VM with files for its ports; the topology is the test's. */
+static struct kt_qemu_spec test_spec(enum kt_cpu_vendor vendor)
 {
 	struct kt_qemu_spec s = {
-		.accel = KT_ACCEL_TCG, .kernel = "vmlinux", .initrd = "i.cpio",
+		.accel = KT_ACCEL_TCG, .vendor = vendor,
+		.kernel = "vmlinux", .initrd = "i.cpio",
 		.cmdline = "console=ttyS0", .shm_prefix = "/dev/shm/ktstr-1-1",
 		.console_path = "c", .stdout_path = "o", .stderr_path = "e",
 		.control_path = "x",
 	};
+
+	return s;
+}
+
+TEST(qemu_command_realizes_the_topology)
+{
+	struct kt_qemu_spec s = test_spec(KT_CPU_INTEL);
 	struct kt_argv a = { 0 };
 	struct kt_topology t;
 
@@ -206,7 +309,7 @@ TEST(qemu_command_realizes_the_topology)
 	EXPECT_TRUE(has_arg_pair(&a, "-smp", "8,sockets=4,cores=2,threads=1"));
 	EXPECT_TRUE(has_arg_pair(&a, "-m", "1024M"));
 	EXPECT_TRUE(has_arg_pair(&a, "-object",
-				 "memory-backend-file,id=mem1,size=512M,mem-path=/dev/shm/ktstr-1-1-node1,share=on"));
+				 "memory-backend-file,id=mem1,size=512M,mem-path=/dev/shm/ktstr-1-1-ram1,share=on"));
 	EXPECT_TRUE(has_arg_pair(&a, "-numa", "node,nodeid=1,memdev=mem1"));
 	EXPECT_TRUE(has_arg_pair(&a, "-numa", "cpu,node-id=1,socket-id=3"));
 	EXPECT_TRUE(has_arg_pair(&a, "-numa", "dist,src=1,dst=0,val=21"));
@@ -219,6 +322,68 @@ TEST(qemu_command_realizes_the_topology)
 	unsetenv("KTSTR_TCG_THREAD");
 	EXPECT_TRUE(has_arg_pair(&a, "-accel", "tcg,thread=multi"));
 	kt_argv_free(&a);
+}
+
+TEST(qemu_command_fills_only_the_declared_slots)
+{
+	struct kt_qemu_spec s = test_spec(KT_CPU_INTEL);
+	struct kt_argv a = { 0 };
+	struct kt_topology t;
+
+	ASSERT_EQ(0, kt_topology_parse_text(uneven_decl, "t", &t));
+	s.topo = &t;
+	ASSERT_EQ(0, kt_qemu_argv(&s, &a));
+	/* Three sockets of 2 cores x 2 threads; the boot CPU, then 5. */
+	EXPECT_TRUE(has_arg_pair(&a, "-smp",
+				 "1,maxcpus=12,sockets=3,cores=2,threads=2"));
+	EXPECT_TRUE(has_arg_pair(&a, "-device",
+				 "max-x86_64-cpu,socket-id=0,core-id=1,thread-id=1"));
+	EXPECT_TRUE(has_arg_pair(&a, "-device",
+				 "max-x86_64-cpu,socket-id=1,core-id=0,thread-id=0"));
+	EXPECT_TRUE(has_arg_pair(&a, "-device",
+				 "max-x86_64-cpu,socket-id=2,core-id=0,thread-id=0"));
+	EXPECT_FALSE(has_arg_pair(&a, "-device",
+				  "max-x86_64-cpu,socket-id=1,core-id=0,thread-id=1"));
+	EXPECT_TRUE(has_arg_pair(&a, "-numa", "cpu,node-id=1,socket-id=2"));
+	/* Node 1 has no memory; node 2's is the second RAM block. */
+	EXPECT_TRUE(has_arg_pair(&a, "-numa", "node,nodeid=1"));
+	EXPECT_TRUE(has_arg_pair(&a, "-object",
+				 "memory-backend-file,id=mem2,size=256M,mem-path=/dev/shm/ktstr-1-1-ram1,share=on"));
+	EXPECT_TRUE(has_arg_pair(&a, "-m", "768M"));
+	kt_argv_free(&a);
+}
+
+TEST(cpu_model_amd_under_tcg)
+{
+	struct kt_qemu_spec s = test_spec(KT_CPU_AMD);
+	enum kt_cpu_vendor v;
+	struct kt_argv a = { 0 };
+	struct kt_topology t;
+	size_t i;
+	bool found = false;
+
+	ASSERT_EQ(0, kt_topology_parse_text(uneven_decl, "t", &t));
+	s.topo = &t;
+	ASSERT_EQ(0, kt_qemu_argv(&s, &a));
+	for (i = 0; i + 1 < a.count; i++)
+		if (!strcmp(a.items[i], "-cpu"))
+			found = !strncmp(a.items[i + 1],
+					 "EPYC-Rome,x-force-features=on,", 30) &&
+				strstr(a.items[i + 1], "-xsaves");
+	EXPECT_TRUE(found);
+	EXPECT_TRUE(has_arg_pair(&a, "-device",
+				 "EPYC-Rome-x86_64-cpu,socket-id=2,core-id=0,thread-id=0"));
+	kt_argv_free(&a);
+
+	EXPECT_EQ(0, kt_cpu_vendor_parse("amd", &v));
+	EXPECT_EQ(KT_CPU_AMD, v);
+	EXPECT_EQ(-1, kt_cpu_vendor_parse("arm", &v));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "--cpu-model 'arm': expected auto, intel or amd"));
+	/* Under TCG any model can be had; auto is Intel. */
+	EXPECT_EQ(0, kt_cpu_vendor_resolve(KT_CPU_AUTO, KT_ACCEL_TCG, &v));
+	EXPECT_EQ(KT_CPU_INTEL, v);
+	EXPECT_EQ(0, kt_cpu_vendor_resolve(KT_CPU_AMD, KT_ACCEL_TCG, &v));
+	EXPECT_EQ(KT_CPU_AMD, v);
 }
 
 TEST(accel_parsing)

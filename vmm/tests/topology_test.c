@@ -59,7 +59,7 @@ TEST(short_form_rejections)
 	EXPECT_ERROR(kt_topology_parse("1n1l0c1t", &t),
 		     "must all be at least 1");
 	EXPECT_ERROR(kt_topology_parse("2n3l2c1t", &t),
-		     "3 LLCs do not divide evenly over 2 NUMA nodes");
+		     "3 LLCs do not divide evenly over 2 NUMA nodes (a preset file can declare uneven nodes");
 	EXPECT_ERROR(kt_topology_parse("1n64l4c2t", &t),
 		     "more than the VMM supports");
 	EXPECT_ERROR(kt_topology_parse("2n4l2c", &t), "expected the form");
@@ -94,6 +94,148 @@ TEST(place_numbers_threads_fastest)
 	EXPECT_EQ(3, p.llc);
 	EXPECT_EQ(6, p.core);
 	EXPECT_EQ(1, p.thread);
+}
+
+static const char uneven_text[] =
+	"node.0.llcs = 3c 3c 2c\n"
+	"node.1.llcs = 2c2t\n"
+	"node.1.memory = 384M\n"
+	"node.2.memory = 256M\n";
+
+TEST(node_by_node_shape)
+{
+	struct kt_topology t;
+	struct kt_cpu_place p;
+	unsigned int core, thread;
+	char buf[64];
+
+	ASSERT_EQ(0, parse_text(uneven_text, &t)) TH_LOG("%s", kt_errmsg());
+	EXPECT_TRUE(t.uneven);
+	EXPECT_EQ(3, t.nodes);
+	EXPECT_EQ(4, t.llcs);
+	EXPECT_EQ(3, t.cores);		/* the grid: the largest LLC */
+	EXPECT_EQ(2, t.threads);
+	EXPECT_EQ(12, kt_topology_cpus(&t));
+	EXPECT_EQ(8, kt_topology_node_cpus(&t, 0));
+	EXPECT_EQ(4, kt_topology_node_cpus(&t, 1));
+	EXPECT_EQ(0, kt_topology_node_cpus(&t, 2));
+	/* Node 0 has no memory line: 256M, as every such node. */
+	EXPECT_EQ(256, kt_topology_node_memory(&t, 0));
+	EXPECT_EQ(384, kt_topology_node_memory(&t, 1));
+	EXPECT_EQ(896, t.memory_mib);
+	EXPECT_EQ(3, kt_topology_memory_nodes(&t));
+	EXPECT_TRUE(kt_topology_has_holes(&t));
+	EXPECT_EQ(0, kt_topology_short(&t, buf, sizeof(buf)));
+	EXPECT_STREQ("3c+3c+2c/2c2t/mem", buf);
+
+	kt_topology_place(&t, 7, &p);
+	EXPECT_EQ(0, p.node);
+	EXPECT_EQ(2, p.llc);
+	EXPECT_EQ(7, p.core);
+	kt_topology_slot(&t, &p, &core, &thread);
+	EXPECT_EQ(1, core);
+	EXPECT_EQ(0, thread);
+	kt_topology_place(&t, 11, &p);
+	EXPECT_EQ(1, p.node);
+	EXPECT_EQ(3, p.llc);
+	EXPECT_EQ(9, p.core);
+	EXPECT_EQ(1, p.thread);
+	kt_topology_slot(&t, &p, &core, &thread);
+	EXPECT_EQ(1, core);
+	EXPECT_EQ(1, thread);
+}
+
+TEST(node_by_node_lines_in_any_order)
+{
+	struct kt_topology t;
+
+	ASSERT_EQ(0, parse_text("node.1.llcs = 2c\nnode.0.llcs = 2c, 2c\n"
+				"memory = 1G\n", &t));
+	EXPECT_EQ(0, t.llc[0].node);
+	EXPECT_EQ(0, t.llc[1].node);
+	EXPECT_EQ(1, t.llc[2].node);
+	EXPECT_EQ(6, kt_topology_cpus(&t));
+	/* Unbalanced nodes, equal LLCs: no empty slot. */
+	EXPECT_FALSE(kt_topology_has_holes(&t));
+	EXPECT_FALSE(t.memory_per_node);
+	EXPECT_EQ(512, kt_topology_node_memory(&t, 1));
+}
+
+TEST(node_by_node_memory)
+{
+	struct kt_topology t;
+
+	/* A node without memory, the rest of `memory =` to the others. */
+	ASSERT_EQ(0, parse_text("node.0.llcs = 2c\nnode.0.memory = 0\n"
+				"node.1.llcs = 2c\nnode.2.llcs = 1c\n"
+				"memory = 1G\n", &t)) TH_LOG("%s", kt_errmsg());
+	EXPECT_EQ(0, kt_topology_node_memory(&t, 0));
+	EXPECT_EQ(512, kt_topology_node_memory(&t, 1));
+	EXPECT_EQ(512, kt_topology_node_memory(&t, 2));
+	EXPECT_EQ(2, kt_topology_memory_nodes(&t));
+	/* A test's or --memory's total scales every node alike. */
+	ASSERT_EQ(0, kt_topology_set_memory(&t, 2048, "--memory"));
+	EXPECT_EQ(0, kt_topology_node_memory(&t, 0));
+	EXPECT_EQ(1024, kt_topology_node_memory(&t, 1));
+	EXPECT_EQ(2048, t.memory_mib);
+	EXPECT_ERROR(kt_topology_set_memory(&t, 200, "--memory"),
+		     "--memory: memory 200M is too little");
+	ASSERT_EQ(0, parse_text(uneven_text, &t));
+	EXPECT_ERROR(kt_topology_set_memory(&t, 300, "--memory"),
+		     "at least 128M per node");
+}
+
+TEST(node_by_node_errors_name_file_line_and_reason)
+{
+	struct kt_topology t;
+
+	EXPECT_ERROR(parse_text("node.0.llcs = 2c\nnode.2.llcs = 2c\n", &t),
+		     "test.topo: node 1 is not declared");
+	EXPECT_ERROR(parse_text("node.0.llcs = 2c\nnode.1.memory = 0\n", &t),
+		     "test.topo:2: node 1 has neither CPUs nor memory");
+	EXPECT_ERROR(parse_text("node.0.llcs = 2x\n", &t),
+		     "test.topo:1: node.0.llcs: '2x' is not a list of LLCs");
+	EXPECT_ERROR(parse_text("node.0.llcs = 0c\n", &t),
+		     "test.topo:1: node.0.llcs: '0c'");
+	EXPECT_ERROR(parse_text("node.0.llcs = 2c0t\n", &t),
+		     "test.topo:1: node.0.llcs: '2c0t'");
+	EXPECT_ERROR(parse_text("node.0.llcs = 2c\nnode.0.llcs = 4c\n", &t),
+		     "test.topo:2: node.0.llcs given twice (first on line 1)");
+	EXPECT_ERROR(parse_text("node.0.cpus = 2\n", &t),
+		     "test.topo:1: 'node.0.cpus': unknown");
+	EXPECT_ERROR(parse_text("node.x.llcs = 2c\n", &t),
+		     "test.topo:1: 'node.x.llcs': expected node.<number>");
+	EXPECT_ERROR(parse_text("node.16.llcs = 2c\n", &t),
+		     "test.topo:1: node 16: at most 16 NUMA nodes");
+	EXPECT_ERROR(parse_text("topology = 1n1l2c1t\nnode.0.llcs = 2c\n", &t),
+		     "test.topo:2: 'node.0.llcs' cannot be mixed with the shape of line 1");
+	EXPECT_ERROR(parse_text("node.0.llcs = 2c\ncores = 2\n", &t),
+		     "test.topo:2: 'cores' cannot be mixed with the node by node shape of line 1");
+	EXPECT_ERROR(parse_text("node.0.llcs = 2c\nnode.0.memory = lots\n", &t),
+		     "test.topo:2: node.0.memory: 'lots' is not a size");
+	EXPECT_ERROR(parse_text("node.0.llcs = 2c\nnode.0.memory = 64M\n"
+				"node.1.memory = 512M\n", &t),
+		     "node 0 has 64M, at least 128M per node");
+	EXPECT_ERROR(parse_text("node.0.memory = 512M\n", &t),
+		     "no node has LLCs");
+	EXPECT_ERROR(parse_text("node.0.llcs = 2c\nnode.0.memory = 512M\n"
+				"memory = 256M\n", &t),
+		     "memory = 256M does not match the nodes' own memory (512M");
+	EXPECT_ERROR(parse_text("node.0.llcs = 2c\nnode.1.llcs = 2c\n"
+				"distance = 10 20\n", &t),
+		     "distance matrix is 1x2, expected 2x2");
+	EXPECT_EQ(0, parse_text("node.0.llcs = 2c\nnode.0.memory = 512M\n"
+				"node.1.memory = 0\nnode.1.llcs = 1c\n", &t));
+}
+
+TEST(uneven_apic_ids_follow_the_grid)
+{
+	struct kt_topology t;
+
+	/* 65 LLCs of up to 4 cores: socket 64 starts at APIC ID 256. */
+	EXPECT_ERROR(parse_text("node.0.llcs = 4c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c 1c\n",
+				&t),
+		     "more than the VMM supports");
 }
 
 TEST(preset_file_keys)

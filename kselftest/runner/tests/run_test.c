@@ -122,9 +122,10 @@ TEST_F_TIMEOUT(run, a_scheduler_we_did_not_write, RUN_TIMEOUT_S)
 	EXPECT_EQ(0, run_ktstr(args, self->tap, self->log))
 		TH_LOG("%s", slurp(self->tap));
 	tap = slurp(self->tap);
-	EXPECT_NE(NULL, strstr(tap, "\n1..2\n")) TH_LOG("%s", tap);
+	EXPECT_NE(NULL, strstr(tap, "\n1..3\n")) TH_LOG("%s", tap);
 	EXPECT_NE(NULL, strstr(tap, "\nok 1 selftests: ktstr: fair.scx_qmap.spin_overcommit/numa2-llc1-smt\n"));
-	EXPECT_NE(NULL, strstr(tap, "\nok 2 selftests: ktstr: fair.scx_qmap.spin_overcommit/odd-llc\n"));
+	EXPECT_NE(NULL, strstr(tap, "\nok 2 selftests: ktstr: fair.scx_qmap.spin_overcommit/numa2-unbalanced\n"));
+	EXPECT_NE(NULL, strstr(tap, "\nok 3 selftests: ktstr: fair.scx_qmap.spin_overcommit/odd-llc\n"));
 	EXPECT_NE(NULL, strstr(tap, "\n# # Starting 1 tests from 1 test cases.\n"));
 	EXPECT_NE(NULL, strstr(tap, "\n# #  RUN           fair.scx_qmap.spin_overcommit ...\n"));
 	EXPECT_NE(NULL, strstr(tap, "\n# ok 1 fair.scx_qmap.spin_overcommit\n"));
@@ -133,9 +134,10 @@ TEST_F_TIMEOUT(run, a_scheduler_we_did_not_write, RUN_TIMEOUT_S)
 	EXPECT_NE(NULL, strstr(tap, "ops 'qmap', ignores cgroup-weight; ops and claims of the declared scheduler scx_qmap"));
 	EXPECT_NE(NULL, strstr(tap, "scheduler: scx_qmap, 8 CPUs, 2 LLCs, 2 nodes"));
 	EXPECT_NE(NULL, strstr(tap, "scheduler: scx_qmap, 9 CPUs, 3 LLCs, 1 nodes"));
+	EXPECT_NE(NULL, strstr(tap, "scheduler: scx_qmap, 7 CPUs, 3 LLCs, 2 nodes"));
 	EXPECT_TRUE(cli_tap_file_is_valid(self->tap));
 	/* What it chose, on stderr. */
-	EXPECT_NE(NULL, strstr(slurp(self->log), "# matrix: 2 of 2 entries"));
+	EXPECT_NE(NULL, strstr(slurp(self->log), "# matrix: 3 of 3 entries"));
 }
 
 /*

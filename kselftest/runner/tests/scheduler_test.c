@@ -291,7 +291,8 @@ TEST_F(cli, run_list_shows_the_matrix)
 	EXPECT_LT(8, count_lines(c->out, " "));
 	expect_listing(_metadata, c->out, listed, absent);
 	EXPECT_EQ(count_lines(c->out, "/odd-llc ") +
-		  count_lines(c->out, "/numa2-llc1-smt "),
+		  count_lines(c->out, "/numa2-llc1-smt ") +
+		  count_lines(c->out, "/numa2-unbalanced "),
 		  count_lines(c->out, " scx_qmap "));
 	EXPECT_NE(NULL, strstr(c->err, "# matrix: ")) TH_LOG("%s", c->err);
 	EXPECT_NE(NULL, strstr(c->err, "(budget 1200s)")) TH_LOG("%s", c->err);
@@ -306,18 +307,21 @@ TEST_F(cli, run_topology_and_budget)
 			     self->costs)) TH_LOG("%s", c->err);
 	EXPECT_EQ(4, count_lines(c->out, "/tiny "));
 	EXPECT_EQ(4, count_lines(c->out, "fair.scx_qmap."));
-	/* 3 + 0.1 x 9 vCPUs + 10 s: two entries of odd-llc fit 30 s. */
+	/*
+	 * 3 + 0.1 x 7 vCPUs + 10 s: two entries of numa2-unbalanced, the
+	 * shape with the most to cover, fit 30 s.
+	 */
 	f = fopen(self->costs, "w");
 	ASSERT_NE(NULL, f);
 	fputs("boot_base_s 3\nboot_per_cpu_s 0.1\ncalibrated 1\n", f);
 	fclose(f);
 	ASSERT_EQ(0, cli_run(c, "./ktstr run -j 1 --list --costs %s --budget 30 --scheduler build/schedulers/scx_qmap fair",
 			     self->costs)) TH_LOG("%s", c->err);
-	EXPECT_EQ(2, count_lines(c->out, "/odd-llc ")) TH_LOG("%s", c->out);
+	EXPECT_EQ(2, count_lines(c->out, "/numa2-unbalanced ")) TH_LOG("%s", c->out);
 	EXPECT_EQ(2, count_lines(c->out, " "));
-	EXPECT_NE(NULL, strstr(c->err, "# matrix: 2 of 8 entries")) TH_LOG("%s", c->err);
+	EXPECT_NE(NULL, strstr(c->err, "# matrix: 2 of 12 entries")) TH_LOG("%s", c->err);
 	EXPECT_NE(NULL, strstr(c->err, "(budget 30s)"));
-	EXPECT_EQ(6, count_lines(c->err, "# left out "));
+	EXPECT_EQ(10, count_lines(c->err, "# left out "));
 }
 
 /*
