@@ -36,9 +36,13 @@
  * right after SMP bring-up (seen with QEMU 10.0, 4 and 16 vCPUs on 2 host
  * CPUs).  A kernel console silent this long before /init starts is such
  * a stall; the VM is booted again, up to BOOT_ATTEMPTS times in all.
+ * Past 16 vCPUs one more second each: TCG runs the vCPUs in turn on one
+ * thread, and with 128 a boot went quiet for 28 s now and then after
+ * SMP bring-up (a vCPU spinning on a lock whose holder waits its turn).
  * $KTSTR_BOOT_SILENCE_S changes the silence (slower machines, tests).
  */
 #define BOOT_SILENCE_S 45
+#define BOOT_SILENCE_CPUS 16
 #define BOOT_ATTEMPTS 3
 #define CMDLINE_MAX 2048
 
@@ -608,12 +612,16 @@ static int poll_timeout_ms(struct vm_run *v)
 	return left <= 0 ? 0 : (int)(left * 1000) + 1;
 }
 
-static unsigned int boot_silence_s(void)
+static unsigned int boot_silence_s(const struct kt_topology *t)
 {
 	const char *env = getenv("KTSTR_BOOT_SILENCE_S");
+	unsigned int cpus = kt_topology_cpus(t);
 	int s = env ? atoi(env) : 0;
 
-	return s > 0 ? s : BOOT_SILENCE_S;
+	if (s > 0)
+		return s;
+	return BOOT_SILENCE_S +
+	       (cpus > BOOT_SILENCE_CPUS ? cpus - BOOT_SILENCE_CPUS : 0);
 }
 
 /* True once the console has been silent for BOOT_SILENCE_S before /init. */
@@ -628,7 +636,7 @@ static bool boot_stalled(struct vm_run *v)
 		clock_gettime(CLOCK_MONOTONIC, &v->console_changed);
 		return false;
 	}
-	return elapsed_s(&v->console_changed) >= boot_silence_s();
+	return elapsed_s(&v->console_changed) >= boot_silence_s(v->o->topo);
 }
 
 /* The last stop signal received, or 0 if only SIGCHLD came. */
@@ -685,7 +693,7 @@ static void supervise(struct vm_run *v)
 			v->r->outcome = KT_VM_BOOT_STALL;
 			snprintf(v->r->detail, sizeof(v->r->detail),
 				 "the kernel console was silent for %us before /init started",
-				 boot_silence_s());
+				 boot_silence_s(v->o->topo));
 			return;
 		}
 		if (v->o->timeout_s && elapsed_s(&v->start) >= v->o->timeout_s) {
