@@ -185,6 +185,13 @@ static double spread_of(const struct ktstr_workers *w, bool cpu_time,
 	return *mean > 0 ? (*hi - *lo) / *mean : 1e9;
 }
 
+double ktstr_cpu_spread(const struct ktstr_workers *w)
+{
+	double lo, hi, mean;
+
+	return spread_of(w, true, &lo, &hi, &mean);
+}
+
 /*
  * Judged on CPU time, what the scheduler hands out.  Work per CPU second
  * is the machine's: under TCG a vCPU that takes many IPIs gets shorter

@@ -381,6 +381,8 @@ bool ktstr_check_progress(const struct ktstr_workers *w,
 			  const struct ktstr_limits *l, char *why, size_t len);
 bool ktstr_check_fairness(const struct ktstr_workers *w,
 			  const struct ktstr_limits *l, char *why, size_t len);
+/* (max - min) / mean CPU time of the group: what the fairness check judges. */
+double ktstr_cpu_spread(const struct ktstr_workers *w);
 bool ktstr_check_max_gap(const struct ktstr_workers *w,
 			 const struct ktstr_limits *l, char *why, size_t len);
 /* Every worker ran only on CPUs in @cpus (cpuset isolation, affinity). */

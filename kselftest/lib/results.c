@@ -214,8 +214,11 @@ static json_t *summary_object(const struct ktstr_workers *w,
 	json_object_set_new(o, "workers", json_integer(n));
 	set_number(o, "work", g->work);
 	set_number(o, "work_mean", mean);
+	/* The fairness check's spread, of CPU time; the work's beside it. */
+	if (n && g->cpu_ns > 0)
+		set_number(o, "spread", ktstr_cpu_spread(w));
 	if (mean > 0) {
-		set_number(o, "spread", (g->max_work - g->min_work) / mean);
+		set_number(o, "work_spread", (g->max_work - g->min_work) / mean);
 		set_number(o, "min_work_share", g->min_work / mean);
 	}
 	set_number(o, "cpu_ms", ms(g->cpu_ns));

@@ -231,10 +231,15 @@ TEST_F_TIMEOUT(run, sigint_stops_a_parallel_run, RUN_TIMEOUT_S)
 	sigint_stops(_metadata, "2");
 }
 
-/* The library's own tests, inside a VM of two nodes. */
+/* The library's own tests, inside a VM of two nodes; their TAP if not. */
 TEST_F_TIMEOUT(run, library_tests_in_a_vm, RUN_TIMEOUT_S)
 {
-	EXPECT_EQ(0, system("./ktstr shell --topology 2n4l2c1t --timeout 600 --include build/suite/lib_test --exec \"$PWD/build/suite/lib_test\" > /dev/null 2>&1"));
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "./ktstr shell --topology 2n4l2c1t --timeout 600 --include build/suite/lib_test --exec \"$PWD/build/suite/lib_test\" > %s 2>&1",
+		 self->tap);
+	EXPECT_EQ(0, system(cmd)) TH_LOG("%s", slurp(self->tap));
 }
 
 /*
