@@ -982,6 +982,7 @@ TEST(check_input_errors)
 {
 	struct ktstr_work_spec spec = { .kind = KTSTR_WORK_SPIN,
 					.nr_workers = 2 };
+	struct ktstr_limits lax = ktstr_default_limits;
 	struct ktstr_workers *w;
 	char why[KTSTR_WHY_LEN];
 	uint64_t cpu, delay;
@@ -1006,9 +1007,14 @@ TEST(check_input_errors)
 	EXPECT_FALSE(ktstr_check_latency(w, &ktstr_default_limits, why,
 					 sizeof(why)));
 	EXPECT_NE(NULL, strstr(why, "recorded no wake-up")) TH_LOG("%s", why);
-	/* Idle accounting was taken at start and stop. */
-	EXPECT_TRUE(ktstr_check_conservation(w, &ktstr_default_limits, why,
-					     sizeof(why))) TH_LOG("%s", why);
+	/*
+	 * Idle accounting was taken at start and stop: with a limit of
+	 * every CPU only missing accounting fails, not the 100 ms run's
+	 * noise (two spinners waiting at their start).
+	 */
+	lax.max_excess_idle_cpus = KTSTR_MAX_CPUS;
+	EXPECT_TRUE(ktstr_check_conservation(w, &lax, why, sizeof(why)))
+		TH_LOG("%s", why);
 	ktstr_workers_free(w);
 
 	spec.kind = KTSTR_WORK_SCHBENCH;
