@@ -199,6 +199,7 @@ FIXTURE_VARIANT(work) {
 	unsigned int nr_workers;
 	enum pin pin;
 	unsigned int duty_pct;
+	unsigned int period_us;
 };
 
 FIXTURE_VARIANT_ADD(work, spin) {
@@ -268,6 +269,11 @@ FIXTURE_VARIANT_ADD(work, sched_batch) {
 
 FIXTURE_VARIANT_ADD(work, renice) {
 	.kind = KTSTR_WORK_RENICE, .nr_workers = 2, .pin = PIN_ONE,
+	/*
+	 * Renice well inside the run: the figures restart at the renice,
+	 * and its default second is the whole run here.
+	 */
+	.period_us = RUN_MS * 1000 / 4,
 };
 
 FIXTURE_VARIANT_ADD(work, sleep_burst) {
@@ -429,6 +435,7 @@ TEST_F_TIMEOUT(work, runs, 120)
 		.nr_workers = variant->nr_workers,
 		.affinity = variant->pin == PIN_NONE ? NULL : &self->affinity,
 		.duty_pct = variant->duty_pct,
+		.period_us = variant->period_us,
 	};
 	const struct ktstr_worker_stats *first, *last;
 	struct ktstr_workers *w;
