@@ -8,11 +8,12 @@
  * present: QEMU starts the boot CPU and every other present slot is a
  * -device of the CPU model at its socket, core and thread; the guest is
  * told nr_cpus so that the empty slots are not hotplug-capable CPUs of
- * its own (a part with cores fused off lists none either).  QEMU 10.0's dies and modules would be the natural level for an
- * LLC, but with an Intel CPU model its CPUID leaf 0x1f encoder aborts on
- * them, and with an AMD model the guest ignores the cache topology.  The
- * guest's scheduler sees what matters either way: which CPUs share an LLC,
- * which are SMT siblings, which node each is on.
+ * its own (a part with cores fused off lists none either).
+ *
+ * QEMU 10.0's dies and modules would be the natural level for an LLC, but
+ * with an Intel CPU model its CPUID leaf 0x1f encoder aborts on them.
+ * The guest's scheduler sees what matters either way: which CPUs share
+ * an LLC, which are SMT siblings, which node each is on.
  */
 #include <fcntl.h>
 #include <linux/kvm.h>
