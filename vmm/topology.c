@@ -498,6 +498,14 @@ static int parse_yes_no(const struct parse_state *ps, const char *key,
 	return 0;
 }
 
+/* The keys of the grid form: the short form or its four dimensions. */
+static bool is_grid_key(const char *key)
+{
+	return !strcmp(key, "topology") || !strcmp(key, "nodes") ||
+	       !strcmp(key, "llcs") || !strcmp(key, "cores") ||
+	       !strcmp(key, "threads");
+}
+
 static int parse_key(struct parse_state *ps, struct kt_topology *t,
 		     const char *key, const char *value)
 {
@@ -511,15 +519,10 @@ static int parse_key(struct parse_state *ps, struct kt_topology *t,
 
 	if (!strncmp(key, "node.", 5))
 		return parse_node_key(ps, t, key, value);
-	if (ps->node_line && (!strcmp(key, "topology") ||
-			      !strcmp(key, "nodes") || !strcmp(key, "llcs") ||
-			      !strcmp(key, "cores") || !strcmp(key, "threads")))
+	if (ps->node_line && is_grid_key(key))
 		return kt_fail("%s:%u: '%s' cannot be mixed with the node by node shape of line %u: declare it node by node or as a grid, not both",
 			       ps->origin, ps->line, key, ps->node_line);
-	if (!ps->grid_line && (!strcmp(key, "topology") ||
-			       !strcmp(key, "nodes") || !strcmp(key, "llcs") ||
-			       !strcmp(key, "cores") ||
-			       !strcmp(key, "threads")))
+	if (!ps->grid_line && is_grid_key(key))
 		ps->grid_line = ps->line;
 	for (i = 0; i < 4; i++) {
 		if (strcmp(key, dims[i]))
