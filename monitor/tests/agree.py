@@ -9,7 +9,8 @@ with jiffies before and after (/proc/schedstat's timestamp), each with
 /sys/kernel/debug/sched/debug, /sys/kernel/sched_ext/root/events and the
 sched_ext state.  For every field both can see, the monitor's samples
 within one sample interval of the instant must agree: equal for a level
-(nr_running, the current pid of a CPU with one task), bracketing for a
+(nr_running, the current pid of a CPU with one task, or where the guest
+caught a kthread current for a moment, the task it interrupted), bracketing for a
 counter (nr_switches, the rq clock, each event).  The waiting tasks the
 monitor read on CPUs 2 and 3, where the guest pinned its spinners (comm
 "sh"), must be runnable tasks of that CPU in the guest's list, allowed on
@@ -101,6 +102,8 @@ def parse_guest(path):
             if m:
                 cpu = cur["cpus"][section[1]]
                 cpu["runnable"].add(int(m.group(3)))
+                if m.group(1).endswith("R"):
+                    cpu.setdefault("comm", {})[int(m.group(3))] = m.group(2)
                 # A kthread passing through, not one of the spinners.
                 cpu["others_r"] += m.group(1).endswith("R") and \
                     m.group(2) != "sh"
@@ -221,7 +224,12 @@ def main():
                           (i, cpu, w, sorted(g["runnable"])))
             if cpu == 1:
                 seen = [v["curr_pid"] for v in vals]
-                agree("curr_pid", g["curr->pid"] in seen,
+                # A kthread the guest caught current for a moment, which no
+                # sample need see: then the spinner it interrupted.
+                want = {g["curr->pid"]}
+                if g.get("comm", {}).get(g["curr->pid"], "sh") != "sh":
+                    want |= {p for p, c in g["comm"].items() if c == "sh"}
+                agree("curr_pid", bool(want & set(seen)),
                       "mark %d cpu 1: guest %d, monitor %s" %
                       (i, g["curr->pid"], seen))
         for e, gv in m["events"].items():
