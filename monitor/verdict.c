@@ -18,6 +18,14 @@
 #define IMBALANCE_WINDOW 10
 /* The smallest mean a ratio divides by: keeps it finite. */
 #define IMBALANCE_FLOOR 0.1
+/*
+ * Under two committed tasks apart, moving one from the busiest CPU to
+ * the idlest would not even them out: no imbalance, whatever the ratio
+ * (1.8 against 0 is 18; EEVDF showed that on llc-uneven, an idle CPU
+ * beside one running a task with another waiting, which is the
+ * conservation verdict's business).
+ */
+#define IMBALANCE_MIN_GAP 2.0
 #define RATE_WINDOW_S 1.0
 /*
  * The longest a sched_ext task may wait, runnable and not running, by
@@ -265,18 +273,27 @@ static void describe_imbalance(const struct imbalance_window *win,
 			       unsigned int lo_cpu, unsigned int hi_cpu,
 			       double limit, struct kt_monitor_verdict *v)
 {
-	snprintf(v->detail, sizeof(v->detail),
-		 "%.1fs to %.1fs: cpu %u averaged %.2f committed tasks, cpu %u %.2f (ratio %.1f, limit %.1f; %.1f committed in all on %u online CPUs)",
-		 v->t0, v->t1, lo_cpu, win->mean[lo_cpu], hi_cpu,
-		 win->mean[hi_cpu], v->value, limit, win->total,
-		 win->nr_online);
+	double gap = win->mean[hi_cpu] - win->mean[lo_cpu];
+	int at;
+
+	at = snprintf(v->detail, sizeof(v->detail),
+		      "%.1fs to %.1fs: cpu %u averaged %.2f committed tasks, cpu %u %.2f (ratio %.1f, limit %.1f; %.1f committed in all on %u online CPUs)",
+		      v->t0, v->t1, lo_cpu, win->mean[lo_cpu], hi_cpu,
+		      win->mean[hi_cpu], v->value, limit, win->total,
+		      win->nr_online);
+	if (gap < IMBALANCE_MIN_GAP && at > 0 && (size_t)at < sizeof(v->detail))
+		snprintf(v->detail + at, sizeof(v->detail) - at,
+			 "; %.2f tasks apart, under %.0f: moving one would not even them",
+			 gap, IMBALANCE_MIN_GAP);
 }
 
 /*
  * Per window, the CPU with the most committed tasks against the one
  * with the fewest.  Fewer committed tasks than online CPUs leaves some
  * CPU without one by right (or for want of work the scheduler has not
- * handed out, which is the conservation verdict's business).
+ * handed out, which is the conservation verdict's business), and so
+ * does a gap under IMBALANCE_MIN_GAP.  The window shown is the worst
+ * that trips, else the highest ratio.
  */
 static void eval_imbalance(const struct kt_series *s,
 			   const struct kt_monitor_limits *l,
@@ -286,7 +303,8 @@ static void eval_imbalance(const struct kt_series *s,
 						IMBALANCE_WINDOW;
 	unsigned int lo_cpu, hi_cpu, judged = 0;
 	struct imbalance_window win;
-	double ratio;
+	double ratio, lo;
+	bool trips;
 	size_t from;
 
 	v->limit = l->max_imbalance;
@@ -299,17 +317,21 @@ static void eval_imbalance(const struct kt_series *s,
 			continue;
 		judged++;
 		window_extremes(&win, s->nr_cpus, &lo_cpu, &hi_cpu);
-		ratio = win.mean[hi_cpu] / (win.mean[lo_cpu] > IMBALANCE_FLOOR ?
-					    win.mean[lo_cpu] : IMBALANCE_FLOOR);
-		if (ratio <= v->value)
+		lo = win.mean[lo_cpu];
+		ratio = win.mean[hi_cpu] / (lo > IMBALANCE_FLOOR ? lo :
+					    IMBALANCE_FLOOR);
+		trips = ratio > l->max_imbalance &&
+			win.mean[hi_cpu] - lo >= IMBALANCE_MIN_GAP;
+		if (trips < v->tripped ||
+		    (trips == v->tripped && ratio <= v->value))
 			continue;
+		v->tripped = trips;
 		v->value = ratio;
 		v->cpu = lo_cpu;
 		v->t0 = kt_series_time(s, from);
 		v->t1 = kt_series_time(s, from + w - 1);
 		describe_imbalance(&win, lo_cpu, hi_cpu, l->max_imbalance, v);
 	}
-	v->tripped = v->value > l->max_imbalance;
 	if (!judged)
 		snprintf(v->detail, sizeof(v->detail),
 			 "no window of %u samples had a committed task per online CPU (limit %.1f)",

@@ -540,6 +540,41 @@ TEST_F(series, an_idle_cpu_beside_a_queue_is_an_imbalance)
 }
 
 /*
+ * EEVDF on llc-uneven: cpu 5 idle for a window while cpu 0 ran a task
+ * with another waiting 80% of the time (here cpu 1 and cpu 0).  Ratio
+ * 18, but moving one task would leave cpu 0 0.8 and the idle CPU 1.0:
+ * nothing to even out.  Two tasks
+ * apart, it is an imbalance again.
+ */
+TEST_F(series, under_two_tasks_apart_is_no_imbalance)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_IMBALANCE];
+	size_t i;
+
+	healthy(&self->s, 50);
+	scx_queue(&self->s, 20, 30, 1, false, 0, 0);
+	scx_queue(&self->s, 20, 30, 3, true, 0, 0);
+	for (i = 20; i < 30; i++) {
+		scx_queue(&self->s, i, i + 1, 0, true, i % 5 ? 1 : 0, 0);
+		scx_queue(&self->s, i, i + 1, 2, true, i % 10 < 3, 0);
+	}
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->evaluated);
+	EXPECT_FALSE(v->tripped) TH_LOG("%s", v->detail);
+	EXPECT_EQ(18, (int)(v->value + 0.5));
+	EXPECT_STREQ("2.0s to 2.9s: cpu 1 averaged 0.00 committed tasks, cpu 0 1.80 (ratio 18.0, limit 8.0; 4.1 committed in all on 4 online CPUs); 1.80 tasks apart, under 2: moving one would not even them",
+		     v->detail);
+
+	/* A second task waiting on cpu 0 in the same window. */
+	scx_queue(&self->s, 20, 30, 0, true, 2, 0);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->failed);
+	EXPECT_EQ(1, v->cpu);
+	EXPECT_STREQ("2.0s to 2.9s: cpu 1 averaged 0.00 committed tasks, cpu 0 3.00 (ratio 30.0, limit 8.0; 5.3 committed in all on 4 online CPUs)",
+		     v->detail);
+}
+
+/*
  * No CPU idles, so the conservation verdict has nothing to say, but the
  * tasks piled up in cpu 1's local DSQ get a tenth of a CPU each while
  * the others run alone.
