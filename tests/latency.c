@@ -3,9 +3,9 @@
  * Wake-up latency: how long after being woken a task runs, measured in
  * the guest with CLOCK_MONOTONIC on both sides (the waker stamps the
  * post, the wakee subtracts it when it runs; a timer sleeper subtracts
- * its deadline).  Each scenario checks the group's p99 and maximum
- * (ktstr_check_latency()); wake_to_idle_cpu also its median, since
- * there every wake-up of a scheduler that ignores idle CPUs is late.
+ * its deadline).  Each scenario checks the group's p99 and maximum and
+ * each worker's own p99 (ktstr_check_latency()); wake_to_idle_cpu also
+ * where its wake-ups ran (see below).
  */
 #include "kselftest_harness.h"
 #include "ktstr_test.h"
@@ -56,6 +56,30 @@ KTSTR_TEST_F(latency, schbench_wakeups, 120, .topology = "1n2l2c1t")
 }
 
 /*
+ * Pairs judged by their wake-ups, each pair's own p99 included, not by
+ * how many round trips they made: a pair whose two tasks share a vCPU
+ * bounces without an IPI, one split over two idle vCPUs pays a halted
+ * vCPU's wake-up under TCG (4-7 ms) twice per round trip.  With a
+ * correct scheduler (scx_simple on smt-mix, 8 CPUs) one pair made 270
+ * round trips while the others made 6000 to 9000, 4.5% of the mean; a
+ * pair that never runs still fails (no work at all).
+ */
+static void run_pairs(struct __test_metadata *_metadata,
+		      struct ktstr_fixture *k, enum ktstr_work_kind kind,
+		      const char *name)
+{
+	struct ktstr_limits l = ktstr_default_limits;
+	struct ktstr_work_spec spec = {
+		.kind = kind,
+		.nr_workers = 2 * (k->topo.nr_cpus / 2 ?: 1),
+		.name = name,
+	};
+
+	l.min_work_share = 0;
+	run_one(_metadata, k, &spec, &l);
+}
+
+/*
  * Pairs bouncing a byte over pipes, one pair per two CPUs.  A pair may
  * well share one CPU (its two tasks never run at once): the host
  * monitor's imbalance verdict does not apply.
@@ -63,26 +87,15 @@ KTSTR_TEST_F(latency, schbench_wakeups, 120, .topology = "1n2l2c1t")
 KTSTR_TEST_F(latency, pipe_pingpong, 120, .topology = "1n2l2c1t",
 	     .monitor = { .off = KTSTR_MON_IMBALANCE })
 {
-	struct ktstr_work_spec spec = {
-		.kind = KTSTR_WORK_PIPE_PINGPONG,
-		.nr_workers = 2 * (self->k.topo.nr_cpus / 2 ?: 1),
-		.name = "pipe pairs",
-	};
-
-	run_one(_metadata, &self->k, &spec, &ktstr_default_limits);
+	run_pairs(_metadata, &self->k, KTSTR_WORK_PIPE_PINGPONG, "pipe pairs");
 }
 
 /* The same with a futex word handed back and forth. */
 KTSTR_TEST_F(latency, futex_pingpong, 120, .topology = "1n2l2c1t",
 	     .monitor = { .off = KTSTR_MON_IMBALANCE })
 {
-	struct ktstr_work_spec spec = {
-		.kind = KTSTR_WORK_FUTEX_PINGPONG,
-		.nr_workers = 2 * (self->k.topo.nr_cpus / 2 ?: 1),
-		.name = "futex pairs",
-	};
-
-	run_one(_metadata, &self->k, &spec, &ktstr_default_limits);
+	run_pairs(_metadata, &self->k, KTSTR_WORK_FUTEX_PINGPONG,
+		  "futex pairs");
 }
 
 /* The first CPU of every LLC that has another CPU to spare. */

@@ -362,6 +362,8 @@ extern const struct ktstr_limits ktstr_default_limits;
 #define KTSTR_SHARE_TOLERANCE 0.15	/* 15 points of share */
 #define KTSTR_LAT_P99_US 250000		/* 250 ms */
 #define KTSTR_LAT_MAX_US 2000000	/* 2 s */
+/* A worker's own p99 is judged once it has this many wake-ups. */
+#define KTSTR_LAT_WORKER_MIN_WAKEUPS 200
 #define KTSTR_EXCESS_IDLE_CPUS 0.3	/* CPUs */
 /*
  * Up to this much of each idle stretch of a CPU is a hand-off (a remote
