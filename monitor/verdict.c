@@ -269,11 +269,12 @@ static void window_extremes(const struct imbalance_window *win,
 	}
 }
 
+/* @excused: past the ratio limit, but under IMBALANCE_MIN_GAP apart. */
 static void describe_imbalance(const struct imbalance_window *win,
 			       unsigned int lo_cpu, unsigned int hi_cpu,
-			       double limit, struct kt_monitor_verdict *v)
+			       double limit, bool excused,
+			       struct kt_monitor_verdict *v)
 {
-	double gap = win->mean[hi_cpu] - win->mean[lo_cpu];
 	int at;
 
 	at = snprintf(v->detail, sizeof(v->detail),
@@ -281,10 +282,11 @@ static void describe_imbalance(const struct imbalance_window *win,
 		      v->t0, v->t1, lo_cpu, win->mean[lo_cpu], hi_cpu,
 		      win->mean[hi_cpu], v->value, limit, win->total,
 		      win->nr_online);
-	if (gap < IMBALANCE_MIN_GAP && at > 0 && (size_t)at < sizeof(v->detail))
+	if (excused && at > 0 && (size_t)at < sizeof(v->detail))
 		snprintf(v->detail + at, sizeof(v->detail) - at,
 			 "; %.2f tasks apart, under %.0f: moving one would not even them",
-			 gap, IMBALANCE_MIN_GAP);
+			 win->mean[hi_cpu] - win->mean[lo_cpu],
+			 IMBALANCE_MIN_GAP);
 }
 
 /*
@@ -304,7 +306,7 @@ static void eval_imbalance(const struct kt_series *s,
 	unsigned int lo_cpu, hi_cpu, judged = 0;
 	struct imbalance_window win;
 	double ratio, lo;
-	bool trips;
+	bool over, trips;
 	size_t from;
 
 	v->limit = l->max_imbalance;
@@ -320,8 +322,8 @@ static void eval_imbalance(const struct kt_series *s,
 		lo = win.mean[lo_cpu];
 		ratio = win.mean[hi_cpu] / (lo > IMBALANCE_FLOOR ? lo :
 					    IMBALANCE_FLOOR);
-		trips = ratio > l->max_imbalance &&
-			win.mean[hi_cpu] - lo >= IMBALANCE_MIN_GAP;
+		over = ratio > l->max_imbalance;
+		trips = over && win.mean[hi_cpu] - lo >= IMBALANCE_MIN_GAP;
 		if (trips < v->tripped ||
 		    (trips == v->tripped && ratio <= v->value))
 			continue;
@@ -330,7 +332,8 @@ static void eval_imbalance(const struct kt_series *s,
 		v->cpu = lo_cpu;
 		v->t0 = kt_series_time(s, from);
 		v->t1 = kt_series_time(s, from + w - 1);
-		describe_imbalance(&win, lo_cpu, hi_cpu, l->max_imbalance, v);
+		describe_imbalance(&win, lo_cpu, hi_cpu, l->max_imbalance,
+				   over && !trips, v);
 	}
 	if (!judged)
 		snprintf(v->detail, sizeof(v->detail),

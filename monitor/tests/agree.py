@@ -10,8 +10,8 @@ with jiffies before and after (/proc/schedstat's timestamp), each with
 sched_ext state.  For every field both can see, the monitor's samples
 within one sample interval of the instant must agree: equal for a level
 (nr_running, the current pid of a CPU with one task, or where the guest
-caught a kthread current for a moment, the task it interrupted), bracketing for a
-counter (nr_switches, the rq clock, each event).  The waiting tasks the
+caught a kthread current for a moment, the task it interrupted),
+bracketing for a counter (nr_switches, the rq clock, each event).  The waiting tasks the
 monitor read on CPUs 2 and 3, where the guest pinned its spinners (comm
 "sh"), must be runnable tasks of that CPU in the guest's list, allowed on
 that CPU alone.
@@ -101,12 +101,12 @@ def parse_guest(path):
             m = re.match(r"(>R| \w) +(.+?) +(\d+) ", line)
             if m:
                 cpu = cur["cpus"][section[1]]
+                running = m.group(1).endswith("R")
                 cpu["runnable"].add(int(m.group(3)))
-                if m.group(1).endswith("R"):
+                if running:
                     cpu.setdefault("comm", {})[int(m.group(3))] = m.group(2)
                 # A kthread passing through, not one of the spinners.
-                cpu["others_r"] += m.group(1).endswith("R") and \
-                    m.group(2) != "sh"
+                cpu["others_r"] += running and m.group(2) != "sh"
             continue
         if isinstance(section, tuple):
             m = re.match(r"\s+\.(\S+)\s+: (-?[\d.]+)", line)
