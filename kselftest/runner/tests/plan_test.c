@@ -122,7 +122,7 @@ TEST_F(plan, one_vm_per_test_and_variant)
 	EXPECT_EQ(60, it->test_timeout_s);
 	EXPECT_EQ(60 + KT_BOOT_MARGIN_S, it->vm_timeout_s);
 	EXPECT_EQ(KT_BOOT_MARGIN_S, kt_boot_margin_s(16));
-	EXPECT_EQ(KT_BOOT_MARGIN_S + 112, kt_boot_margin_s(128));
+	EXPECT_EQ(KT_BOOT_MARGIN_S + 1120, kt_boot_margin_s(128));
 	it = find(&p, "fair.eevdf.numa");
 	ASSERT_NE(NULL, it);
 	/* 6 CPUs over 2 nodes with SMT: 2 LLCs of 2 cores of 2 threads. */
