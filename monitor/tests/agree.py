@@ -11,10 +11,10 @@ sched_ext state.  For every field both can see, the monitor's samples
 within one sample interval of the instant must agree: equal for a level
 (nr_running, the current pid of a CPU with one task, or where the guest
 caught a kthread current for a moment, the task it interrupted),
-bracketing for a counter (nr_switches, the rq clock, each event).  The waiting tasks the
-monitor read on CPUs 2 and 3, where the guest pinned its spinners (comm
-"sh"), must be runnable tasks of that CPU in the guest's list, allowed on
-that CPU alone.
+bracketing for a counter (nr_switches, the rq clock, each event).  The
+waiting tasks the monitor read on CPUs 2 and 3, where the guest pinned
+its spinners (comm "sh"), must be runnable tasks of that CPU in the
+guest's list, allowed on that CPU alone.
 
 Dump marks bracket sched_ext's own dump (SysRq-D through the
 sched_ext_dump trace event): each waiting task with its wait so far in
