@@ -11,6 +11,7 @@
 #include "monitor.h"
 #include "symbols.h"
 #include "target.h"
+#include "vcpu_clock.h"
 
 struct kt_monitor_kernel {
 	struct kt_btf btf;
@@ -23,6 +24,7 @@ struct kt_monitor {
 	struct kt_monitor_config config;
 	unsigned int max_cpus;
 	struct kt_target target;
+	struct kt_vcpu_clock vcpus;
 	struct kt_series series;
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -95,6 +97,7 @@ struct kt_monitor *kt_monitor_new(const struct kt_monitor_kernel *k,
 	if (!m->config.interval_ms)
 		m->config.interval_ms = KT_MONITOR_DEFAULT_INTERVAL_MS;
 	m->max_cpus = nr_cpus;
+	kt_vcpu_clock_init(&m->vcpus);
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -125,6 +128,18 @@ static bool wait_until(struct kt_monitor *m, const struct timespec *deadline)
 	return go_on;
 }
 
+/* Host-side values: what each vCPU thread has run so far. */
+static void time_vcpus(const struct kt_monitor *m, struct kt_sample *s)
+{
+	unsigned int cpu;
+	int64_t ns;
+
+	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
+		ns = kt_vcpu_clock_read(&m->vcpus, cpu);
+		s->cpu[cpu].v[KT_CV_VCPU_RUN] = ns == INT64_MIN ? KT_NA : ns;
+	}
+}
+
 static void *sample_loop(void *arg)
 {
 	struct kt_monitor *m = arg;
@@ -140,6 +155,7 @@ static void *sample_loop(void *arg)
 		s = kt_series_add(&m->series);
 		if (s) {
 			kt_sample_take(&m->target, s);
+			time_vcpus(m, s);
 			if (m->config.live) {
 				kt_monitor_print_sample(m->config.live,
 							&m->series,
@@ -152,7 +168,8 @@ static void *sample_loop(void *arg)
 	return NULL;
 }
 
-int kt_monitor_start(void *ctx, const char *shm_prefix, unsigned int nodes)
+int kt_monitor_start(void *ctx, const char *shm_prefix, unsigned int nodes,
+		     pid_t qemu)
 {
 	struct kt_monitor *m = ctx;
 	int err;
@@ -165,11 +182,15 @@ int kt_monitor_start(void *ctx, const char *shm_prefix, unsigned int nodes)
 		return -1;
 	}
 	m->series.nr_cpus = m->target.nr_cpus;
+	/* Without vCPU thread names the samples just lack vcpu_run. */
+	if (qemu > 0)
+		kt_vcpu_clock_open(&m->vcpus, qemu, m->target.nr_cpus);
 	err = pthread_create(&m->thread, NULL, sample_loop, m);
 	if (err) {
 		errno = err;
 		kt_fail_errno("monitor thread");
 		snprintf(m->error, sizeof(m->error), "%s", kt_errmsg());
+		kt_vcpu_clock_close(&m->vcpus);
 		kt_target_detach(&m->target);
 		return -1;
 	}
@@ -188,6 +209,7 @@ void kt_monitor_stop(void *ctx)
 	pthread_cond_signal(&m->wake);
 	pthread_mutex_unlock(&m->lock);
 	pthread_join(m->thread, NULL);
+	kt_vcpu_clock_close(&m->vcpus);
 	kt_target_detach(&m->target);
 	m->running = false;
 }

@@ -40,7 +40,8 @@ struct kt_monitor *kt_monitor_new(const struct kt_monitor_kernel *k,
 				  const struct kt_monitor_config *c,
 				  unsigned int nr_cpus);
 /* kt_vm_observer callbacks; @ctx is the kt_monitor. */
-int kt_monitor_start(void *ctx, const char *shm_prefix, unsigned int nodes);
+int kt_monitor_start(void *ctx, const char *shm_prefix, unsigned int nodes,
+		     pid_t qemu);
 void kt_monitor_stop(void *ctx);
 const struct kt_series *kt_monitor_series(const struct kt_monitor *m);
 /* Why the monitor could not watch this guest, or NULL. */

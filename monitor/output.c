@@ -36,6 +36,93 @@ double kt_monitor_cost_us(const struct kt_series *s)
 	return s->count ? sum / s->count : 0;
 }
 
+/* The window over which a vCPU thread's least share of the host is judged. */
+#define VCPU_WINDOW_S 1.0
+
+struct vcpu_shares {
+	double lo, hi;			/* over the whole series */
+	double least;			/* in any busy VCPU_WINDOW_S */
+	unsigned int least_cpu;
+	size_t least_at;
+};
+
+/*
+ * The least share @cpu's thread had in a window that starts at a sample
+ * and in which the guest CPU was busy at every sample: an idle vCPU
+ * needs no host CPU, a busy one that gets none is starved.
+ */
+static void least_window_share(const struct kt_series *s, unsigned int cpu,
+			       struct vcpu_shares *v)
+{
+	size_t i, j = 0, next_idle = 0;
+	double share;
+
+	for (i = 0; i < s->count; i++) {
+		if (j <= i)
+			j = i + 1;
+		while (j < s->count &&
+		       s->samples[j].host_s - s->samples[i].host_s < VCPU_WINDOW_S)
+			j++;
+		if (j == s->count)
+			return;
+		if (next_idle < i)
+			next_idle = i;
+		while (next_idle < s->count &&
+		       !s->samples[next_idle].cpu[cpu].curr_idle)
+			next_idle++;
+		if (next_idle <= j)
+			continue;
+		share = kt_series_vcpu_share(s, cpu, i, j);
+		if (share >= 0 && share < v->least) {
+			v->least = share;
+			v->least_cpu = cpu;
+			v->least_at = i;
+		}
+	}
+}
+
+/* False if no vCPU thread was timed (no thread names, or too short). */
+static bool vcpu_shares(const struct kt_series *s, struct vcpu_shares *v)
+{
+	unsigned int cpu;
+	double share;
+	bool known = false;
+
+	*v = (struct vcpu_shares){ .lo = 2, .hi = -1, .least = 2 };
+	if (s->count < 2)
+		return false;
+	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
+		share = kt_series_vcpu_share(s, cpu, 0, s->count - 1);
+		if (share < 0)
+			continue;
+		known = true;
+		v->lo = share < v->lo ? share : v->lo;
+		v->hi = share > v->hi ? share : v->hi;
+		least_window_share(s, cpu, v);
+	}
+	return known;
+}
+
+/*
+ * How much of the host each vCPU thread had: a guest CPU that stood
+ * still while its thread had no host CPU was starved by the host, not
+ * by the scheduler under test.
+ */
+static void summarize_vcpus(FILE *f, const struct kt_series *s)
+{
+	struct vcpu_shares v;
+
+	if (!vcpu_shares(s, &v))
+		return;
+	fprintf(f, "monitor: vCPU threads had %.2f to %.2f of a host CPU", v.lo,
+		v.hi);
+	if (v.least < 2)
+		fprintf(f, ", a busy one the least in any %.0f s: %.2f (vCPU %u from %.1fs)",
+			VCPU_WINDOW_S, v.least, v.least_cpu,
+			kt_series_time(s, v.least_at));
+	fputc('\n', f);
+}
+
 static const char *state_word(const struct kt_monitor_verdict *v)
 {
 	if (!v->evaluated)
@@ -63,6 +150,7 @@ void kt_monitor_summary(FILE *f, const struct kt_series *s,
 		kt_monitor_cost_us(s));
 	if (s->layout->missing[0])
 		fprintf(f, "monitor: this kernel lacks: %s\n", s->layout->missing);
+	summarize_vcpus(f, s);
 	x = first_exit(s, &at);
 	if (x)
 		fprintf(f, "monitor: scheduler %s exiting at %.1fs: %s (%lld)\n",

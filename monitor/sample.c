@@ -18,6 +18,7 @@ static const char *const cpu_value_names[KT_NR_CPU_VALUES] = {
 	[KT_CV_CURR_PID] = "curr_pid",
 	[KT_CV_CURR_POLICY] = "curr_policy",
 	[KT_CV_CURR_RUNTIME] = "curr_runtime",
+	[KT_CV_VCPU_RUN] = "vcpu_run",
 };
 
 /* Which rq field each per-CPU value is. */

@@ -28,6 +28,12 @@ enum kt_cpu_value {
 	KT_CV_CURR_PID,
 	KT_CV_CURR_POLICY,
 	KT_CV_CURR_RUNTIME,		/* its se.sum_exec_runtime, ns */
+	/*
+	 * Host CPU time QEMU's thread for this vCPU has had, ns: read on
+	 * the host, not from the guest (QEMU's vCPU numbering, the guest's
+	 * on shapes without absent CPU slots).
+	 */
+	KT_CV_VCPU_RUN,
 	KT_NR_CPU_VALUES,
 };
 

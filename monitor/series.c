@@ -66,3 +66,19 @@ int kt_series_event(const struct kt_series *s, const char *name)
 			return e;
 	return -1;
 }
+
+double kt_series_vcpu_share(const struct kt_series *s, unsigned int cpu,
+			    size_t from, size_t to)
+{
+	const struct kt_sample *a = &s->samples[from], *b = &s->samples[to];
+	int64_t ra, rb;
+
+	if (from >= to || to >= s->count || cpu >= a->nr_cpus ||
+	    cpu >= b->nr_cpus || b->host_s <= a->host_s)
+		return -1;
+	ra = a->cpu[cpu].v[KT_CV_VCPU_RUN];
+	rb = b->cpu[cpu].v[KT_CV_VCPU_RUN];
+	if (ra == KT_NA || rb == KT_NA || rb < ra)
+		return -1;
+	return (rb - ra) / 1e9 / (b->host_s - a->host_s);
+}

@@ -27,6 +27,12 @@ struct kt_sample *kt_series_add(struct kt_series *s);
 void kt_series_free(struct kt_series *s);
 /* Seconds since the first sample. */
 double kt_series_time(const struct kt_series *s, size_t i);
+/*
+ * The share of one host CPU that vCPU @cpu's thread had from sample
+ * @from to @to (0.25: a quarter of the wall time), or -1 if unknown.
+ */
+double kt_series_vcpu_share(const struct kt_series *s, unsigned int cpu,
+			    size_t from, size_t to);
 /* Index of event @name in the layout, or -1. */
 int kt_series_event(const struct kt_series *s, const char *name);
 

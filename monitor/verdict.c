@@ -704,6 +704,17 @@ static bool held_by_scx(const struct kt_series *s, size_t at,
 	       one_task_held(s, from, at, cpu);
 }
 
+static bool busy_throughout(const struct kt_series *s, size_t from,
+			    size_t to, unsigned int cpu)
+{
+	size_t i;
+
+	for (i = from; i <= to; i++)
+		if (cpu_at(s, i, cpu)->curr_idle)
+			return false;
+	return true;
+}
+
 static void describe_stall(const struct kt_series *s, size_t at,
 			   unsigned int cpu, unsigned int limit_ms,
 			   struct kt_monitor_verdict *v)
@@ -711,17 +722,26 @@ static void describe_stall(const struct kt_series *s, size_t at,
 	const struct kt_cpu_sample *c = cpu_at(s, at, cpu);
 	const struct kt_waiter *w = &c->longest;
 	size_t from = wait_start(s, at, cpu);
-	char place[48], meanwhile[128];
+	char place[48], meanwhile[128], host[64] = "";
+	double share = busy_throughout(s, from, at, cpu) ?
+		       kt_series_vcpu_share(s, cpu, from, at) : -1;
 
 	describe_meanwhile(s, from, at, cpu, meanwhile, sizeof(meanwhile));
+	/*
+	 * A busy vCPU the host did not run is starved by the host, not by
+	 * the scheduler; an idle one needs no host CPU, so says nothing.
+	 */
+	if (share >= 0)
+		snprintf(host, sizeof(host), ", its vCPU had %.2f of a host CPU",
+			 share);
 	v->cpu = cpu;
 	v->t0 = kt_series_time(s, from);
 	v->t1 = kt_series_time(s, at);
 	snprintf(v->detail, sizeof(v->detail),
-		 "cpu %u: pid %d (%s) waited %.0f ms %s%s (%.1fs to %.1fs, limit %u ms)",
+		 "cpu %u: pid %d (%s) waited %.0f ms %s%s (%.1fs to %.1fs%s, limit %u ms)",
 		 cpu, w->pid, w->comm, v->value,
 		 place_text(s->layout, w, place, sizeof(place)), meanwhile,
-		 v->t0, v->t1, limit_ms);
+		 v->t0, v->t1, host, limit_ms);
 }
 
 /* Why the stall verdict cannot be judged on this kernel, or NULL. */

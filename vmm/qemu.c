@@ -350,7 +350,8 @@ int kt_qemu_argv(const struct kt_qemu_spec *s, struct kt_argv *a)
 {
 	kt_argv_add(a, kt_qemu_binary());
 	kt_argv_add(a, "-name");
-	kt_argv_add(a, "ktstr");
+	/* Threads named "CPU <n>/TCG": the monitor times each vCPU's. */
+	kt_argv_add(a, "ktstr,debug-threads=on");
 	kt_argv_add(a, "-nodefaults");
 	kt_argv_add(a, "-display");
 	kt_argv_add(a, "none");

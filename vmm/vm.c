@@ -588,7 +588,7 @@ static void start_observer(struct vm_run *v)
 		return;
 	v->observing = true;
 	obs->start(obs->ctx, v->shm_prefix,
-		   kt_topology_memory_nodes(v->o->topo));
+		   kt_topology_memory_nodes(v->o->topo), v->qemu);
 }
 
 static void stop_observer(struct vm_run *v)

@@ -15,11 +15,13 @@
 /*
  * Something that watches a running guest from the host (the monitor):
  * started once the guest's /init runs, with the files that hold each
- * node's RAM, and stopped before those files are removed.  A start that
- * fails does not stop the VM; the observer keeps its own reason.
+ * node's RAM and QEMU's pid, and stopped before those files are
+ * removed.  A start that fails does not stop the VM; the observer keeps
+ * its own reason.
  */
 struct kt_vm_observer {
-	int (*start)(void *ctx, const char *shm_prefix, unsigned int nodes);
+	int (*start)(void *ctx, const char *shm_prefix, unsigned int nodes,
+		     pid_t qemu);
 	void (*stop)(void *ctx);
 	void *ctx;
 };

@@ -26,13 +26,23 @@ dump, of a wait begun before it, must find the task in the guest's dump
 with that runnable_at; a monitor sample taken within a wait the dump
 shows must read the dump's runnable_at.
 
+The host's own reading, each vCPU thread's host CPU time (vcpu_run),
+exists only where each vCPU has a thread (KVM, or TCG with
+KTSTR_TCG_THREAD=multi): then it is known for every CPU in every sample
+and never falls; all threads together never had more than the host's
+CPUs; and in the second before the first mark, while the guest's CPU 0
+only slept and CPUs 1 to 3 spun, vCPU 0's thread had less host CPU than
+each of the others.  Under single-threaded TCG it is null throughout.
+
 Exit 1 on any disagreement or if too little was compared.
 """
 import json
+import os
 import re
 import sys
 
 
+PER_VCPU_THREADS = os.environ.get("KTSTR_TCG_THREAD") == "multi"
 DUMP_CPU = re.compile(r"sched_ext_dump: CPU (\d+) *:")
 # " %c%c %s[%d] %s%s %+ldms": running (*) or waiting, state, comm[pid],
 # its scheduler, runnable_at relative to the dump's jiffies.
@@ -165,6 +175,41 @@ def compare_waits(dumps, samples, hz, agree):
                    "not waiting" if g is None else "%+d ms" % g["ms"]))
 
 
+def compare_vcpu_run(marks, samples, hz, agree):
+    """The host's vCPU thread times against what the guest ran where."""
+    ncpu = len(samples[0]["cpus"])
+    runs = [[s["cpus"][c]["vcpu_run"] for s in samples] for c in range(ncpu)]
+    if not PER_VCPU_THREADS:
+        agree("vcpu_run", all(v is None for r in runs for v in r),
+              "vCPU times under single-threaded TCG: %s" % runs[0][:8])
+        return
+    for c, r in enumerate(runs):
+        agree("vcpu_run", None not in r and
+              all(a <= b for a, b in zip(r, r[1:])),
+              "cpu %d: unknown or falling: %s" % (c, r[:8]))
+    if any(None in r for r in runs):
+        return
+    span = samples[-1]["t"] - samples[0]["t"]
+    total = sum(r[-1] - r[0] for r in runs) / 1e9
+    agree("vcpu_run", total <= os.cpu_count() * span * 1.05,
+          "%.1f s of host CPU in %.1f s on %d host CPUs" %
+          (total, span, os.cpu_count()))
+    if not marks:
+        return
+    j1 = marks[0]["j0"]
+    win = [i for i, s in enumerate(samples) if j1 - hz <= s["jiffies"] <= j1]
+    if len(win) < 2:
+        agree("vcpu_run", False, "no samples in the second before mark 0")
+        return
+    a, b = win[0], win[-1]
+    dt = samples[b]["t"] - samples[a]["t"]
+    share = [(r[b] - r[a]) / 1e9 / dt for r in runs]
+    agree("vcpu_run", all(share[0] < x for x in share[1:]),
+          "before mark 0, CPU 0 slept and CPUs 1-3 spun, but their vCPU "
+          "threads had %s of a host CPU" %
+          ", ".join("%.2f" % x for x in share))
+
+
 def main():
     marks, dumps = parse_guest(sys.argv[1])
     mon = json.load(open(sys.argv[2]))
@@ -242,6 +287,7 @@ def main():
             agree("events", tot and min(tot) <= gv <= max(tot),
                   "mark %d %s: guest %d, monitor %s" % (i, e, gv, tot))
     compare_waits(dumps, samples, mon["hz"], agree)
+    compare_vcpu_run(marks, samples, hz, agree)
     print("agree: %d marks, %d dumps, HZ %.0f (%d), window +-%d jiffies; "
           "compared %s" % (len(marks), len(dumps), hz, mon["hz"], slack,
            ", ".join("%s %d" % kv for kv in sorted(checked.items()))))
@@ -249,7 +295,8 @@ def main():
         print("agree: DISAGREE " + b)
     need = {"nr_running": 3 * 4, "nr_switches": 4 * 4, "clock": 4 * 4,
             "curr_pid": 4, "events": 4 * 10, "state": 4, "scheduler": 4,
-            "waiting": 4, "runnable_at": 3}
+            "waiting": 4, "runnable_at": 3,
+            "vcpu_run": 4 + 2 if PER_VCPU_THREADS else 1}
     short = [k for k, n in need.items() if checked.get(k, 0) < n]
     if short:
         print("agree: too few comparisons of " + ", ".join(short))

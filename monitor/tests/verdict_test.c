@@ -9,6 +9,7 @@
 #include "kselftest_harness.h"
 #include "error.h"
 #include "kselftest/runner/watch.h"
+#include "output.h"
 #include "verdict.h"
 
 #define CPUS 4
@@ -110,6 +111,8 @@ static void healthy(struct kt_series *s, unsigned int n)
 			c->curr_scx = true;
 			c->events[0] = i + cpu;
 			c->events[1] = i;
+			/* No vCPU thread names: the host did not time them. */
+			c->v[KT_CV_VCPU_RUN] = KT_NA;
 		}
 	}
 }
@@ -163,6 +166,56 @@ static void waits_on_idle_cpu(struct kt_series *s, size_t from, size_t to,
  * default is calibrated on real runs and may move.
  */
 #define TEST_STALL_LIMIT "stall=2000"
+
+/*
+ * The host timed each vCPU thread: half a host CPU each, but @cpu's had
+ * @share from sample @from to sample @to.
+ */
+static void vcpus_timed(struct kt_series *s, size_t from, size_t to,
+			unsigned int cpu, double share)
+{
+	unsigned int c;
+	size_t i;
+	double had;
+
+	for (c = 0; c < CPUS; c++)
+		at(s, 0, c)->v[KT_CV_VCPU_RUN] = 0;
+	for (i = 1; i < s->count; i++)
+		for (c = 0; c < CPUS; c++) {
+			had = c == cpu && i > from && i <= to ? share : 0.5;
+			at(s, i, c)->v[KT_CV_VCPU_RUN] =
+				at(s, i - 1, c)->v[KT_CV_VCPU_RUN] +
+				(int64_t)(had * 1e8);
+		}
+}
+
+/* The monitor's TAP summary of @s, malloc()ed; NULL if out of memory. */
+static char *summary(const struct kt_series *s,
+		     const struct kt_monitor_verdict v[KT_NR_VERDICTS])
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	kt_monitor_summary(f, s, v, NULL);
+	fclose(f);
+	return text;
+}
+
+TEST_F(series, a_summary_without_vcpu_times_leaves_them_out)
+{
+	char *text;
+
+	healthy(&self->s, 20);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	text = summary(&self->s, self->v);
+	ASSERT_NE(NULL, text);
+	EXPECT_NE(NULL, strstr(text, "monitor: 20 samples every 100 ms")) TH_LOG("%s", text);
+	EXPECT_EQ(NULL, strstr(text, "vCPU")) TH_LOG("%s", text);
+	free(text);
+}
 
 TEST_F(series, a_task_that_waits_long_is_a_stall)
 {
@@ -233,23 +286,73 @@ TEST_F(series, many_short_waits_never_trip)
 	EXPECT_EQ(20, (int)v->value) TH_LOG("%s", v->detail);
 }
 
+/* From sample @from to @to, pid 99 holds CPU 1 while pid 12 waits there. */
+static void hog_holds_cpu1(struct kt_series *s, size_t from, size_t to)
+{
+	int64_t since = s->samples[from].jiffies;
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		at(s, i, 1)->curr = TASK(9);
+		at(s, i, 1)->v[KT_CV_CURR_PID] = 99;
+		snprintf(at(s, i, 1)->comm, KT_COMM_LEN, "hog");
+		at(s, i, 1)->v[KT_CV_NR_SWITCHES] = 50;
+		longest(&s->samples[i], 1, 12, since);
+		at(s, i, 1)->longest.place = KT_WAIT_LOCAL;
+	}
+}
+
+TEST_F(series, a_stall_on_a_busy_cpu_says_how_much_host_cpu_its_vcpu_had)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_STALL];
+	char *text;
+
+	ASSERT_EQ(0, kt_monitor_limit_set(&self->limits, TEST_STALL_LIMIT));
+	healthy(&self->s, 100);
+	hog_holds_cpu1(&self->s, 10, 35);
+	vcpus_timed(&self->s, 10, 99, 1, 0.04);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->failed);
+	EXPECT_STREQ("cpu 1: pid 12 (task12) waited 2400 ms in its local DSQ while pid 99 (hog) ran on, never switched out (1.0s to 3.4s, its vCPU had 0.04 of a host CPU, limit 2000 ms)",
+		     v->detail);
+
+	text = summary(&self->s, self->v);
+	ASSERT_NE(NULL, text);
+	/* vCPU 1: 1.0 s at 0.5, then 8.9 s at 0.04: 0.856 s in 9.9 s. */
+	EXPECT_NE(NULL, strstr(text, "\nmonitor: vCPU threads had 0.09 to 0.50 of a host CPU, a busy one the least in any 1 s: 0.04 (vCPU 1 from 1.0s)\n"))
+		TH_LOG("%s", text);
+	free(text);
+}
+
+/* An idle vCPU needs no host CPU: its share says nothing of the host. */
+TEST_F(series, a_stall_on_an_idle_cpu_leaves_the_host_out)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_STALL];
+	char *text;
+
+	ASSERT_EQ(0, kt_monitor_limit_set(&self->limits, TEST_STALL_LIMIT));
+	healthy(&self->s, 100);
+	waits_on_idle_cpu(&self->s, 40, 70, 2);
+	vcpus_timed(&self->s, 40, 69, 2, 0.0);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_STREQ("cpu 2: pid 77 (task77) waited 2912 ms in the global DSQ while the CPU stayed idle (4.0s to 6.9s, limit 2000 ms)",
+		     v->detail);
+	text = summary(&self->s, self->v);
+	ASSERT_NE(NULL, text);
+	/* Busy vCPUs had 0.5 in every window: vCPU 2's idle 0 is not the least. */
+	EXPECT_NE(NULL, strstr(text, "\nmonitor: vCPU threads had 0.35 to 0.50 of a host CPU, a busy one the least in any 1 s: 0.50 (vCPU 0 from 0.0s)\n"))
+		TH_LOG("%s", text);
+	free(text);
+}
+
 TEST_F(series, a_task_never_switched_out_while_another_waits_is_a_stall)
 {
 	struct kt_monitor_verdict *v = &self->v[KT_V_STALL];
-	int64_t since;
 	size_t i;
 
 	ASSERT_EQ(0, kt_monitor_limit_set(&self->limits, TEST_STALL_LIMIT));
 	healthy(&self->s, 100);
-	since = self->s.samples[10].jiffies;
-	for (i = 10; i < 35; i++) {
-		at(&self->s, i, 1)->curr = TASK(9);
-		at(&self->s, i, 1)->v[KT_CV_CURR_PID] = 99;
-		snprintf(at(&self->s, i, 1)->comm, KT_COMM_LEN, "hog");
-		at(&self->s, i, 1)->v[KT_CV_NR_SWITCHES] = 50;
-		longest(&self->s.samples[i], 1, 12, since);
-		at(&self->s, i, 1)->longest.place = KT_WAIT_LOCAL;
-	}
+	hog_holds_cpu1(&self->s, 10, 35);
 	kt_verdicts_eval(&self->s, &self->limits, self->v);
 	EXPECT_TRUE(v->failed);
 	EXPECT_EQ(1, v->cpu);

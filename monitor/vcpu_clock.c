@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "vcpu_clock.h"
+
+/* QEMU's vCPU index from a thread name such as "CPU 3/TCG", or -1. */
+static int vcpu_index(const char *comm)
+{
+	unsigned int cpu;
+	char slash;
+
+	if (sscanf(comm, "CPU %u%c", &cpu, &slash) != 2 || slash != '/')
+		return -1;
+	return cpu < KT_TARGET_MAX_CPUS ? (int)cpu : -1;
+}
+
+static int thread_vcpu(pid_t pid, pid_t tid)
+{
+	char path[96], comm[32];
+	FILE *f;
+	int cpu = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(comm, sizeof(comm), f))
+		cpu = vcpu_index(comm);
+	fclose(f);
+	return cpu;
+}
+
+static int open_schedstat(pid_t pid, pid_t tid)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tid);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+void kt_vcpu_clock_init(struct kt_vcpu_clock *c)
+{
+	unsigned int i;
+
+	c->nr = 0;
+	for (i = 0; i < KT_TARGET_MAX_CPUS; i++)
+		c->fd[i] = -1;
+}
+
+int kt_vcpu_clock_open(struct kt_vcpu_clock *c, pid_t pid,
+		       unsigned int nr_cpus)
+{
+	char dir[64];
+	struct dirent *e;
+	unsigned int found = 0;
+	DIR *d;
+	pid_t tid;
+	int cpu;
+
+	kt_vcpu_clock_init(c);
+	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
+	d = opendir(dir);
+	if (!d)
+		return kt_fail_errno("%s", dir);
+	c->nr = nr_cpus < KT_TARGET_MAX_CPUS ? nr_cpus : KT_TARGET_MAX_CPUS;
+	while ((e = readdir(d))) {
+		tid = atoi(e->d_name);
+		cpu = tid > 0 ? thread_vcpu(pid, tid) : -1;
+		if (cpu < 0 || cpu >= (int)c->nr || c->fd[cpu] >= 0)
+			continue;
+		c->fd[cpu] = open_schedstat(pid, tid);
+		found += c->fd[cpu] >= 0;
+	}
+	closedir(d);
+	if (!found) {
+		kt_vcpu_clock_close(c);
+		return kt_fail("process %d has no vCPU threads named \"CPU <n>/...\"",
+			       pid);
+	}
+	return 0;
+}
+
+int64_t kt_vcpu_clock_read(const struct kt_vcpu_clock *c, unsigned int cpu)
+{
+	char buf[96];
+	ssize_t n;
+	int64_t ns;
+
+	if (cpu >= c->nr || c->fd[cpu] < 0)
+		return INT64_MIN;
+	n = pread(c->fd[cpu], buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return INT64_MIN;
+	buf[n] = '\0';
+	/* "<on-CPU ns> <waiting ns> <timeslices>" */
+	if (sscanf(buf, "%" SCNd64, &ns) != 1 || ns < 0)
+		return INT64_MIN;
+	return ns;
+}
+
+void kt_vcpu_clock_close(struct kt_vcpu_clock *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < KT_TARGET_MAX_CPUS; i++)
+		if (c->fd[i] >= 0)
+			close(c->fd[i]);
+	kt_vcpu_clock_init(c);
+}

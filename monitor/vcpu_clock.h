@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * How much host CPU each of a VM's vCPU threads has had: QEMU names
+ * them "CPU <n>/TCG" (or /KVM) once started with debug-threads=on, and
+ * the host kernel keeps each thread's run time in its schedstat.  A
+ * guest CPU that makes no progress while its thread had the host CPU
+ * was busy in the guest; one whose thread did not run was starved by
+ * the host.
+ */
+#ifndef KTSTR_MONITOR_VCPU_CLOCK_H
+#define KTSTR_MONITOR_VCPU_CLOCK_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "target.h"
+
+struct kt_vcpu_clock {
+	unsigned int nr;		/* fd[] entries, QEMU's CPU indexes */
+	int fd[KT_TARGET_MAX_CPUS];	/* its thread's schedstat, or -1 */
+};
+
+/* No threads: reads give INT64_MIN, closing is a no-op. */
+void kt_vcpu_clock_init(struct kt_vcpu_clock *c);
+/*
+ * Finds @pid's vCPU threads; @nr_cpus of them are expected.  Fails if
+ * @pid has none (not QEMU, or QEMU without debug-threads=on).
+ */
+int kt_vcpu_clock_open(struct kt_vcpu_clock *c, pid_t pid,
+		       unsigned int nr_cpus);
+/* The host CPU time vCPU @cpu's thread has had, ns; INT64_MIN if unknown. */
+int64_t kt_vcpu_clock_read(const struct kt_vcpu_clock *c, unsigned int cpu);
+void kt_vcpu_clock_close(struct kt_vcpu_clock *c);
+
+#endif
