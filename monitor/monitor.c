@@ -138,6 +138,8 @@ static void time_vcpus(const struct kt_monitor *m, struct kt_sample *s)
 		ns = kt_vcpu_clock_read(&m->vcpus, cpu);
 		s->cpu[cpu].v[KT_CV_VCPU_RUN] = ns == INT64_MIN ? KT_NA : ns;
 	}
+	ns = kt_vcpu_clock_read_all(&m->vcpus);
+	s->vm_run = ns == INT64_MIN ? KT_NA : ns;
 }
 
 static void *sample_loop(void *arg)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <limits.h>
 #include <stdio.h>
 
 #include "json.h"
@@ -46,10 +47,53 @@ struct vcpu_shares {
 	size_t least_at;
 };
 
+/* The thread that runs every vCPU in turn, as a @cpu below. */
+#define WHOLE_VM UINT_MAX
+
+static bool busy_at(const struct kt_sample *x, unsigned int cpu)
+{
+	unsigned int c;
+
+	if (cpu != WHOLE_VM)
+		return !x->cpu[cpu].curr_idle;
+	for (c = 0; c < x->nr_cpus; c++)
+		if (!x->cpu[c].curr_idle)
+			return true;
+	return false;
+}
+
+static double thread_share(const struct kt_series *s, unsigned int cpu,
+			   size_t from, size_t to)
+{
+	return cpu == WHOLE_VM ? kt_series_vm_share(s, from, to) :
+				 kt_series_vcpu_share(s, cpu, from, to);
+}
+
+static int64_t thread_run(const struct kt_sample *x, unsigned int cpu)
+{
+	return cpu == WHOLE_VM ? x->vm_run : x->cpu[cpu].v[KT_CV_VCPU_RUN];
+}
+
+/*
+ * @cpu's thread's share over the whole series, from its first reading to
+ * its last (QEMU's threads end before the last samples at shutdown).
+ */
+static double whole_share(const struct kt_series *s, unsigned int cpu)
+{
+	size_t from = 0, to = s->count;
+
+	while (from < s->count && thread_run(&s->samples[from], cpu) == KT_NA)
+		from++;
+	while (to > from + 1 && thread_run(&s->samples[to - 1], cpu) == KT_NA)
+		to--;
+	return to > from + 1 ? thread_share(s, cpu, from, to - 1) : -1;
+}
+
 /*
  * The least share @cpu's thread had in a window that starts at a sample
- * and in which the guest CPU was busy at every sample: an idle vCPU
- * needs no host CPU, a busy one that gets none is starved.
+ * and in which the guest CPU (for WHOLE_VM, some CPU) was busy at every
+ * sample: an idle vCPU needs no host CPU, a busy one that gets none is
+ * starved.
  */
 static void least_window_share(const struct kt_series *s, unsigned int cpu,
 			       struct vcpu_shares *v)
@@ -67,12 +111,11 @@ static void least_window_share(const struct kt_series *s, unsigned int cpu,
 			return;
 		if (next_idle < i)
 			next_idle = i;
-		while (next_idle < s->count &&
-		       !s->samples[next_idle].cpu[cpu].curr_idle)
+		while (next_idle < s->count && busy_at(&s->samples[next_idle], cpu))
 			next_idle++;
 		if (next_idle <= j)
 			continue;
-		share = kt_series_vcpu_share(s, cpu, i, j);
+		share = thread_share(s, cpu, i, j);
 		if (share >= 0 && share < v->least) {
 			v->least = share;
 			v->least_cpu = cpu;
@@ -92,7 +135,7 @@ static bool vcpu_shares(const struct kt_series *s, struct vcpu_shares *v)
 	if (s->count < 2)
 		return false;
 	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
-		share = kt_series_vcpu_share(s, cpu, 0, s->count - 1);
+		share = whole_share(s, cpu);
 		if (share < 0)
 			continue;
 		known = true;
@@ -104,14 +147,25 @@ static bool vcpu_shares(const struct kt_series *s, struct vcpu_shares *v)
 }
 
 /*
- * How much of the host each vCPU thread had: a guest CPU that stood
- * still while its thread had no host CPU was starved by the host, not
- * by the scheduler under test.
+ * How much of the host each vCPU thread (or the one that runs them all)
+ * had: a guest CPU that stood still while its thread had no host CPU
+ * was starved by the host, not by the scheduler under test.
  */
 static void summarize_vcpus(FILE *f, const struct kt_series *s)
 {
-	struct vcpu_shares v;
+	struct vcpu_shares v = { .least = 2 };
+	double all = whole_share(s, WHOLE_VM);
 
+	if (all >= 0) {
+		least_window_share(s, WHOLE_VM, &v);
+		fprintf(f, "monitor: QEMU's TCG thread (every vCPU in turn) had %.2f of a host CPU",
+			all);
+		if (v.least < 2)
+			fprintf(f, ", the least in any %.0f s with a vCPU busy: %.2f (from %.1fs)",
+				VCPU_WINDOW_S, v.least,
+				kt_series_time(s, v.least_at));
+		fputc('\n', f);
+	}
 	if (!vcpu_shares(s, &v))
 		return;
 	fprintf(f, "monitor: vCPU threads had %.2f to %.2f of a host CPU", v.lo,
@@ -332,6 +386,8 @@ static void json_sample(FILE *f, const struct kt_series *s, size_t i)
 	kt_json_int(f, x->bypass_depth, KT_NA);
 	fputs(", \"cost_us\": ", f);
 	kt_json_double(f, x->cost_us, 1);
+	fputs(", \"vm_run\": ", f);
+	kt_json_int(f, x->vm_run, KT_NA);
 	fputs(",\n     \"cpus\": [", f);
 	for (cpu = 0; cpu < x->nr_cpus; cpu++) {
 		fputs(cpu ? ",\n      " : "\n      ", f);

@@ -99,6 +99,11 @@ struct kt_sample {
 	int64_t exit_kind;		/* root scheduler's scx_exit_kind */
 	int64_t bypass_depth;		/* root scheduler's; > 0: bypassed */
 	double cost_us;			/* host CPU time this sample took */
+	/*
+	 * Host CPU time of the one QEMU thread that runs every vCPU in turn
+	 * (single-threaded TCG), ns; KT_NA with a thread per vCPU.
+	 */
+	int64_t vm_run;
 	unsigned int nr_cpus;
 	struct kt_cpu_sample *cpu;
 	/*

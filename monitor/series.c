@@ -67,18 +67,34 @@ int kt_series_event(const struct kt_series *s, const char *name)
 	return -1;
 }
 
+/* Run time @ra to @rb (ns) over samples @a to @b, of one host CPU. */
+static double share(const struct kt_sample *a, const struct kt_sample *b,
+		    int64_t ra, int64_t rb)
+{
+	if (ra == KT_NA || rb == KT_NA || rb < ra || b->host_s <= a->host_s)
+		return -1;
+	return (rb - ra) / 1e9 / (b->host_s - a->host_s);
+}
+
 double kt_series_vcpu_share(const struct kt_series *s, unsigned int cpu,
 			    size_t from, size_t to)
 {
-	const struct kt_sample *a = &s->samples[from], *b = &s->samples[to];
-	int64_t ra, rb;
+	const struct kt_sample *a, *b;
 
-	if (from >= to || to >= s->count || cpu >= a->nr_cpus ||
-	    cpu >= b->nr_cpus || b->host_s <= a->host_s)
+	if (from >= to || to >= s->count)
 		return -1;
-	ra = a->cpu[cpu].v[KT_CV_VCPU_RUN];
-	rb = b->cpu[cpu].v[KT_CV_VCPU_RUN];
-	if (ra == KT_NA || rb == KT_NA || rb < ra)
+	a = &s->samples[from];
+	b = &s->samples[to];
+	if (cpu >= a->nr_cpus || cpu >= b->nr_cpus)
 		return -1;
-	return (rb - ra) / 1e9 / (b->host_s - a->host_s);
+	return share(a, b, a->cpu[cpu].v[KT_CV_VCPU_RUN],
+		     b->cpu[cpu].v[KT_CV_VCPU_RUN]);
+}
+
+double kt_series_vm_share(const struct kt_series *s, size_t from, size_t to)
+{
+	if (from >= to || to >= s->count)
+		return -1;
+	return share(&s->samples[from], &s->samples[to],
+		     s->samples[from].vm_run, s->samples[to].vm_run);
 }

@@ -33,6 +33,8 @@ double kt_series_time(const struct kt_series *s, size_t i);
  */
 double kt_series_vcpu_share(const struct kt_series *s, unsigned int cpu,
 			    size_t from, size_t to);
+/* The same of the one thread that runs every vCPU (vm_run), or -1. */
+double kt_series_vm_share(const struct kt_series *s, size_t from, size_t to);
 /* Index of event @name in the layout, or -1. */
 int kt_series_event(const struct kt_series *s, const char *name);
 

@@ -4,17 +4,25 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "vcpu_clock.h"
 
-/* QEMU's vCPU index from a thread name such as "CPU 3/TCG", or -1. */
+#define ALL_VCPUS (-2)
+
+/*
+ * QEMU's vCPU index from a thread name such as "CPU 3/TCG", ALL_VCPUS
+ * for the thread of single-threaded TCG, or -1.
+ */
 static int vcpu_index(const char *comm)
 {
 	unsigned int cpu;
 	char slash;
 
+	if (!strcmp(comm, "ALL CPUs/TCG\n"))
+		return ALL_VCPUS;
 	if (sscanf(comm, "CPU %u%c", &cpu, &slash) != 2 || slash != '/')
 		return -1;
 	return cpu < KT_TARGET_MAX_CPUS ? (int)cpu : -1;
@@ -49,6 +57,7 @@ void kt_vcpu_clock_init(struct kt_vcpu_clock *c)
 	unsigned int i;
 
 	c->nr = 0;
+	c->all_fd = -1;
 	for (i = 0; i < KT_TARGET_MAX_CPUS; i++)
 		c->fd[i] = -1;
 }
@@ -72,6 +81,10 @@ int kt_vcpu_clock_open(struct kt_vcpu_clock *c, pid_t pid,
 	while ((e = readdir(d))) {
 		tid = atoi(e->d_name);
 		cpu = tid > 0 ? thread_vcpu(pid, tid) : -1;
+		if (cpu == ALL_VCPUS && c->all_fd < 0) {
+			c->all_fd = open_schedstat(pid, tid);
+			found += c->all_fd >= 0;
+		}
 		if (cpu < 0 || cpu >= (int)c->nr || c->fd[cpu] >= 0)
 			continue;
 		c->fd[cpu] = open_schedstat(pid, tid);
@@ -80,28 +93,38 @@ int kt_vcpu_clock_open(struct kt_vcpu_clock *c, pid_t pid,
 	closedir(d);
 	if (!found) {
 		kt_vcpu_clock_close(c);
-		return kt_fail("process %d has no vCPU threads named \"CPU <n>/...\"",
+		return kt_fail("process %d has no vCPU threads named \"CPU <n>/...\" or \"ALL CPUs/TCG\"",
 			       pid);
 	}
 	return 0;
 }
 
-int64_t kt_vcpu_clock_read(const struct kt_vcpu_clock *c, unsigned int cpu)
+/* "<on-CPU ns> <waiting ns> <timeslices>": the first. */
+static int64_t read_schedstat(int fd)
 {
 	char buf[96];
 	ssize_t n;
 	int64_t ns;
 
-	if (cpu >= c->nr || c->fd[cpu] < 0)
+	if (fd < 0)
 		return INT64_MIN;
-	n = pread(c->fd[cpu], buf, sizeof(buf) - 1, 0);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
 	if (n <= 0)
 		return INT64_MIN;
 	buf[n] = '\0';
-	/* "<on-CPU ns> <waiting ns> <timeslices>" */
 	if (sscanf(buf, "%" SCNd64, &ns) != 1 || ns < 0)
 		return INT64_MIN;
 	return ns;
+}
+
+int64_t kt_vcpu_clock_read(const struct kt_vcpu_clock *c, unsigned int cpu)
+{
+	return cpu < c->nr ? read_schedstat(c->fd[cpu]) : INT64_MIN;
+}
+
+int64_t kt_vcpu_clock_read_all(const struct kt_vcpu_clock *c)
+{
+	return read_schedstat(c->all_fd);
 }
 
 void kt_vcpu_clock_close(struct kt_vcpu_clock *c)
@@ -111,5 +134,7 @@ void kt_vcpu_clock_close(struct kt_vcpu_clock *c)
 	for (i = 0; i < KT_TARGET_MAX_CPUS; i++)
 		if (c->fd[i] >= 0)
 			close(c->fd[i]);
+	if (c->all_fd >= 0)
+		close(c->all_fd);
 	kt_vcpu_clock_init(c);
 }

@@ -723,8 +723,9 @@ static void describe_stall(const struct kt_series *s, size_t at,
 	const struct kt_waiter *w = &c->longest;
 	size_t from = wait_start(s, at, cpu);
 	char place[48], meanwhile[128], host[64] = "";
-	double share = busy_throughout(s, from, at, cpu) ?
-		       kt_series_vcpu_share(s, cpu, from, at) : -1;
+	bool busy = busy_throughout(s, from, at, cpu);
+	double share = busy ? kt_series_vcpu_share(s, cpu, from, at) : -1;
+	double vm = busy ? kt_series_vm_share(s, from, at) : -1;
 
 	describe_meanwhile(s, from, at, cpu, meanwhile, sizeof(meanwhile));
 	/*
@@ -734,6 +735,9 @@ static void describe_stall(const struct kt_series *s, size_t at,
 	if (share >= 0)
 		snprintf(host, sizeof(host), ", its vCPU had %.2f of a host CPU",
 			 share);
+	else if (vm >= 0)
+		snprintf(host, sizeof(host),
+			 ", QEMU's TCG thread had %.2f of a host CPU", vm);
 	v->cpu = cpu;
 	v->t0 = kt_series_time(s, from);
 	v->t1 = kt_series_time(s, at);

@@ -32,7 +32,9 @@ KTSTR_TCG_THREAD=multi): then it is known for every CPU in every sample
 and never falls; all threads together never had more than the host's
 CPUs; and in the second before the first mark, while the guest's CPU 0
 only slept and CPUs 1 to 3 spun, vCPU 0's thread had less host CPU than
-each of the others.  Under single-threaded TCG it is null throughout.
+each of the others.  Under single-threaded TCG it is null throughout,
+and the one thread's time (vm_run) is known in every sample, never
+falls, and grew by more than nothing and at most the run's length.
 
 Exit 1 on any disagreement or if too little was compared.
 """
@@ -178,10 +180,21 @@ def compare_waits(dumps, samples, hz, agree):
 def compare_vcpu_run(marks, samples, hz, agree):
     """The host's vCPU thread times against what the guest ran where."""
     ncpu = len(samples[0]["cpus"])
+    # QEMU's vCPU threads end at shutdown, before the last samples.
+    while len(samples) > 10 and samples[-1]["vm_run"] is None and \
+            samples[-1]["cpus"][0]["vcpu_run"] is None:
+        samples = samples[:-1]
     runs = [[s["cpus"][c]["vcpu_run"] for s in samples] for c in range(ncpu)]
     if not PER_VCPU_THREADS:
         agree("vcpu_run", all(v is None for r in runs for v in r),
               "vCPU times under single-threaded TCG: %s" % runs[0][:8])
+        vm = [s["vm_run"] for s in samples]
+        span = samples[-1]["t"] - samples[0]["t"]
+        agree("vm_run", None not in vm and
+              all(a <= b for a, b in zip(vm, vm[1:])) and
+              0 < vm[-1] - vm[0] <= span * 1.05e9,
+              "the TCG thread's time: %s ... %s over %.1f s" %
+              (vm[:4], vm[-1:], span))
         return
     for c, r in enumerate(runs):
         agree("vcpu_run", None not in r and
@@ -296,7 +309,8 @@ def main():
     need = {"nr_running": 3 * 4, "nr_switches": 4 * 4, "clock": 4 * 4,
             "curr_pid": 4, "events": 4 * 10, "state": 4, "scheduler": 4,
             "waiting": 4, "runnable_at": 3,
-            "vcpu_run": 4 + 2 if PER_VCPU_THREADS else 1}
+            "vcpu_run": 4 + 2 if PER_VCPU_THREADS else 1,
+            "vm_run": 0 if PER_VCPU_THREADS else 1}
     short = [k for k, n in need.items() if checked.get(k, 0) < n]
     if short:
         print("agree: too few comparisons of " + ", ".join(short))

@@ -3,8 +3,9 @@
  * The vCPU clock on real threads of this process, named as QEMU names
  * its vCPU threads: the one that spins has the host CPU time it spent,
  * the one that sleeps has next to none, threads not named "CPU <n>/..."
- * or past the VM's CPUs are not vCPUs, and a process without vCPU
- * threads is refused with its pid.
+ * or past the VM's CPUs are not vCPUs, the one thread of single-threaded
+ * TCG is the whole VM's, and a process without vCPU threads is refused
+ * with its pid.
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -100,6 +101,7 @@ TEST(spinning_and_sleeping_vcpus)
 					     (long long)ran1);
 	EXPECT_EQ(INT64_MIN, kt_vcpu_clock_read(&c, 2));
 	EXPECT_EQ(INT64_MIN, kt_vcpu_clock_read(&c, 9));
+	EXPECT_EQ(INT64_MIN, kt_vcpu_clock_read_all(&c));
 
 	kt_vcpu_clock_close(&c);
 	EXPECT_EQ(INT64_MIN, kt_vcpu_clock_read(&c, 0));
@@ -109,14 +111,41 @@ TEST(spinning_and_sleeping_vcpus)
 		pthread_join(t[i], NULL);
 }
 
+/* Single-threaded TCG: one thread runs every vCPU, and is the VM's time. */
+TEST(one_thread_for_every_vcpu)
+{
+	pthread_barrier_t named, done;
+	struct vcpu v = { .name = "ALL CPUs/TCG", .spin = true,
+			  .named = &named, .done = &done };
+	struct kt_vcpu_clock c;
+	pthread_t t;
+	int64_t ran;
+
+	pthread_barrier_init(&named, NULL, 2);
+	pthread_barrier_init(&done, NULL, 2);
+	ASSERT_EQ(0, pthread_create(&t, NULL, vcpu_thread, &v));
+	pthread_barrier_wait(&named);
+	ASSERT_EQ(0, kt_vcpu_clock_open(&c, getpid(), 4)) TH_LOG("%s", kt_errmsg());
+	pthread_barrier_wait(&done);
+	ran = kt_vcpu_clock_read_all(&c);
+	EXPECT_LE(v.spent_ns, ran);
+	EXPECT_LE(SPIN_NS, ran);
+	EXPECT_EQ(INT64_MIN, kt_vcpu_clock_read(&c, 0));
+	kt_vcpu_clock_close(&c);
+	EXPECT_EQ(INT64_MIN, kt_vcpu_clock_read_all(&c));
+	pthread_barrier_wait(&done);
+	pthread_join(t, NULL);
+}
+
 TEST(a_process_without_vcpu_threads_is_refused)
 {
 	struct kt_vcpu_clock c;
 	unsigned int fds = open_fds();
-	char want[96];
+	char want[128];
 
 	EXPECT_EQ(-1, kt_vcpu_clock_open(&c, getpid(), 4));
-	snprintf(want, sizeof(want), "process %d has no vCPU threads named \"CPU <n>/...\"",
+	snprintf(want, sizeof(want),
+		 "process %d has no vCPU threads named \"CPU <n>/...\" or \"ALL CPUs/TCG\"",
 		 getpid());
 	EXPECT_STREQ(want, kt_errmsg());
 	EXPECT_EQ(INT64_MIN, kt_vcpu_clock_read(&c, 0));

@@ -92,6 +92,7 @@ static void healthy(struct kt_series *s, unsigned int n)
 		struct kt_sample *x = kt_series_add(s);
 
 		x->host_s = 1000 + i * 0.1;
+		x->vm_run = KT_NA;
 		x->jiffies = 5000 + i * JIFFIES_PER_SAMPLE;
 		snprintf(x->scheduler, sizeof(x->scheduler), "simple");
 		for (cpu = 0; cpu < CPUS; cpu++) {
@@ -204,6 +205,40 @@ static char *summary(const struct kt_series *s,
 	return text;
 }
 
+/*
+ * Single-threaded TCG: QEMU's one thread had half a host CPU, but a
+ * tenth from 3.0 s to 5.0 s, while the guest's CPUs were busy.
+ */
+TEST_F(series, a_summary_gives_the_share_of_the_thread_of_every_vcpu)
+{
+	unsigned int cpu;
+	char *text;
+	size_t i;
+
+	healthy(&self->s, 100);
+	for (i = 0; i < 100; i++)
+		self->s.samples[i].vm_run = i ? self->s.samples[i - 1].vm_run +
+			(i > 30 && i <= 50 ? 10000000 : 50000000) : 0;
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	text = summary(&self->s, self->v);
+	ASSERT_NE(NULL, text);
+	/* 79 intervals of 100 ms at 0.5 and 20 at 0.1: 4.15 s in 9.9 s. */
+	EXPECT_NE(NULL, strstr(text, "\nmonitor: QEMU's TCG thread (every vCPU in turn) had 0.42 of a host CPU, the least in any 1 s with a vCPU busy: 0.10 (from 3.0s)\n"))
+		TH_LOG("%s", text);
+	EXPECT_EQ(NULL, strstr(text, "vCPU threads had")) TH_LOG("%s", text);
+	free(text);
+
+	/* Every CPU idle then: the host owed the VM nothing. */
+	for (i = 30; i <= 50; i++)
+		for (cpu = 0; cpu < CPUS; cpu++)
+			at(&self->s, i, cpu)->curr_idle = true;
+	text = summary(&self->s, self->v);
+	ASSERT_NE(NULL, text);
+	EXPECT_NE(NULL, strstr(text, "the least in any 1 s with a vCPU busy: 0.50 (from 0.0s)\n"))
+		TH_LOG("%s", text);
+	free(text);
+}
+
 TEST_F(series, a_summary_without_vcpu_times_leaves_them_out)
 {
 	char *text;
@@ -214,6 +249,7 @@ TEST_F(series, a_summary_without_vcpu_times_leaves_them_out)
 	ASSERT_NE(NULL, text);
 	EXPECT_NE(NULL, strstr(text, "monitor: 20 samples every 100 ms")) TH_LOG("%s", text);
 	EXPECT_EQ(NULL, strstr(text, "vCPU")) TH_LOG("%s", text);
+	EXPECT_EQ(NULL, strstr(text, "TCG thread")) TH_LOG("%s", text);
 	free(text);
 }
 
@@ -305,7 +341,9 @@ static void hog_holds_cpu1(struct kt_series *s, size_t from, size_t to)
 TEST_F(series, a_stall_on_a_busy_cpu_says_how_much_host_cpu_its_vcpu_had)
 {
 	struct kt_monitor_verdict *v = &self->v[KT_V_STALL];
+	unsigned int cpu;
 	char *text;
+	size_t i;
 
 	ASSERT_EQ(0, kt_monitor_limit_set(&self->limits, TEST_STALL_LIMIT));
 	healthy(&self->s, 100);
@@ -322,6 +360,16 @@ TEST_F(series, a_stall_on_a_busy_cpu_says_how_much_host_cpu_its_vcpu_had)
 	EXPECT_NE(NULL, strstr(text, "\nmonitor: vCPU threads had 0.09 to 0.50 of a host CPU, a busy one the least in any 1 s: 0.04 (vCPU 1 from 1.0s)\n"))
 		TH_LOG("%s", text);
 	free(text);
+
+	/* Single-threaded TCG: the one thread's share instead. */
+	for (i = 0; i < self->s.count; i++) {
+		self->s.samples[i].vm_run = i * 20000000LL;
+		for (cpu = 0; cpu < CPUS; cpu++)
+			at(&self->s, i, cpu)->v[KT_CV_VCPU_RUN] = KT_NA;
+	}
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_NE(NULL, strstr(v->detail, "(1.0s to 3.4s, QEMU's TCG thread had 0.20 of a host CPU, limit 2000 ms)"))
+		TH_LOG("%s", v->detail);
 }
 
 /* An idle vCPU needs no host CPU: its share says nothing of the host. */
