@@ -253,13 +253,16 @@ static int plan_run(struct run_opts *o, char *const *progs, size_t nr_progs,
 		return plan_matrix(o, progs, nr_progs, matrix, plan);
 	if (kt_plan_build(progs, nr_progs, &o->plan, plan))
 		return -1;
+	kt_plan_keep_wanted(plan, &o->plan);
 	if (plan->count)
 		return 0;
 	kt_plan_free(plan);
-	return kt_fail(o->plan.nr_filters ? "no test matches '%s'%s" :
-		       "no tests in %s",
-		       o->plan.nr_filters ? o->filters[0] : dir,
-		       o->plan.nr_filters > 1 ? " or the other names given" :
+	if (!o->plan.nr_filters)
+		return kt_fail("no tests in %s", dir);
+	return kt_fail("no test matches '%s'%s%s", o->filters[0],
+		       o->plan.nr_filters > 1 ? " or the other names given" : "",
+		       strchr(o->filters[0], '/') ?
+		       " (<test>/<preset> names an entry of a matrix: --scheduler, gauntlet)" :
 		       "");
 }
 

@@ -26,8 +26,20 @@ void kt_plan_topology_for(unsigned int min_cpus, unsigned int min_llcs,
 	snprintf(buf, len, "%un%ul%uc%ut", nodes, llcs, cores, threads);
 }
 
+static bool matches(const char *filter, const char *name)
+{
+	return strpbrk(filter, "*?[") ? !fnmatch(filter, name, 0) :
+					strstr(name, filter) != NULL;
+}
+
+/*
+ * A matrix entry is named <test>/<preset>[/<profile>][/<kernel>]: a
+ * filter's part before its first '/' picks the test here, and
+ * kt_plan_wanted() the entry once the matrix is expanded.
+ */
 static bool wanted(const struct kt_plan_opts *o, const char *name)
 {
+	char test[256];
 	size_t i;
 
 	if (!o->nr_filters)
@@ -35,11 +47,33 @@ static bool wanted(const struct kt_plan_opts *o, const char *name)
 	for (i = 0; i < o->nr_filters; i++) {
 		const char *f = o->filters[i];
 
-		if (strpbrk(f, "*?[") ? !fnmatch(f, name, 0) :
-					strstr(name, f) != NULL)
+		snprintf(test, sizeof(test), "%.*s", (int)strcspn(f, "/"), f);
+		if (matches(test, name))
 			return true;
 	}
 	return false;
+}
+
+bool kt_plan_wanted(const struct kt_plan_opts *o, const char *name)
+{
+	size_t i;
+
+	if (!o->nr_filters)
+		return true;
+	for (i = 0; i < o->nr_filters; i++)
+		if (matches(o->filters[i], name))
+			return true;
+	return false;
+}
+
+void kt_plan_keep_wanted(struct kt_plan *p, const struct kt_plan_opts *o)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->count; i++)
+		if (kt_plan_wanted(o, p->items[i].name))
+			p->items[n++] = p->items[i];
+	p->count = n;
 }
 
 static int push(struct kt_plan *p, const struct kt_run_item *item)

@@ -87,6 +87,13 @@ int kt_plan_check_scheduler(const struct kt_plan_opts *o, bool has_args);
 int kt_plan_build(char *const *progs, size_t nr_progs,
 		  const struct kt_plan_opts *o, struct kt_plan *p);
 void kt_plan_free(struct kt_plan *p);
+/*
+ * Whether a full name, a matrix entry's <test>/<preset>... too, is one
+ * the filters ask for (kt_plan_build() picks by the test part only);
+ * kt_plan_keep_wanted() drops the items that are not.
+ */
+bool kt_plan_wanted(const struct kt_plan_opts *o, const char *name);
+void kt_plan_keep_wanted(struct kt_plan *p, const struct kt_plan_opts *o);
 /* The smallest short-form topology meeting a test's constraints. */
 void kt_plan_topology_for(unsigned int min_cpus, unsigned int min_llcs,
 			  unsigned int min_nodes, unsigned int smt, char *buf,

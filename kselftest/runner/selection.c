@@ -12,8 +12,21 @@ static int no_match(const struct kt_plan_opts *po)
 		return kt_fail(po->scheduler ?
 			       "no test has an ordinary sched_ext variant for --scheduler" :
 			       "no tests");
-	return kt_fail("no test matches '%s'%s", po->filters[0],
-		       po->nr_filters > 1 ? " or the other names given" : "");
+	return kt_fail("no test matches '%s'%s%s", po->filters[0],
+		       po->nr_filters > 1 ? " or the other names given" : "",
+		       strchr(po->filters[0], '/') ?
+		       " (an entry is <test>/<preset>: --list shows them)" : "");
+}
+
+/* A filter may name a whole entry, as <test>/<preset> in its results. */
+static void keep_wanted(struct kt_gauntlet *g, const struct kt_plan_opts *po)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < g->count; i++)
+		if (kt_plan_wanted(po, g->v[i].item.name))
+			g->v[n++] = g->v[i];
+	g->count = n;
 }
 
 /* Estimates, then what this machine cannot hold, the budget, the shard. */
@@ -68,6 +81,11 @@ int kt_selection_build(char *const *progs, size_t nr_progs,
 		goto fail_presets;
 	if (kt_gauntlet_expand(&s->base, &s->presets, &o->expand, &s->g))
 		goto fail_costs;
+	keep_wanted(&s->g, po);
+	if (!s->g.count) {
+		kt_selection_free(s);
+		return no_match(po);
+	}
 	choose(s);
 	return 0;
 fail_costs:

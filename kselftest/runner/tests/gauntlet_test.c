@@ -134,6 +134,13 @@ TEST(names_constraints_profiles)
 		EXPECT_EQ(NULL, strstr(v[i], "/big")) TH_LOG("%s", v[i]);
 	free(out);
 	free(err);
+	/* An entry by its whole name, a profile's too. */
+	ASSERT_EQ(0, run_gauntlet("--list fair.scx_simple.spin_overcommit/odd-llc/fifo", &out, &err));
+	n = names(out, v, MAX_ENTRIES);
+	EXPECT_EQ(1, n) TH_LOG("%s", out);
+	EXPECT_TRUE(contains(v, n, "fair.scx_simple.spin_overcommit/odd-llc/fifo"));
+	free(out);
+	free(err);
 	ASSERT_EQ(0, run_gauntlet("--list --large --preset big128 fair.eevdf.spin", &out, &err));
 	EXPECT_NE(NULL, strstr(out, "fair.eevdf.spin_overcommit/big128 ")) TH_LOG("%s", out);
 	free(out);

@@ -397,6 +397,40 @@ TEST_F(cli, bad_arguments_exit_2)
 	}
 }
 
+/*
+ * A failed entry is rerun by the name its result carries: the part
+ * before '/' picks the test, the whole name (or glob) the shape.
+ */
+TEST_F(cli, run_picks_an_entry_by_its_full_name)
+{
+	static const char *const one[] = {
+		"conservation.scx_qmap.bursty_wakeups/numa2-llc1-smt", NULL,
+	};
+	static const char *const not_one[] = { "/odd-llc", "/numa2-unbalanced", NULL };
+	static const char *const odd[] = { "fair.scx_qmap.spin_overcommit/odd-llc", NULL };
+	static const char *const not_odd[] = { "/numa2-", NULL };
+	struct cli *c = &self->c;
+
+	ASSERT_EQ(0, cli_run(c, "./ktstr run --list --costs %s --scheduler build/schedulers/scx_qmap conservation.scx_qmap.bursty_wakeups/numa2-llc1-smt",
+			     self->costs)) TH_LOG("%s", c->err);
+	EXPECT_EQ(1, count_lines(c->out, " scx_qmap ")) TH_LOG("%s", c->out);
+	expect_listing(_metadata, c->out, one, not_one);
+	ASSERT_EQ(0, cli_run(c, "./ktstr run --list --costs %s --scheduler build/schedulers/scx_qmap '*/odd-llc'",
+			     self->costs)) TH_LOG("%s", c->err);
+	EXPECT_LT(8, count_lines(c->out, "/odd-llc ")) TH_LOG("%s", c->out);
+	expect_listing(_metadata, c->out, odd, not_odd);
+	EXPECT_EQ(1, cli_run(c, "./ktstr run --list --costs %s --scheduler build/schedulers/scx_qmap bursty_wakeups/no-such-shape",
+			     self->costs));
+	EXPECT_NE(NULL, strstr(c->err, "ktstr run: no test matches 'bursty_wakeups/no-such-shape' (an entry is <test>/<preset>: --list shows them)"))
+		TH_LOG("%s", c->err);
+	EXPECT_STREQ("", c->out);
+	/* Without --scheduler nothing is a matrix entry. */
+	EXPECT_EQ(1, cli_run(c, "./ktstr run --list fair.eevdf.spin_overcommit/odd-llc"));
+	EXPECT_NE(NULL, strstr(c->err, "no test matches 'fair.eevdf.spin_overcommit/odd-llc' (<test>/<preset> names an entry of a matrix"))
+		TH_LOG("%s", c->err);
+	EXPECT_STREQ("", c->out);
+}
+
 /* A budget that holds nothing runs nothing, and says so. */
 TEST_F(cli, empty_selection_is_an_error)
 {
