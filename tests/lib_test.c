@@ -1295,6 +1295,48 @@ TEST(storm_checks)
 }
 
 /*
+ * Starved is kept waiting: a nice-19 spinner on a CPU with two nice-0
+ * ones waits runnable nearly all the run and fails; a spinner stopped
+ * (not runnable) for most of it did as little, waited not at all, and
+ * passes with a line that says so.
+ */
+TEST(progress_counts_waiting_not_sleeping)
+{
+	struct ktstr_limits l = ktstr_default_limits;
+	char why[KTSTR_WHY_LEN];
+	struct ktstr_workers *w;
+	struct ktstr_topo t;
+	cpu_set_t one;
+
+	ASSERT_EQ(0, ktstr_topo_read(&t)) TH_LOG("%s", ktstr_errmsg());
+	CPU_ZERO(&one);
+	CPU_SET(t.nr_cpus - 1, &one);
+	w = spinners(_metadata, 3, &one);
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, setpriority(PRIO_PROCESS, ktstr_worker_pid(w, 2), 19));
+	ktstr_sleep_ms(1500);
+	ASSERT_EQ(0, ktstr_workers_stop(w));
+	EXPECT_FALSE(ktstr_check_progress(w, &l, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "worker 2")) TH_LOG("%s", why);
+	EXPECT_NE(NULL, strstr(why, "(starved)")) TH_LOG("%s", why);
+	EXPECT_NE(NULL, strstr(why, "waited runnable")) TH_LOG("%s", why);
+	ktstr_workers_free(w);
+
+	w = spinners(_metadata, 2, NULL);
+	ASSERT_NE(NULL, w);
+	ktstr_sleep_ms(50);
+	ASSERT_EQ(0, kill(ktstr_worker_pid(w, 1), SIGSTOP));
+	ktstr_sleep_ms(1500);
+	kill(ktstr_worker_pid(w, 1), SIGCONT);
+	ASSERT_EQ(0, ktstr_workers_stop(w));
+	EXPECT_GT(l.min_work_share * ktstr_worker_stats(w, 0)->work,
+		  ktstr_worker_stats(w, 1)->work);
+	EXPECT_TRUE(ktstr_check_progress(w, &l, why, sizeof(why)))
+		TH_LOG("%s", why);
+	ktstr_workers_free(w);
+}
+
+/*
  * After a mark, the check sees only what happened since: CPUs the
  * workers left before it do not count, a worker stopped since does.
  */
