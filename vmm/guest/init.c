@@ -69,18 +69,28 @@ struct results_relay {
 	size_t queue_len, queue_off;
 };
 
+/*
+ * One write(), one record.  Not dprintf(): glibc first asks the fd for
+ * its position, /dev/kmsg answers SEEK_CUR with EINVAL, and dprintf then
+ * fails without writing anything.
+ */
 static void log_console(const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
-	int fd;
+	int fd, n;
 
+	n = snprintf(buf, sizeof(buf), "ktstr-init: ");
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
 	va_end(ap);
-	fd = open("/dev/kmsg", O_WRONLY);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {
-		dprintf(fd, "ktstr-init: %s\n", buf);
+		/* A record is lost, not retried: nothing else to tell. */
+		(void)!write(fd, buf, n);
 		close(fd);
 	}
 }
