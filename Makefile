@@ -74,11 +74,13 @@ $(O)/%.o: %.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(KT_CFLAGS) -c -o $@ $<
 
-# The guest's /init runs before any library is there: static.
+# The guest's /init runs before any library is there: static.  It decodes
+# the payload with the host's own encoder's file, so both agree.
+$(O)/guest/init: vmm/payload.c
 $(O)/guest/%: vmm/guest/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(KT_CFLAGS) -static -o $@ $<
+	$(Q)$(CC) $(KT_CFLAGS) -static -o $@ $(filter %.c,$^)
 
 $(O)/tests/%: vmm/tests/%.c $(HOST_OBJS) | check-ksrc
 	$(call msg,CC,$@)
