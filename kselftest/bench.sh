@@ -25,8 +25,10 @@ arg_after() { awk -v opt="$1" '{ for (i = 1; i < NF; i++) if ($i == opt) { print
 kernel=$(arg_after -kernel)
 accel=$(arg_after -accel)
 initrd=$(arg_after -initrd)
+# The plan quotes the command line for a shell: the kernel would take
+# the quotes as part of its first and last words (rdinit=/init').
 cmdline=$(sed -E 's/.* -append (.*) -chardev .*/\1/' <<<"$plan" |
-	  sed -E 's/ -chardev.*//')
+	  sed -E "s/ -chardev.*//; s/^'(.*)'\$/\\1/")
 
 bare_boot() {
 	qemu-system-x86_64 -machine q35 -accel "$accel" \
