@@ -30,12 +30,28 @@ initrd=$(arg_after -initrd)
 cmdline=$(sed -E 's/.* -append (.*) -chardev .*/\1/' <<<"$plan" |
 	  sed -E "s/ -chardev.*//; s/^'(.*)'\$/\\1/")
 
+# /init asks for its payload on ttyS3 (KTSTR_READY) and runs nothing
+# until it comes: answer as ktstr does, with `true` (hex 74727565).
 bare_boot() {
+	local dir qemu line
+	dir=$(mktemp -d)
+	mkfifo "$dir/in" "$dir/out"
+	exec 3<>"$dir/in" 4<>"$dir/out"
 	qemu-system-x86_64 -machine q35 -accel "$accel" \
 		-cpu max,vendor=GenuineIntel -smp 4 -m 512M \
 		-nodefaults -display none -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
-		-serial null -serial null -serial null -serial null
+		-serial null -serial null -serial null \
+		-chardev "file,id=ctl,path=$dir/out,input-path=$dir/in" \
+		-serial chardev:ctl &
+	qemu=$!
+	while read -r -t 600 -u 4 line && [[ $line != KTSTR_READY ]]; do
+		:
+	done
+	printf 'KTSTR_PAYLOAD ktstr.exec=74727565\n' >&3
+	wait "$qemu"
+	exec 3>&- 4>&-
+	rm -rf "$dir"
 }
 
 ktstr_times=() bare_times=()

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "control.h"
 
-#define MSG_BOOTED "KTSTR_BOOTED"
+#define MSG_READY "KTSTR_READY"
+#define MSG_PAYLOAD_ERROR "KTSTR_PAYLOAD_ERROR "
 #define MSG_EXIT "KTSTR_EXIT "
 #define MSG_RESULT "KTSTR_RESULT "
 #define MSG_DROPPED "KTSTR_RESULTS_DROPPED "
-/* Room for any message but a record. */
-#define MSG_MAX 64
+/* Room for any message but a record, a payload error's reason too. */
+#define MSG_MAX (sizeof(MSG_PAYLOAD_ERROR) + KT_CONTROL_REASON_MAX)
 
 const char * const kt_record_types[KT_NR_RECORD_TYPES] = {
 	"check", "group", "values",
@@ -110,6 +112,18 @@ static void dropped_by_guest(struct kt_control *c, unsigned long lines)
 	c->records->over_limit += lines;
 }
 
+/* Never empty, so that "" means no error. */
+static void payload_error(struct kt_control *c, const char *reason,
+			  size_t len)
+{
+	if (!len)
+		snprintf(c->payload_error, sizeof(c->payload_error),
+			 "(no reason given)");
+	else
+		snprintf(c->payload_error, sizeof(c->payload_error), "%.*s",
+			 (int)len, reason);
+}
+
 static void message(struct kt_control *c, const char *line, size_t len)
 {
 	if (len && line[len - 1] == '\r')
@@ -118,8 +132,11 @@ static void message(struct kt_control *c, const char *line, size_t len)
 		if (c->records)
 			kt_records_add(c->records, line + strlen(MSG_RESULT),
 				       len - strlen(MSG_RESULT), c->max_bytes);
-	} else if (len == strlen(MSG_BOOTED) && has_prefix(line, len, MSG_BOOTED)) {
-		c->booted = true;
+	} else if (len == strlen(MSG_READY) && has_prefix(line, len, MSG_READY)) {
+		c->ready = true;
+	} else if (has_prefix(line, len, MSG_PAYLOAD_ERROR)) {
+		payload_error(c, line + strlen(MSG_PAYLOAD_ERROR),
+			      len - strlen(MSG_PAYLOAD_ERROR));
 	} else if (has_prefix(line, len, MSG_EXIT)) {
 		c->exited = true;
 		c->exit_status = number(line + strlen(MSG_EXIT),
@@ -130,17 +147,23 @@ static void message(struct kt_control *c, const char *line, size_t len)
 	}
 }
 
-/* A line longer than any message could be: only its start is looked at. */
+/*
+ * A line longer than any message could be: only its start is looked at.
+ * A payload error keeps the start of its reason, so it is never lost.
+ */
 static void skip_long_line(struct kt_control *c, const char *data, size_t n)
 {
-	char start[sizeof(MSG_RESULT)] = "";
+	char start[MSG_MAX];
 	size_t have = c->line_len < sizeof(start) ? c->line_len : sizeof(start);
+	size_t more = sizeof(start) - have < n ? sizeof(start) - have : n;
 
 	memcpy(start, c->line, have);
-	if (have < sizeof(start))
-		memcpy(start + have, data, sizeof(start) - have < n ?
-		       sizeof(start) - have : n);
-	c->line_is_record = has_prefix(start, sizeof(start), MSG_RESULT);
+	memcpy(start + have, data, more);
+	have += more;
+	c->line_is_record = has_prefix(start, have, MSG_RESULT);
+	if (has_prefix(start, have, MSG_PAYLOAD_ERROR))
+		payload_error(c, start + strlen(MSG_PAYLOAD_ERROR),
+			      have - strlen(MSG_PAYLOAD_ERROR));
 	c->line_too_long = true;
 	c->line_len = 0;
 }

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The control port (guest ttyS3), host side, and the results channel it
- * carries.  Only the guest's /init writes the port, one message a line:
+ * carries.  The guest's /init writes one message a line:
  *
- *   KTSTR_BOOTED                 /init started
+ *   KTSTR_READY                  /init is set up and waits for the payload
+ *   KTSTR_PAYLOAD_ERROR <reason> /init could not take the payload line
  *   KTSTR_RESULT <line>          one line the payload wrote to $KTSTR_RESULTS
  *   KTSTR_RESULTS_DROPPED <n>    lines /init dropped beyond the bound
  *   KTSTR_EXIT <status>          the payload's exit status, last
+ *
+ * and the host writes one line, the payload, after KTSTR_READY:
+ *
+ *   KTSTR_PAYLOAD <words>        see vmm/payload.h
  *
  * /init prefixes every line of $KTSTR_RESULTS itself, so no record can
  * pass for another message, and the payload's stdout (ttyS1) is never
@@ -52,8 +57,12 @@ void kt_records_add(struct kt_records *r, const char *line, size_t len,
 		    size_t max_bytes);
 void kt_records_free(struct kt_records *r);
 
+/* Room for the reason of a KTSTR_PAYLOAD_ERROR, cut if longer. */
+#define KT_CONTROL_REASON_MAX 200
+
 struct kt_control {
-	bool booted;
+	bool ready;		/* KTSTR_READY seen: the payload may go */
+	char payload_error[KT_CONTROL_REASON_MAX];	/* "": none */
 	bool exited;		/* KTSTR_EXIT seen: exit_status is valid */
 	int exit_status;
 	struct kt_records *records;	/* NULL: records are discarded */

@@ -321,10 +321,15 @@ static int add_numa(const struct kt_qemu_spec *s, struct kt_argv *a)
 	return 0;
 }
 
-static int add_serial(struct kt_argv *a, const char *id, const char *path)
+/* @in_path: also the port's input, so the host can write to the guest. */
+static int add_serial(struct kt_argv *a, const char *id, const char *path,
+		      const char *in_path)
 {
 	kt_argv_add(a, "-chardev");
-	if (path)
+	if (path && in_path)
+		kt_argv_addf(a, "file,id=%s,path=%s,input-path=%s", id, path,
+			     in_path);
+	else if (path)
 		kt_argv_addf(a, "file,id=%s,path=%s", id, path);
 	else
 		kt_argv_addf(a, "stdio,id=%s,signal=off", id);
@@ -334,16 +339,16 @@ static int add_serial(struct kt_argv *a, const char *id, const char *path)
 
 static int add_ports(const struct kt_qemu_spec *s, struct kt_argv *a)
 {
-	add_serial(a, "console", s->console_path);
-	add_serial(a, "stdout", s->stdout_path);
+	add_serial(a, "console", s->console_path, NULL);
+	add_serial(a, "stdout", s->stdout_path, NULL);
 	if (s->stdout_path) {
-		add_serial(a, "stderr", s->stderr_path);
+		add_serial(a, "stderr", s->stderr_path, NULL);
 	} else {
 		/* Interactive: stderr shares the terminal on ttyS1. */
 		kt_argv_add(a, "-serial");
 		kt_argv_add(a, "null");
 	}
-	return add_serial(a, "control", s->control_path);
+	return add_serial(a, "control", s->control_path, s->control_in_path);
 }
 
 int kt_qemu_argv(const struct kt_qemu_spec *s, struct kt_argv *a)

@@ -42,7 +42,8 @@ struct kt_qemu_spec {
 	const char *console_path;	/* ttyS0 */
 	const char *stdout_path;	/* ttyS1; NULL: interactive stdio */
 	const char *stderr_path;	/* ttyS2 */
-	const char *control_path;	/* ttyS3 */
+	const char *control_path;	/* ttyS3, guest to host */
+	const char *control_in_path;	/* ttyS3, host to guest; or NULL */
 };
 
 /* $KTSTR_QEMU or qemu-system-x86_64. */

@@ -26,6 +26,7 @@
 #include "cache.h"
 #include "control.h"
 #include "error.h"
+#include "payload.h"
 #include "vm.h"
 
 #define SHM_DIR "/dev/shm"
@@ -65,6 +66,13 @@ struct vm_run {
 	char qemu_log[PATH_MAX + 16];
 	char fifo[NR_PORTS][PATH_MAX + 16];
 	int rfd[NR_PORTS], wfd[NR_PORTS];
+	/* The control port's input: the host writes the payload here. */
+	char payload_fifo[PATH_MAX + 16];
+	int payload_fd;
+	const char *payload;	/* the line, sent once /init is ready */
+	size_t payload_len;
+	bool payload_sent;
+	char payload_buf[KT_PAYLOAD_LINE_MAX + 1];
 	struct buf out;
 	struct kt_control control;
 	pid_t qemu;
@@ -246,6 +254,8 @@ static int make_run_dir(struct vm_run *v)
 	for (p = 0; p < NR_PORTS; p++)
 		snprintf(v->fifo[p], sizeof(v->fifo[p]), "%s/%s", v->run_dir,
 			 port_names[p]);
+	snprintf(v->payload_fifo, sizeof(v->payload_fifo), "%s/payload",
+		 v->run_dir);
 	return 0;
 }
 
@@ -268,6 +278,17 @@ static int open_fifos(struct vm_run *v)
 		if (v->wfd[p] < 0)
 			return kt_fail_errno("open %s", v->fifo[p]);
 	}
+	if (mkfifo(v->payload_fifo, 0600))
+		return kt_fail_errno("mkfifo %s", v->payload_fifo);
+	/*
+	 * Read-write: the open does not wait for QEMU, QEMU's own open of
+	 * the input does not wait for us, and QEMU never reads EOF on it.
+	 * The pipe (64 KiB) takes the whole line at once, and only QEMU
+	 * reads it.
+	 */
+	v->payload_fd = open(v->payload_fifo, O_RDWR | O_CLOEXEC);
+	if (v->payload_fd < 0)
+		return kt_fail_errno("open %s", v->payload_fifo);
 	return 0;
 }
 
@@ -296,6 +317,10 @@ static void cleanup(struct vm_run *v)
 		if (v->fifo[p][0])
 			unlink(v->fifo[p]);
 	}
+	if (v->payload_fd >= 0)
+		close(v->payload_fd);
+	if (v->payload_fifo[0])
+		unlink(v->payload_fifo);
 	remove_shm_files(v);
 	if (v->run_dir[0]) {
 		if (!v->o->log_dir) {
@@ -313,46 +338,13 @@ static void cleanup(struct vm_run *v)
 		free(v->out.data);
 }
 
-static void hex_encode(const char *s, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (; *s; s++) {
-		*out++ = digits[(unsigned char)*s >> 4];
-		*out++ = digits[(unsigned char)*s & 15];
-	}
-	*out = '\0';
-}
-
+/* Per-topology and user words only: the payload goes on the control port. */
 static int build_cmdline(const struct kt_vm_opts *o, char *buf, size_t len)
 {
-	char hex[CMDLINE_MAX];
-	struct winsize ws;
 	size_t n;
 
 	n = snprintf(buf, len,
 		     "console=ttyS0 panic=-1 nokaslr mitigations=off rdinit=/init");
-	if (o->command) {
-		if (strlen(o->command) * 2 >= sizeof(hex) - 512)
-			return kt_fail("--exec command too long: %zu bytes, at most %zu",
-				       strlen(o->command),
-				       (sizeof(hex) - 512) / 2 - 1);
-		hex_encode(o->command, hex);
-		n += snprintf(buf + n, len - n, " ktstr.exec=%s", hex);
-	}
-	if (o->interactive) {
-		n += snprintf(buf + n, len - n, " ktstr.shell=1");
-		if (!ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) && ws.ws_row)
-			n += snprintf(buf + n, len - n,
-				      " ktstr.rows=%u ktstr.cols=%u",
-				      ws.ws_row, ws.ws_col);
-		if (getenv("TERM"))
-			n += snprintf(buf + n, len - n, " ktstr.term=%s",
-				      getenv("TERM"));
-	}
-	if (o->records)
-		n += snprintf(buf + n, len - n, " ktstr.results=%u",
-			      KT_RESULTS_MAX_BYTES);
 	/* Empty CPU slots of uneven LLCs are no CPUs of the guest's. */
 	if (kt_topology_has_holes(o->topo))
 		n += snprintf(buf + n, len - n, " nr_cpus=%u",
@@ -362,6 +354,74 @@ static int build_cmdline(const struct kt_vm_opts *o, char *buf, size_t len)
 	if (n >= len)
 		return kt_fail("kernel command line too long (%zu bytes, at most %zu)",
 			       n, len - 1);
+	return 0;
+}
+
+/*
+ * The line /init gets after KTSTR_READY.  Checked here, before booting,
+ * against the very bounds /init decodes with (vmm/payload.c).
+ */
+static int build_payload(struct vm_run *v)
+{
+	const struct kt_vm_opts *o = v->o;
+	static struct kt_payload p;
+	char err[KT_PAYLOAD_ERR_MAX];
+	const char *term = getenv("TERM");
+	struct winsize ws;
+	int n;
+
+	if (o->payload_line) {
+		v->payload = o->payload_line;
+		v->payload_len = strlen(o->payload_line);
+		return 0;
+	}
+	memset(&p, 0, sizeof(p));
+	if (o->command && strlen(o->command) > KT_PAYLOAD_COMMAND_MAX)
+		return kt_fail("--exec command too long: %zu bytes, at most %d",
+			       strlen(o->command), KT_PAYLOAD_COMMAND_MAX);
+	if (o->command)
+		snprintf(p.command, sizeof(p.command), "%s", o->command);
+	if (o->interactive) {
+		p.interactive = true;
+		if (!ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) && ws.ws_row &&
+		    ws.ws_col) {
+			p.rows = ws.ws_row;
+			p.cols = ws.ws_col;
+		}
+		/* Refused, not dropped: the shell would act oddly. */
+		if (term && !kt_payload_term_ok(term))
+			return kt_fail("TERM='%s' is not a terminal name the guest takes (letters, digits and '._+-', at most %d bytes)",
+				       term, KT_PAYLOAD_TERM_MAX);
+		if (term)
+			snprintf(p.term, sizeof(p.term), "%s", term);
+	}
+	if (o->records)
+		p.results_max = KT_RESULTS_MAX_BYTES;
+	n = kt_payload_encode(&p, v->payload_buf, sizeof(v->payload_buf), err,
+			      sizeof(err));
+	if (n < 0)
+		return kt_fail("the guest cannot take this payload: %s", err);
+	v->payload = v->payload_buf;
+	v->payload_len = n;
+	return 0;
+}
+
+/* Once, when /init says KTSTR_READY. */
+static int send_payload(struct vm_run *v)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	v->payload_sent = true;
+	while (off < v->payload_len) {
+		n = write(v->payload_fd, v->payload + off,
+			  v->payload_len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		off += n;
+	}
 	return 0;
 }
 
@@ -530,7 +590,13 @@ static void qemu_error(struct vm_run *v, int status)
 static void classify_exit(struct vm_run *v, int status)
 {
 	kt_control_end(&v->control);
-	if (v->control.exited) {
+	if (v->control.payload_error[0]) {
+		/* /init powered off without running anything. */
+		v->r->outcome = KT_VM_BAD_PAYLOAD;
+		snprintf(v->r->detail, sizeof(v->r->detail),
+			 "the guest's /init refused the payload: %s",
+			 v->control.payload_error);
+	} else if (v->control.exited) {
 		v->r->outcome = KT_VM_EXITED;
 		v->r->exit_status = v->control.exit_status;
 	} else if (find_panic(v)) {
@@ -576,7 +642,7 @@ static void save_console_tail(struct vm_run *v)
 
 static bool booted(struct vm_run *v)
 {
-	return v->control.booted;
+	return v->control.ready;
 }
 
 /* Once per VM, when the guest is up: the kernel's memory is set up. */
@@ -673,6 +739,14 @@ static void supervise(struct vm_run *v)
 		if (!stop)
 			stop = drain_signal_pipe();
 		relay_all(v);
+		if (v->control.ready && !v->payload_sent && send_payload(v)) {
+			stop_qemu(v);
+			v->r->outcome = KT_VM_QEMU_FAILED;
+			snprintf(v->r->detail, sizeof(v->r->detail),
+				 "cannot send the payload to the guest: %s",
+				 strerror(errno));
+			return;
+		}
 		start_observer(v);
 		if (stop) {
 			stop_qemu(v);
@@ -738,7 +812,7 @@ static int prepare(struct vm_run *v, struct kt_argv *argv)
 	if (check_initramfs_fits(v->o))
 		return -1;
 
-	if (build_cmdline(v->o, cmdline, sizeof(cmdline)))
+	if (build_cmdline(v->o, cmdline, sizeof(cmdline)) || build_payload(v))
 		return -1;
 	if (kt_accel_resolve(v->o->accel, &v->r->accel, v->r->accel_reason,
 			     sizeof(v->r->accel_reason)) ||
@@ -757,6 +831,7 @@ static int prepare(struct vm_run *v, struct kt_argv *argv)
 	spec.stdout_path = v->o->interactive ? NULL : v->fifo[PORT_STDOUT];
 	spec.stderr_path = v->fifo[PORT_STDERR];
 	spec.control_path = v->fifo[PORT_CONTROL];
+	spec.control_in_path = v->payload_fifo;
 	return kt_qemu_argv(&spec, argv);
 }
 
@@ -771,6 +846,7 @@ static int run_once(const struct kt_vm_opts *o, struct kt_vm_result *r)
 	memset(r, 0, sizeof(*r));
 	for (p = 0; p < NR_PORTS; p++)
 		v.rfd[p] = v.wfd[p] = -1;
+	v.payload_fd = -1;
 	if (o->records)
 		kt_records_free(o->records);
 	kt_control_init(&v.control, o->records, KT_RESULTS_MAX_BYTES);
@@ -840,6 +916,8 @@ const char *kt_vm_outcome_name(enum kt_vm_outcome outcome)
 		return "interrupted";
 	case KT_VM_BOOT_STALL:
 		return "boot-stall";
+	case KT_VM_BAD_PAYLOAD:
+		return "bad-payload";
 	}
 	return "unknown";
 }

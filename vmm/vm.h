@@ -45,6 +45,11 @@ struct kt_vm_opts {
 	 * (emptied first; the caller frees them with kt_records_free()).
 	 */
 	struct kt_records *records;
+	/*
+	 * If set: sent to /init as it is instead of the payload line built
+	 * from the options above (tests of /init's own checks).
+	 */
+	const char *payload_line;
 	bool dry_run;			/* print the QEMU command, run nothing */
 	const struct kt_vm_observer *observer;	/* or NULL */
 };
@@ -57,6 +62,7 @@ enum kt_vm_outcome {
 	KT_VM_NO_STATUS,	/* guest stopped without reporting a status */
 	KT_VM_INTERRUPTED,	/* SIGINT/SIGTERM/SIGHUP; signal valid */
 	KT_VM_BOOT_STALL,	/* the kernel went silent before /init */
+	KT_VM_BAD_PAYLOAD,	/* /init refused the payload line; detail */
 };
 
 struct kt_vm_result {

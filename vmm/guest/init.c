@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The guest's /init: mount the kernel filesystems a scheduler test needs,
- * run the payload named on the kernel command line, report its exit status
- * to the host on the control port and power off.
+ * ask the host for the payload on the control port, run it, report its
+ * exit status on the control port and power off.
  *
  * Serial ports (see Documentation/shell.md):
  *   ttyS0  kernel console (host: per-VM log file)
  *   ttyS1  payload stdout (or the interactive terminal)
  *   ttyS2  payload stderr
- *   ttyS3  control: "KTSTR_BOOTED" when /init starts, the results
- *          channel's lines as "KTSTR_RESULT <line>" while the payload
- *          runs, then "KTSTR_EXIT <status>" (vmm/control.h)
+ *   ttyS3  control, both ways: /init says "KTSTR_READY" once it is set
+ *          up, the host answers with one "KTSTR_PAYLOAD <words>" line
+ *          (vmm/payload.h; "KTSTR_PAYLOAD_ERROR <reason>" back if /init
+ *          cannot take it), then the results channel's lines go out as
+ *          "KTSTR_RESULT <line>" while the payload runs, and
+ *          "KTSTR_EXIT <status>" last (vmm/control.h)
  *
- * With ktstr.results=BYTES on the command line, the payload gets
+ * The payload does not ride on the kernel command line: a guest restored
+ * from a snapshot taken at KTSTR_READY keeps the command line it booted
+ * with.  With ktstr.results=BYTES in the payload, the payload gets
  * $KTSTR_RESULTS, a FIFO that /init reads and relays line by line to the
  * control port, up to BYTES of lines; see results_relay.
  */
@@ -34,20 +39,13 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "payload.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define CMDLINE_MAX 4096
 #define RESULTS_DIR "/run/ktstr"
 #define RESULTS_FIFO RESULTS_DIR "/results"
 #define RESULT_PREFIX "KTSTR_RESULT "
-
-struct payload {
-	char command[CMDLINE_MAX];
-	int interactive;
-	unsigned short rows, cols;
-	char term[64];
-	size_t results_max;	/* 0: no results channel */
-};
 
 /*
  * The payload's records, from the FIFO to the control port.  /init
@@ -137,96 +135,6 @@ static void mount_all(void)
 	}
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* The host hex-encodes the command so no quoting survives the cmdline. */
-static int hex_decode(const char *hex, size_t len, char *out, size_t outlen)
-{
-	size_t i;
-
-	if (len % 2 || len / 2 >= outlen)
-		return -1;
-	for (i = 0; i < len; i += 2) {
-		int hi = hex_value(hex[i]), lo = hex_value(hex[i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i / 2] = (char)(hi << 4 | lo);
-	}
-	out[len / 2] = '\0';
-	return 0;
-}
-
-static const char *param_value(const char *word, const char *key)
-{
-	size_t n = strlen(key);
-
-	return strncmp(word, key, n) ? NULL : word + n;
-}
-
-static void apply_param(struct payload *p, const char *word, size_t len)
-{
-	char buf[CMDLINE_MAX];
-	const char *v;
-
-	if (len >= sizeof(buf))
-		return;
-	memcpy(buf, word, len);
-	buf[len] = '\0';
-	v = param_value(buf, "ktstr.exec=");
-	if (v && hex_decode(v, strlen(v), p->command, sizeof(p->command)))
-		log_console("bad ktstr.exec= on the kernel command line");
-	if (param_value(buf, "ktstr.shell=1"))
-		p->interactive = 1;
-	v = param_value(buf, "ktstr.rows=");
-	if (v)
-		p->rows = atoi(v);
-	v = param_value(buf, "ktstr.cols=");
-	if (v)
-		p->cols = atoi(v);
-	v = param_value(buf, "ktstr.term=");
-	if (v)
-		snprintf(p->term, sizeof(p->term), "%s", v);
-	v = param_value(buf, "ktstr.results=");
-	if (v)
-		p->results_max = strtoul(v, NULL, 10);
-}
-
-static void read_payload(struct payload *p)
-{
-	char cmdline[CMDLINE_MAX];
-	char *w, *end;
-	ssize_t n;
-	int fd;
-
-	memset(p, 0, sizeof(*p));
-	snprintf(p->term, sizeof(p->term), "vt100");
-	fd = open("/proc/cmdline", O_RDONLY);
-	if (fd < 0)
-		return;
-	n = read(fd, cmdline, sizeof(cmdline) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	cmdline[n] = '\0';
-	for (w = cmdline; *w; w = end) {
-		while (*w == ' ' || *w == '\n')
-			w++;
-		end = w;
-		while (*end && *end != ' ' && *end != '\n')
-			end++;
-		if (end > w)
-			apply_param(p, w, end - w);
-	}
-}
-
 static int open_port(const char *path, int flags, int raw)
 {
 	struct termios tio;
@@ -244,7 +152,30 @@ static int open_port(const char *path, int flags, int raw)
 	return fd;
 }
 
-static void setup_interactive(const struct payload *p, int tty)
+/*
+ * Says KTSTR_READY and takes the payload the host answers with.  A line
+ * /init cannot take is reported on the console and to the host, which
+ * turns it into its error; the payload is then not run at all.
+ */
+static int receive_payload(int ctl, struct kt_payload *p)
+{
+	static char line[KT_PAYLOAD_LINE_MAX];
+	char err[KT_PAYLOAD_ERR_MAX];
+	size_t len;
+
+	/* Whatever the port held before READY is no payload. */
+	tcflush(ctl, TCIFLUSH);
+	dprintf(ctl, "KTSTR_READY\n");
+	if (!kt_payload_read_line(ctl, line, &len, err, sizeof(err)) &&
+	    !kt_payload_decode(line, len, p, err, sizeof(err)))
+		return 0;
+	log_console("bad payload: %s", err);
+	dprintf(ctl, "KTSTR_PAYLOAD_ERROR %s\n", err);
+	tcdrain(ctl);
+	return -1;
+}
+
+static void setup_interactive(const struct kt_payload *p, int tty)
 {
 	struct winsize ws = { .ws_row = p->rows, .ws_col = p->cols };
 
@@ -254,7 +185,7 @@ static void setup_interactive(const struct payload *p, int tty)
 		ioctl(tty, TIOCSWINSZ, &ws);
 }
 
-static void exec_payload(const struct payload *p, int out, int err,
+static void exec_payload(const struct kt_payload *p, int out, int err,
 			 const sigset_t *mask)
 {
 	int in = p->interactive ? out : open("/dev/null", O_RDONLY);
@@ -269,7 +200,7 @@ static void exec_payload(const struct payload *p, int out, int err,
 	dup2(err, 2);
 	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	setenv("HOME", "/root", 1);
-	setenv("TERM", p->term, 1);
+	setenv("TERM", p->term[0] ? p->term : "vt100", 1);
 	if (p->results_max)
 		setenv("KTSTR_RESULTS", RESULTS_FIFO, 1);
 	chdir("/root");
@@ -467,7 +398,7 @@ static int supervise_payload(pid_t child, int sigfd, struct results_relay *rl,
 	return status;
 }
 
-static int run_payload(const struct payload *p, int out, int err, int ctl,
+static int run_payload(const struct kt_payload *p, int out, int err, int ctl,
 		       struct results_relay *rl)
 {
 	sigset_t chld, old;
@@ -491,23 +422,26 @@ static int run_payload(const struct payload *p, int out, int err, int ctl,
 
 int main(void)
 {
+	static struct kt_payload p;
 	struct results_relay rl;
-	struct payload p;
 	int out, err, ctl, status;
 
 	mount_all();
 	sethostname("ktstr", 5);
 	mkdir("/root", 0700);
-	read_payload(&p);
+	/* Read and written: the payload comes in on it. */
+	ctl = open_port("/dev/ttyS3", O_RDWR, 1);
+	/* The host's boot-stall watchdog stands down at KTSTR_READY. */
+	if (ctl < 0 || receive_payload(ctl, &p)) {
+		sync();
+		reboot(RB_POWER_OFF);
+		return 1;
+	}
 	if (results_open(&rl, p.results_max))
 		p.results_max = 0;
 
 	out = open_port("/dev/ttyS1", O_RDWR, !p.interactive);
 	err = p.interactive ? out : open_port("/dev/ttyS2", O_WRONLY, 1);
-	ctl = open_port("/dev/ttyS3", O_WRONLY, 1);
-	/* The host's boot-stall watchdog stands down. */
-	if (ctl >= 0)
-		dprintf(ctl, "KTSTR_BOOTED\n");
 
 	status = run_payload(&p, out, err, ctl, &rl);
 
@@ -518,10 +452,8 @@ int main(void)
 		tcdrain(out);
 	if (err >= 0)
 		tcdrain(err);
-	if (ctl >= 0) {
-		dprintf(ctl, "KTSTR_EXIT %d\n", status);
-		tcdrain(ctl);
-	}
+	dprintf(ctl, "KTSTR_EXIT %d\n", status);
+	tcdrain(ctl);
 	sync();
 	reboot(RB_POWER_OFF);
 	return 0;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The control port and the results channel: the host's parser fed byte
- * streams as the guest's /init writes them (good records, garbage,
- * oversized lines, a last line without its newline, many records, any
- * chunking), then real VMs whose payload writes $KTSTR_RESULTS, tries to
- * forge messages both ways, and overflows /init's bound.
+ * streams as the guest's /init writes them (READY, payload errors, good
+ * records, garbage, oversized lines, a last line without its newline,
+ * many records, any chunking), then real VMs whose payload writes
+ * $KTSTR_RESULTS, tries to forge messages both ways, and overflows
+ * /init's bound, and VMs sent payloads /init must refuse.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "control.h"
 #include "error.h"
 #include "launch.h"
+#include "payload.h"
 
 #define VM_TEST_TIMEOUT_S 240
 #define CHECK_REC "{\"type\":\"check\",\"check\":\"fairness\",\"pass\":true,\"values\":{\"spread\":0.25}}"
@@ -52,8 +54,8 @@ static void feed_record(struct kt_control *c, const char *rec)
 
 TEST_F(control, messages_and_records)
 {
-	feed(&self->c, "KTSTR_BOOTED\n");
-	EXPECT_TRUE(self->c.booted);
+	feed(&self->c, "KTSTR_READY\n");
+	EXPECT_TRUE(self->c.ready);
 	EXPECT_FALSE(self->c.exited);
 	feed_record(&self->c, CHECK_REC);
 	feed_record(&self->c, GROUP_REC);
@@ -90,7 +92,7 @@ TEST_F(control, garbage_is_counted_and_dropped)
 	};
 	size_t i;
 
-	feed(&self->c, "KTSTR_BOOTED\n");
+	feed(&self->c, "KTSTR_READY\n");
 	for (i = 0; i < ARRAY_SIZE(garbage); i++)
 		feed_record(&self->c, garbage[i]);
 	feed_record(&self->c, CHECK_REC);
@@ -110,7 +112,7 @@ TEST_F(control, garbage_is_counted_and_dropped)
 /* The same stream in one piece and byte by byte. */
 TEST_F(control, any_chunking)
 {
-	const char *stream = "KTSTR_BOOTED\nKTSTR_RESULT " CHECK_REC
+	const char *stream = "KTSTR_READY\nKTSTR_RESULT " CHECK_REC
 			     "\nKTSTR_RESULT junk\nKTSTR_RESULT " VALUES_REC
 			     "\nKTSTR_EXIT 9\n";
 	size_t i;
@@ -250,16 +252,73 @@ TEST_F(control, many_records)
 }
 
 /* Without a collector record lines are read past, messages still count. */
+/* READY is the whole line: the host sends the payload on it alone. */
+TEST_F(control, ready)
+{
+	EXPECT_FALSE(self->c.ready);
+	feed(&self->c, "KTSTR_READYX\nKTSTR_READY 1\nxKTSTR_READY\n");
+	EXPECT_FALSE(self->c.ready);
+	feed(&self->c, "KTSTR_REA");
+	EXPECT_FALSE(self->c.ready);
+	feed(&self->c, "DY\r\n");
+	EXPECT_TRUE(self->c.ready);
+	EXPECT_STREQ("", self->c.payload_error);
+	EXPECT_FALSE(self->c.exited);
+}
+
+TEST_F(control, payload_error)
+{
+	feed(&self->c, "KTSTR_READY\nKTSTR_PAYLOAD_ERROR ktstr.exec=an odd");
+	EXPECT_STREQ("", self->c.payload_error);
+	feed(&self->c, " number of hex digits\n");
+	EXPECT_STREQ("ktstr.exec=an odd number of hex digits",
+		     self->c.payload_error);
+	EXPECT_FALSE(self->c.exited);
+}
+
+/* An error without its reason is still an error. */
+TEST_F(control, payload_error_without_reason)
+{
+	feed(&self->c, "KTSTR_PAYLOAD_ERROR ");
+	feed(&self->c, "\n");
+	EXPECT_STREQ("(no reason given)", self->c.payload_error);
+}
+
+/* A long reason is cut to what the result holds, never dropped. */
+TEST(control_payload_error_long_reason)
+{
+	char line[512];
+	struct kt_control c;
+
+	kt_control_init(&c, NULL, KT_RESULTS_MAX_BYTES);
+	memset(line, 'r', sizeof(line));
+	feed(&c, "KTSTR_PAYLOAD_ERROR ");
+	kt_control_feed(&c, line, KT_CONTROL_REASON_MAX + 5);
+	feed(&c, "\n");
+	EXPECT_EQ(KT_CONTROL_REASON_MAX - 1, strlen(c.payload_error));
+	EXPECT_EQ('r', c.payload_error[0]);
+	/* Longer than any message: skipped as such, the reason still kept. */
+	memset(c.payload_error, 0, sizeof(c.payload_error));
+	feed(&c, "KTSTR_PAYLOAD_ERROR ");
+	kt_control_feed(&c, line, sizeof(line));
+	kt_control_feed(&c, line, sizeof(line));
+	feed(&c, "\nKTSTR_READY\n");
+	EXPECT_EQ(KT_CONTROL_REASON_MAX - 1, strlen(c.payload_error));
+	EXPECT_EQ('r', c.payload_error[0]);
+	EXPECT_TRUE(c.ready);
+	kt_control_free(&c);
+}
+
 TEST(control_without_records)
 {
 	struct kt_control c;
 	char *rec = record_of_size(1 << 20);
 
 	kt_control_init(&c, NULL, KT_RESULTS_MAX_BYTES);
-	feed(&c, "KTSTR_BOOTED\nKTSTR_RESULT ");
+	feed(&c, "KTSTR_READY\nKTSTR_RESULT ");
 	feed(&c, rec);
 	feed(&c, "\nKTSTR_RESULTS_DROPPED 3\nKTSTR_EXIT 6\n");
-	EXPECT_TRUE(c.booted);
+	EXPECT_TRUE(c.ready);
 	EXPECT_TRUE(c.exited);
 	EXPECT_EQ(6, c.exit_status);
 	EXPECT_LE(c.line_cap, 1024);
@@ -278,23 +337,34 @@ FIXTURE_TEARDOWN(vm)
 {
 }
 
-/* A real VM running @command with the results channel. */
-static int run_vm(const char *command, const char *cmdline,
+/* The options of a one-CPU VM with the guest image of this tree's build. */
+static int vm_opts(struct kt_launch *l, struct kt_vm_opts *o)
+{
+	/* As ./ktstr would. */
+	setenv("KTSTR_ROOT", ".", 0);
+	kt_launch_init(l, VM_TEST_TIMEOUT_S / 2);
+	l->topology_spec = "1n1l1c1t";
+	l->accel = KT_ACCEL_AUTO;
+	if (kt_launch_prepare(l))
+		return -1;
+	kt_launch_vm_opts(l, o);
+	return 0;
+}
+
+/*
+ * A real VM running @command with the results channel, or taking
+ * @payload_line as it is if that is set.
+ */
+static int run_vm(const char *command, const char *payload_line,
 		  struct kt_records *rec, char **out, struct kt_vm_result *r)
 {
 	struct kt_launch l;
 	struct kt_vm_opts o;
 
-	/* The guest image from this tree's build, as ./ktstr would. */
-	setenv("KTSTR_ROOT", ".", 0);
-	kt_launch_init(&l, VM_TEST_TIMEOUT_S / 2);
-	l.topology_spec = "1n1l1c1t";
-	l.accel = KT_ACCEL_AUTO;
-	if (kt_launch_prepare(&l))
+	if (vm_opts(&l, &o))
 		return -1;
-	kt_launch_vm_opts(&l, &o);
 	o.command = command;
-	o.extra_cmdline = cmdline;
+	o.payload_line = payload_line;
 	o.capture_stdout = out;
 	o.records = rec;
 	if (kt_accel_resolve(l.accel, &o.accel, r->detail, sizeof(r->detail)))
@@ -335,18 +405,26 @@ TEST_F_TIMEOUT(vm, results_channel, VM_TEST_TIMEOUT_S)
 }
 
 /*
- * /init's own bound, made small here (a later ktstr.results= wins): the
- * first lines that fit are sent, the rest are counted in the guest.
+ * /init's own bound, made small here (the payload line says 200 bytes,
+ * the host keeps its 2 MiB): the first lines that fit are sent, the rest
+ * are counted in the guest.
  */
 TEST_F_TIMEOUT(vm, results_channel_bound, VM_TEST_TIMEOUT_S)
 {
+	static char line[KT_PAYLOAD_LINE_MAX + 1];
+	static struct kt_payload p;
 	struct kt_records rec = { 0 };
 	struct kt_vm_result r;
+	char err[KT_PAYLOAD_ERR_MAX];
 	char *out = NULL;
 
-	ASSERT_EQ(0, run_vm("for i in 1 2 3 4 5 6 7 8 9 10; do echo '" VALUES_REC "'; done >> $KTSTR_RESULTS; "
-			    "head -c 100000 /dev/zero | tr '\\0' x >> $KTSTR_RESULTS",
-			    "ktstr.results=200", &rec, &out, &r))
+	snprintf(p.command, sizeof(p.command), "%s",
+		 "for i in 1 2 3 4 5 6 7 8 9 10; do echo '" VALUES_REC "'; done >> $KTSTR_RESULTS; "
+		 "head -c 100000 /dev/zero | tr '\\0' x >> $KTSTR_RESULTS");
+	p.results_max = 200;
+	ASSERT_LT(0, kt_payload_encode(&p, line, sizeof(line), err,
+				       sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, run_vm(NULL, line, &rec, &out, &r))
 		TH_LOG("%s", kt_errmsg());
 	ASSERT_EQ(KT_VM_EXITED, r.outcome) TH_LOG("%s", r.detail);
 	EXPECT_EQ(0, r.exit_status);
@@ -357,6 +435,81 @@ TEST_F_TIMEOUT(vm, results_channel_bound, VM_TEST_TIMEOUT_S)
 	EXPECT_TRUE(rec.full);
 	free(out);
 	kt_records_free(&rec);
+}
+
+/*
+ * /init refuses a payload line it cannot take whole, says so on the
+ * console, and the host's result names what is wrong; nothing runs.
+ */
+static void expect_refusal(struct __test_metadata *_metadata, const char *line,
+		    const char *reason)
+{
+	struct kt_vm_result r;
+	char *out = NULL;
+
+	ASSERT_EQ(0, run_vm(NULL, line, NULL, &out, &r)) TH_LOG("%s", kt_errmsg());
+	EXPECT_EQ(KT_VM_BAD_PAYLOAD, r.outcome) TH_LOG("%s", r.detail);
+	EXPECT_STREQ("bad-payload", kt_vm_outcome_name(r.outcome));
+	EXPECT_EQ(125, kt_vm_exit_code(&r));
+	EXPECT_EQ(0, strncmp(r.detail, "the guest's /init refused the payload: ",
+			     39)) TH_LOG("%s", r.detail);
+	EXPECT_NE(NULL, strstr(r.detail, reason)) TH_LOG("%s", r.detail);
+	EXPECT_NE(NULL, strstr(r.console_tail, "ktstr-init: bad payload: "))
+		TH_LOG("%s", r.console_tail);
+	EXPECT_TRUE(!out || !*out) TH_LOG("%s", out);
+	free(out);
+}
+
+TEST_F_TIMEOUT(vm, malformed_payload_is_refused, VM_TEST_TIMEOUT_S)
+{
+	/* "echo x", but upper case hex. */
+	expect_refusal(_metadata, "KTSTR_PAYLOAD ktstr.exec=6563686F2078\n",
+		"ktstr.exec=not lowercase hex at digit 7");
+}
+
+TEST_F_TIMEOUT(vm, overlong_payload_is_refused, VM_TEST_TIMEOUT_S)
+{
+	static char line[KT_PAYLOAD_LINE_MAX + 4096];
+	size_t n = snprintf(line, sizeof(line), "KTSTR_PAYLOAD ktstr.exec=");
+
+	/* "echo xxxx...", longer than any line /init takes. */
+	n += snprintf(line + n, sizeof(line) - n, "6563686f20");
+	memset(line + n, '7', sizeof(line) - n - 2);
+	line[sizeof(line) - 2] = '\n';
+	line[sizeof(line) - 1] = '\0';
+	expect_refusal(_metadata, line, "no newline in the first 16384 bytes");
+}
+
+/*
+ * What the host can tell /init would refuse is refused before booting,
+ * naming the option at fault.
+ */
+TEST(payload_refused_before_booting)
+{
+	static char command[KT_PAYLOAD_COMMAND_MAX + 2];
+	const char *term = getenv("TERM");
+	struct kt_launch l;
+	struct kt_vm_opts o;
+	struct kt_vm_result r;
+
+	ASSERT_EQ(0, vm_opts(&l, &o)) TH_LOG("%s", kt_errmsg());
+	o.accel = KT_ACCEL_TCG;
+	o.dry_run = true;
+	memset(command, 'x', sizeof(command) - 1);
+	o.command = command;
+	EXPECT_EQ(-1, kt_vm_run(&o, &r));
+	EXPECT_STREQ("--exec command too long: 7937 bytes, at most 7936",
+		     kt_errmsg());
+	o.interactive = true;
+	o.command = NULL;
+	setenv("TERM", "xterm;rm", 1);
+	EXPECT_EQ(-1, kt_vm_run(&o, &r));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "TERM='xterm;rm' is not a terminal name the guest takes"))
+		TH_LOG("%s", kt_errmsg());
+	if (term)
+		setenv("TERM", term, 1);
+	else
+		unsetenv("TERM");
 }
 
 TEST_HARNESS_MAIN

@@ -290,7 +290,7 @@ static struct kt_qemu_spec test_spec(enum kt_cpu_vendor vendor)
 		.kernel = "vmlinux", .initrd = "i.cpio",
 		.cmdline = "console=ttyS0", .shm_prefix = "/dev/shm/ktstr-1-1",
 		.console_path = "c", .stdout_path = "o", .stderr_path = "e",
-		.control_path = "x",
+		.control_path = "x", .control_in_path = "xi",
 	};
 
 	return s;
@@ -315,6 +315,9 @@ TEST(qemu_command_realizes_the_topology)
 	EXPECT_TRUE(has_arg_pair(&a, "-numa", "dist,src=1,dst=0,val=21"));
 	EXPECT_TRUE(has_arg_pair(&a, "-accel", "tcg,thread=single"));
 	EXPECT_TRUE(has_arg_pair(&a, "-serial", "chardev:control"));
+	/* The control port is read both ways: the payload comes in on it. */
+	EXPECT_TRUE(has_arg_pair(&a, "-chardev",
+				 "file,id=control,path=x,input-path=xi"));
 	EXPECT_TRUE(has_arg_pair(&a, "-kernel", "vmlinux"));
 	kt_argv_free(&a);
 	ASSERT_EQ(0, setenv("KTSTR_TCG_THREAD", "multi", 1));

@@ -415,4 +415,19 @@ TEST_F_TIMEOUT(vm, bad_options_are_named, VM_TEST_TIMEOUT_S)
 		TH_LOG("%s", r.err);
 }
 
+/* The payload goes on the control port, within /init's bound. */
+TEST_F_TIMEOUT(vm, exec_too_long_is_refused_before_booting, VM_TEST_TIMEOUT_S)
+{
+	static char command[8001];
+	const char *const argv[] = { "ktstr", "shell", "--topology", "1n1l2c1t",
+				     "--exec", command, NULL };
+	struct run r;
+
+	memset(command, ':', sizeof(command) - 1);
+	run_ktstr(&r, argv);
+	EXPECT_EQ(1, r.status);
+	EXPECT_NE(NULL, strstr(r.err, "--exec command too long: 8000 bytes, at most 7936"))
+		TH_LOG("stderr: %s", r.err);
+}
+
 TEST_HARNESS_MAIN
