@@ -364,9 +364,9 @@ static int build_cmdline(const struct kt_vm_opts *o, char *buf, size_t len)
 static int build_payload(struct vm_run *v)
 {
 	const struct kt_vm_opts *o = v->o;
-	static struct kt_payload p;
 	char err[KT_PAYLOAD_ERR_MAX];
 	const char *term = getenv("TERM");
+	struct kt_payload p;
 	struct winsize ws;
 	int n;
 
@@ -388,11 +388,14 @@ static int build_payload(struct vm_run *v)
 			p.rows = ws.ws_row;
 			p.cols = ws.ws_col;
 		}
-		/* Refused, not dropped: the shell would act oddly. */
-		if (term && !kt_payload_term_ok(term))
+		/*
+		 * Unset or empty: the guest's default.  Refused, not dropped,
+		 * if the guest cannot take it: the shell would act oddly.
+		 */
+		if (term && *term && !kt_payload_term_ok(term))
 			return kt_fail("TERM='%s' is not a terminal name the guest takes (letters, digits and '._+-', at most %d bytes)",
 				       term, KT_PAYLOAD_TERM_MAX);
-		if (term)
+		if (term && *term)
 			snprintf(p.term, sizeof(p.term), "%s", term);
 	}
 	if (o->records)
