@@ -39,6 +39,7 @@ static const struct option launch_options[] = {
 	{ "memory", required_argument, NULL, KT_OPT_MEMORY },
 	{ "dry-run", no_argument, NULL, KT_OPT_DRY_RUN },
 	{ "cpu-model", required_argument, NULL, KT_OPT_CPU_MODEL },
+	{ "no-snapshot", no_argument, NULL, KT_OPT_NO_SNAPSHOT },
 };
 
 void kt_launch_options(const struct option *extra, struct option *out)
@@ -83,6 +84,9 @@ int kt_launch_option(struct kt_launch *l, int opt, const char *arg)
 		return 1;
 	case KT_OPT_DRY_RUN:
 		l->dry_run = true;
+		return 1;
+	case KT_OPT_NO_SNAPSHOT:
+		l->no_snapshot = true;
 		return 1;
 	}
 	return 0;
@@ -131,6 +135,14 @@ int kt_launch_prepare(struct kt_launch *l)
 	return build_image(l);
 }
 
+/* Set to anything but "" or "0". */
+static bool env_set(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0");
+}
+
 void kt_launch_vm_opts(const struct kt_launch *l, struct kt_vm_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -143,6 +155,7 @@ void kt_launch_vm_opts(const struct kt_launch *l, struct kt_vm_opts *o)
 	o->log_dir = l->log_dir;
 	o->extra_cmdline = l->cmdline;
 	o->dry_run = l->dry_run;
+	o->no_snapshot = l->no_snapshot || env_set("KTSTR_NO_SNAPSHOT");
 	o->stdout_fd = -1;
 	o->stderr_fd = -1;
 }

@@ -28,6 +28,7 @@ enum {
 	KT_OPT_DRY_RUN,
 	KT_OPT_CPU_MODEL,
 	KT_OPT_TOPOLOGY,
+	KT_OPT_NO_SNAPSHOT,
 };
 
 #define KT_LAUNCH_MAX_OPTIONS 32
@@ -43,7 +44,8 @@ enum {
 	"  --log-dir DIR    keep console.log and qemu.log in DIR\n"	\
 	"  --cmdline ARGS   append to the guest kernel command line\n"	\
 	"  --memory SIZE    override the topology's memory (e.g. 2G)\n"	\
-	"  --dry-run        print the QEMU command line, boot nothing\n"
+	"  --dry-run        print the QEMU command line, boot nothing\n"	\
+	"  --no-snapshot    boot every VM cold (default: restore a saved one)\n"
 
 struct kt_launch {
 	const char *topology_spec;
@@ -57,6 +59,7 @@ struct kt_launch {
 	const char *cmdline;
 	const char *memory;
 	bool dry_run;
+	bool no_snapshot;
 
 	struct kt_topology topo;
 	struct kt_kernel kernel;

@@ -17,6 +17,10 @@
 #define KEY_COLS "ktstr.cols="
 #define KEY_TERM "ktstr.term="
 #define KEY_RESULTS "ktstr.results="
+#define KEY_TIME "ktstr.time="
+#define KEY_SEED "ktstr.seed="
+/* Far enough for any clock, short of overflowing a time_t. */
+#define TIME_S_MAX 99999999999ull
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -48,11 +52,25 @@ bool kt_payload_term_ok(const char *term)
 	return term_ok(term, strlen(term));
 }
 
+static const char digits[] = "0123456789abcdef";
+
+static size_t put_hex(char *out, const void *data, size_t len)
+{
+	const unsigned char *b = data;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * len] = '\0';
+	return 2 * len;
+}
+
 int kt_payload_encode(const struct kt_payload *p, char *line, size_t len,
 		      char *err, size_t errlen)
 {
-	static const char digits[] = "0123456789abcdef";
-	size_t cmd = strlen(p->command), term = strlen(p->term), n, i;
+	size_t cmd = strlen(p->command), term = strlen(p->term), n;
 
 	if (cmd > KT_PAYLOAD_COMMAND_MAX)
 		return fail(err, errlen,
@@ -66,16 +84,15 @@ int kt_payload_encode(const struct kt_payload *p, char *line, size_t len,
 		return fail(err, errlen,
 			    "results bound %lu bytes, at most %lu",
 			    p->results_max, KT_PAYLOAD_RESULTS_MAX);
+	if (p->has_time && (p->time_s > TIME_S_MAX || p->time_ns > 999999999))
+		return fail(err, errlen, "time %llu.%u out of range",
+			    p->time_s, p->time_ns);
 	if (len < KT_PAYLOAD_LINE_MAX + 1)
 		return fail(err, errlen, "no room for the payload line");
 	n = snprintf(line, len, "%s", KT_PAYLOAD_PREFIX);
 	if (cmd) {
 		n += snprintf(line + n, len - n, " %s", KEY_EXEC);
-		for (i = 0; i < cmd; i++) {
-			line[n++] = digits[(unsigned char)p->command[i] >> 4];
-			line[n++] = digits[(unsigned char)p->command[i] & 15];
-		}
-		line[n] = '\0';
+		n += put_hex(line + n, p->command, cmd);
 	}
 	if (p->interactive)
 		n += snprintf(line + n, len - n, " %s1", KEY_SHELL);
@@ -87,6 +104,13 @@ int kt_payload_encode(const struct kt_payload *p, char *line, size_t len,
 	if (p->results_max)
 		n += snprintf(line + n, len - n, " %s%lu", KEY_RESULTS,
 			      p->results_max);
+	if (p->has_time)
+		n += snprintf(line + n, len - n, " %s%llu.%09u", KEY_TIME,
+			      p->time_s, p->time_ns);
+	if (p->has_seed) {
+		n += snprintf(line + n, len - n, " %s", KEY_SEED);
+		n += put_hex(line + n, p->seed, sizeof(p->seed));
+	}
 	n += snprintf(line + n, len - n, "\n");
 	/* The bounds above keep every line well within the limit. */
 	if (n > KT_PAYLOAD_LINE_MAX)
@@ -104,32 +128,52 @@ static int hex_value(char c)
 	return -1;
 }
 
-static int decode_hex(const char *hex, size_t len, struct kt_payload *p,
-		      char *err, size_t errlen)
+/* Lowercase hex into @out; a NUL byte is refused unless @nul_ok. */
+static int decode_hex(const char *key, const char *hex, size_t len,
+		      unsigned char *out, bool nul_ok, char *err,
+		      size_t errlen)
 {
 	size_t i;
 
 	if (len % 2)
-		return fail(err, errlen, "%san odd number of hex digits",
-			    KEY_EXEC);
-	if (len / 2 > KT_PAYLOAD_COMMAND_MAX)
-		return fail(err, errlen, "%sa command of %zu bytes, at most %d",
-			    KEY_EXEC, len / 2, KT_PAYLOAD_COMMAND_MAX);
+		return fail(err, errlen, "%san odd number of hex digits", key);
 	for (i = 0; i < len; i += 2) {
 		int hi = hex_value(hex[i]), lo = hex_value(hex[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return fail(err, errlen,
 				    "%snot lowercase hex at digit %zu",
-				    KEY_EXEC, i + (hi >= 0));
-		/* sh -c would stop at a NUL and run a part of it. */
-		if (!hi && !lo)
+				    key, i + (hi >= 0));
+		if (!nul_ok && !hi && !lo)
 			return fail(err, errlen, "%sa NUL byte in the command",
-				    KEY_EXEC);
-		p->command[i / 2] = (char)(hi << 4 | lo);
+				    key);
+		out[i / 2] = (unsigned char)(hi << 4 | lo);
 	}
+	return 0;
+}
+
+static int decode_command(const char *hex, size_t len, struct kt_payload *p,
+			  char *err, size_t errlen)
+{
+	if (len / 2 > KT_PAYLOAD_COMMAND_MAX)
+		return fail(err, errlen, "%sa command of %zu bytes, at most %d",
+			    KEY_EXEC, len / 2, KT_PAYLOAD_COMMAND_MAX);
+	/* sh -c would stop at a NUL and run a part of it. */
+	if (decode_hex(KEY_EXEC, hex, len, (unsigned char *)p->command, false,
+		       err, errlen))
+		return -1;
 	p->command[len / 2] = '\0';
 	return 0;
+}
+
+static int decode_seed(const char *hex, size_t len, struct kt_payload *p,
+		       char *err, size_t errlen)
+{
+	if (len != 2 * KT_PAYLOAD_SEED_LEN)
+		return fail(err, errlen, "%s%zu hex digits, not %d", KEY_SEED,
+			    len, 2 * KT_PAYLOAD_SEED_LEN);
+	p->has_seed = true;
+	return decode_hex(KEY_SEED, hex, len, p->seed, true, err, errlen);
 }
 
 /* Decimal digits only, from @min to @max. */
@@ -159,10 +203,37 @@ static int decode_number(const char *key, const char *s, size_t len,
 	return 0;
 }
 
-enum word { W_EXEC, W_SHELL, W_ROWS, W_COLS, W_TERM, W_RESULTS, NR_WORDS };
+/* <seconds>.<nine digits of nanoseconds> */
+static int decode_time(const char *s, size_t len, struct kt_payload *p,
+		       char *err, size_t errlen)
+{
+	const char *dot = memchr(s, '.', len);
+	unsigned long v;
+
+	if (!dot || s + len - dot - 1 != 9)
+		return fail(err, errlen,
+			    "%s'%.*s' is not <seconds>.<9 digits>", KEY_TIME,
+			    (int)(len > 30 ? 30 : len), s);
+	if (decode_number(KEY_TIME, s, dot - s, 0, TIME_S_MAX, &v, err,
+			  errlen))
+		return -1;
+	p->time_s = v;
+	if (decode_number(KEY_TIME, dot + 1, 9, 0, 999999999, &v, err,
+			  errlen))
+		return -1;
+	p->time_ns = v;
+	p->has_time = true;
+	return 0;
+}
+
+enum word {
+	W_EXEC, W_SHELL, W_ROWS, W_COLS, W_TERM, W_RESULTS, W_TIME, W_SEED,
+	NR_WORDS
+};
 
 static const char * const keys[NR_WORDS] = {
 	KEY_EXEC, KEY_SHELL, KEY_ROWS, KEY_COLS, KEY_TERM, KEY_RESULTS,
+	KEY_TIME, KEY_SEED,
 };
 
 static int decode_word(const char *w, size_t len, struct kt_payload *p,
@@ -188,7 +259,11 @@ static int decode_word(const char *w, size_t len, struct kt_payload *p,
 	vlen = len - klen;
 	switch (k) {
 	case W_EXEC:
-		return decode_hex(val, vlen, p, err, errlen);
+		return decode_command(val, vlen, p, err, errlen);
+	case W_TIME:
+		return decode_time(val, vlen, p, err, errlen);
+	case W_SEED:
+		return decode_seed(val, vlen, p, err, errlen);
 	case W_SHELL:
 		if (vlen != 1 || *val != '1')
 			return fail(err, errlen, "%s takes only 1", keys[k]);

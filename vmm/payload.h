@@ -8,7 +8,8 @@
  *
  *   KTSTR_PAYLOAD[ ktstr.exec=<hex>][ ktstr.shell=1]
  *                [ ktstr.rows=<n> ktstr.cols=<n>][ ktstr.term=<name>]
- *                [ ktstr.results=<bytes>]
+ *                [ ktstr.results=<bytes>][ ktstr.time=<s>.<ns>]
+ *                [ ktstr.seed=<hex>]
  *
  * Words are separated by one space, each at most once.  The host encodes
  * and /init decodes with this one file (built into both), so the two
@@ -33,6 +34,8 @@
 #define KT_PAYLOAD_TERM_MAX 63
 /* /init allocates the results bound: no more than this. */
 #define KT_PAYLOAD_RESULTS_MAX (64ul << 20)
+/* Bytes of host randomness /init mixes into the guest's pool. */
+#define KT_PAYLOAD_SEED_LEN 32
 /* Room for any reason kt_payload_encode() or _decode() gives. */
 #define KT_PAYLOAD_ERR_MAX 160
 
@@ -42,6 +45,16 @@ struct kt_payload {
 	unsigned short rows, cols;	/* 0: not given */
 	char term[KT_PAYLOAD_TERM_MAX + 1];	/* "": not given */
 	unsigned long results_max;	/* 0: no results channel */
+	/*
+	 * The host's wall clock and fresh randomness as the line is sent: a
+	 * guest restored from a snapshot wakes with the clock and the random
+	 * state of the moment the snapshot was taken.
+	 */
+	bool has_time;
+	unsigned long long time_s;
+	unsigned int time_ns;
+	bool has_seed;
+	unsigned char seed[KT_PAYLOAD_SEED_LEN];
 };
 
 /* A $TERM /init takes: letters, digits and '._+-', at most 63 bytes. */

@@ -321,16 +321,20 @@ static int add_numa(const struct kt_qemu_spec *s, struct kt_argv *a)
 	return 0;
 }
 
-/* @in_path: also the port's input, so the host can write to the guest. */
+/*
+ * @in_path: also the port's input, so the host can write to the guest.
+ * @append: keep what the file holds (a restored guest's boot log).
+ */
 static int add_serial(struct kt_argv *a, const char *id, const char *path,
-		      const char *in_path)
+		      const char *in_path, bool append)
 {
 	kt_argv_add(a, "-chardev");
 	if (path && in_path)
 		kt_argv_addf(a, "file,id=%s,path=%s,input-path=%s", id, path,
 			     in_path);
 	else if (path)
-		kt_argv_addf(a, "file,id=%s,path=%s", id, path);
+		kt_argv_addf(a, "file,id=%s,path=%s%s", id, path,
+			     append ? ",append=on" : "");
 	else
 		kt_argv_addf(a, "stdio,id=%s,signal=off", id);
 	kt_argv_add(a, "-serial");
@@ -339,16 +343,17 @@ static int add_serial(struct kt_argv *a, const char *id, const char *path,
 
 static int add_ports(const struct kt_qemu_spec *s, struct kt_argv *a)
 {
-	add_serial(a, "console", s->console_path, NULL);
-	add_serial(a, "stdout", s->stdout_path, NULL);
+	add_serial(a, "console", s->console_path, NULL, true);
+	add_serial(a, "stdout", s->stdout_path, NULL, false);
 	if (s->stdout_path) {
-		add_serial(a, "stderr", s->stderr_path, NULL);
+		add_serial(a, "stderr", s->stderr_path, NULL, false);
 	} else {
 		/* Interactive: stderr shares the terminal on ttyS1. */
 		kt_argv_add(a, "-serial");
 		kt_argv_add(a, "null");
 	}
-	return add_serial(a, "control", s->control_path, s->control_in_path);
+	return add_serial(a, "control", s->control_path, s->control_in_path,
+			  false);
 }
 
 int kt_qemu_argv(const struct kt_qemu_spec *s, struct kt_argv *a)
@@ -372,6 +377,14 @@ int kt_qemu_argv(const struct kt_qemu_spec *s, struct kt_argv *a)
 	kt_argv_add(a, "-append");
 	kt_argv_add(a, s->cmdline);
 	add_ports(s, a);
+	if (s->qmp_path) {
+		kt_argv_add(a, "-qmp");
+		kt_argv_addf(a, "unix:%s,server=on,wait=off", s->qmp_path);
+	}
+	if (s->incoming) {
+		kt_argv_add(a, "-incoming");
+		kt_argv_add(a, "defer");
+	}
 	if (a->failed)
 		return kt_fail("out of memory building the QEMU command line");
 	return 0;

@@ -44,6 +44,8 @@ struct kt_qemu_spec {
 	const char *stderr_path;	/* ttyS2 */
 	const char *control_path;	/* ttyS3, guest to host */
 	const char *control_in_path;	/* ttyS3, host to guest; or NULL */
+	const char *qmp_path;		/* QMP socket; or NULL */
+	bool incoming;			/* wait for a saved state (-incoming defer) */
 };
 
 /* $KTSTR_QEMU or qemu-system-x86_64. */

@@ -11,11 +11,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -27,6 +29,8 @@
 #include "control.h"
 #include "error.h"
 #include "payload.h"
+#include "qmp.h"
+#include "snapshot.h"
 #include "vm.h"
 
 #define SHM_DIR "/dev/shm"
@@ -46,6 +50,12 @@
 #define BOOT_SILENCE_CPUS 16
 #define BOOT_ATTEMPTS 3
 #define CMDLINE_MAX 2048
+/*
+ * QMP exchanges around a snapshot, generous for a loaded TCG host: they
+ * take well under a second alone.
+ */
+#define QMP_CONNECT_MS 30000
+#define QMP_STATE_MS 120000
 
 enum port { PORT_STDOUT, PORT_STDERR, PORT_CONTROL, NR_PORTS };
 static const char * const port_names[NR_PORTS] = { "stdout", "stderr",
@@ -69,10 +79,17 @@ struct vm_run {
 	/* The control port's input: the host writes the payload here. */
 	char payload_fifo[PATH_MAX + 16];
 	int payload_fd;
+	struct kt_payload words;	/* built from the options */
 	const char *payload;	/* the line, sent once /init is ready */
 	size_t payload_len;
 	bool payload_sent;
 	char payload_buf[KT_PAYLOAD_LINE_MAX + 1];
+	/* SAVE: boot cold and keep a snapshot; RESTORE: start from one. */
+	enum { SNAP_OFF, SNAP_SAVE, SNAP_RESTORE } snap;
+	struct kt_snapshot snapshot;
+	char qmp_path[PATH_MAX + 16];
+	char state_path[PATH_MAX + 16];	/* RESTORE: this run's copy */
+	bool restore_failed;		/* boot again, cold */
 	struct buf out;
 	struct kt_control control;
 	pid_t qemu;
@@ -256,6 +273,8 @@ static int make_run_dir(struct vm_run *v)
 			 port_names[p]);
 	snprintf(v->payload_fifo, sizeof(v->payload_fifo), "%s/payload",
 		 v->run_dir);
+	snprintf(v->qmp_path, sizeof(v->qmp_path), "%s/qmp", v->run_dir);
+	snprintf(v->state_path, sizeof(v->state_path), "%s/state", v->run_dir);
 	return 0;
 }
 
@@ -322,11 +341,14 @@ static void cleanup(struct vm_run *v)
 	if (v->payload_fifo[0])
 		unlink(v->payload_fifo);
 	remove_shm_files(v);
+	kt_snapshot_abort(&v->snapshot);
 	if (v->run_dir[0]) {
 		if (!v->o->log_dir) {
 			unlink(v->console);
 			unlink(v->qemu_log);
 		}
+		unlink(v->qmp_path);
+		unlink(v->state_path);
 		rmdir(v->run_dir);
 	}
 	if (v->tty_saved)
@@ -366,7 +388,7 @@ static int build_payload(struct vm_run *v)
 	const struct kt_vm_opts *o = v->o;
 	char err[KT_PAYLOAD_ERR_MAX];
 	const char *term = getenv("TERM");
-	struct kt_payload p;
+	struct kt_payload *p = &v->words;
 	struct winsize ws;
 	int n;
 
@@ -375,18 +397,18 @@ static int build_payload(struct vm_run *v)
 		v->payload_len = strlen(o->payload_line);
 		return 0;
 	}
-	memset(&p, 0, sizeof(p));
+	memset(p, 0, sizeof(*p));
 	if (o->command && strlen(o->command) > KT_PAYLOAD_COMMAND_MAX)
 		return kt_fail("--exec command too long: %zu bytes, at most %d",
 			       strlen(o->command), KT_PAYLOAD_COMMAND_MAX);
 	if (o->command)
-		snprintf(p.command, sizeof(p.command), "%s", o->command);
+		snprintf(p->command, sizeof(p->command), "%s", o->command);
 	if (o->interactive) {
-		p.interactive = true;
+		p->interactive = true;
 		if (!ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) && ws.ws_row &&
 		    ws.ws_col) {
-			p.rows = ws.ws_row;
-			p.cols = ws.ws_col;
+			p->rows = ws.ws_row;
+			p->cols = ws.ws_col;
 		}
 		/*
 		 * Unset or empty: the guest's default.  Refused, not dropped,
@@ -396,11 +418,14 @@ static int build_payload(struct vm_run *v)
 			return kt_fail("TERM='%s' is not a terminal name the guest takes (letters, digits and '._+-', at most %d bytes)",
 				       term, KT_PAYLOAD_TERM_MAX);
 		if (term && *term)
-			snprintf(p.term, sizeof(p.term), "%s", term);
+			snprintf(p->term, sizeof(p->term), "%s", term);
 	}
 	if (o->records)
-		p.results_max = KT_RESULTS_MAX_BYTES;
-	n = kt_payload_encode(&p, v->payload_buf, sizeof(v->payload_buf), err,
+		p->results_max = KT_RESULTS_MAX_BYTES;
+	/* Room for the clock and the seed, which are added as it is sent. */
+	p->has_time = true;
+	p->has_seed = true;
+	n = kt_payload_encode(p, v->payload_buf, sizeof(v->payload_buf), err,
 			      sizeof(err));
 	if (n < 0)
 		return kt_fail("the guest cannot take this payload: %s", err);
@@ -409,13 +434,40 @@ static int build_payload(struct vm_run *v)
 	return 0;
 }
 
-/* Once, when /init says KTSTR_READY. */
+/* The host's clock and fresh randomness, as of now. */
+static int stamp_payload(struct vm_run *v)
+{
+	char err[KT_PAYLOAD_ERR_MAX];
+	struct timespec now;
+	int n;
+
+	if (v->o->payload_line)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	v->words.time_s = now.tv_sec;
+	v->words.time_ns = now.tv_nsec;
+	if (getrandom(v->words.seed, sizeof(v->words.seed), 0) !=
+	    sizeof(v->words.seed))
+		return -1;
+	n = kt_payload_encode(&v->words, v->payload_buf,
+			      sizeof(v->payload_buf), err, sizeof(err));
+	if (n < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	v->payload_len = n;
+	return 0;
+}
+
+/* Once, when /init says KTSTR_READY (or the guest is restored). */
 static int send_payload(struct vm_run *v)
 {
 	size_t off = 0;
 	ssize_t n;
 
 	v->payload_sent = true;
+	if (stamp_payload(v))
+		return -1;
 	while (off < v->payload_len) {
 		n = write(v->payload_fd, v->payload + off,
 			  v->payload_len - off);
@@ -708,6 +760,171 @@ static bool boot_stalled(struct vm_run *v)
 	return elapsed_s(&v->console_changed) >= boot_silence_s(v->o->topo);
 }
 
+/* Says why this VM boots cold although snapshots are on. */
+static void boot_cold(struct vm_run *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(v->r->boot_note, sizeof(v->r->boot_note), fmt, ap);
+	va_end(ap);
+	v->r->boot = KT_VM_BOOT_COLD;
+	fprintf(stderr, "ktstr: booting cold: %s\n", v->r->boot_note);
+}
+
+/* The command line with fixed names where this run's own files go. */
+static int snapshot_key(struct vm_run *v, const struct kt_qemu_spec *spec)
+{
+	struct kt_qemu_spec k = *spec;
+	struct kt_argv a = { 0 };
+	int ret;
+
+	k.kernel = "KERNEL";
+	k.initrd = "INITRD";
+	k.shm_prefix = SHM_DIR "/RAM";
+	k.console_path = "CONSOLE";
+	k.stderr_path = "PORT";
+	k.control_path = "PORT";
+	k.stdout_path = spec->stdout_path ? "PORT" : NULL;
+	k.control_in_path = spec->control_in_path ? "PORT" : NULL;
+	k.qmp_path = "QMP";
+	k.incoming = false;
+	ret = kt_qemu_argv(&k, &a);
+	if (!ret)
+		ret = kt_snapshot_key(&v->snapshot, a.items, spec->kernel,
+				      spec->initrd,
+				      kt_topology_memory_nodes(v->o->topo));
+	kt_argv_free(&a);
+	return ret;
+}
+
+/*
+ * Restore where the cache has this very VM ready; else boot cold and
+ * save it when /init is ready.  Anything in the way means a cold boot,
+ * said on stderr: never a failed run.
+ */
+static void plan_snapshot(struct vm_run *v, struct kt_qemu_spec *spec)
+{
+	v->r->boot = KT_VM_BOOT_COLD;
+	if (v->o->no_snapshot || v->o->dry_run)
+		return;
+	if (snapshot_key(v, spec)) {
+		boot_cold(v, "no snapshot key: %s", kt_errmsg());
+		return;
+	}
+	if (kt_snapshot_exists(&v->snapshot)) {
+		if (!kt_snapshot_check_out(&v->snapshot, v->shm_prefix,
+					   v->state_path, v->console)) {
+			v->snap = SNAP_RESTORE;
+			v->r->boot = KT_VM_BOOT_RESTORED;
+			spec->incoming = true;
+			return;
+		}
+		/* Removed by a concurrent trim, or broken: make it anew. */
+		remove_shm_files(v);
+	}
+	if (kt_snapshot_begin(&v->snapshot)) {
+		boot_cold(v, "cannot save a snapshot: %s", kt_errmsg());
+		return;
+	}
+	v->snap = SNAP_SAVE;
+}
+
+static void snapshot_info(struct vm_run *v, char *buf, size_t len)
+{
+	char topo[128];
+	time_t now = time(NULL);
+
+	if (kt_topology_short(v->o->topo, topo, sizeof(topo)))
+		snprintf(topo, sizeof(topo), "(not short-formable)");
+	snprintf(buf, len,
+		 "topology %s\nmemory %luM\nkernel %s\ninitrd %s\nqemu %s\naccel %s\nsaved %s",
+		 topo, v->o->topo->memory_mib, v->o->kernel, v->o->initramfs,
+		 kt_qemu_binary(), kt_accel_name(v->r->accel), ctime(&now));
+}
+
+/*
+ * /init is ready: stop the guest, save it into a new cache entry, and
+ * let it go on to run this payload.  A save that fails costs this run
+ * nothing but the note.
+ */
+static int save_guest(struct vm_run *v)
+{
+	char state[PATH_MAX + 80], info[PATH_MAX * 2 + 512];
+	struct kt_qmp *q;
+	int ret;
+
+	v->snap = SNAP_OFF;
+	q = kt_qmp_connect(v->qmp_path, v->qemu, QMP_CONNECT_MS);
+	if (!q) {
+		boot_cold(v, "snapshot not saved: %s", kt_errmsg());
+		kt_snapshot_abort(&v->snapshot);
+		return 0;
+	}
+	kt_snapshot_tmp_state(&v->snapshot, state, sizeof(state));
+	snapshot_info(v, info, sizeof(info));
+	ret = kt_qmp_save_state(q, state, QMP_STATE_MS);
+	if (!ret)
+		ret = kt_snapshot_commit(&v->snapshot, v->shm_prefix,
+					 v->console, info);
+	if (ret) {
+		boot_cold(v, "snapshot not saved: %s", kt_errmsg());
+		kt_snapshot_abort(&v->snapshot);
+	} else {
+		v->r->boot = KT_VM_BOOT_SAVED;
+	}
+	ret = kt_qmp_cont(q, QMP_CONNECT_MS);
+	if (ret)
+		snprintf(v->r->detail, sizeof(v->r->detail),
+			 "the guest did not resume after its snapshot: %s",
+			 kt_errmsg());
+	kt_qmp_close(q);
+	return ret;
+}
+
+/* The guest comes back as it was saved: /init waiting for its payload. */
+static int restore_guest(struct vm_run *v)
+{
+	struct kt_qmp *q;
+	int ret = -1;
+
+	q = kt_qmp_connect(v->qmp_path, v->qemu, QMP_CONNECT_MS);
+	if (q && !kt_qmp_load_state(q, v->state_path, QMP_STATE_MS))
+		ret = kt_qmp_cont(q, QMP_CONNECT_MS);
+	if (ret) {
+		boot_cold(v, "snapshot %.12s not restored: %s",
+			  v->snapshot.key, kt_errmsg());
+		kt_snapshot_drop(&v->snapshot);
+		v->restore_failed = true;
+	}
+	if (q)
+		kt_qmp_close(q);
+	v->control.ready = !ret;
+	return ret;
+}
+
+/*
+ * /init waits for its payload: save the guest first if this boot is to
+ * be a snapshot, then send it.  Non-zero: the VM failed (stopped).
+ */
+static int go_ahead(struct vm_run *v)
+{
+	if (v->snap == SNAP_SAVE && save_guest(v)) {
+		stop_qemu(v);
+		v->r->outcome = KT_VM_QEMU_FAILED;
+		return -1;
+	}
+	if (send_payload(v)) {
+		stop_qemu(v);
+		v->r->outcome = KT_VM_QEMU_FAILED;
+		snprintf(v->r->detail, sizeof(v->r->detail),
+			 "cannot send the payload to the guest: %s",
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* The last stop signal received, or 0 if only SIGCHLD came. */
 static int drain_signal_pipe(void)
 {
@@ -728,6 +945,13 @@ static void supervise(struct vm_run *v)
 	int status, nfds, i, stop = 0;
 	enum port p;
 
+	if (v->snap == SNAP_RESTORE && restore_guest(v)) {
+		stop_qemu(v);
+		return;
+	}
+	/* A restored guest says nothing: it is ready already. */
+	if (v->control.ready && go_ahead(v))
+		return;
 	for (;;) {
 		nfds = 0;
 		fds[nfds++] = (struct pollfd){ .fd = signal_pipe[0],
@@ -742,14 +966,8 @@ static void supervise(struct vm_run *v)
 		if (!stop)
 			stop = drain_signal_pipe();
 		relay_all(v);
-		if (v->control.ready && !v->payload_sent && send_payload(v)) {
-			stop_qemu(v);
-			v->r->outcome = KT_VM_QEMU_FAILED;
-			snprintf(v->r->detail, sizeof(v->r->detail),
-				 "cannot send the payload to the guest: %s",
-				 strerror(errno));
+		if (v->control.ready && !v->payload_sent && go_ahead(v))
 			return;
-		}
 		start_observer(v);
 		if (stop) {
 			stop_qemu(v);
@@ -807,6 +1025,16 @@ static int check_initramfs_fits(const struct kt_vm_opts *o)
 		       ((unsigned long)(st.st_size >> 20) * 2 + 256) / 256 * 256);
 }
 
+static int truncate_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return kt_fail_errno("cannot create %s", path);
+	close(fd);
+	return 0;
+}
+
 static int prepare(struct vm_run *v, struct kt_argv *argv)
 {
 	struct kt_qemu_spec spec = { 0 };
@@ -835,10 +1063,16 @@ static int prepare(struct vm_run *v, struct kt_argv *argv)
 	spec.stderr_path = v->fifo[PORT_STDERR];
 	spec.control_path = v->fifo[PORT_CONTROL];
 	spec.control_in_path = v->payload_fifo;
+	spec.qmp_path = v->qmp_path;
+	plan_snapshot(v, &spec);
+	/* The console appends: only a restored guest's holds its boot. */
+	if (v->snap != SNAP_RESTORE && !v->o->dry_run && truncate_file(v->console))
+		return -1;
 	return kt_qemu_argv(&spec, argv);
 }
 
-static int run_once(const struct kt_vm_opts *o, struct kt_vm_result *r)
+static int run_once(const struct kt_vm_opts *o, struct kt_vm_result *r,
+		    bool *restore_failed)
 {
 	struct sigaction old[NR_HANDLED];
 	struct vm_run v = { .o = o, .r = r };
@@ -869,6 +1103,7 @@ static int run_once(const struct kt_vm_opts *o, struct kt_vm_result *r)
 	if (spawn_qemu(&v, argv.items))
 		goto out;
 	supervise(&v);
+	*restore_failed = v.restore_failed;
 	stop_observer(&v);
 	r->wall_s = elapsed_s(&v.start);
 	save_console_tail(&v);
@@ -884,12 +1119,24 @@ out:
 
 int kt_vm_run(const struct kt_vm_opts *o, struct kt_vm_result *r)
 {
+	struct kt_vm_opts cold = *o;
 	unsigned int attempt;
+	bool restore_failed;
+	char note[sizeof(r->boot_note)];
 	int ret;
 
 	kt_vm_sweep_stale_shm();
+	kt_snapshot_sweep_stale();
 	for (attempt = 1;; attempt++) {
-		ret = run_once(o, r);
+		restore_failed = false;
+		ret = run_once(o, r, &restore_failed);
+		if (!ret && restore_failed) {
+			/* Once more from scratch, with the reason kept. */
+			snprintf(note, sizeof(note), "%s", r->boot_note);
+			cold.no_snapshot = true;
+			ret = run_once(&cold, r, &restore_failed);
+			snprintf(r->boot_note, sizeof(r->boot_note), "%s", note);
+		}
 		if (ret || r->outcome != KT_VM_BOOT_STALL ||
 		    attempt == BOOT_ATTEMPTS)
 			break;
@@ -921,6 +1168,19 @@ const char *kt_vm_outcome_name(enum kt_vm_outcome outcome)
 		return "boot-stall";
 	case KT_VM_BAD_PAYLOAD:
 		return "bad-payload";
+	}
+	return "unknown";
+}
+
+const char *kt_vm_boot_name(enum kt_vm_boot boot)
+{
+	switch (boot) {
+	case KT_VM_BOOT_COLD:
+		return "cold";
+	case KT_VM_BOOT_SAVED:
+		return "saved";
+	case KT_VM_BOOT_RESTORED:
+		return "restored";
 	}
 	return "unknown";
 }

@@ -51,6 +51,7 @@ struct kt_vm_opts {
 	 */
 	const char *payload_line;
 	bool dry_run;			/* print the QEMU command, run nothing */
+	bool no_snapshot;		/* boot cold; never save (snapshot.h) */
 	const struct kt_vm_observer *observer;	/* or NULL */
 };
 
@@ -65,8 +66,17 @@ enum kt_vm_outcome {
 	KT_VM_BAD_PAYLOAD,	/* /init refused the payload line; detail */
 };
 
+/* How the guest came up. */
+enum kt_vm_boot {
+	KT_VM_BOOT_COLD,	/* booted; boot_note says why, if snapshots were on */
+	KT_VM_BOOT_SAVED,	/* booted, and saved as a snapshot on the way */
+	KT_VM_BOOT_RESTORED,	/* restored from a snapshot */
+};
+
 struct kt_vm_result {
 	enum kt_vm_outcome outcome;
+	enum kt_vm_boot boot;
+	char boot_note[256];
 	int exit_status;
 	int signal;
 	double wall_s;
@@ -83,6 +93,7 @@ int kt_vm_run(const struct kt_vm_opts *o, struct kt_vm_result *r);
 /* The process exit code a command should return for @r. */
 int kt_vm_exit_code(const struct kt_vm_result *r);
 const char *kt_vm_outcome_name(enum kt_vm_outcome outcome);
+const char *kt_vm_boot_name(enum kt_vm_boot boot);
 /* Remove /dev/shm files left by ktstr processes that no longer exist. */
 void kt_vm_sweep_stale_shm(void);
 /* Remove the run directories in $TMPDIR of process @pid, which is gone. */

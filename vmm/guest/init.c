@@ -37,7 +37,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <linux/random.h>
 
 #include "payload.h"
 
@@ -173,6 +176,44 @@ static int receive_payload(int ctl, struct kt_payload *p)
 	dprintf(ctl, "KTSTR_PAYLOAD_ERROR %s\n", err);
 	tcdrain(ctl);
 	return -1;
+}
+
+/*
+ * A guest restored from a snapshot wakes with the wall clock and the
+ * random state of the moment the snapshot was taken: the host's clock and
+ * fresh randomness come with every payload, so no two tests see the same
+ * random numbers and timestamps are the host's.
+ */
+static void refresh_clock_and_random(const struct kt_payload *p)
+{
+	union {
+		struct rand_pool_info info;
+		unsigned char raw[sizeof(struct rand_pool_info) +
+				  KT_PAYLOAD_SEED_LEN];
+	} seed;
+	struct timespec ts;
+	int fd;
+
+	if (p->has_time) {
+		ts.tv_sec = p->time_s;
+		ts.tv_nsec = p->time_ns;
+		if (clock_settime(CLOCK_REALTIME, &ts))
+			log_console("cannot set the clock: %s",
+				    strerror(errno));
+	}
+	if (!p->has_seed)
+		return;
+	fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+	seed.info.entropy_count = 8 * KT_PAYLOAD_SEED_LEN;
+	seed.info.buf_size = KT_PAYLOAD_SEED_LEN;
+	memcpy(seed.raw + sizeof(seed.info), p->seed, KT_PAYLOAD_SEED_LEN);
+	/* Credited, then a reseed now: not at the next scheduled one. */
+	if (fd < 0 || ioctl(fd, RNDADDENTROPY, &seed) ||
+	    ioctl(fd, RNDRESEEDCRNG))
+		log_console("cannot reseed the random pool: %s",
+			    strerror(errno));
+	if (fd >= 0)
+		close(fd);
 }
 
 static void setup_interactive(const struct kt_payload *p, int tty)
@@ -437,6 +478,7 @@ int main(void)
 		reboot(RB_POWER_OFF);
 		return 1;
 	}
+	refresh_clock_and_random(&p);
 	if (results_open(&rl, p.results_max))
 		p.results_max = 0;
 

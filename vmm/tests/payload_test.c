@@ -266,4 +266,59 @@ TEST(read_line_refuses)
 	EXPECT_STREQ("reading the payload line: Bad file descriptor", err);
 }
 
+/* The host's clock and randomness reach /init whole. */
+TEST(time_and_seed)
+{
+	int i, n;
+
+	memset(&in, 0, sizeof(in));
+	in.has_time = true;
+	in.time_s = 1796270400;
+	in.time_ns = 5;
+	in.has_seed = true;
+	for (i = 0; i < KT_PAYLOAD_SEED_LEN; i++)
+		in.seed[i] = (unsigned char)(i * 37);
+	n = kt_payload_encode(&in, line, sizeof(line), err, sizeof(err));
+	ASSERT_LT(0, n) TH_LOG("%s", err);
+	EXPECT_NE(NULL, strstr(line, " ktstr.time=1796270400.000000005 ktstr.seed=00254a6f"));
+	ASSERT_EQ(0, decode(line)) TH_LOG("%s", err);
+	EXPECT_TRUE(out.has_time);
+	EXPECT_EQ(1796270400ull, out.time_s);
+	EXPECT_EQ(5, out.time_ns);
+	EXPECT_TRUE(out.has_seed);
+	EXPECT_EQ(0, memcmp(in.seed, out.seed, sizeof(in.seed)));
+	/* Neither word: neither is applied. */
+	ASSERT_EQ(0, decode("KTSTR_PAYLOAD"));
+	EXPECT_FALSE(out.has_time);
+	EXPECT_FALSE(out.has_seed);
+}
+
+TEST(time_and_seed_refused)
+{
+	static const struct {
+		const char *line, *reason;
+	} bad[] = {
+		{ "KTSTR_PAYLOAD ktstr.time=12", "is not <seconds>.<9 digits>" },
+		{ "KTSTR_PAYLOAD ktstr.time=12.5", "is not <seconds>.<9 digits>" },
+		{ "KTSTR_PAYLOAD ktstr.time=.000000000", "is not a number" },
+		{ "KTSTR_PAYLOAD ktstr.time=1x.000000000", "is not a number" },
+		{ "KTSTR_PAYLOAD ktstr.time=100000000000.000000000", "is not from 0" },
+		{ "KTSTR_PAYLOAD ktstr.seed=00", "2 hex digits, not 64" },
+		{ "KTSTR_PAYLOAD ktstr.seed=0000000000000000000000000000000000000000000000000000000000000g00", "not lowercase hex at digit 61" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-1, decode(bad[i].line)) TH_LOG("%s", bad[i].line);
+		EXPECT_NE(NULL, strstr(err, bad[i].reason))
+			TH_LOG("%s: '%s'", bad[i].line, err);
+	}
+	memset(&in, 0, sizeof(in));
+	in.has_time = true;
+	in.time_ns = 1000000000;
+	EXPECT_EQ(-1, kt_payload_encode(&in, line, sizeof(line), err,
+					 sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "out of range")) TH_LOG("%s", err);
+}
+
 TEST_HARNESS_MAIN
