@@ -68,7 +68,7 @@ int kt_snapshot_key(struct kt_snapshot *s, char *const *argv,
 		    unsigned int nr_ram)
 {
 	uint8_t digest[KT_SHA256_LEN];
-	char qemu[PATH_MAX], sub[KT_SHA256_HEX_LEN + 32];
+	char qemu[PATH_MAX], root[PATH_MAX];
 	struct kt_sha256 h;
 
 	memset(s, 0, sizeof(*s));
@@ -84,8 +84,10 @@ int kt_snapshot_key(struct kt_snapshot *s, char *const *argv,
 		return -1;
 	kt_sha256_final(&h, digest);
 	kt_sha256_hex(digest, s->key);
-	snprintf(sub, sizeof(sub), KT_SNAPSHOT_DIR "/%s", s->key);
-	return kt_cache_path(s->dir, sizeof(s->dir), sub);
+	if (snapshot_root(root, sizeof(root)))
+		return -1;
+	snprintf(s->dir, sizeof(s->dir), "%s/%s", root, s->key);
+	return 0;
 }
 
 bool kt_snapshot_exists(const struct kt_snapshot *s)
@@ -403,15 +405,16 @@ int kt_snapshot_commit(struct kt_snapshot *s, const char *shm_prefix,
 	return 0;
 }
 
+/* $KTSTR_SNAPSHOT_DIR, else snapshots/ in the cache; created. */
 static int snapshot_root(char *buf, size_t len)
 {
-	char probe[PATH_MAX];
+	const char *env = getenv("KTSTR_SNAPSHOT_DIR");
 
-	if (kt_cache_path(probe, sizeof(probe), KT_SNAPSHOT_DIR "/x"))
+	if (env && *env)
+		snprintf(buf, len, "%s", env);
+	else if (kt_cache_path(buf, len, KT_SNAPSHOT_DIR))
 		return -1;
-	*strrchr(probe, '/') = '\0';
-	snprintf(buf, len, "%s", probe);
-	return 0;
+	return kt_mkdir_p(buf, 0755);
 }
 
 void kt_snapshot_sweep_stale(void)

@@ -32,8 +32,8 @@
 
 struct kt_snapshot {
 	char key[KT_SHA256_HEX_LEN];
-	char dir[PATH_MAX];	/* the entry's name */
-	char tmp[PATH_MAX + 64];	/* "" or the entry being made */
+	char dir[PATH_MAX + 80];	/* the entry's name */
+	char tmp[PATH_MAX + 160];	/* "" or the entry being made */
 	unsigned int nr_ram;	/* RAM files: nodes with memory */
 };
 

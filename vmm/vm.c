@@ -772,6 +772,20 @@ static void boot_cold(struct vm_run *v, const char *fmt, ...)
 	fprintf(stderr, "ktstr: booting cold: %s\n", v->r->boot_note);
 }
 
+/*
+ * Between the boot and the payload in the console log: whoever reads it
+ * sees where the boot above came from.  QEMU appends to it too.
+ */
+static void console_note(struct vm_run *v, const char *what)
+{
+	int fd = open(v->console, O_WRONLY | O_APPEND | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	dprintf(fd, "ktstr: %s %s\n", what, v->snapshot.key);
+	close(fd);
+}
+
 /* The command line with fixed names where this run's own files go. */
 static int snapshot_key(struct vm_run *v, const struct kt_qemu_spec *spec)
 {
@@ -818,6 +832,7 @@ static void plan_snapshot(struct vm_run *v, struct kt_qemu_spec *spec)
 			v->snap = SNAP_RESTORE;
 			v->r->boot = KT_VM_BOOT_RESTORED;
 			spec->incoming = true;
+			console_note(v, "restored from snapshot");
 			return;
 		}
 		/* Removed by a concurrent trim, or broken: make it anew. */
@@ -872,6 +887,7 @@ static int save_guest(struct vm_run *v)
 		kt_snapshot_abort(&v->snapshot);
 	} else {
 		v->r->boot = KT_VM_BOOT_SAVED;
+		console_note(v, "saved as snapshot");
 	}
 	ret = kt_qmp_cont(q, QMP_CONNECT_MS);
 	if (ret)
