@@ -173,7 +173,7 @@ static void ram_path(char *buf, size_t len, const char *dir, unsigned int n)
 int kt_snapshot_check_out(const struct kt_snapshot *s, const char *shm_prefix,
 			  const char *state, const char *console)
 {
-	char from[PATH_MAX + 128], to[PATH_MAX + 128];
+	char from[PATH_MAX + 256], to[PATH_MAX + 256];
 	unsigned int n;
 
 	/* Last use, for trimming: the entry's own time. */
@@ -376,7 +376,7 @@ static void trim(const char *root, const char *keep)
 int kt_snapshot_commit(struct kt_snapshot *s, const char *shm_prefix,
 		       const char *console, const char *info)
 {
-	char from[PATH_MAX + 128], to[PATH_MAX + 128], root[PATH_MAX];
+	char from[PATH_MAX + 256], to[PATH_MAX + 256], root[PATH_MAX];
 	unsigned int n;
 
 	for (n = 0; n < s->nr_ram; n++) {
