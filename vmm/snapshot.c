@@ -399,9 +399,8 @@ int kt_snapshot_commit(struct kt_snapshot *s, const char *shm_prefix,
 		kt_snapshot_abort(s);
 	}
 	s->tmp[0] = '\0';
-	snprintf(root, sizeof(root), "%s", s->dir);
-	*strrchr(root, '/') = '\0';
-	trim(root, s->key);
+	if (!snapshot_root(root, sizeof(root)))
+		trim(root, s->key);
 	return 0;
 }
 
