@@ -6,6 +6,7 @@
 int cmd_shell(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_repro(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);

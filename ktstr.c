@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "topo", cmd_topo, "check that a booted topology matches its declaration" },
 	{ "monitor", cmd_monitor, "watch a VM's scheduler from the host, live" },
 	{ "kernel", cmd_kernel, "list, fetch and inspect cached kernels" },
+	{ "snapshot", cmd_snapshot, "list or clear the saved guests VMs start from" },
 };
 
 static void usage(FILE *out)

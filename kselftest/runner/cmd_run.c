@@ -61,8 +61,8 @@ static void usage(FILE *out)
 		"  --json DIR       write one JSON result per test into DIR\n"
 		"  --opt-in         include tests that only run when asked\n"
 		"  --list           print the plan, boot nothing\n"
-		"  -j N             run up to N VMs side by side (default: under TCG one\n"
-		"                   per host CPU, at most 4; under KVM 1)\n"
+		"  -j N|auto        run up to N VMs side by side; auto (the default): under\n"
+		"                   TCG one per host CPU, at most 4, as memory allows; KVM 1\n"
 		"  --no-auto-repro  no probe VM after a scheduler exits unexpectedly\n"
 		KT_WATCH_HELP
 		KT_LAUNCH_HELP

@@ -308,6 +308,7 @@ static int run_one(const struct kt_exec *e, const struct kt_run_item *it,
 		return 0;
 	}
 	snprintf(r->accel, sizeof(r->accel), "%s", kt_accel_name(vm.accel));
+	snprintf(r->boot, sizeof(r->boot), "%s", kt_vm_boot_name(vm.boot));
 	r->wall_s = vm.wall_s;
 	judge(r, &vm);
 	kt_watch_end(&watch, &e->watch, it, e->json, r);
@@ -703,10 +704,15 @@ int kt_exec_parse_jobs(const char *s, unsigned int *jobs)
 	char *end;
 	long n;
 
+	/* 0: chosen at the start from the host, as without -j. */
+	if (!strcmp(s, "auto")) {
+		*jobs = 0;
+		return 0;
+	}
 	errno = 0;
 	n = strtol(s, &end, 10);
 	if (errno || end == s || *end || n < 1)
-		return kt_fail("-j '%s': not a number of VMs (1 or more)", s);
+		return kt_fail("-j '%s': not a number of VMs (1 or more) or auto", s);
 	if (n > cpus)
 		return kt_fail("-j %ld: more VMs than the host's %ld CPUs",
 			       n, cpus);

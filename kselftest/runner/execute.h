@@ -63,7 +63,7 @@ int kt_exec_run(struct kt_exec *e, const struct kt_plan *p,
 /* The host's MemAvailable, MiB (0 if unknown): what VMs may take. */
 unsigned long kt_exec_available_mib(void);
 
-/* "-j N": 1..host CPUs; errors name the value. */
+/* "-j N": 1..host CPUs, or "auto" (0); errors name the value. */
 int kt_exec_parse_jobs(const char *s, unsigned int *jobs);
 
 /*

@@ -286,6 +286,7 @@ static json_t *result_object(const struct kt_result *r)
 	json_object_set_new(obj, "scheduler", text_value(r->item->scheduler));
 	json_object_set_new(obj, "kernel", text_value(r->kernel));
 	json_object_set_new(obj, "accel", text_value(r->accel));
+	json_object_set_new(obj, "boot", text_value(r->boot));
 	json_object_set_new(obj, "wall_s",
 			    json_real(round(r->wall_s * 1000) / 1000));
 	json_object_set_new(obj, "output", text_value(r->output));

@@ -23,6 +23,7 @@ struct kt_result {
 	double wall_s;
 	char kernel[128];
 	char accel[16];
+	char boot[16];			/* cold, saved or restored */
 };
 
 void kt_tap_begin(unsigned int count);

@@ -311,7 +311,7 @@ TEST_F_TIMEOUT(jobs, a_dead_supervisor_fails_its_test_only, VM_TIMEOUT_S)
 	EXPECT_TRUE(nothing_left(&w, self->tmp));
 }
 
-/* What -j takes: 1 up to the host's CPUs. */
+/* What -j takes: 1 up to the host's CPUs, or auto. */
 TEST(jobs_out_of_range_are_refused)
 {
 	char message[128];
@@ -334,6 +334,13 @@ TEST(jobs_out_of_range_are_refused)
 	/* -j 1 is the serial run: the plan is listed as without it. */
 	EXPECT_EQ(0, cli_run(&c, "./ktstr run -j 1 --list lifecycle.eevdf"));
 	EXPECT_NE(NULL, strstr(c.out, "lifecycle.eevdf.attach_run_detach")) TH_LOG("%s", c.out);
+	/* auto is the default said out loud, in both commands. */
+	EXPECT_EQ(0, cli_run(&c, "./ktstr run -j auto --list lifecycle.eevdf"));
+	EXPECT_NE(NULL, strstr(c.out, "lifecycle.eevdf.attach_run_detach")) TH_LOG("%s", c.out);
+	EXPECT_EQ(0, cli_run(&c, "./ktstr gauntlet -j auto --list --preset tiny lifecycle.eevdf"));
+	EXPECT_EQ(2, cli_run(&c, "./ktstr gauntlet -j automatic --list lifecycle.eevdf"));
+	EXPECT_NE(NULL, strstr(c.err, "-j 'automatic': not a number of VMs (1 or more) or auto"))
+		TH_LOG("%s", c.err);
 }
 
 TEST_HARNESS_MAIN
