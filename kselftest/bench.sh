@@ -71,6 +71,39 @@ printf 'BENCH boot_ktstr_s %.3f\n' "$ktstr_s"
 printf 'BENCH boot_bare_s %.3f\n' "$bare_s"
 awk "BEGIN { printf \"BENCH boot_ratio %.3f\\n\", $ktstr_s / $bare_s }"
 
+# A ready guest: seconds from starting ktstr until the payload's first
+# line arrives, cold (--no-snapshot) against restored from a snapshot
+# (a fresh cache, saved by one run first), interleaved.
+payload_running_s() {
+	local t0 line
+	t0=$(now)
+	while IFS= read -r line; do
+		if [[ $line == ktstr-bench-running ]]; then
+			awk "BEGIN { print $(now) - $t0 }"
+			cat >/dev/null
+			return
+		fi
+	done < <(./ktstr shell --topology $topology "$@" \
+		 --exec 'echo ktstr-bench-running' 2>/dev/null)
+	echo "bench: the payload never ran ($*)" >&2
+	return 1
+}
+snapshots=$(mktemp -d)
+export KTSTR_SNAPSHOT_DIR=$snapshots
+./ktstr shell --topology $topology --exec true 2>/dev/null
+cold_times=() restore_times=()
+for i in $(seq "$runs"); do
+	cold_times+=("$(payload_running_s --no-snapshot)")
+	restore_times+=("$(payload_running_s)")
+done
+cold_s=$(printf '%s\n' "${cold_times[@]}" | median)
+restore_s=$(printf '%s\n' "${restore_times[@]}" | median)
+printf 'BENCH vm_ready_cold_s %.3f\n' "$cold_s"
+printf 'BENCH vm_ready_restore_s %.3f\n' "$restore_s"
+awk "BEGIN { printf \"BENCH vm_ready_ratio %.2f\\n\", $cold_s / $restore_s }"
+rm -rf "$snapshots"
+unset KTSTR_SNAPSHOT_DIR
+
 # Boot time against the vCPU count: TCG brings vCPUs up one at a time on
 # its one thread.  One boot each (the largest takes minutes); the 4-vCPU
 # figure is the median above.
@@ -92,13 +125,44 @@ else
 	results=$(mktemp -d)
 	trap 'rm -rf "$results"' EXIT
 fi
+# With snapshots (the default) from an empty snapshot cache, so the
+# saves are paid for, then the same suite booting every VM cold.
+snapshots=$(mktemp -d)
 t0=$(now)
-./ktstr run --json "$results" > "$results/tap" || true
+KTSTR_SNAPSHOT_DIR=$snapshots ./ktstr run --json "$results" \
+	> "$results/tap" || true
 t1=$(now)
+rm -rf "$snapshots"
 grep -E '^# .*: (pass|fail|skip) on ' "$results/tap" | sed 's/^# //'
-awk "BEGIN { printf \"BENCH suite_wall_s %.1f\\n\", $t1 - $t0 }"
+suite_s=$(awk "BEGIN { print $t1 - $t0 }")
+printf 'BENCH suite_wall_s %.1f\n' "$suite_s"
 sed -n 's/.*"wall_s": *\([0-9.]*\).*/\1/p' "$results"/*.json | median |
 	awk '{ printf "BENCH test_wall_median_s %.1f\n", $1 }'
+grep -ho '"boot": *"[a-z]*"' "$results"/*.json | sort | uniq -c |
+	awk '{ gsub(/"/, "", $3); printf "BENCH suite_boots_%s %d\n", $3, $1 }'
+t0=$(now)
+./ktstr run --no-snapshot --json "$results/cold" > "$results/cold.tap" || true
+t1=$(now)
+cold_suite_s=$(awk "BEGIN { print $t1 - $t0 }")
+printf 'BENCH suite_wall_cold_s %.1f\n' "$cold_suite_s"
+awk "BEGIN { printf \"BENCH suite_snapshot_saving %.3f\\n\", 1 - $suite_s / $cold_suite_s }"
+sed -n 's/^# ktstr: [0-9]* tests, \([0-9]*\) failed.*/BENCH suite_failed \1/p' \
+	"$results/tap"
+sed -n 's/^# ktstr: [0-9]* tests, \([0-9]*\) failed.*/BENCH suite_cold_failed \1/p' \
+	"$results/cold.tap"
+
+# Side by side: the fair.* tests one VM at a time and with -j auto (the
+# default), both restoring from the same snapshots.
+snapshots=$(mktemp -d)
+export KTSTR_SNAPSHOT_DIR=$snapshots
+t0=$(now)
+./ktstr run -j 1 fair > /dev/null || true
+t1=$(now)
+./ktstr run -j auto fair > /dev/null || true
+t2=$(now)
+awk "BEGIN { printf \"BENCH fair_j1_s %.1f\\nBENCH fair_jauto_s %.1f\\nBENCH fair_jauto_speedup %.2f\\n\", $t1 - $t0, $t2 - $t1, ($t1 - $t0) / ($t2 - $t1) }"
+rm -rf "$snapshots"
+unset KTSTR_SNAPSHOT_DIR
 
 # A scheduler binary over its default matrix, within the default budget
 # (ktstr run --scheduler), planned with a copy of this machine's cost

@@ -823,7 +823,7 @@ static void plan_snapshot(struct vm_run *v, struct kt_qemu_spec *spec)
 	if (v->o->no_snapshot || v->o->dry_run)
 		return;
 	if (snapshot_key(v, spec)) {
-		boot_cold(v, "no snapshot key: %s", kt_errmsg());
+		boot_cold(v, "snapshots unavailable: %s", kt_errmsg());
 		return;
 	}
 	if (kt_snapshot_exists(&v->snapshot)) {

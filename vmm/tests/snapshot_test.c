@@ -282,18 +282,19 @@ TEST_F(snap, stale_entries_are_swept)
 	EXPECT_NE(0, access(path, F_OK));
 }
 
-static void make_entry(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(snap) *self, char *const *argv,
-		       time_t used, struct kt_snapshot *s)
+static void make_entry(struct __test_metadata *_metadata, const char *kernel,
+		       const char *initrd, const char *prefix,
+		       const char *console, char *const *argv, time_t used,
+		       struct kt_snapshot *s)
 {
 	struct timeval tv[2] = { { .tv_sec = used }, { .tv_sec = used } };
 	char state[512];
 
-	ASSERT_EQ(0, kt_snapshot_key(s, argv, self->kernel, self->initrd, 1));
+	ASSERT_EQ(0, kt_snapshot_key(s, argv, kernel, initrd, 1));
 	ASSERT_EQ(0, kt_snapshot_begin(s));
 	kt_snapshot_tmp_state(s, state, sizeof(state));
 	ASSERT_EQ(0, write_at(state, 0, "s", 0));
-	ASSERT_EQ(0, kt_snapshot_commit(s, self->prefix, self->console, ""));
+	ASSERT_EQ(0, kt_snapshot_commit(s, prefix, console, ""));
 	ASSERT_EQ(0, utimes(s->dir, tv));
 }
 
@@ -319,8 +320,10 @@ TEST_F(snap, the_cache_keeps_its_bound)
 							(off_t)i * 8192));
 		close(fd);
 	}
-	make_entry(_metadata, self, argv_a, 1000, &a);
-	make_entry(_metadata, self, argv_b, 2000, &b);
+	make_entry(_metadata, self->kernel, self->initrd, self->prefix,
+		   self->console, argv_a, 1000, &a);
+	make_entry(_metadata, self->kernel, self->initrd, self->prefix,
+		   self->console, argv_b, 2000, &b);
 	ASSERT_EQ(0, kt_snapshot_list(&e, &n));
 	EXPECT_EQ(2, n);
 	EXPECT_STREQ(a.key, e[0].name);
@@ -329,7 +332,8 @@ TEST_F(snap, the_cache_keeps_its_bound)
 
 	setenv("KTSTR_SNAPSHOT_CACHE_MIB", "3", 1);
 	EXPECT_EQ(3ull * MIB, kt_snapshot_cache_bound());
-	make_entry(_metadata, self, argv_c, 3000, &c);
+	make_entry(_metadata, self->kernel, self->initrd, self->prefix,
+		   self->console, argv_c, 3000, &c);
 	EXPECT_FALSE(kt_snapshot_exists(&a));
 	EXPECT_TRUE(kt_snapshot_exists(&b));
 	EXPECT_TRUE(kt_snapshot_exists(&c));
