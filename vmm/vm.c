@@ -966,8 +966,11 @@ static void supervise(struct vm_run *v)
 		return;
 	}
 	/* A restored guest says nothing: it is ready already. */
-	if (v->control.ready && go_ahead(v))
-		return;
+	if (v->control.ready) {
+		if (go_ahead(v))
+			return;
+		start_observer(v);
+	}
 	for (;;) {
 		nfds = 0;
 		fds[nfds++] = (struct pollfd){ .fd = signal_pipe[0],
