@@ -227,6 +227,10 @@ void kt_snapshot_drop(const struct kt_snapshot *s)
 
 int kt_snapshot_begin(struct kt_snapshot *s)
 {
+	char root[PATH_MAX];
+
+	if (snapshot_root(root, sizeof(root)) || kt_mkdir_p(root, 0755))
+		return -1;
 	snprintf(s->tmp, sizeof(s->tmp), "%s" TMP_MARK "%d-%u", s->dir,
 		 (int)getpid(), ++tmp_counter);
 	if (mkdir(s->tmp, 0700)) {
@@ -404,16 +408,24 @@ int kt_snapshot_commit(struct kt_snapshot *s, const char *shm_prefix,
 	return 0;
 }
 
-/* $KTSTR_SNAPSHOT_DIR, else snapshots/ in the cache; created. */
+/*
+ * $KTSTR_SNAPSHOT_DIR, else snapshots/ in the cache.  Only a save creates
+ * it: a run that saves nothing leaves no trace in the cache.
+ */
 static int snapshot_root(char *buf, size_t len)
 {
 	const char *env = getenv("KTSTR_SNAPSHOT_DIR");
+	char cache[PATH_MAX];
 
-	if (env && *env)
+	if (env && *env) {
 		snprintf(buf, len, "%s", env);
-	else if (kt_cache_path(buf, len, KT_SNAPSHOT_DIR))
+		return 0;
+	}
+	if (kt_cache_dir(cache, sizeof(cache)))
 		return -1;
-	return kt_mkdir_p(buf, 0755);
+	if (snprintf(buf, len, "%s/" KT_SNAPSHOT_DIR, cache) >= (int)len)
+		return kt_fail("path too long: %s/" KT_SNAPSHOT_DIR, cache);
+	return 0;
 }
 
 void kt_snapshot_sweep_stale(void)
