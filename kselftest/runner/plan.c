@@ -26,44 +26,42 @@ void kt_plan_topology_for(unsigned int min_cpus, unsigned int min_llcs,
 	snprintf(buf, len, "%un%ul%uc%ut", nodes, llcs, cores, threads);
 }
 
-static bool matches(const char *filter, const char *name)
-{
-	return strpbrk(filter, "*?[") ? !fnmatch(filter, name, 0) :
-					strstr(name, filter) != NULL;
-}
-
 /*
- * A matrix entry is named <test>/<preset>[/<profile>][/<kernel>]: a
- * filter's part before its first '/' picks the test here, and
- * kt_plan_wanted() the entry once the matrix is expanded.
+ * A matrix entry is named <test>/<preset>[/<profile>][/<kernel>]: with
+ * @test_part a filter's part before its first '/' picks the test (the
+ * plan), without it the whole filter picks the entry (the matrix).
  */
-static bool wanted(const struct kt_plan_opts *o, const char *name)
+static bool any_filter_matches(const struct kt_plan_opts *o,
+			       const char *name, bool test_part)
 {
 	char test[256];
+	const char *f;
 	size_t i;
 
 	if (!o->nr_filters)
 		return true;
 	for (i = 0; i < o->nr_filters; i++) {
-		const char *f = o->filters[i];
-
-		snprintf(test, sizeof(test), "%.*s", (int)strcspn(f, "/"), f);
-		if (matches(test, name))
+		f = o->filters[i];
+		if (test_part) {
+			snprintf(test, sizeof(test), "%.*s",
+				 (int)strcspn(f, "/"), f);
+			f = test;
+		}
+		if (strpbrk(f, "*?[") ? !fnmatch(f, name, 0) :
+					strstr(name, f) != NULL)
 			return true;
 	}
 	return false;
 }
 
+static bool wanted(const struct kt_plan_opts *o, const char *name)
+{
+	return any_filter_matches(o, name, true);
+}
+
 bool kt_plan_wanted(const struct kt_plan_opts *o, const char *name)
 {
-	size_t i;
-
-	if (!o->nr_filters)
-		return true;
-	for (i = 0; i < o->nr_filters; i++)
-		if (matches(o->filters[i], name))
-			return true;
-	return false;
+	return any_filter_matches(o, name, false);
 }
 
 void kt_plan_keep_wanted(struct kt_plan *p, const struct kt_plan_opts *o)
