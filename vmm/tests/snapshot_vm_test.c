@@ -298,8 +298,8 @@ static void shell(struct __test_metadata *_metadata, struct dirs *d,
 	read_file(d->out, r->out, sizeof(r->out));
 	read_file(d->err, r->err, sizeof(r->err));
 	read_notes(console, r);
-	TH_LOG("%s: exit %d, %s %.12s, %.1f s", label, r->status,
-	       boot_name(r->boot), r->key, r->secs);
+	TH_LOG("%s: exit %d, %s%s%.12s, %.1f s", label, r->status,
+	       boot_name(r->boot), r->key[0] ? " " : "", r->key, r->secs);
 }
 
 static bool is_key(const char *s)
@@ -873,6 +873,65 @@ TEST_F_TIMEOUT(snap, ctrl_c_while_saving_is_an_interrupt, SNAP_TEST_TIMEOUT_S)
 	      "echo ok");
 	EXPECT_EQ(0, r.status) TH_LOG("stderr: %s", brief(r.err));
 	EXPECT_STREQ("ok\n", r.out);
+	EXPECT_EQ(BOOT_RESTORED, r.boot) TH_LOG("console notes: %s", r.notes);
+}
+
+/*
+ * ^C while a guest is being restored: QEMU dies with it, which must not
+ * pass for a broken entry.  The run is interrupted (130, the payload
+ * never runs, no cold boot instead) and the entry stays, and restores.
+ */
+TEST_F_TIMEOUT(snap, ctrl_c_while_restoring_is_an_interrupt, SNAP_TEST_TIMEOUT_S)
+{
+	const char *const argv[] = { "ktstr", "shell", "--topology", TINY,
+				     "--timeout", VM_TIMEOUT, "--exec",
+				     "echo payload-ran", NULL };
+	char key[KEY_LEN + 1], what[PATH_MAX] = "";
+	struct run r;
+	pid_t pid, qemu = 0;
+	int tmp;
+	double t0;
+
+	shell(_metadata, &self->d, &r, "saving", TINY, NULL, "echo payload-ran");
+	ASSERT_EQ(0, r.status) TH_LOG("stderr: %s", brief(r.err));
+	ASSERT_EQ(BOOT_SAVED, r.boot) TH_LOG("console notes: %s", r.notes);
+	snprintf(key, sizeof(key), "%s", r.key);
+
+	pid = self->d.child = start(argv, self->d.out, self->d.err);
+	/* QEMU starts once the entry is copied out: it is restoring. */
+	while (waitpid(pid, &r.status, WNOHANG) == 0 && !(qemu = qemu_of(pid)))
+		usleep(1000);
+	if (qemu <= 0) {
+		self->d.child = 0;
+		read_file(self->d.err, r.err, sizeof(r.err));
+		ASSERT_LT(0, qemu)
+			TH_LOG("ktstr exited before its QEMU was seen; stderr: %s",
+			       brief(r.err));
+	}
+	TH_LOG("SIGINT to ktstr %d and QEMU %d while restoring", pid, qemu);
+	t0 = now_s();
+	kill(pid, SIGINT);
+	kill(qemu, SIGINT);
+	r.status = wait_status(pid);
+	r.secs = now_s() - t0;
+	self->d.child = 0;
+	read_file(self->d.out, r.out, sizeof(r.out));
+	read_file(self->d.err, r.err, sizeof(r.err));
+	TH_LOG("ktstr exited %d, %.1f s after the SIGINT", r.status, r.secs);
+	EXPECT_EQ(128 + SIGINT, r.status) TH_LOG("stderr: %s", brief(r.err));
+	EXPECT_STREQ("", r.out) TH_LOG("the payload ran after the interrupt");
+	EXPECT_EQ(NULL, strstr(r.err, COLD_NOTE))
+		TH_LOG("stderr: %s", brief(r.err));
+	EXPECT_GT(INTERRUPT_GRACE_S, r.secs);
+	EXPECT_TRUE(entry_complete(self->d.snapdir, key))
+		TH_LOG("the interrupt removed a good entry");
+	EXPECT_EQ(0, leftovers(pid, what, sizeof(what))) TH_LOG("%s", what);
+	EXPECT_GE(1, count_entries(self->d.snapdir, &tmp));
+	EXPECT_EQ(0, tmp);
+
+	shell(_metadata, &self->d, &r, "after", TINY, NULL, "echo payload-ran");
+	EXPECT_EQ(0, r.status) TH_LOG("stderr: %s", brief(r.err));
+	EXPECT_STREQ("payload-ran\n", r.out);
 	EXPECT_EQ(BOOT_RESTORED, r.boot) TH_LOG("console notes: %s", r.notes);
 }
 
