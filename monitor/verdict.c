@@ -219,18 +219,34 @@ struct imbalance_window {
 };
 
 /*
- * Mean committed tasks per CPU over samples [@from, @to), for the CPUs
- * online throughout: an offline CPU runs nothing by right, and one that
- * comes back starts empty.  False if a value could not be read.
+ * A sample the guest ran before: its clock moved since the last one.  A
+ * guest that did not run (its emulator starved of the host CPU) shows
+ * the same moment again, and a window of such copies would weigh one
+ * instant as if it had lasted.
+ */
+static bool fresh(const struct kt_series *s, size_t i)
+{
+	return !i || s->samples[i].jiffies != s->samples[i - 1].jiffies;
+}
+
+/*
+ * Mean committed tasks per CPU over the fresh samples of [@from, @to),
+ * for the CPUs online throughout: an offline CPU runs nothing by right,
+ * and one that comes back starts empty.  False if a value could not be
+ * read, or if the guest ran in under half of the window.
  */
 static bool window_means(const struct kt_series *s, size_t from, size_t to,
 			 struct imbalance_window *win)
 {
-	unsigned int cpu;
+	unsigned int cpu, used = 0;
 	int64_t n;
 	size_t i;
 
 	memset(win, 0, sizeof(*win));
+	for (i = from; i < to; i++)
+		used += fresh(s, i);
+	if (2 * used < to - from)
+		return false;
 	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
 		win->online[cpu] = true;
 		for (i = from; i < to && win->online[cpu]; i++)
@@ -239,12 +255,14 @@ static bool window_means(const struct kt_series *s, size_t from, size_t to,
 		if (!win->online[cpu])
 			continue;
 		for (i = from; i < to; i++) {
+			if (!fresh(s, i))
+				continue;
 			n = committed_tasks(s->layout, &s->samples[i], cpu);
 			if (n == KT_NA)
 				return false;
 			win->mean[cpu] += n;
 		}
-		win->mean[cpu] /= to - from;
+		win->mean[cpu] /= used;
 		win->total += win->mean[cpu];
 		win->nr_online++;
 	}

@@ -36,6 +36,26 @@ struct bound {
 	int64_t deadline;
 };
 
+/* See kt_qmp_cancel_on(): one caller per process, VMs one at a time. */
+static struct {
+	int fd;
+	bool (*stop)(void *arg);
+	void *arg;
+} cancel = { .fd = -1 };
+
+void kt_qmp_cancel_on(int fd, bool (*stop)(void *arg), void *arg)
+{
+	cancel.fd = fd;
+	cancel.stop = stop;
+	cancel.arg = arg;
+}
+
+/* The cancel fd spoke: true if it was a stop, not only noise. */
+static bool cancelled(void)
+{
+	return cancel.fd >= 0 && cancel.stop(cancel.arg);
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -58,21 +78,42 @@ static void wait_init(struct bound *w, const char *what, int timeout_ms)
 	w->deadline = now_ms() + timeout_ms;
 }
 
-/* 0 when @fd is ready for @events, -1 on timeout. */
+/*
+ * Waits @ms, or less if the cancel fd speaks.  -1 if the wait was
+ * cancelled.
+ */
+static int nap(int ms, const char *what)
+{
+	struct pollfd pfd = { .fd = cancel.fd, .events = POLLIN };
+
+	if (poll(&pfd, cancel.fd >= 0, ms) > 0 && cancelled())
+		return kt_fail("%s: interrupted", what);
+	return 0;
+}
+
+/* 0 when @fd is ready for @events, -1 on timeout or cancellation. */
 static int wait_fd(int fd, short events, const struct bound *w)
 {
-	struct pollfd pfd = { .fd = fd, .events = events };
+	struct pollfd pfd[2] = {
+		{ .fd = fd, .events = events },
+		{ .fd = cancel.fd, .events = POLLIN },
+	};
 	int r;
 
-	do {
-		r = poll(&pfd, 1, left_ms(w->deadline));
-	} while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return kt_fail_errno("%s: poll", w->what);
-	if (!r)
-		return kt_fail("%s: no reply within %d ms", w->what,
-			       w->timeout_ms);
-	return 0;
+	for (;;) {
+		r = poll(pfd, cancel.fd >= 0 ? 2 : 1, left_ms(w->deadline));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return kt_fail_errno("%s: poll", w->what);
+		if (!r)
+			return kt_fail("%s: no reply within %d ms", w->what,
+				       w->timeout_ms);
+		if ((pfd[1].revents & POLLIN) && cancelled())
+			return kt_fail("%s: interrupted", w->what);
+		if (pfd[0].revents)
+			return 0;
+	}
 }
 
 static int send_all(struct kt_qmp *q, const char *s, size_t len,
@@ -286,7 +327,9 @@ static int connect_retrying(const char *path, pid_t pid, int timeout_ms)
 		if (!left)
 			return kt_fail_errno("QMP socket %s: no connection within %d ms",
 					     path, timeout_ms);
-		poll(NULL, 0, left < CONNECT_RETRY_MS ? left : CONNECT_RETRY_MS);
+		if (nap(left < CONNECT_RETRY_MS ? left : CONNECT_RETRY_MS,
+			"QMP connect"))
+			return -1;
 	}
 }
 
@@ -393,7 +436,8 @@ static int wait_migration(struct kt_qmp *q, const char *what,
 			return -1;
 		}
 		json_decref(info);
-		poll(NULL, 0, left < MIGRATE_POLL_MS ? left : MIGRATE_POLL_MS);
+		if (nap(left < MIGRATE_POLL_MS ? left : MIGRATE_POLL_MS, what))
+			return -1;
 	}
 }
 

@@ -9,6 +9,7 @@
 #define KTSTR_QMP_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* A reply longer than this is refused: no QMP answer we ask for is. */
@@ -36,6 +37,13 @@ int kt_qmp_execute(struct kt_qmp *q, const char *cmd, json_t *args,
 		   json_t **ret, int timeout_ms);
 
 void kt_qmp_close(struct kt_qmp *q);
+
+/*
+ * Every wait from now on also watches @fd (-1: none): when it is readable
+ * and @stop(@arg) says so, the call in progress fails as "interrupted".
+ * @stop reads @fd, so that a byte that is no stop is not seen again.
+ */
+void kt_qmp_cancel_on(int fd, bool (*stop)(void *arg), void *arg);
 
 /*
  * Stops the VM and writes its state but its shared RAM to @state_path.

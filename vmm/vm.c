@@ -90,6 +90,7 @@ struct vm_run {
 	char qmp_path[PATH_MAX + 16];
 	char state_path[PATH_MAX + 16];	/* RESTORE: this run's copy */
 	bool restore_failed;		/* boot again, cold */
+	int stop;			/* the stop signal received, or 0 */
 	struct buf out;
 	struct kt_control control;
 	pid_t qemu;
@@ -835,8 +836,9 @@ static void plan_snapshot(struct vm_run *v, struct kt_qemu_spec *spec)
 			console_note(v, "restored from snapshot");
 			return;
 		}
-		/* Removed by a concurrent trim, or broken: make it anew. */
+		/* Broken, or removed by a concurrent trim: make it anew. */
 		remove_shm_files(v);
+		kt_snapshot_drop(&v->snapshot);
 	}
 	if (kt_snapshot_begin(&v->snapshot)) {
 		boot_cold(v, "cannot save a snapshot: %s", kt_errmsg());
@@ -858,10 +860,61 @@ static void snapshot_info(struct vm_run *v, char *buf, size_t len)
 		 kt_qemu_binary(), kt_accel_name(v->r->accel), ctime(&now));
 }
 
+/* The last stop signal received, or 0 if only SIGCHLD came. */
+static int drain_signal_pipe(void)
+{
+	char sigs[64];
+	int stop = 0;
+	ssize_t n, i;
+
+	while ((n = read(signal_pipe[0], sigs, sizeof(sigs))) > 0)
+		for (i = 0; i < n; i++)
+			if (sigs[i] != SIGCHLD)
+				stop = sigs[i];
+	return stop;
+}
+
+/* A stop signal came (kept in v->stop): also QMP's cancel test. */
+static bool stop_requested(void *arg)
+{
+	struct vm_run *v = arg;
+
+	if (!v->stop)
+		v->stop = drain_signal_pipe();
+	return v->stop;
+}
+
+static void interrupted(struct vm_run *v)
+{
+	stop_qemu(v);
+	v->r->outcome = KT_VM_INTERRUPTED;
+	v->r->signal = v->stop;
+	snprintf(v->r->detail, sizeof(v->r->detail),
+		 "interrupted by signal %d", v->stop);
+}
+
+/* QEMU was killed (not by us): no fault of the snapshot's. */
+static bool qemu_killed(struct vm_run *v)
+{
+	siginfo_t si = { 0 };
+
+	return !waitid(P_PID, v->qemu, &si, WEXITED | WNOHANG | WNOWAIT) &&
+	       si.si_pid == v->qemu &&
+	       (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED);
+}
+
+/* A QMP connection whose waits end at a stop signal. */
+static struct kt_qmp *qmp_connect(struct vm_run *v)
+{
+	kt_qmp_cancel_on(signal_pipe[0], stop_requested, v);
+	return kt_qmp_connect(v->qmp_path, v->qemu, QMP_CONNECT_MS);
+}
+
 /*
  * /init is ready: stop the guest, save it into a new cache entry, and
  * let it go on to run this payload.  A save that fails costs this run
- * nothing but the note.
+ * nothing but the note; -1 only if the guest cannot go on, or a stop
+ * signal came.
  */
 static int save_guest(struct vm_run *v)
 {
@@ -870,27 +923,30 @@ static int save_guest(struct vm_run *v)
 	int ret;
 
 	v->snap = SNAP_OFF;
-	q = kt_qmp_connect(v->qmp_path, v->qemu, QMP_CONNECT_MS);
+	q = qmp_connect(v);
 	if (!q) {
-		boot_cold(v, "snapshot not saved: %s", kt_errmsg());
 		kt_snapshot_abort(&v->snapshot);
+		if (v->stop)
+			return -1;
+		boot_cold(v, "snapshot not saved: %s", kt_errmsg());
 		return 0;
 	}
 	kt_snapshot_tmp_state(&v->snapshot, state, sizeof(state));
 	snapshot_info(v, info, sizeof(info));
 	ret = kt_qmp_save_state(q, state, QMP_STATE_MS);
-	if (!ret)
+	if (!ret && !stop_requested(v))
 		ret = kt_snapshot_commit(&v->snapshot, v->shm_prefix,
 					 v->console, info);
-	if (ret) {
-		boot_cold(v, "snapshot not saved: %s", kt_errmsg());
+	if (ret || v->stop) {
 		kt_snapshot_abort(&v->snapshot);
+		if (!v->stop)
+			boot_cold(v, "snapshot not saved: %s", kt_errmsg());
 	} else {
 		v->r->boot = KT_VM_BOOT_SAVED;
 		console_note(v, "saved as snapshot");
 	}
-	ret = kt_qmp_cont(q, QMP_CONNECT_MS);
-	if (ret)
+	ret = v->stop ? -1 : kt_qmp_cont(q, QMP_CONNECT_MS);
+	if (ret && !v->stop)
 		snprintf(v->r->detail, sizeof(v->r->detail),
 			 "the guest did not resume after its snapshot: %s",
 			 kt_errmsg());
@@ -898,16 +954,26 @@ static int save_guest(struct vm_run *v)
 	return ret;
 }
 
-/* The guest comes back as it was saved: /init waiting for its payload. */
+/*
+ * The guest comes back as it was saved: /init waiting for its payload.
+ * An entry that cannot be loaded is dropped, and the VM boots again cold
+ * (restore_failed); a stop signal or a killed QEMU is no fault of the
+ * entry's.
+ */
 static int restore_guest(struct vm_run *v)
 {
 	struct kt_qmp *q;
 	int ret = -1;
 
-	q = kt_qmp_connect(v->qmp_path, v->qemu, QMP_CONNECT_MS);
+	q = qmp_connect(v);
 	if (q && !kt_qmp_load_state(q, v->state_path, QMP_STATE_MS))
 		ret = kt_qmp_cont(q, QMP_CONNECT_MS);
-	if (ret) {
+	if (ret && !stop_requested(v) && qemu_killed(v)) {
+		v->r->outcome = KT_VM_QEMU_FAILED;
+		snprintf(v->r->detail, sizeof(v->r->detail),
+			 "QEMU was killed while the guest was restored: %s",
+			 kt_errmsg());
+	} else if (ret && !v->stop) {
 		boot_cold(v, "snapshot %.12s not restored: %s",
 			  v->snapshot.key, kt_errmsg());
 		kt_snapshot_drop(&v->snapshot);
@@ -921,11 +987,16 @@ static int restore_guest(struct vm_run *v)
 
 /*
  * /init waits for its payload: save the guest first if this boot is to
- * be a snapshot, then send it.  Non-zero: the VM failed (stopped).
+ * be a snapshot, then send it.  Non-zero: the VM is over (stopped, its
+ * outcome set).
  */
 static int go_ahead(struct vm_run *v)
 {
 	if (v->snap == SNAP_SAVE && save_guest(v)) {
+		if (v->stop) {
+			interrupted(v);
+			return -1;
+		}
 		stop_qemu(v);
 		v->r->outcome = KT_VM_QEMU_FAILED;
 		return -1;
@@ -941,28 +1012,17 @@ static int go_ahead(struct vm_run *v)
 	return 0;
 }
 
-/* The last stop signal received, or 0 if only SIGCHLD came. */
-static int drain_signal_pipe(void)
-{
-	char sigs[64];
-	int stop = 0;
-	ssize_t n, i;
-
-	while ((n = read(signal_pipe[0], sigs, sizeof(sigs))) > 0)
-		for (i = 0; i < n; i++)
-			if (sigs[i] != SIGCHLD)
-				stop = sigs[i];
-	return stop;
-}
-
 static void supervise(struct vm_run *v)
 {
 	struct pollfd fds[NR_PORTS + 1];
-	int status, nfds, i, stop = 0;
+	int status, nfds, i;
 	enum port p;
 
 	if (v->snap == SNAP_RESTORE && restore_guest(v)) {
-		stop_qemu(v);
+		if (v->stop)
+			interrupted(v);
+		else
+			stop_qemu(v);
 		return;
 	}
 	/* A restored guest says nothing: it is ready already. */
@@ -982,20 +1042,14 @@ static void supervise(struct vm_run *v)
 		i = poll(fds, nfds, poll_timeout_ms(v));
 		if (i < 0 && errno != EINTR)
 			break;
-		if (!stop)
-			stop = drain_signal_pipe();
 		relay_all(v);
+		if (stop_requested(v)) {
+			interrupted(v);
+			return;
+		}
 		if (v->control.ready && !v->payload_sent && go_ahead(v))
 			return;
 		start_observer(v);
-		if (stop) {
-			stop_qemu(v);
-			v->r->outcome = KT_VM_INTERRUPTED;
-			v->r->signal = stop;
-			snprintf(v->r->detail, sizeof(v->r->detail),
-				 "interrupted by signal %d", stop);
-			return;
-		}
 		if (waitpid(v->qemu, &status, WNOHANG) == v->qemu) {
 			v->qemu = 0;
 			relay_all(v);

@@ -748,6 +748,40 @@ TEST_F(series, a_pile_in_one_local_dsq_beside_busy_cpus_is_an_imbalance)
 }
 
 /*
+ * The same pile, but the guest did not run for most of a window: the
+ * monitor read one frozen instant again and again (its emulator starved
+ * of the host CPU).  That instant is no sustained imbalance; the windows
+ * in which the guest ran still are.
+ */
+TEST_F(series, a_frozen_guest_is_no_imbalance_but_a_running_one_is)
+{
+	struct kt_monitor_verdict *v = &self->v[KT_V_IMBALANCE];
+	unsigned int cpu;
+	size_t i;
+
+	healthy(&self->s, 50);
+	for (cpu = 0; cpu < CPUS; cpu++)
+		scx_queue(&self->s, 20, 30, cpu, true, cpu == 1 ? 9 : 0, 0);
+	/* Samples 25-29 repeat sample 24: the guest ran in half the window. */
+	for (i = 25; i < 30; i++)
+		self->s.samples[i].jiffies = self->s.samples[24].jiffies;
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->failed) TH_LOG("%s", v->detail);
+	/* Samples 24-29 repeat sample 23: in under half. */
+	for (i = 24; i < 30; i++)
+		self->s.samples[i].jiffies = self->s.samples[23].jiffies;
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_FALSE(v->failed) TH_LOG("%s", v->detail);
+
+	/* The same pile in a window where the guest ran: an imbalance. */
+	for (cpu = 0; cpu < CPUS; cpu++)
+		scx_queue(&self->s, 40, 50, cpu, true, cpu == 1 ? 9 : 0, 0);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	EXPECT_TRUE(v->failed);
+	EXPECT_NE(NULL, strstr(v->detail, "cpu 1 10.00")) TH_LOG("%s", v->detail);
+}
+
+/*
  * cpu 2 idles four samples in ten while five tasks wait in cpu 0's
  * local DSQ: never long enough for the conservation verdict, but the
  * window's mean shows it.

@@ -788,9 +788,14 @@ static void interrupt_save(struct __test_metadata *_metadata,
 	if (boot_ms > 0)
 		usleep(boot_ms * 1000);
 	snprintf(state, sizeof(state), "%s/state", entry);
-	TH_LOG("SIGINT %d ms after QEMU %d started, with %s there%s",
-	       boot_ms, qemu_of(pid), entry,
-	       access(state, F_OK) ? "" : " (and its state file)");
+	qemu = qemu_of(pid);
+	if (boot_ms < 0)
+		TH_LOG("SIGINT as soon as %s appeared (QEMU %s)", entry,
+		       qemu > 0 ? "running" : "not started yet");
+	else
+		TH_LOG("SIGINT %d ms into the boot of QEMU %d, with %s there%s",
+		       boot_ms, qemu, entry,
+		       access(state, F_OK) ? "" : " (and its state file)");
 	kill(pid, SIGINT);
 	r.status = wait_status(pid);
 	d->child = 0;
