@@ -226,7 +226,7 @@ struct imbalance_window {
  */
 static bool fresh(const struct kt_series *s, size_t i)
 {
-	return !i || s->samples[i].jiffies != s->samples[i - 1].jiffies;
+	return !i || s->samples[i].jiffies - s->samples[i - 1].jiffies;
 }
 
 /*

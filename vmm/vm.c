@@ -884,7 +884,7 @@ static bool stop_requested(void *arg)
 	return v->stop;
 }
 
-static void interrupted(struct vm_run *v)
+static void report_interrupt(struct vm_run *v)
 {
 	stop_qemu(v);
 	v->r->outcome = KT_VM_INTERRUPTED;
@@ -994,7 +994,7 @@ static int go_ahead(struct vm_run *v)
 {
 	if (v->snap == SNAP_SAVE && save_guest(v)) {
 		if (v->stop) {
-			interrupted(v);
+			report_interrupt(v);
 			return -1;
 		}
 		stop_qemu(v);
@@ -1020,7 +1020,7 @@ static void supervise(struct vm_run *v)
 
 	if (v->snap == SNAP_RESTORE && restore_guest(v)) {
 		if (v->stop)
-			interrupted(v);
+			report_interrupt(v);
 		else
 			stop_qemu(v);
 		return;
@@ -1044,7 +1044,7 @@ static void supervise(struct vm_run *v)
 			break;
 		relay_all(v);
 		if (stop_requested(v)) {
-			interrupted(v);
+			report_interrupt(v);
 			return;
 		}
 		if (v->control.ready && !v->payload_sent && go_ahead(v))
