@@ -140,8 +140,9 @@ suite_s=$(awk "BEGIN { print $t1 - $t0 }")
 printf 'BENCH suite_wall_s %.1f\n' "$suite_s"
 sed -n 's/.*"wall_s": *\([0-9.]*\).*/\1/p' "$results"/*.json | median |
 	awk '{ printf "BENCH test_wall_median_s %.1f\n", $1 }'
-grep -ho '"boot": *"[a-z]*"' "$results"/*.json | sort | uniq -c |
-	awk '{ gsub(/"/, "", $3); printf "BENCH suite_boots_%s %d\n", $3, $1 }'
+grep -ho '"boot": *"[a-z]*"' "$results"/*.json |
+	sed 's/.*"\([a-z]*\)"$/\1/' | sort | uniq -c |
+	awk '{ printf "BENCH suite_boots_%s %d\n", $2, $1 }'
 t0=$(now)
 ./ktstr run --no-snapshot --json "$results/cold" > "$results/cold.tap" || true
 t1=$(now)
