@@ -910,6 +910,14 @@ static struct kt_qmp *qmp_connect(struct vm_run *v)
 	return kt_qmp_connect(v->qmp_path, v->qemu, QMP_CONNECT_MS);
 }
 
+/* @q may be NULL; the cancel hook must not outlive this VM's pipe. */
+static void qmp_close(struct kt_qmp *q)
+{
+	if (q)
+		kt_qmp_close(q);
+	kt_qmp_cancel_on(-1, NULL, NULL);
+}
+
 /*
  * /init is ready: stop the guest, save it into a new cache entry, and
  * let it go on to run this payload.  A save that fails costs this run
@@ -925,6 +933,7 @@ static int save_guest(struct vm_run *v)
 	v->snap = SNAP_OFF;
 	q = qmp_connect(v);
 	if (!q) {
+		qmp_close(q);
 		kt_snapshot_abort(&v->snapshot);
 		if (v->stop)
 			return -1;
@@ -950,7 +959,7 @@ static int save_guest(struct vm_run *v)
 		snprintf(v->r->detail, sizeof(v->r->detail),
 			 "the guest did not resume after its snapshot: %s",
 			 kt_errmsg());
-	kt_qmp_close(q);
+	qmp_close(q);
 	return ret;
 }
 
@@ -979,8 +988,7 @@ static int restore_guest(struct vm_run *v)
 		kt_snapshot_drop(&v->snapshot);
 		v->restore_failed = true;
 	}
-	if (q)
-		kt_qmp_close(q);
+	qmp_close(q);
 	v->control.ready = !ret;
 	return ret;
 }
