@@ -30,6 +30,7 @@ struct gauntlet_opts {
 	struct kt_watch watch;		/* --no-monitor, --monitor-interval */
 	struct kt_plan_opts plan;
 	char *filters[MAX_FILTERS];
+	char *skips[MAX_FILTERS];
 	const char *presets[MAX_PRESET_ARGS];
 	struct kt_gauntlet_kernel kernels[KT_EXEC_MAX_KERNELS];
 	struct kt_selection_opts sel;
@@ -65,6 +66,7 @@ static void usage(FILE *out)
 		"  --costs FILE     the cost model (default $KTSTR_CACHE_DIR/gauntlet-costs)\n"
 		"  --calibrate      measure this machine's boot times into the cost model\n"
 		"  --opt-in         include tests that only run when asked\n"
+		"  --skip PATTERN   leave out the tests or entries PATTERN names (repeatable)\n"
 		KT_WATCH_HELP
 		"  --include, --accel, --timeout, --log-dir, --cmdline, --memory: as for 'ktstr run'\n"
 		"\nexit status: 0 if no entry failed, 1 otherwise, 2 on bad arguments.\n",
@@ -137,6 +139,9 @@ static int own_option(struct gauntlet_opts *o, int opt, const char *arg)
 	case 'o':
 		o->plan.opt_in = true;
 		return 0;
+	case 'x':
+		return kt_plan_add_skip(&o->plan, o->skips,
+					ARRAY_SIZE(o->skips), arg);
 	}
 	return 1;
 }
@@ -156,6 +161,7 @@ static int parse(int argc, char **argv, struct gauntlet_opts *o)
 		{ "costs", required_argument, NULL, 'c' },
 		{ "calibrate", no_argument, NULL, 'C' },
 		{ "opt-in", no_argument, NULL, 'o' },
+		{ "skip", required_argument, NULL, 'x' },
 		{ "scheduler", required_argument, NULL, 'S' },
 		{ "scheduler-ignores", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },

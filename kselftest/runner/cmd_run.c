@@ -34,6 +34,7 @@ struct run_opts {
 	struct kt_selection_opts sel;	/* --scheduler: the matrix */
 	char costs_default[PATH_MAX];
 	char *filters[MAX_FILTERS];
+	char *skips[MAX_FILTERS];
 	const char *junit;
 	const char *json;
 	char sched_args[1024];
@@ -60,6 +61,7 @@ static void usage(FILE *out)
 		"  --junit FILE     write JUnit XML\n"
 		"  --json DIR       write one JSON result per test into DIR\n"
 		"  --opt-in         include tests that only run when asked\n"
+		"  --skip PATTERN   leave out what PATTERN names, as TEST does (repeatable)\n"
 		"  --list           print the plan, boot nothing\n"
 		"  -j N|auto        run up to N VMs side by side; auto (the default): under\n"
 		"                   TCG one per host CPU, at most 4, as memory allows; KVM 1\n"
@@ -94,6 +96,9 @@ static int own_option(struct run_opts *o, int opt, const char *arg)
 	case 'o':
 		o->plan.opt_in = true;
 		return 0;
+	case 'x':
+		return kt_plan_add_skip(&o->plan, o->skips,
+					ARRAY_SIZE(o->skips), arg);
 	case 'l':
 		o->list = true;
 		return 0;
@@ -144,6 +149,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "json", required_argument, NULL, 'J' },
 		{ "opt-in", no_argument, NULL, 'o' },
+		{ "skip", required_argument, NULL, 'x' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "no-auto-repro", no_argument, NULL, 'R' },
 		{ "repro", no_argument, NULL, 'P' },
@@ -257,13 +263,9 @@ static int plan_run(struct run_opts *o, char *const *progs, size_t nr_progs,
 	if (plan->count)
 		return 0;
 	kt_plan_free(plan);
-	if (!o->plan.nr_filters)
+	if (!o->plan.nr_filters && !o->plan.nr_skips)
 		return kt_fail("no tests in %s", dir);
-	return kt_fail("no test matches '%s'%s%s", o->filters[0],
-		       o->plan.nr_filters > 1 ? " or the other names given" : "",
-		       strchr(o->filters[0], '/') ?
-		       " (<test>/<preset> names an entry of a matrix: --scheduler, gauntlet)" :
-		       "");
+	return kt_plan_no_match(&o->plan, " (<test>/<preset> names an entry of a matrix: --scheduler, gauntlet)");
 }
 
 static int repro_targets(const struct kt_plan *plan)

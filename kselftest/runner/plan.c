@@ -26,6 +26,12 @@ void kt_plan_topology_for(unsigned int min_cpus, unsigned int min_llcs,
 	snprintf(buf, len, "%un%ul%uc%ut", nodes, llcs, cores, threads);
 }
 
+static bool name_matches(const char *pattern, const char *name)
+{
+	return strpbrk(pattern, "*?[") ? !fnmatch(pattern, name, 0) :
+					 strstr(name, pattern) != NULL;
+}
+
 /*
  * A matrix entry is named <test>/<preset>[/<profile>][/<kernel>]: with
  * @test_part a filter's part before its first '/' picks the test (the
@@ -47,8 +53,26 @@ static bool any_filter_matches(const struct kt_plan_opts *o,
 				 (int)strcspn(f, "/"), f);
 			f = test;
 		}
-		if (strpbrk(f, "*?[") ? !fnmatch(f, name, 0) :
-					strstr(name, f) != NULL)
+		if (name_matches(f, name))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * --skip takes out what it matches.  One that names entries
+ * (<test>/<preset>) cannot judge a test alone, so the plan keeps the
+ * test and the matrix drops the entries.
+ */
+static bool skipped(const struct kt_plan_opts *o, const char *name,
+		    bool test_part)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr_skips; i++) {
+		if (test_part && strchr(o->skips[i], '/'))
+			continue;
+		if (name_matches(o->skips[i], name))
 			return true;
 	}
 	return false;
@@ -56,12 +80,12 @@ static bool any_filter_matches(const struct kt_plan_opts *o,
 
 static bool wanted(const struct kt_plan_opts *o, const char *name)
 {
-	return any_filter_matches(o, name, true);
+	return any_filter_matches(o, name, true) && !skipped(o, name, true);
 }
 
 bool kt_plan_wanted(const struct kt_plan_opts *o, const char *name)
 {
-	return any_filter_matches(o, name, false);
+	return any_filter_matches(o, name, false) && !skipped(o, name, false);
 }
 
 void kt_plan_keep_wanted(struct kt_plan *p, const struct kt_plan_opts *o)
@@ -256,6 +280,30 @@ int kt_plan_check_scheduler(const struct kt_plan_opts *o, bool has_args)
 		return kt_fail("--scheduler %s: 'eevdf' names the kernel's own scheduler in test names; rename the binary",
 			       o->scheduler);
 	return 0;
+}
+
+int kt_plan_add_skip(struct kt_plan_opts *o, char **slots, size_t max,
+		     const char *pattern)
+{
+	if (!*pattern)
+		return kt_fail("--skip '': an empty pattern would leave out every test");
+	if (o->nr_skips == max)
+		return kt_fail("--skip %s: at most %zu --skip", pattern, max);
+	slots[o->nr_skips++] = (char *)pattern;
+	o->skips = slots;
+	return 0;
+}
+
+int kt_plan_no_match(const struct kt_plan_opts *o, const char *entry_hint)
+{
+	const char *skips = o->nr_skips ?
+			    ", or --skip leaves out every one that does" : "";
+
+	if (!o->nr_filters)
+		return kt_fail("--skip leaves out every test");
+	return kt_fail("no test matches '%s'%s%s%s", o->filters[0],
+		       o->nr_filters > 1 ? " or the other names given" : "",
+		       skips, strchr(o->filters[0], '/') ? entry_hint : "");
 }
 
 int kt_plan_build(char *const *progs, size_t nr_progs,

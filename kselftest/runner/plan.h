@@ -64,6 +64,8 @@ struct kt_plan {
 struct kt_plan_opts {
 	char **filters;			/* glob or substring of the name */
 	size_t nr_filters;
+	char **skips;			/* --skip: the same, left out */
+	size_t nr_skips;
 	const char *topology;		/* --topology: replaces every test's */
 	const char *scheduler;		/* --scheduler PATH */
 	/* --scheduler-ignores: replaces what a declaration of PATH claims. */
@@ -83,13 +85,19 @@ int kt_plan_scheduler_args(int argc, char **argv, char *buf, size_t len);
 int kt_plan_parse_ignores(const char *list, struct kt_plan_opts *o);
 /* PATH is an executable file; ARGS and the claims need --scheduler. */
 int kt_plan_check_scheduler(const struct kt_plan_opts *o, bool has_args);
+/* --skip PATTERN, into @slots (@max of them) behind o->skips. */
+int kt_plan_add_skip(struct kt_plan_opts *o, char **slots, size_t max,
+		     const char *pattern);
+/* The error when nothing is left to run: what the names asked for. */
+int kt_plan_no_match(const struct kt_plan_opts *o, const char *entry_hint);
 
 int kt_plan_build(char *const *progs, size_t nr_progs,
 		  const struct kt_plan_opts *o, struct kt_plan *p);
 void kt_plan_free(struct kt_plan *p);
 /*
  * Whether a full name, a matrix entry's <test>/<preset>... too, is one
- * the filters ask for (kt_plan_build() picks by the test part only);
+ * the filters ask for and no --skip leaves out (kt_plan_build() picks by
+ * the test part only);
  * kt_plan_keep_wanted() drops the items that are not.
  */
 bool kt_plan_wanted(const struct kt_plan_opts *o, const char *name);

@@ -8,14 +8,11 @@
 
 static int no_match(const struct kt_plan_opts *po)
 {
-	if (!po->nr_filters)
+	if (!po->nr_filters && !po->nr_skips)
 		return kt_fail(po->scheduler ?
 			       "no test has an ordinary sched_ext variant for --scheduler" :
 			       "no tests");
-	return kt_fail("no test matches '%s'%s%s", po->filters[0],
-		       po->nr_filters > 1 ? " or the other names given" : "",
-		       strchr(po->filters[0], '/') ?
-		       " (an entry is <test>/<preset>: --list shows them)" : "");
+	return kt_plan_no_match(po, " (an entry is <test>/<preset>: --list shows them)");
 }
 
 /* A filter may name a whole entry, as <test>/<preset> in its results. */

@@ -156,6 +156,28 @@ TEST_F(plan, filters_opt_in_and_topology_override)
 	kt_plan_free(&p);
 }
 
+/*
+ * --skip leaves out what it matches, by substring or glob; one naming
+ * entries (<test>/<preset>) keeps the test in the plan and drops only
+ * those entries of a matrix.
+ */
+TEST_F(plan, skips_leave_out_tests_and_entries)
+{
+	static char *skips[] = { "fair.good", "global.*", "*/odd-llc" };
+	struct kt_plan_opts o = { .skips = skips, .nr_skips = 3 };
+	struct kt_plan p;
+	char *const progs[] = { self->prog };
+
+	ASSERT_EQ(0, kt_plan_build(progs, 1, &o, &p));
+	EXPECT_EQ(NULL, find(&p, "fair.good.spin"));
+	EXPECT_EQ(NULL, find(&p, "global.plain"));
+	EXPECT_NE(NULL, find(&p, "fair.eevdf.numa"));
+	EXPECT_NE(NULL, find(&p, "neg.broken.caught"));
+	EXPECT_FALSE(kt_plan_wanted(&o, "fair.eevdf.numa/odd-llc"));
+	EXPECT_TRUE(kt_plan_wanted(&o, "fair.eevdf.numa/smt"));
+	kt_plan_free(&p);
+}
+
 TEST_F(plan, scheduler_override_takes_one_ordinary_variant)
 {
 	struct kt_plan_opts o = { .scheduler = "/opt/scx/scx_rusty" };
