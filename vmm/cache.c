@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -28,6 +29,23 @@ int kt_mkdir_p(const char *path, unsigned int mode)
 	if (mkdir(tmp, mode) && errno != EEXIST)
 		return kt_fail_errno("cannot create directory %s", tmp);
 	return 0;
+}
+
+void kt_remove_flat_dir(const char *dir)
+{
+	char path[PATH_MAX + 300];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
 }
 
 int kt_cache_dir(char *buf, size_t len)

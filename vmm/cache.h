@@ -12,6 +12,11 @@
 int kt_cache_dir(char *buf, size_t len);
 int kt_cache_path(char *buf, size_t len, const char *subpath);
 int kt_mkdir_p(const char *path, unsigned int mode);
+/*
+ * Removes @dir and the files in it, as far as it can: for directories
+ * ktstr made without subdirectories (a VM's run files, a snapshot).
+ */
+void kt_remove_flat_dir(const char *dir);
 
 /*
  * Where ktstr's own files live (topologies/, build/guest/, vmm/ scripts):

@@ -27,6 +27,7 @@ struct kt_qmp {
 	size_t len, cap;
 	/* The rest of a refused oversized message is still to come. */
 	bool skip_line;
+	struct kt_qmp_cancel cancel;	/* fd -1: none */
 };
 
 /* An exchange's deadline, and its name for errors ("QMP <command>"). */
@@ -36,24 +37,10 @@ struct bound {
 	int64_t deadline;
 };
 
-/* See kt_qmp_cancel_on(): one caller per process, VMs one at a time. */
-static struct {
-	int fd;
-	bool (*stop)(void *arg);
-	void *arg;
-} cancel = { .fd = -1 };
-
-void kt_qmp_cancel_on(int fd, bool (*stop)(void *arg), void *arg)
-{
-	cancel.fd = fd;
-	cancel.stop = stop;
-	cancel.arg = arg;
-}
-
 /* The cancel fd spoke: true if it was a stop, not only noise. */
-static bool cancelled(void)
+static bool cancelled(const struct kt_qmp_cancel *c)
 {
-	return cancel.fd >= 0 && cancel.stop(cancel.arg);
+	return c->fd >= 0 && c->stop(c->arg);
 }
 
 static int64_t now_ms(void)
@@ -82,26 +69,27 @@ static void wait_init(struct bound *w, const char *what, int timeout_ms)
  * Waits @ms, or less if the cancel fd speaks.  -1 if the wait was
  * cancelled.
  */
-static int nap(int ms, const char *what)
+static int nap(const struct kt_qmp_cancel *c, int ms, const char *what)
 {
-	struct pollfd pfd = { .fd = cancel.fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 
-	if (poll(&pfd, cancel.fd >= 0, ms) > 0 && cancelled())
+	if (poll(&pfd, c->fd >= 0, ms) > 0 && cancelled(c))
 		return kt_fail("%s: interrupted", what);
 	return 0;
 }
 
-/* 0 when @fd is ready for @events, -1 on timeout or cancellation. */
-static int wait_fd(int fd, short events, const struct bound *w)
+/* 0 when q->fd is ready for @events, -1 on timeout or cancellation. */
+static int wait_fd(const struct kt_qmp *q, short events,
+		   const struct bound *w)
 {
 	struct pollfd pfd[2] = {
-		{ .fd = fd, .events = events },
-		{ .fd = cancel.fd, .events = POLLIN },
+		{ .fd = q->fd, .events = events },
+		{ .fd = q->cancel.fd, .events = POLLIN },
 	};
 	int r;
 
 	for (;;) {
-		r = poll(pfd, cancel.fd >= 0 ? 2 : 1, left_ms(w->deadline));
+		r = poll(pfd, q->cancel.fd >= 0 ? 2 : 1, left_ms(w->deadline));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -109,7 +97,7 @@ static int wait_fd(int fd, short events, const struct bound *w)
 		if (!r)
 			return kt_fail("%s: no reply within %d ms", w->what,
 				       w->timeout_ms);
-		if ((pfd[1].revents & POLLIN) && cancelled())
+		if ((pfd[1].revents & POLLIN) && cancelled(&q->cancel))
 			return kt_fail("%s: interrupted", w->what);
 		if (pfd[0].revents)
 			return 0;
@@ -131,7 +119,7 @@ static int send_all(struct kt_qmp *q, const char *s, size_t len,
 			return kt_fail("%s: QEMU closed the connection",
 				       w->what);
 		} else if (errno == EAGAIN) {
-			if (wait_fd(q->fd, POLLOUT, w))
+			if (wait_fd(q, POLLOUT, w))
 				return -1;
 		} else if (errno != EINTR) {
 			return kt_fail_errno("%s: send", w->what);
@@ -158,7 +146,7 @@ static int fill(struct kt_qmp *q, const struct bound *w)
 		q->buf = buf;
 		q->cap = cap;
 	}
-	if (wait_fd(q->fd, POLLIN, w))
+	if (wait_fd(q, POLLIN, w))
 		return -1;
 	n = read(q->fd, q->buf + q->len, q->cap - q->len);
 	if (!n || (n < 0 && errno == ECONNRESET))
@@ -297,7 +285,8 @@ static bool exited(pid_t pid)
 }
 
 /* QEMU creates the socket some time after it starts: try until then. */
-static int connect_retrying(const char *path, pid_t pid, int timeout_ms)
+static int connect_retrying(const char *path, pid_t pid, int timeout_ms,
+			    const struct kt_qmp_cancel *c)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int64_t deadline = now_ms() + timeout_ms;
@@ -327,13 +316,14 @@ static int connect_retrying(const char *path, pid_t pid, int timeout_ms)
 		if (!left)
 			return kt_fail_errno("QMP socket %s: no connection within %d ms",
 					     path, timeout_ms);
-		if (nap(left < CONNECT_RETRY_MS ? left : CONNECT_RETRY_MS,
+		if (nap(c, left < CONNECT_RETRY_MS ? left : CONNECT_RETRY_MS,
 			"QMP connect"))
 			return -1;
 	}
 }
 
-struct kt_qmp *kt_qmp_connect(const char *path, pid_t pid, int timeout_ms)
+struct kt_qmp *kt_qmp_connect(const char *path, pid_t pid, int timeout_ms,
+			      const struct kt_qmp_cancel *cancel)
 {
 	struct kt_qmp *q;
 	json_t *greeting;
@@ -344,8 +334,11 @@ struct kt_qmp *kt_qmp_connect(const char *path, pid_t pid, int timeout_ms)
 		kt_fail("QMP socket %s: out of memory", path);
 		return NULL;
 	}
+	q->cancel.fd = -1;
+	if (cancel)
+		q->cancel = *cancel;
 	wait_init(&w, path, timeout_ms);
-	q->fd = connect_retrying(path, pid, timeout_ms);
+	q->fd = connect_retrying(path, pid, timeout_ms, &q->cancel);
 	if (q->fd < 0)
 		goto fail;
 	greeting = next_message(q, &w);
@@ -436,7 +429,8 @@ static int wait_migration(struct kt_qmp *q, const char *what,
 			return -1;
 		}
 		json_decref(info);
-		if (nap(left < MIGRATE_POLL_MS ? left : MIGRATE_POLL_MS, what))
+		if (nap(&q->cancel, left < MIGRATE_POLL_MS ? left : MIGRATE_POLL_MS,
+			what))
 			return -1;
 	}
 }

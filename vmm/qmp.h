@@ -18,12 +18,25 @@
 struct kt_qmp;
 
 /*
+ * What ends a connection's waits early: when @fd is readable and
+ * @stop(@arg) says so, the call in progress fails as "interrupted".
+ * @stop reads @fd, so that a byte that is no stop is not seen again.
+ */
+struct kt_qmp_cancel {
+	int fd;
+	bool (*stop)(void *arg);
+	void *arg;
+};
+
+/*
  * Connects to the QMP socket at @path, retrying while it is not there or
  * not listening yet, for at most @timeout_ms, and leaves the connection
  * in command mode.  Gives up early when process @pid (if > 0) has exited;
- * a child of the caller is not reaped.  NULL on failure.
+ * a child of the caller is not reaped.  Every wait of the connection,
+ * this one first, also ends at @cancel (NULL: never).  NULL on failure.
  */
-struct kt_qmp *kt_qmp_connect(const char *path, pid_t pid, int timeout_ms);
+struct kt_qmp *kt_qmp_connect(const char *path, pid_t pid, int timeout_ms,
+			      const struct kt_qmp_cancel *cancel);
 
 /*
  * Runs @cmd with @args (NULL: none) and waits at most @timeout_ms for its
@@ -37,13 +50,6 @@ int kt_qmp_execute(struct kt_qmp *q, const char *cmd, json_t *args,
 		   json_t **ret, int timeout_ms);
 
 void kt_qmp_close(struct kt_qmp *q);
-
-/*
- * Every wait from now on also watches @fd (-1: none): when it is readable
- * and @stop(@arg) says so, the call in progress fails as "interrupted".
- * @stop reads @fd, so that a byte that is no stop is not seen again.
- */
-void kt_qmp_cancel_on(int fd, bool (*stop)(void *arg), void *arg);
 
 /*
  * Stops the VM and writes its state but its shared RAM to @state_path.

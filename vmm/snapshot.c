@@ -191,24 +191,6 @@ int kt_snapshot_check_out(const struct kt_snapshot *s, const char *shm_prefix,
 	return copy_sparse(from, console);
 }
 
-/* @dir and what it holds: entries have no subdirectories. */
-static void remove_dir(const char *dir)
-{
-	char path[PATH_MAX + 300];
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	while (d && (de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}
-
 /* Renamed out of the way first: nobody starts restoring a half-removed entry. */
 static void remove_entry(const char *dir)
 {
@@ -217,7 +199,7 @@ static void remove_entry(const char *dir)
 	snprintf(doomed, sizeof(doomed), "%s" TMP_MARK "%d-gone%u", dir,
 		 (int)getpid(), ++tmp_counter);
 	if (!rename(dir, doomed))
-		remove_dir(doomed);
+		kt_remove_flat_dir(doomed);
 }
 
 void kt_snapshot_drop(const struct kt_snapshot *s)
@@ -251,7 +233,7 @@ void kt_snapshot_abort(struct kt_snapshot *s)
 {
 	if (!s->tmp[0])
 		return;
-	remove_dir(s->tmp);
+	kt_remove_flat_dir(s->tmp);
 	s->tmp[0] = '\0';
 }
 
@@ -449,7 +431,7 @@ void kt_snapshot_sweep_stale(void)
 		    errno != ESRCH)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", root, de->d_name);
-		remove_dir(path);
+		kt_remove_flat_dir(path);
 	}
 	if (d)
 		closedir(d);

@@ -216,8 +216,8 @@ void kt_vm_sweep_run_dirs(pid_t pid)
 {
 	const char *tmp = getenv("TMPDIR");
 	char prefix[32], dir[PATH_MAX], path[PATH_MAX + 300];
-	struct dirent *de, *fe;
-	DIR *d, *f;
+	struct dirent *de;
+	DIR *d;
 
 	snprintf(dir, sizeof(dir), "%s", tmp && *tmp ? tmp : "/tmp");
 	snprintf(prefix, sizeof(prefix), "ktstr-%d-", pid);
@@ -228,19 +228,7 @@ void kt_vm_sweep_run_dirs(pid_t pid)
 		if (strncmp(de->d_name, prefix, strlen(prefix)))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		f = opendir(path);
-		while (f && (fe = readdir(f))) {
-			char file[PATH_MAX + 600];
-
-			if (fe->d_name[0] == '.' &&
-			    (!fe->d_name[1] || !strcmp(fe->d_name, "..")))
-				continue;
-			snprintf(file, sizeof(file), "%s/%s", path, fe->d_name);
-			unlink(file);
-		}
-		if (f)
-			closedir(f);
-		rmdir(path);
+		kt_remove_flat_dir(path);
 	}
 	closedir(d);
 }
@@ -906,16 +894,11 @@ static bool qemu_killed(struct vm_run *v)
 /* A QMP connection whose waits end at a stop signal. */
 static struct kt_qmp *qmp_connect(struct vm_run *v)
 {
-	kt_qmp_cancel_on(signal_pipe[0], stop_requested, v);
-	return kt_qmp_connect(v->qmp_path, v->qemu, QMP_CONNECT_MS);
-}
+	const struct kt_qmp_cancel on_stop = {
+		.fd = signal_pipe[0], .stop = stop_requested, .arg = v,
+	};
 
-/* @q may be NULL; the cancel hook must not outlive this VM's pipe. */
-static void qmp_close(struct kt_qmp *q)
-{
-	if (q)
-		kt_qmp_close(q);
-	kt_qmp_cancel_on(-1, NULL, NULL);
+	return kt_qmp_connect(v->qmp_path, v->qemu, QMP_CONNECT_MS, &on_stop);
 }
 
 /*
@@ -933,7 +916,6 @@ static int save_guest(struct vm_run *v)
 	v->snap = SNAP_OFF;
 	q = qmp_connect(v);
 	if (!q) {
-		qmp_close(q);
 		kt_snapshot_abort(&v->snapshot);
 		if (v->stop)
 			return -1;
@@ -959,7 +941,7 @@ static int save_guest(struct vm_run *v)
 		snprintf(v->r->detail, sizeof(v->r->detail),
 			 "the guest did not resume after its snapshot: %s",
 			 kt_errmsg());
-	qmp_close(q);
+	kt_qmp_close(q);
 	return ret;
 }
 
@@ -988,7 +970,7 @@ static int restore_guest(struct vm_run *v)
 		kt_snapshot_drop(&v->snapshot);
 		v->restore_failed = true;
 	}
-	qmp_close(q);
+	kt_qmp_close(q);
 	v->control.ready = !ret;
 	return ret;
 }

@@ -228,7 +228,7 @@ static int write_at(const char *path, int flags, off_t off, const void *p,
 }
 
 #define CONNECT(i) do { \
-	self->q = kt_qmp_connect(self->sock[i], self->pid[i], CONNECT_MS); \
+	self->q = kt_qmp_connect(self->sock[i], self->pid[i], CONNECT_MS, NULL); \
 	ASSERT_NE(NULL, self->q) \
 		TH_LOG("%s; QEMU said: %s", kt_errmsg(), qemu_log(self, i)); \
 } while (0)
@@ -396,7 +396,7 @@ TEST_F(qmp, qemu_exits_before_listening)
 	int status;
 
 	start_bare(self, "ktstr-no-such-machine");
-	self->q = kt_qmp_connect(self->sock[0], self->pid[0], CONNECT_MS);
+	self->q = kt_qmp_connect(self->sock[0], self->pid[0], CONNECT_MS, NULL);
 	EXPECT_EQ(NULL, self->q);
 	EXPECT_GT(PROMPT_MS, now_ms() - t0);
 	snprintf(pid, sizeof(pid), "(pid %d) exited", (int)self->pid[0]);
@@ -412,7 +412,7 @@ TEST_F(qmp, nobody_listens)
 {
 	int64_t t0 = now_ms(), took;
 
-	self->q = kt_qmp_connect(self->sock[0], 0, 300);
+	self->q = kt_qmp_connect(self->sock[0], 0, 300, NULL);
 	took = now_ms() - t0;
 	EXPECT_EQ(NULL, self->q);
 	EXPECT_LE(300, took);
@@ -420,6 +420,41 @@ TEST_F(qmp, nobody_listens)
 	EXPECT_TRUE(errmsg_has(self->sock[0])) TH_LOG("%s", kt_errmsg());
 	EXPECT_TRUE(errmsg_has("no connection within 300 ms"))
 		TH_LOG("%s", kt_errmsg());
+}
+
+/* The cancel hook of the tests below: 's' on the pipe is a stop. */
+static bool stop_byte(void *arg)
+{
+	char c = 0;
+
+	return read(*(int *)arg, &c, 1) == 1 && c == 's';
+}
+
+/*
+ * A connection's waits end at its cancel fd when the hook says stop,
+ * and only then: a byte that is no stop is read and the wait goes on.
+ */
+TEST_F(qmp, a_stop_on_the_cancel_fd_ends_a_wait)
+{
+	struct kt_qmp_cancel c = { .stop = stop_byte };
+	int p[2];
+
+	ASSERT_EQ(0, pipe(p));
+	c.fd = p[0];
+	c.arg = &p[0];
+	ASSERT_EQ(1, write(p[1], "n", 1));
+	self->q = kt_qmp_connect(self->sock[0], 0, 300, &c);
+	EXPECT_EQ(NULL, self->q);
+	EXPECT_TRUE(errmsg_has("no connection within 300 ms"))
+		TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(1, write(p[1], "s", 1));
+	/* Not interrupted, this would wait its whole minute. */
+	self->q = kt_qmp_connect(self->sock[0], 0, 60000, &c);
+	EXPECT_EQ(NULL, self->q);
+	EXPECT_TRUE(errmsg_has("QMP connect: interrupted"))
+		TH_LOG("%s", kt_errmsg());
+	close(p[0]);
+	close(p[1]);
 }
 
 /*
