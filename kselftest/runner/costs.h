@@ -5,8 +5,9 @@
  *	wall = boot_base_s + boot_per_cpu_s * vCPUs + run_s(test)
  *
  * The boot line is fitted to boots measured by `ktstr gauntlet
- * --calibrate`; run_s(test) is the longest each test took beyond its
- * boot on this machine.  Kept in $KTSTR_CACHE_DIR/gauntlet-costs (or
+ * --calibrate`; run_s(test) is what each test took beyond its boot on
+ * this machine: a longer run replaces it, a shorter one halves the
+ * difference.  Kept in $KTSTR_CACHE_DIR/gauntlet-costs (or
  * --costs FILE), key-value lines, replaced atomically.
  */
 #ifndef KTSTR_RUNNER_COSTS_H

@@ -284,8 +284,14 @@ TEST_F(model, cost_model_fit_and_file)
 	EXPECT_LT(0.09, c.boot_per_cpu_s);
 	EXPECT_GT(0.11, c.boot_per_cpu_s);
 	ASSERT_EQ(0, kt_costs_observe(&c, "x.y", 4, 20));
-	/* A faster run does not lower the estimate: budgets are limits. */
+	/*
+	 * A faster run takes the estimate halfway down (20 to 16), a slower
+	 * one up at once: budgets are limits, but one stall is no rule.
+	 */
 	ASSERT_EQ(0, kt_costs_observe(&c, "x.y", 4, 12));
+	EXPECT_LT(15.9, kt_costs_estimate(&c, "x.y", 4));
+	EXPECT_GT(16.1, kt_costs_estimate(&c, "x.y", 4));
+	ASSERT_EQ(0, kt_costs_observe(&c, "x.y", 4, 20));
 	ASSERT_EQ(0, kt_costs_save(path, &c));
 	ASSERT_EQ(0, kt_costs_load(path, &d));
 	EXPECT_LT(19.9, kt_costs_estimate(&d, "x.y", 4));
