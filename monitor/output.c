@@ -177,6 +177,76 @@ static void summarize_vcpus(FILE *f, const struct kt_series *s)
 	fputc('\n', f);
 }
 
+/*
+ * A busy CPU's timer tick moves its runqueue clock every few ms.  One
+ * that stood still this long on a busy CPU while the guest's jiffies
+ * went on took no timer interrupt: it ran with interrupts off, or the
+ * emulator did not run its vCPU.  Either way what the tasks there did
+ * in that time says nothing of the scheduler under test.
+ */
+#define STILL_CLOCK_NOTE_S 1.0
+
+struct still_clock {
+	unsigned int cpu;
+	size_t from, to;		/* samples */
+};
+
+/* Between samples @i - 1 and @i, @cpu was busy and its clock stood still. */
+static bool clock_still(const struct kt_series *s, size_t i, unsigned int cpu)
+{
+	const struct kt_sample *a = &s->samples[i - 1], *b = &s->samples[i];
+	int64_t ca = a->cpu[cpu].v[KT_CV_CLOCK];
+	int64_t ja = a->jiffies, jb = b->jiffies;
+
+	return ca != KT_NA && ca == b->cpu[cpu].v[KT_CV_CLOCK] &&
+	       ja != KT_NA && jb != ja &&
+	       !a->cpu[cpu].curr_idle && !b->cpu[cpu].curr_idle;
+}
+
+/* The longest such stretch of any CPU; false if none. */
+static bool longest_still_clock(const struct kt_series *s,
+				struct still_clock *best)
+{
+	unsigned int cpu;
+	size_t i, from;
+	bool found = false;
+
+	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
+		from = 0;
+		for (i = 1; i < s->count; i++) {
+			if (!clock_still(s, i, cpu)) {
+				from = i;
+				continue;
+			}
+			if (found && s->samples[i].host_s -
+				     s->samples[from].host_s <=
+				     s->samples[best->to].host_s -
+				     s->samples[best->from].host_s)
+				continue;
+			*best = (struct still_clock){ cpu, from, i };
+			found = true;
+		}
+	}
+	return found;
+}
+
+static void summarize_still_clock(FILE *f, const struct kt_series *s)
+{
+	const struct kt_cpu_sample *c;
+	struct still_clock t;
+	double from_s, to_s;
+
+	if (!longest_still_clock(s, &t))
+		return;
+	from_s = kt_series_time(s, t.from);
+	to_s = kt_series_time(s, t.to);
+	if (to_s - from_s < STILL_CLOCK_NOTE_S)
+		return;
+	c = &s->samples[t.to].cpu[t.cpu];
+	fprintf(f, "monitor: cpu %u's clock stood still from %.1fs to %.1fs while it ran pid %lld (%s): it took no timer interrupt (interrupts off, or its vCPU not run)\n",
+		t.cpu, from_s, to_s, (long long)c->v[KT_CV_CURR_PID], c->comm);
+}
+
 static const char *state_word(const struct kt_monitor_verdict *v)
 {
 	if (!v->evaluated)
@@ -205,6 +275,7 @@ void kt_monitor_summary(FILE *f, const struct kt_series *s,
 	if (s->layout->missing[0])
 		fprintf(f, "monitor: this kernel lacks: %s\n", s->layout->missing);
 	summarize_vcpus(f, s);
+	summarize_still_clock(f, s);
 	x = first_exit(s, &at);
 	if (x)
 		fprintf(f, "monitor: scheduler %s exiting at %.1fs: %s (%lld)\n",

@@ -253,6 +253,47 @@ TEST_F(series, a_summary_without_vcpu_times_leaves_them_out)
 	free(text);
 }
 
+/*
+ * CPU 2 runs pid 21 from 2.0 s to 4.5 s without its clock moving while
+ * jiffies go on: the summary says it took no timer interrupt.  Half a
+ * second of it, as a vCPU the emulator runs late may show, says nothing.
+ */
+TEST_F(series, a_busy_cpu_whose_clock_stands_still_is_named)
+{
+	char *text;
+	size_t i;
+
+	healthy(&self->s, 60);
+	for (i = 20; i <= 45; i++) {
+		at(&self->s, i, 2)->v[KT_CV_CLOCK] = 20 * 100000000LL;
+		at(&self->s, i, 2)->v[KT_CV_CURR_PID] = 21;
+		snprintf(at(&self->s, i, 2)->comm, KT_COMM_LEN, "loader");
+	}
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	text = summary(&self->s, self->v);
+	ASSERT_NE(NULL, text);
+	EXPECT_NE(NULL, strstr(text, "\nmonitor: cpu 2's clock stood still from 2.0s to 4.5s while it ran pid 21 (loader): it took no timer interrupt (interrupts off, or its vCPU not run)\n"))
+		TH_LOG("%s", text);
+	free(text);
+
+	for (i = 25; i <= 45; i++)
+		at(&self->s, i, 2)->v[KT_CV_CLOCK] = i * 100000000LL;
+	text = summary(&self->s, self->v);
+	ASSERT_NE(NULL, text);
+	EXPECT_EQ(NULL, strstr(text, "stood still")) TH_LOG("%s", text);
+	free(text);
+
+	/* An idle CPU's tick stops: its clock standing still is no news. */
+	for (i = 20; i <= 45; i++) {
+		at(&self->s, i, 2)->v[KT_CV_CLOCK] = 20 * 100000000LL;
+		at(&self->s, i, 2)->curr_idle = true;
+	}
+	text = summary(&self->s, self->v);
+	ASSERT_NE(NULL, text);
+	EXPECT_EQ(NULL, strstr(text, "stood still")) TH_LOG("%s", text);
+	free(text);
+}
+
 TEST_F(series, a_task_that_waits_long_is_a_stall)
 {
 	struct kt_monitor_verdict *v = &self->v[KT_V_STALL];
