@@ -12,6 +12,7 @@
 #include "cache.h"
 #include "commands.h"
 #include "error.h"
+#include "json.h"
 #include "launch.h"
 #include "monitor.h"
 #include "output.h"
@@ -220,20 +221,15 @@ static char *guest_command(const struct monitor_opts *o)
 static int write_json(const char *path, const struct kt_monitor *m,
 		      const struct kt_monitor_verdict *v, const char *plot)
 {
-	char tmp[PATH_MAX + 8];
-	FILE *f;
+	json_t *obj = kt_monitor_json(kt_monitor_series(m), v,
+				      kt_monitor_error(m), plot);
+	int ret;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return kt_fail_errno("--json %s", path);
-	kt_monitor_json(f, kt_monitor_series(m), v, kt_monitor_error(m), plot);
-	fputc('\n', f);
-	if (fclose(f) || rename(tmp, path)) {
-		unlink(tmp);
-		return kt_fail_errno("--json %s", path);
-	}
-	return 0;
+	if (!obj)
+		return -1;
+	ret = kt_json_save("--json", path, obj, KT_JSON_FLAGS);
+	json_decref(obj);
+	return ret;
 }
 
 static int report(const struct monitor_opts *o, const struct kt_monitor *m,

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "error.h"
 #include "json.h"
 #include "output.h"
 
@@ -298,234 +300,266 @@ void kt_monitor_failures(FILE *f, const struct kt_monitor_verdict v[KT_NR_VERDIC
 				kt_monitor_verdict_name(k), v[k].detail);
 }
 
-static void json_verdicts(FILE *f, const struct kt_monitor_verdict v[KT_NR_VERDICTS])
+static json_t *json_verdict(const struct kt_monitor_verdict *v,
+			    unsigned int k)
 {
+	return json_pack("{s:s, s:b, s:b, s:b, s:i, s:o, s:o, s:o, s:o, s:o}",
+			 "name", kt_monitor_verdict_name(k),
+			 "evaluated", v->evaluated, "tripped", v->tripped,
+			 "failed", v->failed, "cpu", v->cpu,
+			 "t0", kt_json_real(v->t0, 3),
+			 "t1", kt_json_real(v->t1, 3),
+			 "value", kt_json_real(v->value, 3),
+			 "limit", kt_json_real(v->limit, 3),
+			 "detail", kt_json_text(v->detail));
+}
+
+/* Appends @v (NULL: out of memory) to @array, or frees both. */
+static json_t *append(json_t *array, json_t *v)
+{
+	if (!json_array_append_new(array, v))
+		return array;
+	json_decref(array);
+	return NULL;
+}
+
+static json_t *json_verdicts(const struct kt_monitor_verdict v[KT_NR_VERDICTS])
+{
+	json_t *array = json_array();
 	unsigned int k;
 
-	fputs("[", f);
-	for (k = 0; k < KT_NR_VERDICTS; k++) {
-		fprintf(f, "%s\n    {\"name\": ", k ? "," : "");
-		kt_json_string(f, kt_monitor_verdict_name(k));
-		fprintf(f, ", \"evaluated\": %s, \"tripped\": %s, \"failed\": %s, \"cpu\": %d, \"t0\": ",
-			v[k].evaluated ? "true" : "false",
-			v[k].tripped ? "true" : "false",
-			v[k].failed ? "true" : "false", v[k].cpu);
-		kt_json_double(f, v[k].t0, 3);
-		fputs(", \"t1\": ", f);
-		kt_json_double(f, v[k].t1, 3);
-		fputs(", \"value\": ", f);
-		kt_json_double(f, v[k].value, 3);
-		fputs(", \"limit\": ", f);
-		kt_json_double(f, v[k].limit, 3);
-		fputs(", \"detail\": ", f);
-		kt_json_string(f, v[k].detail);
-		fputs("}", f);
-	}
-	fputs("\n  ]", f);
+	for (k = 0; array && k < KT_NR_VERDICTS; k++)
+		array = append(array, json_verdict(&v[k], k));
+	return array;
 }
 
 static const char *const place_names[] = {
 	[KT_WAIT_LOCAL] = "local", [KT_WAIT_DSQ] = "dsq", [KT_WAIT_BPF] = "bpf",
 };
 
-/* What a waiting task is: pid, comm, where it waits, since when. */
-static void json_waiter_task(FILE *f, const struct kt_waiter *w)
+static json_t *dsq_value(const struct kt_waiter *w)
 {
-	fprintf(f, "\"pid\": %d, \"comm\": ", w->pid);
-	kt_json_string(f, w->comm);
-	fprintf(f, ", \"place\": \"%s\", \"dsq\": ", place_names[w->place]);
-	if (w->place == KT_WAIT_DSQ)
-		/* A string: builtin DSQ ids do not fit an int64. */
-		fprintf(f, "\"0x%llx\"", (unsigned long long)w->dsq_id);
-	else
-		fputs("null", f);
-	fputs(", \"runnable_at\": ", f);
-	kt_json_int(f, w->runnable_at, KT_NA);
+	char id[24];
+
+	if (w->place != KT_WAIT_DSQ)
+		return json_null();
+	/* A string: builtin DSQ ids do not fit an int64. */
+	snprintf(id, sizeof(id), "0x%llx", (unsigned long long)w->dsq_id);
+	return json_string(id);
+}
+
+/* What a waiting task is, added to @obj: pid, comm, where it waits, since when. */
+static int add_waiter_task(json_t *obj, const struct kt_waiter *w)
+{
+	json_t *task = json_pack("{s:i, s:o, s:s, s:o, s:o}", "pid", w->pid,
+				 "comm", kt_json_text(w->comm),
+				 "place", place_names[w->place],
+				 "dsq", dsq_value(w),
+				 "runnable_at", kt_json_int(w->runnable_at, KT_NA));
+	int ret = task ? json_object_update(obj, task) : -1;
+
+	json_decref(task);
+	return ret;
 }
 
 /* The CPU's longest waiter and how long it had waited, or null. */
-static void json_longest(FILE *f, const struct kt_series *s,
-			 const struct kt_sample *x,
-			 const struct kt_cpu_sample *c)
+static json_t *json_longest(const struct kt_series *s,
+			    const struct kt_sample *x,
+			    const struct kt_cpu_sample *c)
 {
-	fputs(", \"longest_wait\": ", f);
-	if (!c->has_longest) {
-		fputs("null", f);
-		return;
+	json_t *obj;
+
+	if (!c->has_longest)
+		return json_null();
+	obj = json_object();
+	if (!obj || add_waiter_task(obj, &c->longest) ||
+	    json_object_set_new(obj, "wait_ms",
+				kt_json_real(kt_waiter_wait_ms(s->layout, x,
+							       &c->longest), 1)) ||
+	    json_object_set_new(obj, "partial",
+				json_boolean(c->longest_partial))) {
+		json_decref(obj);
+		return NULL;
 	}
-	fputc('{', f);
-	json_waiter_task(f, &c->longest);
-	fputs(", \"wait_ms\": ", f);
-	kt_json_double(f, kt_waiter_wait_ms(s->layout, x, &c->longest), 1);
-	fprintf(f, ", \"partial\": %s}",
-		c->longest_partial ? "true" : "false");
+	return obj;
 }
 
-static void json_cpu(FILE *f, const struct kt_series *s,
-		     const struct kt_sample *x, const struct kt_cpu_sample *c)
+/* The CPU's event counters, or null without a sched_ext scheduler. */
+static json_t *json_cpu_events(const struct kt_series *s,
+			       const struct kt_cpu_sample *c)
 {
+	json_t *array;
 	unsigned int i;
 
-	fputs("{", f);
-	for (i = 0; i < KT_NR_CPU_VALUES; i++) {
-		fprintf(f, "%s\"%s\": ", i ? ", " : "", kt_cpu_value_name(i));
-		kt_json_int(f, c->v[i], KT_NA);
+	if (!s->layout->nr_events || c->events[0] == KT_NA)
+		return json_null();
+	array = json_array();
+	for (i = 0; array && i < s->layout->nr_events; i++)
+		array = append(array, kt_json_int(c->events[i], KT_NA));
+	return array;
+}
+
+static json_t *json_cpu(const struct kt_series *s, const struct kt_sample *x,
+			const struct kt_cpu_sample *c)
+{
+	json_t *obj = json_object();
+	unsigned int i;
+	int bad = !obj;
+
+	for (i = 0; !bad && i < KT_NR_CPU_VALUES; i++)
+		bad = json_object_set_new(obj, kt_cpu_value_name(i),
+					  kt_json_int(c->v[i], KT_NA));
+	if (bad ||
+	    json_object_set_new(obj, "curr_comm", kt_json_text(c->comm)) ||
+	    json_object_set_new(obj, "curr_idle", json_boolean(c->curr_idle)) ||
+	    json_object_set_new(obj, "curr_scx", json_boolean(c->curr_scx)) ||
+	    json_object_set_new(obj, "longest_wait", json_longest(s, x, c)) ||
+	    json_object_set_new(obj, "events", json_cpu_events(s, c))) {
+		json_decref(obj);
+		return NULL;
 	}
-	fputs(", \"curr_comm\": ", f);
-	kt_json_string(f, c->comm);
-	fprintf(f, ", \"curr_idle\": %s, \"curr_scx\": %s",
-		c->curr_idle ? "true" : "false",
-		c->curr_scx ? "true" : "false");
-	json_longest(f, s, x, c);
-	fputs(", \"events\": ", f);
-	if (!s->layout->nr_events || c->events[0] == KT_NA) {
-		fputs("null}", f);
-		return;
-	}
-	fputs("[", f);
-	for (i = 0; i < s->layout->nr_events; i++) {
-		fputs(i ? ", " : "", f);
-		kt_json_int(f, c->events[i], KT_NA);
-	}
-	fputs("]}", f);
+	return obj;
 }
 
 /* "0-3,6": the CPUs a waiting task may run on. */
-static void json_cpulist(FILE *f, const struct kt_waiter *w,
-			 unsigned int nr_cpus)
+static json_t *json_cpulist(const struct kt_waiter *w, unsigned int nr_cpus)
 {
+	/* At most ten digits and a separator per CPU. */
+	char *list = malloc(nr_cpus * 11 + 1);
 	unsigned int cpu, end;
-	bool first = true;
+	size_t len = 0;
+	json_t *v;
 
-	fputc('"', f);
+	if (!list)
+		return NULL;
+	list[0] = '\0';
 	for (cpu = 0; cpu < nr_cpus; cpu = end + 1) {
 		end = cpu;
 		if (!kt_waiter_allowed(w, cpu))
 			continue;
 		while (end + 1 < nr_cpus && kt_waiter_allowed(w, end + 1))
 			end++;
-		fprintf(f, "%s%u", first ? "" : ",", cpu);
+		len += sprintf(list + len, "%s%u", len ? "," : "", cpu);
 		if (end > cpu)
-			fprintf(f, "-%u", end);
-		first = false;
+			len += sprintf(list + len, "-%u", end);
 	}
-	fputc('"', f);
+	v = json_string(list);
+	free(list);
+	return v;
 }
 
-/* The waiting tasks read with this sample, and whether that was all. */
-static void json_waiters(FILE *f, const struct kt_sample *x)
+static json_t *json_waiter(const struct kt_sample *x, const struct kt_waiter *w)
 {
+	json_t *obj = json_pack("{s:I}", "cpu", (json_int_t)w->cpu);
+
+	if (!obj || add_waiter_task(obj, w) ||
+	    json_object_set_new(obj, "allowed", json_cpulist(w, x->nr_cpus))) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* The waiting tasks read with this sample. */
+static json_t *json_waiters(const struct kt_sample *x)
+{
+	json_t *array = json_array();
 	unsigned int i;
 
-	fprintf(f, ",\n     \"waiting_unknown\": %s, \"waiting\": [",
-		x->waiters_unknown ? "true" : "false");
-	for (i = 0; i < x->nr_waiters; i++) {
-		const struct kt_waiter *w = &x->waiters[i];
-
-		fprintf(f, "%s{\"cpu\": %u, ", i ? ", " : "", w->cpu);
-		json_waiter_task(f, w);
-		fputs(", \"allowed\": ", f);
-		json_cpulist(f, w, x->nr_cpus);
-		fputc('}', f);
-	}
-	fputc(']', f);
+	for (i = 0; array && i < x->nr_waiters; i++)
+		array = append(array, json_waiter(x, &x->waiters[i]));
+	return array;
 }
 
-static void json_sample(FILE *f, const struct kt_series *s, size_t i)
+/* The root scheduler's exit kind: its name if known, else the number. */
+static json_t *exit_kind_value(const struct kt_series *s,
+			       const struct kt_sample *x)
+{
+	const char *name = x->exit_kind == KT_NA ? NULL :
+			   kt_layout_exit_name(s->layout, x->exit_kind);
+
+	return name ? kt_json_text(name) : kt_json_int(x->exit_kind, KT_NA);
+}
+
+static json_t *json_sample(const struct kt_series *s, size_t i)
 {
 	const struct kt_sample *x = &s->samples[i];
+	json_t *obj, *cpus = json_array();
 	unsigned int cpu;
 
-	fputs("    {\"t\": ", f);
-	kt_json_double(f, kt_series_time(s, i), 3);
-	fputs(", \"jiffies\": ", f);
-	kt_json_int(f, x->jiffies, KT_NA);
-	fputs(", \"state\": ", f);
-	kt_json_string(f, kt_layout_enable_name(s->layout, x->enable_state));
-	fputs(", \"scheduler\": ", f);
-	kt_json_string(f, x->scheduler);
-	fputs(", \"watchdog_ts\": ", f);
-	kt_json_int(f, x->watchdog_ts, KT_NA);
-	fputs(", \"watchdog_timeout\": ", f);
-	kt_json_int(f, x->watchdog_timeout, KT_NA);
-	fputs(", \"exit_kind\": ", f);
-	if (x->exit_kind == KT_NA || !kt_layout_exit_name(s->layout, x->exit_kind))
-		kt_json_int(f, x->exit_kind, KT_NA);
-	else
-		kt_json_string(f, kt_layout_exit_name(s->layout, x->exit_kind));
-	fputs(", \"bypass_depth\": ", f);
-	kt_json_int(f, x->bypass_depth, KT_NA);
-	fputs(", \"cost_us\": ", f);
-	kt_json_double(f, x->cost_us, 1);
-	fputs(", \"vm_run\": ", f);
-	kt_json_int(f, x->vm_run, KT_NA);
-	fputs(",\n     \"cpus\": [", f);
-	for (cpu = 0; cpu < x->nr_cpus; cpu++) {
-		fputs(cpu ? ",\n      " : "\n      ", f);
-		json_cpu(f, s, x, &x->cpu[cpu]);
-	}
-	fputc(']', f);
-	json_waiters(f, x);
-	fputc('}', f);
+	for (cpu = 0; cpus && cpu < x->nr_cpus; cpu++)
+		cpus = append(cpus, json_cpu(s, x, &x->cpu[cpu]));
+	obj = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}",
+			"t", kt_json_real(kt_series_time(s, i), 3),
+			"jiffies", kt_json_int(x->jiffies, KT_NA),
+			"state", kt_json_text(kt_layout_enable_name(s->layout,
+								    x->enable_state)),
+			"scheduler", kt_json_text(x->scheduler),
+			"watchdog_ts", kt_json_int(x->watchdog_ts, KT_NA),
+			"watchdog_timeout",
+			kt_json_int(x->watchdog_timeout, KT_NA),
+			"exit_kind", exit_kind_value(s, x),
+			"bypass_depth", kt_json_int(x->bypass_depth, KT_NA),
+			"cost_us", kt_json_real(x->cost_us, 1),
+			"vm_run", kt_json_int(x->vm_run, KT_NA),
+			"cpus", cpus,
+			"waiting_unknown", x->waiters_unknown,
+			"waiting", json_waiters(x));
+	return obj;
 }
 
-static void json_exit(FILE *f, const struct kt_series *s)
+/* The first exit of the root scheduler, or null. */
+static json_t *json_exit(const struct kt_series *s)
 {
 	const struct kt_sample *x;
 	size_t at;
 
 	x = first_exit(s, &at);
-	if (!x) {
-		fputs("null", f);
-		return;
-	}
-	fputs("{\"t\": ", f);
-	kt_json_double(f, kt_series_time(s, at), 3);
-	fputs(", \"scheduler\": ", f);
-	kt_json_string(f, x->scheduler);
-	fprintf(f, ", \"kind\": %lld, \"name\": ", (long long)x->exit_kind);
-	kt_json_string(f, exit_name(s, x->exit_kind));
-	fputs("}", f);
+	if (!x)
+		return json_null();
+	return json_pack("{s:o, s:o, s:I, s:o}",
+			 "t", kt_json_real(kt_series_time(s, at), 3),
+			 "scheduler", kt_json_text(x->scheduler),
+			 "kind", (json_int_t)x->exit_kind,
+			 "name", kt_json_text(exit_name(s, x->exit_kind)));
 }
 
-void kt_monitor_json(FILE *f, const struct kt_series *s,
-		     const struct kt_monitor_verdict v[KT_NR_VERDICTS],
-		     const char *error, const char *plot)
+static json_t *json_event_names(const struct kt_layout *l)
 {
+	json_t *array = json_array();
 	unsigned int e;
+
+	for (e = 0; array && e < l->nr_events; e++)
+		array = append(array, kt_json_text(l->events[e].name));
+	return array;
+}
+
+json_t *kt_monitor_json(const struct kt_series *s,
+			const struct kt_monitor_verdict v[KT_NR_VERDICTS],
+			const char *error, const char *plot)
+{
+	json_t *samples = json_array(), *obj;
 	size_t i;
 
-	fprintf(f, "{\n  \"interval_ms\": %u,\n  \"nr_cpus\": %u,\n  \"hz\": ",
-		s->interval_ms, s->nr_cpus);
-	kt_json_int(f, s->layout->hz ? s->layout->hz : KT_NA, KT_NA);
-	fprintf(f, ",\n  \"count\": %zu,\n  \"dropped\": %zu,\n  \"host_us_per_sample\": ",
-		s->count, s->dropped);
-	kt_json_double(f, kt_monitor_cost_us(s), 2);
-	fputs(",\n  \"error\": ", f);
-	if (error)
-		kt_json_string(f, error);
-	else
-		fputs("null", f);
-	fputs(",\n  \"unavailable\": ", f);
-	kt_json_string(f, s->layout->missing);
-	fputs(",\n  \"plot\": ", f);
-	if (plot)
-		kt_json_string(f, plot);
-	else
-		fputs("null", f);
-	fputs(",\n  \"scheduler_exit\": ", f);
-	json_exit(f, s);
-	fputs(",\n  \"verdicts\": ", f);
-	json_verdicts(f, v);
-	fputs(",\n  \"events\": [", f);
-	for (e = 0; e < s->layout->nr_events; e++) {
-		fputs(e ? ", " : "", f);
-		kt_json_string(f, s->layout->events[e].name);
-	}
-	fputs("],\n  \"samples\": [", f);
-	for (i = 0; i < s->count; i++) {
-		fputs(i ? ",\n" : "\n", f);
-		json_sample(f, s, i);
-	}
-	fputs("\n  ]\n}", f);
+	for (i = 0; samples && i < s->count; i++)
+		samples = append(samples, json_sample(s, i));
+	obj = json_pack("{s:I, s:I, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			"interval_ms", (json_int_t)s->interval_ms,
+			"nr_cpus", (json_int_t)s->nr_cpus,
+			"hz", kt_json_int(s->layout->hz ? s->layout->hz : KT_NA,
+					  KT_NA),
+			"count", (json_int_t)s->count,
+			"dropped", (json_int_t)s->dropped,
+			"host_us_per_sample",
+			kt_json_real(kt_monitor_cost_us(s), 2),
+			"error", error ? kt_json_text(error) : json_null(),
+			"unavailable", kt_json_text(s->layout->missing),
+			"plot", plot ? kt_json_text(plot) : json_null(),
+			"scheduler_exit", json_exit(s),
+			"verdicts", json_verdicts(v),
+			"events", json_event_names(s->layout),
+			"samples", samples);
+	if (!obj)
+		kt_fail("monitor JSON: out of memory");
+	return obj;
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 
 #include "cache.h"
 #include "error.h"
+#include "json.h"
 #include "report.h"
 
 const char *kt_verdict_name(enum kt_verdict v)
@@ -151,65 +151,6 @@ void kt_result_file(const char *name, const char *suffix, char *buf,
 		*slash = '@';
 }
 
-/* The length of the UTF-8 sequence at @s, or 0 if it is not one. */
-static size_t utf8_length(const unsigned char *s)
-{
-	unsigned int n, i, cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	cp = s[0] & (0x3f >> (n - 1));
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
-/*
- * @s as a JSON string.  A guest may print any bytes; JSON strings are
- * UTF-8, so each byte that is not part of a UTF-8 character becomes
- * U+FFFD.
- */
-static json_t *text_value(const char *s)
-{
-	const unsigned char *p;
-	json_t *v = json_string(s ? s : "");
-	size_t n, len = 0;
-	char *clean;
-
-	if (v || !s)
-		return v;
-	clean = malloc(strlen(s) * 3 + 1);
-	if (!clean)
-		return NULL;
-	for (p = (const unsigned char *)s; *p; p += n ? n : 1) {
-		n = utf8_length(p);
-		if (n) {
-			memcpy(clean + len, p, n);
-			len += n;
-		} else {
-			memcpy(clean + len, "\xef\xbf\xbd", 3);
-			len += 3;
-		}
-	}
-	v = json_stringn(clean, len);
-	free(clean);
-	return v;
-}
-
 static const char * const record_fields[KT_NR_RECORD_TYPES] = {
 	"checks", "groups", "values",
 };
@@ -278,18 +219,17 @@ static json_t *result_object(const struct kt_result *r)
 
 	if (!obj)
 		return kt_fail("out of memory"), NULL;
-	json_object_set_new(obj, "name", text_value(name));
+	json_object_set_new(obj, "name", kt_json_text(name));
 	json_object_set_new(obj, "result",
 			    json_string(kt_verdict_name(r->verdict)));
-	json_object_set_new(obj, "reason", text_value(r->reason));
-	json_object_set_new(obj, "topology", text_value(r->item->topology));
-	json_object_set_new(obj, "scheduler", text_value(r->item->scheduler));
-	json_object_set_new(obj, "kernel", text_value(r->kernel));
-	json_object_set_new(obj, "accel", text_value(r->accel));
-	json_object_set_new(obj, "boot", text_value(r->boot));
-	json_object_set_new(obj, "wall_s",
-			    json_real(round(r->wall_s * 1000) / 1000));
-	json_object_set_new(obj, "output", text_value(r->output));
+	json_object_set_new(obj, "reason", kt_json_text(r->reason));
+	json_object_set_new(obj, "topology", kt_json_text(r->item->topology));
+	json_object_set_new(obj, "scheduler", kt_json_text(r->item->scheduler));
+	json_object_set_new(obj, "kernel", kt_json_text(r->kernel));
+	json_object_set_new(obj, "accel", kt_json_text(r->accel));
+	json_object_set_new(obj, "boot", kt_json_text(r->boot));
+	json_object_set_new(obj, "wall_s", kt_json_real(r->wall_s, 3));
+	json_object_set_new(obj, "output", kt_json_text(r->output));
 	add_records(obj, &r->records);
 	if (add_parsed(obj, "monitor", r->monitor_json, name) ||
 	    add_parsed(obj, "auto_repro", r->repro_json, name)) {
@@ -299,15 +239,11 @@ static json_t *result_object(const struct kt_result *r)
 	return obj;
 }
 
-/* Compact: a long monitor series stays small; read it with jq. */
-#define RESULT_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(12))
-
 int kt_json_write(const char *dir, const struct kt_result *r)
 {
-	char path[PATH_MAX + 256], tmp[PATH_MAX + 300], file[256];
+	char path[PATH_MAX + 256], file[256];
 	json_t *obj;
-	FILE *f;
-	int bad;
+	int ret;
 
 	if (kt_mkdir_p(dir, 0755))
 		return -1;
@@ -316,17 +252,7 @@ int kt_json_write(const char *dir, const struct kt_result *r)
 		return -1;
 	kt_result_file(r->item->name, ".json", file, sizeof(file));
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f) {
-		json_decref(obj);
-		return kt_fail_errno("--json %s", path);
-	}
-	bad = json_dumpf(obj, f, RESULT_JSON_FLAGS) || fputc('\n', f) == EOF;
+	ret = kt_json_save("--json", path, obj, KT_JSON_FLAGS);
 	json_decref(obj);
-	if (fclose(f) || bad || rename(tmp, path)) {
-		unlink(tmp);
-		return kt_fail_errno("--json %s", path);
-	}
-	return 0;
+	return ret;
 }

@@ -6,6 +6,7 @@
 #include "cache.h"
 #include "compiler.h"
 #include "error.h"
+#include "json.h"
 #include "monitor/output.h"
 #include "watch.h"
 
@@ -192,6 +193,7 @@ static void describe(struct kt_watch_vm *v,
 	const char *error = kt_monitor_error(v->monitor), *plot = NULL;
 	struct kt_monitor_limits limits;
 	char file[512];
+	json_t *mon;
 	size_t len;
 	FILE *f;
 
@@ -205,11 +207,10 @@ static void describe(struct kt_watch_vm *v,
 		kt_monitor_summary(f, s, verdicts, error);
 		fclose(f);
 	}
-	f = open_memstream(&r->monitor_json, &len);
-	if (f) {
-		kt_monitor_json(f, s, verdicts, error, plot);
-		fclose(f);
-	}
+	/* As text: a result crosses from a worker to the parent as text. */
+	mon = kt_monitor_json(s, verdicts, error, plot);
+	r->monitor_json = mon ? json_dumps(mon, KT_JSON_FLAGS) : NULL;
+	json_decref(mon);
 	/* A guest that never booted was not watched: its failure says why. */
 	if (r->verdict == KT_SKIP || (!s->count && !error))
 		return;

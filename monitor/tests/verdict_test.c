@@ -4,10 +4,12 @@
  * trips where it should, names the CPU and the window, stays quiet where
  * it should not, and follows the limits a test sets.
  */
+#include <math.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
 #include "error.h"
+#include "json.h"
 #include "kselftest/runner/watch.h"
 #include "output.h"
 #include "verdict.h"
@@ -292,6 +294,73 @@ TEST_F(series, a_busy_cpu_whose_clock_stands_still_is_named)
 	ASSERT_NE(NULL, text);
 	EXPECT_EQ(NULL, strstr(text, "stood still")) TH_LOG("%s", text);
 	free(text);
+}
+
+/*
+ * The series as JSON: the fields readers use, null for what was not
+ * read, figures rounded as written, guest strings made valid UTF-8.
+ */
+TEST_F(series, the_json_object_has_every_field_and_null_for_the_unread)
+{
+	json_t *obj, *again, *sample, *cpu, *waiter;
+	struct kt_waiter *w;
+	json_error_t err;
+	char *text;
+
+	healthy(&self->s, 3);
+	/* The guest's comm is any bytes: 0xff is not UTF-8. */
+	snprintf(at(&self->s, 1, 2)->comm, KT_COMM_LEN, "bad\xff");
+	w = kt_sample_add_waiter(&self->s.samples[1]);
+	ASSERT_NE(NULL, w);
+	*w = at(&self->s, 1, 0)->longest;
+	w->cpu = 3;
+	w->allowed[0] = 0xb;
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	self->v[KT_V_STALL].t0 = NAN;
+	obj = kt_monitor_json(&self->s, self->v, NULL, "p.svg");
+	ASSERT_NE(NULL, obj) TH_LOG("%s", kt_errmsg());
+	text = json_dumps(obj, KT_JSON_FLAGS);
+	json_decref(obj);
+	ASSERT_NE(NULL, text);
+	/* As rounded, not as the nearest binary double prints. */
+	EXPECT_NE(NULL, strstr(text, "{\"t\":0.1,\"jiffies\":5025,")) TH_LOG("%.300s", text);
+	EXPECT_NE(NULL, strstr(text, "\"name\":\"stall\",\"evaluated\":true,\"tripped\":false,\"failed\":false,\"cpu\":0,\"t0\":null,"))
+		TH_LOG("%.600s", text);
+	again = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+	free(text);
+	ASSERT_NE(NULL, again) TH_LOG("%s", err.text);
+	EXPECT_EQ(100, json_integer_value(json_object_get(again, "interval_ms")));
+	EXPECT_EQ(CPUS, json_integer_value(json_object_get(again, "nr_cpus")));
+	EXPECT_EQ(HZ, json_integer_value(json_object_get(again, "hz")));
+	EXPECT_EQ(3, json_integer_value(json_object_get(again, "count")));
+	EXPECT_TRUE(json_is_null(json_object_get(again, "error")));
+	EXPECT_STREQ("p.svg", json_string_value(json_object_get(again, "plot")));
+	EXPECT_TRUE(json_is_null(json_object_get(again, "scheduler_exit")));
+	EXPECT_STREQ("SCX_EV_DISPATCH_KEEP_LAST",
+		     json_string_value(json_array_get(json_object_get(again, "events"), 1)));
+	EXPECT_EQ(KT_NR_VERDICTS, json_array_size(json_object_get(again, "verdicts")));
+
+	sample = json_array_get(json_object_get(again, "samples"), 1);
+	EXPECT_TRUE(json_is_null(json_object_get(sample, "vm_run")));
+	EXPECT_STREQ("simple", json_string_value(json_object_get(sample, "scheduler")));
+	cpu = json_array_get(json_object_get(sample, "cpus"), 2);
+	EXPECT_STREQ("bad\xef\xbf\xbd", json_string_value(json_object_get(cpu, "curr_comm")));
+	EXPECT_TRUE(json_is_null(json_object_get(cpu, "vcpu_run")));
+	EXPECT_EQ(2, json_integer_value(json_object_get(cpu, "nr_running")));
+	EXPECT_EQ(3, json_integer_value(json_array_get(json_object_get(cpu, "events"), 0)));
+	cpu = json_array_get(json_object_get(sample, "cpus"), 0);
+	waiter = json_object_get(cpu, "longest_wait");
+	EXPECT_STREQ("0x8000000000000001", json_string_value(json_object_get(waiter, "dsq")));
+	EXPECT_EQ(20.0, json_number_value(json_object_get(waiter, "wait_ms")));
+	EXPECT_TRUE(json_is_false(json_object_get(waiter, "partial")));
+	EXPECT_TRUE(json_is_false(json_object_get(sample, "waiting_unknown")));
+	waiter = json_array_get(json_object_get(sample, "waiting"), 0);
+	EXPECT_EQ(3, json_integer_value(json_object_get(waiter, "cpu")));
+	EXPECT_STREQ("dsq", json_string_value(json_object_get(waiter, "place")));
+	EXPECT_STREQ("0-1,3", json_string_value(json_object_get(waiter, "allowed")));
+	EXPECT_EQ(0, json_array_size(json_object_get(json_array_get(json_object_get(again, "samples"), 0),
+						     "waiting")));
+	json_decref(again);
 }
 
 TEST_F(series, a_task_that_waits_long_is_a_stall)
