@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "compare.h"
 #include "error.h"
+#include "json.h"
 
 /*
  * Default thresholds, wide enough for TCG noise: under emulation a
@@ -39,7 +39,7 @@ const struct kt_metric_info kt_metrics[KT_NR_METRICS] = {
 	[KT_METRIC_VERDICTS] = { "monitor_failed_verdicts", false, { 0.5, 0 } },
 };
 
-#define MAX_JSON (16u << 20)
+#define MAX_JSON_MIB 16
 
 /* Where in which file a value is read from, for errors that name it. */
 struct field {
@@ -349,8 +349,8 @@ static int identity(const json_t *res, const struct field *top,
 	    get_string(res, top, "kernel", m->kernel, sizeof(m->kernel)) < 0)
 		return -1;
 	if (!name[0] || !m->result[0])
-		return kt_fail("%s: not a ktstr result (no name or result)",
-			       top->file);
+		return kt_fail("%s: not a ktstr result: no field %s",
+			       top->file, name[0] ? "result" : "name");
 	if (strcmp(m->result, "pass") && strcmp(m->result, "fail") &&
 	    strcmp(m->result, "skip")) {
 		field_at(&f, top, "result", -1);
@@ -384,24 +384,6 @@ int kt_result_parse(const json_t *res, const char *origin,
 	return mon ? monitor_metrics(mon, &top, m) : 0;
 }
 
-static json_t *read_result(const char *path)
-{
-	json_error_t err;
-	struct stat st;
-	json_t *res;
-
-	if (stat(path, &st))
-		return kt_fail_errno("%s", path), NULL;
-	if (st.st_size > MAX_JSON)
-		return kt_fail("%s: larger than %u MiB", path, MAX_JSON >> 20),
-		       NULL;
-	res = json_load_file(path, 0, &err);
-	if (!res)
-		kt_fail("%s: not valid JSON: %s (line %d, column %d)", path,
-			err.text, err.line, err.column);
-	return res;
-}
-
 static int load_one(const char *dir, const char *file, struct kt_result_set *s)
 {
 	char path[PATH_MAX + 256];
@@ -410,7 +392,7 @@ static int load_one(const char *dir, const char *file, struct kt_result_set *s)
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	res = read_result(path);
+	res = kt_json_load(path, MAX_JSON_MIB);
 	if (!res)
 		return -1;
 	v = realloc(s->v, (s->count + 1) * sizeof(*v));

@@ -528,7 +528,9 @@ TEST_F(compare, errors_are_named)
 		{ "%1$s/mismatched %1$s/a", 2, "%1$s/mismatched/x.json: not valid JSON: ']' expected near '}' (line 3, column 20)" },
 		{ "%1$s/array %1$s/a", 2, "%1$s/array/x.json: not a ktstr result (not a JSON object)" },
 		{ "%1$s/trailing %1$s/a", 2, "%1$s/trailing/x.json: not valid JSON: end of file expected near '}' (line 5, column 1)" },
-		{ "%1$s/foreign %1$s/a", 2, "%1$s/foreign/x.json: not a ktstr result (no name or result)" },
+		{ "%1$s/foreign %1$s/a", 2, "%1$s/foreign/x.json: not a ktstr result: no field name" },
+		{ "%1$s/no-result %1$s/a", 2, "%1$s/no-result/x.json: not a ktstr result: no field result" },
+		{ "%1$s/twice %1$s/a", 2, "%1$s/twice/x.json: not valid JSON: duplicate object key near '\"result\"' (line 1, column 54)" },
 		{ "%1$s/huge %1$s/a", 2, "%1$s/huge/x.json: larger than 16 MiB" },
 		{ "--threshold nosuch=1,2%% %1$s/a %1$s/a", 2, "--threshold 'nosuch=1,2%%': expected METRIC=ABS,REL with METRIC one of failed, fairness_spread, longest_gap_ms, work, migrations, llc_migrations, node_migrations, run_delay_ms, wake_latency_p99_us, share_error, monitor_failed_verdicts" },
 		{ "--threshold wake_delay_ms=1,2%% %1$s/a %1$s/a", 2, "--threshold 'wake_delay_ms=1,2%%': expected METRIC=ABS,REL" },
@@ -568,6 +570,11 @@ TEST_F(compare, errors_are_named)
 	write_file(path, "x.json", "{\n  \"name\": \"fair.scx_x.spin\",\n  \"result\": \"pass\"\n}\n}\n");
 	snprintf(path, sizeof(path), "%s/foreign", self->dir);
 	write_file(path, "x.json", "{\"id\": \"a\", \"status\": \"pass\"}\n");
+	snprintf(path, sizeof(path), "%s/no-result", self->dir);
+	write_file(path, "x.json", "{\"name\": \"fair.scx_x.spin\", \"status\": \"pass\"}\n");
+	/* Which of the two would count is anyone's guess: refused. */
+	snprintf(path, sizeof(path), "%s/twice", self->dir);
+	write_file(path, "x.json", "{\"name\": \"fair.scx_x.spin\", \"result\": \"fail\", \"result\": \"pass\"}\n");
 	for (i = 0; i < ARRAY_SIZE(bad_fields); i++) {
 		snprintf(path, sizeof(path), "%s/%s", self->dir, bad_fields[i].dir);
 		write_file(path, "x.json", bad_fields[i].text);
