@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cache.h"
+#include "compiler.h"
 #include "costs.h"
 #include "error.h"
+#include "json.h"
 
 /* A run shorter than this is noise in the boot estimate, not a test. */
 #define MIN_RUN_S 0.5
@@ -62,74 +65,190 @@ static int set_run(struct kt_costs *c, const char *test, double run_s)
 	return 0;
 }
 
-static int parse_line(struct kt_costs *c, const char *path, unsigned int n,
-		      char *line)
-{
-	char key[32], name[192];
-	double v;
+/*
+ * The file is one JSON object, every field required and no other:
+ *
+ *	{"boot_base_s": 2.458, "boot_per_cpu_s": 0.112, "calibrated": true,
+ *	 "tests": {"fair.scx_simple.spin": 11.364, ...}, "version": 1}
+ */
+#define COSTS_VERSION 1
 
-	line[strcspn(line, "\n")] = '\0';
-	if (!line[0] || line[0] == '#')
-		return 0;
-	if (sscanf(line, "test %191s %lf", name, &v) == 2 && v >= 0)
-		return set_run(c, name, v);
-	if (sscanf(line, "%31s %lf", key, &v) == 2 && v >= 0) {
-		if (!strcmp(key, "boot_base_s")) {
-			c->boot_base_s = v;
-			return 0;
-		}
-		if (!strcmp(key, "boot_per_cpu_s")) {
-			c->boot_per_cpu_s = v;
-			return 0;
-		}
-		if (!strcmp(key, "calibrated")) {
-			c->calibrated = v != 0;
-			return 0;
-		}
+/*
+ * The whole suite under every scheduler is about 160 tests, 8 KB; 1 MiB
+ * holds a hundred times that.  A larger file is not a cost model (a
+ * --costs FILE naming something else), and is not read into memory.
+ */
+#define COSTS_MAX_MIB 1
+
+static const char *const cost_fields[] = {
+	"boot_base_s", "boot_per_cpu_s", "calibrated", "tests", "version",
+};
+
+/*
+ * json_unpack_ex() of @fmt on @obj's @key; errors name @path and the
+ * field, @prefix then @key.
+ */
+static int unpack_field(const json_t *obj, const char *path,
+			const char *prefix, const char *key,
+			const char *fmt, ...)
+{
+	json_t *v = json_object_get(obj, key);
+	json_error_t err;
+	va_list ap;
+	int ret;
+
+	if (!v)
+		return kt_fail("%s: field %s%s: missing", path, prefix, key);
+	va_start(ap, fmt);
+	ret = json_vunpack_ex(v, &err, 0, fmt, ap);
+	va_end(ap);
+	if (ret)
+		return kt_fail("%s: field %s%s: %s", path, prefix, key,
+			       err.text);
+	return 0;
+}
+
+/* Field @key of @obj: seconds, a number >= 0. */
+static int seconds_field(const json_t *obj, const char *path,
+			 const char *prefix, const char *key, double *out)
+{
+	if (unpack_field(obj, path, prefix, key, "F", out))
+		return -1;
+	if (!isfinite(*out) || *out < 0)
+		return kt_fail("%s: field %s%s: %g, not a number of seconds >= 0",
+			       path, prefix, key, *out);
+	return 0;
+}
+
+static int unknown_field(const json_t *model, const char *path)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach((json_t *)model, key, v) {
+		for (i = 0; i < ARRAY_SIZE(cost_fields); i++)
+			if (!strcmp(key, cost_fields[i]))
+				break;
+		if (i == ARRAY_SIZE(cost_fields))
+			return kt_fail("%s: field %s: not a field of a cost model",
+				       path, key);
 	}
-	return kt_fail("%s:%u: not a cost line: '%s'", path, n, line);
+	return 0;
+}
+
+static int parse_tests(const json_t *tests, const char *path,
+		       struct kt_costs *c)
+{
+	const char *name;
+	double run_s;
+	json_t *v;
+
+	json_object_foreach((json_t *)tests, name, v) {
+		if (strlen(name) >= sizeof(c->tests[0].name))
+			return kt_fail("%s: field tests.%s: a test name longer than %zu characters",
+				       path, name, sizeof(c->tests[0].name) - 1);
+		if (seconds_field(tests, path, "tests.", name, &run_s) ||
+		    set_run(c, name, run_s))
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_model(const json_t *model, const char *path,
+		       struct kt_costs *c)
+{
+	int version, calibrated;
+	json_t *tests;
+
+	if (!json_is_object(model))
+		return kt_fail("%s: not a cost model (not a JSON object)", path);
+	if (unpack_field(model, path, "", "version", "i", &version))
+		return -1;
+	if (version != COSTS_VERSION)
+		return kt_fail("%s: field version: %d, but this ktstr reads version %d",
+			       path, version, COSTS_VERSION);
+	if (seconds_field(model, path, "", "boot_base_s", &c->boot_base_s) ||
+	    seconds_field(model, path, "", "boot_per_cpu_s",
+			  &c->boot_per_cpu_s) ||
+	    unpack_field(model, path, "", "calibrated", "b", &calibrated) ||
+	    unpack_field(model, path, "", "tests", "o", &tests) ||
+	    unknown_field(model, path))
+		return -1;
+	c->calibrated = calibrated;
+	if (!json_is_object(tests))
+		return kt_fail("%s: field tests: not an object", path);
+	return parse_tests(tests, path, c);
+}
+
+/*
+ * Before version 1, ktstr wrote the model as text lines, the first a
+ * comment ('#'), which JSON never starts with.  Such a file is refused
+ * and the error says what to do: treated as absent, the run would plan
+ * from the defaults without a word and then replace the file, losing a
+ * calibration someone may have committed for CI (--costs FILE).  The
+ * documentation converts one with a few lines of Python.
+ */
+static int text_model(const char *path)
+{
+	return kt_fail("%s: a cost model in the text format of an older ktstr, not JSON: delete it (and run ktstr gauntlet --calibrate again if it was calibrated), or convert it as Documentation/gauntlet.md shows",
+		       path);
 }
 
 int kt_costs_load(const char *path, struct kt_costs *c)
 {
-	char line[512];
-	unsigned int n = 0;
+	json_t *model;
 	FILE *f;
-	int ret = 0;
+	int first, ret;
 
 	kt_costs_init(c);
 	f = fopen(path, "r");
 	if (!f)
 		return errno == ENOENT ? 0 : kt_fail_errno("costs %s", path);
-	while (!ret && fgets(line, sizeof(line), f))
-		ret = parse_line(c, path, ++n, line);
+	first = getc(f);
+	if (first == '#') {
+		fclose(f);
+		return text_model(path);
+	}
+	if (first != EOF)
+		ungetc(first, f);
+	model = kt_json_loadf(f, path, COSTS_MAX_MIB);
 	fclose(f);
+	if (!model)
+		return -1;
+	ret = parse_model(model, path, c);
+	json_decref(model);
 	if (ret)
 		kt_costs_free(c);
 	return ret;
 }
 
+/* One test a line, in name order: a model committed for CI diffs well. */
+#define COSTS_JSON_FLAGS (JSON_INDENT(2) | JSON_SORT_KEYS | \
+			  JSON_REAL_PRECISION(12))
+
 int kt_costs_save(const char *path, const struct kt_costs *c)
 {
-	char tmp[PATH_MAX + 32];
+	json_t *tests = json_object(), *model;
 	size_t i;
-	FILE *f;
+	int ret;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, getpid());
-	f = fopen(tmp, "w");
-	if (!f)
-		return kt_fail_errno("costs %s", tmp);
-	fprintf(f, "# ktstr gauntlet cost model: wall = boot_base_s + boot_per_cpu_s * vCPUs + test run_s\n");
-	fprintf(f, "boot_base_s %.3f\nboot_per_cpu_s %.4f\ncalibrated %d\n",
-		c->boot_base_s, c->boot_per_cpu_s, c->calibrated);
-	for (i = 0; i < c->nr_tests; i++)
-		fprintf(f, "test %s %.3f\n", c->tests[i].name,
-			c->tests[i].run_s);
-	if (fclose(f) || rename(tmp, path)) {
-		unlink(tmp);
-		return kt_fail_errno("costs %s", path);
-	}
-	return 0;
+	for (i = 0; tests && i < c->nr_tests; i++)
+		if (json_object_set_new(tests, c->tests[i].name,
+					kt_json_real(c->tests[i].run_s, 3))) {
+			json_decref(tests);
+			return kt_fail("costs %s: test %s: not stored (not UTF-8, or out of memory)",
+				       path, c->tests[i].name);
+		}
+	model = json_pack("{s:i, s:o, s:o, s:b, s:o}", "version", COSTS_VERSION,
+			  "boot_base_s", kt_json_real(c->boot_base_s, 3),
+			  "boot_per_cpu_s", kt_json_real(c->boot_per_cpu_s, 4),
+			  "calibrated", c->calibrated, "tests", tests);
+	if (!model)
+		return kt_fail("costs %s: out of memory", path);
+	ret = kt_json_save("costs", path, model, COSTS_JSON_FLAGS);
+	json_decref(model);
+	return ret;
 }
 
 double kt_costs_boot(const struct kt_costs *c, unsigned int cpus)

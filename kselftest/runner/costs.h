@@ -8,7 +8,7 @@
  * --calibrate`; run_s(test) is what each test took beyond its boot on
  * this machine: a longer run replaces it, a shorter one halves the
  * difference.  Kept in $KTSTR_CACHE_DIR/gauntlet-costs (or
- * --costs FILE), key-value lines, replaced atomically.
+ * --costs FILE), a JSON object, replaced atomically.
  */
 #ifndef KTSTR_RUNNER_COSTS_H
 #define KTSTR_RUNNER_COSTS_H
@@ -35,7 +35,10 @@ struct kt_costs {
 };
 
 void kt_costs_init(struct kt_costs *c);
-/* A missing file is the defaults; a malformed one is an error. */
+/*
+ * A missing file is the defaults; a malformed one, or one of the text
+ * format older ktstr wrote, is an error naming the file and the field.
+ */
 int kt_costs_load(const char *path, struct kt_costs *c);
 int kt_costs_save(const char *path, const struct kt_costs *c);
 void kt_costs_free(struct kt_costs *c);

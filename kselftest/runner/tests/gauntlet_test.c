@@ -4,7 +4,7 @@
  * shards, budgets from a fixed cost model, names, constraints, profiles,
  * kernels, and every bad argument.  Runs ./ktstr as a user would.
  */
-#include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,8 +172,8 @@ static void write_costs(const char *path)
 {
 	FILE *f = fopen(path, "w");
 
-	fputs("boot_base_s 3\nboot_per_cpu_s 0.1\ncalibrated 1\n"
-	      "test fair.eevdf.spin_overcommit 5\n", f);
+	fputs("{\"version\": 1, \"boot_base_s\": 3, \"boot_per_cpu_s\": 0.1, \"calibrated\": true,\n"
+	      " \"tests\": {\"fair.eevdf.spin_overcommit\": 5}}\n", f);
 	fclose(f);
 }
 
@@ -275,7 +275,6 @@ TEST_F(model, cost_model_fit_and_file)
 	unsigned int cpus[] = { 2, 10, 16 };
 	double boot[] = { 3.2, 4.0, 4.6 };
 	char *path = self->path;
-	int fd;
 
 	kt_costs_init(&c);
 	ASSERT_EQ(0, kt_costs_fit_boot(&c, cpus, boot, 3));
@@ -296,15 +295,127 @@ TEST_F(model, cost_model_fit_and_file)
 	ASSERT_EQ(0, kt_costs_load(path, &d));
 	EXPECT_LT(19.9, kt_costs_estimate(&d, "x.y", 4));
 	EXPECT_GT(20.1, kt_costs_estimate(&d, "x.y", 4));
+	EXPECT_TRUE(d.calibrated);
+	EXPECT_EQ(round(c.boot_base_s * 1000) / 1000, d.boot_base_s);
+	EXPECT_EQ(round(c.boot_per_cpu_s * 10000) / 10000, d.boot_per_cpu_s);
 	kt_costs_free(&c);
 	kt_costs_free(&d);
-	fd = open(path, O_WRONLY | O_TRUNC);
-	ASSERT_EQ(6, write(fd, "bogus\n", 6));
-	close(fd);
-	EXPECT_EQ(-1, kt_costs_load(path, &d));
-	EXPECT_NE(NULL, strstr(kt_errmsg(), ":1: not a cost line: 'bogus'"))
-		TH_LOG("%s", kt_errmsg());
 	EXPECT_EQ(-1, kt_costs_fit_boot(&c, cpus, boot, 1));
+}
+
+/* The start of a model as ktstr wrote it before JSON. */
+#define OLD_TEXT_MODEL							\
+	"# ktstr gauntlet cost model: wall = boot_base_s + boot_per_cpu_s * vCPUs + test run_s\n" \
+	"boot_base_s 5.000\nboot_per_cpu_s 0.2500\ncalibrated 0\n"
+
+struct bad_model {
+	const char *what, *text, *message;
+};
+
+static void write_text(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fwrite(text, 1, len, f);
+		fclose(f);
+	}
+}
+
+/*
+ * Every way a cost file can be bad: refused, the error naming the file
+ * and, where there is one, the field; the model left at its defaults.
+ */
+TEST_F(model, bad_cost_files_are_named)
+{
+	static const struct bad_model bad[] = {
+		{ "malformed", "{\"version\": 1,, \"boot_base_s\": 2}",
+		  "not valid JSON: string or '}' expected near ',' (line 1, column 15)" },
+		{ "truncated", "{\"version\": 1, \"boot_base_s\": 2.4",
+		  "not valid JSON: '}' expected near end of file (line 1, column 33)" },
+		{ "empty", "", "not valid JSON: '[' or '{' expected near end of file" },
+		{ "trailing", "{}\n{}\n", "not valid JSON: end of file expected near '{' (line 2, column 1)" },
+		{ "twice", "{\"version\": 1, \"version\": 1}",
+		  "not valid JSON: duplicate object key near '\"version\"'" },
+		{ "not finite", "{\"version\": 1, \"boot_base_s\": 1e999}",
+		  "not valid JSON: real number overflow near '1e999'" },
+		{ "an array", "[1]", "not a cost model (not a JSON object)" },
+		{ "the text format", OLD_TEXT_MODEL,
+		  "a cost model in the text format of an older ktstr, not JSON: delete it" },
+		{ "no version", "{\"boot_base_s\": 3}", "field version: missing" },
+		{ "another version", "{\"version\": 2}",
+		  "field version: 2, but this ktstr reads version 1" },
+		{ "a real version", "{\"version\": 1.0}",
+		  "field version: Expected integer, got real" },
+		{ "no boot_base_s", "{\"version\": 1, \"boot_per_cpu_s\": 0.1}",
+		  "field boot_base_s: missing" },
+		{ "a string", "{\"version\": 1, \"boot_base_s\": \"3\"}",
+		  "field boot_base_s: Expected real or integer, got string" },
+		{ "null", "{\"version\": 1, \"boot_base_s\": null}",
+		  "field boot_base_s: Expected real or integer, got null" },
+		{ "negative", "{\"version\": 1, \"boot_base_s\": 3, \"boot_per_cpu_s\": -0.1}",
+		  "field boot_per_cpu_s: -0.1, not a number of seconds >= 0" },
+		{ "calibrated 1", "{\"version\": 1, \"boot_base_s\": 3, \"boot_per_cpu_s\": 0.1, \"calibrated\": 1}",
+		  "field calibrated: Expected true or false, got integer" },
+		{ "no tests", "{\"version\": 1, \"boot_base_s\": 3, \"boot_per_cpu_s\": 0.1, \"calibrated\": true}",
+		  "field tests: missing" },
+		{ "tests a list", "{\"version\": 1, \"boot_base_s\": 3, \"boot_per_cpu_s\": 0.1, \"calibrated\": true, \"tests\": [\"a.b.c\", 5]}",
+		  "field tests: not an object" },
+		{ "a test's string", "{\"version\": 1, \"boot_base_s\": 3, \"boot_per_cpu_s\": 0.1, \"calibrated\": true, \"tests\": {\"a.b.c\": 5, \"a.b.d\": \"5s\"}}",
+		  "field tests.a.b.d: Expected real or integer, got string" },
+		{ "a test's negative time", "{\"version\": 1, \"boot_base_s\": 3, \"boot_per_cpu_s\": 0.1, \"calibrated\": true, \"tests\": {\"a.b.c\": -5}}",
+		  "field tests.a.b.c: -5, not a number of seconds >= 0" },
+		{ "an unknown field", "{\"version\": 1, \"boot_base_s\": 3, \"boot_per_cpu_s\": 0.1, \"calibrated\": true, \"tests\": {}, \"boot_s\": 3}",
+		  "field boot_s: not a field of a cost model" },
+	};
+	char message[512], *big, *out, *err;
+	struct kt_costs c;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		write_text(self->path, bad[i].text, strlen(bad[i].text));
+		c.boot_base_s = -1;
+		EXPECT_EQ(-1, kt_costs_load(self->path, &c)) TH_LOG("%s", bad[i].what);
+		snprintf(message, sizeof(message), "%s: %s", self->path,
+			 bad[i].message);
+		EXPECT_NE(NULL, strstr(kt_errmsg(), message))
+			TH_LOG("%s: expected '%s' in: %s", bad[i].what, message,
+			       kt_errmsg());
+		EXPECT_EQ(KT_COST_BOOT_BASE_S, c.boot_base_s) TH_LOG("%s", bad[i].what);
+		EXPECT_EQ(0, c.nr_tests) TH_LOG("%s", bad[i].what);
+	}
+
+	/* A test name longer than the model keeps. */
+	big = malloc(2 << 20);
+	ASSERT_NE(NULL, big);
+	snprintf(big, 2 << 20, "{\"version\": 1, \"boot_base_s\": 3, \"boot_per_cpu_s\": 0.1, \"calibrated\": true, \"tests\": {\"%0200d\": 5}}",
+		 0);
+	write_text(self->path, big, strlen(big));
+	EXPECT_EQ(-1, kt_costs_load(self->path, &c));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), ": a test name longer than 191 characters"))
+		TH_LOG("%s", kt_errmsg());
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "field tests.0000")) TH_LOG("%s", kt_errmsg());
+
+	/* Over 1 MiB: refused before it is all read. */
+	memset(big, ' ', 2 << 20);
+	big[0] = '{';
+	big[(2 << 20) - 1] = '}';
+	write_text(self->path, big, 2 << 20);
+	free(big);
+	EXPECT_EQ(-1, kt_costs_load(self->path, &c));
+	snprintf(message, sizeof(message), "%s: larger than 1 MiB", self->path);
+	EXPECT_STREQ(message, kt_errmsg());
+
+	/* The command says so too, and plans nothing. */
+	write_text(self->path, OLD_TEXT_MODEL, strlen(OLD_TEXT_MODEL));
+	snprintf(message, sizeof(message), "--list --costs %s", self->path);
+	EXPECT_EQ(1, run_gauntlet(message, &out, &err));
+	snprintf(message, sizeof(message), "ktstr gauntlet: %s: a cost model in the text format of an older ktstr",
+		 self->path);
+	EXPECT_NE(NULL, strstr(err, message)) TH_LOG("%s", err);
+	EXPECT_STREQ("", out);
+	free(out);
+	free(err);
 }
 
 struct bad_arg {

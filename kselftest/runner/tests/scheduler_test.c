@@ -184,8 +184,8 @@ TEST_F(matrix, budget_chooses_coverage_per_second)
 	size_t i, chosen = 0;
 
 	write_file(self->dir, "costs",
-		   "boot_base_s 1\nboot_per_cpu_s 0\ncalibrated 1\n"
-		   "test fair.good.spin 9\ntest fair.eevdf.numa 19\n");
+		   "{\"version\": 1, \"boot_base_s\": 1, \"boot_per_cpu_s\": 0, \"calibrated\": true,\n"
+		   " \"tests\": {\"fair.good.spin\": 9, \"fair.eevdf.numa\": 19}}\n");
 	self->sel.budget_s = 25;
 	ASSERT_EQ(0, build(self)) TH_LOG("%s", kt_errmsg());
 	for (i = 0; i < self->s.g.count; i++)
@@ -244,6 +244,8 @@ FIXTURE_SETUP(cli)
 	fd = mkstemp(self->costs);
 	ASSERT_LE(0, fd);
 	close(fd);
+	/* A name of its own, but no file: the model's defaults (an empty file is no model). */
+	unlink(self->costs);
 }
 
 FIXTURE_TEARDOWN(cli)
@@ -313,7 +315,8 @@ TEST_F(cli, run_topology_and_budget)
 	 */
 	f = fopen(self->costs, "w");
 	ASSERT_NE(NULL, f);
-	fputs("boot_base_s 3\nboot_per_cpu_s 0.1\ncalibrated 1\n", f);
+	fputs("{\"version\": 1, \"boot_base_s\": 3, \"boot_per_cpu_s\": 0.1, \"calibrated\": true, \"tests\": {}}\n",
+	      f);
 	fclose(f);
 	ASSERT_EQ(0, cli_run(c, "./ktstr run -j 1 --list --costs %s --budget 30 --scheduler build/schedulers/scx_qmap fair",
 			     self->costs)) TH_LOG("%s", c->err);
