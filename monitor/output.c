@@ -314,22 +314,13 @@ static json_t *json_verdict(const struct kt_monitor_verdict *v,
 			 "detail", kt_json_text(v->detail));
 }
 
-/* Appends @v (NULL: out of memory) to @array, or frees both. */
-static json_t *append(json_t *array, json_t *v)
-{
-	if (!json_array_append_new(array, v))
-		return array;
-	json_decref(array);
-	return NULL;
-}
-
 static json_t *json_verdicts(const struct kt_monitor_verdict v[KT_NR_VERDICTS])
 {
 	json_t *array = json_array();
 	unsigned int k;
 
 	for (k = 0; array && k < KT_NR_VERDICTS; k++)
-		array = append(array, json_verdict(&v[k], k));
+		array = kt_json_append(array, json_verdict(&v[k], k));
 	return array;
 }
 
@@ -395,7 +386,7 @@ static json_t *json_cpu_events(const struct kt_series *s,
 		return json_null();
 	array = json_array();
 	for (i = 0; array && i < s->layout->nr_events; i++)
-		array = append(array, kt_json_int(c->events[i], KT_NA));
+		array = kt_json_append(array, kt_json_int(c->events[i], KT_NA));
 	return array;
 }
 
@@ -467,7 +458,7 @@ static json_t *json_waiters(const struct kt_sample *x)
 	unsigned int i;
 
 	for (i = 0; array && i < x->nr_waiters; i++)
-		array = append(array, json_waiter(x, &x->waiters[i]));
+		array = kt_json_append(array, json_waiter(x, &x->waiters[i]));
 	return array;
 }
 
@@ -488,7 +479,7 @@ static json_t *json_sample(const struct kt_series *s, size_t i)
 	unsigned int cpu;
 
 	for (cpu = 0; cpus && cpu < x->nr_cpus; cpu++)
-		cpus = append(cpus, json_cpu(s, x, &x->cpu[cpu]));
+		cpus = kt_json_append(cpus, json_cpu(s, x, &x->cpu[cpu]));
 	obj = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}",
 			"t", kt_json_real(kt_series_time(s, i), 3),
 			"jiffies", kt_json_int(x->jiffies, KT_NA),
@@ -530,7 +521,7 @@ static json_t *json_event_names(const struct kt_layout *l)
 	unsigned int e;
 
 	for (e = 0; array && e < l->nr_events; e++)
-		array = append(array, kt_json_text(l->events[e].name));
+		array = kt_json_append(array, kt_json_text(l->events[e].name));
 	return array;
 }
 
@@ -542,7 +533,7 @@ json_t *kt_monitor_json(const struct kt_series *s,
 	size_t i;
 
 	for (i = 0; samples && i < s->count; i++)
-		samples = append(samples, json_sample(s, i));
+		samples = kt_json_append(samples, json_sample(s, i));
 	obj = json_pack("{s:I, s:I, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 			"interval_ms", (json_int_t)s->interval_ms,
 			"nr_cpus", (json_int_t)s->nr_cpus,

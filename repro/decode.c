@@ -13,6 +13,7 @@
 #include "decode.h"
 #include "error.h"
 #include "fields.h"
+#include "json.h"
 
 #define MAX_CALLBACKS 96
 #define MAX_DEPTH 3
@@ -324,10 +325,11 @@ struct walk {
 	const struct kt_field_set *set;
 	const struct kt_capture *cap[2];
 	const char *indent;
-	struct kt_strbuf *text, *json;
+	struct kt_strbuf *text;
+	json_t *fields;			/* "path": value, or {"entry", "exit"} */
 	char line[160];
 	int changed;
-	int nr_json;
+	bool json_failed;		/* out of memory */
 };
 
 /* Where @off..@off+@size is in @c's data, or NULL; *@got: bytes there. */
@@ -455,6 +457,7 @@ static void emit(struct walk *w, const char *path, const char *entry,
 	bool changed = exit && strcmp(entry, exit);
 	char item[2 * VALUE_LEN + 160];
 	size_t n = strlen(w->line);
+	json_t *value;
 
 	if (changed) {
 		snprintf(item, sizeof(item), "%s=%s -> %s", path, entry, exit);
@@ -471,18 +474,11 @@ static void emit(struct walk *w, const char *path, const char *entry,
 		if (strlen(w->line) >= sizeof(w->line) - 61)
 			flush_line(w);
 	}
-	kt_sb_printf(w->json, "%s", w->nr_json++ ? ", " : "");
-	kt_sb_json_string(w->json, path);
-	kt_sb_printf(w->json, ": ");
-	if (changed) {
-		kt_sb_printf(w->json, "{\"entry\": ");
-		kt_sb_json_string(w->json, entry);
-		kt_sb_printf(w->json, ", \"exit\": ");
-		kt_sb_json_string(w->json, exit);
-		kt_sb_printf(w->json, "}");
-	} else {
-		kt_sb_json_string(w->json, entry);
-	}
+	value = changed ? json_pack("{s:o, s:o}", "entry", kt_json_text(entry),
+				    "exit", kt_json_text(exit)) :
+			  kt_json_text(entry);
+	if (json_object_set_new(w->fields, path, value))
+		w->json_failed = true;
 }
 
 static void leaf(struct walk *w, const char *path, const struct btf_type *t,
@@ -619,21 +615,29 @@ int kt_decode_member(struct kt_decoder *d, const char *type,
 int kt_decode_struct(struct kt_decoder *d, const char *type,
 		     const struct kt_capture *entry,
 		     const struct kt_capture *exit, const char *indent,
-		     struct kt_strbuf *text, struct kt_strbuf *json)
+		     struct kt_strbuf *text, json_t **json)
 {
 	struct walk w = {
 		.d = d, .type = type, .set = kt_field_set_of(type),
 		.cap = { entry, exit }, .indent = indent,
-		.text = text, .json = json,
+		.text = text, .fields = json_object(),
 	};
 	int id = btf__find_by_name_kind(d->btf, type, BTF_KIND_STRUCT);
+	char addr[24];
 
-	if (id < 0)
+	*json = NULL;
+	if (id < 0) {
+		json_decref(w.fields);
 		return kt_fail("no struct %s in the kernel's BTF", type);
-	kt_sb_printf(json, "{\"type\": \"%s\", \"addr\": \"0x%llx\", \"fields\": {",
-		     type, (unsigned long long)entry->addr);
+	}
 	walk_struct(&w, id, 0, "", 0);
 	flush_line(&w);
-	kt_sb_printf(json, "}}");
-	return w.changed;
+	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)entry->addr);
+	if (!w.fields || w.json_failed) {
+		json_decref(w.fields);
+		return kt_fail("struct %s: out of memory", type);
+	}
+	*json = json_pack("{s:o, s:s, s:o}", "type", kt_json_text(type),
+			  "addr", addr, "fields", w.fields);
+	return *json ? w.changed : kt_fail("struct %s: out of memory", type);
 }

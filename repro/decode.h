@@ -7,6 +7,7 @@
 #ifndef KTSTR_REPRO_DECODE_H
 #define KTSTR_REPRO_DECODE_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,13 +37,15 @@ void kt_decoder_free(struct kt_decoder *d);
  * Append struct @type at entry (and, if @exit is not NULL, at exit) to
  * @text, one line per group of fields, each prefixed by @indent: the
  * fields kt_field_sets lists to show, and every captured field that
- * changed, as "name=old -> new".  Appends a JSON object to @json.
- * Returns the number of changed fields, or -1 if BTF has no @type.
+ * changed, as "name=old -> new".  *@json is the same as a JSON object
+ * ({"type", "addr", "fields"}), the caller's to free.  Returns the number
+ * of changed fields, or -1 (*@json NULL) if BTF has no @type or out of
+ * memory.
  */
 int kt_decode_struct(struct kt_decoder *d, const char *type,
 		     const struct kt_capture *entry,
 		     const struct kt_capture *exit, const char *indent,
-		     struct kt_strbuf *text, struct kt_strbuf *json);
+		     struct kt_strbuf *text, json_t **json);
 
 /*
  * Copy member @path ("pid", "scx.dsq_vtime") of struct @type from capture

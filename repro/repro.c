@@ -12,6 +12,7 @@
 #include "cache.h"
 #include "decode.h"
 #include "error.h"
+#include "json.h"
 #include "repro.h"
 #include "strbuf.h"
 
@@ -417,14 +418,51 @@ static bool involves(const struct run *run, const struct rec *e,
 	return false;
 }
 
-static void report_call(struct run *run, struct kt_decoder *d,
+/* A kernel address or register: a string, as it may not fit an int64. */
+static json_t *hex_value(unsigned long long v)
+{
+	char hex[24];
+
+	snprintf(hex, sizeof(hex), "0x%llx", v);
+	return json_string(hex);
+}
+
+/*
+ * Argument @a of call @e (to @t, returning @x) into @text and as its
+ * JSON value: the struct it points to as decoded, else the scalar.
+ */
+static json_t *report_arg(struct kt_decoder *d, const struct target *t,
+			  const struct rec *e, const struct rec *x, int a,
+			  const char *name, struct kt_strbuf *text)
+{
+	char val[256];
+	json_t *value;
+
+	if (t->arg_type[a][0] && e->data[a]) {
+		kt_sb_printf(text, "      %s *%s = 0x%llx\n", t->arg_type[a],
+			     name, e->args[a]);
+		/* A struct BTF does not have: its text says nothing more. */
+		if (kt_decode_struct(d, t->arg_type[a], &e->cap[a],
+				     x && x->data[a] ? &x->cap[a] : NULL,
+				     "        ", text, &value) < 0)
+			value = json_null();
+		return value;
+	}
+	kt_decode_scalar(d, name, e->args[a], val, sizeof(val));
+	kt_sb_printf(text, "      %s=%s\n", name, val);
+	return kt_json_text(val);
+}
+
+/* Call @e, the @n-th shown, into @text and appended to @calls; false if out of memory. */
+static bool report_call(struct run *run, struct kt_decoder *d,
 			const struct rec *e, int n, struct kt_strbuf *text,
-			struct kt_strbuf *json)
+			json_t *calls)
 {
 	const struct target *t = &run->t[e->slot];
 	const struct rec *x = exit_of(run, e);
 	bool kp = !strcmp(t->mech, "kprobe");
-	char val[256];
+	json_t *call, *args = json_array();
+	char raw_name[8];
 	int a;
 
 	kt_sb_printf(text, "  #%d %s%s%s%s %s, CPU %u%s\n", n, t->name,
@@ -435,64 +473,64 @@ static void report_call(struct run *run, struct kt_decoder *d,
 		     kp ? "(kernel, kprobe)" : "(kernel)", e->cpu,
 		     !x ? ", no exit recorded" :
 		     x->seq > run->exit_seq ? ", returned after the exit fired" : "");
-	kt_sb_printf(json, "%s{\"function\": \"%s\", \"kind\": \"%s\", \"mechanism\": \"%s\", \"callback\": \"%s\", \"source\": \"%s\", \"cpu\": %u, ",
-		     n > 1 ? ", " : "", t->name, t->kind,
-		     t->mech[0] ? t->mech : "fentry", t->callback, t->src, e->cpu);
+	call = json_pack("{s:o, s:o, s:o, s:o, s:o, s:I}",
+			 "function", kt_json_text(t->name),
+			 "kind", kt_json_text(t->kind),
+			 "mechanism", kt_json_text(t->mech[0] ? t->mech : "fentry"),
+			 "callback", kt_json_text(t->callback),
+			 "source", kt_json_text(t->src),
+			 "cpu", (json_int_t)e->cpu);
 	if (t->raw) {
 		/* no prototype: the argument registers, the return value */
 		kt_sb_printf(text, "      raw args (no BTF prototype):");
-		kt_sb_printf(json, "\"raw\": true, \"ret\": ");
 		for (a = 0; a < t->nr_args && a < 6; a++)
 			kt_sb_printf(text, " arg%d=0x%llx", a, e->args[a]);
-		if (x) {
+		if (x)
 			kt_sb_printf(text, "\n      returned 0x%llx\n", x->ret);
-			kt_sb_printf(json, "\"0x%llx\", ", x->ret);
-		} else {
+		else
 			kt_sb_printf(text, "\n");
-			kt_sb_printf(json, "null, ");
+		if (json_object_set_new(call, "raw", json_true()) ||
+		    json_object_set_new(call, "ret",
+					x ? hex_value(x->ret) : json_null())) {
+			json_decref(call);
+			call = NULL;
 		}
 	}
-	kt_sb_printf(json, "\"args\": [");
 	for (a = 0; a < t->nr_args && a < 6; a++) {
-		if (t->raw) {
-			kt_sb_printf(json, "%s{\"name\": \"arg%d\", \"value\": \"0x%llx\"}",
-				     a ? ", " : "", a, e->args[a]);
-			continue;
-		}
-		const char *name = t->arg_name[a][0] && strcmp(t->arg_name[a], "-") ?
+		const char *name = t->arg_name[a][0] &&
+				   strcmp(t->arg_name[a], "-") ?
 				   t->arg_name[a] : "arg";
 
-		kt_sb_printf(json, "%s{\"name\": \"%s\", ", a ? ", " : "", name);
-		if (t->arg_type[a][0] && e->data[a]) {
-			kt_sb_printf(text, "      %s *%s = 0x%llx\n", t->arg_type[a],
-				     name, e->args[a]);
-			kt_sb_printf(json, "\"value\": ");
-			kt_decode_struct(d, t->arg_type[a], &e->cap[a],
-					 x && x->data[a] ? &x->cap[a] : NULL,
-					 "        ", text, json);
-		} else {
-			kt_decode_scalar(d, name, e->args[a], val, sizeof(val));
-			kt_sb_printf(text, "      %s=%s\n", name, val);
-			kt_sb_printf(json, "\"value\": ");
-			kt_sb_json_string(json, val);
+		if (t->raw) {
+			snprintf(raw_name, sizeof(raw_name), "arg%d", a);
+			args = kt_json_append(args, json_pack("{s:s, s:o}",
+					"name", raw_name,
+					"value", hex_value(e->args[a])));
+			continue;
 		}
-		kt_sb_printf(json, "}");
+		args = kt_json_append(args, json_pack("{s:o, s:o}",
+				"name", kt_json_text(name),
+				"value", report_arg(d, t, e, x, a, name, text)));
 	}
-	kt_sb_printf(json, "]}");
+	if (json_object_set_new(call, "args", args)) {
+		json_decref(call);
+		return false;
+	}
+	return !json_array_append_new(calls, call);
 }
 
 /*
  * The calls of functions kprobe'd without BTF that are not the task's
  * (they have no task argument): the last the agent wrote of each.
  */
-static void report_raw_calls(struct run *run, struct kt_decoder *d,
-			     uint64_t task, struct kt_strbuf *text,
-			     struct kt_strbuf *json)
+static json_t *report_raw_calls(struct run *run, struct kt_decoder *d,
+				uint64_t task, struct kt_strbuf *text)
 {
+	json_t *calls = json_array();
+	bool ok = calls;
 	int n = 0;
 	size_t i;
 
-	kt_sb_printf(json, ", \"raw_calls\": [");
 	for (i = 0; i < run->nr; i++) {
 		const struct rec *e = &run->r[i];
 
@@ -501,24 +539,39 @@ static void report_raw_calls(struct run *run, struct kt_decoder *d,
 			continue;
 		if (!n)
 			kt_sb_printf(text, "  calls of functions kprobe'd without BTF, of any task (no task argument):\n");
-		report_call(run, d, e, ++n, text, json);
+		ok = report_call(run, d, e, ++n, text, calls) && ok;
 	}
-	kt_sb_printf(json, "]");
+	if (ok)
+		return calls;
+	json_decref(calls);
+	return NULL;
+}
+
+/* Why there is no probe report, for the JSON: NULL if there is one. */
+static const char *no_report(const struct run *run,
+			     const struct kt_decoder *d)
+{
+	if (!d)
+		return "no BTF";
+	if (!run->ended)
+		return run->failed ? "agent failed" : "agent did not finish";
+	return run->have_exit ? NULL : "no exit in the repro VM";
 }
 
 static void build_report(struct run *run, const struct kt_backtrace *bt,
 		   const char *vmlinux, double wall_s, struct kt_repro_result *res)
 {
-	struct kt_strbuf text = { 0 }, json = { 0 };
+	struct kt_strbuf text = { 0 };
 	struct kt_decoder *d = kt_decoder_open(vmlinux);
+	json_t *report, *path = json_array(), *calls, *raw_calls;
+	const char *error = no_report(run, d);
 	uint64_t task = 0;
 	char how[160];
 	size_t i, first = 0;
 	int n = 0, shown = 0;
+	bool ok;
 
 	kt_sb_printf(&text, "AUTO-PROBE: scheduler %s exited (%s); repro VM wall time %.1fs\n",
-		     bt->ops, bt->reason, wall_s);
-	kt_sb_printf(&json, "{\"scheduler\": \"%s\", \"reason\": \"%s\", \"repro_vm_s\": %.3f, \"path\": [",
 		     bt->ops, bt->reason, wall_s);
 	kt_sb_printf(&text, "  crash path (kernel log backtrace, outermost first):%s",
 		     bt->nr_path ? "" : " empty (only generic frames); probing the scheduler's callbacks and their kernel callers");
@@ -526,8 +579,13 @@ static void build_report(struct run *run, const struct kt_backtrace *bt,
 		kt_sb_printf(&text, "%s%s%s%s%s", i ? " -> " : " ", bt->path[i].name,
 			     bt->path[i].callback[0] ? " [ops." : "",
 			     bt->path[i].callback, bt->path[i].callback[0] ? "]" : "");
-		kt_sb_printf(&json, "%s\"%s\"", i ? ", " : "", bt->path[i].name);
+		path = kt_json_append(path, kt_json_text(bt->path[i].name));
 	}
+	report = json_pack("{s:o, s:o, s:o, s:o}",
+			   "scheduler", kt_json_text(bt->ops),
+			   "reason", kt_json_text(bt->reason),
+			   "repro_vm_s", kt_json_real(wall_s, 3), "path", path);
+	ok = report;
 	kt_sb_printf(&text, "\n  exit probe: %s\n", run->exit_probe[0] ?
 		     run->exit_probe : "none (the agent did not report)");
 	kt_sb_printf(&text, "%s", kt_sb_str(&run->notes));
@@ -535,13 +593,9 @@ static void build_report(struct run *run, const struct kt_backtrace *bt,
 		kt_sb_printf(&text, "  no probe report: %s\n", !d ? kt_errmsg() :
 			     run->failed ? "the agent failed (its error above)" :
 			     "the agent did not finish (see the repro VM's output)");
-		kt_sb_printf(&json, "], \"error\": \"%s\"", !d ? "no BTF" :
-			     run->failed ? "agent failed" : "agent did not finish");
 	} else if (!run->have_exit) {
 		kt_sb_printf(&text, "  no probe report: the scheduler did not exit in the repro VM\n");
-		kt_sb_printf(&json, "], \"error\": \"no exit in the repro VM\"");
 	} else {
-		kt_sb_printf(&json, "]");
 		task = trigger_task(run, d, bt, how, sizeof(how));
 		for (i = 0; i < run->nr; i++)
 			if (run->r[i].phase == 'E' && involves(run, &run->r[i], task))
@@ -555,24 +609,35 @@ static void build_report(struct run *run, const struct kt_backtrace *bt,
 		kt_sb_printf(&text, "  triggering task 0x%llx, %s\n",
 			     (unsigned long long)task, how);
 		kt_sb_printf(&text, "  its calls, in call order (entry -> exit):\n");
-		kt_sb_printf(&json, ", \"exit_kind\": %u, \"exit_cpu\": %u, \"task\": \"0x%llx\", \"task_rule\": ",
-			     run->exit_kind, run->exit_cpu,
-			     (unsigned long long)task);
-		kt_sb_json_string(&json, how);
-		kt_sb_printf(&json, ", \"calls\": [");
+		calls = json_array();
+		ok = calls && ok;
 		for (i = first; i < run->nr; i++)
 			if (run->r[i].phase == 'E' && run->r[i].seq < run->exit_seq &&
 			    involves(run, &run->r[i], task))
-				report_call(run, d, &run->r[i], ++shown, &text, &json);
-		kt_sb_printf(&json, "]");
+				ok = report_call(run, d, &run->r[i], ++shown,
+						 &text, calls) && ok;
 		if (!shown)
 			kt_sb_printf(&text, "  none recorded before the exit\n");
-		report_raw_calls(run, d, task, &text, &json);
+		raw_calls = report_raw_calls(run, d, task, &text);
+		/* '|': each call takes its value, so every one must run. */
+		if (json_object_set_new(report, "exit_kind",
+					json_integer(run->exit_kind)) |
+		    json_object_set_new(report, "exit_cpu",
+					json_integer(run->exit_cpu)) |
+		    json_object_set_new(report, "task", hex_value(task)) |
+		    json_object_set_new(report, "task_rule", kt_json_text(how)) |
+		    json_object_set_new(report, "calls", calls) |
+		    json_object_set_new(report, "raw_calls", raw_calls))
+			ok = false;
 	}
-	kt_sb_printf(&json, "}");
+	if (error)
+		ok = !json_object_set_new(report, "error", json_string(error)) &&
+		     ok;
 	kt_decoder_free(d);
 	res->text = kt_sb_take(&text);
-	res->json = kt_sb_take(&json);
+	/* NULL if out of memory: the caller says so. */
+	res->json = ok ? json_dumps(report, KT_JSON_FLAGS) : NULL;
+	json_decref(report);
 }
 
 static int skip_report(struct kt_repro_result *res)

@@ -43,24 +43,6 @@ void kt_sb_printf(struct kt_strbuf *b, const char *fmt, ...)
 	b->len += n;
 }
 
-void kt_sb_json_string(struct kt_strbuf *b, const char *s)
-{
-	kt_sb_printf(b, "\"");
-	for (; s && *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			kt_sb_printf(b, "\\%c", c);
-		else if (c == '\n')
-			kt_sb_printf(b, "\\n");
-		else if (c < 0x20 || c >= 0x7f)
-			kt_sb_printf(b, "\\u%04x", c);
-		else
-			kt_sb_printf(b, "%c", c);
-	}
-	kt_sb_printf(b, "\"");
-}
-
 const char *kt_sb_str(const struct kt_strbuf *b)
 {
 	return b->s ? b->s : "";

@@ -15,8 +15,6 @@ struct kt_strbuf {
 };
 
 __printf(2, 3) void kt_sb_printf(struct kt_strbuf *b, const char *fmt, ...);
-/* @s as a JSON string, quotes included. */
-void kt_sb_json_string(struct kt_strbuf *b, const char *s);
 /* The text, or "" if nothing was added; the buffer keeps it. */
 const char *kt_sb_str(const struct kt_strbuf *b);
 /* Hand the malloc'd text to the caller (NULL if empty), reset @b. */

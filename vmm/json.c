@@ -80,6 +80,14 @@ json_t *kt_json_real(double v, int decimals)
 	return isfinite(v) ? json_real(round(v * scale) / scale) : json_null();
 }
 
+json_t *kt_json_append(json_t *array, json_t *v)
+{
+	if (!json_array_append_new(array, v))
+		return array;
+	json_decref(array);
+	return NULL;
+}
+
 int kt_json_save(const char *what, const char *path, const json_t *v,
 		 size_t flags)
 {

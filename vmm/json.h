@@ -24,6 +24,8 @@ json_t *kt_json_text(const char *s);
 json_t *kt_json_int(int64_t v, int64_t missing);
 /* @v rounded to @decimals places, or null when @v is not finite. */
 json_t *kt_json_real(double v, int decimals);
+/* @v appended to @array; on failure (@v NULL: out of memory) both freed, NULL. */
+json_t *kt_json_append(json_t *array, json_t *v);
 
 /*
  * Writes @v to @path through a temporary file renamed over it, so that a

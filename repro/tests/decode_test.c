@@ -14,6 +14,7 @@
 #include "fixtures.h"
 #include "decode.h"
 #include "error.h"
+#include "json.h"
 
 FIXTURE(dec) {
 	struct kt_decoder *d;
@@ -131,7 +132,9 @@ TEST_F(dec, task_struct_changes)
 	long mask = member_off(self->btf, "task_struct", "cpus_mask");
 	struct kt_capture entry = { .addr = 0xffff888001234000ULL,
 				    .nr_windows = 1 }, exit;
-	struct kt_strbuf text = { 0 }, json = { 0 };
+	struct kt_strbuf text = { 0 };
+	json_t *json;
+	char *dumped;
 	uint8_t *a = calloc(1, size), *b = calloc(1, size);
 	uint64_t v;
 	int changed;
@@ -164,12 +167,19 @@ TEST_F(dec, task_struct_changes)
 		TH_LOG("%s", kt_sb_str(&text));
 	EXPECT_NE(NULL, strstr(kt_sb_str(&text),
 			       "scx.ddsp_dsq_id=SCX_DSQ_INVALID -> 0x0 (user DSQ 0)"));
-	EXPECT_NE(NULL, strstr(kt_sb_str(&json), "\"pid\": \"129\""));
-	EXPECT_NE(NULL, strstr(kt_sb_str(&json),
-			       "\"scx.flags\": {\"entry\": \"SCX_TASK_ENABLED\""));
+	ASSERT_NE(NULL, json);
+	dumped = json_dumps(json, KT_JSON_FLAGS);
+	ASSERT_NE(NULL, dumped);
+	EXPECT_NE(NULL, strstr(dumped, "{\"type\":\"task_struct\",\"addr\":\"0xffff888001234000\",\"fields\":{"))
+		TH_LOG("%s", dumped);
+	EXPECT_NE(NULL, strstr(dumped, "\"pid\":\"129\"")) TH_LOG("%s", dumped);
+	EXPECT_NE(NULL, strstr(dumped,
+			       "\"scx.flags\":{\"entry\":\"SCX_TASK_ENABLED\",\"exit\":\"SCX_TASK_QUEUED|SCX_TASK_ENABLED\"}"))
+		TH_LOG("%s", dumped);
+	free(dumped);
+	json_decref(json);
 	/* only the windows captured are decoded */
 	kt_sb_free(&text);
-	kt_sb_free(&json);
 	entry.win[0].off = comm;
 	entry.win[0].len = 16;
 	entry.data = a + comm;
@@ -177,13 +187,14 @@ TEST_F(dec, task_struct_changes)
 	EXPECT_EQ(0, kt_decode_struct(self->d, "task_struct", &entry, NULL,
 				      "", &text, &json));
 	EXPECT_STREQ("comm=ktstr-trigger\n", kt_sb_str(&text));
+	EXPECT_EQ(1, json_object_size(json_object_get(json, "fields")));
 	kt_sb_free(&text);
-	kt_sb_free(&json);
+	json_decref(json);
 	EXPECT_EQ(-1, kt_decode_struct(self->d, "no_such_struct", &entry, NULL,
 				       "", &text, &json));
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "no struct no_such_struct"));
+	EXPECT_EQ(NULL, json);
 	kt_sb_free(&text);
-	kt_sb_free(&json);
 	free(a);
 	free(b);
 }

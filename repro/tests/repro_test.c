@@ -126,10 +126,10 @@ TEST_F(rep, error_report)
 	/* fentry everywhere: no kprobe was asked for or needed */
 	EXPECT_EQ(NULL, strstr(t, "kprobe"));
 	EXPECT_TRUE(json_is_valid(self->res.json)) TH_LOG("%s", self->res.json);
-	EXPECT_NE(NULL, strstr(self->res.json, "\"kind\": \"kernel\", \"mechanism\": \"fentry\""));
-	EXPECT_NE(NULL, strstr(self->res.json, "\"raw_calls\": []"));
-	EXPECT_NE(NULL, strstr(self->res.json, "\"repro_vm_s\": 7.460"));
-	EXPECT_NE(NULL, strstr(self->res.json, "\"task_rule\": \"named in the exit message: comm ktstr-trigger\""));
+	EXPECT_NE(NULL, strstr(self->res.json, "\"kind\":\"kernel\",\"mechanism\":\"fentry\""));
+	EXPECT_NE(NULL, strstr(self->res.json, "\"raw_calls\":[]"));
+	EXPECT_NE(NULL, strstr(self->res.json, "\"repro_vm_s\":7.46"));
+	EXPECT_NE(NULL, strstr(self->res.json, "\"task_rule\":\"named in the exit message: comm ktstr-trigger\""));
 }
 
 TEST_F(rep, stall_report_shows_the_starved_task)
