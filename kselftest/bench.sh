@@ -21,6 +21,22 @@ median() {
 		else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# The value at dotted PATH (wall_s, auto_repro.repro_vm_s) in each JSON
+# FILE that has it, one a line: read with Python's json module, which
+# refuses a file that is not JSON rather than match text in it.
+json_values() {
+	python3 -c '
+import json, sys
+for name in sys.argv[2:]:
+    with open(name) as f:
+        v = json.load(f)
+    for key in sys.argv[1].split("."):
+        v = v.get(key) if isinstance(v, dict) else None
+    if v is not None and v != "":
+        print(v)
+' "$@"
+}
+
 # The kernel, initramfs and kernel command line ktstr would use.
 plan=$(./ktstr shell --topology $topology --dry-run --exec true)
 arg_after() { awk -v opt="$1" '{ for (i = 1; i < NF; i++) if ($i == opt) { print $(i + 1); exit } }' <<<"$plan"; }
@@ -138,10 +154,9 @@ rm -rf "$snapshots"
 grep -E '^# .*: (pass|fail|skip) on ' "$results/tap" | sed 's/^# //'
 suite_s=$(awk "BEGIN { print $t1 - $t0 }")
 printf 'BENCH suite_wall_s %.1f\n' "$suite_s"
-sed -n 's/.*"wall_s": *\([0-9.]*\).*/\1/p' "$results"/*.json | median |
+json_values wall_s "$results"/*.json | median |
 	awk '{ printf "BENCH test_wall_median_s %.1f\n", $1 }'
-grep -ho '"boot": *"[a-z]*"' "$results"/*.json |
-	sed 's/.*"\([a-z]*\)"$/\1/' | sort | uniq -c |
+json_values boot "$results"/*.json | sort | uniq -c |
 	awk '{ printf "BENCH suite_boots_%s %d\n", $2, $1 }'
 t0=$(now)
 ./ktstr run --no-snapshot --json "$results/cold" > "$results/cold.tap" || true
@@ -189,8 +204,7 @@ sed -n 's/^# ktstr: [0-9]* tests, \([0-9]*\) failed.*/BENCH scheduler_matrix_fai
 # (ktstr repro reruns the negative test with the agent attached).
 ./ktstr repro --json "$results/repro" negative.ktstr_error.caught \
 	> "$results/repro.tap" 2>/dev/null || true
-sed -n 's/.*"repro_vm_s": *\([0-9.]*\).*/\1/p' \
-	"$results"/repro/*.json 2>/dev/null |
+json_values auto_repro.repro_vm_s "$results"/repro/*.json 2>/dev/null |
 	awk '{ printf "BENCH repro_vm_s %.1f\n", $1 }'
 
 # The monitor's cost to the guest: the same CPU-bound work (two awk loops
@@ -216,8 +230,7 @@ for i in $(seq "$runs"); do
 	if [ -n "$with" ] && [ -n "$without" ]; then
 		ratios+=("$(awk "BEGIN { print $with / $without }")")
 	fi
-	costs+=("$(sed -n 's/.*"host_us_per_sample": *\([0-9.]*\).*/\1/p' \
-		   "$results/mon.json")")
+	costs+=("$(json_values host_us_per_sample "$results/mon.json")")
 done
 printf '%s\n' "${ratios[@]}" | median |
 	awk '{ printf "BENCH monitor_progress_ratio %.3f\n", $1 }'
