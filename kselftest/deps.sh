@@ -18,6 +18,7 @@ pin_file=$root/config/default-kernel
 # accepted by the verifier when built with it; clang-16 builds the rest.
 # flex, bison, bc, libssl-dev and dwarves (pahole, for BTF): building a
 # kernel from a source tree or a version (Documentation/kernels.md).
+# libssl-dev is also ktstr's libcrypto, for SHA-256.
 # libjansson-dev: JSON, on the host and (static) in the guest's tests.
 packages=(gcc make clang-16 llvm-16 clang-22 llvm-22 libelf-dev zlib1g-dev
 	  libzstd-dev libcurl4-openssl-dev busybox-static pkg-config cpio zstd

@@ -649,18 +649,19 @@ static int hash_entry(struct ir_entry *e, struct kt_sha256 *s)
 static int hash_all(const struct kt_initramfs *ir, struct ir_entry **order,
 		    char hex[KT_SHA256_HEX_LEN])
 {
-	uint8_t digest[KT_SHA256_LEN];
 	struct kt_sha256 s;
 	size_t i;
 
-	kt_sha256_init(&s);
+	if (kt_sha256_init(&s))
+		return -1;
 	kt_sha256_update(&s, FORMAT_TAG, sizeof(FORMAT_TAG));
-	for (i = 0; i < ir->count; i++)
-		if (hash_entry(order[i], &s))
+	for (i = 0; i < ir->count; i++) {
+		if (hash_entry(order[i], &s)) {
+			kt_sha256_discard(&s);
 			return -1;
-	kt_sha256_final(&s, digest);
-	kt_sha256_hex(digest, hex);
-	return 0;
+		}
+	}
+	return kt_sha256_final_hex(&s, hex);
 }
 
 static int write_host(struct kt_cpio *c, const struct ir_entry *e)

@@ -994,7 +994,7 @@ static int check_system_map(const char *path)
 	return 0;
 }
 
-static int copy_file(const char *src, const char *dst, struct kt_sha256 *sha)
+static int copy_file(const char *src, const char *dst)
 {
 	size_t cap = 1 << 20;
 	char *buf = malloc(cap);
@@ -1014,8 +1014,6 @@ static int copy_file(const char *src, const char *dst, struct kt_sha256 *sha)
 		goto out;
 	}
 	while ((n = read(in, buf, cap)) > 0) {
-		if (sha)
-			kt_sha256_update(sha, buf, n);
 		if (write_all(out, buf, n)) {
 			kt_fail_errno("cannot write %s", dst);
 			goto out;
@@ -1034,14 +1032,13 @@ out:
 }
 
 /* Into @dir/@name, copying @src; nothing if @src is NULL or "". */
-static int copy_into(const char *dir, const char *name, const char *src,
-		     struct kt_sha256 *sha)
+static int copy_into(const char *dir, const char *name, const char *src)
 {
 	char dst[PATH_MAX];
 
 	if (!src || !*src)
 		return 0;
-	return join(dst, sizeof(dst), dir, name) ?: copy_file(src, dst, sha);
+	return join(dst, sizeof(dst), dir, name) ?: copy_file(src, dst);
 }
 
 /* Newlines would split the value into bogus keys. */
@@ -1083,22 +1080,17 @@ static int populate_entry(const char *dir, const char *version,
 			  const char *bzimage, const char *config,
 			  const char *system_map, const char *origin)
 {
-	uint8_t digest[KT_SHA256_LEN];
 	char hex[KT_SHA256_HEX_LEN], release[128], path[PATH_MAX];
 	char vmlinux[PATH_MAX];
-	struct kt_sha256 sha;
 
-	kt_sha256_init(&sha);
-	if (copy_into(dir, "vmlinuz", bzimage, &sha))
-		return -1;
-	kt_sha256_final(&sha, digest);
-	kt_sha256_hex(digest, hex);
-	if (join(path, sizeof(path), dir, "vmlinuz") ||
+	if (copy_into(dir, "vmlinuz", bzimage) ||
+	    join(path, sizeof(path), dir, "vmlinuz") ||
+	    kt_sha256_file_hex(path, hex) ||
 	    join(vmlinux, sizeof(vmlinux), dir, "vmlinux") ||
 	    kt_vmlinux_extract(path, vmlinux))
 		return -1;
-	if (copy_into(dir, "System.map", system_map, NULL) ||
-	    copy_into(dir, "config", config, NULL))
+	if (copy_into(dir, "System.map", system_map) ||
+	    copy_into(dir, "config", config))
 		return -1;
 	bzimage_release(path, release, sizeof(release));
 	return write_metadata(dir, version, release, origin, hex);

@@ -252,34 +252,17 @@ int kt_kernel_org_locate(const char *base_url, const char *version,
 	return checksum_of(url, sha256, sha_len);
 }
 
-static int file_sha256(FILE *f, char *hex)
-{
-	uint8_t buf[65536], digest[KT_SHA256_LEN];
-	struct kt_sha256 s;
-	size_t n;
-
-	kt_sha256_init(&s);
-	rewind(f);
-	while ((n = fread(buf, 1, sizeof(buf), f)))
-		kt_sha256_update(&s, buf, n);
-	if (ferror(f))
-		return -1;
-	kt_sha256_final(&s, digest);
-	kt_sha256_hex(digest, hex);
-	return 0;
-}
-
 int kt_download(const char *url, const char *sha256, const char *path)
 {
 	char tmp[PATH_MAX + 32], errbuf[CURL_ERROR_SIZE];
-	char got[2 * KT_SHA256_LEN + 1];
+	char got[KT_SHA256_HEX_LEN];
 	CURLcode rc;
 	FILE *f;
 	CURL *c;
 	int ret = -1;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, getpid());
-	f = fopen(tmp, "w+");
+	f = fopen(tmp, "we");
 	if (!f)
 		return kt_fail_errno("download to %s", tmp);
 	c = easy(url, errbuf);
@@ -294,21 +277,19 @@ int kt_download(const char *url, const char *sha256, const char *path)
 		curl_failed(url, rc, errbuf);
 		goto out;
 	}
-	if (fflush(f) || file_sha256(f, got)) {
-		kt_fail_errno("download to %s", tmp);
-		goto out;
-	}
-	if (strcasecmp(got, sha256)) {
-		kt_fail("download %s: bad checksum: SHA-256 %s, expected %s",
-			url, got, sha256);
-		goto out;
-	}
 	if (fclose(f)) {
 		f = NULL;
 		kt_fail_errno("download to %s", tmp);
 		goto out;
 	}
 	f = NULL;
+	if (kt_sha256_file_hex(tmp, got))
+		goto out;
+	if (strcasecmp(got, sha256)) {
+		kt_fail("download %s: bad checksum: SHA-256 %s, expected %s",
+			url, got, sha256);
+		goto out;
+	}
 	if (rename(tmp, path)) {
 		kt_fail_errno("download to %s", path);
 		goto out;

@@ -67,24 +67,25 @@ int kt_snapshot_key(struct kt_snapshot *s, char *const *argv,
 		    const char *kernel, const char *initrd,
 		    unsigned int nr_ram)
 {
-	uint8_t digest[KT_SHA256_LEN];
 	char qemu[PATH_MAX], root[PATH_MAX];
 	struct kt_sha256 h;
 
 	memset(s, 0, sizeof(*s));
 	s->nr_ram = nr_ram;
-	kt_sha256_init(&h);
+	if (kt_sha256_init(&h))
+		return -1;
 	kt_sha256_update(&h, FORMAT_TAG, sizeof(FORMAT_TAG));
 	for (; *argv; argv++)
 		kt_sha256_update(&h, *argv, strlen(*argv) + 1);
 	if (find_in_path(kt_qemu_binary(), qemu, sizeof(qemu)) ||
 	    hash_identity(&h, "qemu", qemu) ||
 	    hash_identity(&h, "kernel", kernel) ||
-	    hash_identity(&h, "initrd", initrd))
+	    hash_identity(&h, "initrd", initrd)) {
+		kt_sha256_discard(&h);
 		return -1;
-	kt_sha256_final(&h, digest);
-	kt_sha256_hex(digest, s->key);
-	if (snapshot_root(root, sizeof(root)))
+	}
+	if (kt_sha256_final_hex(&h, s->key) ||
+	    snapshot_root(root, sizeof(root)))
 		return -1;
 	snprintf(s->dir, sizeof(s->dir), "%s/%s", root, s->key);
 	return 0;
