@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "error.h"
 
 static __thread char last_error[1024];
+static __thread bool last_is_usage;
 
-static void record(const char *fmt, va_list ap, int errnum)
+static void record(const char *fmt, va_list ap, int errnum, bool usage)
 {
 	size_t len;
 
+	last_is_usage = usage;
 	vsnprintf(last_error, sizeof(last_error), fmt, ap);
 	if (!errnum)
 		return;
@@ -25,7 +28,7 @@ int kt_fail(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	record(fmt, ap, 0);
+	record(fmt, ap, 0, false);
 	va_end(ap);
 	return -1;
 }
@@ -37,12 +40,33 @@ int kt_fail_errno(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	record(fmt, ap, errnum);
+	record(fmt, ap, errnum, false);
 	va_end(ap);
+	return -1;
+}
+
+int kt_fail_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(fmt, ap, 0, true);
+	va_end(ap);
+	return -1;
+}
+
+int kt_fail_mark_usage(void)
+{
+	last_is_usage = true;
 	return -1;
 }
 
 const char *kt_errmsg(void)
 {
 	return last_error[0] ? last_error : "unknown error";
+}
+
+int kt_exit_status(void)
+{
+	return last_is_usage ? KT_EXIT_USAGE : KT_EXIT_FAILURE;
 }
