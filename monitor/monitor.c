@@ -244,8 +244,8 @@ int kt_monitor_parse_interval(const char *option, const char *arg,
 	unsigned long v = strtoul(arg, &end, 10);
 
 	if (!*arg || *end || v < 1 || v > 60000)
-		return kt_fail("%s '%s': expected milliseconds, 1 to 60000",
-			       option, arg);
+		return kt_fail_usage("%s '%s': expected milliseconds, 1 to 60000",
+				     option, arg);
 	*ms = v;
 	return 0;
 }

@@ -110,17 +110,17 @@ int kt_monitor_limit_set(struct kt_monitor_limits *l, const char *assignment)
 	int k;
 
 	if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof(name))
-		return kt_fail("--limit '%s': expected NAME=VALUE", assignment);
+		return kt_fail_usage("--limit '%s': expected NAME=VALUE", assignment);
 	snprintf(name, sizeof(name), "%.*s", (int)(eq - assignment),
 		 assignment);
 	v = strtod(eq + 1, &end);
 	if (end == eq + 1 || *end || v < 0 || v > 1e12)
-		return kt_fail("--limit '%s': the value must be a number >= 0",
-			       assignment);
+		return kt_fail_usage("--limit '%s': the value must be a number >= 0",
+				     assignment);
 	if (!strcmp(name, "imbalance_window")) {
 		if (v < 2 || v != (unsigned int)v)
-			return kt_fail("--limit '%s': a window is a whole number of samples, at least 2",
-				       assignment);
+			return kt_fail_usage("--limit '%s': a window is a whole number of samples, at least 2",
+					     assignment);
 		l->imbalance_window = v;
 		return 0;
 	}
@@ -128,14 +128,14 @@ int kt_monitor_limit_set(struct kt_monitor_limits *l, const char *assignment)
 	switch (k) {
 	case KT_V_STALL:
 		if (v != (unsigned int)v)
-			return kt_fail("--limit '%s': a whole number of milliseconds",
-				       assignment);
+			return kt_fail_usage("--limit '%s': a whole number of milliseconds",
+					     assignment);
 		l->stall_ms = v;
 		return 0;
 	case KT_V_CONSERVATION:
 		if (v != (unsigned int)v)
-			return kt_fail("--limit '%s': a whole number of samples",
-				       assignment);
+			return kt_fail_usage("--limit '%s': a whole number of samples",
+					     assignment);
 		l->conservation_samples = v;
 		return 0;
 	case KT_V_IMBALANCE:
@@ -151,8 +151,8 @@ int kt_monitor_limit_set(struct kt_monitor_limits *l, const char *assignment)
 		l->max_keep_last_rate = v;
 		return 0;
 	}
-	return kt_fail("--limit '%s': no verdict '%s' (stall, imbalance, imbalance_window, local_dsq_depth, select_cpu_fallback_rate, dispatch_keep_last_rate, conservation)",
-		       assignment, name);
+	return kt_fail_usage("--limit '%s': no verdict '%s' (stall, imbalance, imbalance_window, local_dsq_depth, select_cpu_fallback_rate, dispatch_keep_last_rate, conservation)",
+			     assignment, name);
 }
 
 static const struct kt_cpu_sample *cpu_at(const struct kt_series *s,

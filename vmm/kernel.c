@@ -957,15 +957,15 @@ static int check_version_name(const char *version)
 	size_t i, n = version ? strlen(version) : 0;
 
 	if (!n || n >= sizeof(((struct kt_kernel *)0)->version))
-		return kt_fail("kernel version '%s': must be 1 to 127 characters",
-			       version ? version : "");
+		return kt_fail_usage("kernel version '%s': must be 1 to 127 characters",
+				     version ? version : "");
 	for (i = 0; i < n; i++)
 		if (!isalnum((unsigned char)version[i]) &&
 		    !strchr(".+-_~", version[i]))
 			break;
 	if (version[0] == '.' || i < n)
-		return kt_fail("kernel version '%s': use letters, digits and . + - _ ~, not starting with '.'",
-			       version);
+		return kt_fail_usage("kernel version '%s': use letters, digits and . + - _ ~, not starting with '.'",
+				     version);
 	return 0;
 }
 

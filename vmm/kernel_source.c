@@ -72,8 +72,8 @@ int kt_kernel_spec_kind(const char *spec, enum kt_kernel_spec_kind *kind)
 		hash = strrchr(spec, '#');
 		if (!strstr(spec, "://") || !hash || !hash[1] ||
 		    hash < strstr(spec, "://"))
-			return kt_fail("--kernel '%s': expected git+URL#REF, e.g. git+https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git#v7.3",
-				       spec);
+			return kt_fail_usage("--kernel '%s': expected git+URL#REF, e.g. git+https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git#v7.3",
+					     spec);
 		*kind = KT_SPEC_GIT;
 	} else if (is_source_tree(spec)) {
 		*kind = KT_SPEC_SOURCE;

@@ -35,7 +35,7 @@ int kt_accel_parse(const char *s, enum kt_accel *out)
 	else if (!strcmp(s, "tcg"))
 		*out = KT_ACCEL_TCG;
 	else
-		return kt_fail("--accel '%s': expected auto, kvm or tcg", s);
+		return kt_fail_usage("--accel '%s': expected auto, kvm or tcg", s);
 	return 0;
 }
 
@@ -48,8 +48,8 @@ int kt_cpu_vendor_parse(const char *s, enum kt_cpu_vendor *out)
 	else if (!strcmp(s, "amd"))
 		*out = KT_CPU_AMD;
 	else
-		return kt_fail("--cpu-model '%s': expected auto, intel or amd",
-			       s);
+		return kt_fail_usage("--cpu-model '%s': expected auto, intel or amd",
+				     s);
 	return 0;
 }
 

@@ -279,16 +279,17 @@ int kt_topology_parse_short(const char *s, struct kt_topology *t)
 	fields[3] = &t->threads;
 	for (i = 0; i < 4; i++) {
 		if (parse_uint(p, fields[i], &p) || *p != units[i])
-			return kt_fail("topology '%s': expected the form <nodes>n<llcs>l<cores>c<threads>t, e.g. 2n4l2c2t",
-				       s);
+			return kt_fail_usage("topology '%s': expected the form <nodes>n<llcs>l<cores>c<threads>t, e.g. 2n4l2c2t",
+					     s);
 		p++;
 	}
 	if (*p)
-		return kt_fail("topology '%s': trailing text '%s' after the threads count",
-			       s, p);
+		return kt_fail_usage("topology '%s': trailing text '%s' after the threads count",
+				     s, p);
 	snprintf(t->name, sizeof(t->name), "%s", s);
 	t->memory_mib = 0;
-	return kt_topology_validate(t, s);
+	/* The checks are shared with files; a short form is an argument. */
+	return kt_topology_validate(t, s) ? kt_fail_mark_usage() : 0;
 }
 
 static bool is_short_form(const char *s)
@@ -333,11 +334,11 @@ static int parse_memory(const char *s, unsigned long *mib)
 int kt_topology_parse_memory(const char *s, unsigned long *mib)
 {
 	if (parse_memory(s, mib))
-		return kt_fail("memory '%s' is not a size such as 512M or 2G",
-			       s);
+		return kt_fail_usage("memory '%s' is not a size such as 512M or 2G",
+				     s);
 	if (*mib < KT_MIN_MEMORY_MIB)
-		return kt_fail("memory %luM is too little, at least %dM is needed",
-			       *mib, KT_MIN_MEMORY_MIB);
+		return kt_fail_usage("memory %luM is too little, at least %dM is needed",
+				     *mib, KT_MIN_MEMORY_MIB);
 	return 0;
 }
 
@@ -888,7 +889,7 @@ int kt_topology_parse(const char *spec, struct kt_topology *t)
 	char dir[PATH_MAX], path[PATH_MAX + 64];
 
 	if (!spec || !*spec)
-		return kt_fail("empty topology");
+		return kt_fail_usage("empty topology");
 	if (is_short_form(spec)) {
 		if (kt_topology_parse_short(spec, t))
 			return -1;
@@ -903,6 +904,6 @@ int kt_topology_parse(const char *spec, struct kt_topology *t)
 		return kt_topology_parse_file(path, t);
 	if (isdigit((unsigned char)spec[0]))
 		return kt_topology_parse_short(spec, t);
-	return kt_fail("topology '%s': not a short form like 2n4l2c2t and no preset %s",
-		       spec, path);
+	return kt_fail_usage("topology '%s': not a short form like 2n4l2c2t and no preset %s",
+			     spec, path);
 }

@@ -17,12 +17,12 @@ int kt_baseline_check_name(const char *name)
 	const char *c;
 
 	if (!*name || name[0] == '.' || strlen(name) > 64)
-		return kt_fail("baseline name '%s': 1 to 64 characters, not starting with '.'",
-			       name);
+		return kt_fail_usage("baseline name '%s': 1 to 64 characters, not starting with '.'",
+				     name);
 	for (c = name; *c; c++)
 		if (!isalnum((unsigned char)*c) && !strchr(".-_", *c))
-			return kt_fail("baseline name '%s': only letters, digits, '.', '-' and '_'",
-				       name);
+			return kt_fail_usage("baseline name '%s': only letters, digits, '.', '-' and '_'",
+					     name);
 	return 0;
 }
 

@@ -486,17 +486,17 @@ int kt_compare_parse_threshold(struct kt_compare_opts *o, const char *s)
 		    !strncmp(kt_metrics[i].name, s, eq - s))
 			break;
 	if (!eq || i == KT_NR_METRICS || !comma)
-		return kt_fail("--threshold '%s': expected METRIC=ABS,REL with METRIC one of %s",
-			       s, metric_names());
+		return kt_fail_usage("--threshold '%s': expected METRIC=ABS,REL with METRIC one of %s",
+				     s, metric_names());
 	abs_v = strtod(eq + 1, &end);
 	if (end == eq + 1 || end != comma || !(abs_v >= 0))
-		return kt_fail("--threshold '%s': ABS must be a number >= 0", s);
+		return kt_fail_usage("--threshold '%s': ABS must be a number >= 0", s);
 	rel_v = strtod(comma + 1, &end);
 	if (end != comma + 1 && *end == '%')
 		rel_v /= 100, end++;
 	if (end == comma + 1 || *end || !(rel_v >= 0))
-		return kt_fail("--threshold '%s': REL must be a fraction or a percentage >= 0",
-			       s);
+		return kt_fail_usage("--threshold '%s': REL must be a fraction or a percentage >= 0",
+				     s);
 	o->thr[i].abs = abs_v;
 	o->thr[i].rel = rel_v;
 	return 0;

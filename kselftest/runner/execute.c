@@ -712,10 +712,10 @@ int kt_exec_parse_jobs(const char *s, unsigned int *jobs)
 	errno = 0;
 	n = strtol(s, &end, 10);
 	if (errno || end == s || *end || n < 1)
-		return kt_fail("-j '%s': not a number of VMs (1 or more) or auto", s);
+		return kt_fail_usage("-j '%s': not a number of VMs (1 or more) or auto", s);
 	if (n > cpus)
-		return kt_fail("-j %ld: more VMs than the host's %ld CPUs",
-			       n, cpus);
+		return kt_fail_usage("-j %ld: more VMs than the host's %ld CPUs",
+				     n, cpus);
 	*jobs = n;
 	return 0;
 }

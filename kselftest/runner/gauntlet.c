@@ -334,8 +334,8 @@ static int check_presets(const struct kt_presets *presets,
 			if (!strcmp(o->presets[i], presets->v[j].name))
 				break;
 		if (j == presets->count)
-			return kt_fail("unknown preset '%s' (ktstr topo list shows them)",
-				       o->presets[i]);
+			return kt_fail_usage("unknown preset '%s' (ktstr topo list shows them)",
+					     o->presets[i]);
 	}
 	for (j = 0; o->matrix && j < presets->count; j++)
 		if (presets->v[j].topo.matrix)
@@ -497,8 +497,8 @@ int kt_gauntlet_parse_budget(const char *s, double *out)
 	double v = strtod(s, &end);
 
 	if (end == s || *end || !(v > 0) || v > 1e7)
-		return kt_fail("--budget '%s': expected a number of seconds above 0",
-			       s);
+		return kt_fail_usage("--budget '%s': expected a number of seconds above 0",
+				     s);
 	*out = v;
 	return 0;
 }
@@ -511,15 +511,15 @@ int kt_gauntlet_parse_shard(const char *s, unsigned int *k, unsigned int *n)
 	errno = 0;
 	a = strtol(s, &end, 10);
 	if (errno || end == s || *end != '/')
-		return kt_fail("--shard '%s': expected K/N, e.g. 2/5", s);
+		return kt_fail_usage("--shard '%s': expected K/N, e.g. 2/5", s);
 	s = end + 1;
 	b = strtol(s, &end, 10);
 	if (errno || end == s || *end || b < 1 || b > 1000)
-		return kt_fail("--shard: N must be a number from 1 to 1000, not '%s'",
-			       s);
+		return kt_fail_usage("--shard: N must be a number from 1 to 1000, not '%s'",
+				     s);
 	if (a < 1 || a > b)
-		return kt_fail("--shard %ld/%ld: K must be from 1 to %ld", a, b,
-			       b);
+		return kt_fail_usage("--shard %ld/%ld: K must be from 1 to %ld", a, b,
+				     b);
 	*k = a;
 	*n = b;
 	return 0;

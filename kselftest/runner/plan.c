@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,10 +252,10 @@ int kt_plan_parse_ignores(const char *list, struct kt_plan_opts *o)
 	char bad[64];
 
 	if (!*list)
-		return kt_fail("--scheduler-ignores: empty (say 'none' to claim everything)");
+		return kt_fail_usage("--scheduler-ignores: empty (say 'none' to claim everything)");
 	if (ktstr_ignores_parse(list, &o->ignores, bad, sizeof(bad)))
-		return kt_fail("--scheduler-ignores '%s': '%s' is not a claim to waive (known: %s, or none)",
-			       list, bad, KTSTR_IGNORES_WORDS);
+		return kt_fail_usage("--scheduler-ignores '%s': '%s' is not a claim to waive (known: %s, or none)",
+				     list, bad, KTSTR_IGNORES_WORDS);
 	o->ignores_given = true;
 	return 0;
 }
@@ -266,19 +267,20 @@ int kt_plan_check_scheduler(const struct kt_plan_opts *o, bool has_args)
 
 	if (!o->scheduler) {
 		if (has_args)
-			return kt_fail("arguments after -- are for --scheduler");
+			return kt_fail_usage("arguments after -- are for --scheduler");
 		if (o->ignores_given)
-			return kt_fail("--scheduler-ignores is for --scheduler");
+			return kt_fail_usage("--scheduler-ignores is for --scheduler");
 		return 0;
 	}
 	if (stat(o->scheduler, &st) || access(o->scheduler, X_OK))
-		return kt_fail_errno("--scheduler %s", o->scheduler);
+		return kt_fail_usage("--scheduler %s: %s", o->scheduler,
+				     strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return kt_fail("--scheduler %s: not a file", o->scheduler);
+		return kt_fail_usage("--scheduler %s: not a file", o->scheduler);
 	ktstr_sched_variant_name(o->scheduler, name, sizeof(name));
 	if (!strcmp(name, "eevdf"))
-		return kt_fail("--scheduler %s: 'eevdf' names the kernel's own scheduler in test names; rename the binary",
-			       o->scheduler);
+		return kt_fail_usage("--scheduler %s: 'eevdf' names the kernel's own scheduler in test names; rename the binary",
+				     o->scheduler);
 	return 0;
 }
 
@@ -286,9 +288,9 @@ int kt_plan_add_skip(struct kt_plan_opts *o, char **slots, size_t max,
 		     const char *pattern)
 {
 	if (!*pattern)
-		return kt_fail("--skip '': an empty pattern would leave out every test");
+		return kt_fail_usage("--skip '': an empty pattern would leave out every test");
 	if (o->nr_skips == max)
-		return kt_fail("--skip %s: at most %zu --skip", pattern, max);
+		return kt_fail_usage("--skip %s: at most %zu --skip", pattern, max);
 	slots[o->nr_skips++] = (char *)pattern;
 	o->skips = slots;
 	return 0;
