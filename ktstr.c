@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "vmm/compiler.h"
+#include "vmm/error.h"
 
 struct command {
 	const char *name;
@@ -34,7 +35,8 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: ktstr <command> [options]\n\ncommands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'ktstr <command> --help' describes a command.\n");
+	fprintf(out, "\n'ktstr <command> --help' describes a command.\n"
+		"Every command exits 2 on bad arguments, naming the argument.\n");
 }
 
 int main(int argc, char **argv)
@@ -43,7 +45,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		usage(stderr);
-		return 2;
+		return KT_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
@@ -55,5 +57,5 @@ int main(int argc, char **argv)
 			return commands[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "ktstr: unknown command '%s'\n", argv[1]);
 	usage(stderr);
-	return 2;
+	return KT_EXIT_USAGE;
 }

@@ -4,6 +4,7 @@
  * command, and watch the guest's scheduler from its memory meanwhile,
  * one line per interval; the verdicts at the end.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +53,9 @@ static void usage(FILE *out)
 		"  --plot FILE      write the series as an SVG plot\n"
 		"  --quiet          no line per interval\n"
 		KT_LAUNCH_HELP
-		"\nexit status: the command's; 1 if it succeeded but a verdict failed;\n"
-		"124 on timeout, 125 if the VM failed, 128+N when stopped by signal N.\n",
+		"\nexit status: the command's; 1 if it succeeded but a verdict failed, or\n"
+		"if the VM could not be prepared; 2 on bad arguments; 124 on timeout,\n"
+		"125 if the VM failed, 128+N when stopped by signal N.\n",
 		KT_MONITOR_DEFAULT_INTERVAL_MS);
 }
 
@@ -76,7 +78,8 @@ static int own_option(struct monitor_opts *o, int opt, const char *arg)
 	case 'x':
 		k = kt_monitor_verdict_parse(arg);
 		if (k < 0)
-			return kt_fail("--expect '%s': no such verdict", arg);
+			return kt_fail_usage("--expect '%s': no such verdict",
+					     arg);
 		o->limits.expect |= KT_V_BIT(k);
 		return 0;
 	case 'j':
@@ -108,8 +111,8 @@ static int split_scheduler_args(int argc, char **argv, struct monitor_opts *o)
 				      *c == '\'' ? "'\\''" : (char[]){ *c, 0 });
 		n += snprintf(o->scheduler_args + n, cap - n, "'");
 		if (n >= cap - 1)
-			return kt_fail("scheduler arguments too long (at most %zu bytes)",
-				       cap - 8);
+			return kt_fail_usage("scheduler arguments too long (at most %zu bytes)",
+					     cap - 8);
 	}
 	return end;
 }
@@ -151,10 +154,10 @@ static int parse(int argc, char **argv, struct monitor_opts *o)
 		return opt == 'h' ? 1 : 2;
 	}
 	if (optind < end)
-		return kt_fail("unexpected argument '%s' (quote the command: --exec '...')",
-			       argv[optind]);
+		return kt_fail_usage("unexpected argument '%s' (quote the command: --exec '...')",
+				     argv[optind]);
 	if (end < argc && !o->scheduler)
-		return kt_fail("arguments after -- are for --scheduler");
+		return kt_fail_usage("arguments after -- are for --scheduler");
 	return 0;
 }
 
@@ -167,7 +170,8 @@ static int find_scheduler(struct monitor_opts *o)
 		return 0;
 	if (strchr(o->scheduler, '/')) {
 		if (!realpath(o->scheduler, o->scheduler_path))
-			return kt_fail_errno("--scheduler %s", o->scheduler);
+			return kt_fail_usage("--scheduler %s: %s", o->scheduler,
+					     strerror(errno));
 	} else {
 		if (kt_root_dir(root, sizeof(root)))
 			return -1;
@@ -175,10 +179,10 @@ static int find_scheduler(struct monitor_opts *o)
 			 "%s/build/schedulers/%s", root, o->scheduler);
 	}
 	if (access(o->scheduler_path, X_OK))
-		return kt_fail_errno("--scheduler %s (%s)", o->scheduler,
-				     o->scheduler_path);
+		return kt_fail_usage("--scheduler %s (%s): %s", o->scheduler,
+				     o->scheduler_path, strerror(errno));
 	if (o->launch.nr_includes >= KT_LAUNCH_MAX_INCLUDES)
-		return kt_fail("too many --include options for --scheduler");
+		return kt_fail_usage("too many --include options for --scheduler");
 	o->launch.includes[o->launch.nr_includes++] = o->scheduler_path;
 	return 0;
 }
@@ -299,24 +303,22 @@ int cmd_monitor(int argc, char **argv)
 	kt_launch_init(&o.launch, 0);
 	kt_monitor_limits_default(&o.limits);
 	ret = parse(argc, argv, &o);
-	if (ret < 0 || find_scheduler(&o)) {
-		fprintf(stderr, "ktstr monitor: %s\n", kt_errmsg());
-		return 2;
-	}
-	if (ret)
-		return ret == 1 ? 0 : 2;
+	if (ret > 0)
+		return ret == 1 ? 0 : KT_EXIT_USAGE;
+	if (ret < 0 || find_scheduler(&o))
+		goto fail;
 	if (!o.launch.timeout_s && o.command)
 		o.launch.timeout_s = MONITOR_EXEC_TIMEOUT_S;
-	if (kt_launch_prepare(&o.launch)) {
-		fprintf(stderr, "ktstr monitor: %s\n", kt_errmsg());
-		return 1;
-	}
+	if (kt_launch_prepare(&o.launch))
+		goto fail;
 	if (o.launch.dry_run) {
 		struct kt_vm_opts vo;
 		struct kt_vm_result r;
 
 		kt_launch_vm_opts(&o.launch, &vo);
-		return kt_launch_run(&o.launch, &vo, &r) ? 1 : 0;
+		if (kt_launch_run(&o.launch, &vo, &r))
+			goto fail;
+		return 0;
 	}
 	k = kt_monitor_kernel_load(o.launch.kernel.vmlinux,
 				   o.launch.kernel.system_map);
@@ -328,4 +330,7 @@ int cmd_monitor(int argc, char **argv)
 	ret = watch(&o, k);
 	kt_monitor_kernel_free(k);
 	return ret;
+fail:
+	fprintf(stderr, "ktstr monitor: %s\n", kt_errmsg());
+	return kt_exit_status();
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "error.h"
 #include "repro.h"
 
 /* Append @func to $KTSTR_REPRO_KPROBE. */
@@ -41,15 +42,16 @@ int cmd_repro(int argc, char **argv)
 			"test expects it), rerun it in a second VM with BPF probes on the\n"
 			"crash path; the AUTO-PROBE report is in its TAP diagnostics.\n"
 			"--kprobe FUNC probes kernel function FUNC with kprobe/kretprobe\n"
-			"instead of fentry/fexit, on the crash path or not.\n");
-		return argc < 2 ? 2 : 0;
+			"instead of fentry/fexit, on the crash path or not.\n\n"
+			"exit status: as for 'ktstr run' (2 on bad arguments).\n");
+		return argc < 2 ? KT_EXIT_USAGE : 0;
 	}
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--no-auto-repro") ||
 		    !strcmp(argv[i], "--repro")) {
 			fprintf(stderr, "ktstr repro: %s: the probe VM is what ktstr repro runs\n",
 				argv[i]);
-			return 2;
+			return KT_EXIT_USAGE;
 		}
 	}
 	args = calloc(argc + 3, sizeof(*args));
@@ -79,5 +81,5 @@ int cmd_repro(int argc, char **argv)
 	return ret;
 bad:
 	free(args);
-	return 2;
+	return KT_EXIT_USAGE;
 }

@@ -28,7 +28,9 @@ static const char usage_text[] =
 "  check-config FILE         refuse a config that cannot run sched_ext\n"
 "\n"
 "KERNEL is a cache key or a prefix of one (7.3), a bzImage or vmlinux path,\n"
-"or a built kernel tree; none means the default.\n";
+"or a built kernel tree; none means the default.\n"
+"\n"
+"exit status: 0 on success, 1 on an error, 2 on bad arguments.\n";
 
 static bool wants_help(int argc, char **argv)
 {
@@ -50,13 +52,13 @@ static int usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\n%s", usage_text);
-	return 2;
+	return KT_EXIT_USAGE;
 }
 
 static int failed(void)
 {
 	fprintf(stderr, "ktstr: %s\n", kt_errmsg());
-	return 1;
+	return kt_exit_status();
 }
 
 static int kernel_list(void)

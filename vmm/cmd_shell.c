@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "error.h"
 #include "launch.h"
+#include "payload.h"
 
 #define SHELL_EXEC_TIMEOUT_S 3600
 
@@ -22,8 +23,9 @@ static void usage(FILE *out)
 		"options:\n"
 		"  --exec CMD       run CMD instead of an interactive shell\n"
 		KT_LAUNCH_HELP
-		"\nexit status: the command's; 124 on timeout; 125 if the VM failed\n"
-		"(panic, QEMU error); 128+N when stopped by signal N.\n");
+		"\nexit status: the command's; 1 if the VM could not be prepared (no such\n"
+		"kernel or --include file); 2 on bad arguments; 124 on timeout; 125 if the\n"
+		"VM failed (panic, QEMU error); 128+N when stopped by signal N.\n");
 }
 
 int cmd_shell(int argc, char **argv)
@@ -44,10 +46,8 @@ int cmd_shell(int argc, char **argv)
 	kt_launch_options(own, options);
 	while ((opt = getopt_long(argc, argv, "e:h", options, NULL)) != -1) {
 		handled = kt_launch_option(&l, opt, optarg);
-		if (handled < 0) {
-			fprintf(stderr, "ktstr shell: %s\n", kt_errmsg());
-			return 2;
-		}
+		if (handled < 0)
+			goto fail;
 		if (handled)
 			continue;
 		if (opt == 'e') {
@@ -55,34 +55,39 @@ int cmd_shell(int argc, char **argv)
 			continue;
 		}
 		usage(opt == 'h' ? stdout : stderr);
-		return opt == 'h' ? 0 : 2;
+		return opt == 'h' ? 0 : KT_EXIT_USAGE;
 	}
 	if (optind < argc) {
-		fprintf(stderr, "ktstr shell: unexpected argument '%s' (quote the command: --exec '...')\n",
-			argv[optind]);
-		return 2;
+		kt_fail_usage("unexpected argument '%s' (quote the command: --exec '...')",
+			      argv[optind]);
+		goto fail;
 	}
 	if (!command && !l.dry_run && !isatty(STDIN_FILENO)) {
-		fprintf(stderr, "ktstr shell: no --exec and stdin is not a terminal\n");
-		return 2;
+		kt_fail_usage("no --exec and stdin is not a terminal");
+		goto fail;
+	}
+	/* The guest would refuse it too, but only after a kernel and image. */
+	if (command && strlen(command) > KT_PAYLOAD_COMMAND_MAX) {
+		kt_fail_usage("--exec command too long: %zu bytes, at most %d",
+			      strlen(command), KT_PAYLOAD_COMMAND_MAX);
+		goto fail;
 	}
 	if (command && !l.timeout_s)
 		l.timeout_s = SHELL_EXEC_TIMEOUT_S;
-	if (kt_launch_prepare(&l)) {
-		fprintf(stderr, "ktstr shell: %s\n", kt_errmsg());
-		return 1;
-	}
+	if (kt_launch_prepare(&l))
+		goto fail;
 	kt_launch_vm_opts(&l, &o);
 	o.command = command;
 	o.interactive = !command;
 	o.stdout_fd = STDOUT_FILENO;
 	o.stderr_fd = STDERR_FILENO;
-	if (kt_launch_run(&l, &o, &r)) {
-		fprintf(stderr, "ktstr shell: %s\n", kt_errmsg());
-		return 1;
-	}
+	if (kt_launch_run(&l, &o, &r))
+		goto fail;
 	if (l.dry_run)
 		return 0;
 	kt_launch_report(&r);
 	return kt_vm_exit_code(&r);
+fail:
+	fprintf(stderr, "ktstr shell: %s\n", kt_errmsg());
+	return kt_exit_status();
 }

@@ -18,7 +18,9 @@ static const char usage_text[] =
 "  clear    remove every saved guest (the next VM of each kind boots cold)\n"
 "\n"
 "The cache lives in $KTSTR_SNAPSHOT_DIR, else snapshots/ in ktstr's cache,\n"
-"and keeps at most $KTSTR_SNAPSHOT_CACHE_MIB MiB (default 4096).\n";
+"and keeps at most $KTSTR_SNAPSHOT_CACHE_MIB MiB (default 4096).\n"
+"\n"
+"exit status: 0 on success, 1 on an error, 2 on bad arguments.\n";
 
 static int usage_error(const char *fmt, ...)
 {
@@ -29,7 +31,7 @@ static int usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\n%s", usage_text);
-	return 2;
+	return KT_EXIT_USAGE;
 }
 
 /* The value of "@key " in an entry's info text, or "?". */

@@ -22,7 +22,9 @@ static void usage(FILE *out)
 		"Usage: ktstr topo verify T [options]   boot T, compare the guest's view, print TAP\n"
 		"       ktstr topo show T               print T as ktstr will realize it\n"
 		"       ktstr topo list                 list the presets in topologies/\n\n"
-		"verify options:\n" KT_LAUNCH_HELP);
+		"verify options:\n" KT_LAUNCH_HELP
+		"\nexit status: 0 on success (verify: every property matches), 1 otherwise,\n"
+		"2 on bad arguments, a topology that does not parse among them.\n");
 }
 
 static void print_tap(const struct kt_topology *t,
@@ -63,21 +65,21 @@ static int topo_verify(int argc, char **argv)
 		handled = kt_launch_option(&l, opt, optarg);
 		if (handled < 0) {
 			fprintf(stderr, "ktstr topo verify: %s\n", kt_errmsg());
-			return 2;
+			return kt_exit_status();
 		}
 		if (!handled) {
 			usage(opt == 'h' ? stdout : stderr);
-			return opt == 'h' ? 0 : 2;
+			return opt == 'h' ? 0 : KT_EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc) {
 		fprintf(stderr, "ktstr topo verify: expected one topology\n");
-		return 2;
+		return KT_EXIT_USAGE;
 	}
-	l.topology_spec = argv[optind];
-	if (kt_launch_prepare(&l)) {
+	if (kt_launch_option(&l, KT_OPT_TOPOLOGY, argv[optind]) < 0 ||
+	    kt_launch_prepare(&l)) {
 		fprintf(stderr, "ktstr topo verify: %s\n", kt_errmsg());
-		return 1;
+		return kt_exit_status();
 	}
 	kt_launch_vm_opts(&l, &o);
 	o.command = "/ktstr/topo-dump.sh";
@@ -85,7 +87,7 @@ static int topo_verify(int argc, char **argv)
 	o.capture_stdout = &dump;
 	if (kt_launch_run(&l, &o, &r)) {
 		fprintf(stderr, "ktstr topo verify: %s\n", kt_errmsg());
-		return 1;
+		return kt_exit_status();
 	}
 	if (l.dry_run)
 		return 0;
@@ -115,7 +117,7 @@ static int topo_show(const char *spec)
 
 	if (kt_topology_parse(spec, &t)) {
 		fprintf(stderr, "ktstr topo show: %s\n", kt_errmsg());
-		return 1;
+		return kt_exit_status();
 	}
 	kt_topology_short(&t, shape, sizeof(shape));
 	printf("name: %s\nshape: %s\n", t.name, shape);
@@ -155,8 +157,10 @@ static int topo_list(void)
 	DIR *d;
 	int bad = 0;
 
-	if (kt_topology_dir(dir, sizeof(dir)))
-		return 1;
+	if (kt_topology_dir(dir, sizeof(dir))) {
+		fprintf(stderr, "ktstr topo list: %s\n", kt_errmsg());
+		return KT_EXIT_FAILURE;
+	}
 	d = opendir(dir);
 	if (!d) {
 		fprintf(stderr, "ktstr topo list: cannot open %s\n", dir);
@@ -191,7 +195,7 @@ int cmd_topo(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+		return argc < 2 ? KT_EXIT_USAGE : 0;
 	}
 	if (!strcmp(argv[1], "verify"))
 		return topo_verify(argc - 1, argv + 1);
@@ -200,5 +204,5 @@ int cmd_topo(int argc, char **argv)
 	if (!strcmp(argv[1], "list") && argc == 2)
 		return topo_list();
 	usage(stderr);
-	return 2;
+	return KT_EXIT_USAGE;
 }

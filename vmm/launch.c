@@ -23,7 +23,7 @@ static int parse_seconds(const char *arg, unsigned int *out)
 	unsigned long v = strtoul(arg, &end, 10);
 
 	if (!isdigit((unsigned char)*arg) || *end || v > 86400 * 7)
-		return kt_fail("--timeout '%s': expected whole seconds", arg);
+		return kt_fail_usage("--timeout '%s': expected whole seconds", arg);
 	*out = v;
 	return 0;
 }
@@ -54,17 +54,19 @@ void kt_launch_options(const struct option *extra, struct option *out)
 
 int kt_launch_option(struct kt_launch *l, int opt, const char *arg)
 {
+	enum kt_kernel_spec_kind kind;
+
 	switch (opt) {
 	case KT_OPT_TOPOLOGY:
 		l->topology_spec = arg;
-		return 1;
+		return kt_topology_parse(arg, &l->topo) ? -1 : 1;
 	case KT_OPT_KERNEL:
 		l->kernel_spec = arg;
-		return 1;
+		return kt_kernel_spec_kind(arg, &kind) ? -1 : 1;
 	case KT_OPT_INCLUDE:
 		if (l->nr_includes >= KT_LAUNCH_MAX_INCLUDES)
-			return kt_fail("more than %d --include options",
-				       KT_LAUNCH_MAX_INCLUDES);
+			return kt_fail_usage("more than %d --include options",
+					     KT_LAUNCH_MAX_INCLUDES);
 		l->includes[l->nr_includes++] = (char *)arg;
 		return 1;
 	case KT_OPT_ACCEL:
@@ -80,8 +82,7 @@ int kt_launch_option(struct kt_launch *l, int opt, const char *arg)
 		l->cmdline = arg;
 		return 1;
 	case KT_OPT_MEMORY:
-		l->memory = arg;
-		return 1;
+		return kt_topology_parse_memory(arg, &l->memory_mib) ? -1 : 1;
 	case KT_OPT_DRY_RUN:
 		l->dry_run = true;
 		return 1;
@@ -92,16 +93,17 @@ int kt_launch_option(struct kt_launch *l, int opt, const char *arg)
 	return 0;
 }
 
-/* --memory gets the same checks as a preset's memory. */
+/*
+ * --memory gets the same checks as a preset's memory; what they refuse
+ * is the pair of arguments --topology and --memory.
+ */
 static int apply_memory(struct kt_launch *l)
 {
-	unsigned long mib;
-
-	if (!l->memory)
+	if (!l->memory_mib)
 		return 0;
-	if (kt_topology_parse_memory(l->memory, &mib))
-		return -1;
-	return kt_topology_set_memory(&l->topo, mib, "--memory");
+	if (kt_topology_set_memory(&l->topo, l->memory_mib, "--memory"))
+		return kt_fail_mark_usage();
+	return 0;
 }
 
 static int build_image(struct kt_launch *l)
@@ -124,8 +126,9 @@ static int build_image(struct kt_launch *l)
 int kt_launch_prepare(struct kt_launch *l)
 {
 	if (!l->topology_spec)
-		return kt_fail("--topology is required (e.g. --topology 1n2l2c1t)");
-	if (kt_topology_parse(l->topology_spec, &l->topo) || apply_memory(l))
+		return kt_fail_usage("--topology is required (e.g. --topology 1n2l2c1t)");
+	/* kt_launch_option() has parsed the topology. */
+	if (apply_memory(l))
 		return -1;
 	if (kt_kernel_obtain(l->kernel_spec, &l->kernel))
 		return -1;

@@ -57,7 +57,7 @@ struct kt_launch {
 	unsigned int timeout_s;
 	const char *log_dir;
 	const char *cmdline;
-	const char *memory;
+	unsigned long memory_mib;	/* --memory; 0: the topology's */
 	bool dry_run;
 	bool no_snapshot;
 
@@ -74,9 +74,16 @@ void kt_launch_init(struct kt_launch *l, unsigned int default_timeout_s);
  * KT_LAUNCH_MAX_OPTIONS entries.
  */
 void kt_launch_options(const struct option *extra, struct option *out);
-/* 1 if @opt is a launch option (consumed), 0 if not, -1 if bad. */
+/*
+ * 1 if @opt is a launch option (consumed), 0 if not, -1 if bad.  Values
+ * are checked here, so that a bad one is refused before anything runs,
+ * even under --list or --dry-run.
+ */
 int kt_launch_option(struct kt_launch *l, int opt, const char *arg);
-/* Resolve topology and kernel and build the guest image. */
+/*
+ * Check that there is a --topology and that --memory fits it, resolve
+ * the kernel and build the guest image.
+ */
 int kt_launch_prepare(struct kt_launch *l);
 void kt_launch_vm_opts(const struct kt_launch *l, struct kt_vm_opts *o);
 /* Print the outcome of a run that did not end with a payload exit. */

@@ -40,7 +40,7 @@ static int pair_scheduler(struct kt_compare_opts *o, const char *s)
 
 	if (!eq || eq == s || !eq[1] || (size_t)(eq - s) >= sizeof(o->sched_a) ||
 	    strlen(eq + 1) >= sizeof(o->sched_b))
-		return kt_fail("--pair-scheduler '%s': expected SCHED_A=SCHED_B", s);
+		return kt_fail_usage("--pair-scheduler '%s': expected SCHED_A=SCHED_B", s);
 	snprintf(o->sched_a, sizeof(o->sched_a), "%.*s", (int)(eq - s), s);
 	snprintf(o->sched_b, sizeof(o->sched_b), "%s", eq + 1);
 	return 0;
@@ -82,10 +82,12 @@ int cmd_compare(int argc, char **argv)
 	struct kt_compare_summary sum;
 	int ret = parse(argc, argv, &o);
 
-	if (ret < 0)
+	if (ret < 0) {
 		fprintf(stderr, "ktstr compare: %s\n", kt_errmsg());
+		return kt_exit_status();
+	}
 	if (ret)
-		return ret == 1 ? 0 : 2;
+		return ret == 1 ? 0 : KT_EXIT_USAGE;
 	if (kt_baseline_resolve(argv[optind], dir_a, sizeof(dir_a)) ||
 	    kt_baseline_resolve(argv[optind + 1], dir_b, sizeof(dir_b)) ||
 	    kt_result_set_load(dir_a, &a))
@@ -106,6 +108,7 @@ int cmd_compare(int argc, char **argv)
 	}
 	return sum.regressions ? 1 : 0;
 fail:
+	/* Unlike the other commands: A and B are what compare is given. */
 	fprintf(stderr, "ktstr compare: %s\n", kt_errmsg());
-	return 2;
+	return KT_EXIT_USAGE;
 }

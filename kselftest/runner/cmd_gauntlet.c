@@ -76,19 +76,22 @@ static void usage(FILE *out)
 static int add_kernel(struct gauntlet_opts *o, const char *spec)
 {
 	size_t i, n = o->sel.expand.nr_kernels;
+	enum kt_kernel_spec_kind kind;
 
 	if (n == KT_EXEC_MAX_KERNELS)
-		return kt_fail("at most %d --kernel", KT_EXEC_MAX_KERNELS);
+		return kt_fail_usage("at most %d --kernel", KT_EXEC_MAX_KERNELS);
 	if (!*spec)
-		return kt_fail("--kernel: empty");
+		return kt_fail_usage("--kernel: empty");
+	if (kt_kernel_spec_kind(spec, &kind))
+		return -1;
 	o->kernels[n].spec = spec;
 	kt_gauntlet_kernel_label(spec, o->kernels[n].label,
 				 sizeof(o->kernels[n].label));
 	for (i = 0; i < n; i++)
 		if (!strcmp(o->kernels[i].label, o->kernels[n].label))
-			return kt_fail("--kernel %s and %s have the same label '%s'",
-				       o->kernels[i].spec, spec,
-				       o->kernels[n].label);
+			return kt_fail_usage("--kernel %s and %s have the same label '%s'",
+					     o->kernels[i].spec, spec,
+					     o->kernels[n].label);
 	o->sel.expand.nr_kernels++;
 	return 0;
 }
@@ -107,7 +110,7 @@ static int own_option(struct gauntlet_opts *o, int opt, const char *arg)
 		return kt_exec_parse_jobs(arg, &o->sel.jobs);
 	case 'P':
 		if (o->sel.expand.nr_presets == MAX_PRESET_ARGS)
-			return kt_fail("at most %d --preset", MAX_PRESET_ARGS);
+			return kt_fail_usage("at most %d --preset", MAX_PRESET_ARGS);
 		o->presets[o->sel.expand.nr_presets++] = arg;
 		return 0;
 	case 'L':
@@ -181,7 +184,7 @@ static int parse(int argc, char **argv, struct gauntlet_opts *o)
 		if (!ret)
 			continue;
 		if (opt == KT_OPT_TOPOLOGY || opt == KT_OPT_DRY_RUN)
-			return kt_fail("--topology and --dry-run are not for the gauntlet: use --preset and --list");
+			return kt_fail_usage("--topology and --dry-run are not for the gauntlet: use --preset and --list");
 		ret = kt_launch_option(&o->launch, opt, optarg);
 		if (!ret)
 			ret = kt_watch_option(&o->watch, opt, optarg);
@@ -209,7 +212,7 @@ static int parse(int argc, char **argv, struct gauntlet_opts *o)
 	}
 	if (o->calibrate &&
 	    (o->sel.list || o->sel.budget_s || o->sel.shard_n))
-		return kt_fail("--calibrate runs on its own");
+		return kt_fail_usage("--calibrate runs on its own");
 	return kt_plan_check_scheduler(&o->plan, end < argc);
 }
 
@@ -325,10 +328,10 @@ int cmd_gauntlet(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	kt_launch_init(&o.launch, 0);
 	ret = parse(argc, argv, &o);
+	if (ret > 0)
+		return ret == 1 ? 0 : KT_EXIT_USAGE;
 	if (ret < 0)
-		fprintf(stderr, "ktstr gauntlet: %s\n", kt_errmsg());
-	if (ret)
-		return ret < 0 ? 2 : ret == 1 ? 0 : 2;
+		goto fail;
 	if (o.calibrate) {
 		ret = calibrate(&o);
 		goto done;
@@ -346,5 +349,5 @@ done:
 	return ret;
 fail:
 	fprintf(stderr, "ktstr gauntlet: %s\n", kt_errmsg());
-	return 1;
+	return kt_exit_status();
 }

@@ -120,7 +120,7 @@ static int matrix_options(struct run_opts *o)
 {
 	if (!o->plan.scheduler) {
 		if (o->sel.budget_s || o->sel.costs_path)
-			return kt_fail("--budget and --costs are for --scheduler's matrix (the gauntlet has its own)");
+			return kt_fail_usage("--budget and --costs are for --scheduler's matrix (the gauntlet has its own)");
 		return 0;
 	}
 	o->sel.what = "matrix";
@@ -309,13 +309,11 @@ int cmd_run(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	kt_launch_init(&o.launch, 0);
-	/* -1: bad input (message set); 1: help shown; 2: usage shown. */
+	/* -1: failed (message set); 1: help shown; 2: usage shown. */
 	ret = parse(argc, argv, &o);
-	if (ret < 0)
-		fprintf(stderr, "ktstr run: %s\n", kt_errmsg());
-	if (ret)
-		return ret < 0 ? 2 : ret == 1 ? 0 : 2;
-	if (kt_root_dir(root, sizeof(root)))
+	if (ret > 0)
+		return ret == 1 ? 0 : KT_EXIT_USAGE;
+	if (ret < 0 || kt_root_dir(root, sizeof(root)))
 		goto fail;
 	snprintf(dir, sizeof(dir), "%s/build/suite", root);
 	if (kt_exec_list_dir(dir, progs, MAX_PROGS, &nr_progs))
@@ -339,5 +337,5 @@ fail_progs:
 	kt_exec_free_list(progs, nr_progs);
 fail:
 	fprintf(stderr, "ktstr run: %s\n", kt_errmsg());
-	return 1;
+	return kt_exit_status();
 }

@@ -222,16 +222,13 @@ static void judge(struct kt_result *r, const struct kt_vm_result *vm)
 static int item_topology(const struct kt_exec *e,
 			 const struct kt_run_item *it, struct kt_topology *t)
 {
-	unsigned long mib;
-
 	if (kt_topology_parse(it->topology, t))
 		return -1;
 	if (it->memory_mib &&
 	    kt_topology_set_memory(t, it->memory_mib, it->topology))
 		return -1;
-	if (e->launch->memory &&
-	    (kt_topology_parse_memory(e->launch->memory, &mib) ||
-	     kt_topology_set_memory(t, mib, "--memory")))
+	if (e->launch->memory_mib &&
+	    kt_topology_set_memory(t, e->launch->memory_mib, "--memory"))
 		return -1;
 	return 0;
 }

@@ -372,7 +372,7 @@ TEST_F_TIMEOUT(vm, bad_topology_fails_before_booting, VM_TEST_TIMEOUT_S)
 	struct run r;
 
 	run_ktstr(&r, argv);
-	EXPECT_EQ(1, r.status);
+	EXPECT_EQ(2, r.status);
 	EXPECT_NE(NULL, strstr(r.err,
 			       "3 LLCs do not divide evenly over 2 NUMA nodes"))
 		TH_LOG("stderr: %s", r.err);
@@ -410,7 +410,7 @@ TEST_F_TIMEOUT(vm, bad_options_are_named, VM_TEST_TIMEOUT_S)
 	EXPECT_EQ(2, r.status);
 	EXPECT_NE(NULL, strstr(r.err, "--timeout 'soon'")) TH_LOG("%s", r.err);
 	run_ktstr(&r, memory);
-	EXPECT_EQ(1, r.status);
+	EXPECT_EQ(2, r.status);
 	EXPECT_NE(NULL, strstr(r.err, "memory 64M is too little"))
 		TH_LOG("%s", r.err);
 }
@@ -425,7 +425,7 @@ TEST_F_TIMEOUT(vm, exec_too_long_is_refused_before_booting, VM_TEST_TIMEOUT_S)
 
 	memset(command, ':', sizeof(command) - 1);
 	run_ktstr(&r, argv);
-	EXPECT_EQ(1, r.status);
+	EXPECT_EQ(2, r.status);
 	EXPECT_NE(NULL, strstr(r.err, "--exec command too long: 8000 bytes, at most 7936"))
 		TH_LOG("stderr: %s", r.err);
 }

@@ -1,16 +1,148 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Exit statuses: the kind of an error, a bad argument (2) or any other
- * failure (1), that every command turns into its status.
+ * Every command's exit status for a bad argument: 2, with a message that
+ * names the argument, however late the argument turns out to be wrong.
+ * Beside them, failures that are not the command line's (a file or a
+ * kernel that cannot be used, no test matching) keep status 1.  Runs
+ * ./ktstr as a user would; nothing boots: run and repro are given
+ * --list, the VM commands --dry-run.  gauntlet and compare have their
+ * own tables in gauntlet_test and compare_test.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "cli.h"
 
 #include "error.h"
+
+/* Nothing here may run longer: all of it is refused before a VM. */
+#define CLI_TIMEOUT "timeout 60 "
+
+struct status_case {
+	const char *args;	/* %1$s: the fixture's directory */
+	int status;
+	const char *message;
+};
+
+static const struct status_case cases[] = {
+	{ "", 2, "Usage: ktstr <command>" },
+	{ "bogus", 2, "ktstr: unknown command 'bogus'" },
+
+	{ "run --list --bogus", 2, "unrecognized option '--bogus'" },
+	{ "run --list --junit", 2, "option '--junit' requires an argument" },
+	{ "run --list --topology 9n", 2, "ktstr run: topology '9n': expected the form <nodes>n<llcs>l<cores>c<threads>t" },
+	{ "run --list --topology nosuch", 2, "ktstr run: topology 'nosuch': not a short form like 2n4l2c2t and no preset" },
+	{ "run --list --topology 2n3l2c1t", 2, "ktstr run: 2n3l2c1t: 3 LLCs do not divide evenly over 2 NUMA nodes" },
+	{ "run --list --topology ''", 2, "ktstr run: empty topology" },
+	{ "run --list --memory lots", 2, "ktstr run: memory 'lots' is not a size such as 512M or 2G" },
+	{ "run --list --memory 64M", 2, "ktstr run: memory 64M is too little" },
+	{ "run --list --kernel git+nourl", 2, "ktstr run: --kernel 'git+nourl': expected git+URL#REF" },
+	{ "run --list --accel xen", 2, "ktstr run: --accel 'xen': expected auto, kvm or tcg" },
+	{ "run --list --cpu-model arm", 2, "ktstr run: --cpu-model 'arm': expected auto, intel or amd" },
+	{ "run --list --timeout soon", 2, "ktstr run: --timeout 'soon': expected whole seconds" },
+	{ "run --list --skip ''", 2, "ktstr run: --skip '': an empty pattern" },
+	{ "run --list --scheduler /nonexistent/scx_x", 2, "ktstr run: --scheduler /nonexistent/scx_x: No such file or directory" },
+	{ "run --list lifecycle -- -v", 2, "ktstr run: arguments after -- are for --scheduler" },
+	{ "run --list no-such-test", 1, "ktstr run: no test matches 'no-such-test'" },
+	{ "run --list --topology %1$s/broken.topo", 1, "ktstr run: %1$s/broken.topo:1: unknown key 'cpus'" },
+
+	{ "repro", 2, "Usage: ktstr repro" },
+	{ "repro --list --kprobe 'a;b' lifecycle", 2, "ktstr repro: --kprobe: 'a;b' is not a function name" },
+	{ "repro --list --topology 9n lifecycle", 2, "ktstr run: topology '9n'" },
+
+	{ "shell --dry-run --exec true", 2, "ktstr shell: --topology is required" },
+	{ "shell --dry-run --exec true --topology 9n", 2, "ktstr shell: topology '9n': expected the form" },
+	{ "shell --dry-run --exec true --topology nosuch", 2, "ktstr shell: topology 'nosuch': not a short form" },
+	{ "shell --dry-run --exec true --topology 1n1l2c1t --memory 64M", 2, "ktstr shell: memory 64M is too little" },
+	{ "shell --dry-run --exec true --topology 2n2l1c1t --memory 301M", 2, "ktstr shell: --memory: memory 301M does not split evenly over 2 nodes" },
+	{ "shell --dry-run --exec true --topology 1n1l2c1t --kernel git+nourl", 2, "ktstr shell: --kernel 'git+nourl'" },
+	{ "shell --dry-run --exec true --topology 1n1l2c1t extra", 2, "ktstr shell: unexpected argument 'extra'" },
+	{ "shell --dry-run --exec \"$(head -c 8000 /dev/zero | tr '\\0' :)\" --topology 1n1l2c1t", 2, "ktstr shell: --exec command too long: 8000 bytes, at most 7936" },
+	{ "shell --dry-run --exec true --topology 1n1l2c1t --kernel /nonexistent/bzImage", 1, "ktstr shell: kernel /nonexistent/bzImage: No such file or directory" },
+	{ "shell --dry-run --exec true --topology %1$s/nonexistent.topo", 1, "ktstr shell: topology file %1$s/nonexistent.topo: No such file or directory" },
+
+	{ "topo show 9n", 2, "ktstr topo show: topology '9n': expected the form" },
+	{ "topo show nosuch", 2, "ktstr topo show: topology 'nosuch': not a short form" },
+	{ "topo verify", 2, "ktstr topo verify: expected one topology" },
+	{ "topo verify --dry-run 9n", 2, "ktstr topo verify: topology '9n': expected the form" },
+	{ "topo verify --dry-run --memory lots 1n1l1c1t", 2, "ktstr topo verify: memory 'lots' is not a size" },
+	{ "topo show %1$s/broken.topo", 1, "ktstr topo show: %1$s/broken.topo:1: unknown key 'cpus'" },
+
+	{ "monitor --dry-run", 2, "ktstr monitor: --topology is required" },
+	{ "monitor --dry-run --topology 9n", 2, "ktstr monitor: topology '9n': expected the form" },
+	{ "monitor --dry-run --topology 1n1l1c1t --memory lots", 2, "ktstr monitor: memory 'lots' is not a size" },
+	{ "monitor --dry-run --topology 1n1l1c1t --interval 0", 2, "ktstr monitor: --interval '0': expected milliseconds" },
+	{ "monitor --dry-run --topology 1n1l1c1t --limit warp=9", 2, "ktstr monitor: --limit 'warp=9': no verdict 'warp'" },
+	{ "monitor --dry-run --topology 1n1l1c1t --expect nosuch", 2, "ktstr monitor: --expect 'nosuch': no such verdict" },
+	{ "monitor --dry-run --topology 1n1l1c1t --scheduler no_such_sched", 2, "ktstr monitor: --scheduler no_such_sched" },
+	{ "monitor --dry-run --topology 1n1l1c1t -- -v", 2, "ktstr monitor: arguments after -- are for --scheduler" },
+
+	{ "kernel", 2, "ktstr: kernel: missing subcommand" },
+	{ "kernel bogus", 2, "ktstr: kernel: unknown subcommand or arguments: 'bogus'" },
+	{ "kernel fetch --bogus", 2, "ktstr: kernel: fetch: unexpected argument '--bogus'" },
+	{ "kernel install 7.3", 2, "ktstr: kernel: install: needs VERSION BZIMAGE CONFIG SYSTEM_MAP" },
+	{ "kernel install bad/name %1$s/bzImage %1$s/config ''", 2, "ktstr: kernel version 'bad/name': use letters, digits" },
+	{ "kernel extract-vmlinux %1$s/bzImage", 2, "ktstr: kernel: extract-vmlinux: needs BZIMAGE OUT" },
+	{ "kernel check-config", 2, "ktstr: kernel: check-config: needs FILE" },
+	{ "kernel show no-such-kernel", 1, "ktstr: kernel 'no-such-kernel': no such cache entry" },
+
+	{ "snapshot", 2, "ktstr: snapshot: missing subcommand" },
+	{ "snapshot list extra", 2, "ktstr: snapshot: unknown subcommand or arguments: 'list'" },
+};
+
+FIXTURE(status) {
+	char dir[64];
+};
+
+/* A preset file that does not parse: its content is no argument. */
+FIXTURE_SETUP(status)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-status-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(path, sizeof(path), "%s/broken.topo", self->dir);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fputs("cpus = 4\n", f);
+	ASSERT_EQ(0, fclose(f));
+}
+
+FIXTURE_TEARDOWN(status)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/broken.topo", self->dir);
+	unlink(path);
+	rmdir(self->dir);
+}
+
+TEST_F(status, bad_arguments_exit_2_other_failures_1)
+{
+	static struct cli c;
+	char args[512], message[512];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(args, sizeof(args), cases[i].args, self->dir);
+		snprintf(message, sizeof(message), cases[i].message, self->dir);
+		EXPECT_EQ(cases[i].status,
+			  cli_run(&c, CLI_TIMEOUT "./ktstr %s </dev/null", args))
+			TH_LOG("ktstr %.200s: %s", args, c.err);
+		EXPECT_NE(NULL, strstr(c.err, message))
+			TH_LOG("ktstr %.200s: expected '%s' in: %s", args,
+			       message, c.err);
+		EXPECT_STREQ("", c.out) TH_LOG("ktstr %.200s", args);
+		EXPECT_EQ(NULL, strstr(c.err, "booting"))
+			TH_LOG("ktstr %.200s: %s", args, c.err);
+	}
+}
 
 /* The kind belongs to the last error: a later failure of another kind wins. */
 TEST(kind_of_the_last_error)
