@@ -193,16 +193,26 @@ static int topo_list(void)
 
 int cmd_topo(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? KT_EXIT_USAGE : 0;
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
 	}
-	if (!strcmp(argv[1], "verify"))
+	if (argc < 2)
+		fprintf(stderr, "ktstr topo: missing subcommand\n");
+	else if (!strcmp(argv[1], "verify"))
 		return topo_verify(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "show") && argc == 3)
+	else if (!strcmp(argv[1], "show") && argc == 3)
 		return topo_show(argv[2]);
-	if (!strcmp(argv[1], "list") && argc == 2)
+	else if (!strcmp(argv[1], "list") && argc == 2)
 		return topo_list();
+	else if (!strcmp(argv[1], "show"))
+		fprintf(stderr, "ktstr topo show: expected one topology\n");
+	else if (!strcmp(argv[1], "list"))
+		fprintf(stderr, "ktstr topo list: unexpected argument '%s'\n",
+			argv[2]);
+	else
+		fprintf(stderr, "ktstr topo: unknown subcommand '%s'\n",
+			argv[1]);
 	usage(stderr);
 	return KT_EXIT_USAGE;
 }

@@ -68,6 +68,8 @@ static int parse(int argc, char **argv, struct kt_compare_opts *o)
 		return opt == 'h' ? 1 : 2;
 	}
 	if (argc - optind != 2) {
+		fprintf(stderr, "ktstr compare: expected two result sets, A and B; got %d\n",
+			argc - optind);
 		usage(stderr);
 		return 2;
 	}

@@ -66,8 +66,12 @@ static const struct status_case cases[] = {
 	{ "shell --dry-run --exec true --topology 1n1l2c1t --kernel /nonexistent/bzImage", 1, "ktstr shell: kernel /nonexistent/bzImage: No such file or directory" },
 	{ "shell --dry-run --exec true --topology %1$s/nonexistent.topo", 1, "ktstr shell: topology file %1$s/nonexistent.topo: No such file or directory" },
 
+	{ "topo", 2, "ktstr topo: missing subcommand" },
+	{ "topo bogus", 2, "ktstr topo: unknown subcommand 'bogus'" },
+	{ "topo show", 2, "ktstr topo show: expected one topology" },
 	{ "topo show 9n", 2, "ktstr topo show: topology '9n': expected the form" },
 	{ "topo show nosuch", 2, "ktstr topo show: topology 'nosuch': not a short form" },
+	{ "topo list extra", 2, "ktstr topo list: unexpected argument 'extra'" },
 	{ "topo verify", 2, "ktstr topo verify: expected one topology" },
 	{ "topo verify --dry-run 9n", 2, "ktstr topo verify: topology '9n': expected the form" },
 	{ "topo verify --dry-run --memory lots 1n1l1c1t", 2, "ktstr topo verify: memory 'lots' is not a size" },
@@ -93,6 +97,8 @@ static const struct status_case cases[] = {
 
 	{ "snapshot", 2, "ktstr: snapshot: missing subcommand" },
 	{ "snapshot list extra", 2, "ktstr: snapshot: unknown subcommand or arguments: 'list'" },
+
+	{ "compare %1$s", 2, "ktstr compare: expected two result sets, A and B; got 1" },
 };
 
 FIXTURE(status) {
