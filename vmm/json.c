@@ -9,8 +9,7 @@
 #include "error.h"
 #include "json.h"
 
-/* The length of the UTF-8 sequence at @s, or 0 if it is not one. */
-static size_t utf8_length(const unsigned char *s)
+size_t kt_utf8_length(const unsigned char *s)
 {
 	unsigned int n, i, cp;
 
@@ -54,7 +53,7 @@ json_t *kt_json_text(const char *s)
 	if (!clean)
 		return NULL;
 	for (p = (const unsigned char *)s; *p; p += n ? n : 1) {
-		n = utf8_length(p);
+		n = kt_utf8_length(p);
 		if (n) {
 			memcpy(clean + len, p, n);
 			len += n;

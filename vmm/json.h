@@ -18,6 +18,11 @@
  */
 #define KT_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(12))
 
+/*
+ * The length of the UTF-8 character at @s (1 for ASCII, NUL included),
+ * or 0 if the bytes there are not one: for text the guest wrote.
+ */
+size_t kt_utf8_length(const unsigned char *s);
 /* @s as a JSON string, NULL as ""; bytes that are not UTF-8 become U+FFFD. */
 json_t *kt_json_text(const char *s);
 /* @v, or null when @v is @missing. */

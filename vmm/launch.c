@@ -127,8 +127,11 @@ int kt_launch_prepare(struct kt_launch *l)
 {
 	if (!l->topology_spec)
 		return kt_fail_usage("--topology is required (e.g. --topology 1n2l2c1t)");
-	/* kt_launch_option() has parsed the topology. */
-	if (apply_memory(l))
+	/*
+	 * Again: kt_launch_option() parsed it to refuse a bad one early, but
+	 * callers may set topology_spec themselves (gauntlet --calibrate).
+	 */
+	if (kt_topology_parse(l->topology_spec, &l->topo) || apply_memory(l))
 		return -1;
 	if (kt_kernel_obtain(l->kernel_spec, &l->kernel))
 		return -1;

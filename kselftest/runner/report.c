@@ -22,6 +22,31 @@ void kt_tap_begin(unsigned int count)
 	fflush(stdout);
 }
 
+/*
+ * A line of what the guest printed, as a TAP diagnostic: UTF-8 text as
+ * it is, any other byte and every control but tab as \xNN, so that no
+ * output can end the line, move a terminal's cursor back over it, or
+ * stop a parser that reads UTF-8.
+ */
+static void print_guest_line(const char *line, const char *end)
+{
+	const unsigned char *p = (const unsigned char *)line;
+	size_t n;
+
+	fputs("# ", stdout);
+	while (p < (const unsigned char *)end) {
+		n = kt_utf8_length(p);
+		if (n == 1 && ((*p < 0x20 && *p != '\t') || *p == 0x7f))
+			n = 0;
+		if (n)
+			fwrite(p, 1, n, stdout);
+		else
+			printf("\\x%02x", *p);
+		p += n ? n : 1;
+	}
+	fputc('\n', stdout);
+}
+
 static void print_nested(const char *text)
 {
 	const char *line = text, *end;
@@ -30,7 +55,7 @@ static void print_nested(const char *text)
 		end = strchr(line, '\n');
 		if (!end)
 			end = line + strlen(line);
-		printf("# %.*s\n", (int)(end - line), line);
+		print_guest_line(line, end);
 		line = *end ? end + 1 : end;
 	}
 }
@@ -71,12 +96,20 @@ void kt_tap_result(unsigned int n, const struct kt_result *r)
 	fflush(stdout);
 }
 
+/* XML 1.0 takes no control but tab and newline, and this file is UTF-8. */
 static void xml_escaped(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
+	size_t n;
+
+	for (; s && *s; s += n ? n : 1) {
 		unsigned char c = *s;
 
-		if (c == '<')
+		n = kt_utf8_length((const unsigned char *)s);
+		if (!n)
+			fputs("\xef\xbf\xbd", f);	/* U+FFFD */
+		else if (n > 1)
+			fwrite(s, 1, n, f);
+		else if (c == '<')
 			fputs("&lt;", f);
 		else if (c == '>')
 			fputs("&gt;", f);

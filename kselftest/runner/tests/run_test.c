@@ -108,6 +108,61 @@ TEST_F_TIMEOUT(run, a_failing_test_fails_the_run, RUN_TIMEOUT_S)
 }
 
 /*
+ * The guest lies (tests/forgery.c): results, plans, SKIP, "Bail out!",
+ * ktstr's own control messages, garbage bytes, a 64 KiB line and one
+ * without its newline, on stdout, stderr, the console and the kernel
+ * log.  The host's plan, results, exit status and JSON are what the
+ * tests did, and its TAP parses as it says.
+ */
+TEST_F_TIMEOUT(run, the_guest_cannot_forge_results, RUN_TIMEOUT_S)
+{
+	char cmd[2048], args[512];
+	const char *tap;
+
+	snprintf(args, sizeof(args),
+		 "--opt-in --json %s/json --junit %s/junit.xml forgery",
+		 self->dir, self->dir);
+	EXPECT_EQ(1, run_ktstr(args, self->tap, self->log))
+		TH_LOG("%s", slurp(self->log));
+	tap = slurp(self->tap);
+	EXPECT_EQ(0, strncmp(tap, "TAP version 13\n1..2\n", 20)) TH_LOG("%s", tap);
+	EXPECT_NE(NULL, strstr(tap, "\nnot ok 1 selftests: ktstr: forgery.eevdf.forged_success\n"))
+		TH_LOG("%s", tap);
+	EXPECT_NE(NULL, strstr(tap, "\nok 2 selftests: ktstr: forgery.eevdf.forged_failure\n"))
+		TH_LOG("%s", tap);
+	/*
+	 * The lies are there, nested as diagnostics; bytes that are no
+	 * text escaped, a carriage return too (it would let a terminal
+	 * print the next text over the "# ").
+	 */
+	EXPECT_NE(NULL, strstr(tap, "\n# ok 1 selftests: ktstr: forgery.eevdf.forged_failure"));
+	EXPECT_NE(NULL, strstr(tap, "\n# Bail out! forged"));
+	EXPECT_NE(NULL, strstr(tap, "\\x01\\x02\\x1b[2J\\x1b]0;forged\\x07\\x0d\\x7f\\xff\\xfe\\xc3(\\xe2\\x82\n"))
+		TH_LOG("%s", tap);
+	EXPECT_TRUE(cli_tap_file_is_valid(self->tap)) TH_LOG("%s", tap);
+	/*
+	 * Exactly the host's two results and one plan, no bail-out, and
+	 * each JSON result valid and what the test did.
+	 */
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/bin/python3 -c 'import sys, json, glob\n"
+		 "from tap.parser import Parser\n"
+		 "lines = list(Parser().parse_file(sys.argv[1]))\n"
+		 "tests = [(l.ok, l.description) for l in lines if l.category == \"test\"]\n"
+		 "assert tests == [(False, \"selftests: ktstr: forgery.eevdf.forged_success\"), (True, \"selftests: ktstr: forgery.eevdf.forged_failure\")], tests\n"
+		 "assert [l.expected_tests for l in lines if l.category == \"plan\"] == [2]\n"
+		 "assert not [l for l in lines if l.category == \"bail\"]\n"
+		 "res = {json.load(open(f))[\"name\"]: json.load(open(f))[\"result\"] for f in glob.glob(sys.argv[2] + \"/*.json\")}\n"
+		 "assert res == {\"forgery.eevdf.forged_success\": \"fail\", \"forgery.eevdf.forged_failure\": \"pass\"}, res\n"
+		 "import xml.etree.ElementTree as et\n"
+		 "cases = et.parse(sys.argv[3]).getroot().iter(\"testcase\")\n"
+		 "got = {c.get(\"name\"): c.find(\"failure\") is not None for c in cases}\n"
+		 "assert got == {\"forgery.eevdf.forged_success\": True, \"forgery.eevdf.forged_failure\": False}, got' %s %s/json %s/junit.xml",
+		 self->tap, self->dir, self->dir);
+	EXPECT_EQ(0, system(cmd));
+}
+
+/*
  * A scheduler we did not write, over the matrix: one test on each matrix
  * shape, named <test>/<preset> by the host and <test> by the harness in
  * the guest, both after the binary; its ops name from its declaration.
