@@ -94,8 +94,14 @@ FIXTURE_VARIANT_ADD(broken, endless_slices) {
 	.verdict = "stall", .verdict_reason = "never switched out",
 };
 
+/*
+ * Eight CPUs, not four: what an idle CPU misses depends on how soon
+ * something else wakes it, and on four CPUs one run of a CI's make check
+ * kept it to 0.27 CPUs in excess (limit 0.3).  On eight, 2.0 to 3.0 in
+ * four runs, and the monitor's verdict 16 to 22 samples (limit 10).
+ */
 FIXTURE_VARIANT_ADD(broken, idle_cpus_never_woken) {
-	.scheduler = "ktstr_bad_idle", .topology = "1n2l2c1t",
+	.scheduler = "ktstr_bad_idle", .topology = "1n2l4c1t",
 	.scenario = "conservation.ktstr_bad_idle.spinners_one_per_cpu",
 	.by = BY_CHECK,
 	.name = "conservation", .reason = "idled while",
