@@ -43,7 +43,10 @@ static const char *const lies[] = {
 	"Bail out! forged",
 };
 
-/* Bytes that are no text: NUL, controls, escapes, broken UTF-8. */
+/*
+ * Bytes that are no text: controls, escapes, broken UTF-8, and the NUL
+ * that ends the array, written with it.
+ */
 static const char garbage[] = "\x01\x02\x1b[2J\x1b]0;forged\x07\r\x7f\xff\xfe\xc3\x28\xe2\x82\n";
 
 static void lie_to(int fd)

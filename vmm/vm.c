@@ -533,6 +533,24 @@ static int spawn_qemu(struct vm_run *v, char **argv)
 	return 0;
 }
 
+/*
+ * The capture is a C string, read on by everything that reports it: a
+ * NUL the guest wrote would hide all that follows.  It becomes U+2400,
+ * the symbol for NUL.
+ */
+static void capture_output(struct buf *b, const char *data, size_t len)
+{
+	const char *nul;
+
+	while (len && (nul = memchr(data, '\0', len))) {
+		buf_append(b, data, nul - data);
+		buf_append(b, "\xe2\x90\x80", 3);
+		len -= nul - data + 1;
+		data = nul + 1;
+	}
+	buf_append(b, data, len);
+}
+
 static void relay(struct vm_run *v, enum port p)
 {
 	char data[65536];
@@ -551,7 +569,7 @@ static void relay(struct vm_run *v, enum port p)
 		if (p == PORT_STDOUT) {
 			write_all(v->o->stdout_fd, data, n);
 			if (v->o->capture_stdout)
-				buf_append(&v->out, data, n);
+				capture_output(&v->out, data, n);
 		} else {
 			write_all(v->o->stderr_fd, data, n);
 		}

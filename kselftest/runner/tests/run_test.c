@@ -139,6 +139,13 @@ TEST_F_TIMEOUT(run, the_guest_cannot_forge_results, RUN_TIMEOUT_S)
 	EXPECT_NE(NULL, strstr(tap, "\n# Bail out! forged"));
 	EXPECT_NE(NULL, strstr(tap, "\\x01\\x02\\x1b[2J\\x1b]0;forged\\x07\\x0d\\x7f\\xff\\xfe\\xc3(\\xe2\\x82\n"))
 		TH_LOG("%s", tap);
+	/*
+	 * A NUL (U+2400 here) hides nothing after it: the long line, the
+	 * one without its newline, and the harness's own result.
+	 */
+	EXPECT_NE(NULL, strstr(tap, "\n# \xe2\x90\x80xxxxxxxxxxxxxxxx"));
+	EXPECT_NE(NULL, strstr(tap, "\n# ok 9 forged, unterminated"));
+	EXPECT_NE(NULL, strstr(tap, "\n# not ok 1 forgery.eevdf.forged_success\n"));
 	EXPECT_TRUE(cli_tap_file_is_valid(self->tap)) TH_LOG("%s", tap);
 	/*
 	 * Exactly the host's two results and one plan, no bail-out, and
