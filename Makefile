@@ -8,6 +8,7 @@
 #   make check      test the project (unit tests, then VM integration tests)
 #   make run_tests  run the suite, TAP on stdout
 #   make bench      benchmarks, one `BENCH <name> <value>` line per figure
+#   make fuzz       libFuzzer on the readers, FUZZ_SECONDS=N each
 #   make clean
 
 ifeq ($(V),1)
@@ -64,6 +65,8 @@ schedulers::
 # The auto-repro guest agent (defines $(REPRO_AGENT)).
 -include repro/repro.mk
 all: $(REPRO_AGENT)
+# The libFuzzer targets (defines fuzz-targets and fuzz).
+include kselftest/fuzz.mk
 
 ktstr: $(O)/ktstr.o $(HOST_OBJS)
 	$(call msg,LD,$@)
@@ -131,8 +134,8 @@ ensure-deps:
 	$(Q)kselftest/deps.sh ensure
 
 check: ensure-deps
-	$(Q)$(MAKE) -s tests
-	$(Q)kselftest/run-checks.sh $(UNIT_TESTS)
+	$(Q)$(MAKE) -s tests fuzz-targets
+	$(Q)kselftest/run-checks.sh $(UNIT_TESTS) kselftest/fuzz.sh
 
 # RUN_ARGS passes options to `ktstr run` (e.g. RUN_ARGS="--junit out.xml");
 # KTSTR_OPT_IN=1 adds the tests that fail on purpose.

@@ -9,5 +9,8 @@
 #ifndef __printf
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #endif
+#ifndef __packed
+#define __packed __attribute__((packed))
+#endif
 
 #endif

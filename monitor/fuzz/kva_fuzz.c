@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The monitor's view of guest memory, driven by a crafted guest: the
+ * input is a header and a guest-physical RAM image (from 0), split into
+ * NUMA nodes.  The page-table walker translates and reads a virtual
+ * address from a root table the header names, with 4- or 5-level paging,
+ * and the target setup finds the kernel, its paging mode and per-CPU
+ * offsets in the image, as it does in a running guest's RAM.
+ *
+ * The image is the guest's to fill: every table entry, every pointer and
+ * count read from it is hostile.  monitor/fuzz/kva_corpus.py writes the
+ * seeds, from a real guest's RAM snapshot.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler.h"
+#include "guestmem.h"
+#include "kva.h"
+#include "layout.h"
+#include "target.h"
+
+#define MAX_NODES 4
+#define MAX_READ 8192
+
+enum { SYM_BANNER, SYM_PAGE_OFFSET_BASE, SYM_VMALLOC_BASE, SYM_INIT_TOP_PGT,
+	SYM_PGTABLE_L5, SYM_PER_CPU_OFFSET, SYM_NR_CPU_IDS, NR_HDR_SYMS };
+
+/* Little-endian, as kva_corpus.py packs it. */
+struct kva_fuzz_header {
+	uint8_t flags;
+#define FLAG_L5 0x1		/* the walk: 5-level paging */
+#define FLAG_VMALLOC_BASE 0x2	/* the kernel has these symbols */
+#define FLAG_PGTABLE_L5 0x4
+#define FLAG_NR_CPU_IDS 0x8
+	uint8_t nr_nodes;	/* modulo MAX_NODES, plus 1 */
+	uint16_t read_len;	/* bytes read at @va, modulo MAX_READ + 1 */
+	uint32_t node0_pages;	/* node 0's size, with more than one node */
+	uint64_t top_pgt;	/* the walk's root table, guest-physical */
+	uint64_t va;
+	/* Kernel-image symbols, as offsets from __START_KERNEL_map. */
+	uint32_t sym[NR_HDR_SYMS];
+	uint16_t max_cpus;
+	uint16_t field_offset;	/* a field read at @va, then per CPU */
+	uint8_t field_size;
+	uint8_t cpu;
+	uint8_t pad[6];
+} __packed;
+
+_Static_assert(sizeof(struct kva_fuzz_header) == 64, "kva_corpus.py packs 64");
+
+static const enum kt_sym hdr_syms[NR_HDR_SYMS] = {
+	[SYM_BANNER] = KT_SYM_LINUX_BANNER,
+	[SYM_PAGE_OFFSET_BASE] = KT_SYM_PAGE_OFFSET_BASE,
+	[SYM_VMALLOC_BASE] = KT_SYM_VMALLOC_BASE,
+	[SYM_INIT_TOP_PGT] = KT_SYM_INIT_TOP_PGT,
+	[SYM_PGTABLE_L5] = KT_SYM_PGTABLE_L5,
+	[SYM_PER_CPU_OFFSET] = KT_SYM_PER_CPU_OFFSET,
+	[SYM_NR_CPU_IDS] = KT_SYM_NR_CPU_IDS,
+};
+
+/*
+ * Each node's RAM in a buffer of its own, of exactly its size, so that
+ * AddressSanitizer sees any read past a node's end.
+ */
+static int split_nodes(const struct kva_fuzz_header *h, const uint8_t *ram,
+		       size_t size, uint8_t **bases, uint64_t *sizes)
+{
+	unsigned int nodes = h->nr_nodes % MAX_NODES + 1, n;
+	size_t left = size, len;
+
+	for (n = 0; n < nodes; n++) {
+		if (n == nodes - 1)
+			len = left;
+		else if (n == 0)
+			len = (uint64_t)h->node0_pages * 4096 < left ?
+			      (uint64_t)h->node0_pages * 4096 : left;
+		else
+			len = left / 2 & ~4095UL;
+		/* A node has memory: zero bytes of it would be no file. */
+		bases[n] = malloc(len ? len : 1);
+		if (!bases[n]) {
+			while (n--)
+				free(bases[n]);
+			return -1;
+		}
+		memcpy(bases[n], ram + (size - left), len);
+		sizes[n] = len ? len : 1;
+		left -= len;
+	}
+	return nodes;
+}
+
+static void walk(const struct kva_fuzz_header *h, const struct kt_guestmem *m)
+{
+	struct kt_kva k = {
+		.mem = m,
+		.top_pgt = h->top_pgt,
+		.levels = h->flags & FLAG_L5 ? 5 : 4,
+	};
+	static uint8_t buf[MAX_READ];
+	uint64_t pa, page_size;
+
+	k.page_offset_base = k.levels == 5 ? 0xff11000000000000ULL :
+					     0xffff888000000000ULL;
+	k.direct_map_end = k.page_offset_base + (1ULL << 46);
+	kt_kva_walk(&k, h->va, &pa, &page_size);
+	kt_kva_read(&k, h->va, buf, h->read_len % (MAX_READ + 1));
+}
+
+static void setup(const struct kva_fuzz_header *h, struct kt_target *t)
+{
+	static struct kt_layout l;
+	static const uint8_t optional[NR_HDR_SYMS] = {
+		[SYM_VMALLOC_BASE] = FLAG_VMALLOC_BASE,
+		[SYM_PGTABLE_L5] = FLAG_PGTABLE_L5,
+		[SYM_NR_CPU_IDS] = FLAG_NR_CPU_IDS,
+	};
+	struct kt_field f = {
+		.offset = h->field_offset, .size = h->field_size,
+		.available = true,
+	};
+	unsigned int s;
+	int64_t value;
+
+	memset(&l, 0, sizeof(l));
+	for (s = 0; s < NR_HDR_SYMS; s++) {
+		l.sym[hdr_syms[s]] = KT_START_KERNEL_MAP + h->sym[s];
+		l.has_sym[hdr_syms[s]] = !optional[s] || (h->flags & optional[s]);
+	}
+	if (kt_target_setup(t, &l, h->max_cpus % (KT_TARGET_MAX_CPUS + 8)))
+		return;
+	kt_target_read_field(t, h->va, &f, &value);
+	if (h->cpu < t->nr_cpus)
+		kt_target_read_field(t, kt_target_percpu(t, h->va, h->cpu),
+				     &f, &value);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct kt_target t;
+	const void *bases[MAX_NODES];
+	uint8_t *own[MAX_NODES];
+	uint64_t sizes[MAX_NODES];
+	struct kva_fuzz_header h;
+	int nodes, n;
+
+	if (size < sizeof(h))
+		return 0;
+	memcpy(&h, data, sizeof(h));
+	nodes = split_nodes(&h, data + sizeof(h), size - sizeof(h), own, sizes);
+	if (nodes < 0)
+		return 0;
+	for (n = 0; n < nodes; n++)
+		bases[n] = own[n];
+	memset(&t, 0, sizeof(t));
+	if (!kt_guestmem_init(&t.mem, bases, sizes, nodes)) {
+		walk(&h, &t.mem);
+		setup(&h, &t);
+	}
+	for (n = 0; n < nodes; n++)
+		free(own[n]);
+	return 0;
+}
