@@ -36,13 +36,16 @@ static unsigned long default_memory_mib(const struct kt_topology *t)
 struct kt_llc_shape kt_topology_llc(const struct kt_topology *t,
 				    unsigned int llc)
 {
-	struct kt_llc_shape l = {
-		.node = llc / (t->llcs / t->nodes),
-		.cores = t->cores,
-		.threads = t->threads,
-	};
+	struct kt_llc_shape l = { .cores = t->cores, .threads = t->threads };
 
-	return t->uneven ? t->llc[llc] : l;
+	/*
+	 * Declared node by node there may be fewer LLCs than nodes (nodes
+	 * of memory only): llcs / nodes is then 0, not a divisor.
+	 */
+	if (t->uneven)
+		return t->llc[llc];
+	l.node = llc / (t->llcs / t->nodes);
+	return l;
 }
 
 unsigned int kt_topology_cpus(const struct kt_topology *t)
@@ -793,6 +796,12 @@ int kt_topology_validate(const struct kt_topology *t, const char *origin)
 		return kt_fail("%s: %lu vCPUs (highest APIC ID %u), more than the VMM supports (APIC IDs up to %d)",
 			       origin, cpus, kt_topology_max_apic_id(t),
 			       KT_MAX_APIC_ID);
+	/*
+	 * Memory 0 is the default, unless declared per node: all nodes
+	 * without memory, which kt_topology_set_memory() cannot scale.
+	 */
+	if (t->memory_per_node && !t->memory_mib)
+		return kt_fail("%s: no node has memory", origin);
 	if (t->memory_mib && validate_memory(t, origin))
 		return -1;
 	if (t->has_distance)
