@@ -558,11 +558,11 @@ static const char *no_report(const struct run *run,
 	return run->have_exit ? NULL : "no exit in the repro VM";
 }
 
+/* @d: the kernel's BTF, NULL if it has none (kt_errmsg() says why). */
 static void build_report(struct run *run, const struct kt_backtrace *bt,
-		   const char *vmlinux, double wall_s, struct kt_repro_result *res)
+		   struct kt_decoder *d, double wall_s, struct kt_repro_result *res)
 {
 	struct kt_strbuf text = { 0 };
-	struct kt_decoder *d = kt_decoder_open(vmlinux);
 	json_t *report, *path = json_array(), *calls, *raw_calls;
 	const char *error = no_report(run, d);
 	uint64_t task = 0;
@@ -633,7 +633,6 @@ static void build_report(struct run *run, const struct kt_backtrace *bt,
 	if (error)
 		ok = !json_object_set_new(report, "error", json_string(error)) &&
 		     ok;
-	kt_decoder_free(d);
 	res->text = kt_sb_take(&text);
 	/* NULL if out of memory: the caller says so. */
 	res->json = ok ? json_dumps(report, KT_JSON_FLAGS) : NULL;
@@ -651,7 +650,7 @@ static int skip_report(struct kt_repro_result *res)
 
 /* The report of the repro VM's output @out, see kt_repro_report(). */
 static int report_output(const struct kt_backtrace *bt, const char *out,
-			 const char *vm_problem, const char *vmlinux,
+			 const char *vm_problem, struct kt_decoder *d,
 			 double wall_s, struct kt_repro_result *res)
 {
 	struct run run = { 0 };
@@ -664,7 +663,7 @@ static int report_output(const struct kt_backtrace *bt, const char *out,
 		kt_sb_printf(&run.notes, "  repro VM: %s\n", vm_problem);
 	parse_output(&run, out);
 	res->wall_s = wall_s;
-	build_report(&run, bt, vmlinux, wall_s, res);
+	build_report(&run, bt, d, wall_s, res);
 	for (i = 0; i < run.nr; i++)
 		for (a = 0; a < 6; a++)
 			free(run.r[i].data[a]);
@@ -681,12 +680,25 @@ int kt_repro_report(const char *test_output, const char *vm_output,
 		    const char *vmlinux, double wall_s,
 		    struct kt_repro_result *res)
 {
+	struct kt_decoder *d = kt_decoder_open(vmlinux);
+	int ret;
+
+	/* Without an exit report kt_errmsg() says that, not d's error. */
+	ret = kt_repro_report_btf(test_output, vm_output, d, wall_s, res);
+	kt_decoder_free(d);
+	return ret;
+}
+
+int kt_repro_report_btf(const char *test_output, const char *vm_output,
+			struct kt_decoder *d, double wall_s,
+			struct kt_repro_result *res)
+{
 	struct kt_backtrace bt;
 
 	memset(res, 0, sizeof(*res));
 	if (kt_bt_parse(test_output, NULL, &bt))
 		return skip_report(res);
-	return report_output(&bt, vm_output, NULL, vmlinux, wall_s, res);
+	return report_output(&bt, vm_output, NULL, d, wall_s, res);
 }
 
 int kt_repro_run(const struct kt_vm_opts *vm, const char *command,
@@ -695,6 +707,7 @@ int kt_repro_run(const struct kt_vm_opts *vm, const char *command,
 {
 	char agent[4096], forced[1024], *cmd, *out = NULL, problem[600];
 	struct kt_vm_opts vo = *vm;
+	struct kt_decoder *d;
 	struct kt_backtrace bt;
 	struct kt_vm_result vr;
 	size_t len;
@@ -722,8 +735,10 @@ int kt_repro_run(const struct kt_vm_opts *vm, const char *command,
 	}
 	snprintf(problem, sizeof(problem), "%s: %s",
 		 kt_vm_outcome_name(vr.outcome), vr.detail);
+	d = kt_decoder_open(vmlinux);
 	ret = report_output(&bt, out, vr.outcome == KT_VM_EXITED ? NULL :
-			    problem, vmlinux, vr.wall_s, res);
+			    problem, d, vr.wall_s, res);
+	kt_decoder_free(d);
 	free(out);
 	free(cmd);
 	return ret;

@@ -12,6 +12,8 @@
 
 #include "vm.h"
 
+struct kt_decoder;
+
 #define KT_REPRO_GUEST_AGENT "/ktstr/repro/ktstr-probe"
 /*
  * Kernel functions ("f1,f2") the agent probes with kprobe/kretprobe even
@@ -55,6 +57,14 @@ int kt_repro_run(const struct kt_vm_opts *vm, const char *command,
 int kt_repro_report(const char *test_output, const char *vm_output,
 		    const char *vmlinux, double wall_s,
 		    struct kt_repro_result *res);
+/*
+ * kt_repro_report() with the kernel's BTF already open (@d from
+ * kt_decoder_open(), NULL if it failed): for a caller that reports on
+ * many outputs of one kernel.
+ */
+int kt_repro_report_btf(const char *test_output, const char *vm_output,
+			struct kt_decoder *d, double wall_s,
+			struct kt_repro_result *res);
 void kt_repro_result_free(struct kt_repro_result *res);
 
 #endif
