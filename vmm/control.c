@@ -157,7 +157,9 @@ static void skip_long_line(struct kt_control *c, const char *data, size_t n)
 	size_t have = c->line_len < sizeof(start) ? c->line_len : sizeof(start);
 	size_t more = sizeof(start) - have < n ? sizeof(start) - have : n;
 
-	memcpy(start, c->line, have);
+	/* No line buffer yet when the first chunk is already too long. */
+	if (have)
+		memcpy(start, c->line, have);
 	memcpy(start + have, data, more);
 	have += more;
 	c->line_is_record = has_prefix(start, have, MSG_RESULT);
