@@ -183,6 +183,27 @@ TEST(node_by_node_memory)
 	ASSERT_EQ(0, parse_text(uneven_text, &t));
 	EXPECT_ERROR(kt_topology_set_memory(&t, 300, "--memory"),
 		     "at least 128M per node");
+	/* Per node and all 0: nothing to scale (it divided by 0). */
+	EXPECT_ERROR(parse_text("node.0.llcs = 2c 2c\nnode.0.memory = 0\n",
+				&t), "no node has memory");
+}
+
+/* Fewer LLCs than nodes: llcs / nodes is 0 (it divided by it). */
+TEST(node_of_memory_only_beside_one_llc)
+{
+	struct kt_cpu_place p;
+	struct kt_topology t;
+
+	ASSERT_EQ(0, parse_text("node.0.llcs = 2c\nnode.0.memory = 512M\n"
+				"node.1.memory = 512M\n", &t))
+		TH_LOG("%s", kt_errmsg());
+	EXPECT_EQ(2, t.nodes);
+	EXPECT_EQ(1, t.llcs);
+	EXPECT_EQ(0, kt_topology_llc(&t, 0).node);
+	EXPECT_EQ(2, kt_topology_node_cpus(&t, 0));
+	EXPECT_EQ(0, kt_topology_node_cpus(&t, 1));
+	kt_topology_place(&t, 1, &p);
+	EXPECT_EQ(0, p.node);
 }
 
 TEST(node_by_node_errors_name_file_line_and_reason)
