@@ -13,6 +13,7 @@
 #define CPIO_MAGIC	"070701"
 /* The magic and 13 fields of 8 hex digits. */
 #define HDR_LEN		110
+#define TRAILER		"TRAILER!!!"
 #define COPY_CHUNK	(128 * 1024)
 
 struct kt_cpio {
@@ -89,6 +90,10 @@ static int check_usable(struct kt_cpio *c, const char *name)
 		return kt_fail("cpio entry %s: an earlier write failed", name);
 	if (!*strip_root(name))
 		return kt_fail("cpio entry name '%s' is empty", name);
+	/* The kernel stops unpacking there: the entries after it would be lost. */
+	if (!strcmp(strip_root(name), TRAILER))
+		return kt_fail("cpio entry name '%s' is the archive's end marker",
+			       name);
 	if (strlen(name) >= PATH_MAX)
 		return kt_fail("cpio entry name too long: %.64s...", name);
 	return 0;
@@ -251,7 +256,7 @@ int kt_cpio_finish(struct kt_cpio *c)
 	if (c->failed)
 		kt_fail("cpio archive incomplete: an earlier write failed");
 	else
-		ret = write_header(c, "TRAILER!!!", &h);
+		ret = write_header(c, TRAILER, &h);
 	kt_cpio_abort(c);
 	return ret;
 }

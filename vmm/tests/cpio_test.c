@@ -19,65 +19,10 @@
 #include "kselftest_harness.h"
 #include "cpio.h"
 #include "error.h"
+#include "newc.h"
 
 #define MAX_ENTS	32
 #define BIG_LEN		(300UL * 1024 + 3)
-
-struct ent {
-	char name[256];
-	unsigned long ino, mode, uid, gid, nlink, mtime, size;
-	unsigned long rmajor, rminor;
-	size_t hdr_off, data_off;
-};
-
-static unsigned long field(const char *hdr, int i)
-{
-	char tmp[9];
-
-	memcpy(tmp, hdr + 6 + 8 * i, 8);
-	tmp[8] = '\0';
-	return strtoul(tmp, NULL, 16);
-}
-
-static size_t align4(size_t n)
-{
-	return (n + 3) & ~(size_t)3;
-}
-
-/* Entries up to and including the trailer; -1 if the archive is bad. */
-static int parse(const char *buf, size_t len, struct ent *e, int max)
-{
-	size_t off = 0, namesize;
-	int n;
-
-	for (n = 0; n < max; n++) {
-		if (off + 110 > len || memcmp(buf + off, "070701", 6))
-			return -1;
-		e[n].hdr_off = off;
-		e[n].ino = field(buf + off, 0);
-		e[n].mode = field(buf + off, 1);
-		e[n].uid = field(buf + off, 2);
-		e[n].gid = field(buf + off, 3);
-		e[n].nlink = field(buf + off, 4);
-		e[n].mtime = field(buf + off, 5);
-		e[n].size = field(buf + off, 6);
-		e[n].rmajor = field(buf + off, 9);
-		e[n].rminor = field(buf + off, 10);
-		namesize = field(buf + off, 11);
-		if (!namesize || namesize > sizeof(e[n].name) ||
-		    off + 110 + namesize > len ||
-		    buf[off + 110 + namesize - 1] != '\0')
-			return -1;
-		memcpy(e[n].name, buf + off + 110, namesize);
-		e[n].data_off = align4(off + 110 + namesize);
-		off = align4(e[n].data_off + e[n].size);
-		if (off > len)
-			return -1;
-		if (!strcmp(e[n].name, "TRAILER!!!"))
-			return n + 1;
-	}
-	return -1;
-}
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -196,7 +141,7 @@ static int write_sample_file(const char *path, const char *big_path)
 
 TEST_F(cpio, format)
 {
-	struct ent e[MAX_ENTS];
+	struct newc_ent e[MAX_ENTS];
 	size_t len, i, j;
 	char *buf;
 	int n;
@@ -206,10 +151,10 @@ TEST_F(cpio, format)
 	}
 	buf = slurp(self->archive, &len);
 	ASSERT_NE(NULL, buf);
-	n = parse(buf, len, e, MAX_ENTS);
+	n = newc_parse(buf, len, e, MAX_ENTS);
 	ASSERT_EQ(ARRAY_SIZE(sample_names), (size_t)n);
 	/* Nothing after the trailer, and the archive ends aligned. */
-	EXPECT_EQ(len, align4(e[n - 1].data_off));
+	EXPECT_EQ(len, newc_align4(e[n - 1].data_off));
 
 	for (i = 0; i < (size_t)n; i++) {
 		EXPECT_STREQ(sample_names[i], e[i].name);
@@ -423,6 +368,9 @@ TEST_F(cpio, bad_names)
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "'//'"));
 	EXPECT_EQ(-1, kt_cpio_add_symlink(c, "bin/sh", ""));
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "bin/sh"));
+	/* The end marker: the kernel would unpack nothing after it. */
+	EXPECT_EQ(-1, kt_cpio_add_file(c, "/TRAILER!!!", 0644, "x", 1));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "end marker"));
 	/* Rejected names write nothing: the archive is still usable. */
 	EXPECT_EQ(0, kt_cpio_add_dir(c, "/etc", 0755));
 	EXPECT_EQ(0, kt_cpio_finish(c));
