@@ -6,8 +6,7 @@
  * calls and the kernel memory captured at each; that memory is decoded
  * with the kernel's BTF.  All of it is the guest's to write.
  *
- * The BTF is the default kernel's (as the repro unit tests take it), or
- * $KTSTR_FUZZ_VMLINUX's, opened once; without one the report is made
+ * The BTF is opened once (kernel_btf.h); without one the report is made
  * without BTF, as ktstr does then.  Seeds: real agent output (the repro
  * fixtures), cut to a few calls each.
  */
@@ -17,20 +16,14 @@
 #include <string.h>
 
 #include "decode.h"
-#include "kernel.h"
+#include "kernel_btf.h"
 #include "repro.h"
 
 static struct kt_decoder *decoder;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *vmlinux = getenv("KTSTR_FUZZ_VMLINUX");
-	struct kt_kernel k;
-
-	if (!vmlinux && !kt_kernel_resolve(NULL, &k) && k.vmlinux[0])
-		vmlinux = k.vmlinux;
-	if (vmlinux)
-		decoder = kt_decoder_open(vmlinux);
+	decoder = fuzz_kernel_decoder();
 	if (!decoder)
 		fprintf(stderr, "probe_report_fuzz: no kernel BTF, reports are made without it\n");
 	return 0;
