@@ -51,11 +51,11 @@ $(O)/fuzz/%: %.c $(FUZZ_LIB)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) \
 		$(HOST_LIBS)
 
-fuzz-targets:
 ifeq ($(FUZZ_CC),)
+fuzz-targets:
 	@echo "ktstr: no clang with libFuzzer (install libclang-rt-NN-dev): fuzz targets not built" >&2
 else
-	$(Q)$(MAKE) $(FUZZ_TARGETS)
+fuzz-targets: $(FUZZ_TARGETS)
 endif
 
 fuzz: fuzz-targets
