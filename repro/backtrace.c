@@ -244,7 +244,10 @@ static void parse_message(const char *text, struct kt_backtrace *bt)
 	if (!has_prefix(text, "sched_ext: ") ||
 	    strncmp(text + 11, bt->ops, ops_len) || text[11 + ops_len] != ':')
 		return;
-	text += 13 + ops_len;
+	/* ": message"; a log cut short may end at the colon. */
+	text += 12 + ops_len;
+	if (*text == ' ')
+		text++;
 	snprintf(bt->message, sizeof(bt->message), "%.*s",
 		 (int)strcspn(text, "\n"), text);
 }

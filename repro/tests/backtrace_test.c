@@ -175,6 +175,24 @@ TEST_F(bt, callback_from_name_suffix)
 	EXPECT_EQ(-1, self->bt.trigger_pid);
 }
 
+/* A log cut short at the message's colon: nothing read past its end. */
+TEST(message_cut_at_the_colon)
+{
+	static const char head[] =
+		"sched_ext: BPF scheduler \"x\" disabled (runtime error)\n"
+		"sched_ext: x:";
+	struct kt_backtrace bt;
+	char *log = strdup(head);
+
+	ASSERT_NE(NULL, log);
+	ASSERT_EQ(0, kt_bt_parse(log, NULL, &bt));
+	EXPECT_STREQ("", bt.message);
+	free(log);
+	ASSERT_EQ(0, kt_bt_parse("sched_ext: BPF scheduler \"x\" disabled (e)\n"
+				 "sched_ext: x:oops\n", NULL, &bt));
+	EXPECT_STREQ("oops", bt.message);
+}
+
 TEST(frame_lines)
 {
 	struct kt_frame f;
