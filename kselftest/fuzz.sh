@@ -11,8 +11,9 @@
 #
 # A target build/fuzz/<dir>/fuzz/<name>_fuzz starts from its seed corpus
 # <dir>/fuzz/corpus/<name>/ and keeps what it finds in
-# build/fuzz/corpus/<name>/, never in the committed corpus; a crash's
-# input lands in build/fuzz/crashes/<name>/.
+# build/fuzz/corpus/<name>/ (make fuzz, which starts from that too) or
+# build/fuzz/check/<name>/ (make check), never in the committed corpus; a
+# crash's input lands in build/fuzz/crashes/<name>/.
 set -u
 
 O=${O:-build}
@@ -44,12 +45,12 @@ target_dir() {
 	echo "${rel%/*}/$sub/${name%_fuzz}"
 }
 
-# fuzz BIN SECONDS: libFuzzer's last lines, its status.
+# fuzz BIN SECONDS SCRATCH: libFuzzer's last lines, its status.  New
+# inputs go to SCRATCH (libFuzzer's first corpus directory).
 fuzz() {
-	local bin=$1 secs=$2 name scratch crashes log status
+	local bin=$1 secs=$2 scratch=$3 name crashes log status
 	name=${bin##*/}
 	name=${name%_fuzz}
-	scratch=$O/fuzz/corpus/$name
 	crashes=$O/fuzz/crashes/$name
 	log=$(mktemp)
 	mkdir -p "$scratch" "$crashes"
@@ -90,7 +91,9 @@ if [ -n "$seconds" ]; then
 	failed=0
 	for bin in "${targets[@]}"; do
 		echo "== ${bin##*/}: $seconds s"
-		fuzz "$bin" "$seconds" || failed=$((failed + 1))
+		name=${bin##*/}
+		fuzz "$bin" "$seconds" "$O/fuzz/corpus/${name%_fuzz}" ||
+			failed=$((failed + 1))
 	done
 	echo "$((${#targets[@]} - failed)) targets clean, $failed crashed"
 	[ $failed -eq 0 ]
@@ -103,13 +106,18 @@ echo "TAP version 13"
 echo "1..$((2 * ${#targets[@]}))"
 for bin in "${targets[@]}"; do
 	name=${bin##*/}
+	# From the seeds alone, each time: libFuzzer runs all of its corpus
+	# before it counts time, and what make fuzz found would make a few
+	# seconds many.
+	scratch=$O/fuzz/check/${name%_fuzz}
+	rm -rf "$scratch"
 	for what in regress fuzz; do
 		n=$((n + 1))
 		if [ ! -x "$bin" ]; then
 			echo "ok $n $name $what # SKIP not built (no clang with libFuzzer?)"
 			skip=$((skip + 1))
 		elif { [ $what = regress ] && replay "$bin"; } ||
-		     { [ $what = fuzz ] && fuzz "$bin" "$secs"; }; then
+		     { [ $what = fuzz ] && fuzz "$bin" "$secs" "$scratch"; }; then
 			echo "ok $n $name $what"
 			pass=$((pass + 1))
 		else
