@@ -60,6 +60,50 @@ static int copy_records(const char *path, Elf_Scn *scn, const char *name,
 	return 0;
 }
 
+/* A name field holds its terminating NUL. */
+#define ENDS(field) (memchr((field), '\0', sizeof(field)) != NULL)
+
+static int unended(const char *path, const char *section, size_t i, size_t n)
+{
+	/* Records were reversed: name them in the section's order. */
+	return kt_fail("%s: record %zu of %s has a name without its terminating NUL",
+		       path, n - 1 - i, section);
+}
+
+/*
+ * Every name is printed and compared as a C string: a record that does
+ * not end one would have it read past the record, past the last one's
+ * buffer.  A compiler does not write such a record; a corrupt file can.
+ */
+static int check_names(const char *path, const struct kt_decls *d)
+{
+	const struct ktstr_test_decl *t;
+	const struct ktstr_variant_decl *v;
+	const struct ktstr_sched_decl *s;
+	const struct ktstr_profile_decl *p;
+	size_t i;
+
+	for (i = 0, t = d->tests; i < d->nr_tests; i++, t++)
+		if (!ENDS(t->fixture) || !ENDS(t->test) || !ENDS(t->topology))
+			return unended(path, KTSTR_TESTS_SECTION, i,
+				       d->nr_tests);
+	for (i = 0, v = d->variants; i < d->nr_variants; i++, v++)
+		if (!ENDS(v->fixture) || !ENDS(v->variant) ||
+		    !ENDS(v->scheduler))
+			return unended(path, KTSTR_VARIANTS_SECTION, i,
+				       d->nr_variants);
+	for (i = 0, s = d->scheds; i < d->nr_scheds; i++, s++)
+		if (!ENDS(s->name) || !ENDS(s->binary) || !ENDS(s->args) ||
+		    !ENDS(s->ops_name))
+			return unended(path, KTSTR_SCHEDS_SECTION, i,
+				       d->nr_scheds);
+	for (i = 0, p = d->profiles; i < d->nr_profiles; i++, p++)
+		if (!ENDS(p->scheduler) || !ENDS(p->name) || !ENDS(p->args))
+			return unended(path, KTSTR_PROFILES_SECTION, i,
+				       d->nr_profiles);
+	return 0;
+}
+
 static int read_sections(const char *path, Elf *elf, struct kt_decls *d)
 {
 	Elf_Scn *scn = NULL;
@@ -114,7 +158,7 @@ int kt_decls_read(const char *path, struct kt_decls *d)
 		close(fd);
 		return kt_fail("%s: not an ELF file", path);
 	}
-	ret = read_sections(path, elf, d);
+	ret = read_sections(path, elf, d) || check_names(path, d);
 	elf_end(elf);
 	close(fd);
 	if (ret)
