@@ -30,10 +30,17 @@ static bool known_type(const json_t *type)
 
 static bool is_record(const char *line, size_t len)
 {
-	json_t *rec = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
-	bool ok = json_is_object(rec) &&
-		  known_type(json_object_get(rec, "type"));
+	json_t *rec;
+	bool ok;
 
+	/*
+	 * jansson takes some lines with a NUL in them (after a number, for
+	 * one), but the records are one C string: a NUL would end them there.
+	 */
+	if (memchr(line, '\0', len))
+		return false;
+	rec = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+	ok = json_is_object(rec) && known_type(json_object_get(rec, "type"));
 	json_decref(rec);
 	return ok;
 }
