@@ -23,17 +23,16 @@ void kt_tap_begin(unsigned int count)
 }
 
 /*
- * A line of what the guest printed, as a TAP diagnostic: UTF-8 text as
- * it is, any other byte and every control but tab as \xNN, so that no
- * output can end the line, move a terminal's cursor back over it, or
- * stop a parser that reads UTF-8.
+ * What the guest printed, for TAP: UTF-8 text as it is, any other byte
+ * and every control but tab as \xNN, so that no output can end the line,
+ * move a terminal's cursor back over it, or stop a parser that reads
+ * UTF-8.
  */
-static void print_guest_line(const char *line, const char *end)
+static void print_guest_text(const char *text, const char *end)
 {
-	const unsigned char *p = (const unsigned char *)line;
+	const unsigned char *p = (const unsigned char *)text;
 	size_t n;
 
-	fputs("# ", stdout);
 	while (p < (const unsigned char *)end) {
 		n = kt_utf8_length(p);
 		if (n == 1 && ((*p < 0x20 && *p != '\t') || *p == 0x7f))
@@ -44,6 +43,13 @@ static void print_guest_line(const char *line, const char *end)
 			printf("\\x%02x", *p);
 		p += n ? n : 1;
 	}
+}
+
+/* A line of what the guest printed, as a TAP diagnostic. */
+static void print_guest_line(const char *line, const char *end)
+{
+	fputs("# ", stdout);
+	print_guest_text(line, end);
 	fputc('\n', stdout);
 }
 
@@ -86,13 +92,16 @@ void kt_tap_result(unsigned int n, const struct kt_result *r)
 	printf("# %s: %s on %s, scheduler %s, %.1fs\n", name,
 	       kt_verdict_name(r->verdict), r->item->topology,
 	       r->item->scheduler, r->wall_s);
-	if (r->verdict == KT_PASS)
+	if (r->verdict == KT_PASS) {
 		printf("ok %u selftests: ktstr: %s\n", n, name);
-	else if (r->verdict == KT_SKIP)
-		printf("ok %u selftests: ktstr: %s # SKIP %s\n", n, name,
-		       r->reason);
-	else
+	} else if (r->verdict == KT_SKIP) {
+		/* The reason is the guest's "# SKIP" line, on ours. */
+		printf("ok %u selftests: ktstr: %s # SKIP ", n, name);
+		print_guest_text(r->reason, r->reason + strlen(r->reason));
+		fputc('\n', stdout);
+	} else {
 		printf("not ok %u selftests: ktstr: %s\n", n, name);
+	}
 	fflush(stdout);
 }
 

@@ -2,11 +2,14 @@
 /*
  * Nesting a guest's TAP under the suite's: the input is the output of
  * the test program in the guest, written as the guest likes.  Whatever
- * it holds, each of its lines must come out as one "# " comment line, so
- * that no guest line passes for a result of the suite: the target aborts
+ * it holds, each of its lines must come out as one "# " comment line,
+ * with no control character but tab, so that no guest line passes for a
+ * result of the suite or rewrites one on a terminal: the target aborts
  * if the TAP has any line of its own that is not a comment but the one
- * result line.  Seeds: tests' output cut from real runs' TAP.
+ * result line, or any such character.  Seeds: tests' output cut from
+ * real runs' TAP.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +41,17 @@ static char *text_of(const uint8_t *data, size_t size)
 	return s;
 }
 
+/* A control character but tab: report.c escapes the guest's. */
+static bool has_control(const char *line)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)line; *p; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return true;
+	return false;
+}
+
 /* The TAP written since the start of the memory file. */
 static void check_tap(const char *expected_result)
 {
@@ -53,6 +67,8 @@ static void check_tap(const char *expected_result)
 		if (!next)
 			abort();	/* every line ends */
 		*next++ = '\0';
+		if (has_control(line))
+			abort();	/* a guest line moves the cursor */
 		if (line[0] == '#' && (line[1] == ' ' || !line[1]))
 			continue;
 		if (strncmp(line, expected_result, strlen(expected_result)))
