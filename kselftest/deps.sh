@@ -20,9 +20,12 @@ pin_file=$root/config/default-kernel
 # kernel from a source tree or a version (Documentation/kernels.md).
 # libssl-dev is also ktstr's libcrypto, for SHA-256.
 # libjansson-dev: JSON, on the host and (static) in the guest's tests.
+# libclang-rt-22-dev: libFuzzer and the sanitizers' runtimes for clang-22
+# (make fuzz, and the bounded fuzzing of make check).
 packages=(gcc make clang-16 llvm-16 clang-22 llvm-22 libelf-dev zlib1g-dev
 	  libzstd-dev libcurl4-openssl-dev busybox-static pkg-config cpio zstd
-	  xz-utils flex bison bc libssl-dev dwarves libjansson-dev)
+	  xz-utils flex bison bc libssl-dev dwarves libjansson-dev
+	  libclang-rt-22-dev)
 # bookworm's own versions are too old: sched_ext schedulers need a newer
 # libbpf and bpftool, and the topologies need QEMU 10 (smp-cache, dies).
 backports=(libbpf-dev bpftool qemu-system-x86 python3-tap)
