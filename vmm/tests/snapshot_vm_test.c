@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "ktstr_child.h"
 
 /* A cold TCG boot takes 5-15 s on a loaded 2-CPU machine, a restore 1-2 s. */
 #define SNAP_TEST_TIMEOUT_S 600
@@ -186,35 +187,6 @@ static const char *brief(const char *err)
 	snprintf(buf, sizeof(buf), "%.*s[console tail]\n...%s", (int)(tail - err),
 		 err, tail + (rest > 800 ? rest - 800 : 0));
 	return buf;
-}
-
-static pid_t start(const char *const argv[], const char *out,
-		   const char *err)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int in = open("/dev/null", O_RDONLY);
-
-		dup2(in, 0);
-		dup2(o, 1);
-		dup2(e, 2);
-		execv("./ktstr", (char *const *)argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-static int wait_status(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) :
-				   128 + WTERMSIG(status);
 }
 
 static double now_s(void)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "ktstr_child.h"
 
 /* A TCG boot takes seconds; leave room on a loaded 2-CPU machine. */
 #define VM_TEST_TIMEOUT_S 240
@@ -48,34 +49,6 @@ static void read_file(const char *path, char *buf, size_t len)
 	buf[n > 0 ? n : 0] = '\0';
 	if (fd >= 0)
 		close(fd);
-}
-
-static pid_t start(const char *const argv[], const char *out,
-		   const char *err)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int in = open("/dev/null", O_RDONLY);
-
-		dup2(in, 0);
-		dup2(o, 1);
-		dup2(e, 2);
-		execv("./ktstr", (char *const *)argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-static int wait_status(pid_t pid)
-{
-	int status;
-
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) :
-				   128 + WTERMSIG(status);
 }
 
 static void collect(struct run *r, pid_t pid, const char *out,
