@@ -4,7 +4,8 @@
 # data, see Documentation/fuzzing.md.  Included by the top-level Makefile.
 #
 #   make fuzz-targets        build $(O)/fuzz/<dir>/fuzz/<name>_fuzz
-#   make fuzz FUZZ_SECONDS=N run each target for N seconds
+#   make fuzz FUZZ_SECONDS=N run each target for N seconds,
+#             [FUZZ_JOBS=N]  N targets at a time
 #
 # Each target is <dir>/fuzz/<name>_fuzz.c; its seed corpus is
 # <dir>/fuzz/corpus/<name>/, the inputs of crashes once found and fixed
@@ -25,6 +26,8 @@ FUZZ_CC := $(shell for v in 29 28 27 26 25 24 23 22 21 20 19 18 17 16 15 14; do 
 endif
 
 FUZZ_SECONDS ?= 60
+# Targets fuzzed at a time, one CPU each.
+FUZZ_JOBS ?= 1
 FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := -g -O1 $(FUZZ_SANITIZE) -std=gnu11 -Wall -Wextra \
 	       -Wno-unused-parameter -D_GNU_SOURCE -I. -Ivmm -Imonitor \
@@ -59,6 +62,6 @@ fuzz-targets: $(FUZZ_TARGETS)
 endif
 
 fuzz: fuzz-targets
-	$(Q)kselftest/fuzz.sh --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	$(Q)FUZZ_JOBS=$(FUZZ_JOBS) kselftest/fuzz.sh --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 .PHONY: fuzz fuzz-targets

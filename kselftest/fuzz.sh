@@ -7,7 +7,8 @@
 #                                          regression inputs once, then
 #                                          $FUZZ_CHECK_SECONDS (3) of
 #                                          fuzzing; kselftest TAP
-#   kselftest/fuzz.sh --seconds N [BIN...] make fuzz: N seconds each
+#   kselftest/fuzz.sh --seconds N [BIN...] make fuzz: N seconds each,
+#                                          $FUZZ_JOBS (1) at a time
 #
 # A target build/fuzz/<dir>/fuzz/<name>_fuzz starts from its seed corpus
 # <dir>/fuzz/corpus/<name>/ and keeps what it finds in
@@ -87,14 +88,38 @@ replay() {
 	return $status
 }
 
+# campaign BIN SECONDS RESULT: fuzz BIN, its report to RESULT.out and its
+# status to RESULT.status, so that several can run at once.
+campaign() {
+	local bin=$1 secs=$2 result=$3 name
+	name=${bin##*/}
+	{
+		echo "== $name: $secs s"
+		fuzz "$bin" "$secs" "$O/fuzz/corpus/${name%_fuzz}"
+		echo $? >"$result.status"
+	} >"$result.out" 2>&1
+}
+
 if [ -n "$seconds" ]; then
-	failed=0
+	# make fuzz FUZZ_JOBS=N: N targets at a time, each on one CPU.
+	jobs=${FUZZ_JOBS:-1}
+	results=$(mktemp -d)
+	i=0
 	for bin in "${targets[@]}"; do
-		echo "== ${bin##*/}: $seconds s"
-		name=${bin##*/}
-		fuzz "$bin" "$seconds" "$O/fuzz/corpus/${name%_fuzz}" ||
+		while [ "$(jobs -pr | wc -l)" -ge "$jobs" ]; do
+			wait -n
+		done
+		i=$((i + 1))
+		campaign "$bin" "$seconds" "$results/$i" &
+	done
+	wait
+	failed=0
+	for ((j = 1; j <= i; j++)); do
+		cat "$results/$j.out"
+		[ "$(cat "$results/$j.status" 2>/dev/null)" = 0 ] ||
 			failed=$((failed + 1))
 	done
+	rm -rf "$results"
 	echo "$((${#targets[@]} - failed)) targets clean, $failed crashed"
 	[ $failed -eq 0 ]
 	exit
