@@ -37,6 +37,9 @@ static int copy_records(const char *path, Elf_Scn *scn, const char *name,
 	const unsigned char *p;
 	size_t i, n;
 
+	/* A linker merges them; a hand-made or corrupt file need not. */
+	if (*out)
+		return kt_fail("%s: more than one section %s", path, name);
 	if (!data || !data->d_buf || data->d_size % size)
 		return kt_fail("%s: section %s is not a whole number of %zu-byte records",
 			       path, name, size);
@@ -158,7 +161,9 @@ int kt_decls_read(const char *path, struct kt_decls *d)
 		close(fd);
 		return kt_fail("%s: not an ELF file", path);
 	}
-	ret = read_sections(path, elf, d) || check_names(path, d);
+	ret = read_sections(path, elf, d);
+	if (!ret)
+		ret = check_names(path, d);
 	elf_end(elf);
 	close(fd);
 	if (ret)

@@ -347,6 +347,37 @@ TEST(not_an_elf_file_is_named)
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "/nonexistent/prog"));
 }
 
+/*
+ * An object with a second section of tests (the assembler makes one with
+ * the same name when asked for a unique one) is refused, whichever
+ * section a reader would have kept.
+ */
+TEST(two_sections_of_tests_are_refused)
+{
+	char dir[] = "/tmp/ktstr-plan-XXXXXX", src[64], obj[64], cmd[256];
+	struct kt_decls d;
+	FILE *f;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(src, sizeof(src), "%s/t.c", dir);
+	snprintf(obj, sizeof(obj), "%s/t.o", dir);
+	f = fopen(src, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "#include \"ktstr_decl.h\"\n"
+		   "KTSTR_TEST(fair, spin);\n"
+		   "asm(\".section %s,\\\"aw\\\",@progbits,unique,1\\n\"\n"
+		   "    \".byte 0\\n.previous\");\n", KTSTR_TESTS_SECTION);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "gcc -Ikselftest -c -o %s %s", obj, src);
+	ASSERT_EQ(0, system(cmd));
+	EXPECT_EQ(-1, kt_decls_read(obj, &d));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "more than one section " KTSTR_TESTS_SECTION))
+		TH_LOG("%s", kt_errmsg());
+	EXPECT_EQ(NULL, d.tests);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	system(cmd);
+}
+
 TEST(program_without_declarations_plans_nothing)
 {
 	struct kt_plan_opts o = { 0 };
