@@ -109,7 +109,7 @@ static int fetch_script(char *exe, size_t exe_len, char *script,
 		return kt_fail_errno("cannot read /proc/self/exe");
 	exe[n] = '\0';
 	slash = strrchr(exe, '/');
-	if (snprintf(script, script_len, "%.*s/vmm/kernel-fetch.sh",
+	if (snprintf(script, script_len, "%.*s/vmm/kernel/kernel-fetch.sh",
 		     (int)(slash - exe), exe) >= (int)script_len)
 		return kt_fail("path too long: %s", exe);
 	if (access(script, R_OK))

@@ -12,7 +12,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-pin_file=$here/../config/default-kernel
+pin_file=$here/../../config/default-kernel
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
 say() { printf 'fetch: %s\n' "$*"; }
