@@ -33,19 +33,19 @@ O := build
 CC := gcc
 CFLAGS ?= -O2 -g
 KT_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
-	     -D_GNU_SOURCE -I. -Ivmm -Ivmm/kernel -MMD -MP
+	     -D_GNU_SOURCE -I. -Ivmm -Ivmm/kernel -Ivmm/util -MMD -MP
 HOST_LIBS := -lbpf -lelf -lz -lzstd -lcurl -lcrypto -ljansson -lm -lpthread
 # The harness's macros compare mixed signedness by design.
 HARNESS_CFLAGS := -I$(KSRC)/tools/testing/selftests -Wno-sign-compare
 
 # Host library: everything but main() and the tests.
-HOST_SRCS := $(wildcard vmm/*.c vmm/kernel/*.c monitor/*.c repro/*.c \
-			 kselftest/runner/*.c)
+HOST_SRCS := $(wildcard vmm/*.c vmm/kernel/*.c vmm/util/*.c monitor/*.c \
+			 repro/*.c kselftest/runner/*.c)
 HOST_OBJS := $(HOST_SRCS:%.c=$(O)/%.o)
 GUEST_PROGS := $(O)/guest/init
 # Each directory's tests/*.c; a test is built against that directory's
 # headers and the whole host library.
-TEST_DIRS := vmm vmm/kernel kselftest/runner monitor repro
+TEST_DIRS := vmm vmm/kernel vmm/util kselftest/runner monitor repro
 UNIT_TESTS := $(foreach d,$(TEST_DIRS),\
 		$(patsubst $(d)/tests/%.c,$(O)/tests/%,$(wildcard $(d)/tests/*.c)))
 
@@ -92,6 +92,11 @@ $(O)/tests/%: vmm/tests/%.c $(HOST_OBJS) | check-ksrc
 	$(Q)$(CC) $(KT_CFLAGS) $(HARNESS_CFLAGS) -o $@ $< $(HOST_OBJS) $(HOST_LIBS)
 
 $(O)/tests/%: vmm/kernel/tests/%.c $(HOST_OBJS) | check-ksrc
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KT_CFLAGS) $(HARNESS_CFLAGS) -o $@ $< $(HOST_OBJS) $(HOST_LIBS)
+
+$(O)/tests/%: vmm/util/tests/%.c $(HOST_OBJS) | check-ksrc
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(KT_CFLAGS) $(HARNESS_CFLAGS) -o $@ $< $(HOST_OBJS) $(HOST_LIBS)

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "commands.h"
-#include "vmm/compiler.h"
-#include "vmm/error.h"
+#include "vmm/util/compiler.h"
+#include "vmm/util/error.h"
 
 struct command {
 	const char *name;

@@ -31,7 +31,7 @@ FUZZ_JOBS ?= 1
 FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := -g -O1 $(FUZZ_SANITIZE) -std=gnu11 -Wall -Wextra \
 	       -Wno-unused-parameter -D_GNU_SOURCE -I. -Ivmm -Ivmm/kernel \
-	       -Imonitor -Irepro -Ikselftest/runner -MMD -MP
+	       -Ivmm/util -Imonitor -Irepro -Ikselftest/runner -MMD -MP
 
 FUZZ_OBJ := $(O)/fuzz/obj
 FUZZ_LIB := $(O)/fuzz/libktstr.a

@@ -32,7 +32,8 @@ fi
 # reported, not skipped.
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-	for src in vmm/fuzz/*_fuzz.c kselftest/runner/fuzz/*_fuzz.c \
+	for src in vmm/fuzz/*_fuzz.c vmm/kernel/fuzz/*_fuzz.c \
+		   vmm/util/fuzz/*_fuzz.c kselftest/runner/fuzz/*_fuzz.c \
 		   monitor/fuzz/*_fuzz.c repro/fuzz/*_fuzz.c; do
 		[ -f "$src" ] && targets+=("$O/fuzz/${src%.c}")
 	done
