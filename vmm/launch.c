@@ -116,6 +116,8 @@ static int build_image(struct kt_launch *l)
 		return -1;
 	ret = kt_guest_add_kernel_configs(ir, &kernel, 1) ?:
 	      kt_guest_add_includes(ir, l->includes, l->nr_includes);
+	if (!ret && l->add_files)
+		ret = l->add_files(ir, l->add_files_ctx);
 	if (!ret)
 		ret = kt_initramfs_build(ir, l->initramfs,
 					 sizeof(l->initramfs));

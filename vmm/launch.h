@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
+#include "initramfs.h"
 #include "kernel.h"
 #include "topology.h"
 #include "vm.h"
@@ -60,6 +61,9 @@ struct kt_launch {
 	unsigned long memory_mib;	/* --memory; 0: the topology's */
 	bool dry_run;
 	bool no_snapshot;
+	/* If set: adds a command's own files to the guest image. */
+	int (*add_files)(struct kt_initramfs *ir, void *ctx);
+	void *add_files_ctx;
 
 	struct kt_topology topo;
 	struct kt_kernel kernel;

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "compare.h"
 #include "error.h"
 #include "json.h"
+#include "verifier/report.h"
 
 /*
  * Default thresholds, wide enough for TCG noise: under emulation a
@@ -37,6 +39,17 @@ const struct kt_metric_info kt_metrics[KT_NR_METRICS] = {
 	[KT_METRIC_WAKE_P99_US] = { "wake_latency_p99_us", false, { 5000, 1.0 } },
 	[KT_METRIC_SHARE_ERROR] = { "share_error", false, { 0.05, 0.5 } },
 	[KT_METRIC_VERDICTS] = { "monitor_failed_verdicts", false, { 0.5, 0 } },
+	/*
+	 * ktstr verifier: instructions and states are the same in every run
+	 * of one binary on one kernel and topology, so any change is real;
+	 * these say which are big enough to count: a doubling does, and a
+	 * halving, +40% or less does not, nor a change by 100 instructions
+	 * or 10 states.  The time is the verifier's own clock, noisy under
+	 * TCG.
+	 */
+	[KT_METRIC_VERIFIED_INSNS] = { "verified_insns", false, { 100, 0.4 } },
+	[KT_METRIC_PEAK_STATES] = { "peak_states", false, { 10, 0.4 } },
+	[KT_METRIC_VERIFY_TIME_US] = { "verify_time_us", false, { 50000, 0.9 } },
 };
 
 #define MAX_JSON_MIB 16
@@ -419,13 +432,104 @@ static int cmp_metrics(const void *a, const void *b)
 	return c ? c : strcmp(x->kernel, y->kernel);
 }
 
+static struct kt_result_metrics *new_metrics(struct kt_result_set *s)
+{
+	struct kt_result_metrics *v = realloc(s->v, (s->count + 1) * sizeof(*v));
+
+	if (!v) {
+		kt_fail("out of memory");
+		return NULL;
+	}
+	s->v = v;
+	memset(&v[s->count], 0, sizeof(v[0]));
+	return &v[s->count++];
+}
+
+static void set_metric(struct kt_result_metrics *m, enum kt_metric k, double v)
+{
+	m->v[k] = v;
+	m->has[k] = true;
+}
+
+/* "verifier.<program>" under the report's scheduler, or "verifier" for the run. */
+static struct kt_result_metrics *verifier_result(struct kt_result_set *s,
+						 const struct kt_verifier_report *r,
+						 const struct kt_verifier_run *run,
+						 const char *prog, bool failed)
+{
+	struct kt_result_metrics *m = new_metrics(s);
+
+	if (!m)
+		return NULL;
+	snprintf(m->test, sizeof(m->test), "verifier%s%s", prog ? "." : "",
+		 prog ? prog : "");
+	snprintf(m->topology, sizeof(m->topology), "%s", run->topology);
+	snprintf(m->scheduler, sizeof(m->scheduler), "%s", r->scheduler);
+	snprintf(m->kernel, sizeof(m->kernel), "%s", run->kernel);
+	snprintf(m->result, sizeof(m->result), "%s", failed ? "fail" : "pass");
+	set_metric(m, KT_METRIC_FAILED, failed);
+	return m;
+}
+
+static int verifier_results(const struct kt_verifier_report *r,
+			    struct kt_result_set *s)
+{
+	const struct kt_verifier_prog *p;
+	struct kt_result_metrics *m;
+	unsigned long insns;
+	size_t i, j;
+
+	for (i = 0; i < r->nr_runs; i++) {
+		if (!verifier_result(s, r, &r->runs[i], NULL,
+				     r->runs[i].error[0]))
+			return -1;
+		for (j = 0; j < r->runs[i].nr_progs; j++) {
+			p = &r->runs[i].progs[j];
+			m = verifier_result(s, r, &r->runs[i], p->name, !p->loaded);
+			if (!m)
+				return -1;
+			if (kt_verifier_prog_insns(p, &insns))
+				set_metric(m, KT_METRIC_VERIFIED_INSNS, insns);
+			if (p->has_stats)
+				set_metric(m, KT_METRIC_PEAK_STATES,
+					   p->stats.peak_states);
+			if (p->stats.has_time)
+				set_metric(m, KT_METRIC_VERIFY_TIME_US,
+					   p->stats.time_us);
+		}
+	}
+	return 0;
+}
+
+/* A file: the JSON report of `ktstr verifier`, each program a result. */
+static int load_report(const char *path, struct kt_result_set *s)
+{
+	struct kt_verifier_report r;
+	int ret;
+
+	if (kt_verifier_report_load(path, &r))
+		return -1;
+	ret = verifier_results(&r, s);
+	kt_verifier_report_free(&r);
+	if (!ret && !s->count)
+		ret = kt_fail("%s: a verifier report without runs", path);
+	if (ret)
+		kt_result_set_free(s);
+	else
+		qsort(s->v, s->count, sizeof(*s->v), cmp_metrics);
+	return ret;
+}
+
 int kt_result_set_load(const char *dir, struct kt_result_set *s)
 {
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
 	int ret = 0;
 
 	memset(s, 0, sizeof(*s));
+	if (!stat(dir, &st) && S_ISREG(st.st_mode))
+		return load_report(dir, s);
 	d = opendir(dir);
 	if (!d)
 		return kt_fail_errno("results %s", dir);

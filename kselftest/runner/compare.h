@@ -26,6 +26,9 @@ enum kt_metric {
 	KT_METRIC_WAKE_P99_US,	/* the largest group wake-up latency p99 */
 	KT_METRIC_SHARE_ERROR,	/* the largest |measured - expected| share */
 	KT_METRIC_VERDICTS,	/* failed monitor verdicts */
+	KT_METRIC_VERIFIED_INSNS,	/* ktstr verifier: of one program */
+	KT_METRIC_PEAK_STATES,
+	KT_METRIC_VERIFY_TIME_US,
 	KT_NR_METRICS,
 };
 
@@ -58,7 +61,8 @@ struct kt_result_set {
 };
 
 /*
- * Reads every *.json of @dir.  A file that is not valid JSON, or whose
+ * Reads every *.json of @dir, or the report of `ktstr verifier --json`
+ * that @dir names (a file): each of its programs is a result.  A file that is not valid JSON, or whose
  * fields have the wrong type, is an error naming the file and the field.
  */
 int kt_result_set_load(const char *dir, struct kt_result_set *s);

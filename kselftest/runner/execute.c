@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../ktstr_sched_env.h"
+#include "argv.h"
 #include "cache.h"
 #include "error.h"
 #include "execute.h"
@@ -127,23 +128,6 @@ out:
 	return ret;
 }
 
-static void shell_quote(const char *s, char *out, size_t len)
-{
-	size_t n = 0;
-
-	out[n++] = '\'';
-	for (; *s && n + 5 < len; s++) {
-		if (*s == '\'') {
-			memcpy(out + n, "'\\''", 4);
-			n += 4;
-		} else {
-			out[n++] = *s;
-		}
-	}
-	out[n++] = '\'';
-	out[n] = '\0';
-}
-
 /*
  * The KTSTR_SCHEDULER_* environment of a scheduler the guest starts by
  * hand (kselftest/ktstr_sched_env.h): --scheduler BIN, with the run's
@@ -154,10 +138,10 @@ static void scheduler_env(const struct kt_exec *e,
 {
 	char args[1200], ops[160], decl[160], ignores[64];
 
-	shell_quote(e->scheduler ? (e->sched_args ? e->sched_args : "") :
+	kt_shell_quote(e->scheduler ? (e->sched_args ? e->sched_args : "") :
 		    it->sched_args, args, sizeof(args));
-	shell_quote(it->sched_ops, ops, sizeof(ops));
-	shell_quote(it->sched_decl, decl, sizeof(decl));
+	kt_shell_quote(it->sched_ops, ops, sizeof(ops));
+	kt_shell_quote(it->sched_decl, decl, sizeof(decl));
 	ktstr_ignores_format(it->sched_flags, ignores, sizeof(ignores));
 	snprintf(buf, len,
 		 KTSTR_ENV_SCHEDULER "=" GUEST_SCHEDS "/%s "

@@ -1,0 +1,713 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktstr-verifier: run a BPF scheduler and record what the verifier spent
+ * on each BPF program it loads (Documentation/verifier.md).
+ *
+ *   ktstr-verifier [--ready-timeout S] [--while-loaded CMD] BIN [ARG...]
+ *
+ * BIN runs under ptrace, with a seccomp filter that stops it at each
+ * bpf(BPF_PROG_LOAD) and nowhere else.  At that stop the load gets the
+ * verifier's statistics (log_level BPF_LOG_STATS): in a log buffer of
+ * our own, placed on the loading thread's stack below the x86-64 red
+ * zone (memory the ABI lets a signal handler clobber at any time, so
+ * the program keeps nothing there), or in the loader's own buffer when
+ * it asked for a log.  At the syscall's exit the log is read, the
+ * loader's attributes are put back as they were, and the new program's
+ * id and verified_insns are read from a copy of its fd (pidfd_getfd).
+ *
+ * Once /sys/kernel/sched_ext/state says "enabled", the programs whose
+ * ids are still loaded are the scheduler's (libbpf's feature probes are
+ * loaded and closed at once); CMD runs, then BIN gets SIGINT.  One
+ * record a program, then one for the run, go to $KTSTR_RESULTS (stdout
+ * without it), as JSON objects of type "verifier".  BIN's stdout goes
+ * to stderr: stdout is for the records and CMD.
+ *
+ * Exit status: 0 if the scheduler was enabled and every program it kept
+ * was read, 1 otherwise (the reason on stderr), 2 on bad arguments.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "stats.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#ifndef __x86_64__
+#error "ktstr-verifier reads x86-64 registers"
+#endif
+
+#define SCX_STATE "/sys/kernel/sched_ext/state"
+#define SCX_OPS "/sys/kernel/sched_ext/root/ops"
+/* Statistics take a few lines, one more per subprogram (7.x). */
+#define LOG_SIZE (32u << 10)
+#define RED_ZONE 128
+#define MAX_LOADS 1024
+#define MAX_THREADS 256
+#define POLL_NS (20 * 1000 * 1000)
+#define STOP_TIMEOUT_S 30
+/*
+ * BPF_COMMON_ATTRS (7.x): a flag in the command, which then carries
+ * common attributes, a log among them.  Not in older uapi headers.
+ */
+#define COMMON_ATTRS (1u << 16)
+#define CMD_MASK 0xffff
+/* The verifier's statistics (kernel-internal, include/linux/bpf_verifier.h). */
+#define LOG_STATS 4
+
+#ifndef offsetofend
+#define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
+#endif
+/* The start of union bpf_attr for BPF_PROG_LOAD, up to prog_name. */
+#define ATTR_LOG_END offsetofend(union bpf_attr, log_buf)
+#define ATTR_NAME_END offsetofend(union bpf_attr, prog_name)
+
+/* One bpf(BPF_PROG_LOAD) of the tracee. */
+struct load {
+	struct kt_verifier_prog prog;	/* what is recorded */
+	unsigned int prog_type;
+	long ret;			/* fd, or -errno */
+	bool kept;			/* still loaded once enabled */
+};
+
+/* A load between its seccomp stop and its syscall-exit stop. */
+struct pending {
+	pid_t tid;
+	struct load *load;
+	unsigned long attr_addr;	/* the loader's union bpf_attr */
+	union bpf_attr saved;		/* its log fields, to put back */
+	unsigned long log_addr, log_size;
+};
+
+static struct load loads[MAX_LOADS];
+static unsigned int nr_loads;
+static struct pending pending[MAX_THREADS];
+static pid_t seen[MAX_THREADS * 4];
+static unsigned int nr_seen;
+
+static int usage(FILE *out, int status)
+{
+	fprintf(out, "Usage: ktstr-verifier [--ready-timeout S] [--while-loaded CMD] BIN [ARG...]\n");
+	return status;
+}
+
+static int mem_read(pid_t tid, unsigned long addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len }, remote = { (void *)addr, len };
+
+	return process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)len ?
+	       0 : -1;
+}
+
+static int mem_write(pid_t tid, unsigned long addr, const void *buf,
+		     size_t len)
+{
+	struct iovec local = { (void *)buf, len }, remote = { (void *)addr, len };
+
+	return process_vm_writev(tid, &local, 1, &remote, 1, 0) == (ssize_t)len ?
+	       0 : -1;
+}
+
+/* Is [addr, addr + len) inside one writable mapping of @tid? */
+static bool writable(pid_t tid, unsigned long addr, unsigned long len)
+{
+	unsigned long lo, hi;
+	char path[64], line[512], perms[8];
+	bool ok = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", tid);
+	f = fopen(path, "r");
+	while (f && !ok && fgets(line, sizeof(line), f))
+		ok = sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 &&
+		     perms[1] == 'w' && addr >= lo && addr + len <= hi;
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+static struct pending *pending_of(pid_t tid, bool create)
+{
+	struct pending *free_slot = NULL;
+	unsigned int i;
+
+	for (i = 0; i < MAX_THREADS; i++) {
+		if (pending[i].tid == tid)
+			return &pending[i];
+		if (!pending[i].tid && !free_slot)
+			free_slot = &pending[i];
+	}
+	if (create && free_slot) {
+		memset(free_slot, 0, sizeof(*free_slot));
+		free_slot->tid = tid;
+	}
+	return create ? free_slot : NULL;
+}
+
+/* Point the load's log at a buffer of ours, or add statistics to its own. */
+static void ask_for_stats(struct pending *p, const struct user_regs_struct *r,
+			  union bpf_attr *attr)
+{
+	struct load *l = p->load;
+	const char nul = 0;
+
+	if (attr->log_buf) {
+		p->log_addr = attr->log_buf;
+		p->log_size = attr->log_size;
+	} else {
+		p->log_addr = (r->rsp - RED_ZONE - LOG_SIZE) & ~15ul;
+		p->log_size = LOG_SIZE;
+		if (!writable(p->tid, p->log_addr, LOG_SIZE) ||
+		    mem_write(p->tid, p->log_addr, &nul, 1)) {
+			snprintf(l->prog.note, sizeof(l->prog.note),
+				 "no room for a log below the stack pointer");
+			p->log_addr = 0;
+			return;
+		}
+		attr->log_buf = p->log_addr;
+		attr->log_size = LOG_SIZE;
+	}
+	attr->log_level |= LOG_STATS;
+	if (mem_write(p->tid, p->attr_addr, attr, ATTR_LOG_END)) {
+		snprintf(l->prog.note, sizeof(l->prog.note),
+			 "cannot write the load's attributes: %s",
+			 strerror(errno));
+		p->log_addr = 0;
+	}
+}
+
+/*
+ * bpf(cmd, attr, size, common, common_size) at its seccomp stop.  A load
+ * that carries its log in the common attributes (7.x) keeps it: the
+ * kernel refuses two different logs.
+ */
+static void on_load_entry(pid_t tid)
+{
+	struct user_regs_struct r;
+	union bpf_attr attr;
+	struct pending *p;
+	struct load *l;
+
+	if (ptrace(PTRACE_GETREGS, tid, NULL, &r) ||
+	    (r.rdi & CMD_MASK) != BPF_PROG_LOAD || r.rdx < ATTR_NAME_END ||
+	    nr_loads == MAX_LOADS)
+		return;
+	p = pending_of(tid, true);
+	if (!p)
+		return;
+	l = &loads[nr_loads++];
+	memset(l, 0, sizeof(*l));
+	p->load = l;
+	p->attr_addr = r.rsi;
+	p->log_addr = 0;
+	memset(&attr, 0, sizeof(attr));
+	if (mem_read(tid, r.rsi, &attr, ATTR_NAME_END)) {
+		snprintf(l->prog.note, sizeof(l->prog.note), "cannot read the load's attributes");
+		p->attr_addr = 0;
+		return;
+	}
+	snprintf(l->prog.name, sizeof(l->prog.name), "%.*s",
+		 (int)sizeof(attr.prog_name), attr.prog_name);
+	l->prog_type = attr.prog_type;
+	memcpy(&p->saved, &attr, ATTR_LOG_END);
+	if ((r.rdi & COMMON_ATTRS) && r.r10) {
+		snprintf(l->prog.note, sizeof(l->prog.note), "the loader logs through common attributes");
+		return;
+	}
+	ask_for_stats(p, &r, &attr);
+}
+
+static void read_stats(struct pending *p)
+{
+	struct load *l = p->load;
+	char *log = calloc(1, p->log_size + 1), err[200];
+
+	if (!log || mem_read(p->tid, p->log_addr, log, p->log_size)) {
+		snprintf(l->prog.note, sizeof(l->prog.note), "cannot read the verifier log");
+	} else if (kt_verifier_parse_stats(log, p->log_size, &l->prog.stats, err,
+					   sizeof(err))) {
+		snprintf(l->prog.note, sizeof(l->prog.note), "%.150s", err);
+	} else {
+		l->prog.has_stats = true;
+	}
+	free(log);
+}
+
+/*
+ * The kernel keeps 15 bytes of a program's name; its BTF has the whole
+ * function name, which bpftool shows too.  Kept as it is if there is none.
+ */
+static void full_name(int fd, const struct bpf_prog_info *info, char *name,
+		      size_t len)
+{
+	struct bpf_func_info func = { 0 };
+	struct bpf_prog_info one = { 0 };
+	__u32 one_len = sizeof(one);
+	const struct btf_type *t;
+	struct btf *btf;
+
+	if (strlen(name) < BPF_OBJ_NAME_LEN - 1 || !info->btf_id ||
+	    !info->nr_func_info)
+		return;
+	one.nr_func_info = 1;
+	one.func_info_rec_size = sizeof(func);
+	one.func_info = (unsigned long)&func;
+	if (bpf_prog_get_info_by_fd(fd, &one, &one_len))
+		return;
+	btf = btf__load_from_kernel_by_id(info->btf_id);
+	t = btf ? btf__type_by_id(btf, func.type_id) : NULL;
+	if (t && t->name_off)
+		snprintf(name, len, "%s", btf__name_by_offset(btf, t->name_off));
+	btf__free(btf);
+}
+
+/* The program's id and verified_insns, from a copy of the tracee's fd. */
+static void read_info(pid_t tgid, struct load *l)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int pidfd, fd;
+
+	pidfd = pidfd_open(tgid, 0);
+	fd = pidfd >= 0 ? pidfd_getfd(pidfd, l->ret, 0) : -1;
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_prog_get_info_by_fd(fd, &info, &len)) {
+		snprintf(l->prog.note, sizeof(l->prog.note), "cannot read the program's info: %s",
+			 strerror(errno));
+	} else {
+		l->prog.id = info.id;
+		l->prog.verified_insns = info.verified_insns;
+		l->prog.has_info = true;
+		full_name(fd, &info, l->prog.name, sizeof(l->prog.name));
+	}
+	if (fd >= 0)
+		close(fd);
+	if (pidfd >= 0)
+		close(pidfd);
+}
+
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], line[128];
+	pid_t tgid = tid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return tgid;
+}
+
+static void on_load_exit(pid_t tid)
+{
+	struct pending *p = pending_of(tid, false);
+	struct user_regs_struct r;
+
+	if (!p || !p->load)
+		return;
+	if (!ptrace(PTRACE_GETREGS, tid, NULL, &r)) {
+		p->load->ret = (long)r.rax;
+		if (p->log_addr)
+			read_stats(p);
+		if (p->attr_addr)
+			mem_write(tid, p->attr_addr, &p->saved, ATTR_LOG_END);
+		if (p->load->ret >= 0)
+			read_info(tgid_of(tid), p->load);
+	}
+	p->tid = 0;
+}
+
+static bool first_stop(pid_t tid)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_seen; i++)
+		if (seen[i] == tid)
+			return false;
+	if (nr_seen < ARRAY_SIZE(seen))
+		seen[nr_seen++] = tid;
+	return true;
+}
+
+/* Handle one ptrace stop and let the thread go on. */
+static void on_stop(pid_t tid, int status)
+{
+	int sig = WSTOPSIG(status), event = status >> 16;
+	enum __ptrace_request next = PTRACE_CONT;
+
+	if (event == PTRACE_EVENT_SECCOMP) {
+		on_load_entry(tid);
+		next = PTRACE_SYSCALL;	/* to its exit stop */
+		sig = 0;
+	} else if (sig == (SIGTRAP | 0x80)) {
+		on_load_exit(tid);
+		sig = 0;
+	} else if (event || (sig == SIGSTOP && first_stop(tid))) {
+		sig = 0;	/* a ptrace event, or a new thread's first stop */
+	}
+	ptrace(next, tid, NULL, (void *)(long)sig);
+}
+
+/* Only bpf(BPF_PROG_LOAD, ...) stops the tracee; anything else runs. */
+static int install_filter(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_bpf, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, CMD_MASK),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BPF_PROG_LOAD, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { ARRAY_SIZE(f), f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}
+
+static pid_t start_traced(char **argv)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		/* Our stdout is the report's and --while-loaded's. */
+		if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0 ||
+		    ptrace(PTRACE_TRACEME, 0, NULL, NULL) || raise(SIGSTOP) ||
+		    install_filter()) {
+			perror("ktstr-verifier: tracing");
+			_exit(127);
+		}
+		execv(argv[0], argv);
+		fprintf(stderr, "ktstr-verifier: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(pid, &status, __WALL) != pid || !WIFSTOPPED(status) ||
+	    ptrace(PTRACE_SETOPTIONS, pid, NULL,
+		   (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE |
+				  PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+				  PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP |
+				  PTRACE_O_EXITKILL)) ||
+	    ptrace(PTRACE_CONT, pid, NULL, NULL)) {
+		perror("ktstr-verifier: ptrace");
+		kill(pid, SIGKILL);
+		return -1;
+	}
+	first_stop(pid);
+	return pid;
+}
+
+static bool scx_enabled(void)
+{
+	char state[32] = "";
+	FILE *f = fopen(SCX_STATE, "r");
+
+	if (f) {
+		if (!fgets(state, sizeof(state), f))
+			state[0] = '\0';
+		fclose(f);
+	}
+	return !strncmp(state, "enabled", 7);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Serve ptrace stops until @until says so, @deadline passes (-1) or
+ * @main exits (1, *@status set).  @child, if not 0, is a plain child
+ * whose exit ends the wait too (2, *@status set).
+ */
+struct wait_for {
+	pid_t main, child;
+	bool (*until)(void);
+	double deadline;
+};
+
+static int serve(const struct wait_for *w, int *status)
+{
+	struct timespec poll = { 0, POLL_NS };
+	int st;
+	pid_t pid;
+
+	for (;;) {
+		pid = waitpid(-1, &st, __WALL | WNOHANG);
+		if (pid > 0 && WIFSTOPPED(st)) {
+			on_stop(pid, st);
+			continue;
+		}
+		if (pid > 0 && (pid == w->main || pid == w->child) &&
+		    (WIFEXITED(st) || WIFSIGNALED(st))) {
+			*status = st;
+			return pid == w->main ? 1 : 2;
+		}
+		if (pid > 0)
+			continue;
+		if (w->until && w->until())
+			return 0;
+		if (now_s() > w->deadline)
+			return -1;
+		nanosleep(&poll, NULL);
+	}
+}
+
+static void read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (f) {
+		if (!fgets(buf, len, f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* Which loads are still there: the scheduler's programs. */
+static unsigned int mark_kept(void)
+{
+	unsigned int i, kept = 0;
+	int fd;
+
+	for (i = 0; i < nr_loads; i++) {
+		if (!loads[i].prog.id)
+			continue;
+		fd = bpf_prog_get_fd_by_id(loads[i].prog.id);
+		loads[i].kept = fd >= 0;
+		kept += fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return kept;
+}
+
+static void emit(FILE *out, json_t *rec)
+{
+	char *text = json_dumps(rec, JSON_COMPACT);
+
+	if (text)
+		fprintf(out, "%s\n", text);
+	free(text);
+	json_decref(rec);
+}
+
+static json_t *program_record(struct load *l)
+{
+	const char *type = libbpf_bpf_prog_type_str(l->prog_type);
+	json_t *o;
+
+	snprintf(l->prog.prog_type, sizeof(l->prog.prog_type), "%s",
+		 type ? type : "unknown");
+	l->prog.loaded = l->ret >= 0;
+	if (l->ret < 0)
+		snprintf(l->prog.error, sizeof(l->prog.error), "%s",
+			 strerror(-l->ret));
+	o = kt_verifier_prog_json(&l->prog);
+	json_object_set_new(o, "type", json_string("verifier"));
+	json_object_set_new(o, "kind", json_string("program"));
+	return o;
+}
+
+/*
+ * Once the scheduler is enabled, its programs are those still loaded;
+ * before, the loads the verifier rejected (with their figures) say why
+ * it was not.  A load that failed before the verifier ran (a feature
+ * probe's EINVAL) has no figures and is left out with the probes.
+ */
+static bool reported(const struct load *l, bool enabled)
+{
+	return enabled ? l->kept : l->ret < 0 && l->prog.has_stats;
+}
+
+/*
+ * A kept program must have both figures, and they must agree: the log's
+ * processed count and verified_insns are the same kernel counter.
+ */
+static bool figures_agree(const struct load *l)
+{
+	const struct kt_verifier_prog *p = &l->prog;
+
+	if (p->has_stats && p->has_info &&
+	    p->stats.processed_insns == p->verified_insns)
+		return true;
+	fprintf(stderr, "ktstr-verifier: program %s (id %lu): %s\n", p->name,
+		p->id, !p->has_stats || !p->has_info ? p->note :
+		"the log's processed count differs from verified_insns");
+	return false;
+}
+
+static int write_records(FILE *out, const char *ops, bool enabled,
+			 unsigned int kept)
+{
+	unsigned int i, bad = 0;
+	json_t *run;
+
+	for (i = 0; i < nr_loads; i++) {
+		if (!reported(&loads[i], enabled))
+			continue;
+		bad += loads[i].kept && !figures_agree(&loads[i]);
+		emit(out, program_record(&loads[i]));
+	}
+	run = json_object();
+	json_object_set_new(run, "type", json_string("verifier"));
+	json_object_set_new(run, "kind", json_string("run"));
+	json_object_set_new(run, "enabled", json_boolean(enabled));
+	json_object_set_new(run, "ops", json_string(ops));
+	json_object_set_new(run, "loads", json_integer(nr_loads));
+	json_object_set_new(run, "kept", json_integer(kept));
+	emit(out, run);
+	fflush(out);
+	return bad;
+}
+
+static int run_while_loaded(const char *cmd, pid_t main, int *main_status)
+{
+	struct wait_for w = { .main = main, .deadline = now_s() + 3600 };
+	int st = 0, ret;
+
+	w.child = fork();
+	if (w.child < 0)
+		return -1;
+	if (!w.child) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	ret = serve(&w, &st);
+	if (ret == 1) {
+		*main_status = st;
+		waitpid(w.child, &st, 0);
+		return -1;
+	}
+	if (ret == 2 && (!WIFEXITED(st) || WEXITSTATUS(st)))
+		fprintf(stderr, "ktstr-verifier: --while-loaded command exited with status %d\n",
+			WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	return 0;
+}
+
+/* SIGINT, as a user stops a scheduler; SIGKILL if it does not go. */
+static void stop_scheduler(pid_t main)
+{
+	struct wait_for w = { .main = main, .deadline = now_s() + STOP_TIMEOUT_S };
+	int st;
+
+	kill(main, SIGINT);
+	if (serve(&w, &st) != 1) {
+		kill(main, SIGKILL);
+		while (waitpid(-1, &st, __WALL) > 0)
+			;
+	}
+}
+
+static void describe_exit(const char *bin, int st)
+{
+	if (WIFEXITED(st))
+		fprintf(stderr, "ktstr-verifier: %s exited with status %d before sched_ext was enabled (%u BPF program loads seen)\n",
+			bin, WEXITSTATUS(st), nr_loads);
+	else
+		fprintf(stderr, "ktstr-verifier: %s was killed by signal %d before sched_ext was enabled (%u BPF program loads seen)\n",
+			bin, WTERMSIG(st), nr_loads);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "ready-timeout", required_argument, NULL, 't' },
+		{ "while-loaded", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *while_loaded = NULL, *results = getenv("KTSTR_RESULTS");
+	struct wait_for w = { 0 };
+	unsigned int timeout_s = 600, kept = 0;
+	char ops[128] = "";
+	int opt, st = 0, ret, bad;
+	FILE *out = stdout;
+
+	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+		if (opt == 't')
+			timeout_s = strtoul(optarg, NULL, 10);
+		else if (opt == 'w')
+			while_loaded = optarg;
+		else
+			return usage(opt == 'h' ? stdout : stderr, opt == 'h' ? 0 : 2);
+	}
+	if (optind >= argc || !timeout_s)
+		return usage(stderr, 2);
+	if (results && *results) {
+		out = fopen(results, "w");
+		if (!out) {
+			fprintf(stderr, "ktstr-verifier: %s: %s\n", results, strerror(errno));
+			return 1;
+		}
+	}
+	w.main = start_traced(argv + optind);
+	if (w.main < 0)
+		return 1;
+	w.until = scx_enabled;
+	w.deadline = now_s() + timeout_s;
+	ret = serve(&w, &st);
+	if (ret == 0) {
+		read_line(SCX_OPS, ops, sizeof(ops));
+		kept = mark_kept();
+		if (while_loaded && run_while_loaded(while_loaded, w.main, &st)) {
+			fprintf(stderr, "ktstr-verifier: %s exited while the --while-loaded command ran\n",
+				argv[optind]);
+			ret = 2;
+		}
+	} else if (ret < 0) {
+		fprintf(stderr, "ktstr-verifier: sched_ext was not enabled within %u s of starting %s\n",
+			timeout_s, argv[optind]);
+	} else {
+		describe_exit(argv[optind], st);
+	}
+	bad = write_records(out, ops, ret == 0 || ret == 2, kept);
+	if (ret <= 0)
+		stop_scheduler(w.main);
+	if (out != stdout)
+		fclose(out);
+	if (!ret && !kept)
+		fprintf(stderr, "ktstr-verifier: sched_ext was enabled, but none of the %u BPF program loads of %s is still loaded\n",
+			nr_loads, argv[optind]);
+	return ret || bad || !kept ? 1 : 0;
+}

@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The `ktstr verifier` guest agent, see Documentation/verifier.md.
+# Included by the top-level Makefile.
+#
+#   $(O)/verifier-agent/ktstr-verifier   verifier/agent/agent.c with the
+#                                        stats parser, static: the guest
+#                                        has no libraries of its own
+
+VERIFIER_AGENT := $(O)/verifier-agent/ktstr-verifier
+
+$(VERIFIER_AGENT): verifier/agent/agent.c verifier/stats.c verifier/stats.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(KT_CFLAGS) -Iverifier -static -o $@ $(filter %.c,$^) \
+		-ljansson -lbpf -lelf -lz -lzstd
+
+verifier-agent: $(VERIFIER_AGENT)
+
+.PHONY: verifier-agent
