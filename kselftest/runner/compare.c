@@ -44,12 +44,14 @@ const struct kt_metric_info kt_metrics[KT_NR_METRICS] = {
 	 * of one binary on one kernel and topology, so any change is real;
 	 * these say which are big enough to count: a doubling does, and a
 	 * halving, +40% or less does not, nor a change by 100 instructions
-	 * or 10 states.  The time is the verifier's own clock, noisy under
-	 * TCG.
+	 * or 10 states.  The time is the verifier's own clock, which TCG
+	 * stretches with the host's load: two runs of one scx_qmap took
+	 * 208 and 531 ms for one program, 265 and 651 ms for another; only
+	 * more than tripling, by more than half a second, counts.
 	 */
 	[KT_METRIC_VERIFIED_INSNS] = { "verified_insns", false, { 100, 0.4 } },
 	[KT_METRIC_PEAK_STATES] = { "peak_states", false, { 10, 0.4 } },
-	[KT_METRIC_VERIFY_TIME_US] = { "verify_time_us", false, { 50000, 0.9 } },
+	[KT_METRIC_VERIFY_TIME_US] = { "verify_time_us", false, { 500000, 2.0 } },
 };
 
 #define MAX_JSON_MIB 16
