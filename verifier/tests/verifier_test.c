@@ -8,9 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "argv.h"
 #include "error.h"
 #include "kselftest_harness.h"
 #include "kselftest/runner/tests/cli.h"
@@ -399,6 +402,51 @@ TEST(bad_arguments)
 	}
 	EXPECT_EQ(0, cli_run(&c, "./ktstr verifier --help"));
 	EXPECT_NE(NULL, strstr(c.out, "--max-insns-pct P"));
+}
+
+/*
+ * ARGS the guest's command line cannot hold (the payload takes 7936
+ * bytes): refused with exit status 2 before booting.  Run without a
+ * shell, whose command line would not hold them either.
+ */
+TEST(args_too_long_for_the_guest)
+{
+	char arg[5000], err[1024] = "";
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	memset(arg, '\'', sizeof(arg) - 1);	/* each quote takes 4 bytes quoted */
+	arg[sizeof(arg) - 1] = '\0';
+	ASSERT_EQ(0, pipe(fds));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		execl("./ktstr", "ktstr", "verifier", "/bin/true", "--", arg,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	n = read(fds[0], err, sizeof(err) - 1);
+	err[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(2, WEXITSTATUS(status));
+	EXPECT_NE(NULL, strstr(err, "ktstr verifier: the guest's command is too long (at most 7936 bytes): shorten ARGS or --while-loaded"))
+		TH_LOG("%s", err);
+}
+
+/* kt_shell_quote(): what fits is quoted; what does not is said so. */
+TEST(shell_quote)
+{
+	char out[16];
+
+	EXPECT_EQ(0, kt_shell_quote("a b'c", out, sizeof(out)));
+	EXPECT_STREQ("'a b'\\''c'", out);
+	EXPECT_EQ(-1, kt_shell_quote("0123456789abcdef", out, sizeof(out)));
+	EXPECT_EQ('\'', out[strlen(out) - 1]);
 }
 
 TEST_HARNESS_MAIN
