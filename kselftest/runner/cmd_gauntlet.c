@@ -226,7 +226,7 @@ static int resolve_kernels(struct gauntlet_opts *o, struct kt_exec *e)
 		if (kt_kernel_obtain(nr ? o->kernels[i].spec : NULL,
 				     &k->kernel))
 			return -1;
-		k->boot_image = kt_kernel_boot_image(&k->kernel);
+		k->boot_image = kt_launch_boot_image(&o->launch, &k->kernel);
 		if (!k->boot_image)
 			return -1;
 	}
