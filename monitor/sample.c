@@ -124,7 +124,6 @@ static void read_events(const struct kt_target *t, uint64_t root,
 static void take_cpu(const struct kt_target *t, unsigned int cpu,
 		     uint64_t root, struct kt_cpu_sample *c)
 {
-	const struct kt_layout *l = t->layout;
 	uint64_t rq = kt_target_percpu(t, kt_target_sym(t, KT_SYM_RUNQUEUES), cpu);
 	unsigned int v;
 
