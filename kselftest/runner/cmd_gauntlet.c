@@ -68,7 +68,8 @@ static void usage(FILE *out)
 		"  --opt-in         include tests that only run when asked\n"
 		"  --skip PATTERN   leave out the tests or entries PATTERN names (repeatable)\n"
 		KT_WATCH_HELP
-		"  --include, --accel, --timeout, --log-dir, --cmdline, --memory: as for 'ktstr run'\n"
+		"  --include, --accel, --timeout, --log-dir, --cmdline, --memory,\n"
+		"  --no-snapshot, --nokaslr: as for 'ktstr run'\n"
 		"\nexit status: 0 if no entry failed, 1 otherwise, 2 on bad arguments.\n",
 		KT_PRESET_LARGE_CPUS);
 }
