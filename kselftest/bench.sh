@@ -218,7 +218,7 @@ rate() {
 	awk '/^PROGRESS/ { r = 1 / ($3 - $2); if (r > best) best = r }
 	     END { if (best) printf "%.6f\n", best }' "$1"
 }
-ratios=() costs=()
+ratios=() costs=() finds=()
 for i in $(seq "$runs"); do
 	./ktstr monitor --topology 1n1l2c1t --interval 10 --quiet \
 		--json "$results/mon.json" --exec "$work" \
@@ -231,11 +231,15 @@ for i in $(seq "$runs"); do
 		ratios+=("$(awk "BEGIN { print $with / $without }")")
 	fi
 	costs+=("$(json_values host_us_per_sample "$results/mon.json")")
+	finds+=("$(json_values kernel.find_ms "$results/mon.json")")
 done
 printf '%s\n' "${ratios[@]}" | median |
 	awk '{ printf "BENCH monitor_progress_ratio %.3f\n", $1 }'
 printf '%s\n' "${costs[@]}" | median |
 	awk '{ printf "BENCH monitor_sample_host_us %.1f\n", $1 }'
+# Finding the (KASLR-placed) kernel in the guest's 512 MiB, once per VM.
+printf '%s\n' "${finds[@]}" | median |
+	awk '{ printf "BENCH monitor_find_kernel_ms %.2f\n", $1 }'
 
 # The gauntlet's cost model: a 90 s budget planned with a copy of this
 # machine's cost file, run; the relative error of the estimate.

@@ -47,6 +47,7 @@ int kt_guestmem_init(struct kt_guestmem *m, const void *const *bases,
 	for (n = 0; n < nodes; n++) {
 		m->node[n].base = bases[n];
 		m->node[n].size = sizes[n];
+		m->node[n].fd = -1;
 	}
 	m->nr_nodes = nodes;
 	set_layout(m);
@@ -67,12 +68,14 @@ static int map_node(struct kt_guestmem_node *node, const char *path)
 		return kt_fail("guest memory %s: empty or unreadable", path);
 	}
 	p = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED) {
+		close(fd);
 		return kt_fail_errno("guest memory %s: mmap", path);
+	}
 	node->base = p;
 	node->size = st.st_size;
 	node->mapped = true;
+	node->fd = fd;
 	return 0;
 }
 
@@ -102,9 +105,12 @@ void kt_guestmem_close(struct kt_guestmem *m)
 {
 	unsigned int n;
 
-	for (n = 0; n < m->nr_nodes; n++)
+	for (n = 0; n < m->nr_nodes; n++) {
 		if (m->node[n].mapped)
 			munmap((void *)m->node[n].base, m->node[n].size);
+		if (m->node[n].mapped && m->node[n].fd >= 0)
+			close(m->node[n].fd);
+	}
 	memset(m, 0, sizeof(*m));
 }
 
@@ -119,8 +125,10 @@ static int64_t ram_offset(const struct kt_guestmem *m, uint64_t gpa)
 	return -1;
 }
 
-const void *kt_guestmem_ptr(const struct kt_guestmem *m, uint64_t gpa,
-			    uint64_t len)
+/* The node holding [@gpa, @gpa + @len) and the offset in it, or NULL. */
+static const struct kt_guestmem_node *find_node(const struct kt_guestmem *m,
+						uint64_t gpa, uint64_t len,
+						uint64_t *node_off)
 {
 	int64_t off = ram_offset(m, gpa);
 	unsigned int n;
@@ -131,11 +139,37 @@ const void *kt_guestmem_ptr(const struct kt_guestmem *m, uint64_t gpa,
 		if ((uint64_t)off < m->node[n].size) {
 			if (off + len > m->node[n].size)
 				return NULL;
-			return m->node[n].base + off;
+			*node_off = off;
+			return &m->node[n];
 		}
 		off -= m->node[n].size;
 	}
 	return NULL;
+}
+
+const void *kt_guestmem_ptr(const struct kt_guestmem *m, uint64_t gpa,
+			    uint64_t len)
+{
+	const struct kt_guestmem_node *node;
+	uint64_t off;
+
+	node = find_node(m, gpa, len, &off);
+	return node ? node->base + off : NULL;
+}
+
+int kt_guestmem_peek(const struct kt_guestmem *m, uint64_t gpa, void *buf,
+		     uint64_t len)
+{
+	const struct kt_guestmem_node *node;
+	uint64_t off;
+
+	node = find_node(m, gpa, len, &off);
+	if (!node || !node->mapped || node->fd < 0)
+		return kt_guestmem_read(m, gpa, buf, len);
+	if (pread(node->fd, buf, len, off) != (ssize_t)len)
+		return kt_fail_errno("guest memory: reading 0x%llx",
+				     (unsigned long long)gpa);
+	return 0;
 }
 
 int kt_guestmem_read(const struct kt_guestmem *m, uint64_t gpa, void *buf,

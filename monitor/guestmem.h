@@ -21,6 +21,7 @@ struct kt_guestmem_node {
 	const uint8_t *base;
 	uint64_t size;
 	bool mapped;		/* ours to munmap */
+	int fd;			/* if mapped: the file, for kt_guestmem_peek() */
 };
 
 struct kt_guestmem {
@@ -52,6 +53,14 @@ const void *kt_guestmem_ptr(const struct kt_guestmem *m, uint64_t gpa,
 			    uint64_t len);
 /* Copies @len bytes at @gpa, across nodes; -1 if any byte is not RAM. */
 int kt_guestmem_read(const struct kt_guestmem *m, uint64_t gpa, void *buf,
+		     uint64_t len);
+/*
+ * The same for a scan of pages the guest may never have touched: read
+ * through the file (pread), where a hole reads as zeros, rather than
+ * through the mapping, where the host would allocate a page of the shared
+ * memory file for each one looked at.
+ */
+int kt_guestmem_peek(const struct kt_guestmem *m, uint64_t gpa, void *buf,
 		     uint64_t len);
 
 #endif

@@ -69,7 +69,8 @@ int kt_kva_to_pa(const struct kt_kva *k, uint64_t va, uint64_t *pa)
 		*pa = va - k->page_offset_base;
 		return 0;
 	}
-	if (va >= KT_START_KERNEL_MAP && va < KT_KERNEL_IMAGE_END) {
+	if (k->image_end ? va >= k->image_start && va < k->image_end :
+			   va >= KT_START_KERNEL_MAP && va < KT_KERNEL_IMAGE_END) {
 		*pa = kt_kva_image_pa(k, va);
 		return 0;
 	}

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * x86-64 kernel virtual addresses to guest-physical ones, the way the
- * guest's MMU does it: the direct map and the kernel image by their fixed
- * offsets, everything else (vmalloc, per-CPU chunks, BPF maps) by walking
- * the kernel's own page tables from init_top_pgt.
+ * guest's MMU does it: the direct map and the kernel image by their
+ * offsets (found by kaslr.c), everything else (vmalloc, per-CPU chunks,
+ * BPF maps) by walking the kernel's own page tables from init_top_pgt.
  */
 #ifndef KTSTR_MONITOR_KVA_H
 #define KTSTR_MONITOR_KVA_H
@@ -20,6 +20,8 @@ struct kt_kva {
 	uint64_t page_offset_base;	/* start of the direct map */
 	uint64_t direct_map_end;	/* vmalloc_base */
 	uint64_t phys_base;		/* kernel image: pa = va - map + this */
+	uint64_t image_start;		/* its run-time [_text, _end); */
+	uint64_t image_end;		/* 0: all of the image region */
 	uint64_t top_pgt;		/* guest-physical top-level table */
 	unsigned int levels;		/* 4 or 5 */
 };

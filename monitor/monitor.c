@@ -50,7 +50,8 @@ struct kt_monitor_kernel *kt_monitor_kernel_load(const char *vmlinux,
 		goto fail;
 	if (kt_symbols_load(&k->syms, vmlinux, system_map))
 		goto fail_btf;
-	if (kt_layout_resolve(&k->layout, &k->btf, &k->syms))
+	if (kt_layout_resolve(&k->layout, &k->btf, &k->syms) ||
+	    kt_layout_read_banner(&k->layout, vmlinux))
 		goto fail_syms;
 	return k;
 fail_syms:
@@ -184,6 +185,8 @@ int kt_monitor_start(void *ctx, const char *shm_prefix, unsigned int nodes,
 		return -1;
 	}
 	m->series.nr_cpus = m->target.nr_cpus;
+	m->series.place = m->target.place;
+	m->series.find_us = m->target.find_us;
 	/* Without vCPU thread names the samples just lack vcpu_run. */
 	if (qemu > 0)
 		kt_vcpu_clock_open(&m->vcpus, qemu, m->target.nr_cpus);

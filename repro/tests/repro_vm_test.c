@@ -323,10 +323,15 @@ TEST_F_TIMEOUT(rvm, stall_shows_the_starved_task, RUN_TIMEOUT_S)
 	EXPECT_CLEAN();
 }
 
-/* On demand, for a test that expects its scheduler's exit. */
-TEST_F_TIMEOUT(rvm, repro_on_demand, RUN_TIMEOUT_S)
+/*
+ * On demand, for a test that expects its scheduler's exit: `ktstr repro`
+ * on a negative test: a report, two VMs, and the first
+ * VM's monitor found its kernel (@place: what its summary says of it).
+ */
+static void repro_on_demand(struct __test_metadata *_metadata,
+			    struct _test_data_rvm *self,
+			    const char *const *args, const char *place)
 {
-	const char *const args[] = { "repro", "negative.ktstr_error.caught", NULL };
 	const char *tap;
 
 	EXPECT_EQ(0, run_ktstr(self, args)) TH_LOG("%s", slurp(self->log));
@@ -335,9 +340,29 @@ TEST_F_TIMEOUT(rvm, repro_on_demand, RUN_TIMEOUT_S)
 	EXPECT_NE(NULL, strstr(tap, "# AUTO-PROBE: scheduler ktstr_error exited (scx_bpf_error); repro VM wall time "))
 		TH_LOG("%s", tap);
 	EXPECT_NE(NULL, strstr(tap, " error_enqueue [ops.enqueue] "));
+	EXPECT_NE(NULL, strstr(tap, "# monitor: kernel found in ")) TH_LOG("%s", tap);
+	EXPECT_NE(NULL, strstr(tap, place)) TH_LOG("%s", tap);
 	EXPECT_EQ(2, boots(self));
 	EXPECT_TRUE(cli_tap_file_is_valid(self->tap));
 	EXPECT_CLEAN();
+}
+
+/* KASLR on, the default: both VMs' kernels wherever it put them. */
+TEST_F_TIMEOUT(rvm, repro_on_demand, RUN_TIMEOUT_S)
+{
+	const char *const args[] = { "repro", "negative.ktstr_error.caught", NULL };
+
+	repro_on_demand(_metadata, self, args, ": virtual offset 0x");
+}
+
+/* --nokaslr reaches both VMs: the kernel where it was linked. */
+TEST_F_TIMEOUT(rvm, repro_on_demand_nokaslr, RUN_TIMEOUT_S)
+{
+	const char *const args[] = { "repro", "--nokaslr",
+				     "negative.ktstr_error.caught", NULL };
+
+	repro_on_demand(_metadata, self, args,
+			": virtual offset 0x0, phys_base 0x0, ");
 }
 
 /*

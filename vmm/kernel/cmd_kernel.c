@@ -82,11 +82,12 @@ static void show_field(const char *name, const char *value)
 static int kernel_show(const char *spec)
 {
 	struct kt_kernel k;
-	const char *boot;
+	const char *boot, *boot_nokaslr;
 
 	if (kt_kernel_resolve(spec, &k))
 		return failed();
-	boot = kt_kernel_boot_image(&k);
+	boot = kt_kernel_boot_image_kaslr(&k, true);
+	boot_nokaslr = kt_kernel_boot_image_kaslr(&k, false);
 	show_field("version", k.version);
 	show_field("dir", k.dir);
 	show_field("bzimage", k.bzimage);
@@ -95,6 +96,7 @@ static int kernel_show(const char *spec)
 	show_field("config", k.config);
 	show_field("source", k.source);
 	show_field("boot", boot ? boot : "");
+	show_field("boot_nokaslr", boot_nokaslr ? boot_nokaslr : "");
 	return 0;
 }
 

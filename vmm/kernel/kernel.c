@@ -513,6 +513,13 @@ const char *kt_kernel_boot_image(const struct kt_kernel *k)
 	return NULL;
 }
 
+const char *kt_kernel_boot_image_kaslr(const struct kt_kernel *k, bool kaslr)
+{
+	if (kaslr && k->bzimage[0])
+		return k->bzimage;
+	return kt_kernel_boot_image(k);
+}
+
 /* ------------------------------------------------------------------ */
 /* Cache entries                                                       */
 

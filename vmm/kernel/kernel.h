@@ -15,6 +15,7 @@
 #define KTSTR_KERNEL_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Paths are absolute; an empty string means "not available". */
@@ -56,6 +57,15 @@ int kt_vmlinux_has_pvh(const char *path);
  * reason recorded, if neither can boot.
  */
 const char *kt_kernel_boot_image(const struct kt_kernel *k);
+/*
+ * What to boot for a guest with KASLR (@kaslr) or without: KASLR is the
+ * work of the bzImage's decompressor (arch/x86/boot/compressed/kaslr.c
+ * sets KASLR_FLAG, which the kernel checks before randomizing its memory
+ * map too); a vmlinux entered at its PVH entry point is never
+ * randomized.  So the bzImage if there is one, else what
+ * kt_kernel_boot_image() gives, which it gives without KASLR.
+ */
+const char *kt_kernel_boot_image_kaslr(const struct kt_kernel *k, bool kaslr);
 
 /*
  * Adds $CACHE/kernels/@version, replacing an existing entry atomically.

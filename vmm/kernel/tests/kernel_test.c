@@ -656,6 +656,9 @@ TEST_F(kernel, real_kernel_boots_pvh_vmlinux)
 	ASSERT_STREQ(self->real.version, k.version);
 	ASSERT_TRUE(has_section(k.vmlinux, ".BTF"));
 	ASSERT_STREQ(k.vmlinux, kt_kernel_boot_image(&k));
+	/* KASLR is the decompressor's: the bzImage then, the vmlinux without. */
+	EXPECT_STREQ(k.bzimage, kt_kernel_boot_image_kaslr(&k, true));
+	EXPECT_STREQ(k.vmlinux, kt_kernel_boot_image_kaslr(&k, false));
 }
 
 /*
@@ -676,6 +679,8 @@ TEST_F(kernel, real_vmlinux_release_from_banner)
 	ASSERT_EQ(0, kt_kernel_resolve(path, &k)) TH_LOG("%s", kt_errmsg());
 	ASSERT_STREQ("", k.bzimage);
 	ASSERT_STREQ(path, kt_kernel_boot_image(&k));
+	/* No bzImage: no KASLR to have, the vmlinux boots anyway. */
+	EXPECT_STREQ(path, kt_kernel_boot_image_kaslr(&k, true));
 	EXPECT_STREQ(self->real.release, k.release);
 }
 
