@@ -189,6 +189,7 @@ TEST_F(monitor, bad_options_are_named)
 		{ "--topology 1n1l1c1t --expect nosuch", "--expect 'nosuch': no such verdict" },
 		{ "--topology 1n1l1c1t --scheduler no_such_sched", "--scheduler no_such_sched" },
 		{ "--topology 1n1l1c1t -- -x", "arguments after -- are for --scheduler" },
+		{ "--topology 1n1l1c1t --map a,,b", "--map 'a,,b': expected map names separated by commas" },
 	};
 	size_t i;
 
@@ -205,6 +206,48 @@ TEST_F(monitor, bad_options_are_named)
 		EXPECT_NE(NULL, strstr(cli.err, cases[i].message))
 			TH_LOG("%s: %s", cases[i].args, cli.err);
 	}
+	EXPECT_EQ(0, shm_leftovers());
+}
+
+/* Each value of @key ("  qa.nr_enqueued = ") in @out, in order. */
+static int values_of(const char *out, const char *key, long long *v, int max)
+{
+	const char *p = out;
+	int n = 0;
+
+	while (n < max && (p = strstr(p, key))) {
+		p += strlen(key);
+		v[n++] = strtoll(p, NULL, 10);
+	}
+	return n;
+}
+
+/*
+ * scx_qmap's globals read from the host while it schedules: its
+ * counters, in its BPF arena, grow from one dump to the next, and its
+ * .rodata holds what its loader set.
+ */
+TEST_F_TIMEOUT(monitor, maps_show_the_scheduler_globals_changing,
+	       VM_TEST_TIMEOUT_S)
+{
+	long long enq[32], dsp[32];
+	int n, m, i, grew = 0;
+
+	ASSERT_EQ(0, cli_run(&cli, "./ktstr monitor --topology 1n2l2c1t --scheduler scx_qmap --interval 1000 --quiet --map arena --map rodata --exec 'for i in 1 2 3; do (while :; do :; done) & done; sleep 6; kill $(jobs -p)'"))
+		TH_LOG("%s\n%s", cli.out, cli.err);
+	n = values_of(cli.out, "\n    qa.nr_enqueued = ", enq, 32);
+	m = values_of(cli.out, "\n    qa.nr_dispatched = ", dsp, 32);
+	ASSERT_GE(n, 3) TH_LOG("%s", cli.out);
+	EXPECT_EQ(n, m);
+	for (i = 1; i < n; i++) {
+		EXPECT_LE(enq[i - 1], enq[i]);
+		grew += enq[i] > enq[i - 1] && dsp[i] > dsp[i - 1];
+	}
+	EXPECT_GE(grew, 2) TH_LOG("%s", cli.out);
+	EXPECT_NE(NULL, strstr(cli.out, "  scx_qmap.rodata: array, id "))
+		TH_LOG("%s", cli.out);
+	EXPECT_NE(NULL, strstr(cli.out, "\n    slice_ns = 20000000\n"))
+		TH_LOG("%s", cli.out);
 	EXPECT_EQ(0, shm_leftovers());
 }
 
