@@ -26,7 +26,10 @@
 #include "symbols.h"
 #include "target.h"
 
-/* What the guests held when they were recorded (their --maps output). */
+/*
+ * What the guest held when it was recorded: the first dump `ktstr monitor
+ * --maps --maps-record` printed (Documentation/monitor.md has the command).
+ */
 #define QMAP_NR_ENQUEUED 13
 #define QMAP_NR_DISPATCHED 13
 #define QMAP_SLICE_NS 20000000
@@ -305,8 +308,8 @@ TEST_F(maps, btf_that_does_not_parse)
 	ASSERT_NE(NULL, all);
 	m = json_array_get(all, 0);
 	ASSERT_NE(NULL, map_error(m));
-	EXPECT_NE(NULL, strstr(map_error(m), "does not parse"))
-		TH_LOG("%s", map_error(m));
+	EXPECT_NE(NULL, strstr(map_error(m), "does not parse"));
+	TH_LOG("%s", map_error(m));
 	json_decref(all);
 }
 
@@ -382,8 +385,8 @@ TEST_F(flatcg, a_loop_in_a_hash_chain)
 	ASSERT_NE(NULL, all);
 	m = json_array_get(all, 0);
 	ASSERT_NE(NULL, map_error(m));
-	EXPECT_NE(NULL, strstr(map_error(m), "more elements than max_entries 16384 allows (a loop?)"))
-		TH_LOG("%s", map_error(m));
+	EXPECT_NE(NULL, strstr(map_error(m), "more elements than max_entries 16384 allows (a loop?)"));
+	TH_LOG("%s", map_error(m));
 	json_decref(all);
 }
 
