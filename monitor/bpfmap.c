@@ -800,9 +800,21 @@ static void free_btfs(struct walk *w)
 		btf__free(w->btfs[i].btf);
 }
 
-json_t *kt_bpfmap_dump(const struct kt_target *t,
-		       const struct kt_bpfmap_layout *l,
-		       const char *const *names, unsigned int nr_names)
+/* Globals: a .bss/.data/.rodata section, or an arena's own. */
+static bool holds_globals(struct walk *w, struct map_info *m)
+{
+	if (is_type(w->l, m->type, "arena"))
+		return true;
+	if (!is_type(w->l, m->type, "array") || !m->btf_addr)
+		return false;
+	m->btf = map_btf(w, m->btf_addr);
+	return is_datasec(m);
+}
+
+static json_t *dump(const struct kt_target *t,
+		    const struct kt_bpfmap_layout *l,
+		    const char *const *names, unsigned int nr_names,
+		    bool globals_only)
 {
 	struct walk *w = calloc(1, sizeof(*w));
 	json_t *out = NULL, *all = NULL, *obj;
@@ -829,7 +841,8 @@ json_t *kt_bpfmap_dump(const struct kt_target *t,
 		}
 		all = kt_json_append(all, json_pack("{s:o}", "name",
 						    kt_json_text(m.name)));
-		if (!wanted(m.name, names, nr_names, seen))
+		if (!wanted(m.name, names, nr_names, seen) ||
+		    (globals_only && !holds_globals(w, &m)))
 			continue;
 		out = kt_json_append(out, map_json(w, &m));
 	}
@@ -848,4 +861,17 @@ done:
 	free(w);
 	free(seen);
 	return out;
+}
+
+json_t *kt_bpfmap_dump(const struct kt_target *t,
+		       const struct kt_bpfmap_layout *l,
+		       const char *const *names, unsigned int nr_names)
+{
+	return dump(t, l, names, nr_names, false);
+}
+
+json_t *kt_bpfmap_globals(const struct kt_target *t,
+			  const struct kt_bpfmap_layout *l)
+{
+	return dump(t, l, NULL, 0, true);
 }

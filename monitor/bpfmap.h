@@ -105,6 +105,10 @@ json_t *kt_bpfmap_dump(const struct kt_target *t,
 		       const struct kt_bpfmap_layout *l,
 		       const char *const *names, unsigned int nr_names);
 
+/* Only the maps that hold globals: sections (DATASEC) and arenas. */
+json_t *kt_bpfmap_globals(const struct kt_target *t,
+			  const struct kt_bpfmap_layout *l);
+
 /* Prints a dump, one line a value, indented by @indent. */
 void kt_bpfmap_print(FILE *f, const json_t *maps, const char *indent);
 

@@ -5,6 +5,7 @@
  * structs show the elements that are not all zero, a few of them.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,24 @@ static bool is_zero(const json_t *v)
 	}
 }
 
+/*
+ * Names and text are the guest's (BTF names, map names, strings): a
+ * control character would end a TAP line.  Those are printed escaped.
+ */
+static void put_clean(FILE *f, const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; s && s[i] && i < max; i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
 /* Numbers beyond int64 and pointers are text in JSON, not in print. */
 static bool is_number_text(const char *s)
 {
@@ -72,17 +91,29 @@ static void print_scalar(FILE *f, const json_t *v)
 		break;
 	case JSON_STRING:
 		if (is_number_text(json_string_value(v)) &&
-		    json_string_length(v) <= MAX_TEXT)
+		    json_string_length(v) <= MAX_TEXT) {
 			fputs(json_string_value(v), f);
-		else if (json_string_length(v) <= MAX_TEXT)
-			fprintf(f, "\"%s\"", json_string_value(v));
-		else	/* a blob without BTF, a long buffer: its start */
-			fprintf(f, "\"%.*s\"... (%zu characters)", MAX_TEXT,
-				json_string_value(v), json_string_length(v));
+			break;
+		}
+		fputc('"', f);
+		put_clean(f, json_string_value(v), MAX_TEXT);
+		fputc('"', f);
+		/* A blob without BTF, a long buffer: its start. */
+		if (json_string_length(v) > MAX_TEXT)
+			fprintf(f, "... (%zu characters)",
+				json_string_length(v));
 		break;
 	default:
 		fputs("null", f);
 	}
+}
+
+static void print_path(FILE *f, const char *indent, const char *path,
+		       const char *after)
+{
+	fputs(indent, f);
+	put_clean(f, path, SIZE_MAX);
+	fputs(after, f);
 }
 
 static bool is_compound(const json_t *v)
@@ -101,7 +132,7 @@ static void print_array(FILE *f, const char *indent, const char *path,
 	char sub[512];
 
 	if (!compound) {
-		fprintf(f, "%s%s = ", indent, path);
+		print_path(f, indent, path, " = ");
 		if (n && is_zero(v)) {
 			fprintf(f, "[%zu x 0]\n", n);
 			return;
@@ -122,17 +153,20 @@ static void print_array(FILE *f, const char *indent, const char *path,
 			zero++;
 			continue;
 		}
-		if (shown++ == SHOWN_ELEMS)
+		if (shown++ >= SHOWN_ELEMS)
 			continue;
 		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
 		print_value(f, indent, sub, json_array_get(v, i));
 	}
-	if (shown > SHOWN_ELEMS)
-		fprintf(f, "%s%s: %zu more elements not zero, not shown\n",
-			indent, path, shown - SHOWN_ELEMS);
-	if (zero)
-		fprintf(f, "%s%s: %zu of %zu elements all zero\n", indent,
-			path, zero, n);
+	if (shown > SHOWN_ELEMS) {
+		print_path(f, indent, path, ": ");
+		fprintf(f, "%zu more elements not zero, not shown\n",
+			shown - SHOWN_ELEMS);
+	}
+	if (zero) {
+		print_path(f, indent, path, ": ");
+		fprintf(f, "%zu of %zu elements all zero\n", zero, n);
+	}
 }
 
 static void print_value(FILE *f, const char *indent, const char *path,
@@ -151,7 +185,7 @@ static void print_value(FILE *f, const char *indent, const char *path,
 	} else if (json_is_array(v)) {
 		print_array(f, indent, path, v);
 	} else {
-		fprintf(f, "%s%s = ", indent, path);
+		print_path(f, indent, path, " = ");
 		print_scalar(f, v);
 		fputc('\n', f);
 	}
@@ -191,13 +225,15 @@ static void print_map(FILE *f, const char *indent, const json_t *m)
 	char more[600];
 
 	if (!type) {	/* a map whose header could not be read */
-		fprintf(f, "%smap at %s: error: %s\n", indent,
-			json_string_value(json_object_get(m, "addr")) ?: "?",
-			json_string_value(json_object_get(m, "error")) ?: "?");
+		fprintf(f, "%smap at %s: error: ", indent,
+			json_string_value(json_object_get(m, "addr")) ?: "?");
+		put_clean(f, json_string_value(json_object_get(m, "error")),
+			  SIZE_MAX);
+		fputc('\n', f);
 		return;
 	}
-	fprintf(f, "%s%s: ", indent,
-		json_string_value(json_object_get(m, "name")) ?: "?");
+	print_path(f, indent, json_string_value(json_object_get(m, "name")) ?:
+		   "?", ": ");
 	if (json_is_string(type))
 		fputs(json_string_value(type), f);
 	else
@@ -222,8 +258,11 @@ static void print_map(FILE *f, const char *indent, const json_t *m)
 		fprintf(f, "%s%lld entries all zero\n", more,
 			(long long)json_integer_value(v));
 	v = json_object_get(m, "error");
-	if (v)
-		fprintf(f, "%serror: %s\n", more, json_string_value(v));
+	if (v) {
+		fprintf(f, "%serror: ", more);
+		put_clean(f, json_string_value(v), SIZE_MAX);
+		fputc('\n', f);
+	}
 }
 
 void kt_bpfmap_print(FILE *f, const json_t *maps, const char *indent)

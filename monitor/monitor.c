@@ -30,6 +30,10 @@ struct kt_monitor {
 	struct kt_vcpu_clock vcpus;
 	struct kt_series series;
 	struct kt_memimage_rec *record;
+	json_t *globals;		/* keep_globals: the last read */
+	double globals_t;
+	size_t globals_sample;		/* the sample it was read at */
+	bool globals_final;		/* read as the scheduler exited */
 	pthread_mutex_t read_lock;	/* one reader of the guest at a time */
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -185,6 +189,43 @@ static void print_maps(struct kt_monitor *m, double t)
 	json_decref(maps);
 }
 
+/*
+ * A second apart while the scheduler runs; once more, and then no more,
+ * in the first sample that sees it exiting (its maps go with it).
+ */
+static double thread_cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* The host CPU it took, in us: part of the sample's cost. */
+static double keep_globals(struct kt_monitor *m, const struct kt_sample *s)
+{
+	size_t i = m->series.count - 1;
+	size_t every = (999 + m->config.interval_ms) / m->config.interval_ms;
+	bool exiting = s->exit_kind > 0;
+	double start = thread_cpu_us();
+	json_t *g;
+
+	if (m->globals_final || !s->scheduler[0] ||
+	    (m->globals && !exiting && i - m->globals_sample < every))
+		return 0;
+	pthread_mutex_lock(&m->read_lock);
+	g = kt_bpfmap_globals(&m->target, &m->kernel->maps);
+	pthread_mutex_unlock(&m->read_lock);
+	m->globals_final = exiting;
+	if (g) {	/* else gone already: the last one read stays */
+		json_decref(m->globals);
+		m->globals = g;
+		m->globals_t = kt_series_time(&m->series, i);
+		m->globals_sample = i;
+	}
+	return thread_cpu_us() - start;
+}
+
 static void *sample_loop(void *arg)
 {
 	struct kt_monitor *m = arg;
@@ -210,6 +251,8 @@ static void *sample_loop(void *arg)
 			if (m->config.maps)
 				print_maps(m, kt_series_time(&m->series,
 							     m->series.count - 1));
+			if (m->config.keep_globals)
+				s->cost_us += keep_globals(m, s);
 		}
 		advance(&next, m->config.interval_ms);
 	} while (wait_until(m, &next));
@@ -312,6 +355,12 @@ json_t *kt_monitor_maps(struct kt_monitor *m, const char *const *names,
 	return maps;
 }
 
+json_t *kt_monitor_globals(const struct kt_monitor *m, double *t)
+{
+	*t = m->globals_t;
+	return json_incref(m->globals);
+}
+
 void kt_monitor_print_maps(FILE *f, const json_t *maps, const char *indent)
 {
 	kt_bpfmap_print(f, maps, indent);
@@ -328,6 +377,7 @@ void kt_monitor_free(struct kt_monitor *m)
 		return;
 	kt_monitor_stop(m);
 	kt_series_free(&m->series);
+	json_decref(m->globals);
 	pthread_cond_destroy(&m->wake);
 	pthread_mutex_destroy(&m->lock);
 	pthread_mutex_destroy(&m->read_lock);

@@ -38,6 +38,13 @@ struct kt_monitor_config {
 	const char *const *map_names;
 	unsigned int nr_map_names;
 	const char *maps_record;
+	/*
+	 * Keeps the scheduler's globals (its .bss/.data/.rodata and arena
+	 * maps) as last read while it was attached, at most a second old,
+	 * and read once more in the first sample that sees it exiting:
+	 * what it held when it failed (kt_monitor_globals()).
+	 */
+	bool keep_globals;
 };
 
 /* BTF from @vmlinux, symbols from its .symtab or @system_map. */
@@ -64,6 +71,12 @@ const struct kt_series *kt_monitor_series(const struct kt_monitor *m);
  */
 json_t *kt_monitor_maps(struct kt_monitor *m, const char *const *names,
 			unsigned int nr_names);
+/*
+ * With config.keep_globals, after kt_monitor_stop(): the last globals
+ * read (a dump as kt_monitor_maps() returns, a new reference) and @t,
+ * when, in seconds of the series; NULL if none was read.
+ */
+json_t *kt_monitor_globals(const struct kt_monitor *m, double *t);
 /* Prints kt_monitor_maps()'s dump, one line a value. */
 void kt_monitor_print_maps(FILE *f, const json_t *maps, const char *indent);
 /* Why the monitor could not watch this guest, or NULL. */

@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "kselftest_harness.h"
 #include "kselftest/runner/tests/cli.h"
 
@@ -248,6 +250,47 @@ TEST_F_TIMEOUT(monitor, maps_show_the_scheduler_globals_changing,
 		TH_LOG("%s", cli.out);
 	EXPECT_NE(NULL, strstr(cli.out, "\n    slice_ns = 20000000\n"))
 		TH_LOG("%s", cli.out);
+	EXPECT_EQ(0, shm_leftovers());
+}
+
+/*
+ * A test that fails under ktstr_error (it calls scx_bpf_error() on a
+ * task named ktstr-trigger): its TAP and its JSON result carry the
+ * scheduler's globals as the monitor last read them, the trigger's
+ * name among them.
+ */
+TEST_F_TIMEOUT(monitor, a_failed_test_carries_the_scheduler_globals,
+	       VM_TEST_TIMEOUT_S)
+{
+	json_t *result, *g, *maps, *m, *data = NULL;
+	char path[256];
+	size_t i;
+
+	EXPECT_EQ(1, cli_run(&cli, "./ktstr run --opt-in --no-auto-repro --json %s crash.ktstr_error",
+			     self->dir));
+	EXPECT_NE(NULL, strstr(cli.out, "\n# monitor: scheduler globals at "))
+		TH_LOG("%s", cli.out);
+	EXPECT_NE(NULL, strstr(cli.out, "\n# monitor:     trigger_comm = \"ktstr-trigger\"\n"))
+		TH_LOG("%s", cli.out);
+	EXPECT_EQ(NULL, strstr(cli.out, ".rodata: array"));
+	snprintf(path, sizeof(path), "%s/crash.ktstr_error.unexpected_exit.json",
+		 self->dir);
+	result = json_load_file(path, 0, NULL);
+	ASSERT_NE(NULL, result) TH_LOG("%s", path);
+	g = json_object_get(json_object_get(result, "monitor"),
+			    "scheduler_globals");
+	ASSERT_NE(NULL, g) TH_LOG("%s", json_dumps(result, 0));
+	EXPECT_TRUE(json_is_real(json_object_get(g, "t")));
+	maps = json_object_get(g, "maps");
+	/* libbpf names it from the object's name, cut to 8 characters. */
+	json_array_foreach(maps, i, m)
+		if (!strcmp(json_string_value(json_object_get(m, "name")),
+			    "ktstr_er.data"))
+			data = json_object_get(m, "globals");
+	ASSERT_NE(NULL, data) TH_LOG("%s", json_dumps(maps, 0));
+	EXPECT_STREQ("ktstr-trigger",
+		     json_string_value(json_object_get(data, "trigger_comm")));
+	json_decref(result);
 	EXPECT_EQ(0, shm_leftovers());
 }
 
