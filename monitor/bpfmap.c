@@ -40,6 +40,7 @@ static const struct {
 	[KT_BM_BTF_DATA] = { "btf", "data" },
 	[KT_BM_BTF_DATA_SIZE] = { "btf", "data_size" },
 	[KT_BM_BTF_BASE] = { "btf", "base_btf" },
+	[KT_BM_BTF_ID] = { "btf", "id" },
 	[KT_BM_ARRAY_ELEM_SIZE] = { "bpf_array", "elem_size" },
 	[KT_BM_ARRAY_VALUE] = { "bpf_array", "value" },
 	[KT_BM_HTAB_BUCKETS] = { "bpf_htab", "buckets" },
@@ -151,11 +152,8 @@ struct walk {
 	unsigned int nr_maps;
 	unsigned int idr_nodes;
 	uint64_t stops_map;		/* the scheduler's struct_ops map */
-	struct btf_cache {
-		uint64_t addr;
-		struct btf *btf;
-	} btfs[8];
-	unsigned int nr_btfs;
+	struct kt_bpfmap_cache *cache;	/* the caller's, or own */
+	struct kt_bpfmap_cache own;
 };
 
 static int read_ptr(const struct walk *w, uint64_t addr, uint64_t *v)
@@ -317,20 +315,16 @@ struct map_info {
 	struct btf *btf;
 };
 
-static struct btf *parse_btf(struct walk *w, uint64_t addr)
+static struct btf *parse_btf(struct walk *w, uint64_t data, uint64_t size,
+			     uint64_t base)
 {
-	uint64_t data, size, base;
 	libbpf_print_fn_t quiet;
 	struct btf *btf;
 	void *raw;
 
-	if (read_field(w, addr, KT_BM_BTF_DATA, &data) ||
-	    read_field(w, addr, KT_BM_BTF_DATA_SIZE, &size) ||
-	    read_field(w, addr, KT_BM_BTF_BASE, &base))
-		return NULL;
 	if (!size || size > KT_BPFMAP_MAX_BTF) {
 		kt_fail("its BTF at 0x%llx: %llu bytes, expected 1 to %u",
-			(unsigned long long)addr, (unsigned long long)size,
+			(unsigned long long)data, (unsigned long long)size,
 			KT_BPFMAP_MAX_BTF);
 		return NULL;
 	}
@@ -361,25 +355,43 @@ static struct btf *parse_btf(struct walk *w, uint64_t addr)
 	return btf;
 }
 
+/* The BTF of struct btf @addr: parsed once, by this dump or an earlier. */
 static struct btf *map_btf(struct walk *w, uint64_t addr)
 {
-	struct btf *btf;
+	struct kt_bpfmap_cache *c = w->cache;
+	struct kt_bpfmap_cached *e;
+	uint64_t data, size, base, id;
 	unsigned int i;
 
-	for (i = 0; i < w->nr_btfs; i++)
-		if (w->btfs[i].addr == addr)
-			return w->btfs[i].btf;
-	btf = parse_btf(w, addr);
-	if (btf && w->nr_btfs < ARRAY_SIZE(w->btfs)) {
-		w->btfs[w->nr_btfs].addr = addr;
-		w->btfs[w->nr_btfs++].btf = btf;
-	} else if (btf) {
-		btf__free(btf);
-		kt_fail("the scheduler's maps have more than %zu BTF objects",
-			ARRAY_SIZE(w->btfs));
+	if (read_field(w, addr, KT_BM_BTF_DATA, &data) ||
+	    read_field(w, addr, KT_BM_BTF_DATA_SIZE, &size) ||
+	    read_field(w, addr, KT_BM_BTF_BASE, &base) ||
+	    read_field(w, addr, KT_BM_BTF_ID, &id))
+		return NULL;
+	for (i = 0; i < c->nr; i++) {
+		e = &c->e[i];
+		if (e->addr == addr && e->id == id && e->data == data &&
+		    e->size == size) {
+			e->used = true;
+			return e->btf;
+		}
+	}
+	if (c->nr == KT_BPFMAP_MAX_BTFS) {
+		kt_fail("the scheduler's maps have more than %d BTF objects",
+			KT_BPFMAP_MAX_BTFS);
 		return NULL;
 	}
-	return btf;
+	e = &c->e[c->nr];
+	e->btf = parse_btf(w, data, size, base);
+	if (!e->btf)
+		return NULL;
+	e->addr = addr;
+	e->id = id;
+	e->data = data;
+	e->size = size;
+	e->used = true;
+	c->nr++;
+	return e->btf;
 }
 
 static int read_info(struct walk *w, uint64_t addr, struct map_info *m)
@@ -792,12 +804,29 @@ static int check_seen(const char *const *names, unsigned int nr,
 		       names[i], list);
 }
 
-static void free_btfs(struct walk *w)
+/* What this dump did not use goes: its scheduler is gone. */
+static void trim_cache(struct kt_bpfmap_cache *c)
+{
+	unsigned int i, kept = 0;
+
+	for (i = 0; i < c->nr; i++) {
+		if (!c->e[i].used) {
+			btf__free(c->e[i].btf);
+			continue;
+		}
+		c->e[kept] = c->e[i];
+		c->e[kept++].used = false;
+	}
+	c->nr = kept;
+}
+
+void kt_bpfmap_cache_free(struct kt_bpfmap_cache *c)
 {
 	unsigned int i;
 
-	for (i = 0; i < w->nr_btfs; i++)
-		btf__free(w->btfs[i].btf);
+	for (i = 0; i < c->nr; i++)
+		btf__free(c->e[i].btf);
+	c->nr = 0;
 }
 
 /* Globals: a .bss/.data/.rodata section, or an arena's own. */
@@ -814,7 +843,7 @@ static bool holds_globals(struct walk *w, struct map_info *m)
 static json_t *dump(const struct kt_target *t,
 		    const struct kt_bpfmap_layout *l,
 		    const char *const *names, unsigned int nr_names,
-		    bool globals_only)
+		    bool globals_only, struct kt_bpfmap_cache *cache)
 {
 	struct walk *w = calloc(1, sizeof(*w));
 	json_t *out = NULL, *all = NULL, *obj;
@@ -828,6 +857,7 @@ static json_t *dump(const struct kt_target *t,
 	}
 	w->t = t;
 	w->l = l;
+	w->cache = cache ? cache : &w->own;
 	if (find_maps(w))
 		goto done;
 	out = json_array();
@@ -856,8 +886,10 @@ static json_t *dump(const struct kt_target *t,
 	}
 done:
 	json_decref(all);
-	if (w)
-		free_btfs(w);
+	if (w) {
+		trim_cache(w->cache);
+		kt_bpfmap_cache_free(&w->own);
+	}
 	free(w);
 	free(seen);
 	return out;
@@ -867,11 +899,12 @@ json_t *kt_bpfmap_dump(const struct kt_target *t,
 		       const struct kt_bpfmap_layout *l,
 		       const char *const *names, unsigned int nr_names)
 {
-	return dump(t, l, names, nr_names, false);
+	return dump(t, l, names, nr_names, false, NULL);
 }
 
 json_t *kt_bpfmap_globals(const struct kt_target *t,
-			  const struct kt_bpfmap_layout *l)
+			  const struct kt_bpfmap_layout *l,
+			  struct kt_bpfmap_cache *cache)
 {
-	return dump(t, l, NULL, 0, true);
+	return dump(t, l, NULL, 0, true, cache);
 }

@@ -58,6 +58,7 @@ enum kt_bpfmap_fld {
 	KT_BM_BTF_DATA,
 	KT_BM_BTF_DATA_SIZE,
 	KT_BM_BTF_BASE,
+	KT_BM_BTF_ID,
 	KT_BM_ARRAY_ELEM_SIZE,
 	KT_BM_ARRAY_VALUE,
 	KT_BM_HTAB_BUCKETS,
@@ -105,9 +106,30 @@ json_t *kt_bpfmap_dump(const struct kt_target *t,
 		       const struct kt_bpfmap_layout *l,
 		       const char *const *names, unsigned int nr_names);
 
-/* Only the maps that hold globals: sections (DATASEC) and arenas. */
+/*
+ * Maps' BTF parsed by one dump and kept for the next: a loaded BTF does
+ * not change, and is known again by its address, id, data and size.
+ * Zeroed to start; what a dump did not use is freed at its end.
+ */
+#define KT_BPFMAP_MAX_BTFS 8
+struct kt_bpfmap_cache {
+	struct kt_bpfmap_cached {
+		uint64_t addr, id, data, size;
+		struct btf *btf;
+		bool used;
+	} e[KT_BPFMAP_MAX_BTFS];
+	unsigned int nr;
+};
+
+void kt_bpfmap_cache_free(struct kt_bpfmap_cache *c);
+
+/*
+ * Only the maps that hold globals: sections (DATASEC) and arenas;
+ * @cache (or NULL) keeps their BTF parsed from one call to the next.
+ */
 json_t *kt_bpfmap_globals(const struct kt_target *t,
-			  const struct kt_bpfmap_layout *l);
+			  const struct kt_bpfmap_layout *l,
+			  struct kt_bpfmap_cache *cache);
 
 /* Prints a dump, one line a value, indented by @indent. */
 void kt_bpfmap_print(FILE *f, const json_t *maps, const char *indent);

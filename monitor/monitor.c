@@ -31,6 +31,7 @@ struct kt_monitor {
 	struct kt_series series;
 	struct kt_memimage_rec *record;
 	json_t *globals;		/* keep_globals: the last read */
+	struct kt_bpfmap_cache btfs;	/* ... with the BTF it parsed */
 	double globals_t;
 	size_t globals_sample;		/* the sample it was read at */
 	bool globals_final;		/* read as the scheduler exited */
@@ -214,7 +215,7 @@ static double keep_globals(struct kt_monitor *m, const struct kt_sample *s)
 	    (m->globals && !exiting && i - m->globals_sample < every))
 		return 0;
 	pthread_mutex_lock(&m->read_lock);
-	g = kt_bpfmap_globals(&m->target, &m->kernel->maps);
+	g = kt_bpfmap_globals(&m->target, &m->kernel->maps, &m->btfs);
 	pthread_mutex_unlock(&m->read_lock);
 	m->globals_final = exiting;
 	if (g) {	/* else gone already: the last one read stays */
@@ -378,6 +379,7 @@ void kt_monitor_free(struct kt_monitor *m)
 	kt_monitor_stop(m);
 	kt_series_free(&m->series);
 	json_decref(m->globals);
+	kt_bpfmap_cache_free(&m->btfs);
 	pthread_cond_destroy(&m->wake);
 	pthread_mutex_destroy(&m->lock);
 	pthread_mutex_destroy(&m->read_lock);

@@ -71,6 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const one[] = { "bss" };
 	static struct kt_target t;
+	struct kt_bpfmap_cache cache = { 0 };
 	unsigned int nr_cpus;
 	json_t *all;
 
@@ -83,9 +84,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		all = kt_bpfmap_dump(&t, &maps, NULL, 0);
 		print_checked(all);
 		json_decref(all);
-		all = kt_bpfmap_globals(&t, &maps);
+		/* Twice through one cache: the second dump reuses the BTF. */
+		all = kt_bpfmap_globals(&t, &maps, &cache);
 		print_checked(all);
 		json_decref(all);
+		json_decref(kt_bpfmap_globals(&t, &maps, &cache));
+		kt_bpfmap_cache_free(&cache);
 		json_decref(kt_bpfmap_dump(&t, &maps, one, 1));
 	}
 	kt_guestmem_close(&t.mem);

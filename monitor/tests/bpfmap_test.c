@@ -275,6 +275,44 @@ TEST_F(flatcg, percpu_array_and_hash)
 	json_decref(all);
 }
 
+/*
+ * Globals only, their BTF kept from one read to the next: the same
+ * again, and parsed anew once the BTF is another (its id changed).
+ */
+TEST_F(maps, globals_with_their_btf_kept)
+{
+	struct kt_bpfmap_cache cache = { 0 };
+	json_t *a, *b, *all = dump(&self->im.t, &self->im.maps, "rodata");
+	struct btf *first;
+	uint64_t btf;
+	size_t i;
+
+	ASSERT_NE(NULL, all);
+	btf = peek(&self->im.t, map_addr(json_array_get(all, 0)) +
+		   offset(_metadata, &self->im.btf, "bpf_map", "btf"));
+	json_decref(all);
+	a = kt_bpfmap_globals(&self->im.t, &self->im.maps, &cache);
+	ASSERT_NE(NULL, a) TH_LOG("%s", kt_errmsg());
+	for (i = 0; i < json_array_size(a); i++)
+		EXPECT_NE(NULL, json_object_get(json_array_get(a, i),
+						"globals"));
+	EXPECT_EQ(1, cache.nr);
+	first = cache.e[0].btf;
+	b = kt_bpfmap_globals(&self->im.t, &self->im.maps, &cache);
+	EXPECT_TRUE(json_equal(a, b));
+	EXPECT_EQ(first, cache.e[0].btf);
+	json_decref(b);
+	ASSERT_EQ(0, poke(&self->im.t, btf + offset(_metadata, &self->im.btf,
+						    "btf", "id"), 9999, 4));
+	b = kt_bpfmap_globals(&self->im.t, &self->im.maps, &cache);
+	EXPECT_TRUE(json_equal(a, b));
+	EXPECT_EQ(1, cache.nr);
+	EXPECT_EQ(9999, cache.e[0].id);
+	json_decref(a);
+	json_decref(b);
+	kt_bpfmap_cache_free(&cache);
+}
+
 TEST_F(maps, an_unknown_name_is_named)
 {
 	EXPECT_EQ(NULL, dump(&self->im.t, &self->im.maps, "no_such_map"));
