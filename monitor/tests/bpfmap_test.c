@@ -428,6 +428,136 @@ TEST_F(flatcg, a_loop_in_a_hash_chain)
 	json_decref(all);
 }
 
+/* The struct_ops map, found as the reader finds it. */
+static uint64_t stops_map(struct __test_metadata *_metadata,
+			  const struct image *im)
+{
+	json_t *all = kt_bpfmap_dump(&im->t, &im->maps, NULL, 0);
+	uint64_t addr;
+
+	EXPECT_NE(NULL, all);
+	addr = map_addr(json_array_get(all, 0));
+	EXPECT_STREQ("struct_ops", json_string_value(json_object_get(
+		json_array_get(all, 0), "type")));
+	json_decref(all);
+	return addr;
+}
+
+/* Its sched_ext_ops no longer points at scx_root: not the scheduler's. */
+TEST_F(maps, no_struct_ops_map_of_the_scheduler)
+{
+	uint64_t map = stops_map(_metadata, &self->im);
+
+	ASSERT_EQ(0, poke(&self->im.t, map +
+			  self->im.maps.f[KT_BM_STOPS_DATA].offset +
+			  self->im.maps.f[KT_BM_OPS_PRIV].offset, 0x1234, 8));
+	EXPECT_EQ(NULL, dump(&self->im.t, &self->im.maps, NULL));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "no struct_ops map in map_idr belongs to the attached scheduler"))
+		TH_LOG("%s", kt_errmsg());
+}
+
+TEST_F(maps, too_many_struct_ops_programs)
+{
+	uint64_t map = stops_map(_metadata, &self->im);
+
+	ASSERT_EQ(0, poke(&self->im.t, map +
+			  self->im.maps.f[KT_BM_STOPS_FUNCS_CNT].offset,
+			  100000, 4));
+	EXPECT_EQ(NULL, dump(&self->im.t, &self->im.maps, NULL));
+	EXPECT_STREQ("struct_ops map: 100000 programs, at most 256",
+		     kt_errmsg());
+}
+
+/* The first program's used_map_cnt past the verifier's bound. */
+TEST_F(maps, a_program_with_too_many_maps)
+{
+	uint64_t map = stops_map(_metadata, &self->im), links, link = 0;
+	uint64_t prog, aux;
+	unsigned int i;
+
+	links = peek(&self->im.t, map +
+		     self->im.maps.f[KT_BM_STOPS_LINKS].offset);
+	for (i = 0; i < 64 && !link; i++)
+		link = peek(&self->im.t, links + i * 8);
+	ASSERT_NE(0, link);
+	prog = peek(&self->im.t, link + offset(_metadata, &self->im.btf,
+					       "bpf_link", "prog"));
+	aux = peek(&self->im.t, prog + offset(_metadata, &self->im.btf,
+					      "bpf_prog", "aux"));
+	ASSERT_EQ(0, poke(&self->im.t, aux +
+			  offset(_metadata, &self->im.btf, "bpf_prog_aux",
+				 "used_map_cnt"), 65, 4));
+	EXPECT_EQ(NULL, dump(&self->im.t, &self->im.maps, NULL));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), " uses 65 maps, at most 64"))
+		TH_LOG("%s", kt_errmsg());
+}
+
+/*
+ * Map @name's field @type.@path set to @value (@len bytes), and the map
+ * read again: its error, or NULL.  Freed by the caller.
+ */
+static char *error_after(struct __test_metadata *_metadata, struct image *im,
+			 const char *name, const char *type, const char *path,
+			 uint64_t value, unsigned int len)
+{
+	json_t *all = dump(&im->t, &im->maps, name);
+	const char *error;
+	char *copy = NULL;
+
+	if (!all)
+		return NULL;
+	EXPECT_EQ(0, poke(&im->t, map_addr(json_array_get(all, 0)) +
+			  offset(_metadata, &im->btf, type, path), value, len));
+	json_decref(all);
+	all = dump(&im->t, &im->maps, name);
+	error = map_error(json_array_get(all, 0));
+	if (error)
+		copy = strdup(error);
+	json_decref(all);
+	return copy;
+}
+
+/* An array's elem_size that does not fit its value_size. */
+TEST_F(qmap, an_array_whose_elements_do_not_fit)
+{
+	char *e = error_after(_metadata, &self->im, "monitor_timer",
+			      "bpf_array", "elem_size", 3, 4);
+
+	EXPECT_STREQ("elem_size 3 does not fit value_size 16", e);
+	free(e);
+}
+
+/* Arena globals larger than the arena. */
+TEST_F(qmap, arena_smaller_than_its_globals)
+{
+	char *e = error_after(_metadata, &self->im, "arena", "bpf_map",
+			      "max_entries", 1, 4);
+
+	ASSERT_NE(NULL, e);
+	EXPECT_NE(NULL, strstr(e, " bytes in an arena of 1 pages")) TH_LOG("%s", e);
+	free(e);
+}
+
+/* A per-CPU pointer that points nowhere: the map says where. */
+TEST_F(flatcg, a_per_cpu_pointer_to_nowhere)
+{
+	char *e = error_after(_metadata, &self->im, "stats", "bpf_array",
+			      "pptrs", 0xdead000000000000ULL, 8);
+
+	ASSERT_NE(NULL, e);
+	EXPECT_NE(NULL, strstr(e, "is not a canonical address")) TH_LOG("%s", e);
+	free(e);
+}
+
+TEST_F(flatcg, too_many_buckets)
+{
+	char *e = error_after(_metadata, &self->im, "cgv_node_stash",
+			      "bpf_htab", "n_buckets", 1U << 31, 4);
+
+	EXPECT_STREQ("2147483648 buckets, expected 1 to 1048576", e);
+	free(e);
+}
+
 /* map_idr's root node made to hold itself: bounded, and named. */
 TEST_F(maps, a_loop_in_map_idr)
 {

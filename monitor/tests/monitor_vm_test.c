@@ -254,6 +254,32 @@ TEST_F_TIMEOUT(monitor, maps_show_the_scheduler_globals_changing,
 }
 
 /*
+ * --maps-record without a scheduler to record, and into a directory that
+ * does not exist: the run fails, says why, and leaves no file.
+ */
+TEST_F_TIMEOUT(monitor, maps_record_errors_are_named, VM_TEST_TIMEOUT_S)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/x.mem", self->dir);
+	EXPECT_EQ(1, cli_run(&cli, "./ktstr monitor --topology 1n1l1c1t --quiet --interval 500 --maps-record %s --exec 'sleep 1'",
+			     path));
+	EXPECT_NE(NULL, strstr(cli.out, "\n  no sched_ext scheduler is attached\n"))
+		TH_LOG("%s", cli.out);
+	EXPECT_NE(NULL, strstr(cli.err, "no map dump found the scheduler's maps"))
+		TH_LOG("%s", cli.err);
+	EXPECT_NE(0, access(path, F_OK));
+	snprintf(path, sizeof(path), "%s/no/such/dir/x.mem", self->dir);
+	EXPECT_EQ(1, cli_run(&cli, "./ktstr monitor --topology 1n2l2c1t --quiet --interval 500 --scheduler scx_simple --maps-record %s --exec 'sleep 1'",
+			     path));
+	EXPECT_NE(NULL, strstr(cli.err, "--maps-record: "))
+		TH_LOG("%s", cli.err);
+	EXPECT_NE(NULL, strstr(cli.err, "x.mem: No such file or directory"))
+		TH_LOG("%s", cli.err);
+	EXPECT_EQ(0, shm_leftovers());
+}
+
+/*
  * A test that fails under ktstr_error (it calls scx_bpf_error() on a
  * task named ktstr-trigger): its TAP and its JSON result carry the
  * scheduler's globals as the monitor last read them, the trigger's
