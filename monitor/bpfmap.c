@@ -98,6 +98,18 @@ static int add_type(void *ctx, const char *name, int64_t value)
 	return 0;
 }
 
+/*
+ * Map types a kernel may not have (arenas came in 6.9): without them
+ * the other maps are still read, and a map of that type says what its
+ * kernel lacks.
+ */
+static bool optional(enum kt_bpfmap_fld f)
+{
+	return f == KT_BM_QS_HEAD || f == KT_BM_QS_TAIL || f == KT_BM_QS_SIZE ||
+	       f == KT_BM_QS_ELEMENTS || f == KT_BM_ARENA_KERN_VM ||
+	       f == KT_BM_VM_ADDR;
+}
+
 void kt_bpfmap_layout_resolve(struct kt_bpfmap_layout *l,
 			      const struct kt_btf *btf,
 			      const struct kt_symbols *syms)
@@ -106,11 +118,16 @@ void kt_bpfmap_layout_resolve(struct kt_bpfmap_layout *l,
 	unsigned int i;
 
 	memset(l, 0, sizeof(*l));
+	l->available = true;
 	l->vmlinux = btf->btf;
-	if (kt_symbols_find(syms, "map_idr", &l->map_idr))
+	if (kt_symbols_find(syms, "map_idr", &l->map_idr)) {
 		note_missing(l, "map_idr");
-	if (kt_symbols_find(syms, "scx_root", &l->scx_root))
+		l->available = false;
+	}
+	if (kt_symbols_find(syms, "scx_root", &l->scx_root)) {
 		note_missing(l, "scx_root");
+		l->available = false;
+	}
 	for (i = 0; i < KT_BM_NR_FIELDS; i++) {
 		if (kt_btf_field(btf, fields[i].type, fields[i].path, &l->f[i])) {
 			snprintf(name, sizeof(name), "%s.%s", fields[i].type,
@@ -118,12 +135,15 @@ void kt_bpfmap_layout_resolve(struct kt_bpfmap_layout *l,
 			note_missing(l, name);
 		}
 	}
+	for (i = 0; i < KT_BM_NR_FIELDS; i++)
+		if (!l->f[i].available && !optional(i))
+			l->available = false;
 	l->bucket_size = kt_btf_struct_size(btf, "bucket");
 	if (!l->bucket_size)
 		note_missing(l, "struct bucket");
 	if (kt_btf_walk_enum(btf, "bpf_map_type", add_type, l))
 		note_missing(l, "enum bpf_map_type");
-	l->available = !l->missing[0];
+	l->available = l->available && l->bucket_size && l->nr_types;
 }
 
 static const char *type_name(const struct kt_bpfmap_layout *l, uint32_t type)
@@ -637,6 +657,10 @@ static int read_queue(struct walk *w, const struct map_info *m, json_t *obj)
 	uint64_t elements = m->addr + fld(w, KT_BM_QS_ELEMENTS);
 	json_t *entries = json_array(), *v;
 
+	if (!w->l->f[KT_BM_QS_ELEMENTS].available) {
+		json_decref(entries);
+		return kt_fail("this kernel has no struct bpf_queue_stack as ktstr knows it");
+	}
 	if (read_field(w, m->addr, KT_BM_QS_HEAD, &head) ||
 	    read_field(w, m->addr, KT_BM_QS_TAIL, &tail) ||
 	    read_field(w, m->addr, KT_BM_QS_SIZE, &size))
@@ -688,6 +712,9 @@ static int read_arena(struct walk *w, struct map_info *m, json_t *obj)
 	json_t *v;
 	int id;
 
+	if (!w->l->f[KT_BM_ARENA_KERN_VM].available ||
+	    !w->l->f[KT_BM_VM_ADDR].available)
+		return kt_fail("this kernel has no struct bpf_arena as ktstr knows it");
 	if (!m->btf)
 		m->btf = object_btf(w);
 	if (!m->btf)

@@ -88,7 +88,10 @@ struct kt_bpfmap_layout {
 	char missing[1024];
 };
 
-/* Never fails: what this kernel lacks is in @l->missing. */
+/*
+ * Never fails: what this kernel lacks is in @l->missing, and @l->available
+ * says whether maps can be read at all (queues and arenas are optional).
+ */
 void kt_bpfmap_layout_resolve(struct kt_bpfmap_layout *l,
 			      const struct kt_btf *btf,
 			      const struct kt_symbols *syms);

@@ -257,6 +257,11 @@ static void print_map(FILE *f, const char *indent, const json_t *m)
 	if (json_integer_value(v))
 		fprintf(f, "%s%lld entries all zero\n", more,
 			(long long)json_integer_value(v));
+	v = json_object_get(m, "entries_not_read");
+	if (json_integer_value(v))
+		fprintf(f, "%s%lld entries past the first %d not read\n", more,
+			(long long)json_integer_value(v),
+			KT_BPFMAP_MAX_ENTRIES);
 	v = json_object_get(m, "error");
 	if (v) {
 		fprintf(f, "%serror: ", more);

@@ -538,6 +538,36 @@ TEST_F(qmap, arena_smaller_than_its_globals)
 	free(e);
 }
 
+/* A kernel without arenas: that map says so, the others are read. */
+TEST_F(qmap, a_kernel_without_arenas)
+{
+	json_t *all, *m;
+	size_t i;
+
+	self->im.maps.f[KT_BM_ARENA_KERN_VM].available = false;
+	all = dump(&self->im.t, &self->im.maps, NULL);
+	ASSERT_NE(NULL, all) TH_LOG("%s", kt_errmsg());
+	json_array_foreach(all, i, m) {
+		bool arena = !strcmp(json_string_value(json_object_get(m, "type")),
+				     "arena");
+
+		EXPECT_STREQ(arena ? "this kernel has no struct bpf_arena as ktstr knows it" :
+			     "(none)", map_error(m) ?: "(none)");
+	}
+	json_decref(all);
+}
+
+/* A kernel without what finding maps needs: said, with what it lacks. */
+TEST_F(qmap, a_kernel_without_map_idr)
+{
+	self->im.maps.available = false;
+	snprintf(self->im.maps.missing, sizeof(self->im.maps.missing),
+		 "map_idr");
+	EXPECT_EQ(NULL, dump(&self->im.t, &self->im.maps, NULL));
+	EXPECT_STREQ("this kernel lacks what reading BPF maps needs: map_idr",
+		     kt_errmsg());
+}
+
 /* A per-CPU pointer that points nowhere: the map says where. */
 TEST_F(flatcg, a_per_cpu_pointer_to_nowhere)
 {
