@@ -61,9 +61,12 @@ static void print_checked(const json_t *all)
 		return;
 	kt_bpfmap_print(f, all, "  ");
 	fclose(f);
-	for (i = 0; i < len; i++)
-		if ((text[i] < 0x20 && text[i] != '\n') || text[i] == 0x7f)
+	for (i = 0; i < len; i++) {
+		unsigned char c = text[i];	/* UTF-8 past 0x7f is fine */
+
+		if ((c < 0x20 && c != '\n') || c == 0x7f)
 			abort();
+	}
 	free(text);
 }
 
