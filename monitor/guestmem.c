@@ -189,6 +189,8 @@ int kt_guestmem_read(const struct kt_guestmem *m, uint64_t gpa, void *buf,
 			return kt_fail("guest-physical 0x%llx is not RAM",
 				       (unsigned long long)gpa);
 		memcpy(out, p, chunk);
+		if (m->on_read)
+			m->on_read(m->on_read_ctx, gpa, out, chunk);
 		out += chunk;
 		gpa += chunk;
 		len -= chunk;

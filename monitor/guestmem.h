@@ -29,6 +29,13 @@ struct kt_guestmem {
 	struct kt_guestmem_node node[KT_GUESTMEM_MAX_NODES];
 	uint64_t ram_size;
 	uint64_t below_4g;	/* bytes of RAM at guest-physical 0 */
+	/*
+	 * Called with the bytes of each kt_guestmem_read(), as read: how a
+	 * reader's excerpt of a guest is recorded (memimage.h).
+	 */
+	void (*on_read)(void *ctx, uint64_t gpa, const void *buf,
+			uint64_t len);
+	void *on_read_ctx;
 };
 
 /*

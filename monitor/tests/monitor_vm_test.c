@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "kselftest_harness.h"
 #include "kselftest/runner/tests/cli.h"
 
@@ -189,6 +191,7 @@ TEST_F(monitor, bad_options_are_named)
 		{ "--topology 1n1l1c1t --expect nosuch", "--expect 'nosuch': no such verdict" },
 		{ "--topology 1n1l1c1t --scheduler no_such_sched", "--scheduler no_such_sched" },
 		{ "--topology 1n1l1c1t -- -x", "arguments after -- are for --scheduler" },
+		{ "--topology 1n1l1c1t --map a,,b", "--map 'a,,b': expected map names separated by commas" },
 	};
 	size_t i;
 
@@ -205,6 +208,115 @@ TEST_F(monitor, bad_options_are_named)
 		EXPECT_NE(NULL, strstr(cli.err, cases[i].message))
 			TH_LOG("%s: %s", cases[i].args, cli.err);
 	}
+	EXPECT_EQ(0, shm_leftovers());
+}
+
+/* Each value of @key ("  qa.nr_enqueued = ") in @out, in order. */
+static int values_of(const char *out, const char *key, long long *v, int max)
+{
+	const char *p = out;
+	int n = 0;
+
+	while (n < max && (p = strstr(p, key))) {
+		p += strlen(key);
+		v[n++] = strtoll(p, NULL, 10);
+	}
+	return n;
+}
+
+/*
+ * scx_qmap's globals read from the host while it schedules: its
+ * counters, in its BPF arena, grow from one dump to the next, and its
+ * .rodata holds what its loader set.
+ */
+TEST_F_TIMEOUT(monitor, maps_show_the_scheduler_globals_changing,
+	       VM_TEST_TIMEOUT_S)
+{
+	long long enq[32], dsp[32];
+	int n, m, i, grew = 0;
+
+	ASSERT_EQ(0, cli_run(&cli, "./ktstr monitor --topology 1n2l2c1t --scheduler scx_qmap --interval 1000 --quiet --map arena --map rodata --exec 'for i in 1 2 3; do (while :; do :; done) & done; sleep 6; kill $(jobs -p)'"))
+		TH_LOG("%s\n%s", cli.out, cli.err);
+	n = values_of(cli.out, "\n    qa.nr_enqueued = ", enq, 32);
+	m = values_of(cli.out, "\n    qa.nr_dispatched = ", dsp, 32);
+	ASSERT_GE(n, 3) TH_LOG("%s", cli.out);
+	EXPECT_EQ(n, m);
+	for (i = 1; i < n; i++) {
+		EXPECT_LE(enq[i - 1], enq[i]);
+		grew += enq[i] > enq[i - 1] && dsp[i] > dsp[i - 1];
+	}
+	EXPECT_GE(grew, 2) TH_LOG("%s", cli.out);
+	EXPECT_NE(NULL, strstr(cli.out, "  scx_qmap.rodata: array, id "))
+		TH_LOG("%s", cli.out);
+	EXPECT_NE(NULL, strstr(cli.out, "\n    slice_ns = 20000000\n"))
+		TH_LOG("%s", cli.out);
+	EXPECT_EQ(0, shm_leftovers());
+}
+
+/*
+ * --maps-record without a scheduler to record, and into a directory that
+ * does not exist: the run fails, says why, and leaves no file.
+ */
+TEST_F_TIMEOUT(monitor, maps_record_errors_are_named, VM_TEST_TIMEOUT_S)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/x.mem", self->dir);
+	EXPECT_EQ(1, cli_run(&cli, "./ktstr monitor --topology 1n1l1c1t --quiet --interval 500 --maps-record %s --exec 'sleep 1'",
+			     path));
+	EXPECT_NE(NULL, strstr(cli.out, "\n  no sched_ext scheduler is attached\n"))
+		TH_LOG("%s", cli.out);
+	EXPECT_NE(NULL, strstr(cli.err, "no map dump found the scheduler's maps"))
+		TH_LOG("%s", cli.err);
+	EXPECT_NE(0, access(path, F_OK));
+	snprintf(path, sizeof(path), "%s/no/such/dir/x.mem", self->dir);
+	EXPECT_EQ(1, cli_run(&cli, "./ktstr monitor --topology 1n2l2c1t --quiet --interval 500 --scheduler scx_simple --maps-record %s --exec 'sleep 1'",
+			     path));
+	EXPECT_NE(NULL, strstr(cli.err, "--maps-record: "))
+		TH_LOG("%s", cli.err);
+	EXPECT_NE(NULL, strstr(cli.err, "x.mem: No such file or directory"))
+		TH_LOG("%s", cli.err);
+	EXPECT_EQ(0, shm_leftovers());
+}
+
+/*
+ * A test that fails under ktstr_error (it calls scx_bpf_error() on a
+ * task named ktstr-trigger): its TAP and its JSON result carry the
+ * scheduler's globals as the monitor last read them, the trigger's
+ * name among them.
+ */
+TEST_F_TIMEOUT(monitor, a_failed_test_carries_the_scheduler_globals,
+	       VM_TEST_TIMEOUT_S)
+{
+	json_t *result, *g, *maps, *m, *data = NULL;
+	char path[256];
+	size_t i;
+
+	EXPECT_EQ(1, cli_run(&cli, "./ktstr run --opt-in --no-auto-repro --json %s crash.ktstr_error",
+			     self->dir));
+	EXPECT_NE(NULL, strstr(cli.out, "\n# monitor: scheduler globals at "))
+		TH_LOG("%s", cli.out);
+	EXPECT_NE(NULL, strstr(cli.out, "\n# monitor:     trigger_comm = \"ktstr-trigger\"\n"))
+		TH_LOG("%s", cli.out);
+	EXPECT_EQ(NULL, strstr(cli.out, ".rodata: array"));
+	snprintf(path, sizeof(path), "%s/crash.ktstr_error.unexpected_exit.json",
+		 self->dir);
+	result = json_load_file(path, 0, NULL);
+	ASSERT_NE(NULL, result) TH_LOG("%s", path);
+	g = json_object_get(json_object_get(result, "monitor"),
+			    "scheduler_globals");
+	ASSERT_NE(NULL, g) TH_LOG("%s", json_dumps(result, 0));
+	EXPECT_TRUE(json_is_real(json_object_get(g, "t")));
+	maps = json_object_get(g, "maps");
+	/* libbpf names it from the object's name, cut to 8 characters. */
+	json_array_foreach(maps, i, m)
+		if (!strcmp(json_string_value(json_object_get(m, "name")),
+			    "ktstr_er.data"))
+			data = json_object_get(m, "globals");
+	ASSERT_NE(NULL, data) TH_LOG("%s", json_dumps(maps, 0));
+	EXPECT_STREQ("ktstr-trigger",
+		     json_string_value(json_object_get(data, "trigger_comm")));
+	json_decref(result);
 	EXPECT_EQ(0, shm_leftovers());
 }
 

@@ -1,0 +1,747 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The scheduler's BPF maps read from recorded guest memory: the bytes
+ * `ktstr monitor --maps-record` read from real guests running scx_qmap
+ * (an arena, .rodata/.data/.bss, arrays) and scx_flatcg (per-CPU arrays,
+ * a hash map with a cgroup in it), with the default kernel's BTF and
+ * symbols.  Then the same memory damaged the ways a guest could damage
+ * it: BTF that does not parse, sizes past the bounds, loops in a hash
+ * chain and in map_idr, no scheduler; and the BTF value decoder on types
+ * built here.
+ */
+#include <bpf/btf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "bpfmap.h"
+#include "btf.h"
+#include "btfvalue.h"
+#include "cache.h"
+#include "error.h"
+#include "kernel.h"
+#include "layout.h"
+#include "memimage.h"
+#include "symbols.h"
+#include "target.h"
+
+/*
+ * What the guest held when it was recorded: the first dump `ktstr monitor
+ * --maps --maps-record` printed (Documentation/monitor.md has the command).
+ */
+#define QMAP_NR_ENQUEUED 13
+#define QMAP_NR_DISPATCHED 13
+#define QMAP_SLICE_NS 20000000
+
+/* build/tests/<test> -> the source tree's monitor/tests/fixtures/@name. */
+static int fixture_path(const char *name, char *buf, size_t len)
+{
+	char root[4096];
+
+	if (kt_root_dir(root, sizeof(root)))
+		return -1;
+	snprintf(buf, len, "%s/../../monitor/tests/fixtures/%s", root, name);
+	return 0;
+}
+
+/* A recorded guest, read with the default kernel's BTF and symbols. */
+struct image {
+	struct kt_kernel k;
+	struct kt_btf btf;
+	struct kt_symbols syms;
+	struct kt_layout layout;
+	struct kt_bpfmap_layout maps;
+	struct kt_target t;
+};
+
+static void image_open(struct __test_metadata *_metadata, struct image *im,
+		       const char *name)
+{
+	unsigned int nr_cpus;
+	char path[4200];
+
+	ASSERT_EQ(0, kt_kernel_resolve(NULL, &im->k)) TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(0, kt_btf_load(&im->btf, im->k.vmlinux))
+		TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(0, kt_symbols_load(&im->syms, im->k.vmlinux,
+				     im->k.system_map));
+	ASSERT_EQ(0, kt_layout_resolve(&im->layout, &im->btf, &im->syms));
+	kt_bpfmap_layout_resolve(&im->maps, &im->btf, &im->syms);
+	ASSERT_TRUE(im->maps.available) TH_LOG("%s", im->maps.missing);
+	ASSERT_EQ(0, fixture_path(name, path, sizeof(path)));
+	ASSERT_EQ(0, kt_memimage_load_file(&im->t.mem, path, &nr_cpus))
+		TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(0, kt_target_setup(&im->t, &im->layout, nr_cpus))
+		TH_LOG("%s: recorded with another kernel? %s", path,
+		       kt_errmsg());
+}
+
+static void image_close(struct image *im)
+{
+	kt_target_detach(&im->t);
+	kt_symbols_free(&im->syms);
+	kt_btf_free(&im->btf);
+}
+
+/* What holds of every scheduler's maps, and damage to any of them. */
+FIXTURE(maps) {
+	struct image im;
+};
+
+FIXTURE_VARIANT(maps) {
+	const char *image, *rodata;
+};
+
+FIXTURE_VARIANT_ADD(maps, scx_qmap) {
+	.image = "scx_qmap.mem", .rodata = "scx_qmap.rodata",
+};
+
+FIXTURE_VARIANT_ADD(maps, scx_flatcg) {
+	.image = "scx_flatcg.mem", .rodata = "scx_flat.rodata",
+};
+
+FIXTURE_SETUP(maps)
+{
+	image_open(_metadata, &self->im, variant->image);
+}
+
+FIXTURE_TEARDOWN(maps)
+{
+	image_close(&self->im);
+}
+
+/* scx_qmap: its globals in a BPF arena. */
+FIXTURE(qmap) {
+	struct image im;
+};
+
+FIXTURE_SETUP(qmap)
+{
+	image_open(_metadata, &self->im, "scx_qmap.mem");
+}
+
+FIXTURE_TEARDOWN(qmap)
+{
+	image_close(&self->im);
+}
+
+/* scx_flatcg: per-CPU arrays, a hash map with a cgroup in it. */
+FIXTURE(flatcg) {
+	struct image im;
+};
+
+FIXTURE_SETUP(flatcg)
+{
+	image_open(_metadata, &self->im, "scx_flatcg.mem");
+}
+
+FIXTURE_TEARDOWN(flatcg)
+{
+	image_close(&self->im);
+}
+
+static json_t *find_map(const json_t *maps, const char *name)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(maps, i, m)
+		if (!strcmp(json_string_value(json_object_get(m, "name")),
+			    name))
+			return m;
+	return NULL;
+}
+
+static uint64_t map_addr(const json_t *m)
+{
+	return strtoull(json_string_value(json_object_get(m, "addr")), NULL,
+			16);
+}
+
+static uint32_t offset(struct __test_metadata *_metadata,
+		       const struct kt_btf *b, const char *type,
+		       const char *path)
+{
+	struct kt_field f;
+
+	EXPECT_EQ(0, kt_btf_field(b, type, path, &f)) TH_LOG("%s", kt_errmsg());
+	return f.offset;
+}
+
+static uint64_t peek(const struct kt_target *t, uint64_t va)
+{
+	uint64_t v = 0;
+
+	kt_target_read(t, va, &v, 8);
+	return v;
+}
+
+/* The guest's memory is ours here: damage it at a kernel address. */
+static int poke(struct kt_target *t, uint64_t va, uint64_t v, unsigned int len)
+{
+	uint64_t pa;
+	void *p;
+
+	if (kt_kva_to_pa(&t->kva, va, &pa))
+		return -1;
+	p = (void *)kt_guestmem_ptr(&t->mem, pa, len);
+	if (!p)
+		return -1;
+	memcpy(p, &v, len);
+	return 0;
+}
+
+static json_t *dump(const struct kt_target *t, const struct kt_bpfmap_layout *l,
+		    const char *name)
+{
+	return kt_bpfmap_dump(t, l, name ? &name : NULL, name ? 1 : 0);
+}
+
+static const char *map_error(const json_t *m)
+{
+	return json_string_value(json_object_get(m, "error"));
+}
+
+TEST_F(maps, the_scheduler_and_its_maps_are_found)
+{
+	json_t *all = dump(&self->im.t, &self->im.maps, NULL), *m;
+	size_t i, stops = 0;
+
+	ASSERT_NE(NULL, all) TH_LOG("%s", kt_errmsg());
+	EXPECT_GE(json_array_size(all), 4);
+	json_array_foreach(all, i, m) {
+		EXPECT_EQ(NULL, map_error(m))
+			TH_LOG("%s: %s",
+			       json_string_value(json_object_get(m, "name")),
+			       map_error(m));
+		stops += !strcmp(json_string_value(json_object_get(m, "type")),
+				 "struct_ops");
+	}
+	EXPECT_EQ(1, stops);
+	json_decref(all);
+}
+
+TEST_F(maps, rodata_globals_by_name)
+{
+	const char *name = variant->rodata;
+	json_t *all = dump(&self->im.t, &self->im.maps, "rodata"), *m, *g;
+
+	ASSERT_NE(NULL, all) TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(1, json_array_size(all));
+	m = json_array_get(all, 0);
+	EXPECT_STREQ(name, json_string_value(json_object_get(m, "name")));
+	g = json_object_get(m, "globals");
+	ASSERT_TRUE(json_is_object(g)) TH_LOG("%s", map_error(m));
+	if (!strcmp(variant->image, "scx_qmap.mem"))
+		EXPECT_EQ(QMAP_SLICE_NS,
+			  json_integer_value(json_object_get(g, "slice_ns")));
+	json_decref(all);
+}
+
+TEST_F(qmap, arena_globals_by_name)
+{
+	json_t *all, *qa;
+
+	all = dump(&self->im.t, &self->im.maps, "arena");
+	ASSERT_NE(NULL, all) TH_LOG("%s", kt_errmsg());
+	qa = json_object_get(json_object_get(json_array_get(all, 0),
+					     "globals"), "qa");
+	ASSERT_TRUE(json_is_object(qa))
+		TH_LOG("%s", map_error(json_array_get(all, 0)));
+	EXPECT_EQ(QMAP_NR_ENQUEUED,
+		  json_integer_value(json_object_get(qa, "nr_enqueued")));
+	EXPECT_EQ(QMAP_NR_DISPATCHED,
+		  json_integer_value(json_object_get(qa, "nr_dispatched")));
+	EXPECT_EQ(5, json_array_size(json_object_get(qa, "fifos")));
+	json_decref(all);
+}
+
+TEST_F(flatcg, percpu_array_and_hash)
+{
+	json_t *all, *stats, *hash, *e;
+
+	all = dump(&self->im.t, &self->im.maps, NULL);
+	ASSERT_NE(NULL, all) TH_LOG("%s", kt_errmsg());
+	stats = find_map(all, "stats");
+	ASSERT_NE(NULL, stats);
+	e = json_array_get(json_object_get(stats, "entries"), 0);
+	EXPECT_EQ(self->im.t.nr_cpus,
+		  json_array_size(json_object_get(e, "values")));
+	hash = find_map(all, "cgv_node_stash");
+	ASSERT_NE(NULL, hash);
+	EXPECT_EQ(NULL, map_error(hash)) TH_LOG("%s", map_error(hash));
+	EXPECT_GE(json_array_size(json_object_get(hash, "entries")), 1);
+	json_decref(all);
+}
+
+/*
+ * Globals only, their BTF kept from one read to the next: the same
+ * again, and parsed anew once the BTF is another (its id changed).
+ */
+TEST_F(maps, globals_with_their_btf_kept)
+{
+	struct kt_bpfmap_cache cache = { 0 };
+	json_t *a, *b, *all = dump(&self->im.t, &self->im.maps, "rodata");
+	struct btf *first;
+	uint64_t btf;
+	size_t i;
+
+	ASSERT_NE(NULL, all);
+	btf = peek(&self->im.t, map_addr(json_array_get(all, 0)) +
+		   offset(_metadata, &self->im.btf, "bpf_map", "btf"));
+	json_decref(all);
+	a = kt_bpfmap_globals(&self->im.t, &self->im.maps, &cache);
+	ASSERT_NE(NULL, a) TH_LOG("%s", kt_errmsg());
+	for (i = 0; i < json_array_size(a); i++)
+		EXPECT_NE(NULL, json_object_get(json_array_get(a, i),
+						"globals"));
+	EXPECT_EQ(1, cache.nr);
+	first = cache.e[0].btf;
+	b = kt_bpfmap_globals(&self->im.t, &self->im.maps, &cache);
+	EXPECT_TRUE(json_equal(a, b));
+	EXPECT_EQ(first, cache.e[0].btf);
+	json_decref(b);
+	ASSERT_EQ(0, poke(&self->im.t, btf + offset(_metadata, &self->im.btf,
+						    "btf", "id"), 9999, 4));
+	b = kt_bpfmap_globals(&self->im.t, &self->im.maps, &cache);
+	EXPECT_TRUE(json_equal(a, b));
+	EXPECT_EQ(1, cache.nr);
+	EXPECT_EQ(9999, cache.e[0].id);
+	json_decref(a);
+	json_decref(b);
+	kt_bpfmap_cache_free(&cache);
+}
+
+TEST_F(maps, an_unknown_name_is_named)
+{
+	EXPECT_EQ(NULL, dump(&self->im.t, &self->im.maps, "no_such_map"));
+	EXPECT_NE(NULL, strstr(kt_errmsg(),
+			       "no map named 'no_such_map' among the scheduler's maps ("))
+		TH_LOG("%s", kt_errmsg());
+}
+
+TEST_F(maps, no_scheduler_attached)
+{
+	ASSERT_EQ(0, poke(&self->im.t, self->im.maps.scx_root, 0, 8));
+	EXPECT_EQ(NULL, dump(&self->im.t, &self->im.maps, NULL));
+	EXPECT_STREQ("no sched_ext scheduler is attached", kt_errmsg());
+}
+
+/* The first map with BTF: its BTF's raw data, damaged. */
+TEST_F(maps, btf_that_does_not_parse)
+{
+	json_t *all = dump(&self->im.t, &self->im.maps, "rodata"), *m;
+	uint64_t btf, data;
+
+	ASSERT_NE(NULL, all);
+	btf = peek(&self->im.t, map_addr(json_array_get(all, 0)) +
+		   offset(_metadata, &self->im.btf, "bpf_map", "btf"));
+	data = peek(&self->im.t, btf + offset(_metadata, &self->im.btf, "btf",
+					   "data"));
+	json_decref(all);
+	/* The header's type section runs far past the data. */
+	ASSERT_EQ(0, poke(&self->im.t, data + 8, 0x7fff0000, 4));
+	all = dump(&self->im.t, &self->im.maps, "rodata");
+	ASSERT_NE(NULL, all);
+	m = json_array_get(all, 0);
+	ASSERT_NE(NULL, map_error(m));
+	EXPECT_NE(NULL, strstr(map_error(m), "does not parse"));
+	TH_LOG("%s", map_error(m));
+	json_decref(all);
+}
+
+TEST_F(maps, btf_too_large)
+{
+	json_t *all = dump(&self->im.t, &self->im.maps, "rodata"), *m;
+	uint64_t btf;
+
+	ASSERT_NE(NULL, all);
+	btf = peek(&self->im.t, map_addr(json_array_get(all, 0)) +
+		   offset(_metadata, &self->im.btf, "bpf_map", "btf"));
+	json_decref(all);
+	ASSERT_EQ(0, poke(&self->im.t, btf + offset(_metadata, &self->im.btf, "btf",
+						 "data_size"),
+			  0xffffffff, 4));
+	all = dump(&self->im.t, &self->im.maps, "rodata");
+	m = json_array_get(all, 0);
+	ASSERT_NE(NULL, map_error(m));
+	EXPECT_NE(NULL, strstr(map_error(m), "4294967295 bytes, expected 1 to"))
+		TH_LOG("%s", map_error(m));
+	json_decref(all);
+}
+
+TEST_F(maps, value_size_too_large)
+{
+	json_t *all = dump(&self->im.t, &self->im.maps, "rodata"), *m;
+	uint64_t addr;
+
+	ASSERT_NE(NULL, all);
+	addr = map_addr(json_array_get(all, 0));
+	json_decref(all);
+	ASSERT_EQ(0, poke(&self->im.t, addr + offset(_metadata, &self->im.btf,
+						  "bpf_map", "value_size"),
+			  0x7fffffff, 4));
+	all = dump(&self->im.t, &self->im.maps, NULL);
+	ASSERT_NE(NULL, all);
+	m = json_array_get(all, json_array_size(all) - 1);
+	/* The map is listed by its address, with what is wrong. */
+	m = NULL;
+	for (size_t i = 0; i < json_array_size(all); i++)
+		if (map_error(json_array_get(all, i)) &&
+		    strstr(map_error(json_array_get(all, i)), "2147483647"))
+			m = json_array_get(all, i);
+	ASSERT_NE(NULL, m);
+	EXPECT_NE(NULL, strstr(map_error(m), "value of 2147483647: at most"))
+		TH_LOG("%s", map_error(m));
+	json_decref(all);
+}
+
+/* A hash element whose next is itself: the walk stops, and says why. */
+TEST_F(flatcg, a_loop_in_a_hash_chain)
+{
+	uint32_t n_buckets, b, bucket_size = kt_btf_struct_size(&self->im.btf,
+								"bucket");
+	json_t *all, *m;
+	uint64_t htab, buckets, elem = 1;
+
+	all = dump(&self->im.t, &self->im.maps, "cgv_node_stash");
+	ASSERT_NE(NULL, all);
+	htab = map_addr(json_array_get(all, 0));
+	json_decref(all);
+	buckets = peek(&self->im.t, htab + offset(_metadata, &self->im.btf,
+					       "bpf_htab", "buckets"));
+	n_buckets = peek(&self->im.t, htab + offset(_metadata, &self->im.btf,
+						 "bpf_htab", "n_buckets"));
+	for (b = 0; b < n_buckets && (elem & 1); b++)
+		elem = peek(&self->im.t, buckets + b * bucket_size);
+	ASSERT_FALSE(elem & 1) TH_LOG("no element in %u buckets", n_buckets);
+	ASSERT_EQ(0, poke(&self->im.t, elem + offset(_metadata, &self->im.btf,
+						  "htab_elem",
+						  "hash_node.next"), elem, 8));
+	all = dump(&self->im.t, &self->im.maps, "cgv_node_stash");
+	ASSERT_NE(NULL, all);
+	m = json_array_get(all, 0);
+	ASSERT_NE(NULL, map_error(m));
+	EXPECT_NE(NULL, strstr(map_error(m), "more elements than max_entries 16384 allows (a loop?)"));
+	TH_LOG("%s", map_error(m));
+	json_decref(all);
+}
+
+/* The struct_ops map, found as the reader finds it. */
+static uint64_t stops_map(struct __test_metadata *_metadata,
+			  const struct image *im)
+{
+	json_t *all = kt_bpfmap_dump(&im->t, &im->maps, NULL, 0);
+	uint64_t addr;
+
+	EXPECT_NE(NULL, all);
+	addr = map_addr(json_array_get(all, 0));
+	EXPECT_STREQ("struct_ops", json_string_value(json_object_get(
+		json_array_get(all, 0), "type")));
+	json_decref(all);
+	return addr;
+}
+
+/* Its sched_ext_ops no longer points at scx_root: not the scheduler's. */
+TEST_F(maps, no_struct_ops_map_of_the_scheduler)
+{
+	uint64_t map = stops_map(_metadata, &self->im);
+
+	ASSERT_EQ(0, poke(&self->im.t, map +
+			  self->im.maps.f[KT_BM_STOPS_DATA].offset +
+			  self->im.maps.f[KT_BM_OPS_PRIV].offset, 0x1234, 8));
+	EXPECT_EQ(NULL, dump(&self->im.t, &self->im.maps, NULL));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "no struct_ops map in map_idr belongs to the attached scheduler"))
+		TH_LOG("%s", kt_errmsg());
+}
+
+TEST_F(maps, too_many_struct_ops_programs)
+{
+	uint64_t map = stops_map(_metadata, &self->im);
+
+	ASSERT_EQ(0, poke(&self->im.t, map +
+			  self->im.maps.f[KT_BM_STOPS_FUNCS_CNT].offset,
+			  100000, 4));
+	EXPECT_EQ(NULL, dump(&self->im.t, &self->im.maps, NULL));
+	EXPECT_STREQ("struct_ops map: 100000 programs, at most 256",
+		     kt_errmsg());
+}
+
+/* The first program's used_map_cnt past the verifier's bound. */
+TEST_F(maps, a_program_with_too_many_maps)
+{
+	uint64_t map = stops_map(_metadata, &self->im), links, link = 0;
+	uint64_t prog, aux;
+	unsigned int i;
+
+	links = peek(&self->im.t, map +
+		     self->im.maps.f[KT_BM_STOPS_LINKS].offset);
+	for (i = 0; i < 64 && !link; i++)
+		link = peek(&self->im.t, links + i * 8);
+	ASSERT_NE(0, link);
+	prog = peek(&self->im.t, link + offset(_metadata, &self->im.btf,
+					       "bpf_link", "prog"));
+	aux = peek(&self->im.t, prog + offset(_metadata, &self->im.btf,
+					      "bpf_prog", "aux"));
+	ASSERT_EQ(0, poke(&self->im.t, aux +
+			  offset(_metadata, &self->im.btf, "bpf_prog_aux",
+				 "used_map_cnt"), 65, 4));
+	EXPECT_EQ(NULL, dump(&self->im.t, &self->im.maps, NULL));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), " uses 65 maps, at most 64"))
+		TH_LOG("%s", kt_errmsg());
+}
+
+/*
+ * Map @name's field @type.@path set to @value (@len bytes), and the map
+ * read again: its error, or NULL.  Freed by the caller.
+ */
+static char *error_after(struct __test_metadata *_metadata, struct image *im,
+			 const char *name, const char *type, const char *path,
+			 uint64_t value, unsigned int len)
+{
+	json_t *all = dump(&im->t, &im->maps, name);
+	const char *error;
+	char *copy = NULL;
+
+	if (!all)
+		return NULL;
+	EXPECT_EQ(0, poke(&im->t, map_addr(json_array_get(all, 0)) +
+			  offset(_metadata, &im->btf, type, path), value, len));
+	json_decref(all);
+	all = dump(&im->t, &im->maps, name);
+	error = map_error(json_array_get(all, 0));
+	if (error)
+		copy = strdup(error);
+	json_decref(all);
+	return copy;
+}
+
+/* An array's elem_size that does not fit its value_size. */
+TEST_F(qmap, an_array_whose_elements_do_not_fit)
+{
+	char *e = error_after(_metadata, &self->im, "monitor_timer",
+			      "bpf_array", "elem_size", 3, 4);
+
+	EXPECT_STREQ("elem_size 3 does not fit value_size 16", e);
+	free(e);
+}
+
+/* Arena globals larger than the arena. */
+TEST_F(qmap, arena_smaller_than_its_globals)
+{
+	char *e = error_after(_metadata, &self->im, "arena", "bpf_map",
+			      "max_entries", 1, 4);
+
+	ASSERT_NE(NULL, e);
+	EXPECT_NE(NULL, strstr(e, " bytes in an arena of 1 pages")) TH_LOG("%s", e);
+	free(e);
+}
+
+/* A kernel without arenas: that map says so, the others are read. */
+TEST_F(qmap, a_kernel_without_arenas)
+{
+	json_t *all, *m;
+	size_t i;
+
+	self->im.maps.f[KT_BM_ARENA_KERN_VM].available = false;
+	all = dump(&self->im.t, &self->im.maps, NULL);
+	ASSERT_NE(NULL, all) TH_LOG("%s", kt_errmsg());
+	json_array_foreach(all, i, m) {
+		bool arena = !strcmp(json_string_value(json_object_get(m, "type")),
+				     "arena");
+
+		EXPECT_STREQ(arena ? "this kernel has no struct bpf_arena as ktstr knows it" :
+			     "(none)", map_error(m) ?: "(none)");
+	}
+	json_decref(all);
+}
+
+/* A kernel without what finding maps needs: said, with what it lacks. */
+TEST_F(qmap, a_kernel_without_map_idr)
+{
+	self->im.maps.available = false;
+	snprintf(self->im.maps.missing, sizeof(self->im.maps.missing),
+		 "map_idr");
+	EXPECT_EQ(NULL, dump(&self->im.t, &self->im.maps, NULL));
+	EXPECT_STREQ("this kernel lacks what reading BPF maps needs: map_idr",
+		     kt_errmsg());
+}
+
+/* A per-CPU pointer that points nowhere: the map says where. */
+TEST_F(flatcg, a_per_cpu_pointer_to_nowhere)
+{
+	char *e = error_after(_metadata, &self->im, "stats", "bpf_array",
+			      "pptrs", 0xdead000000000000ULL, 8);
+
+	ASSERT_NE(NULL, e);
+	EXPECT_NE(NULL, strstr(e, "is not a canonical address")) TH_LOG("%s", e);
+	free(e);
+}
+
+TEST_F(flatcg, too_many_buckets)
+{
+	char *e = error_after(_metadata, &self->im, "cgv_node_stash",
+			      "bpf_htab", "n_buckets", 1U << 31, 4);
+
+	EXPECT_STREQ("2147483648 buckets, expected 1 to 1048576", e);
+	free(e);
+}
+
+/* map_idr's root node made to hold itself: bounded, and named. */
+TEST_F(maps, a_loop_in_map_idr)
+{
+	uint64_t head_at = self->im.maps.map_idr +
+			   self->im.maps.f[KT_BM_IDR_XA_HEAD].offset;
+	uint64_t head = peek(&self->im.t, head_at);
+	uint64_t slots = self->im.maps.f[KT_BM_XA_NODE_SLOTS].offset;
+
+	ASSERT_EQ(2, head & 3) TH_LOG("map_idr has a single entry");
+	/* A node above the leaves (shift 6) whose first slot is itself. */
+	ASSERT_EQ(0, poke(&self->im.t, head - 2 + self->im.maps.f[KT_BM_XA_NODE_SHIFT].offset,
+			  6, 1));
+	ASSERT_EQ(0, poke(&self->im.t, head - 2 + slots, head, 8));
+	EXPECT_EQ(NULL, dump(&self->im.t, &self->im.maps, NULL));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "(a loop?)")) TH_LOG("%s",
+								kt_errmsg());
+}
+
+TEST(excerpts_that_do_not_load)
+{
+	static const char magic[] = "KTMEMIM1";
+	uint8_t buf[64] = { 0 };
+	struct kt_guestmem m;
+	unsigned int cpus;
+
+	EXPECT_EQ(-1, kt_memimage_load(&m, "junk", 4, "junk", &cpus));
+	EXPECT_STREQ("junk: not a guest memory excerpt (no KTMEMIM1 header)",
+		     kt_errmsg());
+	memcpy(buf, magic, 8);
+	buf[9] = 0x10;				/* 4 KiB of RAM */
+	buf[20] = 1;				/* one range of 4 bytes ... */
+	buf[24 + 8] = 4;
+	EXPECT_EQ(-1, kt_memimage_load(&m, buf, 24 + 12, "short", &cpus));
+	EXPECT_STREQ("short: range 0 runs past the end", kt_errmsg());
+	buf[24 + 1] = 0x20;			/* ... at 8 KiB */
+	EXPECT_EQ(-1, kt_memimage_load(&m, buf, 24 + 12 + 4, "outside",
+				       &cpus));
+	EXPECT_STREQ("outside: range 0 (4 bytes at 0x2000) is not in the guest's RAM",
+		     kt_errmsg());
+	buf[15] = 0x7f;				/* RAM past the bound */
+	EXPECT_EQ(-1, kt_memimage_load(&m, buf, 40, "huge", &cpus));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "huge: RAM of")) TH_LOG("%s",
+								 kt_errmsg());
+}
+
+/* Types built here: every kind the decoder reads, and what does not fit. */
+FIXTURE(types) {
+	struct btf *btf;
+	int u32, s8, chr, chars, en, st, arr, ds, bf;
+};
+
+FIXTURE_SETUP(types)
+{
+	struct btf *b = btf__new_empty();
+	int var;
+
+	ASSERT_NE(NULL, b);
+	self->btf = b;
+	self->u32 = btf__add_int(b, "unsigned int", 4, 0);
+	self->s8 = btf__add_int(b, "signed char", 1, BTF_INT_SIGNED);
+	self->chr = btf__add_int(b, "char", 1, BTF_INT_SIGNED);
+	self->chars = btf__add_array(b, self->u32, self->chr, 8);
+	self->en = btf__add_enum(b, "color", 4);
+	btf__add_enum_value(b, "RED", 0);
+	btf__add_enum_value(b, "GREEN", 7);
+	self->st = btf__add_struct(b, "pair", 16);
+	btf__add_field(b, "n", self->u32, 0, 0);
+	btf__add_field(b, "c", self->en, 32, 0);
+	btf__add_field(b, "name", self->chars, 64, 0);
+	self->bf = btf__add_struct(b, "bits", 4);
+	btf__add_field(b, "lo", self->u32, 0, 3);
+	btf__add_field(b, "neg", self->s8, 3, 4);
+	self->arr = btf__add_array(b, self->u32, self->st, 2);
+	var = btf__add_var(b, "nr_things", BTF_VAR_GLOBAL_ALLOCATED, self->u32);
+	self->ds = btf__add_datasec(b, "x.bss", 8);
+	btf__add_datasec_var_info(b, var, 4, 4);
+}
+
+FIXTURE_TEARDOWN(types)
+{
+	btf__free(self->btf);
+}
+
+static char *decoded(const struct btf *btf, int id, const void *p, size_t len)
+{
+	json_t *v = kt_btfv_decode(btf, id, p, len);
+	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+
+	json_decref(v);
+	return s;
+}
+
+TEST_F(types, structs_enums_text_and_sections)
+{
+	uint8_t pair[32] = { 5, 0, 0, 0, 7, 0, 0, 0, 'q', 'm', 'a', 'p', 0,
+			     'x', 0, 0, 9, 0, 0, 0, 3 };
+	uint8_t bss[8] = { 0, 0, 0, 0, 42, 0, 0, 0 };
+	char *s;
+
+	s = decoded(self->btf, self->arr, pair, 32);
+	EXPECT_STREQ("[{\"n\":5,\"c\":\"GREEN\",\"name\":\"qmap\"},{\"n\":9,\"c\":3,\"name\":\"\"}]",
+		     s) TH_LOG("%s", kt_errmsg());
+	free(s);
+	s = decoded(self->btf, self->ds, bss, 8);
+	EXPECT_STREQ("{\"nr_things\":42}", s);
+	free(s);
+}
+
+TEST_F(types, bitfields_signed_and_not)
+{
+	uint8_t v[4] = { 0x7d };	/* lo 5, neg 0b1111: -1 */
+	char *s = decoded(self->btf, self->bf, v, 4);
+
+	EXPECT_STREQ("{\"lo\":5,\"neg\":-1}", s);
+	free(s);
+}
+
+TEST_F(types, a_type_larger_than_the_value)
+{
+	uint8_t v[16] = { 0 };
+	char want[128];
+
+	snprintf(want, sizeof(want),
+		 "BTF type %d (anonymous) needs 32 bytes, the value has 16",
+		 self->arr);
+	EXPECT_EQ(NULL, kt_btfv_decode(self->btf, self->arr, v, 16));
+	EXPECT_STREQ(want, kt_errmsg());
+	EXPECT_EQ(NULL, kt_btfv_decode(self->btf, 999, v, 16));
+	EXPECT_STREQ("BTF type 999 does not exist", kt_errmsg());
+}
+
+TEST_F(types, a_datasec_variable_past_its_section)
+{
+	uint8_t v[4] = { 0 };
+
+	EXPECT_EQ(NULL, kt_btfv_decode(self->btf, self->ds, v, 4));
+	EXPECT_STREQ("variable nr_things: 4 bytes at 4, the section has 4",
+		     kt_errmsg());
+}
+
+/* A struct that holds itself (BTF the guest made up): nesting is bounded. */
+TEST(nesting_is_bounded)
+{
+	struct btf *b = btf__new_empty();
+	uint8_t v[8] = { 0 };
+	int st;
+
+	ASSERT_NE(NULL, b);
+	st = btf__add_struct(b, "loop", 8);
+	ASSERT_EQ(0, btf__add_field(b, "self", st, 0, 0));
+	EXPECT_EQ(NULL, kt_btfv_decode(b, st, v, 8));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "nested more than 24 deep"))
+		TH_LOG("%s", kt_errmsg());
+	btf__free(b);
+}
+
+TEST_HARNESS_MAIN
