@@ -314,11 +314,12 @@ static int find_maps(struct walk *w)
 	if (!w->l->available)
 		return kt_fail("this kernel lacks what reading BPF maps needs: %s",
 			       w->l->missing);
-	if (read_ptr(w, w->l->scx_root, &root))
+	if (read_ptr(w, kt_target_moved(w->t, w->l->scx_root), &root))
 		return -1;
 	if (!root)
 		return kt_fail("no sched_ext scheduler is attached");
-	if (read_ptr(w, w->l->map_idr + fld(w, KT_BM_IDR_XA_HEAD), &head) ||
+	if (read_ptr(w, kt_target_moved(w->t, w->l->map_idr) +
+			   fld(w, KT_BM_IDR_XA_HEAD), &head) ||
 	    walk_idr(w, head, root, 0))
 		return -1;
 	if (!w->stops_map)

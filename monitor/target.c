@@ -119,8 +119,11 @@ int kt_target_read_field(const struct kt_target *t, uint64_t base,
 
 uint64_t kt_target_sym(const struct kt_target *t, enum kt_sym s)
 {
-	uint64_t addr = t->layout->sym[s];
+	return kt_target_moved(t, t->layout->sym[s]);
+}
 
+uint64_t kt_target_moved(const struct kt_target *t, uint64_t addr)
+{
 	/*
 	 * Image addresses move with the image.  Per-CPU symbols of x86-64
 	 * kernels before 6.15 are offsets from 0, which KASLR leaves alone.

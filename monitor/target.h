@@ -47,6 +47,8 @@ int kt_target_read_field(const struct kt_target *t, uint64_t base,
 			 const struct kt_field *f, int64_t *value);
 /* The run-time address of symbol @s: its link address moved by KASLR. */
 uint64_t kt_target_sym(const struct kt_target *t, enum kt_sym s);
+/* The run-time address of any symbol from its link address @addr. */
+uint64_t kt_target_moved(const struct kt_target *t, uint64_t addr);
 /* The address of per-CPU @addr (a run-time address) on @cpu. */
 uint64_t kt_target_percpu(const struct kt_target *t, uint64_t addr,
 			  unsigned int cpu);
