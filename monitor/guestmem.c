@@ -169,6 +169,9 @@ int kt_guestmem_peek(const struct kt_guestmem *m, uint64_t gpa, void *buf,
 	if (pread(node->fd, buf, len, off) != (ssize_t)len)
 		return kt_fail_errno("guest memory: reading 0x%llx",
 				     (unsigned long long)gpa);
+	/* A recording (memimage.c) needs what the scan read too. */
+	if (m->on_read)
+		m->on_read(m->on_read_ctx, gpa, buf, len);
 	return 0;
 }
 

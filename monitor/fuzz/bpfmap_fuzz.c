@@ -40,7 +40,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	if (!vmlinux || kt_btf_load(&btf, vmlinux) ||
 	    kt_symbols_load(&syms, vmlinux, system_map) ||
-	    kt_layout_resolve(&layout, &btf, &syms))
+	    kt_layout_resolve(&layout, &btf, &syms) ||
+	    kt_layout_read_banner(&layout, vmlinux))
 		return 0;
 	kt_bpfmap_layout_resolve(&maps, &btf, &syms);
 	ready = true;

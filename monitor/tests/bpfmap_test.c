@@ -30,8 +30,8 @@
  * What the guest held when it was recorded: the first dump `ktstr monitor
  * --maps --maps-record` printed (Documentation/monitor.md has the command).
  */
-#define QMAP_NR_ENQUEUED 13
-#define QMAP_NR_DISPATCHED 13
+#define QMAP_NR_ENQUEUED 9
+#define QMAP_NR_DISPATCHED 9
 #define QMAP_SLICE_NS 20000000
 
 /* build/tests/<test> -> the source tree's monitor/tests/fixtures/@name. */
@@ -67,6 +67,8 @@ static void image_open(struct __test_metadata *_metadata, struct image *im,
 	ASSERT_EQ(0, kt_symbols_load(&im->syms, im->k.vmlinux,
 				     im->k.system_map));
 	ASSERT_EQ(0, kt_layout_resolve(&im->layout, &im->btf, &im->syms));
+	ASSERT_EQ(0, kt_layout_read_banner(&im->layout, im->k.vmlinux))
+		TH_LOG("%s", kt_errmsg());
 	kt_bpfmap_layout_resolve(&im->maps, &im->btf, &im->syms);
 	ASSERT_TRUE(im->maps.available) TH_LOG("%s", im->maps.missing);
 	ASSERT_EQ(0, fixture_path(name, path, sizeof(path)));
@@ -323,7 +325,9 @@ TEST_F(maps, an_unknown_name_is_named)
 
 TEST_F(maps, no_scheduler_attached)
 {
-	ASSERT_EQ(0, poke(&self->im.t, self->im.maps.scx_root, 0, 8));
+	ASSERT_EQ(0, poke(&self->im.t,
+			  kt_target_moved(&self->im.t, self->im.maps.scx_root),
+			  0, 8));
 	EXPECT_EQ(NULL, dump(&self->im.t, &self->im.maps, NULL));
 	EXPECT_STREQ("no sched_ext scheduler is attached", kt_errmsg());
 }
@@ -591,7 +595,8 @@ TEST_F(flatcg, too_many_buckets)
 /* map_idr's root node made to hold itself: bounded, and named. */
 TEST_F(maps, a_loop_in_map_idr)
 {
-	uint64_t head_at = self->im.maps.map_idr +
+	uint64_t head_at = kt_target_moved(&self->im.t,
+					   self->im.maps.map_idr) +
 			   self->im.maps.f[KT_BM_IDR_XA_HEAD].offset;
 	uint64_t head = peek(&self->im.t, head_at);
 	uint64_t slots = self->im.maps.f[KT_BM_XA_NODE_SLOTS].offset;
