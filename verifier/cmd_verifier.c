@@ -192,11 +192,8 @@ static int guest_command(struct verifier_opts *o, char **args, int nr_args)
 /* The agent on the host: build/verifier-agent/ktstr-verifier. */
 static int agent_path(char *buf, size_t len)
 {
-	char root[4096];
-
-	if (kt_root_dir(root, sizeof(root)))
+	if (kt_root_path(buf, len, "build/verifier-agent/ktstr-verifier"))
 		return -1;
-	snprintf(buf, len, "%s/build/verifier-agent/ktstr-verifier", root);
 	if (access(buf, X_OK))
 		return kt_fail_errno("verifier agent %s (run 'make')", buf);
 	return 0;

@@ -43,17 +43,7 @@ static bool wants_help(int argc, char **argv)
 	return false;
 }
 
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ktstr: kernel: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s", usage_text);
-	return KT_EXIT_USAGE;
-}
+#define usage_error(...) kt_usage_exit("kernel", usage_text, __VA_ARGS__)
 
 static int failed(void)
 {

@@ -55,6 +55,18 @@ int kt_fail_usage(const char *fmt, ...)
 	return -1;
 }
 
+int kt_usage_exit(const char *cmd, const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ktstr: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", usage);
+	return KT_EXIT_USAGE;
+}
+
 int kt_fail_mark_usage(void)
 {
 	last_is_usage = true;
