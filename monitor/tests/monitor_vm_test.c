@@ -331,6 +331,8 @@ TEST_F_TIMEOUT(monitor, another_builds_symbols_are_refused,
 {
 	char cmd[2048];
 
+	/* the bzImage boots (--nokaslr would boot the changed vmlinux) */
+	ASSERT_EQ(0, setenv("KTSTR_NOKASLR", "0", 1));
 	snprintf(cmd, sizeof(cmd),
 		 "k=$(ls -d ${KTSTR_CACHE_DIR:-$HOME/.cache/ktstr}/kernels/*/ | sort -V | tail -n 1) &&\n"
 		 "cp $k/vmlinuz $k/config $k/System.map %s/ &&\n"
