@@ -174,6 +174,17 @@ TEST(kaslr_unless_asked)
 	EXPECT_NE(NULL, strstr(c.out, "panic=-1 nokaslr mitigations=off")) TH_LOG("%s", c.out);
 }
 
+/* make bench BENCH_SECTIONS=...: a section it does not have, before any work. */
+TEST(bench_refuses_an_unknown_section)
+{
+	static struct cli c;
+
+	EXPECT_EQ(2, cli_run(&c, "BENCH_SECTIONS='boot nope' TMPDIR=/nonexistent kselftest/bench.sh"));
+	EXPECT_STREQ("bench: BENCH_SECTIONS: no section 'nope' (sections: boot ready vcpus suite fair matrix repro monitor gauntlet)\n",
+		     c.err);
+	EXPECT_STREQ("", c.out);
+}
+
 /* The kind belongs to the last error: a later failure of another kind wins. */
 TEST(kind_of_the_last_error)
 {
