@@ -254,6 +254,38 @@ TEST_F_TIMEOUT(monitor, maps_show_the_scheduler_globals_changing,
 }
 
 /*
+ * A BPF queue map as ktstr_pidq fills it: six spinners on two CPUs keep
+ * pids waiting in it, and the host reads them out, oldest first.  The
+ * spinners' own pids (the guest prints them) must be among the entries.
+ */
+TEST_F_TIMEOUT(monitor, maps_show_the_pids_in_a_queue_map,
+	       VM_TEST_TIMEOUT_S)
+{
+	long long spinner[6], entry[512];
+	int nr_spinners, nr_entries, i, j, found = 0;
+	const char *p;
+
+	ASSERT_EQ(0, cli_run(&cli, "./ktstr monitor --topology 1n1l2c1t --scheduler ktstr_pidq --interval 500 --quiet --map pidq --exec 'for i in 1 2 3 4 5 6; do (while :; do :; done) & echo spinner $!; done; sleep 3; kill $(jobs -p)'"))
+		TH_LOG("%s\n%s", cli.out, cli.err);
+	nr_spinners = values_of(cli.err, "spinner ", spinner, 6);
+	ASSERT_EQ(6, nr_spinners) TH_LOG("%s", cli.err);
+	p = strstr(cli.out, "  pidq: queue, id ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", cli.out);
+	EXPECT_NE(NULL, strstr(p, ", key 0 B, value 4 B, max_entries 4096\n"));
+	nr_entries = values_of(p, "\n    [1] = ", entry, 512);
+	ASSERT_GE(nr_entries, 1) TH_LOG("%s", cli.out);
+	nr_entries = values_of(p, "] = ", entry, 512);
+	for (i = 0; i < nr_spinners; i++)
+		for (j = 0; j < nr_entries; j++)
+			if (entry[j] == spinner[i]) {
+				found++;
+				break;
+			}
+	EXPECT_GE(found, 3) TH_LOG("%s\n%s", cli.out, cli.err);
+	EXPECT_EQ(0, shm_leftovers());
+}
+
+/*
  * --maps-record without a scheduler to record, and into a directory that
  * does not exist: the run fails, says why, and leaves no file.
  */
