@@ -22,6 +22,7 @@
 #include "kselftest_harness.h"
 #include "kselftest/runner/tests/cli.h"
 #include "error.h"
+#include "kernel.h"
 #include "symbols.h"
 
 #define VM_TEST_TIMEOUT_S 300
@@ -379,23 +380,19 @@ out:
 TEST_F_TIMEOUT(monitor, another_builds_symbols_are_refused,
 	       VM_TEST_TIMEOUT_S)
 {
-	char cmd[2048], k[512], map[600], out[600];
-	FILE *p;
+	static struct kt_kernel k;
+	char cmd[3 * PATH_MAX + 256], out[128];
 
 	/* The bzImage is the kernel booted: with KASLR, whatever the caller's. */
 	ASSERT_EQ(0, setenv("KTSTR_NOKASLR", "0", 1));
-	p = popen("ls -d ${KTSTR_CACHE_DIR:-$HOME/.cache/ktstr}/kernels/*/ | sort -V | tail -n 1", "r");
-	ASSERT_NE(NULL, p);
-	ASSERT_NE(NULL, fgets(k, sizeof(k), p));
-	pclose(p);
-	k[strcspn(k, "\n")] = '\0';
-	snprintf(cmd, sizeof(cmd), "cp %s/vmlinuz %s/config %s/System.map %s/",
-		 k, k, k, self->dir);
+	/* The default kernel, as ktstr resolves it. */
+	ASSERT_EQ(0, kt_kernel_resolve(NULL, &k)) TH_LOG("%s", kt_errmsg());
+	snprintf(cmd, sizeof(cmd), "cp '%s' %s/vmlinuz && cp '%s' '%s' %s/",
+		 k.bzimage, self->dir, k.config, k.system_map, self->dir);
 	ASSERT_EQ(0, system(cmd));
-	snprintf(cmd, sizeof(cmd), "%s/vmlinux", k);
-	snprintf(map, sizeof(map), "%s/System.map", k);
 	snprintf(out, sizeof(out), "%s/vmlinux", self->dir);
-	ASSERT_EQ(0, other_build(cmd, map, out)) TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(0, other_build(k.vmlinux, k.system_map, out))
+		TH_LOG("%s", kt_errmsg());
 	EXPECT_EQ(1, cli_run(&cli, "./ktstr monitor --topology 1n1l2c1t --kernel %s/vmlinuz --no-snapshot --quiet --exec true",
 			     self->dir));
 	snprintf(cmd, sizeof(cmd), "monitor: could not watch the guest: the guest kernel is not in its RAM: no copy of this kernel's linux_banner of vmlinux %s/vmlinux (\"Linux version ",
