@@ -10,17 +10,19 @@
 static __thread char last_error[1024];
 static __thread bool last_is_usage;
 
+/* Through a copy: a message may quote the last one (kt_errmsg()). */
 static void record(const char *fmt, va_list ap, int errnum, bool usage)
 {
+	char text[sizeof(last_error)];
 	size_t len;
 
 	last_is_usage = usage;
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
-	if (!errnum)
-		return;
-	len = strlen(last_error);
-	snprintf(last_error + len, sizeof(last_error) - len, ": %s",
-		 strerror(errnum));
+	vsnprintf(text, sizeof(text), fmt, ap);
+	len = strlen(text);
+	if (errnum)
+		snprintf(text + len, sizeof(text) - len, ": %s",
+			 strerror(errnum));
+	memcpy(last_error, text, sizeof(last_error));
 }
 
 int kt_fail(const char *fmt, ...)

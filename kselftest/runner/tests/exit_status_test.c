@@ -160,6 +160,9 @@ TEST(kaslr_unless_asked)
 {
 	static struct cli c;
 
+	/* The default is the subject: not what the caller's shell exports. */
+	ASSERT_EQ(0, unsetenv("KTSTR_NOKASLR"));
+
 	ASSERT_EQ(0, cli_run(&c, CLI_TIMEOUT "./ktstr shell --dry-run --exec true --topology 1n1l2c1t"))
 		TH_LOG("%s", c.err);
 	EXPECT_NE(NULL, strstr(c.out, "/vmlinuz ")) TH_LOG("%s", c.out);
@@ -183,6 +186,19 @@ TEST(bench_refuses_an_unknown_section)
 	EXPECT_STREQ("bench: BENCH_SECTIONS: no section 'nope' (sections: boot ready vcpus suite fair matrix repro monitor gauntlet)\n",
 		     c.err);
 	EXPECT_STREQ("", c.out);
+}
+
+/* A message may quote the last one: kt_errmsg() as an argument. */
+TEST(a_message_quoting_the_last_one)
+{
+	errno = EISDIR;
+	EXPECT_EQ(-1, kt_fail_errno("reading %s", "ram0"));
+	EXPECT_EQ(-1, kt_fail("not found: %s", kt_errmsg()));
+	EXPECT_STREQ("not found: reading ram0: Is a directory", kt_errmsg());
+	errno = ENOENT;
+	EXPECT_EQ(-1, kt_fail_errno("again (%s)", kt_errmsg()));
+	EXPECT_STREQ("again (not found: reading ram0: Is a directory): No such file or directory",
+		     kt_errmsg());
 }
 
 /* The kind belongs to the last error: a later failure of another kind wins. */
