@@ -733,6 +733,34 @@ TEST_F(types, a_datasec_variable_past_its_section)
 		     kt_errmsg());
 }
 
+/*
+ * Typedefs that name each other (btf__new() lets them by): as a bit
+ * field's type and as a char array's element, an error, not a hang.
+ */
+TEST(typedef_loops_are_bounded)
+{
+	struct btf *b = btf__new_empty();
+	uint8_t v[8] = { 0 };
+	int u32, st, t1, arr;
+	char want[128];
+
+	ASSERT_NE(NULL, b);
+	u32 = btf__add_int(b, "unsigned int", 4, 0);
+	t1 = btf__add_typedef(b, "t1", u32 + 2);
+	ASSERT_EQ(t1 + 1, btf__add_typedef(b, "t2", t1));
+	st = btf__add_struct(b, "loopy", 4);
+	ASSERT_EQ(0, btf__add_field(b, "bits", t1, 0, 3));
+	EXPECT_EQ(NULL, kt_btfv_decode(b, st, v, 4));
+	snprintf(want, sizeof(want),
+		 "BTF type %d: member 0's type %d does not resolve (a loop of typedefs?)",
+		 st, t1);
+	EXPECT_STREQ(want, kt_errmsg());
+	arr = btf__add_array(b, u32, t1, 4);
+	EXPECT_EQ(NULL, kt_btfv_decode(b, arr, v, 8));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "has no size")) TH_LOG("%s", kt_errmsg());
+	btf__free(b);
+}
+
 /* A struct that holds itself (BTF the guest made up): nesting is bounded. */
 TEST(nesting_is_bounded)
 {
