@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "bpfmap.h"
@@ -775,6 +776,48 @@ TEST(nesting_is_bounded)
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "nested more than 24 deep"))
 		TH_LOG("%s", kt_errmsg());
 	btf__free(b);
+}
+
+/* What kt_memimage_load() refuses is not saved. */
+TEST(excerpts_that_would_not_load_are_not_saved)
+{
+	char path[] = "/tmp/ktstr-memimage-XXXXXX";
+	struct kt_memimage_rec *r;
+	struct kt_guestmem g;
+	uint8_t *big, one = 1;
+	uint32_t i;
+	int fd = mkstemp(path);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	unlink(path);
+	memset(&g, 0, sizeof(g));
+	g.ram_size = 128ULL << 30;
+	r = kt_memimage_record(&g);
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(-1, kt_memimage_save(r, path, 1));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), ": a guest of 137438953472 bytes of RAM: an excerpt holds whole pages up to 68719476736"))
+		TH_LOG("%s", kt_errmsg());
+	kt_memimage_rec_free(r);
+	g.ram_size = 1 << 20;
+	r = kt_memimage_record(&g);
+	big = calloc(1, (256U << 20) + 1);
+	ASSERT_NE(NULL, big);
+	big[0] = 1;
+	g.on_read(g.on_read_ctx, 0, big, (256U << 20) + 1);
+	free(big);
+	EXPECT_EQ(-1, kt_memimage_save(r, path, 1));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), ": more than 268435456 bytes read, more than an excerpt holds"))
+		TH_LOG("%s", kt_errmsg());
+	kt_memimage_rec_free(r);
+	r = kt_memimage_record(&g);
+	for (i = 0; i <= KT_MEMIMAGE_MAX_RANGES; i++)
+		g.on_read(g.on_read_ctx, i * 2ULL, &one, 1);
+	EXPECT_EQ(-1, kt_memimage_save(r, path, 1));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), ": more than 1048576 ranges read, more than an excerpt holds"))
+		TH_LOG("%s", kt_errmsg());
+	kt_memimage_rec_free(r);
+	EXPECT_NE(0, access(path, F_OK));
 }
 
 TEST_HARNESS_MAIN
