@@ -141,5 +141,11 @@ json_t *kt_bpfmap_globals(const struct kt_target *t,
 
 /* Prints a dump, one line a value, indented by @indent. */
 void kt_bpfmap_print(FILE *f, const json_t *maps, const char *indent);
+/*
+ * The same, @max_lines of it at most, then one line saying how many more
+ * there are (in the JSON result, where a dump is whole).
+ */
+void kt_bpfmap_print_lines(FILE *f, const json_t *maps, const char *indent,
+			   size_t max_lines);
 
 #endif

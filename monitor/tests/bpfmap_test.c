@@ -24,6 +24,7 @@
 #include "kernel.h"
 #include "layout.h"
 #include "memimage.h"
+#include "monitor.h"
 #include "symbols.h"
 #include "target.h"
 
@@ -1203,6 +1204,76 @@ TEST_F(flatcg, a_hash_walk_is_bounded)
 	EXPECT_NE(NULL, strstr(e, ": more than 1048576 elements in the map, the most ktstr walks"))
 		TH_LOG("%s", e);
 	free(e);
+}
+
+/* A failed test's globals in TAP, cut, and the error of the last read. */
+TEST_F(qmap, globals_reported_with_their_error)
+{
+	json_t *g = kt_bpfmap_globals(&self->im.t, &self->im.maps, NULL);
+	json_t *mon = json_object(), *sg;
+	size_t len = 0, lines = 0, i;
+	char *text = NULL;
+	FILE *f;
+
+	ASSERT_NE(NULL, g) TH_LOG("%s", kt_errmsg());
+	f = open_memstream(&text, &len);
+	ASSERT_NE(NULL, f);
+	kt_monitor_report_globals(f, mon, g, 1.5, "boom");
+	fclose(f);
+	for (i = 0; i < len; i++)
+		lines += text[i] == '\n';
+	EXPECT_EQ(0, strncmp(text, "monitor: scheduler globals at 1.5s, ", 36));
+	EXPECT_NE(NULL, strstr(text, "\nmonitor: scheduler globals: boom\n"));
+	EXPECT_LE(lines, KT_MONITOR_GLOBALS_LINES + 3) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, " more lines in the JSON result)\n"))
+		TH_LOG("%s", text);
+	sg = json_object_get(mon, "scheduler_globals");
+	EXPECT_STREQ("boom", json_string_value(json_object_get(sg, "error")));
+	EXPECT_TRUE(json_equal(g, json_object_get(sg, "maps")));
+	free(text);
+	json_decref(mon);
+	/* None read at all: the error alone. */
+	mon = json_object();
+	text = NULL;
+	f = open_memstream(&text, &len);
+	ASSERT_NE(NULL, f);
+	kt_monitor_report_globals(f, mon, NULL, 0, "no sched_ext scheduler is attached");
+	fclose(f);
+	EXPECT_STREQ("monitor: scheduler globals: no sched_ext scheduler is attached\n",
+		     text);
+	sg = json_object_get(mon, "scheduler_globals");
+	EXPECT_EQ(NULL, json_object_get(sg, "maps"));
+	EXPECT_STREQ("no sched_ext scheduler is attached",
+		     json_string_value(json_object_get(sg, "error")));
+	free(text);
+	json_decref(mon);
+	json_decref(g);
+}
+
+TEST_F(flatcg, a_print_cut_at_a_number_of_lines)
+{
+	json_t *all = dump(&self->im.t, &self->im.maps, NULL);
+	char *whole = NULL, *cut = NULL, want[96];
+	size_t wlen = 0, clen = 0, i, lines = 0;
+	FILE *f;
+
+	ASSERT_NE(NULL, all);
+	f = open_memstream(&whole, &wlen);
+	kt_bpfmap_print(f, all, "  ");
+	fclose(f);
+	f = open_memstream(&cut, &clen);
+	kt_bpfmap_print_lines(f, all, "  ", 5);
+	fclose(f);
+	for (i = 0; i < wlen; i++)
+		lines += whole[i] == '\n';
+	ASSERT_GT(lines, 5);
+	snprintf(want, sizeof(want), "  ... (%zu more lines in the JSON result)\n",
+		 lines - 5);
+	EXPECT_NE(NULL, strstr(cut, want)) TH_LOG("%s", cut);
+	EXPECT_EQ(0, strncmp(whole, cut, clen - strlen(want)));
+	free(whole);
+	free(cut);
+	json_decref(all);
 }
 
 /* More BPF_MAP_TYPE_* than the layout names: the rest are numbers. */
