@@ -10,19 +10,24 @@
 static __thread char last_error[1024];
 static __thread bool last_is_usage;
 
-/* Through a copy: a message may quote the last one (kt_errmsg()). */
+/*
+ * Formatted aside first: a message that wraps the last one
+ * (kt_fail("map at 0x%llx: %s", addr, kt_errmsg())) reads from
+ * last_error while it is written.
+ */
 static void record(const char *fmt, va_list ap, int errnum, bool usage)
 {
-	char text[sizeof(last_error)];
+	char msg[sizeof(last_error)];
 	size_t len;
 
 	last_is_usage = usage;
-	vsnprintf(text, sizeof(text), fmt, ap);
-	len = strlen(text);
-	if (errnum)
-		snprintf(text + len, sizeof(text) - len, ": %s",
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (errnum) {
+		len = strlen(msg);
+		snprintf(msg + len, sizeof(msg) - len, ": %s",
 			 strerror(errnum));
-	memcpy(last_error, text, sizeof(last_error));
+	}
+	memcpy(last_error, msg, sizeof(msg));
 }
 
 int kt_fail(const char *fmt, ...)

@@ -188,19 +188,6 @@ TEST(bench_refuses_an_unknown_section)
 	EXPECT_STREQ("", c.out);
 }
 
-/* A message may quote the last one: kt_errmsg() as an argument. */
-TEST(a_message_quoting_the_last_one)
-{
-	errno = EISDIR;
-	EXPECT_EQ(-1, kt_fail_errno("reading %s", "ram0"));
-	EXPECT_EQ(-1, kt_fail("not found: %s", kt_errmsg()));
-	EXPECT_STREQ("not found: reading ram0: Is a directory", kt_errmsg());
-	errno = ENOENT;
-	EXPECT_EQ(-1, kt_fail_errno("again (%s)", kt_errmsg()));
-	EXPECT_STREQ("again (not found: reading ram0: Is a directory): No such file or directory",
-		     kt_errmsg());
-}
-
 /* The kind belongs to the last error: a later failure of another kind wins. */
 TEST(kind_of_the_last_error)
 {
