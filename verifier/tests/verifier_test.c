@@ -90,6 +90,33 @@ TEST(stats_stop_at_the_log_end)
 	EXPECT_EQ(52, s.processed_insns);
 }
 
+/*
+ * A last line without its newline, then the NUL, then a stale statistics
+ * line of an earlier, longer log in the same buffer: not read.
+ */
+TEST(stats_ignore_what_follows_an_unterminated_log)
+{
+	static const char processed[] =
+		"processed 52 insns (limit 1000000) max_states_per_insn 0 total_states 4 peak_states 4 mark_read 0";
+	static const char stale[] =
+		"\nprocessed 999 insns (limit 1000000) max_states_per_insn 0 total_states 9 peak_states 9 mark_read 0\n";
+	char buf[512], err[200] = "";
+	struct kt_verifier_stats s;
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, processed, sizeof(processed));	/* with its NUL */
+	memcpy(buf + sizeof(processed), stale, strlen(stale));
+	ASSERT_EQ(0, kt_verifier_parse_stats(buf, sizeof(buf), &s, err,
+					     sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(52, s.processed_insns);
+	EXPECT_EQ(4, s.peak_states);
+	/* Stale bytes only: no statistics at all. */
+	buf[0] = '\0';
+	EXPECT_EQ(-1, kt_verifier_parse_stats(buf, sizeof(buf), &s, err,
+					      sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "no 'processed N insns' line")) TH_LOG("%s", err);
+}
+
 TEST(bad_stats_are_named)
 {
 	static const struct {
