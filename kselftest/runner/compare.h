@@ -53,6 +53,7 @@ struct kt_result_metrics {
 	char result[8];
 	double v[KT_NR_METRICS];
 	bool has[KT_NR_METRICS];
+	size_t seq;		/* the order it was read in */
 };
 
 struct kt_result_set {
@@ -62,8 +63,9 @@ struct kt_result_set {
 
 /*
  * Reads every *.json of @dir, or the report of `ktstr verifier --json`
- * that @dir names (a file): each of its programs is a result.  A file that is not valid JSON, or whose
- * fields have the wrong type, is an error naming the file and the field.
+ * that @dir names (a file): each of its programs is a result.  A file
+ * that is not valid JSON, or whose fields have the wrong type, is an
+ * error naming the file and the field.
  */
 int kt_result_set_load(const char *dir, struct kt_result_set *s);
 void kt_result_set_free(struct kt_result_set *s);
