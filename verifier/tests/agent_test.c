@@ -37,7 +37,7 @@ FIXTURE_SETUP(agent)
 	ASSERT_LE(0, fd);
 	close(fd);
 	if (cli_run(&self->c, LOADER " loads 1") == 2)
-		SKIP(return, "this process may not load BPF programs: %s", self->c.out);
+		SKIP(return, "this process may not load BPF programs: %.200s", self->c.out);
 }
 
 FIXTURE_TEARDOWN(agent)
