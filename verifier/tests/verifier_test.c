@@ -20,6 +20,32 @@
 #include "verifier/report.h"
 #include "verifier/stats.h"
 
+/* The size of file @name in the newc cpio archive @path; -1 if not there. */
+static long long cpio_file_size(const char *path, const char *name)
+{
+	char hdr[111], entry[4096];
+	unsigned long size, name_size;
+	long long found = -1;
+	FILE *f = fopen(path, "r");
+
+	while (f && fread(hdr, 110, 1, f) == 1 && !strncmp(hdr, "070701", 6)) {
+		hdr[110] = '\0';
+		if (sscanf(hdr + 54, "%8lx", &size) != 1 ||
+		    sscanf(hdr + 94, "%8lx", &name_size) != 1 ||
+		    !name_size || name_size > sizeof(entry) ||
+		    fread(entry, name_size, 1, f) != 1)
+			break;
+		entry[name_size - 1] = '\0';
+		if (!strcmp(entry, name))
+			found = size;
+		/* The name after the 110-byte header, then the data, each padded to 4. */
+		fseek(f, (4 - (110 + name_size) % 4) % 4 + ((size + 3) & ~3ul), SEEK_CUR);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -356,7 +382,10 @@ TEST_F(printed, table)
 		TH_LOG("%s", text);
 }
 
-/* B doubles qmap_enqueue's instructions and grows qmap_init's by 40%. */
+/*
+ * B doubles qmap_enqueue's instructions and grows qmap_init's by 40%
+ * (52 -> 72, within the absolute threshold of 100 instructions).
+ */
 TEST_F(files, compare_two_reports)
 {
 	struct kt_verifier_report a, b;
@@ -381,6 +410,15 @@ TEST_F(files, compare_two_reports)
 	EXPECT_NE(NULL, strstr(c.out, "# compare: 3 pairs, 1 regressions, 0 improvements")) TH_LOG("%s", c.out);
 	EXPECT_EQ(0, cli_run(&c, "./ktstr compare %s %s", pb, pa));
 	EXPECT_NE(NULL, strstr(c.out, "improvement verifier.qmap_enqueue")) TH_LOG("%s", c.out);
+	/* Over the absolute threshold, the relative one decides: 40% is within it. */
+	b.runs[0].progs[0].verified_insns = 1680;
+	ASSERT_EQ(0, kt_verifier_report_save(&b, pb));
+	EXPECT_EQ(0, cli_run(&c, "./ktstr compare %s %s", pa, pb));
+	EXPECT_NE(NULL, strstr(c.out, "# compare: 3 pairs, 0 regressions")) TH_LOG("%s", c.out);
+	b.runs[0].progs[0].verified_insns = 1704;	/* +42% */
+	ASSERT_EQ(0, kt_verifier_report_save(&b, pb));
+	EXPECT_EQ(1, cli_run(&c, "./ktstr compare %s %s", pa, pb));
+	EXPECT_NE(NULL, strstr(c.out, "verified_insns 1200 -> 1704\n")) TH_LOG("%s", c.out);
 	/* A failed run in B: the run's own result fails. */
 	snprintf(b.runs[0].error, sizeof(b.runs[0].error), "VM timeout");
 	b.runs[0].nr_progs = 0;
@@ -394,6 +432,75 @@ TEST_F(files, compare_two_reports)
 	EXPECT_NE(NULL, strstr(c.err, "field scheduler: missing")) TH_LOG("%s", c.err);
 	kt_verifier_report_free(&a);
 	kt_verifier_report_free(&b);
+}
+
+/*
+ * Two programs of one name (a scheduler may load one twice): each pairs
+ * with the one in the same place in the other report, whatever the
+ * sort does with equal keys.
+ */
+TEST_F(files, programs_of_one_name_pair_in_order)
+{
+	static const char twice[] =
+		"{\"type\":\"verifier\",\"kind\":\"program\",\"name\":\"dup\",\"prog_type\":\"struct_ops\",\"loaded\":true,\"id\":41,\"verified_insns\":100}\n"
+		"{\"type\":\"verifier\",\"kind\":\"program\",\"name\":\"dup\",\"prog_type\":\"struct_ops\",\"loaded\":true,\"id\":42,\"verified_insns\":50000}\n"
+		"{\"type\":\"verifier\",\"kind\":\"run\",\"enabled\":true,\"ops\":\"qmap\",\"loads\":2,\"kept\":2}\n";
+	struct kt_verifier_report a;
+	struct cli c;
+
+	make_report(&a, twice);
+	ASSERT_EQ(2, a.runs[0].nr_progs);
+	ASSERT_EQ(0, kt_verifier_report_save(&a, self->path));
+	EXPECT_EQ(0, cli_run(&c, "./ktstr compare %s %s", self->path, self->path));
+	EXPECT_NE(NULL, strstr(c.out, "# compare: 3 pairs, 0 regressions, 0 improvements")) TH_LOG("%s", c.out);
+	kt_verifier_report_free(&a);
+}
+
+/*
+ * BIN is put under /ktstr/verifier/bin/: one named ktstr-verifier is
+ * not the agent.  --dry-run builds the image it would boot.
+ */
+TEST_F(files, a_bin_named_like_the_agent)
+{
+	char bin[128], image[4096] = "", agent_name[] = "ktstr/verifier/ktstr-verifier";
+	const char *initrd;
+	struct stat agent, bin_st;
+	struct cli c;
+
+	snprintf(bin, sizeof(bin), "%s/ktstr-verifier", self->dir);
+	ASSERT_EQ(0, cli_run(&c, "cp /bin/true %s", bin));
+	ASSERT_EQ(0, stat("build/verifier-agent/ktstr-verifier", &agent));
+	ASSERT_EQ(0, stat(bin, &bin_st));
+	ASSERT_NE(agent.st_size, bin_st.st_size);
+	if (cli_run(&c, "./ktstr verifier --dry-run %s", bin))
+		SKIP(return, "no kernel to build an image for: %.200s", c.err);
+	initrd = strstr(c.out, " -initrd ");
+	ASSERT_NE(NULL, initrd) TH_LOG("%s", c.out);
+	ASSERT_EQ(1, sscanf(initrd, " -initrd %4095s", image));
+	EXPECT_EQ(agent.st_size, cpio_file_size(image, agent_name));
+	EXPECT_EQ(bin_st.st_size, cpio_file_size(image, "ktstr/verifier/bin/ktstr-verifier"));
+}
+
+/*
+ * Every --kernel is found before the first VM boots: a bad second one
+ * costs no run of the first (--dry-run: nothing boots either way).
+ */
+TEST(kernels_resolve_before_the_first_run)
+{
+	char kernel[4096] = "";
+	const char *k;
+	struct cli c;
+
+	if (cli_run(&c, "./ktstr verifier --dry-run /bin/true"))
+		SKIP(return, "no kernel: %.200s", c.err);
+	k = strstr(c.out, " -kernel ");
+	ASSERT_NE(NULL, k) TH_LOG("%s", c.out);
+	ASSERT_EQ(1, sscanf(k, " -kernel %4095s", kernel));
+	EXPECT_EQ(1, cli_run(&c, "./ktstr verifier --dry-run --kernel %s --kernel /nonexistent/bzImage /bin/true",
+			     kernel));
+	EXPECT_EQ(NULL, strstr(c.out, "qemu-system")) TH_LOG("%s", c.out);
+	EXPECT_NE(NULL, strstr(c.err, "ktstr verifier: kernel /nonexistent/bzImage: No such file or directory"))
+		TH_LOG("%s", c.err);
 }
 
 /* Refused before anything boots, exit status 2, each naming what is wrong. */
