@@ -19,13 +19,13 @@ verifier-agent: $(VERIFIER_AGENT)
 
 .PHONY: verifier-agent
 
-# verifier_test's BPF loader (verifier/tests/loader/), run alone and under
-# the agent on the host.
+# The tests' BPF loader (verifier/tests/loader/): agent_test runs it alone
+# and under the agent on the host, verifier_vm_test in a guest (static).
 VERIFIER_TEST_LOADER := $(O)/verifier-agent/test-loader
 
 $(VERIFIER_TEST_LOADER): verifier/tests/loader/test_loader.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(KT_CFLAGS) -o $@ $< -lpthread
+	$(Q)$(CC) $(KT_CFLAGS) -static -o $@ $< -lpthread
 
 all: $(VERIFIER_TEST_LOADER)

@@ -12,6 +12,8 @@
  *   test-loader small-stack    a load on a 16 KiB thread stack that has a
  *                              writable neighbour below it
  *   test-loader ignore-sigint  ignores SIGINT, as does a child; both sleep
+ *   test-loader common         rejected loads with BPF_COMMON_ATTRS (7.x),
+ *                              with a log there and without one
  *
  * Exit status 0 if every load went as it should, 1 if not, 2 if the
  * kernel refuses BPF altogether (EPERM: not root).
@@ -238,6 +240,52 @@ static int small_stack(void)
 	return nr_loaded == 1 && i == NEIGHBOUR_SIZE ? 0 : 1;
 }
 
+/* BPF_COMMON_ATTRS and struct bpf_common_attr (7.x uapi). */
+#define COMMON_ATTRS (1u << 16)
+struct common_attr {
+	__u64 log_buf;
+	__u32 log_size, log_level, log_true_size;
+};
+
+/* A rejected program (r0 read before it is set), with @common's log. */
+static int load_common(struct common_attr *common)
+{
+	union bpf_attr attr;
+
+	make_prog(0);
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	attr.insns = (unsigned long)prog;
+	attr.insn_cnt = 1;
+	attr.license = (unsigned long)"GPL";
+	snprintf(attr.prog_name, sizeof(attr.prog_name), "test_common");
+	return syscall(__NR_bpf, BPF_PROG_LOAD | COMMON_ATTRS, &attr,
+		       sizeof(attr), common, sizeof(*common));
+}
+
+/*
+ * The log in the common attributes is the loader's: the agent must not
+ * add one of its own (the kernel would refuse two).  Without one there,
+ * the agent adds its own as for any load.
+ */
+static int common_log_loads(void)
+{
+	struct common_attr c = { 0 };
+	int fd;
+
+	log_buf[0] = '\0';
+	c.log_buf = (unsigned long)log_buf;
+	c.log_size = sizeof(log_buf);
+	c.log_level = 1;
+	fd = load_common(&c);
+	printf("common log: %s, the log %s the verifier's error\n", outcome(fd),
+	       strstr(log_buf, "R0 !read_ok") ? "holds" : "misses");
+	memset(&c, 0, sizeof(c));
+	fd = load_common(&c);
+	printf("common without log: %s\n", outcome(fd));
+	return 0;
+}
+
 static int ignore_sigint(void)
 {
 	pid_t child;
@@ -278,6 +326,8 @@ int main(int argc, char **argv)
 		return small_stack();
 	if (argc == 2 && !strcmp(argv[1], "ignore-sigint"))
 		return ignore_sigint();
-	fprintf(stderr, "usage: test-loader attrs | loads N | threads N M | small-stack | ignore-sigint\n");
+	if (argc == 2 && !strcmp(argv[1], "common"))
+		return common_log_loads();
+	fprintf(stderr, "usage: test-loader attrs | loads N | threads N M | small-stack | ignore-sigint | common\n");
 	return 2;
 }
