@@ -305,6 +305,7 @@ static void on_load_entry(pid_t tid)
 	p->load = l;
 	p->attr_addr = r.rsi;
 	p->log_addr = 0;
+	p->own_log = false;
 	p->has_true_size = r.rdx >= ATTR_TRUE_SIZE_END;
 	memset(&attr, 0, sizeof(attr));
 	if (mem_read(tid, r.rsi, &attr, ATTR_NAME_END)) {
