@@ -112,6 +112,7 @@ struct pending {
 static struct load loads[MAX_LOADS];
 static unsigned int nr_loads;
 static struct pending pending[MAX_THREADS];
+/* Every traced thread alive, to kill them all if BIN will not stop. */
 static pid_t seen[MAX_THREADS * 4];
 static unsigned int nr_seen;
 /* Loads not read: over MAX_LOADS, or more than MAX_THREADS at once. */
@@ -444,18 +445,17 @@ static void on_load_exit(pid_t tid)
 	p->tid = 0;
 }
 
-static bool first_stop(pid_t tid)
+static void track(pid_t tid)
 {
 	unsigned int i;
 
 	for (i = 0; i < nr_seen; i++)
 		if (seen[i] == tid)
-			return false;
+			return;
 	if (nr_seen < ARRAY_SIZE(seen))
 		seen[nr_seen++] = tid;
 	else
 		nr_untracked++;
-	return true;
 }
 
 /* @tid exited: its id may come back as a new thread's. */
@@ -474,12 +474,26 @@ static void forget(pid_t tid)
 	}
 }
 
-/* Handle one ptrace stop and let the thread go on. */
+static bool stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+	       sig == SIGTTOU;
+}
+
+/*
+ * Handle one ptrace stop and let the thread go on.  Under PTRACE_SEIZE a
+ * new thread's first stop and a group-stop are PTRACE_EVENT_STOP: the
+ * first with SIGTRAP (so is the wakeup of a group-stop by SIGCONT), a
+ * group-stop with its stop signal, which leaves the thread stopped
+ * (PTRACE_LISTEN) as it would be untraced.  Any other signal is
+ * delivered.
+ */
 static void on_stop(pid_t tid, int status)
 {
 	int sig = WSTOPSIG(status), event = status >> 16;
 	enum __ptrace_request next = PTRACE_CONT;
 
+	track(tid);
 	if (event == PTRACE_EVENT_SECCOMP) {
 		on_load_entry(tid);
 		next = PTRACE_SYSCALL;	/* to its exit stop */
@@ -487,8 +501,12 @@ static void on_stop(pid_t tid, int status)
 	} else if (sig == (SIGTRAP | 0x80)) {
 		on_load_exit(tid);
 		sig = 0;
-	} else if (event || (sig == SIGSTOP && first_stop(tid))) {
-		sig = 0;	/* a ptrace event, or a new thread's first stop */
+	} else if (event == PTRACE_EVENT_STOP) {
+		if (stop_signal(sig))
+			next = PTRACE_LISTEN;
+		sig = 0;
+	} else if (event) {
+		sig = 0;
 	}
 	ptrace(next, tid, NULL, (void *)(long)sig);
 }
@@ -516,37 +534,54 @@ static int install_filter(void)
 	return syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
 }
 
+/* BIN's side of start_traced(): waits until it is traced, then execs. */
+static void exec_traced(char **argv, int go)
+{
+	char byte;
+
+	/* Our stdout is the report's and --while-loaded's. */
+	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0 ||
+	    read(go, &byte, 1) || install_filter()) {
+		perror("ktstr-verifier: tracing");
+		_exit(127);
+	}
+	execv(argv[0], argv);
+	fprintf(stderr, "ktstr-verifier: %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/*
+ * BIN, seized (PTRACE_SEIZE) before it installs its seccomp filter and
+ * execs: its side waits for the end of a pipe that this side closes
+ * once it traces it.
+ */
 static pid_t start_traced(char **argv)
 {
-	pid_t pid = fork();
-	int status;
+	int go[2];
+	pid_t pid;
 
+	if (pipe2(go, O_CLOEXEC))
+		return -1;
+	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (!pid) {
-		/* Our stdout is the report's and --while-loaded's. */
-		if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0 ||
-		    ptrace(PTRACE_TRACEME, 0, NULL, NULL) || raise(SIGSTOP) ||
-		    install_filter()) {
-			perror("ktstr-verifier: tracing");
-			_exit(127);
-		}
-		execv(argv[0], argv);
-		fprintf(stderr, "ktstr-verifier: %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
+		close(go[1]);
+		exec_traced(argv, go[0]);
 	}
-	if (waitpid(pid, &status, __WALL) != pid || !WIFSTOPPED(status) ||
-	    ptrace(PTRACE_SETOPTIONS, pid, NULL,
+	close(go[0]);
+	if (ptrace(PTRACE_SEIZE, pid, NULL,
 		   (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE |
 				  PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
 				  PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP |
-				  PTRACE_O_EXITKILL)) ||
-	    ptrace(PTRACE_CONT, pid, NULL, NULL)) {
+				  PTRACE_O_EXITKILL))) {
 		perror("ktstr-verifier: ptrace");
 		kill(pid, SIGKILL);
+		close(go[1]);
 		return -1;
 	}
-	first_stop(pid);
+	close(go[1]);
+	track(pid);
 	return pid;
 }
 

@@ -120,6 +120,19 @@ TEST_F_TIMEOUT(agent, no_room_below_a_small_stack, 120)
 		TH_LOG("%s", self->c.err);
 }
 
+/*
+ * A child of the loader stops itself with SIGSTOP: traced, it must stay
+ * stopped (PTRACE_LISTEN) until its parent sends SIGCONT, as untraced.
+ */
+TEST_F_TIMEOUT(agent, a_stopped_child_stays_stopped, 120)
+{
+	EXPECT_EQ(1, under_agent(&self->c, self->results, "stopped-child"));
+	EXPECT_NE(NULL, strstr(self->c.err, "stopped child: stayed stopped until SIGCONT, then exited with status 0\n"))
+		TH_LOG("%s", self->c.err);
+	EXPECT_NE(NULL, strstr(self->c.err, "exited with status 0 before sched_ext was enabled (2 BPF program loads seen)"))
+		TH_LOG("%s", self->c.err);
+}
+
 /* Is @pid gone (or a zombie, reaped by someone else)? */
 static bool gone(pid_t pid)
 {

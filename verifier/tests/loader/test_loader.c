@@ -14,11 +14,14 @@
  *   test-loader ignore-sigint  ignores SIGINT, as does a child; both sleep
  *   test-loader common         rejected loads with BPF_COMMON_ATTRS (7.x),
  *                              with a log there and without one
+ *   test-loader stopped-child  a child stops itself (SIGSTOP) and must stay
+ *                              stopped until its parent sends SIGCONT
  *
  * Exit status 0 if every load went as it should, 1 if not, 2 if the
  * kernel refuses BPF altogether (EPERM: not root).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/bpf.h>
 #include <pthread.h>
 #include <signal.h>
@@ -29,6 +32,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -286,6 +290,53 @@ static int common_log_loads(void)
 	return 0;
 }
 
+/* The child of stopped_child(): stops, then says so on @out and loads. */
+static int stop_then_load(int out)
+{
+	union bpf_attr attr;
+
+	raise(SIGSTOP);
+	if (write(out, "x", 1) != 1)
+		return 1;
+	memset(&attr, 0, sizeof(attr));
+	return strcmp(outcome(load(&attr, sizeof(attr), 1)), "loaded") ? 1 : 0;
+}
+
+/*
+ * A stop signal stops a traced child as it stops an untraced one: its
+ * parent sees it stopped, and it does not go on (its pipe stays empty)
+ * until SIGCONT.
+ */
+static int stopped_child(void)
+{
+	int pipefd[2], status = 0;
+	bool stayed;
+	char byte;
+	pid_t pid;
+
+	make_prog(1);
+	if (pipe2(pipefd, O_NONBLOCK))
+		return 1;
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (!pid)
+		_exit(stop_then_load(pipefd[1]));
+	close(pipefd[1]);
+	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
+		printf("stopped child: not seen stopped (status %#x)\n", status);
+		return 1;
+	}
+	usleep(300 * 1000);
+	stayed = read(pipefd[0], &byte, 1) < 0 && errno == EAGAIN;
+	kill(pid, SIGCONT);
+	if (waitpid(pid, &status, 0) != pid)
+		return 1;
+	printf("stopped child: %s until SIGCONT, then exited with status %d\n",
+	       stayed ? "stayed stopped" : "went on", WEXITSTATUS(status));
+	return stayed && WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : 1;
+}
+
 static int ignore_sigint(void)
 {
 	pid_t child;
@@ -328,6 +379,8 @@ int main(int argc, char **argv)
 		return ignore_sigint();
 	if (argc == 2 && !strcmp(argv[1], "common"))
 		return common_log_loads();
-	fprintf(stderr, "usage: test-loader attrs | loads N | threads N M | small-stack | ignore-sigint | common\n");
+	if (argc == 2 && !strcmp(argv[1], "stopped-child"))
+		return stopped_child();
+	fprintf(stderr, "usage: test-loader attrs | loads N | threads N M | small-stack | ignore-sigint | common | stopped-child\n");
 	return 2;
 }
