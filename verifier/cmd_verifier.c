@@ -17,16 +17,20 @@
 #include "cache.h"
 #include "commands.h"
 #include "error.h"
+#include "kernel_source.h"
 #include "launch.h"
 #include "report.h"
 
 #define GUEST_DIR "/ktstr/verifier"
 #define GUEST_AGENT GUEST_DIR "/ktstr-verifier"
+/* BIN's directory: a BIN of any name leaves the agent as it is. */
+#define GUEST_BIN_DIR GUEST_DIR "/bin"
 #define DEFAULT_TOPOLOGY "1n2l2c1t"
 #define MAX_SPECS 16
 /* TCG: scx_qmap takes some seconds to load; a big scheduler minutes. */
 #define READY_TIMEOUT_S 600
-#define VM_TIMEOUT_S (READY_TIMEOUT_S + 300)
+/* Booting, and --while-loaded: the VM's --timeout is --ready-timeout's plus this. */
+#define VM_EXTRA_S 300
 /* The longest command the payload line takes (Documentation/shell.md). */
 #define MAX_COMMAND 7936
 
@@ -37,6 +41,7 @@ struct verifier_opts {
 	const char *json, *while_loaded;
 	double max_pct;			/* 0: no check */
 	unsigned int ready_timeout_s;
+	bool timeout_given;		/* --timeout, else the ready timeout's */
 	const char *bin;
 	char bin_name[64];		/* its name in the guest */
 	char agent[4096];		/* the agent on the host */
@@ -58,11 +63,12 @@ static void usage(FILE *out)
 		"                        kernel's limit of verified instructions (1000000)\n"
 		"  --while-loaded CMD    run CMD in the guest while BIN is loaded (its\n"
 		"                        stdout is ktstr's; BIN's output goes to stderr)\n"
-		"  --ready-timeout S     how long BIN may take to enable sched_ext (default %d)\n"
+		"  --ready-timeout S     how long BIN may take to enable sched_ext (default %d);\n"
+		"                        without --timeout, the VM's is %d s more\n"
 		"launch options:\n" KT_LAUNCH_HELP
 		"\nexit status: 0 if every run loaded BIN and no program is over\n"
 		"--max-insns-pct, 1 otherwise, 2 on bad arguments.\n",
-		READY_TIMEOUT_S);
+		READY_TIMEOUT_S, VM_EXTRA_S);
 }
 
 static int parse_pct(const char *arg, double *out)
@@ -180,7 +186,7 @@ static int guest_command(struct verifier_opts *o, char **args, int nr_args)
 	    (append_quoted(o->command, &n, "--while-loaded") ||
 	     append_quoted(o->command, &n, o->while_loaded)))
 		return -1;
-	snprintf(guest_bin, sizeof(guest_bin), GUEST_DIR "/%s", o->bin_name);
+	snprintf(guest_bin, sizeof(guest_bin), GUEST_BIN_DIR "/%s", o->bin_name);
 	if (append_quoted(o->command, &n, guest_bin))
 		return -1;
 	for (i = 0; i < nr_args; i++)
@@ -214,7 +220,7 @@ static int parse(int argc, char **argv, struct verifier_opts *o,
 	int opt, end, handled, i;
 	size_t n = 0;
 
-	kt_launch_init(&o->launch, VM_TIMEOUT_S);
+	kt_launch_init(&o->launch, 0);
 	o->ready_timeout_s = READY_TIMEOUT_S;
 	kt_launch_options(own, options);
 	for (end = 1; end < argc && strcmp(argv[end], "--"); end++)
@@ -223,6 +229,7 @@ static int parse(int argc, char **argv, struct verifier_opts *o,
 		handled = kt_launch_option(&o->launch, opt, optarg);
 		if (handled < 0)
 			return -1;
+		o->timeout_given |= opt == KT_OPT_TIMEOUT;
 		if (opt == 'h' || opt == '?' || opt == ':') {
 			usage(opt == 'h' ? stdout : stderr);
 			return opt == 'h' ? 1 : 2;
@@ -237,6 +244,8 @@ static int parse(int argc, char **argv, struct verifier_opts *o,
 	o->bin = argv[optind];
 	if (check_bin(o) || (o->json && check_json_path(o->json)))
 		return -1;
+	if (!o->timeout_given)
+		o->launch.timeout_s = o->ready_timeout_s + VM_EXTRA_S;
 	if (!o->nr_topologies)
 		o->topologies[o->nr_topologies++] = DEFAULT_TOPOLOGY;
 	if (!o->nr_kernels)
@@ -254,7 +263,7 @@ static int add_files(struct kt_initramfs *ir, void *ctx)
 	struct verifier_opts *o = ctx;
 	char guest[160];
 
-	snprintf(guest, sizeof(guest), GUEST_DIR "/%s", o->bin_name);
+	snprintf(guest, sizeof(guest), GUEST_BIN_DIR "/%s", o->bin_name);
 	return kt_initramfs_add_file(ir, o->agent, GUEST_AGENT, 0) ?:
 	       kt_initramfs_add_file(ir, o->bin, guest, 0);
 }
@@ -284,10 +293,14 @@ static int one_run(struct verifier_opts *o, struct kt_verifier_run *run)
 	vo.stdout_fd = STDOUT_FILENO;
 	vo.stderr_fd = STDERR_FILENO;
 	vo.records = &rec;
-	if (kt_launch_run(l, &vo, &r))
+	if (kt_launch_run(l, &vo, &r)) {
+		kt_records_free(&rec);
 		return -1;
-	if (l->dry_run)
+	}
+	if (l->dry_run) {
+		kt_records_free(&rec);
 		return 0;
+	}
 	snprintf(run->accel, sizeof(run->accel), "%s", kt_accel_name(r.accel));
 	if (r.outcome != KT_VM_EXITED) {
 		kt_launch_report(&r);
@@ -305,6 +318,35 @@ static int one_run(struct verifier_opts *o, struct kt_verifier_run *run)
 	return r.outcome == KT_VM_INTERRUPTED ? kt_vm_exit_code(&r) : 0;
 }
 
+/*
+ * Every --kernel and --topology (with --memory) before the first boot:
+ * one that is wrong must not cost the runs before it.  One run prepares
+ * them again (kt_launch_prepare()), from the cache.
+ */
+static int resolve_all(const struct verifier_opts *o)
+{
+	static struct kt_kernel kernel;
+	struct kt_topology topo;
+	unsigned int i;
+
+	for (i = 0; i < o->nr_topologies; i++) {
+		if (kt_topology_parse(o->topologies[i], &topo))
+			return -1;
+		if (o->launch.memory_mib &&
+		    kt_topology_set_memory(&topo, o->launch.memory_mib, "--memory"))
+			return kt_fail_mark_usage();
+	}
+	for (i = 0; i < o->nr_kernels; i++)
+		if (kt_kernel_obtain(o->kernels[i], &kernel) ||
+		    !kt_launch_boot_image(&o->launch, &kernel))
+			return -1;
+	return 0;
+}
+
+/*
+ * A run that cannot be done (its image, its VM) ends them all; the runs
+ * done before it stay in @rep.
+ */
 static int run_all(struct verifier_opts *o, struct kt_verifier_report *rep,
 		   bool *failed)
 {
@@ -320,12 +362,25 @@ static int run_all(struct verifier_opts *o, struct kt_verifier_report *rep,
 			if (!run)
 				return -1;
 			ret = one_run(o, run);
-			if (ret)
+			if (ret) {
+				rep->nr_runs--;
 				return ret;
+			}
 			*failed |= run->error[0] != 0;
 		}
 	}
 	return 0;
+}
+
+/* The table and --json of the runs done, however many. */
+static int report_runs(const struct verifier_opts *o,
+		       const struct kt_verifier_report *rep)
+{
+	if (!rep->nr_runs)
+		return 0;
+	kt_verifier_report_print(rep, stdout);
+	fflush(stdout);
+	return o->json ? kt_verifier_report_save(rep, o->json) : 0;
 }
 
 int cmd_verifier(int argc, char **argv)
@@ -340,24 +395,24 @@ int cmd_verifier(int argc, char **argv)
 	ret = parse(argc, argv, &o, &rep);
 	if (ret > 0)
 		return ret == 1 ? 0 : KT_EXIT_USAGE;
-	if (ret || agent_path(o.agent, sizeof(o.agent)))
+	if (ret || agent_path(o.agent, sizeof(o.agent)) || resolve_all(&o))
 		goto fail;
 	o.launch.add_files = add_files;
 	o.launch.add_files_ctx = &o;
 	ret = run_all(&o, &rep, &failed);
-	if (ret > 0) {
+	if (ret) {
+		if (ret < 0)
+			fprintf(stderr, "ktstr verifier: %s\n", kt_errmsg());
+		if (!o.launch.dry_run && report_runs(&o, &rep))
+			fprintf(stderr, "ktstr verifier: %s\n", kt_errmsg());
 		kt_verifier_report_free(&rep);
-		return ret;
+		return ret > 0 ? ret : kt_exit_status();
 	}
-	if (ret)
-		goto fail;
 	if (o.launch.dry_run) {
 		kt_verifier_report_free(&rep);
 		return 0;
 	}
-	kt_verifier_report_print(&rep, stdout);
-	fflush(stdout);
-	if (o.json && kt_verifier_report_save(&rep, o.json))
+	if (report_runs(&o, &rep))
 		goto fail;
 	if (o.max_pct > 0)
 		over = kt_verifier_check_insns(&rep, o.max_pct, stderr);

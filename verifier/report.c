@@ -392,7 +392,7 @@ void kt_verifier_report_print(const struct kt_verifier_report *r, FILE *out)
 				run->ops, run->kept, run->loads);
 		}
 		fprintf(out, "%-28s %-12s %10s %8s %11s %10s\n", "PROGRAM",
-			"TYPE", "INSNS", "LIMIT", "PEAK_STATES", "TIME_US");
+			"TYPE", "INSNS", "%LIMIT", "PEAK_STATES", "TIME_US");
 		for (j = 0, total = 0; j < run->nr_progs; j++) {
 			print_program(&run->progs[j], out);
 			if (kt_verifier_prog_insns(&run->progs[j], &n))

@@ -55,16 +55,17 @@ int kt_verifier_parse_stats(const char *log, size_t len,
 			    struct kt_verifier_stats *s, char *err,
 			    size_t err_len)
 {
-	const char *p = log, *end = log + len, *nl;
+	const char *p = log, *end = memchr(log, '\0', len), *nl;
 	char line[512];
 	size_t n;
 
+	/* The log ends at its NUL: what follows is the buffer's old content. */
+	if (!end)
+		end = log + len;
 	memset(s, 0, sizeof(*s));
-	while (p < end && *p) {
+	while (p < end) {
 		nl = memchr(p, '\n', end - p);
 		n = (nl ? nl : end) - p;
-		if (memchr(p, '\0', n))
-			n = strlen(p);
 		/* No statistics line is that long: longer ones are not read. */
 		if (n < sizeof(line)) {
 			memcpy(line, p, n);

@@ -18,3 +18,14 @@ $(VERIFIER_AGENT): verifier/agent/agent.c verifier/stats.c verifier/stats.h
 verifier-agent: $(VERIFIER_AGENT)
 
 .PHONY: verifier-agent
+
+# The tests' BPF loader (verifier/tests/loader/): agent_test runs it alone
+# and under the agent on the host, verifier_vm_test in a guest (static).
+VERIFIER_TEST_LOADER := $(O)/verifier-agent/test-loader
+
+$(VERIFIER_TEST_LOADER): verifier/tests/loader/test_loader.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(KT_CFLAGS) -static -o $@ $< -lpthread
+
+all: $(VERIFIER_TEST_LOADER)

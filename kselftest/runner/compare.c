@@ -416,41 +416,6 @@ int kt_result_parse(const json_t *res, const char *origin,
 	return mon ? monitor_metrics(mon, &top, m) : 0;
 }
 
-static int load_one(const char *dir, const char *file, struct kt_result_set *s)
-{
-	char path[PATH_MAX + 256];
-	struct kt_result_metrics *v;
-	json_t *res;
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	res = kt_json_load(path, MAX_JSON_MIB);
-	if (!res)
-		return -1;
-	v = realloc(s->v, (s->count + 1) * sizeof(*v));
-	if (!v) {
-		json_decref(res);
-		return kt_fail("out of memory");
-	}
-	s->v = v;
-	ret = kt_result_parse(res, path, &s->v[s->count]);
-	json_decref(res);
-	s->count += !ret;
-	return ret;
-}
-
-static int cmp_metrics(const void *a, const void *b)
-{
-	const struct kt_result_metrics *x = a, *y = b;
-	int c = strcmp(x->test, y->test);
-
-	if (!c)
-		c = strcmp(x->topology, y->topology);
-	if (!c)
-		c = strcmp(x->scheduler, y->scheduler);
-	return c ? c : strcmp(x->kernel, y->kernel);
-}
-
 static struct kt_result_metrics *new_metrics(struct kt_result_set *s)
 {
 	struct kt_result_metrics *v = realloc(s->v, (s->count + 1) * sizeof(*v));
@@ -462,7 +427,51 @@ static struct kt_result_metrics *new_metrics(struct kt_result_set *s)
 	s->v = v;
 	memset(&v[s->count], 0, sizeof(v[0]));
 	v[s->count].kaslr = -1;
+	v[s->count].seq = s->count;
 	return &v[s->count++];
+}
+
+static int load_one(const char *dir, const char *file, struct kt_result_set *s)
+{
+	char path[PATH_MAX + 256];
+	struct kt_result_metrics *m;
+	json_t *res;
+	size_t seq;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	res = kt_json_load(path, MAX_JSON_MIB);
+	if (!res)
+		return -1;
+	m = new_metrics(s);
+	if (!m) {
+		json_decref(res);
+		return -1;
+	}
+	seq = m->seq;
+	ret = kt_result_parse(res, path, m);
+	m->seq = seq;
+	json_decref(res);
+	s->count -= !!ret;
+	return ret;
+}
+
+/*
+ * Results of one key (two programs of one name in a verifier report)
+ * keep the order they were read in, so that they pair in that order.
+ */
+static int cmp_metrics(const void *a, const void *b)
+{
+	const struct kt_result_metrics *x = a, *y = b;
+	int c = strcmp(x->test, y->test);
+
+	if (!c)
+		c = strcmp(x->topology, y->topology);
+	if (!c)
+		c = strcmp(x->scheduler, y->scheduler);
+	if (!c)
+		c = strcmp(x->kernel, y->kernel);
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 static void set_metric(struct kt_result_metrics *m, enum kt_metric k, double v)

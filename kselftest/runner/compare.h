@@ -55,6 +55,7 @@ struct kt_result_metrics {
 	int kaslr;		/* 1, 0; -1: not recorded */
 	double v[KT_NR_METRICS];
 	bool has[KT_NR_METRICS];
+	size_t seq;		/* the order it was read in */
 };
 
 struct kt_result_set {

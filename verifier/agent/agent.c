@@ -32,6 +32,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <math.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -62,6 +63,7 @@
 
 #define SCX_STATE "/sys/kernel/sched_ext/state"
 #define SCX_OPS "/sys/kernel/sched_ext/root/ops"
+#define SCX_ENABLE_SEQ "/sys/kernel/sched_ext/enable_seq"
 /* Statistics take a few lines, one more per subprogram (7.x). */
 #define LOG_SIZE (32u << 10)
 #define RED_ZONE 128
@@ -77,6 +79,7 @@
 #define CMD_MASK 0xffff
 /* The verifier's statistics (kernel-internal, include/linux/bpf_verifier.h). */
 #define LOG_STATS 4
+#define LOG_MASK 15
 
 #ifndef offsetofend
 #define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
@@ -84,6 +87,8 @@
 /* The start of union bpf_attr for BPF_PROG_LOAD, up to prog_name. */
 #define ATTR_LOG_END offsetofend(union bpf_attr, log_buf)
 #define ATTR_NAME_END offsetofend(union bpf_attr, prog_name)
+/* The kernel writes the log's true size back if the attributes hold it. */
+#define ATTR_TRUE_SIZE_END offsetofend(union bpf_attr, log_true_size)
 
 /* One bpf(BPF_PROG_LOAD) of the tracee. */
 struct load {
@@ -99,14 +104,21 @@ struct pending {
 	struct load *load;
 	unsigned long attr_addr;	/* the loader's union bpf_attr */
 	union bpf_attr saved;		/* its log fields, to put back */
+	bool has_true_size;		/* it holds log_true_size */
+	bool own_log;			/* the log is ours, not the loader's */
 	unsigned long log_addr, log_size;
 };
 
 static struct load loads[MAX_LOADS];
 static unsigned int nr_loads;
 static struct pending pending[MAX_THREADS];
+/* Every traced thread alive, to kill them all if BIN will not stop. */
 static pid_t seen[MAX_THREADS * 4];
 static unsigned int nr_seen;
+/* Loads not read: over MAX_LOADS, or more than MAX_THREADS at once. */
+static unsigned int nr_unread;
+/* Threads not tracked: more than ARRAY_SIZE(seen) at once. */
+static unsigned int nr_untracked;
 
 static int usage(FILE *out, int status)
 {
@@ -131,19 +143,28 @@ static int mem_write(pid_t tid, unsigned long addr, const void *buf,
 	       0 : -1;
 }
 
-/* Is [addr, addr + len) inside one writable mapping of @tid? */
-static bool writable(pid_t tid, unsigned long addr, unsigned long len)
+/*
+ * Is [addr, addr + len) inside the writable mapping that holds @sp, the
+ * thread's stack?  Anything else below the stack pointer (a small thread
+ * stack's neighbour) may hold the program's data.
+ */
+static bool on_stack(pid_t tid, unsigned long sp, unsigned long addr,
+		     unsigned long len)
 {
 	unsigned long lo, hi;
 	char path[64], line[512], perms[8];
-	bool ok = false;
+	bool found = false, ok = false;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", tid);
-	f = fopen(path, "r");
-	while (f && !ok && fgets(line, sizeof(line), f))
-		ok = sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 &&
-		     perms[1] == 'w' && addr >= lo && addr + len <= hi;
+	f = fopen(path, "re");
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 ||
+		    sp < lo || sp >= hi)
+			continue;
+		found = true;
+		ok = perms[1] == 'w' && addr >= lo && addr + len <= hi;
+	}
 	if (f)
 		fclose(f);
 	return ok;
@@ -167,30 +188,66 @@ static struct pending *pending_of(pid_t tid, bool create)
 	return create ? free_slot : NULL;
 }
 
-/* Point the load's log at a buffer of ours, or add statistics to its own. */
+/* The kernel's own check of a load's log (kernel/bpf/log.c). */
+static bool log_attr_valid(const union bpf_attr *attr)
+{
+	return !!attr->log_buf == !!attr->log_size &&
+	       (!attr->log_buf || attr->log_level) &&
+	       !(attr->log_level & ~LOG_MASK) && attr->log_size <= UINT32_MAX >> 2;
+}
+
+static void note(struct load *l, const char *what)
+{
+	snprintf(l->prog.note, sizeof(l->prog.note), "%s", what);
+}
+
+/* A buffer of ours on the thread's stack, for statistics only. */
+static int own_log(struct pending *p, const struct user_regs_struct *r,
+		   union bpf_attr *attr)
+{
+	const char nul = 0;
+
+	p->log_addr = (r->rsp - RED_ZONE - LOG_SIZE) & ~15ul;
+	p->log_size = LOG_SIZE;
+	if (!on_stack(p->tid, r->rsp, p->log_addr, LOG_SIZE) ||
+	    mem_write(p->tid, p->log_addr, &nul, 1)) {
+		note(p->load, "no room for a log below the stack pointer");
+		p->log_addr = 0;
+		return -1;
+	}
+	attr->log_buf = p->log_addr;
+	attr->log_size = LOG_SIZE;
+	/* A level the loader set without a buffer would fill ours. */
+	attr->log_level = LOG_STATS;
+	p->own_log = true;
+	return 0;
+}
+
+/*
+ * Point the load's log at a buffer of ours, or add statistics to its own.
+ * Attributes the kernel refuses stay as they are, and so does a loader's
+ * question for its log's size (a level, no buffer, room for the answer):
+ * either way the load's outcome is the loader's own.
+ */
 static void ask_for_stats(struct pending *p, const struct user_regs_struct *r,
 			  union bpf_attr *attr)
 {
 	struct load *l = p->load;
-	const char nul = 0;
 
+	if (!log_attr_valid(attr)) {
+		note(l, "the kernel refuses the load's log attributes");
+		return;
+	}
 	if (attr->log_buf) {
 		p->log_addr = attr->log_buf;
 		p->log_size = attr->log_size;
-	} else {
-		p->log_addr = (r->rsp - RED_ZONE - LOG_SIZE) & ~15ul;
-		p->log_size = LOG_SIZE;
-		if (!writable(p->tid, p->log_addr, LOG_SIZE) ||
-		    mem_write(p->tid, p->log_addr, &nul, 1)) {
-			snprintf(l->prog.note, sizeof(l->prog.note),
-				 "no room for a log below the stack pointer");
-			p->log_addr = 0;
-			return;
-		}
-		attr->log_buf = p->log_addr;
-		attr->log_size = LOG_SIZE;
+		attr->log_level |= LOG_STATS;
+	} else if (attr->log_level && p->has_true_size) {
+		note(l, "the loader asks for its log's size only");
+		return;
+	} else if (own_log(p, r, attr)) {
+		return;
 	}
-	attr->log_level |= LOG_STATS;
 	if (mem_write(p->tid, p->attr_addr, attr, ATTR_LOG_END)) {
 		snprintf(l->prog.note, sizeof(l->prog.note),
 			 "cannot write the load's attributes: %s",
@@ -199,11 +256,36 @@ static void ask_for_stats(struct pending *p, const struct user_regs_struct *r,
 	}
 }
 
+/* struct bpf_common_attr (7.x), not in older uapi headers. */
+struct common_attr {
+	__u64 log_buf;
+	__u32 log_size, log_level, log_true_size;
+};
+
 /*
- * bpf(cmd, attr, size, common, common_size) at its seccomp stop.  A load
- * that carries its log in the common attributes (7.x) keeps it: the
- * kernel refuses two different logs.
+ * Does the load carry a log in its common attributes (7.x, bpf()'s 4th
+ * and 5th arguments)?  The kernel refuses two different logs, so such a
+ * load keeps its own; one whose common attributes cannot be read fails
+ * in the kernel too (EFAULT).
  */
+static bool common_log(pid_t tid, const struct user_regs_struct *r,
+		       struct load *l)
+{
+	struct common_attr common = { 0 };
+	size_t size = r->r8 < sizeof(common) ? r->r8 : sizeof(common);
+
+	if (!(r->rdi & COMMON_ATTRS) || !size)
+		return false;
+	if (mem_read(tid, r->r10, &common, size)) {
+		note(l, "cannot read the load's common attributes");
+		return true;
+	}
+	if (common.log_buf)
+		note(l, "the loader logs through common attributes");
+	return common.log_buf;
+}
+
+/* bpf(cmd, attr, size, common, common_size) at its seccomp stop. */
 static void on_load_entry(pid_t tid)
 {
 	struct user_regs_struct r;
@@ -212,20 +294,23 @@ static void on_load_entry(pid_t tid)
 	struct load *l;
 
 	if (ptrace(PTRACE_GETREGS, tid, NULL, &r) ||
-	    (r.rdi & CMD_MASK) != BPF_PROG_LOAD || r.rdx < ATTR_NAME_END ||
-	    nr_loads == MAX_LOADS)
+	    (r.rdi & CMD_MASK) != BPF_PROG_LOAD || r.rdx < ATTR_NAME_END)
 		return;
-	p = pending_of(tid, true);
-	if (!p)
+	p = nr_loads < MAX_LOADS ? pending_of(tid, true) : NULL;
+	if (!p) {
+		nr_unread++;
 		return;
+	}
 	l = &loads[nr_loads++];
 	memset(l, 0, sizeof(*l));
 	p->load = l;
 	p->attr_addr = r.rsi;
 	p->log_addr = 0;
+	p->own_log = false;
+	p->has_true_size = r.rdx >= ATTR_TRUE_SIZE_END;
 	memset(&attr, 0, sizeof(attr));
 	if (mem_read(tid, r.rsi, &attr, ATTR_NAME_END)) {
-		snprintf(l->prog.note, sizeof(l->prog.note), "cannot read the load's attributes");
+		note(l, "cannot read the load's attributes");
 		p->attr_addr = 0;
 		return;
 	}
@@ -233,8 +318,8 @@ static void on_load_entry(pid_t tid)
 		 (int)sizeof(attr.prog_name), attr.prog_name);
 	l->prog_type = attr.prog_type;
 	memcpy(&p->saved, &attr, ATTR_LOG_END);
-	if ((r.rdi & COMMON_ATTRS) && r.r10) {
-		snprintf(l->prog.note, sizeof(l->prog.note), "the loader logs through common attributes");
+	if (common_log(tid, &r, l)) {
+		p->attr_addr = 0;
 		return;
 	}
 	ask_for_stats(p, &r, &attr);
@@ -325,6 +410,22 @@ static pid_t tgid_of(pid_t tid)
 	return tgid;
 }
 
+/*
+ * The loader's log fields as they were.  With a log of ours, the kernel
+ * wrote its size to log_true_size where the loader's would have got 0
+ * (no level, or no room for the size: see ask_for_stats()).  With the
+ * loader's own log, the kernel's size stands: it is that log's.
+ */
+static void restore_attr(pid_t tid, const struct pending *p)
+{
+	const __u32 no_log = 0;
+
+	mem_write(tid, p->attr_addr, &p->saved, ATTR_LOG_END);
+	if (p->own_log && p->has_true_size)
+		mem_write(tid, p->attr_addr + offsetof(union bpf_attr, log_true_size),
+			  &no_log, sizeof(no_log));
+}
+
 static void on_load_exit(pid_t tid)
 {
 	struct pending *p = pending_of(tid, false);
@@ -337,31 +438,62 @@ static void on_load_exit(pid_t tid)
 		if (p->log_addr)
 			read_stats(p);
 		if (p->attr_addr)
-			mem_write(tid, p->attr_addr, &p->saved, ATTR_LOG_END);
+			restore_attr(tid, p);
 		if (p->load->ret >= 0)
 			read_info(tgid_of(tid), p->load);
 	}
 	p->tid = 0;
 }
 
-static bool first_stop(pid_t tid)
+static void track(pid_t tid)
 {
 	unsigned int i;
 
 	for (i = 0; i < nr_seen; i++)
 		if (seen[i] == tid)
-			return false;
+			return;
 	if (nr_seen < ARRAY_SIZE(seen))
 		seen[nr_seen++] = tid;
-	return true;
+	else
+		nr_untracked++;
 }
 
-/* Handle one ptrace stop and let the thread go on. */
+/* @tid exited: its id may come back as a new thread's. */
+static void forget(pid_t tid)
+{
+	struct pending *p = pending_of(tid, false);
+	unsigned int i;
+
+	if (p)
+		p->tid = 0;
+	for (i = 0; i < nr_seen; i++) {
+		if (seen[i] == tid) {
+			seen[i] = seen[--nr_seen];
+			break;
+		}
+	}
+}
+
+static bool stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+	       sig == SIGTTOU;
+}
+
+/*
+ * Handle one ptrace stop and let the thread go on.  Under PTRACE_SEIZE a
+ * new thread's first stop and a group-stop are PTRACE_EVENT_STOP: the
+ * first with SIGTRAP (so is the wakeup of a group-stop by SIGCONT), a
+ * group-stop with its stop signal, which leaves the thread stopped
+ * (PTRACE_LISTEN) as it would be untraced.  Any other signal is
+ * delivered.
+ */
 static void on_stop(pid_t tid, int status)
 {
 	int sig = WSTOPSIG(status), event = status >> 16;
 	enum __ptrace_request next = PTRACE_CONT;
 
+	track(tid);
 	if (event == PTRACE_EVENT_SECCOMP) {
 		on_load_entry(tid);
 		next = PTRACE_SYSCALL;	/* to its exit stop */
@@ -369,8 +501,12 @@ static void on_stop(pid_t tid, int status)
 	} else if (sig == (SIGTRAP | 0x80)) {
 		on_load_exit(tid);
 		sig = 0;
-	} else if (event || (sig == SIGSTOP && first_stop(tid))) {
-		sig = 0;	/* a ptrace event, or a new thread's first stop */
+	} else if (event == PTRACE_EVENT_STOP) {
+		if (stop_signal(sig))
+			next = PTRACE_LISTEN;
+		sig = 0;
+	} else if (event) {
+		sig = 0;
 	}
 	ptrace(next, tid, NULL, (void *)(long)sig);
 }
@@ -398,51 +534,91 @@ static int install_filter(void)
 	return syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
 }
 
+/* BIN's side of start_traced(): waits until it is traced, then execs. */
+static void exec_traced(char **argv, int go)
+{
+	char byte;
+
+	/* Our stdout is the report's and --while-loaded's. */
+	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0 ||
+	    read(go, &byte, 1) || install_filter()) {
+		perror("ktstr-verifier: tracing");
+		_exit(127);
+	}
+	execv(argv[0], argv);
+	fprintf(stderr, "ktstr-verifier: %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/*
+ * BIN, seized (PTRACE_SEIZE) before it installs its seccomp filter and
+ * execs: its side waits for the end of a pipe that this side closes
+ * once it traces it.
+ */
 static pid_t start_traced(char **argv)
 {
-	pid_t pid = fork();
-	int status;
+	int go[2];
+	pid_t pid;
 
+	if (pipe2(go, O_CLOEXEC))
+		return -1;
+	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (!pid) {
-		/* Our stdout is the report's and --while-loaded's. */
-		if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0 ||
-		    ptrace(PTRACE_TRACEME, 0, NULL, NULL) || raise(SIGSTOP) ||
-		    install_filter()) {
-			perror("ktstr-verifier: tracing");
-			_exit(127);
-		}
-		execv(argv[0], argv);
-		fprintf(stderr, "ktstr-verifier: %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
+		close(go[1]);
+		exec_traced(argv, go[0]);
 	}
-	if (waitpid(pid, &status, __WALL) != pid || !WIFSTOPPED(status) ||
-	    ptrace(PTRACE_SETOPTIONS, pid, NULL,
+	close(go[0]);
+	if (ptrace(PTRACE_SEIZE, pid, NULL,
 		   (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE |
 				  PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
 				  PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP |
-				  PTRACE_O_EXITKILL)) ||
-	    ptrace(PTRACE_CONT, pid, NULL, NULL)) {
+				  PTRACE_O_EXITKILL))) {
 		perror("ktstr-verifier: ptrace");
 		kill(pid, SIGKILL);
+		close(go[1]);
 		return -1;
 	}
-	first_stop(pid);
+	close(go[1]);
+	track(pid);
 	return pid;
 }
 
-static bool scx_enabled(void)
+static void read_line(const char *path, char *buf, size_t len)
 {
-	char state[32] = "";
-	FILE *f = fopen(SCX_STATE, "r");
+	FILE *f = fopen(path, "re");
 
+	buf[0] = '\0';
 	if (f) {
-		if (!fgets(state, sizeof(state), f))
-			state[0] = '\0';
+		if (!fgets(buf, len, f))
+			buf[0] = '\0';
 		fclose(f);
 	}
-	return !strncmp(state, "enabled", 7);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* sched_ext's count of enables; read before BIN starts. */
+static unsigned long long enable_seq_before;
+
+static unsigned long long enable_seq(void)
+{
+	char seq[32];
+
+	read_line(SCX_ENABLE_SEQ, seq, sizeof(seq));
+	return strtoull(seq, NULL, 10);
+}
+
+/*
+ * Enabled now, or since BIN started: a scheduler the kernel ejects at
+ * once may be gone before the next poll, but it was enabled all the same.
+ */
+static bool scx_enabled(void)
+{
+	char state[32];
+
+	read_line(SCX_STATE, state, sizeof(state));
+	return !strcmp(state, "enabled") || enable_seq() > enable_seq_before;
 }
 
 static double now_s(void)
@@ -481,27 +657,16 @@ static int serve(const struct wait_for *w, int *status)
 			*status = st;
 			return pid == w->main ? 1 : 2;
 		}
-		if (pid > 0)
+		if (pid > 0) {
+			forget(pid);
 			continue;
+		}
 		if (w->until && w->until())
 			return 0;
 		if (now_s() > w->deadline)
 			return -1;
 		nanosleep(&poll, NULL);
 	}
-}
-
-static void read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	buf[0] = '\0';
-	if (f) {
-		if (!fgets(buf, len, f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	buf[strcspn(buf, "\n")] = '\0';
 }
 
 /* Which loads are still there: the scheduler's programs. */
@@ -601,14 +766,22 @@ static int write_records(FILE *out, const char *ops, bool enabled,
 	return bad;
 }
 
-static int run_while_loaded(const char *cmd, pid_t main, int *main_status)
+/*
+ * CMD runs as long as it takes: the VM's --timeout bounds it.  0 when it
+ * is done, 1 if BIN exited first, -1 if CMD could not start (said why).
+ */
+static int run_while_loaded(const char *cmd, const char *bin, pid_t main,
+			    int *main_status)
 {
-	struct wait_for w = { .main = main, .deadline = now_s() + 3600 };
+	struct wait_for w = { .main = main, .deadline = HUGE_VAL };
 	int st = 0, ret;
 
 	w.child = fork();
-	if (w.child < 0)
+	if (w.child < 0) {
+		fprintf(stderr, "ktstr-verifier: cannot start the --while-loaded command: %s\n",
+			strerror(errno));
 		return -1;
+	}
 	if (!w.child) {
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
@@ -616,37 +789,78 @@ static int run_while_loaded(const char *cmd, pid_t main, int *main_status)
 	ret = serve(&w, &st);
 	if (ret == 1) {
 		*main_status = st;
+		fprintf(stderr, "ktstr-verifier: %s exited while the --while-loaded command ran\n",
+			bin);
 		waitpid(w.child, &st, 0);
-		return -1;
+		return 1;
 	}
-	if (ret == 2 && (!WIFEXITED(st) || WEXITSTATUS(st)))
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		fprintf(stderr, "ktstr-verifier: --while-loaded command exited with status %d\n",
 			WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 	return 0;
 }
 
+/*
+ * Every traced process goes (kill() of a thread's id kills its whole
+ * process), and is reaped for as long as @deadline allows: a blocking
+ * wait could hang on one that escapes.  Whatever is left dies with us
+ * (PTRACE_O_EXITKILL).
+ */
+static void kill_traced(double deadline)
+{
+	struct timespec poll = { 0, POLL_NS };
+	unsigned int i;
+	int st;
+	pid_t pid;
+
+	for (i = 0; i < nr_seen; i++)
+		kill(seen[i], SIGKILL);
+	while (now_s() < deadline) {
+		pid = waitpid(-1, &st, __WALL | WNOHANG);
+		if (pid < 0)
+			return;
+		if (!pid)
+			nanosleep(&poll, NULL);
+	}
+}
+
 /* SIGINT, as a user stops a scheduler; SIGKILL if it does not go. */
-static void stop_scheduler(pid_t main)
+static void stop_scheduler(const char *bin, pid_t main)
 {
 	struct wait_for w = { .main = main, .deadline = now_s() + STOP_TIMEOUT_S };
 	int st;
 
 	kill(main, SIGINT);
-	if (serve(&w, &st) != 1) {
-		kill(main, SIGKILL);
-		while (waitpid(-1, &st, __WALL) > 0)
-			;
-	}
+	if (serve(&w, &st) == 1)
+		return;
+	fprintf(stderr, "ktstr-verifier: %s did not exit within %d s of SIGINT; killed\n",
+		bin, STOP_TIMEOUT_S);
+	kill_traced(now_s() + STOP_TIMEOUT_S);
 }
 
-static void describe_exit(const char *bin, int st)
+static void describe_exit(const char *bin, int st, bool enabled)
 {
+	const char *when = enabled ? "after sched_ext was enabled (and disabled again)" :
+			   "before sched_ext was enabled";
+
 	if (WIFEXITED(st))
-		fprintf(stderr, "ktstr-verifier: %s exited with status %d before sched_ext was enabled (%u BPF program loads seen)\n",
-			bin, WEXITSTATUS(st), nr_loads);
+		fprintf(stderr, "ktstr-verifier: %s exited with status %d %s (%u BPF program loads seen)\n",
+			bin, WEXITSTATUS(st), when, nr_loads);
 	else
-		fprintf(stderr, "ktstr-verifier: %s was killed by signal %d before sched_ext was enabled (%u BPF program loads seen)\n",
-			bin, WTERMSIG(st), nr_loads);
+		fprintf(stderr, "ktstr-verifier: %s was killed by signal %d %s (%u BPF program loads seen)\n",
+			bin, WTERMSIG(st), when, nr_loads);
+}
+
+/* Loads or threads past the agent's tables: the records miss some. */
+static bool all_tracked(const char *bin)
+{
+	if (nr_unread)
+		fprintf(stderr, "ktstr-verifier: %u BPF program loads of %s not read: more than %d loads, or more than %d threads loading at once\n",
+			nr_unread, bin, MAX_LOADS, MAX_THREADS);
+	if (nr_untracked)
+		fprintf(stderr, "ktstr-verifier: %s ran more than %zu threads at once; %u were not tracked\n",
+			bin, ARRAY_SIZE(seen), nr_untracked);
+	return !nr_unread && !nr_untracked;
 }
 
 int main(int argc, char **argv)
@@ -660,8 +874,10 @@ int main(int argc, char **argv)
 	const char *while_loaded = NULL, *results = getenv("KTSTR_RESULTS");
 	struct wait_for w = { 0 };
 	unsigned int timeout_s = 600, kept = 0;
+	bool enabled = false, exited = false, failed = true;
 	char ops[128] = "";
 	int opt, st = 0, ret, bad;
+	const char *bin;
 	FILE *out = stdout;
 
 	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
@@ -674,13 +890,15 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc || !timeout_s)
 		return usage(stderr, 2);
+	bin = argv[optind];
 	if (results && *results) {
-		out = fopen(results, "w");
+		out = fopen(results, "we");
 		if (!out) {
 			fprintf(stderr, "ktstr-verifier: %s: %s\n", results, strerror(errno));
 			return 1;
 		}
 	}
+	enable_seq_before = enable_seq();
 	w.main = start_traced(argv + optind);
 	if (w.main < 0)
 		return 1;
@@ -688,26 +906,29 @@ int main(int argc, char **argv)
 	w.deadline = now_s() + timeout_s;
 	ret = serve(&w, &st);
 	if (ret == 0) {
+		enabled = true;
 		read_line(SCX_OPS, ops, sizeof(ops));
 		kept = mark_kept();
-		if (while_loaded && run_while_loaded(while_loaded, w.main, &st)) {
-			fprintf(stderr, "ktstr-verifier: %s exited while the --while-loaded command ran\n",
-				argv[optind]);
-			ret = 2;
-		}
+		ret = while_loaded ? run_while_loaded(while_loaded, bin, w.main, &st) : 0;
+		exited = ret == 1;
+		failed = ret != 0;
 	} else if (ret < 0) {
 		fprintf(stderr, "ktstr-verifier: sched_ext was not enabled within %u s of starting %s\n",
-			timeout_s, argv[optind]);
+			timeout_s, bin);
 	} else {
-		describe_exit(argv[optind], st);
+		exited = true;
+		enabled = enable_seq() > enable_seq_before;
+		describe_exit(bin, st, enabled);
 	}
-	bad = write_records(out, ops, ret == 0 || ret == 2, kept);
-	if (ret <= 0)
-		stop_scheduler(w.main);
+	bad = write_records(out, ops, enabled, kept);
+	if (!exited)
+		stop_scheduler(bin, w.main);
 	if (out != stdout)
 		fclose(out);
-	if (!ret && !kept)
+	if (enabled && !exited && !kept)
 		fprintf(stderr, "ktstr-verifier: sched_ext was enabled, but none of the %u BPF program loads of %s is still loaded\n",
-			nr_loads, argv[optind]);
-	return ret || bad || !kept ? 1 : 0;
+			nr_loads, bin);
+	if (!all_tracked(bin))
+		failed = true;
+	return failed || bad || !kept ? 1 : 0;
 }

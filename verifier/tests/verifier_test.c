@@ -20,6 +20,50 @@
 #include "verifier/report.h"
 #include "verifier/stats.h"
 
+/* The word of @text after @key (up to a space or newline) into @out. */
+static int word_after(const char *text, const char *key, char *out,
+		      size_t len)
+{
+	const char *p = strstr(text, key);
+	size_t n;
+
+	if (!p)
+		return -1;
+	p += strlen(key);
+	n = strcspn(p, "\n ");
+	if (!n || n >= len)
+		return -1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 0;
+}
+
+/* The size of file @name in the newc cpio archive @path; -1 if not there. */
+static long long cpio_file_size(const char *path, const char *name)
+{
+	char hdr[111], entry[4096];
+	unsigned long size, name_size;
+	long long found = -1;
+	FILE *f = fopen(path, "r");
+
+	while (f && fread(hdr, 110, 1, f) == 1 && !strncmp(hdr, "070701", 6)) {
+		hdr[110] = '\0';
+		if (sscanf(hdr + 54, "%8lx", &size) != 1 ||
+		    sscanf(hdr + 94, "%8lx", &name_size) != 1 ||
+		    !name_size || name_size > sizeof(entry) ||
+		    fread(entry, name_size, 1, f) != 1)
+			break;
+		entry[name_size - 1] = '\0';
+		if (!strcmp(entry, name))
+			found = size;
+		/* The name after the 110-byte header, then the data, each padded to 4. */
+		fseek(f, (4 - (110 + name_size) % 4) % 4 + ((size + 3) & ~3ul), SEEK_CUR);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -88,6 +132,33 @@ TEST(stats_stop_at_the_log_end)
 	ASSERT_EQ(0, kt_verifier_parse_stats(buf, sizeof(buf), &s, err,
 					     sizeof(err)));
 	EXPECT_EQ(52, s.processed_insns);
+}
+
+/*
+ * A last line without its newline, then the NUL, then a stale statistics
+ * line of an earlier, longer log in the same buffer: not read.
+ */
+TEST(stats_ignore_what_follows_an_unterminated_log)
+{
+	static const char processed[] =
+		"processed 52 insns (limit 1000000) max_states_per_insn 0 total_states 4 peak_states 4 mark_read 0";
+	static const char stale[] =
+		"\nprocessed 999 insns (limit 1000000) max_states_per_insn 0 total_states 9 peak_states 9 mark_read 0\n";
+	char buf[512], err[200] = "";
+	struct kt_verifier_stats s;
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, processed, sizeof(processed));	/* with its NUL */
+	memcpy(buf + sizeof(processed), stale, strlen(stale));
+	ASSERT_EQ(0, kt_verifier_parse_stats(buf, sizeof(buf), &s, err,
+					     sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(52, s.processed_insns);
+	EXPECT_EQ(4, s.peak_states);
+	/* Stale bytes only: no statistics at all. */
+	buf[0] = '\0';
+	EXPECT_EQ(-1, kt_verifier_parse_stats(buf, sizeof(buf), &s, err,
+					      sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "no 'processed N insns' line")) TH_LOG("%s", err);
 }
 
 TEST(bad_stats_are_named)
@@ -329,7 +400,10 @@ TEST_F(printed, table)
 		TH_LOG("%s", text);
 }
 
-/* B doubles qmap_enqueue's instructions and grows qmap_init's by 40%. */
+/*
+ * B doubles qmap_enqueue's instructions and grows qmap_init's by 40%
+ * (52 -> 72, within the absolute threshold of 100 instructions).
+ */
 TEST_F(files, compare_two_reports)
 {
 	struct kt_verifier_report a, b;
@@ -354,6 +428,15 @@ TEST_F(files, compare_two_reports)
 	EXPECT_NE(NULL, strstr(c.out, "# compare: 3 pairs, 1 regressions, 0 improvements")) TH_LOG("%s", c.out);
 	EXPECT_EQ(0, cli_run(&c, "./ktstr compare %s %s", pb, pa));
 	EXPECT_NE(NULL, strstr(c.out, "improvement verifier.qmap_enqueue")) TH_LOG("%s", c.out);
+	/* Over the absolute threshold, the relative one decides: 40% is within it. */
+	b.runs[0].progs[0].verified_insns = 1680;
+	ASSERT_EQ(0, kt_verifier_report_save(&b, pb));
+	EXPECT_EQ(0, cli_run(&c, "./ktstr compare %s %s", pa, pb));
+	EXPECT_NE(NULL, strstr(c.out, "# compare: 3 pairs, 0 regressions")) TH_LOG("%s", c.out);
+	b.runs[0].progs[0].verified_insns = 1704;	/* +42% */
+	ASSERT_EQ(0, kt_verifier_report_save(&b, pb));
+	EXPECT_EQ(1, cli_run(&c, "./ktstr compare %s %s", pa, pb));
+	EXPECT_NE(NULL, strstr(c.out, "verified_insns 1200 -> 1704\n")) TH_LOG("%s", c.out);
 	/* A failed run in B: the run's own result fails. */
 	snprintf(b.runs[0].error, sizeof(b.runs[0].error), "VM timeout");
 	b.runs[0].nr_progs = 0;
@@ -367,6 +450,69 @@ TEST_F(files, compare_two_reports)
 	EXPECT_NE(NULL, strstr(c.err, "field scheduler: missing")) TH_LOG("%s", c.err);
 	kt_verifier_report_free(&a);
 	kt_verifier_report_free(&b);
+}
+
+/*
+ * Two programs of one name (a scheduler may load one twice): each pairs
+ * with the one in the same place in the other report, whatever the
+ * sort does with equal keys.
+ */
+TEST_F(files, programs_of_one_name_pair_in_order)
+{
+	static const char twice[] =
+		"{\"type\":\"verifier\",\"kind\":\"program\",\"name\":\"dup\",\"prog_type\":\"struct_ops\",\"loaded\":true,\"id\":41,\"verified_insns\":100}\n"
+		"{\"type\":\"verifier\",\"kind\":\"program\",\"name\":\"dup\",\"prog_type\":\"struct_ops\",\"loaded\":true,\"id\":42,\"verified_insns\":50000}\n"
+		"{\"type\":\"verifier\",\"kind\":\"run\",\"enabled\":true,\"ops\":\"qmap\",\"loads\":2,\"kept\":2}\n";
+	struct kt_verifier_report a;
+	struct cli c;
+
+	make_report(&a, twice);
+	ASSERT_EQ(2, a.runs[0].nr_progs);
+	ASSERT_EQ(0, kt_verifier_report_save(&a, self->path));
+	EXPECT_EQ(0, cli_run(&c, "./ktstr compare %s %s", self->path, self->path));
+	EXPECT_NE(NULL, strstr(c.out, "# compare: 3 pairs, 0 regressions, 0 improvements")) TH_LOG("%s", c.out);
+	kt_verifier_report_free(&a);
+}
+
+/*
+ * BIN is put under /ktstr/verifier/bin/: one named ktstr-verifier is
+ * not the agent.  --dry-run builds the image it would boot.
+ */
+TEST_F(files, a_bin_named_like_the_agent)
+{
+	char bin[128], image[4096] = "", agent_name[] = "ktstr/verifier/ktstr-verifier";
+	struct stat agent, bin_st;
+	struct cli c;
+
+	snprintf(bin, sizeof(bin), "%s/ktstr-verifier", self->dir);
+	ASSERT_EQ(0, cli_run(&c, "cp /bin/true %s", bin));
+	ASSERT_EQ(0, stat("build/verifier-agent/ktstr-verifier", &agent));
+	ASSERT_EQ(0, stat(bin, &bin_st));
+	ASSERT_NE(agent.st_size, bin_st.st_size);
+	if (cli_run(&c, "./ktstr verifier --dry-run %s", bin))
+		SKIP(return, "no kernel to build an image for: %.200s", c.err);
+	ASSERT_EQ(0, word_after(c.out, " -initrd ", image, sizeof(image))) TH_LOG("%s", c.out);
+	EXPECT_EQ(agent.st_size, cpio_file_size(image, agent_name));
+	EXPECT_EQ(bin_st.st_size, cpio_file_size(image, "ktstr/verifier/bin/ktstr-verifier"));
+}
+
+/*
+ * Every --kernel is found before the first VM boots: a bad second one
+ * costs no run of the first (--dry-run: nothing boots either way).
+ */
+TEST(kernels_resolve_before_the_first_run)
+{
+	char kernel[4096] = "";
+	struct cli c;
+
+	if (cli_run(&c, "./ktstr verifier --dry-run /bin/true"))
+		SKIP(return, "no kernel: %.200s", c.err);
+	ASSERT_EQ(0, word_after(c.out, " -kernel ", kernel, sizeof(kernel))) TH_LOG("%s", c.out);
+	EXPECT_EQ(1, cli_run(&c, "./ktstr verifier --dry-run --kernel %s --kernel /nonexistent/bzImage /bin/true",
+			     kernel));
+	EXPECT_EQ(NULL, strstr(c.out, "qemu-system")) TH_LOG("%s", c.out);
+	EXPECT_NE(NULL, strstr(c.err, "ktstr verifier: kernel /nonexistent/bzImage: No such file or directory"))
+		TH_LOG("%s", c.err);
 }
 
 /* Refused before anything boots, exit status 2, each naming what is wrong. */

@@ -2,13 +2,14 @@
 /*
  * ktstr verifier end to end, real VMs: the kernel's scx_qmap on two
  * topologies, and in the same guest, while qmap is loaded
- * (--while-loaded), what bpftool (Debian's, put in the guest with
- * --include) and the kernel's fdinfo of qmap's program fds say.  Each
+ * (--while-loaded), what bpftool (the host's, which the build needs for
+ * its skeletons, put in the guest with --include) and the kernel's fdinfo of qmap's program fds say.  Each
  * program's id, name and type must be bpftool's; its verified_insns the
  * fdinfo's "verified_insns:" of that prog_id (bpftool 7.5, and the
  * 7.3 kernel tree's, do not print verified_insns); the verifier's own
  * count (from its log) the same.  Then --max-insns-pct over a real
- * report, and a BIN that loads no BPF program.
+ * report, a BIN that loads no BPF program, loads with BPF_COMMON_ATTRS
+ * (the 7.x kernel's) and a scheduler the kernel ejects at once.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -21,6 +22,8 @@
 
 #define VM_TIMEOUT_S 1800
 #define QMAP "build/schedulers/scx_qmap"
+#define ERROR_SCHED "build/schedulers/ktstr_error"
+#define LOADER "build/verifier-agent/test-loader"
 #define BPFTOOL "/usr/sbin/bpftool"
 /* "FDINFO <prog_id> <verified_insns>" for each BPF program fd in the guest. */
 #define FDINFO "for f in /proc/[0-9]*/fdinfo/*; do awk '/^prog_id:/ { id = $2 } /^verified_insns:/ { print \"FDINFO\", id, $2 }' $f; done 2>/dev/null\n"
@@ -105,8 +108,9 @@ TEST_F_TIMEOUT(vvm, qmap_matches_bpftool_on_two_topologies, VM_TIMEOUT_S)
 	json_int_t peak;
 	struct cli c;
 
-	if (access(BPFTOOL, X_OK))
-		SKIP(return, BPFTOOL " is not installed (Debian package bpftool)");
+	/* The build makes skeletons with it: a host without it built nothing. */
+	ASSERT_EQ(0, access(BPFTOOL, X_OK))
+		TH_LOG(BPFTOOL " is missing (Debian package bpftool, Documentation/install.md)");
 	ASSERT_EQ(0, cli_run(&c, "./ktstr verifier --topology 1n1l2c1t --topology 1n2l2c1t --include %s --include %s --while-loaded 'bpftool prog show --json; sh %s' --max-insns-pct 50 --json %s %s",
 			     BPFTOOL, self->fdinfo, self->fdinfo, self->json, QMAP))
 		TH_LOG("stdout:\n%s\nstderr:\n%s", c.out, c.err);
@@ -115,8 +119,10 @@ TEST_F_TIMEOUT(vvm, qmap_matches_bpftool_on_two_topologies, VM_TIMEOUT_S)
 	/* Each run's fdinfo lines follow its bpftool array. */
 	fdinfo[0] = strstr(c.out, "FDINFO ");
 	ASSERT_NE(NULL, fdinfo[0]);
-	fdinfo[1] = strstr(strstr(fdinfo[0], "\n["), "FDINFO ");
-	ASSERT_NE(NULL, fdinfo[1]);
+	fdinfo[1] = strstr(fdinfo[0], "\n[");
+	ASSERT_NE(NULL, fdinfo[1]) TH_LOG("%s", c.out);
+	fdinfo[1] = strstr(fdinfo[1], "FDINFO ");
+	ASSERT_NE(NULL, fdinfo[1]) TH_LOG("%s", c.out);
 	report = json_load_file(self->json, JSON_REJECT_DUPLICATES, NULL);
 	ASSERT_NE(NULL, report);
 	runs = json_object_get(report, "runs");
@@ -185,11 +191,66 @@ TEST_F_TIMEOUT(vvm, a_binary_that_loads_no_program, VM_TIMEOUT_S)
 
 	EXPECT_EQ(1, cli_run(&c, "./ktstr verifier --topology 1n1l2c1t --json %s /bin/true",
 			     self->json));
-	EXPECT_NE(NULL, strstr(c.err, "ktstr-verifier: /ktstr/verifier/true exited with status 0 before sched_ext was enabled (0 BPF program loads seen)"))
+	EXPECT_NE(NULL, strstr(c.err, "ktstr-verifier: /ktstr/verifier/bin/true exited with status 0 before sched_ext was enabled (0 BPF program loads seen)"))
 		TH_LOG("%s", c.err);
 	EXPECT_NE(NULL, strstr(c.out, "true on ")) TH_LOG("%s", c.out);
 	EXPECT_NE(NULL, strstr(c.out, ": failed: the guest agent exited with status 1"))
 		TH_LOG("%s", c.out);
+}
+
+/* The report's only run, or NULL. */
+static json_t *only_run(json_t *report)
+{
+	json_t *runs = json_object_get(report, "runs");
+
+	return json_array_size(runs) == 1 ? json_array_get(runs, 0) : NULL;
+}
+
+/*
+ * A load whose common attributes carry a log keeps it (the kernel would
+ * refuse a second one: EINVAL, not the verifier's EACCES); one whose
+ * common attributes have none gets the agent's, so its figures are read.
+ */
+TEST_F_TIMEOUT(vvm, common_attrs_keep_the_loaders_log, VM_TIMEOUT_S)
+{
+	json_t *report, *progs, *p;
+	struct cli c;
+
+	EXPECT_EQ(1, cli_run(&c, "./ktstr verifier --topology 1n1l2c1t --json %s " LOADER " -- common",
+			     self->json)) TH_LOG("%s", c.err);
+	EXPECT_NE(NULL, strstr(c.err, "common log: errno 13, the log holds the verifier's error\n"))
+		TH_LOG("%s", c.err);
+	EXPECT_NE(NULL, strstr(c.err, "common without log: errno 13\n")) TH_LOG("%s", c.err);
+	report = json_load_file(self->json, 0, NULL);
+	ASSERT_NE(NULL, only_run(report));
+	progs = json_object_get(only_run(report), "programs");
+	ASSERT_EQ(1, json_array_size(progs)) TH_LOG("%s", c.out);
+	p = json_array_get(progs, 0);
+	EXPECT_STREQ("test_common", json_string_value(json_object_get(p, "name")));
+	EXPECT_EQ(json_false(), json_object_get(p, "loaded"));
+	EXPECT_EQ(1, json_integer_value(json_object_get(json_object_get(p, "stats"),
+							"processed_insns")));
+	json_decref(report);
+}
+
+/*
+ * ktstr_error fails as soon as it enqueues a task of the agent's own
+ * name, which polls sched_ext every 20 ms: the kernel ejects it at
+ * once.  It was enabled all the same (enable_seq rose).
+ */
+TEST_F_TIMEOUT(vvm, an_ejected_scheduler_was_enabled, VM_TIMEOUT_S)
+{
+	json_t *report;
+	struct cli c;
+
+	cli_run(&c, "./ktstr verifier --topology 1n1l2c1t --json %s " ERROR_SCHED " -- -c ktstr-verifier",
+		self->json);
+	report = json_load_file(self->json, 0, NULL);
+	ASSERT_NE(NULL, only_run(report)) TH_LOG("%s", c.err);
+	EXPECT_EQ(json_true(), json_object_get(only_run(report), "enabled"))
+		TH_LOG("%s", c.err);
+	EXPECT_EQ(NULL, strstr(c.err, "before sched_ext was enabled")) TH_LOG("%s", c.err);
+	json_decref(report);
 }
 
 TEST_HARNESS_MAIN
