@@ -957,8 +957,12 @@ static int save_guest(struct vm_run *v)
 		v->r->boot = KT_VM_BOOT_SAVED;
 		console_note(v, "saved as snapshot");
 	}
-	ret = v->stop ? -1 : kt_qmp_cont(q, QMP_CONNECT_MS);
-	if (ret && !v->stop)
+	/*
+	 * A ^C reaches QEMU too: a cont that fails because QEMU died of it
+	 * is that interrupt, so look for a stop signal again after it.
+	 */
+	ret = stop_requested(v) ? -1 : kt_qmp_cont(q, QMP_CONNECT_MS);
+	if (ret && !stop_requested(v))
 		snprintf(v->r->detail, sizeof(v->r->detail),
 			 "the guest did not resume after its snapshot: %s",
 			 kt_errmsg());
