@@ -40,12 +40,12 @@ HARNESS_CFLAGS := -I$(KSRC)/tools/testing/selftests -Wno-sign-compare
 
 # Host library: everything but main() and the tests.
 HOST_SRCS := $(wildcard vmm/*.c vmm/kernel/*.c vmm/util/*.c monitor/*.c \
-			 repro/*.c kselftest/runner/*.c)
+			 repro/*.c kselftest/runner/*.c verifier/*.c)
 HOST_OBJS := $(HOST_SRCS:%.c=$(O)/%.o)
 GUEST_PROGS := $(O)/guest/init
 # Each directory's tests/*.c; a test is built against that directory's
 # headers and the whole host library.
-TEST_DIRS := vmm vmm/kernel vmm/util kselftest/runner monitor repro
+TEST_DIRS := vmm vmm/kernel vmm/util kselftest/runner monitor repro verifier
 UNIT_TESTS := $(foreach d,$(TEST_DIRS),\
 		$(patsubst $(d)/tests/%.c,$(O)/tests/%,$(wildcard $(d)/tests/*.c)))
 
@@ -66,6 +66,9 @@ schedulers::
 # The auto-repro guest agent (defines $(REPRO_AGENT)).
 -include repro/repro.mk
 all: $(REPRO_AGENT)
+# The `ktstr verifier` guest agent (defines $(VERIFIER_AGENT)).
+include verifier/verifier.mk
+all: $(VERIFIER_AGENT)
 # The libFuzzer targets (defines fuzz-targets and fuzz).
 include kselftest/fuzz.mk
 
@@ -117,6 +120,12 @@ $(O)/tests/%: repro/tests/%.c $(HOST_OBJS) | check-ksrc
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(KT_CFLAGS) $(HARNESS_CFLAGS) -Irepro -o $@ $< \
+		$(HOST_OBJS) $(HOST_LIBS)
+
+$(O)/tests/%: verifier/tests/%.c $(HOST_OBJS) | check-ksrc
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KT_CFLAGS) $(HARNESS_CFLAGS) -Iverifier -o $@ $< \
 		$(HOST_OBJS) $(HOST_LIBS)
 
 $(O)/kselftest/lib/%.o: kselftest/lib/%.c | check-ksrc

@@ -12,5 +12,6 @@ int cmd_repro(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_gauntlet(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_verifier(int argc, char **argv);
 
 #endif

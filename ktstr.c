@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "repro", cmd_repro, "rerun a test whose scheduler exited, with BPF probes" },
 	{ "gauntlet", cmd_gauntlet, "run tests over topology presets, profiles and kernels" },
 	{ "compare", cmd_compare, "compare two result sets, exit 1 on a regression" },
+	{ "verifier", cmd_verifier, "a scheduler's BPF programs: verified instructions, states, time" },
 	{ "shell", cmd_shell, "boot a topology and run a shell or a command" },
 	{ "topo", cmd_topo, "check that a booted topology matches its declaration" },
 	{ "monitor", cmd_monitor, "watch a VM's scheduler from the host, live" },

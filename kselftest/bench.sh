@@ -7,6 +7,9 @@
 # machine; then a restored VM against a cold one, and the suite with and
 # without snapshots.
 # Prints `BENCH <name> <value>` lines.
+#
+# BENCH_SECTIONS="boot ready ..." runs only those sections: boot, ready,
+# vcpus, suite, fair, matrix, repro, monitor, gauntlet (all by default).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -14,6 +17,15 @@ runs=${BENCH_RUNS:-5}
 topology=1n2l2c1t
 
 now() { date +%s.%N; }
+
+all_sections="boot ready vcpus suite fair matrix repro monitor gauntlet"
+for section in ${BENCH_SECTIONS:-}; do
+	if [[ " $all_sections " != *" $section "* ]]; then
+		echo "bench: BENCH_SECTIONS: no section '$section' (sections: $all_sections)" >&2
+		exit 2
+	fi
+done
+want() { [[ -z ${BENCH_SECTIONS:-} || " $BENCH_SECTIONS " == *" $1 "* ]]; }
 
 median() {
 	sort -g | awk '{ v[NR] = $1 } END {
@@ -36,6 +48,16 @@ for name in sys.argv[2:]:
         print(v)
 ' "$@"
 }
+
+# BENCH_RESULTS=DIR keeps the JSON results (calibrate.py reads them);
+# else they go.
+if [ -n "${BENCH_RESULTS:-}" ]; then
+	results=$BENCH_RESULTS
+	mkdir -p "$results"
+else
+	results=$(mktemp -d)
+	trap 'rm -rf "$results"' EXIT
+fi
 
 # The kernel, initramfs and kernel command line ktstr would use.
 plan=$(./ktstr shell --topology $topology --dry-run --exec true)
@@ -72,6 +94,7 @@ bare_boot() {
 	rm -rf "$dir"
 }
 
+if want boot; then
 ktstr_times=() bare_times=()
 for i in $(seq "$runs"); do
 	t0=$(now)
@@ -88,6 +111,7 @@ bare_s=$(printf '%s\n' "${bare_times[@]}" | median)
 printf 'BENCH boot_ktstr_s %.3f\n' "$ktstr_s"
 printf 'BENCH boot_bare_s %.3f\n' "$bare_s"
 awk "BEGIN { printf \"BENCH boot_ratio %.3f\\n\", $ktstr_s / $bare_s }"
+fi
 
 # A ready guest: seconds from starting ktstr until the payload's first
 # line arrives, cold (--no-snapshot) against restored from a snapshot
@@ -106,45 +130,50 @@ payload_running_s() {
 	echo "bench: the payload never ran ($*)" >&2
 	return 1
 }
+# Cold with KASLR (the default: the bzImage, decompressed in the guest)
+# against cold with --nokaslr (the PVH vmlinux), interleaved too.
+if want ready; then
 snapshots=$(mktemp -d)
 export KTSTR_SNAPSHOT_DIR=$snapshots
 ./ktstr shell --topology $topology --exec true 2>/dev/null
-cold_times=() restore_times=()
+cold_times=() restore_times=() nokaslr_times=()
 for i in $(seq "$runs"); do
 	cold_times+=("$(payload_running_s --no-snapshot)")
 	restore_times+=("$(payload_running_s)")
+	nokaslr_times+=("$(payload_running_s --no-snapshot --nokaslr)")
 done
 cold_s=$(printf '%s\n' "${cold_times[@]}" | median)
 restore_s=$(printf '%s\n' "${restore_times[@]}" | median)
+nokaslr_s=$(printf '%s\n' "${nokaslr_times[@]}" | median)
 printf 'BENCH vm_ready_cold_s %.3f\n' "$cold_s"
 printf 'BENCH vm_ready_restore_s %.3f\n' "$restore_s"
 awk "BEGIN { printf \"BENCH vm_ready_ratio %.2f\\n\", $cold_s / $restore_s }"
+printf 'BENCH vm_ready_cold_nokaslr_s %.3f\n' "$nokaslr_s"
+awk "BEGIN { printf \"BENCH vm_ready_kaslr_ratio %.3f\\n\", $cold_s / $nokaslr_s }"
 rm -rf "$snapshots"
 unset KTSTR_SNAPSHOT_DIR
+fi
 
 # Boot time against the vCPU count: TCG brings vCPUs up one at a time on
 # its one thread.  One boot each (the largest takes minutes); the 4-vCPU
 # figure is the median above.
-printf 'BENCH boot_s_4vcpu %.3f\n' "$ktstr_s"
+if want vcpus; then
+if [ -n "${ktstr_s:-}" ]; then
+	printf 'BENCH boot_s_4vcpu %.3f\n' "$ktstr_s"
+fi
 for shape in 2n4l2c2t:16 big64:64 big128:128; do
 	t0=$(now)
 	./ktstr shell --no-snapshot --topology "${shape%%:*}" --exec true 2>/dev/null
 	t1=$(now)
 	awk "BEGIN { printf \"BENCH boot_s_%svcpu %.3f\\n\", ${shape##*:}, $t1 - $t0 }"
 done
+fi
 
 # The suite: its wall time from end to end and the median of one test's
-# (each test's own wall time is in its JSON result).  BENCH_RESULTS=DIR
-# keeps the JSON results (calibrate.py reads them); else they go.
-if [ -n "${BENCH_RESULTS:-}" ]; then
-	results=$BENCH_RESULTS
-	mkdir -p "$results"
-else
-	results=$(mktemp -d)
-	trap 'rm -rf "$results"' EXIT
-fi
+# (each test's own wall time is in its JSON result).
 # With snapshots (the default) from an empty snapshot cache, so the
 # saves are paid for, then the same suite booting every VM cold.
+if want suite; then
 snapshots=$(mktemp -d)
 t0=$(now)
 KTSTR_SNAPSHOT_DIR=$snapshots ./ktstr run --json "$results" \
@@ -168,9 +197,11 @@ sed -n 's/^# ktstr: [0-9]* tests, \([0-9]*\) failed.*/BENCH suite_failed \1/p' \
 	"$results/tap"
 sed -n 's/^# ktstr: [0-9]* tests, \([0-9]*\) failed.*/BENCH suite_cold_failed \1/p' \
 	"$results/cold.tap"
+fi
 
 # Side by side: the fair.* tests one VM at a time and with -j auto (the
 # default), both restoring from the same snapshots.
+if want fair; then
 snapshots=$(mktemp -d)
 export KTSTR_SNAPSHOT_DIR=$snapshots
 t0=$(now)
@@ -181,11 +212,13 @@ t2=$(now)
 awk "BEGIN { printf \"BENCH fair_j1_s %.1f\\nBENCH fair_jauto_s %.1f\\nBENCH fair_jauto_speedup %.2f\\n\", $t1 - $t0, $t2 - $t1, ($t1 - $t0) / ($t2 - $t1) }"
 rm -rf "$snapshots"
 unset KTSTR_SNAPSHOT_DIR
+fi
 
 # A scheduler binary over its default matrix, within the default budget
 # (ktstr run --scheduler), planned with a copy of this machine's cost
 # file: the wall time, the entries chosen and the failures.
 costs_file=${KTSTR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ktstr}/gauntlet-costs
+if want matrix; then
 if [ -f "$costs_file" ]; then
 	cp "$costs_file" "$results/matrix-costs"
 fi
@@ -199,13 +232,16 @@ sed -n 's/^# matrix: \([0-9]*\) of .*/BENCH scheduler_matrix_entries \1/p' \
 	"$results/matrix.err"
 sed -n 's/^# ktstr: [0-9]* tests, \([0-9]*\) failed.*/BENCH scheduler_matrix_failed \1/p' \
 	"$results/matrix.tap"
+fi
 
 # Auto-repro: the wall time of the probe VM after ktstr_error's exit
 # (ktstr repro reruns the negative test with the agent attached).
+if want repro; then
 ./ktstr repro --json "$results/repro" negative.ktstr_error.caught \
 	> "$results/repro.tap" 2>/dev/null || true
 json_values auto_repro.repro_vm_s "$results"/repro/*.json 2>/dev/null |
 	awk '{ printf "BENCH repro_vm_s %.1f\n", $1 }'
+fi
 
 # The monitor's cost to the guest: the same CPU-bound work (two awk loops
 # on two vCPUs, timed by the guest's /proc/uptime, five rounds a VM) with
@@ -218,7 +254,8 @@ rate() {
 	awk '/^PROGRESS/ { r = 1 / ($3 - $2); if (r > best) best = r }
 	     END { if (best) printf "%.6f\n", best }' "$1"
 }
-ratios=() costs=()
+if want monitor; then
+ratios=() costs=() finds=()
 for i in $(seq "$runs"); do
 	./ktstr monitor --topology 1n1l2c1t --interval 10 --quiet \
 		--json "$results/mon.json" --exec "$work" \
@@ -231,14 +268,20 @@ for i in $(seq "$runs"); do
 		ratios+=("$(awk "BEGIN { print $with / $without }")")
 	fi
 	costs+=("$(json_values host_us_per_sample "$results/mon.json")")
+	finds+=("$(json_values kernel.find_ms "$results/mon.json")")
 done
 printf '%s\n' "${ratios[@]}" | median |
 	awk '{ printf "BENCH monitor_progress_ratio %.3f\n", $1 }'
 printf '%s\n' "${costs[@]}" | median |
 	awk '{ printf "BENCH monitor_sample_host_us %.1f\n", $1 }'
+# Finding the (KASLR-placed) kernel in the guest's 512 MiB, once per VM.
+printf '%s\n' "${finds[@]}" | median |
+	awk '{ printf "BENCH monitor_find_kernel_ms %.2f\n", $1 }'
+fi
 
 # The gauntlet's cost model: a 90 s budget planned with a copy of this
 # machine's cost file, run; the relative error of the estimate.
+if want gauntlet; then
 if [ -f "$costs_file" ]; then
 	cp "$costs_file" "$results/costs"
 fi
@@ -250,4 +293,5 @@ est=$(sed -n 's/^# gauntlet: .* entries, estimated \([0-9.]*\)s .*/\1/p' \
       "$results/gauntlet.err")
 if [ -n "$est" ]; then
 	awk "BEGIN { w = $t1 - $t0; printf \"BENCH gauntlet_budget90_estimated_s %.1f\\nBENCH gauntlet_budget90_wall_s %.1f\\nBENCH gauntlet_estimate_error %.3f\\n\", $est, w, ($est > w ? $est - w : w - $est) / w }"
+fi
 fi

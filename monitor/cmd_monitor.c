@@ -17,6 +17,7 @@
 #include "launch.h"
 #include "monitor.h"
 #include "output.h"
+#include "strlist.h"
 
 #define MONITOR_EXEC_TIMEOUT_S 3600
 #define ATTACH_WAIT_S 60
@@ -30,6 +31,7 @@ struct monitor_opts {
 	const char *json;
 	const char *plot;
 	bool quiet;
+	struct kt_strlist map_names;
 	struct kt_monitor_config config;
 	struct kt_monitor_limits limits;
 };
@@ -52,11 +54,38 @@ static void usage(FILE *out)
 		"  --json FILE      write the series and verdicts as JSON\n"
 		"  --plot FILE      write the series as an SVG plot\n"
 		"  --quiet          no line per interval\n"
+		"  --maps           after each sample, the scheduler's BPF maps, decoded\n"
+		"  --map NAME       only map NAME (\"scx_qmap.bss\" or \"bss\"); implies\n"
+		"                   --maps (repeatable, or a comma list)\n"
+		"  --maps-record FILE  save the guest memory the first map dump read\n"
+		"                   (fixtures of unit tests)\n"
 		KT_LAUNCH_HELP
 		"\nexit status: the command's; 1 if it succeeded but a verdict failed, or\n"
 		"if the VM could not be prepared; 2 on bad arguments; 124 on timeout,\n"
 		"125 if the VM failed, 128+N when stopped by signal N.\n",
 		KT_MONITOR_DEFAULT_INTERVAL_MS);
+}
+
+/* "--map a,b": each name once; an empty one is an error. */
+static int add_map_names(struct monitor_opts *o, const char *arg)
+{
+	char *copy = strdup(arg), *name, *save = NULL;
+	int ret = 0;
+
+	if (!copy)
+		return kt_fail("out of memory");
+	if (!*arg || arg[strlen(arg) - 1] == ',' || *arg == ',' ||
+	    strstr(arg, ",,"))
+		ret = kt_fail_usage("--map '%s': expected map names separated by commas",
+				    arg);
+	for (name = strtok_r(copy, ",", &save); name && !ret;
+	     name = strtok_r(NULL, ",", &save))
+		if (kt_strlist_push(&o->map_names, name) < 0)
+			ret = kt_fail("out of memory");
+	free(copy);
+	o->config.map_names = (const char *const *)o->map_names.items;
+	o->config.nr_map_names = o->map_names.count;
+	return ret;
 }
 
 static int own_option(struct monitor_opts *o, int opt, const char *arg)
@@ -90,6 +119,16 @@ static int own_option(struct monitor_opts *o, int opt, const char *arg)
 		return 0;
 	case 'q':
 		o->quiet = true;
+		return 0;
+	case 'm':
+		o->config.maps = true;
+		return 0;
+	case 'M':
+		o->config.maps = true;
+		return add_map_names(o, arg);
+	case 'R':
+		o->config.maps = true;
+		o->config.maps_record = arg;
 		return 0;
 	}
 	return 1;
@@ -129,6 +168,9 @@ static int parse(int argc, char **argv, struct monitor_opts *o)
 		{ "json", required_argument, NULL, 'j' },
 		{ "plot", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "maps", no_argument, NULL, 'm' },
+		{ "map", required_argument, NULL, 'M' },
+		{ "maps-record", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -261,6 +303,7 @@ static int watch(struct monitor_opts *o, struct kt_monitor_kernel *k)
 	int ret = 1;
 
 	o->config.live = o->quiet ? NULL : stdout;
+	o->config.maps_out = stdout;
 	m = kt_monitor_new(k, &o->config, kt_topology_cpus(&o->launch.topo));
 	command = guest_command(o);
 	if (!m || !command) {
@@ -293,41 +336,52 @@ out:
 	return ret;
 }
 
+static int run_monitor(struct monitor_opts *o, int argc, char **argv);
+
 int cmd_monitor(int argc, char **argv)
 {
-	struct kt_monitor_kernel *k;
 	struct monitor_opts o;
 	int ret;
 
 	memset(&o, 0, sizeof(o));
-	kt_launch_init(&o.launch, 0);
-	kt_monitor_limits_default(&o.limits);
-	ret = parse(argc, argv, &o);
+	ret = run_monitor(&o, argc, argv);
+	kt_strlist_free(&o.map_names);
+	return ret;
+}
+
+static int run_monitor(struct monitor_opts *o, int argc, char **argv)
+{
+	struct kt_monitor_kernel *k;
+	int ret;
+
+	kt_launch_init(&o->launch, 0);
+	kt_monitor_limits_default(&o->limits);
+	ret = parse(argc, argv, o);
 	if (ret > 0)
 		return ret == 1 ? 0 : KT_EXIT_USAGE;
-	if (ret < 0 || find_scheduler(&o))
+	if (ret < 0 || find_scheduler(o))
 		goto fail;
-	if (!o.launch.timeout_s && o.command)
-		o.launch.timeout_s = MONITOR_EXEC_TIMEOUT_S;
-	if (kt_launch_prepare(&o.launch))
+	if (!o->launch.timeout_s && o->command)
+		o->launch.timeout_s = MONITOR_EXEC_TIMEOUT_S;
+	if (kt_launch_prepare(&o->launch))
 		goto fail;
-	if (o.launch.dry_run) {
+	if (o->launch.dry_run) {
 		struct kt_vm_opts vo;
 		struct kt_vm_result r;
 
-		kt_launch_vm_opts(&o.launch, &vo);
-		if (kt_launch_run(&o.launch, &vo, &r))
+		kt_launch_vm_opts(&o->launch, &vo);
+		if (kt_launch_run(&o->launch, &vo, &r))
 			goto fail;
 		return 0;
 	}
-	k = kt_monitor_kernel_load(o.launch.kernel.vmlinux,
-				   o.launch.kernel.system_map);
+	k = kt_monitor_kernel_load(o->launch.kernel.vmlinux,
+				   o->launch.kernel.system_map);
 	if (!k) {
 		fprintf(stderr, "ktstr monitor: kernel %s: %s\n",
-			o.launch.kernel.version, kt_errmsg());
+			o->launch.kernel.version, kt_errmsg());
 		return 1;
 	}
-	ret = watch(&o, k);
+	ret = watch(o, k);
 	kt_monitor_kernel_free(k);
 	return ret;
 fail:

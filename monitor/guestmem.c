@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -47,6 +48,7 @@ int kt_guestmem_init(struct kt_guestmem *m, const void *const *bases,
 	for (n = 0; n < nodes; n++) {
 		m->node[n].base = bases[n];
 		m->node[n].size = sizes[n];
+		m->node[n].fd = -1;
 	}
 	m->nr_nodes = nodes;
 	set_layout(m);
@@ -67,12 +69,20 @@ static int map_node(struct kt_guestmem_node *node, const char *path)
 		return kt_fail("guest memory %s: empty or unreadable", path);
 	}
 	p = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED) {
+		close(fd);
 		return kt_fail_errno("guest memory %s: mmap", path);
+	}
+	node->path = strdup(path);
+	if (!node->path) {
+		munmap(p, st.st_size);
+		close(fd);
+		return kt_fail("guest memory %s: out of memory", path);
+	}
 	node->base = p;
 	node->size = st.st_size;
 	node->mapped = true;
+	node->fd = fd;
 	return 0;
 }
 
@@ -102,9 +112,13 @@ void kt_guestmem_close(struct kt_guestmem *m)
 {
 	unsigned int n;
 
-	for (n = 0; n < m->nr_nodes; n++)
+	for (n = 0; n < m->nr_nodes; n++) {
 		if (m->node[n].mapped)
 			munmap((void *)m->node[n].base, m->node[n].size);
+		if (m->node[n].mapped && m->node[n].fd >= 0)
+			close(m->node[n].fd);
+		free(m->node[n].path);
+	}
 	memset(m, 0, sizeof(*m));
 }
 
@@ -119,8 +133,10 @@ static int64_t ram_offset(const struct kt_guestmem *m, uint64_t gpa)
 	return -1;
 }
 
-const void *kt_guestmem_ptr(const struct kt_guestmem *m, uint64_t gpa,
-			    uint64_t len)
+/* The node holding [@gpa, @gpa + @len) and the offset in it, or NULL. */
+static const struct kt_guestmem_node *find_node(const struct kt_guestmem *m,
+						uint64_t gpa, uint64_t len,
+						uint64_t *node_off)
 {
 	int64_t off = ram_offset(m, gpa);
 	unsigned int n;
@@ -131,15 +147,52 @@ const void *kt_guestmem_ptr(const struct kt_guestmem *m, uint64_t gpa,
 		if ((uint64_t)off < m->node[n].size) {
 			if (off + len > m->node[n].size)
 				return NULL;
-			return m->node[n].base + off;
+			*node_off = off;
+			return &m->node[n];
 		}
 		off -= m->node[n].size;
 	}
 	return NULL;
 }
 
-int kt_guestmem_read(const struct kt_guestmem *m, uint64_t gpa, void *buf,
+const void *kt_guestmem_ptr(const struct kt_guestmem *m, uint64_t gpa,
+			    uint64_t len)
+{
+	const struct kt_guestmem_node *node;
+	uint64_t off;
+
+	node = find_node(m, gpa, len, &off);
+	return node ? node->base + off : NULL;
+}
+
+int kt_guestmem_peek(const struct kt_guestmem *m, uint64_t gpa, void *buf,
 		     uint64_t len)
+{
+	const struct kt_guestmem_node *node;
+	uint64_t off;
+	ssize_t n;
+
+	node = find_node(m, gpa, len, &off);
+	if (!node || !node->mapped || node->fd < 0)
+		return kt_guestmem_read(m, gpa, buf, len);
+	n = pread(node->fd, buf, len, off);
+	if (n < 0)
+		return kt_fail_errno("guest memory %s: reading guest-physical 0x%llx (offset 0x%llx)",
+				     node->path, (unsigned long long)gpa,
+				     (unsigned long long)off);
+	if (n != (ssize_t)len)
+		return kt_fail("guest memory %s: reading guest-physical 0x%llx (offset 0x%llx): %zd of %llu bytes: the file is shorter than when it was mapped",
+			       node->path, (unsigned long long)gpa,
+			       (unsigned long long)off, n,
+			       (unsigned long long)len);
+	/* A recording (memimage.c) needs what the scan read too. */
+	if (m->on_read)
+		m->on_read(m->on_read_ctx, gpa, buf, len);
+	return 0;
+}
+
+static int copy(const struct kt_guestmem *m, uint64_t gpa, void *buf,
+		uint64_t len, bool quiet)
 {
 	uint8_t *out = buf;
 	const void *p;
@@ -151,13 +204,29 @@ int kt_guestmem_read(const struct kt_guestmem *m, uint64_t gpa, void *buf,
 		if (chunk > len)
 			chunk = len;
 		p = kt_guestmem_ptr(m, gpa, chunk);
+		if (!p && quiet)
+			return -1;
 		if (!p)
 			return kt_fail("guest-physical 0x%llx is not RAM",
 				       (unsigned long long)gpa);
 		memcpy(out, p, chunk);
+		if (m->on_read)
+			m->on_read(m->on_read_ctx, gpa, out, chunk);
 		out += chunk;
 		gpa += chunk;
 		len -= chunk;
 	}
 	return 0;
+}
+
+int kt_guestmem_read(const struct kt_guestmem *m, uint64_t gpa, void *buf,
+		     uint64_t len)
+{
+	return copy(m, gpa, buf, len, false);
+}
+
+int kt_guestmem_try_read(const struct kt_guestmem *m, uint64_t gpa,
+			 void *buf, uint64_t len)
+{
+	return copy(m, gpa, buf, len, true);
 }

@@ -21,6 +21,8 @@ struct kt_guestmem_node {
 	const uint8_t *base;
 	uint64_t size;
 	bool mapped;		/* ours to munmap */
+	int fd;			/* if mapped: the file, for kt_guestmem_peek() */
+	char *path;		/* if mapped: its name, for errors; malloc'd */
 };
 
 struct kt_guestmem {
@@ -28,6 +30,13 @@ struct kt_guestmem {
 	struct kt_guestmem_node node[KT_GUESTMEM_MAX_NODES];
 	uint64_t ram_size;
 	uint64_t below_4g;	/* bytes of RAM at guest-physical 0 */
+	/*
+	 * Called with the bytes of each kt_guestmem_read(), as read: how a
+	 * reader's excerpt of a guest is recorded (memimage.h).
+	 */
+	void (*on_read)(void *ctx, uint64_t gpa, const void *buf,
+			uint64_t len);
+	void *on_read_ctx;
 };
 
 /*
@@ -52,6 +61,20 @@ const void *kt_guestmem_ptr(const struct kt_guestmem *m, uint64_t gpa,
 			    uint64_t len);
 /* Copies @len bytes at @gpa, across nodes; -1 if any byte is not RAM. */
 int kt_guestmem_read(const struct kt_guestmem *m, uint64_t gpa, void *buf,
+		     uint64_t len);
+/*
+ * The same without a message: for a search where a miss is expected and
+ * formatting one for each would cost more than the search.
+ */
+int kt_guestmem_try_read(const struct kt_guestmem *m, uint64_t gpa,
+			 void *buf, uint64_t len);
+/*
+ * The same for a scan of pages the guest may never have touched: read
+ * through the file (pread), where a hole reads as zeros, rather than
+ * through the mapping, where the host would allocate a page of the shared
+ * memory file for each one looked at.  A failed read names the file.
+ */
+int kt_guestmem_peek(const struct kt_guestmem *m, uint64_t gpa, void *buf,
 		     uint64_t len);
 
 #endif

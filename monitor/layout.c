@@ -24,6 +24,10 @@ static const char *const sym_names[KT_NR_SYMS][3] = {
 	[KT_SYM_SCX_WATCHDOG_TS] = { "scx_watchdog_timestamp" },
 	[KT_SYM_SCX_WATCHDOG_TIMEOUT] = { "scx_watchdog_timeout" },
 	[KT_SYM_SCX_EVENTS_PCPU] = { "event_stats_cpu" },
+	[KT_SYM_VMEMMAP_BASE] = { "vmemmap_base" },
+	[KT_SYM_PHYS_BASE] = { "phys_base" },
+	[KT_SYM_TEXT] = { "_text" },
+	[KT_SYM_END] = { "_end" },
 };
 
 /* What the monitor cannot work without at all. */
@@ -254,5 +258,26 @@ int kt_layout_resolve(struct kt_layout *l, const struct kt_btf *btf,
 	if (!l->f[KT_SCH_WATCHDOG_TIMEOUT].available &&
 	    !l->has_sym[KT_SYM_SCX_WATCHDOG_TIMEOUT])
 		note_missing(l, "scx watchdog timeout");
+	return 0;
+}
+
+int kt_layout_read_banner(struct kt_layout *l, const char *vmlinux)
+{
+	static const char prefix[] = "Linux version ";
+	uint64_t addr = l->sym[KT_SYM_LINUX_BANNER];
+	char *nul;
+	size_t got;
+
+	if (kt_vmlinux_read(vmlinux, addr, l->banner, sizeof(l->banner) - 1,
+			    &got))
+		return -1;
+	l->banner[got] = '\0';
+	nul = memchr(l->banner, '\0', got);
+	/* Another kernel's symbols point elsewhere in this vmlinux. */
+	if (strncmp(l->banner, prefix, sizeof(prefix) - 1) || !nul)
+		return kt_fail("vmlinux %s: no \"%s...\" string at linux_banner (0x%llx): the symbols are not this vmlinux's",
+			       vmlinux, prefix, (unsigned long long)addr);
+	l->banner_len = nul - l->banner + 1;
+	snprintf(l->banner_from, sizeof(l->banner_from), "%s", vmlinux);
 	return 0;
 }

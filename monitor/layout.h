@@ -30,6 +30,10 @@ enum kt_sym {
 	KT_SYM_SCX_WATCHDOG_TS,
 	KT_SYM_SCX_WATCHDOG_TIMEOUT,	/* older kernels: a global */
 	KT_SYM_SCX_EVENTS_PCPU,		/* 6.15: a per-CPU variable */
+	KT_SYM_VMEMMAP_BASE,
+	KT_SYM_PHYS_BASE,		/* the kernel's own, to check ours */
+	KT_SYM_TEXT,			/* _text and _end: the image's bounds */
+	KT_SYM_END,
 	KT_NR_SYMS,
 };
 
@@ -81,7 +85,11 @@ struct kt_event_field {
 	uint32_t offset;
 };
 
+/* "Linux version ... \n" and its NUL: 7.3's is 165 bytes. */
+#define KT_BANNER_MAX 512
+
 struct kt_layout {
+	/* Link-time addresses: add the guest's KASLR offset to use them. */
 	uint64_t sym[KT_NR_SYMS];
 	bool has_sym[KT_NR_SYMS];
 	struct kt_field f[KT_NR_FIELDS];
@@ -98,6 +106,10 @@ struct kt_layout {
 	int64_t dsq_global_id;		/* SCX_DSQ_GLOBAL; 0: unknown */
 	int64_t hz;			/* the guest's jiffies per second; 0: unknown */
 	char missing[2048];		/* "rq.scx.flags, scx_root, ..." */
+	/* linux_banner's bytes, its NUL included, as the vmlinux has them. */
+	char banner[KT_BANNER_MAX];
+	unsigned int banner_len;
+	char banner_from[512];		/* the vmlinux they came from */
 };
 
 const char *kt_sym_name(enum kt_sym s);
@@ -111,5 +123,10 @@ const char *kt_fld_name(enum kt_fld f, char *buf, unsigned int len);
 /* -1 only if the kernel cannot be read at all (no runqueues, no BTF). */
 int kt_layout_resolve(struct kt_layout *l, const struct kt_btf *btf,
 		      const struct kt_symbols *syms);
+/*
+ * Takes linux_banner's bytes from @vmlinux, at the address the symbols
+ * give: what the monitor looks for in guest RAM to find the image.
+ */
+int kt_layout_read_banner(struct kt_layout *l, const char *vmlinux);
 
 #endif

@@ -6,8 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bpfmap.h"
 #include "btf.h"
 #include "error.h"
+#include "json.h"
+#include "memimage.h"
 #include "monitor.h"
 #include "symbols.h"
 #include "target.h"
@@ -17,6 +20,7 @@ struct kt_monitor_kernel {
 	struct kt_btf btf;
 	struct kt_symbols syms;
 	struct kt_layout layout;
+	struct kt_bpfmap_layout maps;
 };
 
 struct kt_monitor {
@@ -26,6 +30,15 @@ struct kt_monitor {
 	struct kt_target target;
 	struct kt_vcpu_clock vcpus;
 	struct kt_series series;
+	struct kt_memimage_rec *record;
+	bool recorded;			/* saved by kt_monitor_stop() */
+	json_t *globals;		/* keep_globals: the last read */
+	struct kt_bpfmap_cache btfs;	/* ... with the BTF it parsed */
+	double globals_t;
+	size_t globals_tried;		/* the sample of the last try */
+	bool globals_final;		/* read as the scheduler exited */
+	char globals_error[1024];	/* why the last try failed, or "" */
+	pthread_mutex_t read_lock;	/* one reader of the guest at a time */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -50,8 +63,10 @@ struct kt_monitor_kernel *kt_monitor_kernel_load(const char *vmlinux,
 		goto fail;
 	if (kt_symbols_load(&k->syms, vmlinux, system_map))
 		goto fail_btf;
-	if (kt_layout_resolve(&k->layout, &k->btf, &k->syms))
+	if (kt_layout_resolve(&k->layout, &k->btf, &k->syms) ||
+	    kt_layout_read_banner(&k->layout, vmlinux))
 		goto fail_syms;
+	kt_bpfmap_layout_resolve(&k->maps, &k->btf, &k->syms);
 	return k;
 fail_syms:
 	kt_symbols_free(&k->syms);
@@ -99,6 +114,7 @@ struct kt_monitor *kt_monitor_new(const struct kt_monitor_kernel *k,
 	m->max_cpus = nr_cpus;
 	kt_vcpu_clock_init(&m->vcpus);
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_mutex_init(&m->read_lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&m->wake, &attr);
@@ -142,6 +158,107 @@ static void time_vcpus(const struct kt_monitor *m, struct kt_sample *s)
 	s->vm_run = ns == INT64_MIN ? KT_NA : ns;
 }
 
+static void save_record(struct kt_monitor *m)
+{
+	if (kt_memimage_save(m->record, m->config.maps_record,
+			     m->target.nr_cpus))
+		snprintf(m->error, sizeof(m->error), "--maps-record: %s",
+			 kt_errmsg());
+	kt_memimage_rec_free(m->record);
+	m->record = NULL;
+}
+
+/*
+ * A recording is of one dump that found the scheduler, from the first
+ * read on: the kernel found again, then its maps.  Saved (compressed,
+ * which takes a while) once sampling is over.
+ */
+static json_t *record_maps(struct kt_monitor *m)
+{
+	json_t *maps = NULL;
+
+	pthread_mutex_lock(&m->read_lock);
+	kt_memimage_rec_reset(m->record);
+	if (kt_target_setup(&m->target, &m->kernel->layout, m->max_cpus)) {
+		kt_fail("--maps-record: finding the kernel again: %s",
+			kt_errmsg());
+		snprintf(m->error, sizeof(m->error), "%s", kt_errmsg());
+	} else {
+		maps = kt_bpfmap_dump(&m->target, &m->kernel->maps,
+				      m->config.map_names,
+				      m->config.nr_map_names);
+	}
+	/* The error of an earlier try, if any, is past: this one worked. */
+	if (maps) {
+		kt_memimage_rec_stop(m->record);
+		m->recorded = true;
+		m->error[0] = 0;
+	}
+	pthread_mutex_unlock(&m->read_lock);
+	return maps;
+}
+
+static void print_maps(struct kt_monitor *m, double t)
+{
+	FILE *f = m->config.maps_out ? m->config.maps_out : stdout;
+	json_t *maps;
+
+	if (m->record && !m->recorded)
+		maps = record_maps(m);
+	else
+		maps = kt_monitor_maps(m, m->config.map_names,
+				       m->config.nr_map_names);
+	fprintf(f, "maps at %.2fs:\n", t);
+	if (maps)
+		kt_bpfmap_print(f, maps, "  ");
+	else
+		fprintf(f, "  %s\n", kt_errmsg());
+	fflush(f);
+	json_decref(maps);
+}
+
+static double thread_cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/*
+ * A second apart while the scheduler runs, whether the last try read
+ * them or not; once more, and then no more, in the first sample that
+ * sees it exiting (its maps go with it).  Returns the host CPU it took,
+ * in us: part of the sample's cost.
+ */
+static double keep_globals(struct kt_monitor *m, const struct kt_sample *s)
+{
+	size_t i = m->series.count - 1;
+	size_t every = (999 + m->config.interval_ms) / m->config.interval_ms;
+	bool exiting = s->exit_kind > 0, tried = m->globals || m->globals_error[0];
+	double start = thread_cpu_us();
+	json_t *g;
+
+	if (m->globals_final || !s->scheduler[0] ||
+	    (tried && !exiting && i - m->globals_tried < every))
+		return 0;
+	pthread_mutex_lock(&m->read_lock);
+	g = kt_bpfmap_globals(&m->target, &m->kernel->maps, &m->btfs);
+	if (!g)
+		snprintf(m->globals_error, sizeof(m->globals_error), "%s",
+			 kt_errmsg());
+	pthread_mutex_unlock(&m->read_lock);
+	m->globals_final = exiting;
+	m->globals_tried = i;
+	if (g) {	/* else gone already: the last one read stays */
+		json_decref(m->globals);
+		m->globals = g;
+		m->globals_t = kt_series_time(&m->series, i);
+		m->globals_error[0] = 0;
+	}
+	return thread_cpu_us() - start;
+}
+
 static void *sample_loop(void *arg)
 {
 	struct kt_monitor *m = arg;
@@ -164,10 +281,36 @@ static void *sample_loop(void *arg)
 							m->series.count - 1);
 				fflush(m->config.live);
 			}
+			if (m->config.maps)
+				print_maps(m, kt_series_time(&m->series,
+							     m->series.count - 1));
+			if (m->config.keep_globals)
+				s->cost_us += keep_globals(m, s);
 		}
 		advance(&next, m->config.interval_ms);
 	} while (wait_until(m, &next));
 	return NULL;
+}
+
+/* With --maps-record, everything read from the first byte is recorded. */
+static int attach(struct kt_monitor *m, const char *shm_prefix,
+		  unsigned int nodes)
+{
+	if (!m->config.maps_record)
+		return kt_target_attach(&m->target, &m->kernel->layout,
+					shm_prefix, nodes, m->max_cpus);
+	memset(&m->target, 0, sizeof(m->target));
+	if (kt_guestmem_open(&m->target.mem, shm_prefix, nodes))
+		return -1;
+	m->record = kt_memimage_record(&m->target.mem);
+	if (!m->record ||
+	    kt_target_setup(&m->target, &m->kernel->layout, m->max_cpus)) {
+		kt_memimage_rec_free(m->record);
+		m->record = NULL;
+		kt_guestmem_close(&m->target.mem);
+		return -1;
+	}
+	return 0;
 }
 
 int kt_monitor_start(void *ctx, const char *shm_prefix, unsigned int nodes,
@@ -178,12 +321,13 @@ int kt_monitor_start(void *ctx, const char *shm_prefix, unsigned int nodes,
 
 	if (m->running)
 		return 0;
-	if (kt_target_attach(&m->target, &m->kernel->layout, shm_prefix, nodes,
-			     m->max_cpus)) {
+	if (attach(m, shm_prefix, nodes)) {
 		snprintf(m->error, sizeof(m->error), "%s", kt_errmsg());
 		return -1;
 	}
 	m->series.nr_cpus = m->target.nr_cpus;
+	m->series.place = m->target.place;
+	m->series.find_us = m->target.find_us;
 	/* Without vCPU thread names the samples just lack vcpu_run. */
 	if (qemu > 0)
 		kt_vcpu_clock_open(&m->vcpus, qemu, m->target.nr_cpus);
@@ -192,6 +336,8 @@ int kt_monitor_start(void *ctx, const char *shm_prefix, unsigned int nodes,
 		errno = err;
 		kt_fail_errno("monitor thread");
 		snprintf(m->error, sizeof(m->error), "%s", kt_errmsg());
+		kt_memimage_rec_free(m->record);
+		m->record = NULL;
 		kt_vcpu_clock_close(&m->vcpus);
 		kt_target_detach(&m->target);
 		return -1;
@@ -212,13 +358,85 @@ void kt_monitor_stop(void *ctx)
 	pthread_mutex_unlock(&m->lock);
 	pthread_join(m->thread, NULL);
 	kt_vcpu_clock_close(&m->vcpus);
+	pthread_mutex_lock(&m->read_lock);
+	if (m->record && m->recorded)
+		save_record(m);
+	if (m->record && !m->error[0])
+		snprintf(m->error, sizeof(m->error),
+			 "--maps-record %s: no map dump found the scheduler's maps",
+			 m->config.maps_record);
+	kt_memimage_rec_free(m->record);
+	m->record = NULL;
 	kt_target_detach(&m->target);
 	m->running = false;
+	pthread_mutex_unlock(&m->read_lock);
 }
 
 const struct kt_series *kt_monitor_series(const struct kt_monitor *m)
 {
 	return &m->series;
+}
+
+json_t *kt_monitor_maps(struct kt_monitor *m, const char *const *names,
+			unsigned int nr_names)
+{
+	json_t *maps = NULL;
+
+	pthread_mutex_lock(&m->read_lock);
+	if (!m->target.mem.nr_nodes)
+		kt_fail("the monitor is not attached to a guest");
+	else
+		maps = kt_bpfmap_dump(&m->target, &m->kernel->maps, names,
+				      nr_names);
+	pthread_mutex_unlock(&m->read_lock);
+	return maps;
+}
+
+json_t *kt_monitor_globals(const struct kt_monitor *m, double *t)
+{
+	*t = m->globals_t;
+	return json_incref(m->globals);
+}
+
+const char *kt_monitor_globals_error(const struct kt_monitor *m)
+{
+	return m->globals_error[0] ? m->globals_error : NULL;
+}
+
+void kt_monitor_print_maps(FILE *f, const json_t *maps, const char *indent)
+{
+	kt_bpfmap_print(f, maps, indent);
+}
+
+void kt_monitor_report_globals(FILE *f, json_t *mon, const json_t *globals,
+			       double t, const char *error)
+{
+	json_t *changing = json_array(), *m, *g;
+	const char *name;
+	size_t i;
+
+	/* In TAP what changes: .rodata, fixed at load, is in the JSON. */
+	json_array_foreach(globals, i, m) {
+		name = json_string_value(json_object_get(m, "name"));
+		if (changing && (!name || !strstr(name, ".rodata")))
+			json_array_append(changing, m);
+	}
+	if (f && globals && changing) {
+		fprintf(f, "monitor: scheduler globals at %.1fs, the last read while it was attached (.rodata in the JSON result):\n",
+			t);
+		kt_bpfmap_print_lines(f, changing, "monitor:   ",
+				      KT_MONITOR_GLOBALS_LINES);
+	}
+	json_decref(changing);
+	if (f && error)
+		fprintf(f, "monitor: scheduler globals: %s\n", error);
+	if (!mon || (!globals && !error))
+		return;
+	g = globals ? json_pack("{s:o, s:O}", "t", kt_json_real(t, 2), "maps",
+				globals) : json_object();
+	if (g && error)
+		json_object_set_new(g, "error", kt_json_text(error));
+	json_object_set_new(mon, "scheduler_globals", g);
 }
 
 const char *kt_monitor_error(const struct kt_monitor *m)
@@ -232,8 +450,11 @@ void kt_monitor_free(struct kt_monitor *m)
 		return;
 	kt_monitor_stop(m);
 	kt_series_free(&m->series);
+	json_decref(m->globals);
+	kt_bpfmap_cache_free(&m->btfs);
 	pthread_cond_destroy(&m->wake);
 	pthread_mutex_destroy(&m->lock);
+	pthread_mutex_destroy(&m->read_lock);
 	free(m);
 }
 

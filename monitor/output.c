@@ -249,6 +249,24 @@ static void summarize_still_clock(FILE *f, const struct kt_series *s)
 		t.cpu, from_s, to_s, (long long)c->v[KT_CV_CURR_PID], c->comm);
 }
 
+/* Where the guest kernel was found: what KASLR chose, or nokaslr's. */
+static void summarize_place(FILE *f, const struct kt_series *s)
+{
+	const struct kt_kaslr *k = &s->place;
+
+	if (!s->find_us)
+		return;
+	fprintf(f, "monitor: kernel found in %.1f ms (%u places compared): virtual offset 0x%llx, phys_base 0x%llx, linux_banner at guest-physical 0x%llx, direct map 0x%llx, vmalloc 0x%llx, vmemmap 0x%llx, %u-level paging, %s\n",
+		s->find_us / 1000, k->probes,
+		(unsigned long long)k->virt_offset,
+		(unsigned long long)k->phys_base,
+		(unsigned long long)k->banner_pa,
+		(unsigned long long)k->page_offset_base,
+		(unsigned long long)k->vmalloc_base,
+		(unsigned long long)k->vmemmap_base, k->levels,
+		kt_kaslr_moved(k) ? "moved by KASLR" : "not moved (no KASLR)");
+}
+
 static const char *state_word(const struct kt_monitor_verdict *v)
 {
 	if (!v->evaluated)
@@ -274,6 +292,7 @@ void kt_monitor_summary(FILE *f, const struct kt_series *s,
 		s->count, s->interval_ms,
 		s->count ? kt_series_time(s, s->count - 1) : 0.0, s->nr_cpus,
 		kt_monitor_cost_us(s));
+	summarize_place(f, s);
 	if (s->layout->missing[0])
 		fprintf(f, "monitor: this kernel lacks: %s\n", s->layout->missing);
 	summarize_vcpus(f, s);
@@ -525,6 +544,35 @@ static json_t *json_event_names(const struct kt_layout *l)
 	return array;
 }
 
+static json_t *json_hex(uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	return json_string(buf);
+}
+
+/* Addresses as hex strings: most do not fit JSON's integers. */
+static json_t *json_place(const struct kt_series *s)
+{
+	const struct kt_kaslr *k = &s->place;
+
+	if (!s->find_us)
+		return json_null();
+	return json_pack("{s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:I}",
+			 "kaslr", kt_kaslr_moved(k),
+			 "virt_offset", json_hex(k->virt_offset),
+			 "phys_base", json_hex(k->phys_base),
+			 "banner_pa", json_hex(k->banner_pa),
+			 "top_pgt_pa", json_hex(k->top_pgt),
+			 "page_offset_base", json_hex(k->page_offset_base),
+			 "vmalloc_base", json_hex(k->vmalloc_base),
+			 "vmemmap_base", json_hex(k->vmemmap_base),
+			 "levels", (json_int_t)k->levels,
+			 "find_ms", kt_json_real(s->find_us / 1000, 3),
+			 "probes", (json_int_t)k->probes);
+}
+
 json_t *kt_monitor_json(const struct kt_series *s,
 			const struct kt_monitor_verdict v[KT_NR_VERDICTS],
 			const char *error, const char *plot)
@@ -534,7 +582,7 @@ json_t *kt_monitor_json(const struct kt_series *s,
 
 	for (i = 0; samples && i < s->count; i++)
 		samples = kt_json_append(samples, json_sample(s, i));
-	obj = json_pack("{s:I, s:I, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	obj = json_pack("{s:I, s:I, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 			"interval_ms", (json_int_t)s->interval_ms,
 			"nr_cpus", (json_int_t)s->nr_cpus,
 			"hz", kt_json_int(s->layout->hz ? s->layout->hz : KT_NA,
@@ -544,6 +592,7 @@ json_t *kt_monitor_json(const struct kt_series *s,
 			"host_us_per_sample",
 			kt_json_real(kt_monitor_cost_us(s), 2),
 			"error", error ? kt_json_text(error) : json_null(),
+			"kernel", json_place(s),
 			"unavailable", kt_json_text(s->layout->missing),
 			"plot", plot ? kt_json_text(plot) : json_null(),
 			"scheduler_exit", json_exit(s),

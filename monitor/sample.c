@@ -82,7 +82,7 @@ static void read_curr(const struct kt_target *t, uint64_t rq,
 	c->v[KT_CV_CURR_RUNTIME] = field(t, task, KT_TASK_SUM_EXEC_RUNTIME);
 	c->curr_scx = l->has_sym[KT_SYM_EXT_CLASS] &&
 		      pointer(t, task, KT_TASK_SCHED_CLASS) ==
-		      l->sym[KT_SYM_EXT_CLASS];
+		      kt_target_sym(t, KT_SYM_EXT_CLASS);
 	read_comm(t, task, c->comm);
 }
 
@@ -102,7 +102,7 @@ static uint64_t events_base(const struct kt_target *t, uint64_t root,
 		pcpu = pointer(t, root, KT_SCH_EVENTS_CPU);
 		return pcpu ? kt_target_percpu(t, pcpu, cpu) : 0;
 	case KT_EVENTS_GLOBAL_PCPU:
-		return kt_target_percpu(t, l->sym[KT_SYM_SCX_EVENTS_PCPU], cpu);
+		return kt_target_percpu(t, kt_target_sym(t, KT_SYM_SCX_EVENTS_PCPU), cpu);
 	default:
 		return 0;
 	}
@@ -124,8 +124,7 @@ static void read_events(const struct kt_target *t, uint64_t root,
 static void take_cpu(const struct kt_target *t, unsigned int cpu,
 		     uint64_t root, struct kt_cpu_sample *c)
 {
-	const struct kt_layout *l = t->layout;
-	uint64_t rq = kt_target_percpu(t, l->sym[KT_SYM_RUNQUEUES], cpu);
+	uint64_t rq = kt_target_percpu(t, kt_target_sym(t, KT_SYM_RUNQUEUES), cpu);
 	unsigned int v;
 
 	memset(c, 0, sizeof(*c));
@@ -402,14 +401,14 @@ static void read_waiters(const struct kt_target *t, struct kt_sample *s)
 	if (!timed && !(idle && waiting))
 		return;
 	for (cpu = 0; cpu < s->nr_cpus; cpu++)
-		heads[cpu] = kt_target_percpu(t, l->sym[KT_SYM_RUNQUEUES], cpu) +
+		heads[cpu] = kt_target_percpu(t, kt_target_sym(t, KT_SYM_RUNQUEUES), cpu) +
 			     l->f[KT_RQ_SCX_RUNNABLE_LIST].offset;
 	for (cpu = 0; cpu < s->nr_cpus; cpu++) {
 		if (kt_cpu_scx_waiting(&s->cpu[cpu]) <= 0)
 			continue;
 		walk = (struct runnable_walk){
 			.cpu = cpu, .collect = idle && waiting, .timed = timed,
-			.rq = kt_target_percpu(t, l->sym[KT_SYM_RUNQUEUES], cpu),
+			.rq = kt_target_percpu(t, kt_target_sym(t, KT_SYM_RUNQUEUES), cpu),
 			.heads = heads, .nr_cpus = s->nr_cpus,
 		};
 		partial = walk_runnable(t, &walk, s) != 0;
@@ -425,7 +424,7 @@ static int64_t image_value(const struct kt_target *t, enum kt_sym s,
 	int64_t v = 0;
 
 	if (!t->layout->has_sym[s] ||
-	    kt_target_read(t, t->layout->sym[s], &v, size))
+	    kt_target_read(t, kt_target_sym(t, s), &v, size))
 		return KT_NA;
 	return v;
 }

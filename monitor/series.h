@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "kaslr.h"
 #include "layout.h"
 #include "sample.h"
 
@@ -18,6 +19,8 @@ struct kt_series {
 	struct kt_sample *samples;
 	size_t count, cap;
 	size_t dropped;			/* samples past KT_SERIES_MAX */
+	struct kt_kaslr place;		/* where the guest kernel was found */
+	double find_us;			/* how long that took; 0: not found */
 };
 
 void kt_series_init(struct kt_series *s, const struct kt_layout *l,

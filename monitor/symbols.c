@@ -74,6 +74,25 @@ int kt_symbols_load_map(struct kt_symbols *s, const char *system_map)
 	return 0;
 }
 
+/* @path's ELF, and its file in *@fd; NULL with a message if neither. */
+static Elf *open_elf(const char *path, int *fd)
+{
+	Elf *elf;
+
+	elf_version(EV_CURRENT);
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
+		kt_fail_errno("vmlinux %s", path);
+		return NULL;
+	}
+	elf = elf_begin(*fd, ELF_C_READ, NULL);
+	if (!elf) {
+		close(*fd);
+		kt_fail("vmlinux %s: not an ELF file", path);
+	}
+	return elf;
+}
+
 /* 1 if @path has a .symtab and it was read, 0 if it has none. */
 static int load_elf(struct kt_symbols *s, const char *path)
 {
@@ -85,15 +104,9 @@ static int load_elf(struct kt_symbols *s, const char *path)
 	int fd, ret = 0;
 	Elf *elf;
 
-	elf_version(EV_CURRENT);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return kt_fail_errno("vmlinux %s", path);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf) {
-		close(fd);
-		return kt_fail("vmlinux %s: not an ELF file", path);
-	}
+	elf = open_elf(path, &fd);
+	if (!elf)
+		return -1;
 	while ((scn = elf_nextscn(elf, scn)) && !ret) {
 		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_SYMTAB)
 			continue;
@@ -159,5 +172,45 @@ int kt_symbols_find(const struct kt_symbols *s, const char *name,
 	if (!hit)
 		return -1;
 	*addr = hit->addr;
+	return 0;
+}
+
+/* Copies what @e's loadable segments hold at @addr, up to @len bytes. */
+static size_t read_segments(Elf *e, int fd, uint64_t addr, void *buf,
+			    size_t len)
+{
+	GElf_Phdr ph;
+	size_t n, i;
+	ssize_t got;
+
+	if (elf_getphdrnum(e, &n))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!gelf_getphdr(e, i, &ph) || ph.p_type != PT_LOAD ||
+		    addr < ph.p_vaddr || addr >= ph.p_vaddr + ph.p_filesz)
+			continue;
+		if (len > ph.p_vaddr + ph.p_filesz - addr)
+			len = ph.p_vaddr + ph.p_filesz - addr;
+		got = pread(fd, buf, len, ph.p_offset + (addr - ph.p_vaddr));
+		return got > 0 ? got : 0;
+	}
+	return 0;
+}
+
+int kt_vmlinux_read(const char *vmlinux, uint64_t addr, void *buf,
+		    size_t len, size_t *got)
+{
+	Elf *elf;
+	int fd;
+
+	elf = open_elf(vmlinux, &fd);
+	if (!elf)
+		return -1;
+	*got = read_segments(elf, fd, addr, buf, len);
+	elf_end(elf);
+	close(fd);
+	if (!*got)
+		return kt_fail("vmlinux %s: no loadable segment holds 0x%llx",
+			       vmlinux, (unsigned long long)addr);
 	return 0;
 }

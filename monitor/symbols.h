@@ -28,5 +28,11 @@ void kt_symbols_free(struct kt_symbols *s);
 /* 0 and the address, or -1 (no message: absence is often expected). */
 int kt_symbols_find(const struct kt_symbols *s, const char *name,
 		    uint64_t *addr);
+/*
+ * The bytes @vmlinux's loadable segments hold at link address @addr: up
+ * to @len, fewer (*@got) where the segment ends.
+ */
+int kt_vmlinux_read(const char *vmlinux, uint64_t addr, void *buf,
+		    size_t len, size_t *got);
 
 #endif

@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "error.h"
 #include "target.h"
 
-#define BANNER "Linux version "
-/* 4-level paging puts the direct map at 0xffff888000000000. */
-#define L4_LOWEST_KERNEL 0xffff800000000000ULL
-
 static int read_image(struct kt_target *t, enum kt_sym s, void *buf,
 		      uint64_t len)
 {
-	uint64_t pa = kt_kva_image_pa(&t->kva, t->layout->sym[s]);
+	uint64_t pa = kt_kva_image_pa(&t->kva, kt_target_sym(t, s));
 
 	if (kt_guestmem_read(&t->mem, pa, buf, len))
 		return kt_fail("reading %s at guest-physical 0x%llx: %s",
@@ -21,43 +18,29 @@ static int read_image(struct kt_target *t, enum kt_sym s, void *buf,
 	return 0;
 }
 
-/*
- * ktstr boots with nokaslr, so the image sits at the address its symbol
- * table was linked for (phys_base 0).  The banner proves it.
- */
-static int find_image(struct kt_target *t)
-{
-	char banner[sizeof(BANNER)] = "";
-
-	t->kva.phys_base = 0;
-	if (read_image(t, KT_SYM_LINUX_BANNER, banner, sizeof(BANNER) - 1) ||
-	    memcmp(banner, BANNER, sizeof(BANNER) - 1))
-		return kt_fail("the guest kernel is not where its symbol table puts it (no \"%s\" at linux_banner): KASLR is on, or the symbols are of another kernel; ktstr boots with nokaslr, so do not pass 'kaslr' in --cmdline",
-			       BANNER);
-	return 0;
-}
-
-static int read_paging(struct kt_target *t)
+/* Where KASLR (or nokaslr) put the image and the memory map: see kaslr.c. */
+static int find_kernel(struct kt_target *t)
 {
 	const struct kt_layout *l = t->layout;
-	uint32_t l5 = 0;
+	struct timespec t0, t1;
 
-	if (read_image(t, KT_SYM_PAGE_OFFSET_BASE, &t->kva.page_offset_base,
-		       8))
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (kt_kaslr_find(&t->mem, l, &t->place))
 		return -1;
-	t->kva.direct_map_end = t->kva.page_offset_base + (1ULL << 46);
-	if (l->has_sym[KT_SYM_VMALLOC_BASE] &&
-	    read_image(t, KT_SYM_VMALLOC_BASE, &t->kva.direct_map_end, 8))
-		return -1;
-	if (l->has_sym[KT_SYM_PGTABLE_L5]) {
-		if (read_image(t, KT_SYM_PGTABLE_L5, &l5, sizeof(l5)))
-			return -1;
-	} else {
-		l5 = t->kva.page_offset_base < L4_LOWEST_KERNEL;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	t->find_us = (t1.tv_sec - t0.tv_sec) * 1e6 +
+		     (t1.tv_nsec - t0.tv_nsec) / 1e3;
+	t->kva.phys_base = t->place.phys_base;
+	t->kva.page_offset_base = t->place.page_offset_base;
+	t->kva.direct_map_end = t->place.vmalloc_base ?:
+				t->place.page_offset_base + (1ULL << 46);
+	t->kva.levels = t->place.levels;
+	t->kva.top_pgt = t->place.top_pgt;
+	if (l->has_sym[KT_SYM_TEXT] && l->has_sym[KT_SYM_END] &&
+	    l->sym[KT_SYM_TEXT] < l->sym[KT_SYM_END]) {
+		t->kva.image_start = kt_target_sym(t, KT_SYM_TEXT);
+		t->kva.image_end = kt_target_sym(t, KT_SYM_END);
 	}
-	t->kva.levels = l5 ? 5 : 4;
-	t->kva.top_pgt = kt_kva_image_pa(&t->kva,
-					 l->sym[KT_SYM_INIT_TOP_PGT]);
 	return 0;
 }
 
@@ -82,7 +65,7 @@ int kt_target_setup(struct kt_target *t, const struct kt_layout *l,
 {
 	t->layout = l;
 	t->kva.mem = &t->mem;
-	if (find_image(t) || read_paging(t) || read_cpus(t, max_cpus))
+	if (find_kernel(t) || read_cpus(t, max_cpus))
 		return -1;
 	return 0;
 }
@@ -132,6 +115,20 @@ int kt_target_read_field(const struct kt_target *t, uint64_t base,
 	*value = f->size == 1 ? v.u8 : f->size == 2 ? v.u16 :
 		 f->size == 4 ? v.u32 : v.s64;
 	return 0;
+}
+
+uint64_t kt_target_sym(const struct kt_target *t, enum kt_sym s)
+{
+	return kt_target_moved(t, t->layout->sym[s]);
+}
+
+uint64_t kt_target_moved(const struct kt_target *t, uint64_t addr)
+{
+	/*
+	 * Image addresses move with the image.  Per-CPU symbols of x86-64
+	 * kernels before 6.15 are offsets from 0, which KASLR leaves alone.
+	 */
+	return addr >= KT_START_KERNEL_MAP ? addr + t->place.virt_offset : addr;
 }
 
 uint64_t kt_target_percpu(const struct kt_target *t, uint64_t addr,

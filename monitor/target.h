@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "guestmem.h"
+#include "kaslr.h"
 #include "kva.h"
 #include "layout.h"
 
@@ -19,14 +20,17 @@ struct kt_target {
 	const struct kt_layout *layout;
 	struct kt_guestmem mem;
 	struct kt_kva kva;
+	struct kt_kaslr place;		/* where the kernel was found */
+	double find_us;			/* how long finding it took */
 	unsigned int nr_cpus;
 	uint64_t cpu_offset[KT_TARGET_MAX_CPUS];
 };
 
 /*
- * Finds the kernel in @t->mem (already opened or initialized): checks
- * that its image is where the symbol table says (it is not, under KASLR),
- * reads the paging mode and the per-CPU offsets of up to @max_cpus CPUs.
+ * Finds the kernel in @t->mem (already opened or initialized): where its
+ * image is, physically and virtually, and its memory map, whether KASLR
+ * moved them or not (kaslr.h); then the per-CPU offsets of up to
+ * @max_cpus CPUs.
  */
 int kt_target_setup(struct kt_target *t, const struct kt_layout *l,
 		    unsigned int max_cpus);
@@ -41,7 +45,11 @@ int kt_target_read(const struct kt_target *t, uint64_t va, void *buf,
 /* An integer field of 1, 2, 4 or 8 bytes at @base + @f's offset. */
 int kt_target_read_field(const struct kt_target *t, uint64_t base,
 			 const struct kt_field *f, int64_t *value);
-/* The address of per-CPU @addr on @cpu. */
+/* The run-time address of symbol @s: its link address moved by KASLR. */
+uint64_t kt_target_sym(const struct kt_target *t, enum kt_sym s);
+/* The run-time address of any symbol from its link address @addr. */
+uint64_t kt_target_moved(const struct kt_target *t, uint64_t addr);
+/* The address of per-CPU @addr (a run-time address) on @cpu. */
 uint64_t kt_target_percpu(const struct kt_target *t, uint64_t addr,
 			  unsigned int cpu);
 

@@ -68,11 +68,8 @@ bool kt_repro_wanted(const char *out, bool expected_too)
 
 int kt_repro_agent_path(char *buf, size_t len)
 {
-	char root[PATH_MAX];
-
-	if (kt_root_dir(root, sizeof(root)))
+	if (kt_root_path(buf, len, "build/repro-agent/ktstr-probe"))
 		return -1;
-	snprintf(buf, len, "%s/build/repro-agent/ktstr-probe", root);
 	if (access(buf, X_OK))
 		return kt_fail_errno("probe agent %s (run 'make')", buf);
 	return 0;

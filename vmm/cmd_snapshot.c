@@ -22,17 +22,7 @@ static const char usage_text[] =
 "\n"
 "exit status: 0 on success, 1 on an error, 2 on bad arguments.\n";
 
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ktstr: snapshot: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s", usage_text);
-	return KT_EXIT_USAGE;
-}
+#define usage_error(...) kt_usage_exit("snapshot", usage_text, __VA_ARGS__)
 
 /* The value of "@key " in an entry's info text, or "?". */
 static void info_field(const char *info, const char *key, char *out,

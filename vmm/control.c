@@ -18,17 +18,19 @@ const char * const kt_record_types[KT_NR_RECORD_TYPES] = {
 	"check", "group", "values",
 };
 
-static bool known_type(const json_t *type)
+static bool known_type(const struct kt_records *r, const json_t *type)
 {
-	unsigned int i;
+	const char * const *types = r->types ? r->types : kt_record_types;
+	unsigned int i, n = r->types ? r->nr_types : KT_NR_RECORD_TYPES;
 
-	for (i = 0; json_is_string(type) && i < KT_NR_RECORD_TYPES; i++)
-		if (!strcmp(json_string_value(type), kt_record_types[i]))
+	for (i = 0; json_is_string(type) && i < n; i++)
+		if (!strcmp(json_string_value(type), types[i]))
 			return true;
 	return false;
 }
 
-static bool is_record(const char *line, size_t len)
+static bool is_record(const struct kt_records *r, const char *line,
+		      size_t len)
 {
 	json_t *rec;
 	bool ok;
@@ -40,7 +42,7 @@ static bool is_record(const char *line, size_t len)
 	if (memchr(line, '\0', len))
 		return false;
 	rec = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
-	ok = json_is_object(rec) && known_type(json_object_get(rec, "type"));
+	ok = json_is_object(rec) && known_type(r, json_object_get(rec, "type"));
 	json_decref(rec);
 	return ok;
 }
@@ -68,7 +70,7 @@ void kt_records_add(struct kt_records *r, const char *line, size_t len,
 		return;
 	}
 	r->received += len + 1;
-	if (!is_record(line, len))
+	if (!is_record(r, line, len))
 		r->rejected++;
 	else if (append_line(r, line, len))
 		r->over_limit++;	/* no room in our own memory */
@@ -78,8 +80,13 @@ void kt_records_add(struct kt_records *r, const char *line, size_t len,
 
 void kt_records_free(struct kt_records *r)
 {
+	const char * const *types = r->types;
+	unsigned int nr_types = r->nr_types;
+
 	free(r->text);
 	memset(r, 0, sizeof(*r));
+	r->types = types;
+	r->nr_types = nr_types;
 }
 
 void kt_control_init(struct kt_control *c, struct kt_records *records,

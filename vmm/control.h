@@ -42,6 +42,12 @@ struct kt_records {
 	unsigned int accepted;
 	unsigned int rejected;	/* not a JSON object with a known "type" */
 	unsigned int over_limit; /* dropped beyond the bound, here or by /init */
+	/*
+	 * The record types this run takes (set before the run, kept by
+	 * kt_records_free()); NULL: kt_record_types, the test library's.
+	 */
+	const char * const *types;
+	unsigned int nr_types;
 };
 
 /* The record types results.c writes, in the order of kt_record_types. */

@@ -40,6 +40,7 @@ static const struct option launch_options[] = {
 	{ "dry-run", no_argument, NULL, KT_OPT_DRY_RUN },
 	{ "cpu-model", required_argument, NULL, KT_OPT_CPU_MODEL },
 	{ "no-snapshot", no_argument, NULL, KT_OPT_NO_SNAPSHOT },
+	{ "nokaslr", no_argument, NULL, KT_OPT_NOKASLR },
 };
 
 void kt_launch_options(const struct option *extra, struct option *out)
@@ -89,6 +90,9 @@ int kt_launch_option(struct kt_launch *l, int opt, const char *arg)
 	case KT_OPT_NO_SNAPSHOT:
 		l->no_snapshot = true;
 		return 1;
+	case KT_OPT_NOKASLR:
+		l->nokaslr = true;
+		return 1;
 	}
 	return 0;
 }
@@ -116,6 +120,8 @@ static int build_image(struct kt_launch *l)
 		return -1;
 	ret = kt_guest_add_kernel_configs(ir, &kernel, 1) ?:
 	      kt_guest_add_includes(ir, l->includes, l->nr_includes);
+	if (!ret && l->add_files)
+		ret = l->add_files(ir, l->add_files_ctx);
 	if (!ret)
 		ret = kt_initramfs_build(ir, l->initramfs,
 					 sizeof(l->initramfs));
@@ -135,7 +141,7 @@ int kt_launch_prepare(struct kt_launch *l)
 		return -1;
 	if (kt_kernel_obtain(l->kernel_spec, &l->kernel))
 		return -1;
-	l->boot_image = kt_kernel_boot_image(&l->kernel);
+	l->boot_image = kt_launch_boot_image(l, &l->kernel);
 	if (!l->boot_image)
 		return -1;
 	return build_image(l);
@@ -147,6 +153,17 @@ static bool env_set(const char *name)
 	const char *v = getenv(name);
 
 	return v && *v && strcmp(v, "0");
+}
+
+static bool nokaslr(const struct kt_launch *l)
+{
+	return l->nokaslr || env_set("KTSTR_NOKASLR");
+}
+
+const char *kt_launch_boot_image(const struct kt_launch *l,
+				 const struct kt_kernel *k)
+{
+	return kt_kernel_launch_image(k, !nokaslr(l), stderr);
 }
 
 void kt_launch_vm_opts(const struct kt_launch *l, struct kt_vm_opts *o)
@@ -162,6 +179,7 @@ void kt_launch_vm_opts(const struct kt_launch *l, struct kt_vm_opts *o)
 	o->extra_cmdline = l->cmdline;
 	o->dry_run = l->dry_run;
 	o->no_snapshot = l->no_snapshot || env_set("KTSTR_NO_SNAPSHOT");
+	o->nokaslr = nokaslr(l);
 	o->stdout_fd = -1;
 	o->stderr_fd = -1;
 }

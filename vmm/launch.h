@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
+#include "initramfs.h"
 #include "kernel.h"
 #include "topology.h"
 #include "vm.h"
@@ -29,6 +30,7 @@ enum {
 	KT_OPT_CPU_MODEL,
 	KT_OPT_TOPOLOGY,
 	KT_OPT_NO_SNAPSHOT,
+	KT_OPT_NOKASLR,
 };
 
 #define KT_LAUNCH_MAX_OPTIONS 32
@@ -45,7 +47,8 @@ enum {
 	"  --cmdline ARGS   append to the guest kernel command line\n"	\
 	"  --memory SIZE    override the topology's memory (e.g. 2G)\n"	\
 	"  --dry-run        print the QEMU command line, boot nothing\n"	\
-	"  --no-snapshot    boot every VM cold (default: restore a saved one)\n"
+	"  --no-snapshot    boot every VM cold (default: restore a saved one)\n" \
+	"  --nokaslr        boot without KASLR (the vmlinux, if it has a PVH entry)\n"
 
 struct kt_launch {
 	const char *topology_spec;
@@ -60,6 +63,10 @@ struct kt_launch {
 	unsigned long memory_mib;	/* --memory; 0: the topology's */
 	bool dry_run;
 	bool no_snapshot;
+	bool nokaslr;
+	/* If set: adds a command's own files to the guest image. */
+	int (*add_files)(struct kt_initramfs *ir, void *ctx);
+	void *add_files_ctx;
 
 	struct kt_topology topo;
 	struct kt_kernel kernel;
@@ -85,6 +92,13 @@ int kt_launch_option(struct kt_launch *l, int opt, const char *arg);
  * the kernel and build the guest image.
  */
 int kt_launch_prepare(struct kt_launch *l);
+/*
+ * What to boot of @k: the bzImage, whose decompressor randomizes the
+ * kernel's addresses (KASLR), unless --nokaslr, then the image
+ * kt_kernel_boot_image() prefers (a vmlinux's PVH entry boots faster).
+ */
+const char *kt_launch_boot_image(const struct kt_launch *l,
+				 const struct kt_kernel *k);
 void kt_launch_vm_opts(const struct kt_launch *l, struct kt_vm_opts *o);
 /* Print the outcome of a run that did not end with a payload exit. */
 void kt_launch_report(const struct kt_vm_result *r);

@@ -349,13 +349,16 @@ static void cleanup(struct vm_run *v)
 		free(v->out.data);
 }
 
-/* Per-topology and user words only: the payload goes on the control port. */
+/*
+ * Per-topology and user words only: the payload goes on the control port.
+ * KASLR stays on unless asked: the monitor finds the kernel either way.
+ */
 static int build_cmdline(const struct kt_vm_opts *o, char *buf, size_t len)
 {
 	size_t n;
 
-	n = snprintf(buf, len,
-		     "console=ttyS0 panic=-1 nokaslr mitigations=off rdinit=/init");
+	n = snprintf(buf, len, "console=ttyS0 panic=-1%s mitigations=off rdinit=/init",
+		     o->nokaslr ? " nokaslr" : "");
 	/* Empty CPU slots of uneven LLCs are no CPUs of the guest's. */
 	if (kt_topology_has_holes(o->topo))
 		n += snprintf(buf + n, len - n, " nr_cpus=%u",
@@ -954,8 +957,12 @@ static int save_guest(struct vm_run *v)
 		v->r->boot = KT_VM_BOOT_SAVED;
 		console_note(v, "saved as snapshot");
 	}
-	ret = v->stop ? -1 : kt_qmp_cont(q, QMP_CONNECT_MS);
-	if (ret && !v->stop)
+	/*
+	 * A ^C reaches QEMU too: a cont that fails because QEMU died of it
+	 * is that interrupt, so look for a stop signal again after it.
+	 */
+	ret = stop_requested(v) ? -1 : kt_qmp_cont(q, QMP_CONNECT_MS);
+	if (ret && !stop_requested(v))
 		snprintf(v->r->detail, sizeof(v->r->detail),
 			 "the guest did not resume after its snapshot: %s",
 			 kt_errmsg());

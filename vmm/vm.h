@@ -37,6 +37,7 @@ struct kt_vm_opts {
 	unsigned int timeout_s;		/* 0: no limit */
 	const char *log_dir;		/* keep console.log and qemu.log here */
 	const char *extra_cmdline;	/* appended to the kernel command line */
+	bool nokaslr;			/* "nokaslr" on the kernel command line */
 	int stdout_fd;			/* live copy of payload stdout, or -1 */
 	int stderr_fd;			/* live copy of payload stderr, or -1 */
 	char **capture_stdout;		/* if set: malloc'd copy of stdout */

@@ -147,7 +147,8 @@ int kt_baseline_resolve(const char *spec, char *buf, size_t len)
 {
 	struct stat st;
 
-	if (!stat(spec, &st) && S_ISDIR(st.st_mode)) {
+	/* A directory of results, or a file: a `ktstr verifier` report. */
+	if (!stat(spec, &st) && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
 		snprintf(buf, len, "%s", spec);
 		return 0;
 	}

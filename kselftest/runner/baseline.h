@@ -22,7 +22,10 @@ int kt_baseline_begin(const char *name, char *dir, size_t len);
  * renamed when @owned (made by kt_baseline_begin), copied otherwise.
  */
 int kt_baseline_commit(const char *name, const char *dir, bool owned);
-/* A result set: a directory as given, else the baseline of that name. */
+/*
+ * A result set: a directory or a file (a verifier report) as given,
+ * else the baseline of that name.
+ */
 int kt_baseline_resolve(const char *spec, char *buf, size_t len);
 
 #endif

@@ -68,7 +68,8 @@ static void usage(FILE *out)
 		"  --opt-in         include tests that only run when asked\n"
 		"  --skip PATTERN   leave out the tests or entries PATTERN names (repeatable)\n"
 		KT_WATCH_HELP
-		"  --include, --accel, --timeout, --log-dir, --cmdline, --memory: as for 'ktstr run'\n"
+		"  --include, --accel, --timeout, --log-dir, --cmdline, --memory,\n"
+		"  --no-snapshot, --nokaslr: as for 'ktstr run'\n"
 		"\nexit status: 0 if no entry failed, 1 otherwise, 2 on bad arguments.\n",
 		KT_PRESET_LARGE_CPUS);
 }
@@ -226,7 +227,7 @@ static int resolve_kernels(struct gauntlet_opts *o, struct kt_exec *e)
 		if (kt_kernel_obtain(nr ? o->kernels[i].spec : NULL,
 				     &k->kernel))
 			return -1;
-		k->boot_image = kt_kernel_boot_image(&k->kernel);
+		k->boot_image = kt_launch_boot_image(&o->launch, &k->kernel);
 		if (!k->boot_image)
 			return -1;
 	}

@@ -288,7 +288,8 @@ static int boot_and_run(struct run_opts *o, char *const *progs,
 
 	if (kt_kernel_obtain(o->launch.kernel_spec, &o->launch.kernel))
 		return -1;
-	o->launch.boot_image = kt_kernel_boot_image(&o->launch.kernel);
+	o->launch.boot_image = kt_launch_boot_image(&o->launch,
+						    &o->launch.kernel);
 	if (!o->launch.boot_image ||
 	    kt_exec_build_image(&o->launch, &kernel, 1, o->plan.scheduler,
 				progs, nr_progs, root, initramfs,

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "compare.h"
 #include "error.h"
 #include "json.h"
+#include "verifier/report.h"
 
 /*
  * Default thresholds, wide enough for TCG noise: under emulation a
@@ -37,6 +39,19 @@ const struct kt_metric_info kt_metrics[KT_NR_METRICS] = {
 	[KT_METRIC_WAKE_P99_US] = { "wake_latency_p99_us", false, { 5000, 1.0 } },
 	[KT_METRIC_SHARE_ERROR] = { "share_error", false, { 0.05, 0.5 } },
 	[KT_METRIC_VERDICTS] = { "monitor_failed_verdicts", false, { 0.5, 0 } },
+	/*
+	 * ktstr verifier: instructions and states are the same in every run
+	 * of one binary on one kernel and topology, so any change is real;
+	 * these say which are big enough to count: a doubling does, and a
+	 * halving, +40% or less does not, nor a change by 100 instructions
+	 * or 10 states.  The time is the verifier's own clock, which TCG
+	 * stretches with the host's load: two runs of one scx_qmap took
+	 * 208 and 531 ms for one program, 265 and 651 ms for another; only
+	 * more than tripling, by more than half a second, counts.
+	 */
+	[KT_METRIC_VERIFIED_INSNS] = { "verified_insns", false, { 100, 0.4 } },
+	[KT_METRIC_PEAK_STATES] = { "peak_states", false, { 10, 0.4 } },
+	[KT_METRIC_VERIFY_TIME_US] = { "verify_time_us", false, { 500000, 2.0 } },
 };
 
 #define MAX_JSON_MIB 16
@@ -333,6 +348,23 @@ static void test_identity(const char *name, const char *sched,
 		memmove(slash, slash + 1 + tlen, strlen(slash + 1 + tlen) + 1);
 }
 
+/* How it booted, if the result says (results before KASLR do not). */
+static int boot_of(const json_t *res, const struct field *top,
+		   struct kt_result_metrics *m)
+{
+	json_t *kaslr;
+	int ret;
+
+	if (get_string(res, top, "boot_image", m->boot_image,
+		       sizeof(m->boot_image)) < 0)
+		return -1;
+	ret = get(res, top, "kaslr", WANT_BOOLEAN, &kaslr);
+	if (ret < 0)
+		return -1;
+	m->kaslr = ret ? json_is_true(kaslr) : -1;
+	return 0;
+}
+
 /* name, result and what pairs results; a result must have the first two. */
 static int identity(const json_t *res, const struct field *top,
 		    struct kt_result_metrics *m)
@@ -358,7 +390,7 @@ static int identity(const json_t *res, const struct field *top,
 	}
 	test_identity(name, m->scheduler, m->topology, m->test,
 		      sizeof(m->test));
-	return 0;
+	return boot_of(res, top, m);
 }
 
 int kt_result_parse(const json_t *res, const char *origin,
@@ -384,29 +416,50 @@ int kt_result_parse(const json_t *res, const char *origin,
 	return mon ? monitor_metrics(mon, &top, m) : 0;
 }
 
+static struct kt_result_metrics *new_metrics(struct kt_result_set *s)
+{
+	struct kt_result_metrics *v = realloc(s->v, (s->count + 1) * sizeof(*v));
+
+	if (!v) {
+		kt_fail("out of memory");
+		return NULL;
+	}
+	s->v = v;
+	memset(&v[s->count], 0, sizeof(v[0]));
+	v[s->count].kaslr = -1;
+	v[s->count].seq = s->count;
+	return &v[s->count++];
+}
+
 static int load_one(const char *dir, const char *file, struct kt_result_set *s)
 {
 	char path[PATH_MAX + 256];
-	struct kt_result_metrics *v;
+	struct kt_result_metrics *m;
 	json_t *res;
+	size_t seq;
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	res = kt_json_load(path, MAX_JSON_MIB);
 	if (!res)
 		return -1;
-	v = realloc(s->v, (s->count + 1) * sizeof(*v));
-	if (!v) {
+	m = new_metrics(s);
+	if (!m) {
 		json_decref(res);
-		return kt_fail("out of memory");
+		return -1;
 	}
-	s->v = v;
-	ret = kt_result_parse(res, path, &s->v[s->count]);
+	seq = m->seq;
+	ret = kt_result_parse(res, path, m);
+	m->seq = seq;
 	json_decref(res);
-	s->count += !ret;
+	s->count -= !!ret;
 	return ret;
 }
 
+/*
+ * Results of one key (two programs of one name in a verifier report)
+ * keep the order they were read in, so that they pair in that order.
+ */
 static int cmp_metrics(const void *a, const void *b)
 {
 	const struct kt_result_metrics *x = a, *y = b;
@@ -416,16 +469,96 @@ static int cmp_metrics(const void *a, const void *b)
 		c = strcmp(x->topology, y->topology);
 	if (!c)
 		c = strcmp(x->scheduler, y->scheduler);
-	return c ? c : strcmp(x->kernel, y->kernel);
+	if (!c)
+		c = strcmp(x->kernel, y->kernel);
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void set_metric(struct kt_result_metrics *m, enum kt_metric k, double v)
+{
+	m->v[k] = v;
+	m->has[k] = true;
+}
+
+/* "verifier.<program>" under the report's scheduler, or "verifier" for the run. */
+static struct kt_result_metrics *verifier_result(struct kt_result_set *s,
+						 const struct kt_verifier_report *r,
+						 const struct kt_verifier_run *run,
+						 const char *prog, bool failed)
+{
+	struct kt_result_metrics *m = new_metrics(s);
+
+	if (!m)
+		return NULL;
+	snprintf(m->test, sizeof(m->test), "verifier%s%s", prog ? "." : "",
+		 prog ? prog : "");
+	snprintf(m->topology, sizeof(m->topology), "%s", run->topology);
+	snprintf(m->scheduler, sizeof(m->scheduler), "%s", r->scheduler);
+	snprintf(m->kernel, sizeof(m->kernel), "%s", run->kernel);
+	snprintf(m->result, sizeof(m->result), "%s", failed ? "fail" : "pass");
+	set_metric(m, KT_METRIC_FAILED, failed);
+	return m;
+}
+
+static int verifier_results(const struct kt_verifier_report *r,
+			    struct kt_result_set *s)
+{
+	const struct kt_verifier_prog *p;
+	struct kt_result_metrics *m;
+	unsigned long insns;
+	size_t i, j;
+
+	for (i = 0; i < r->nr_runs; i++) {
+		if (!verifier_result(s, r, &r->runs[i], NULL,
+				     r->runs[i].error[0]))
+			return -1;
+		for (j = 0; j < r->runs[i].nr_progs; j++) {
+			p = &r->runs[i].progs[j];
+			m = verifier_result(s, r, &r->runs[i], p->name, !p->loaded);
+			if (!m)
+				return -1;
+			if (kt_verifier_prog_insns(p, &insns))
+				set_metric(m, KT_METRIC_VERIFIED_INSNS, insns);
+			if (p->has_stats)
+				set_metric(m, KT_METRIC_PEAK_STATES,
+					   p->stats.peak_states);
+			if (p->stats.has_time)
+				set_metric(m, KT_METRIC_VERIFY_TIME_US,
+					   p->stats.time_us);
+		}
+	}
+	return 0;
+}
+
+/* A file: the JSON report of `ktstr verifier`, each program a result. */
+static int load_report(const char *path, struct kt_result_set *s)
+{
+	struct kt_verifier_report r;
+	int ret;
+
+	if (kt_verifier_report_load(path, &r))
+		return -1;
+	ret = verifier_results(&r, s);
+	kt_verifier_report_free(&r);
+	if (!ret && !s->count)
+		ret = kt_fail("%s: a verifier report without runs", path);
+	if (ret)
+		kt_result_set_free(s);
+	else
+		qsort(s->v, s->count, sizeof(*s->v), cmp_metrics);
+	return ret;
 }
 
 int kt_result_set_load(const char *dir, struct kt_result_set *s)
 {
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
 	int ret = 0;
 
 	memset(s, 0, sizeof(*s));
+	if (!stat(dir, &st) && S_ISREG(st.st_mode))
+		return load_report(dir, s);
 	d = opendir(dir);
 	if (!d)
 		return kt_fail_errno("results %s", dir);
@@ -555,11 +688,26 @@ static void compare_pair(const struct kt_result_metrics *a,
 	}
 }
 
+/* Known in both and not the same. */
+static bool boot_differs(const struct kt_result_metrics *a,
+			 const struct kt_result_metrics *b)
+{
+	return (a->kaslr >= 0 && b->kaslr >= 0 && a->kaslr != b->kaslr) ||
+	       (a->boot_image[0] && b->boot_image[0] &&
+		strcmp(a->boot_image, b->boot_image));
+}
+
+static const char *kaslr_word(int kaslr)
+{
+	return kaslr < 0 ? "unknown" : kaslr ? "on" : "off";
+}
+
 void kt_compare(const struct kt_result_set *a, const struct kt_result_set *b,
 		const struct kt_compare_opts *o, FILE *out,
 		struct kt_compare_summary *sum)
 {
 	bool *paired = calloc(b->count + 1, sizeof(*paired));
+	const struct kt_result_metrics *first[2] = { NULL, NULL };
 	size_t i, j;
 
 	memset(sum, 0, sizeof(*sum));
@@ -578,8 +726,20 @@ void kt_compare(const struct kt_result_set *a, const struct kt_result_set *b,
 		if (paired)
 			paired[j] = true;
 		sum->pairs++;
+		if (boot_differs(&a->v[i], &b->v[j]) && !sum->boot_differs++) {
+			first[0] = &a->v[i];
+			first[1] = &b->v[j];
+		}
 		compare_pair(&a->v[i], &b->v[j], o, out, sum);
 	}
+	if (sum->boot_differs)
+		fprintf(out, "warning    %u of %u pairs booted differently (first: %s on %s, A %s with KASLR %s, B %s with KASLR %s): their figures are not comparable\n",
+			sum->boot_differs, sum->pairs, first[0]->test,
+			first[0]->topology, first[0]->boot_image[0] ?
+			first[0]->boot_image : "unknown image",
+			kaslr_word(first[0]->kaslr), first[1]->boot_image[0] ?
+			first[1]->boot_image : "unknown image",
+			kaslr_word(first[1]->kaslr));
 	for (j = 0; j < b->count; j++)
 		if (paired && !paired[j]) {
 			sum->only_b++;

@@ -26,6 +26,9 @@ enum kt_metric {
 	KT_METRIC_WAKE_P99_US,	/* the largest group wake-up latency p99 */
 	KT_METRIC_SHARE_ERROR,	/* the largest |measured - expected| share */
 	KT_METRIC_VERDICTS,	/* failed monitor verdicts */
+	KT_METRIC_VERIFIED_INSNS,	/* ktstr verifier: of one program */
+	KT_METRIC_PEAK_STATES,
+	KT_METRIC_VERIFY_TIME_US,
 	KT_NR_METRICS,
 };
 
@@ -48,8 +51,11 @@ struct kt_result_metrics {
 	char scheduler[64];
 	char kernel[128];
 	char result[8];
+	char boot_image[16];	/* "bzImage", "vmlinux"; "": not recorded */
+	int kaslr;		/* 1, 0; -1: not recorded */
 	double v[KT_NR_METRICS];
 	bool has[KT_NR_METRICS];
+	size_t seq;		/* the order it was read in */
 };
 
 struct kt_result_set {
@@ -58,8 +64,10 @@ struct kt_result_set {
 };
 
 /*
- * Reads every *.json of @dir.  A file that is not valid JSON, or whose
- * fields have the wrong type, is an error naming the file and the field.
+ * Reads every *.json of @dir, or the report of `ktstr verifier --json`
+ * that @dir names (a file): each of its programs is a result.  A file
+ * that is not valid JSON, or whose fields have the wrong type, is an
+ * error naming the file and the field.
  */
 int kt_result_set_load(const char *dir, struct kt_result_set *s);
 void kt_result_set_free(struct kt_result_set *s);
@@ -79,9 +87,14 @@ int kt_compare_parse_threshold(struct kt_compare_opts *o, const char *s);
 
 struct kt_compare_summary {
 	unsigned int pairs, regressions, improvements, only_a, only_b;
+	unsigned int boot_differs;	/* pairs booted differently */
 };
 
-/* Prints improvements and regressions of B against A to @out. */
+/*
+ * Prints improvements and regressions of B against A to @out, and one
+ * warning if pairs ran with and without KASLR or from different boot
+ * images: their figures are not comparable.
+ */
 void kt_compare(const struct kt_result_set *a, const struct kt_result_set *b,
 		const struct kt_compare_opts *o, FILE *out,
 		struct kt_compare_summary *sum);

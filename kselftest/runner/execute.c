@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../ktstr_sched_env.h"
+#include "argv.h"
 #include "cache.h"
 #include "error.h"
 #include "execute.h"
@@ -127,23 +128,6 @@ out:
 	return ret;
 }
 
-static void shell_quote(const char *s, char *out, size_t len)
-{
-	size_t n = 0;
-
-	out[n++] = '\'';
-	for (; *s && n + 5 < len; s++) {
-		if (*s == '\'') {
-			memcpy(out + n, "'\\''", 4);
-			n += 4;
-		} else {
-			out[n++] = *s;
-		}
-	}
-	out[n++] = '\'';
-	out[n] = '\0';
-}
-
 /*
  * The KTSTR_SCHEDULER_* environment of a scheduler the guest starts by
  * hand (kselftest/ktstr_sched_env.h): --scheduler BIN, with the run's
@@ -154,10 +138,10 @@ static void scheduler_env(const struct kt_exec *e,
 {
 	char args[1200], ops[160], decl[160], ignores[64];
 
-	shell_quote(e->scheduler ? (e->sched_args ? e->sched_args : "") :
+	kt_shell_quote(e->scheduler ? (e->sched_args ? e->sched_args : "") :
 		    it->sched_args, args, sizeof(args));
-	shell_quote(it->sched_ops, ops, sizeof(ops));
-	shell_quote(it->sched_decl, decl, sizeof(decl));
+	kt_shell_quote(it->sched_ops, ops, sizeof(ops));
+	kt_shell_quote(it->sched_decl, decl, sizeof(decl));
 	ktstr_ignores_format(it->sched_flags, ignores, sizeof(ignores));
 	snprintf(buf, len,
 		 KTSTR_ENV_SCHEDULER "=" GUEST_SCHEDS "/%s "
@@ -262,6 +246,21 @@ static void auto_repro(const struct kt_exec *e, const struct kt_vm_opts *vo,
 }
 
 /* Returns 128 + signal if the VM was interrupted, else 0. */
+/*
+ * Which image booted and whether with KASLR, which only a bzImage's
+ * decompressor gives: results of the two are not comparable.
+ */
+static void boot_image_of(const struct kt_exec_kernel *k,
+			  const struct kt_vm_opts *vo, struct kt_result *r)
+{
+	bool bzimage = k->kernel.bzimage[0] &&
+		       !strcmp(k->boot_image, k->kernel.bzimage);
+
+	snprintf(r->boot_image, sizeof(r->boot_image), "%s",
+		 bzimage ? "bzImage" : "vmlinux");
+	r->kaslr = bzimage && !vo->nokaslr;
+}
+
 static int run_one(const struct kt_exec *e, const struct kt_run_item *it,
 		   struct kt_result *r)
 {
@@ -306,6 +305,7 @@ static int run_one(const struct kt_exec *e, const struct kt_run_item *it,
 	}
 	snprintf(r->accel, sizeof(r->accel), "%s", kt_accel_name(vm.accel));
 	snprintf(r->boot, sizeof(r->boot), "%s", kt_vm_boot_name(vm.boot));
+	boot_image_of(k, &vo, r);
 	r->wall_s = vm.wall_s;
 	judge(r, &vm);
 	kt_watch_end(&watch, &e->watch, it, e->json, r);

@@ -92,7 +92,8 @@ int kt_watch_begin(struct kt_watch_vm *v, const struct kt_watch *w,
 		   unsigned int kernel, const struct kt_topology *t,
 		   struct kt_vm_opts *vo)
 {
-	struct kt_monitor_config c = { .interval_ms = w->interval_ms };
+	struct kt_monitor_config c = { .interval_ms = w->interval_ms,
+					.keep_globals = true };
 
 	memset(v, 0, sizeof(*v));
 	v->kernel = kernel;
@@ -191,30 +192,39 @@ static void describe(struct kt_watch_vm *v,
 	struct kt_monitor_verdict verdicts[KT_NR_VERDICTS];
 	const struct kt_series *s = kt_monitor_series(v->monitor);
 	const char *error = kt_monitor_error(v->monitor), *plot = NULL;
+	const char *globals_error = NULL;
 	struct kt_monitor_limits limits;
 	char file[512];
-	json_t *mon;
+	json_t *mon, *globals = NULL;
+	bool judged, failed;
 	size_t len;
+	double t = 0;
 	FILE *f;
 
 	kt_watch_limits(&it->monitor, &limits);
 	kt_verdicts_eval(s, &limits, verdicts);
+	/* A guest that never booted was not watched: its failure says why. */
+	judged = r->verdict != KT_SKIP && (s->count || error);
+	failed = judged && (error || kt_verdicts_failed(verdicts));
+	if (failed || r->verdict == KT_FAIL) {
+		globals = kt_monitor_globals(v->monitor, &t);
+		globals_error = kt_monitor_globals_error(v->monitor);
+	}
 	if (json_dir && !error && s->count)
 		plot = write_plot(json_dir, it->name, s, verdicts, file,
 				  sizeof(file));
-	f = open_memstream(&r->monitor_summary, &len);
-	if (f) {
-		kt_monitor_summary(f, s, verdicts, error);
-		fclose(f);
-	}
 	/* As text: a result crosses from a worker to the parent as text. */
 	mon = kt_monitor_json(s, verdicts, error, plot);
+	f = open_memstream(&r->monitor_summary, &len);
+	if (f)
+		kt_monitor_summary(f, s, verdicts, error);
+	kt_monitor_report_globals(f, mon, globals, t, globals_error);
+	if (f)
+		fclose(f);
 	r->monitor_json = mon ? json_dumps(mon, KT_JSON_FLAGS) : NULL;
 	json_decref(mon);
-	/* A guest that never booted was not watched: its failure says why. */
-	if (r->verdict == KT_SKIP || (!s->count && !error))
-		return;
-	if (error || kt_verdicts_failed(verdicts))
+	json_decref(globals);
+	if (failed)
 		fail_with(r, verdicts, error);
 }
 

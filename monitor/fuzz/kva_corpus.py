@@ -5,7 +5,7 @@
     kva_corpus.py SNAPSHOT_DIR SYSTEM_MAP OUT_DIR
 
 SNAPSHOT_DIR is a `ktstr snapshot` directory (ram0, ... and info) of a
-guest booted with nokaslr; SYSTEM_MAP is its kernel's System.map.  For a
+guest booted with `--nokaslr`; SYSTEM_MAP is its kernel's System.map.  For a
 few virtual addresses (a kernel-image symbol, the per-CPU runqueues, the
 direct map, a vmalloc page) the guest's own page tables are walked from
 init_top_pgt, and the pages on the way (each table, the page the address

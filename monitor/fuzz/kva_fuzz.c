@@ -4,8 +4,9 @@
  * input is a header and a guest-physical RAM image (from 0), split into
  * NUMA nodes.  The page-table walker translates and reads a virtual
  * address from a root table the header names, with 4- or 5-level paging,
- * and the target setup finds the kernel, its paging mode and per-CPU
- * offsets in the image, as it does in a running guest's RAM.
+ * and the target setup finds the kernel (kaslr.c's search for its banner
+ * and page tables), its paging mode and per-CPU offsets in the image, as
+ * it does in a running guest's RAM.
  *
  * The image is the guest's to fill: every table entry, every pointer and
  * count read from it is hostile.  monitor/fuzz/kva_corpus.py writes the
@@ -23,6 +24,7 @@
 
 #define MAX_NODES 4
 #define MAX_READ 8192
+#define FUZZ_BANNER_MAX 256
 
 enum { SYM_BANNER, SYM_PAGE_OFFSET_BASE, SYM_VMALLOC_BASE, SYM_INIT_TOP_PGT,
 	SYM_PGTABLE_L5, SYM_PER_CPU_OFFSET, SYM_NR_CPU_IDS, NR_HDR_SYMS };
@@ -109,6 +111,23 @@ static void walk(const struct kva_fuzz_header *h, const struct kt_guestmem *m)
 	kt_kva_read(&k, h->va, buf, h->read_len % (MAX_READ + 1));
 }
 
+/*
+ * What the kernel search looks for: the string the image holds where
+ * its symbol says, as a nokaslr guest's RAM (the seeds) has it; the
+ * search then scans the whole image for it, whatever the guest did.
+ */
+static void set_banner(struct kt_layout *l, const struct kt_guestmem *m,
+		       uint64_t pa)
+{
+	char *nul;
+
+	if (kt_guestmem_read(m, pa, l->banner, FUZZ_BANNER_MAX))
+		return;
+	nul = memchr(l->banner, '\0', FUZZ_BANNER_MAX);
+	if (nul)
+		l->banner_len = nul - l->banner + 1;
+}
+
 static void setup(const struct kva_fuzz_header *h, struct kt_target *t)
 {
 	static struct kt_layout l;
@@ -129,6 +148,7 @@ static void setup(const struct kva_fuzz_header *h, struct kt_target *t)
 		l.sym[hdr_syms[s]] = KT_START_KERNEL_MAP + h->sym[s];
 		l.has_sym[hdr_syms[s]] = !optional[s] || (h->flags & optional[s]);
 	}
+	set_banner(&l, &t->mem, h->sym[SYM_BANNER]);
 	if (kt_target_setup(t, &l, h->max_cpus % (KT_TARGET_MAX_CPUS + 8)))
 		return;
 	kt_target_read_field(t, h->va, &f, &value);

@@ -196,6 +196,33 @@ TEST_F(kernel, the_guests_hz_is_the_one_it_was_built_with)
 	EXPECT_EQ(hz, l.hz);
 }
 
+/*
+ * What the monitor looks for in guest RAM: the banner's exact bytes, up
+ * to its NUL; symbols of another build point elsewhere and are refused.
+ */
+TEST_F(kernel, the_banner_comes_from_the_vmlinux)
+{
+	struct kt_layout l;
+	char release[160];
+
+	ASSERT_EQ(0, kt_layout_resolve(&l, &self->btf, &self->syms))
+		TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(0, kt_layout_read_banner(&l, self->k.vmlinux))
+		TH_LOG("%s", kt_errmsg());
+	snprintf(release, sizeof(release), "Linux version %s (", self->k.release);
+	EXPECT_EQ(0, strncmp(l.banner, release, strlen(release))) TH_LOG("%s", l.banner);
+	EXPECT_EQ(strlen(l.banner) + 1, l.banner_len);
+	EXPECT_EQ('\n', l.banner[l.banner_len - 2]);
+	l.sym[KT_SYM_LINUX_BANNER] += 2 << 20;
+	EXPECT_EQ(-1, kt_layout_read_banner(&l, self->k.vmlinux));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "the symbols are not this vmlinux's"))
+		TH_LOG("%s", kt_errmsg());
+	l.sym[KT_SYM_LINUX_BANNER] = 0x1000;
+	EXPECT_EQ(-1, kt_layout_read_banner(&l, self->k.vmlinux));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "no loadable segment holds 0x1000"))
+		TH_LOG("%s", kt_errmsg());
+}
+
 /* Without a symbol it cannot do without, the layout says which. */
 TEST_F(kernel, a_kernel_without_runqueues_is_refused)
 {

@@ -12,7 +12,6 @@
 #include "error.h"
 #include "guestmem.h"
 #include "kva.h"
-#include "target.h"
 
 #define RAM_SIZE (64ULL << 20)
 #define PRESENT 0x1ULL
@@ -270,65 +269,6 @@ TEST(guestmem_open_names_the_missing_file)
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "0 nodes"));
 }
 
-/* A kernel image in the synthetic RAM, with the symbols the target needs. */
-static void fake_kernel(struct image *im, struct kt_layout *l, bool moved)
-{
-	static const uint64_t banner = 0xffffffff82000000ULL;
-	uint64_t pob = 0xffff888000000000ULL, offsets[2] = { 0x100000, 0x200000 };
-	uint32_t cpus = 2, l5 = 0;
-	uint64_t base = moved ? 0x200000 : 0;
-
-	memset(l, 0, sizeof(*l));
-	l->sym[KT_SYM_LINUX_BANNER] = banner;
-	l->sym[KT_SYM_PAGE_OFFSET_BASE] = banner + 0x100;
-	l->sym[KT_SYM_PGTABLE_L5] = banner + 0x108;
-	l->sym[KT_SYM_NR_CPU_IDS] = banner + 0x10c;
-	l->sym[KT_SYM_PER_CPU_OFFSET] = banner + 0x200;
-	l->sym[KT_SYM_INIT_TOP_PGT] = 0xffffffff82100000ULL;
-	l->has_sym[KT_SYM_LINUX_BANNER] = l->has_sym[KT_SYM_PAGE_OFFSET_BASE] =
-	l->has_sym[KT_SYM_PGTABLE_L5] = l->has_sym[KT_SYM_NR_CPU_IDS] =
-	l->has_sym[KT_SYM_PER_CPU_OFFSET] = l->has_sym[KT_SYM_INIT_TOP_PGT] = true;
-	/* Where the image really is: 2 MiB up if "moved" (KASLR). */
-	memcpy(im->ram + 0x2000000 + base, "Linux version 7.3.4", 19);
-	memcpy(im->ram + 0x2000100 + base, &pob, 8);
-	memcpy(im->ram + 0x2000108 + base, &l5, 4);
-	memcpy(im->ram + 0x200010c + base, &cpus, 4);
-	memcpy(im->ram + 0x2000200 + base, offsets, sizeof(offsets));
-}
-
-TEST(target_finds_the_kernel_and_its_cpus)
-{
-	struct kt_target t = { 0 };
-	struct image im;
-	struct kt_layout l;
-
-	image_init(&im, 4);
-	fake_kernel(&im, &l, false);
-	t.mem = im.mem;
-	ASSERT_EQ(0, kt_target_setup(&t, &l, 8)) TH_LOG("%s", kt_errmsg());
-	EXPECT_EQ(0xffff888000000000ULL, t.kva.page_offset_base);
-	EXPECT_EQ(4, t.kva.levels);
-	EXPECT_EQ(0x2100000, t.kva.top_pgt);
-	EXPECT_EQ(2, t.nr_cpus);
-	EXPECT_EQ(0x200000, t.cpu_offset[1]);
-	EXPECT_EQ(0xffffffff83000000ULL + 0x200000,
-		  kt_target_percpu(&t, 0xffffffff83000000ULL, 1));
-	free(im.ram);
-}
-
-TEST(target_refuses_a_moved_kernel)
-{
-	struct kt_target t = { 0 };
-	struct image im;
-	struct kt_layout l;
-
-	image_init(&im, 4);
-	fake_kernel(&im, &l, true);
-	t.mem = im.mem;
-	EXPECT_EQ(-1, kt_target_setup(&t, &l, 8));
-	EXPECT_NE(NULL, strstr(kt_errmsg(), "KASLR is on, or the symbols are of another kernel"))
-		TH_LOG("%s", kt_errmsg());
-	free(im.ram);
-}
+/* Finding the kernel and reading through kt_target: kaslr_test.c. */
 
 TEST_HARNESS_MAIN

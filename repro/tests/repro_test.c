@@ -446,6 +446,13 @@ TEST(agent_path)
 	setenv("KTSTR_ROOT", path, 1);
 	EXPECT_EQ(0, kt_repro_agent_path(path, sizeof(path))) TH_LOG("%s", kt_errmsg());
 	EXPECT_NE(NULL, strstr(path, "/build/repro-agent/ktstr-probe"));
+	/* a root that leaves no room for the agent's name */
+	memset(root, 'r', 4070);
+	root[0] = '/';
+	root[4070] = '\0';
+	setenv("KTSTR_ROOT", root, 1);
+	EXPECT_EQ(-1, kt_repro_agent_path(path, 4096));
+	EXPECT_EQ(0, strncmp(kt_errmsg(), "path too long: /rrr", 19));
 	unsetenv("KTSTR_ROOT");
 }
 

@@ -43,17 +43,7 @@ static bool wants_help(int argc, char **argv)
 	return false;
 }
 
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ktstr: kernel: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s", usage_text);
-	return KT_EXIT_USAGE;
-}
+#define usage_error(...) kt_usage_exit("kernel", usage_text, __VA_ARGS__)
 
 static int failed(void)
 {
@@ -76,17 +66,18 @@ static int kernel_list(void)
 
 static void show_field(const char *name, const char *value)
 {
-	printf("%-11s %s\n", name, *value ? value : "-");
+	printf("%-12s %s\n", name, *value ? value : "-");
 }
 
 static int kernel_show(const char *spec)
 {
 	struct kt_kernel k;
-	const char *boot;
+	const char *boot, *boot_nokaslr;
 
 	if (kt_kernel_resolve(spec, &k))
 		return failed();
-	boot = kt_kernel_boot_image(&k);
+	boot = kt_kernel_boot_image_kaslr(&k, true);
+	boot_nokaslr = kt_kernel_boot_image_kaslr(&k, false);
 	show_field("version", k.version);
 	show_field("dir", k.dir);
 	show_field("bzimage", k.bzimage);
@@ -95,6 +86,7 @@ static int kernel_show(const char *spec)
 	show_field("config", k.config);
 	show_field("source", k.source);
 	show_field("boot", boot ? boot : "");
+	show_field("boot_nokaslr", boot_nokaslr ? boot_nokaslr : "");
 	return 0;
 }
 

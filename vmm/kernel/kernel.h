@@ -15,6 +15,7 @@
 #define KTSTR_KERNEL_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Paths are absolute; an empty string means "not available". */
@@ -56,6 +57,29 @@ int kt_vmlinux_has_pvh(const char *path);
  * reason recorded, if neither can boot.
  */
 const char *kt_kernel_boot_image(const struct kt_kernel *k);
+/*
+ * What to boot for a guest with KASLR (@kaslr) or without: KASLR is the
+ * work of the bzImage's decompressor (arch/x86/boot/compressed/kaslr.c
+ * sets KASLR_FLAG, which the kernel checks before randomizing its memory
+ * map too); a vmlinux entered at its PVH entry point is never
+ * randomized.  So the bzImage if there is one, else what
+ * kt_kernel_boot_image() gives, which it gives without KASLR.
+ */
+const char *kt_kernel_boot_image_kaslr(const struct kt_kernel *k, bool kaslr);
+/*
+ * A bzImage and vmlinux of different builds (a tree after `make vmlinux`
+ * alone): -1 naming both, as the monitor, which reads the vmlinux, would
+ * not find the kernel the bzImage boots.  Release, builder and build
+ * number are compared; 0 if either string cannot be read.
+ */
+int kt_kernel_check_builds(const struct kt_kernel *k);
+/*
+ * What a launch boots: kt_kernel_boot_image_kaslr(), and a bzImage
+ * checked against the vmlinux (kt_kernel_check_builds()).  KASLR asked
+ * for but not possible (no bzImage) is a note on @note, not an error.
+ */
+const char *kt_kernel_launch_image(const struct kt_kernel *k, bool kaslr,
+				   FILE *note);
 
 /*
  * Adds $CACHE/kernels/@version, replacing an existing entry atomically.

@@ -58,3 +58,21 @@ void kt_argv_free(struct kt_argv *a)
 	free(a->items);
 	memset(a, 0, sizeof(*a));
 }
+
+int kt_shell_quote(const char *s, char *out, size_t len)
+{
+	size_t n = 0;
+
+	out[n++] = '\'';
+	for (; *s && n + 5 < len; s++) {
+		if (*s == '\'') {
+			memcpy(out + n, "'\\''", 4);
+			n += 4;
+		} else {
+			out[n++] = *s;
+		}
+	}
+	out[n++] = '\'';
+	out[n] = '\0';
+	return *s ? -1 : 0;
+}

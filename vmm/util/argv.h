@@ -20,5 +20,10 @@ struct kt_argv {
 int kt_argv_add(struct kt_argv *a, const char *arg);
 __printf(2, 3) int kt_argv_addf(struct kt_argv *a, const char *fmt, ...);
 void kt_argv_free(struct kt_argv *a);
+/*
+ * @s in single quotes for /bin/sh into @out (@len bytes, at least 3);
+ * 0 if it fit, -1 if it was cut short (still quoted).
+ */
+int kt_shell_quote(const char *s, char *out, size_t len);
 
 #endif

@@ -113,3 +113,16 @@ int kt_root_dir(char *buf, size_t len)
 		return kt_fail("executable path too long: %s", exe);
 	return 0;
 }
+
+int kt_root_path(char *buf, size_t len, const char *rel)
+{
+	char root[PATH_MAX];
+	int n;
+
+	if (kt_root_dir(root, sizeof(root)))
+		return -1;
+	n = snprintf(buf, len, "%s/%s", root, rel);
+	if (n < 0 || (size_t)n >= len)
+		return kt_fail("path too long: %s/%s", root, rel);
+	return 0;
+}

@@ -23,5 +23,7 @@ void kt_remove_flat_dir(const char *dir);
  * $KTSTR_ROOT, else the directory of the running executable.
  */
 int kt_root_dir(char *buf, size_t len);
+/* @rel under ktstr's root directory (kt_root_dir). */
+int kt_root_path(char *buf, size_t len, const char *rel);
 
 #endif

@@ -29,5 +29,11 @@ int kt_fail_mark_usage(void);
 const char *kt_errmsg(void);
 /* KT_EXIT_USAGE after a kt_fail_usage() error, else KT_EXIT_FAILURE. */
 int kt_exit_status(void);
+/*
+ * A command's bad arguments: "ktstr: @cmd: message", then @usage, on
+ * stderr; returns KT_EXIT_USAGE.
+ */
+__printf(3, 4) int kt_usage_exit(const char *cmd, const char *usage,
+				 const char *fmt, ...);
 
 #endif

@@ -64,6 +64,7 @@ static const struct status_case cases[] = {
 	{ "shell --dry-run --exec true --topology 1n1l2c1t extra", 2, "ktstr shell: unexpected argument 'extra'" },
 	{ "shell --dry-run --exec \"$(head -c 8000 /dev/zero | tr '\\0' :)\" --topology 1n1l2c1t", 2, "ktstr shell: --exec command too long: 8000 bytes, at most 7936" },
 	{ "shell --dry-run --exec true --topology 1n1l2c1t --kernel /nonexistent/bzImage", 1, "ktstr shell: kernel /nonexistent/bzImage: No such file or directory" },
+	{ "shell --dry-run --exec true --topology 1n1l2c1t --nokaslr=1", 2, "shell: option '--nokaslr' doesn't allow an argument" },
 	{ "shell --dry-run --exec true --topology %1$s/nonexistent.topo", 1, "ktstr shell: topology file %1$s/nonexistent.topo: No such file or directory" },
 
 	{ "topo", 2, "ktstr topo: missing subcommand" },
@@ -148,6 +149,43 @@ TEST_F(status, bad_arguments_exit_2_other_failures_1)
 		EXPECT_EQ(NULL, strstr(c.err, "booting"))
 			TH_LOG("ktstr %.200s: %s", args, c.err);
 	}
+}
+
+/*
+ * KASLR by default: the bzImage (its decompressor randomizes) and no
+ * nokaslr; --nokaslr or KTSTR_NOKASLR=1: both the other way, the
+ * vmlinux's PVH entry booted.  What QEMU would be given, booting nothing.
+ */
+TEST(kaslr_unless_asked)
+{
+	static struct cli c;
+
+	/* The default is the subject: not what the caller's shell exports. */
+	ASSERT_EQ(0, unsetenv("KTSTR_NOKASLR"));
+
+	ASSERT_EQ(0, cli_run(&c, CLI_TIMEOUT "./ktstr shell --dry-run --exec true --topology 1n1l2c1t"))
+		TH_LOG("%s", c.err);
+	EXPECT_NE(NULL, strstr(c.out, "/vmlinuz ")) TH_LOG("%s", c.out);
+	EXPECT_NE(NULL, strstr(c.out, "panic=-1 mitigations=off")) TH_LOG("%s", c.out);
+	EXPECT_EQ(NULL, strstr(c.out, "nokaslr")) TH_LOG("%s", c.out);
+	ASSERT_EQ(0, cli_run(&c, CLI_TIMEOUT "./ktstr shell --dry-run --exec true --topology 1n1l2c1t --nokaslr"))
+		TH_LOG("%s", c.err);
+	EXPECT_NE(NULL, strstr(c.out, "/vmlinux ")) TH_LOG("%s", c.out);
+	EXPECT_NE(NULL, strstr(c.out, "panic=-1 nokaslr mitigations=off")) TH_LOG("%s", c.out);
+	ASSERT_EQ(0, cli_run(&c, "KTSTR_NOKASLR=1 " CLI_TIMEOUT "./ktstr shell --dry-run --exec true --topology 1n1l2c1t"))
+		TH_LOG("%s", c.err);
+	EXPECT_NE(NULL, strstr(c.out, "panic=-1 nokaslr mitigations=off")) TH_LOG("%s", c.out);
+}
+
+/* make bench BENCH_SECTIONS=...: a section it does not have, before any work. */
+TEST(bench_refuses_an_unknown_section)
+{
+	static struct cli c;
+
+	EXPECT_EQ(2, cli_run(&c, "BENCH_SECTIONS='boot nope' TMPDIR=/nonexistent kselftest/bench.sh"));
+	EXPECT_STREQ("bench: BENCH_SECTIONS: no section 'nope' (sections: boot ready vcpus suite fair matrix repro monitor gauntlet)\n",
+		     c.err);
+	EXPECT_STREQ("", c.out);
 }
 
 /* The kind belongs to the last error: a later failure of another kind wins. */
