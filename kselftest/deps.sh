@@ -145,12 +145,8 @@ wanted_kernel() {
 		esac
 		return
 	fi
-	# Releases only: a tree built with --kernel is never the default.
-	for d in "$cache"/kernels/[0-9]*/; do
-		if [ -f "$d/metadata" ] && [ -f "$d/vmlinuz" ]; then
-			basename "$d"
-		fi
-	done | sort -V | tail -n 1
+	d=$(KTSTR_CACHE_DIR=$cache "$root/vmm/kernel/default-kernel.sh" x86_64)
+	if [ -n "$d" ]; then basename "$d"; fi
 }
 
 kernel_missing=

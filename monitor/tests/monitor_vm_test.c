@@ -334,7 +334,7 @@ TEST_F_TIMEOUT(monitor, another_builds_symbols_are_refused,
 	/* the bzImage boots (--nokaslr would boot the changed vmlinux) */
 	ASSERT_EQ(0, setenv("KTSTR_NOKASLR", "0", 1));
 	snprintf(cmd, sizeof(cmd),
-		 "k=$(ls -d ${KTSTR_CACHE_DIR:-$HOME/.cache/ktstr}/kernels/*/ | sort -V | tail -n 1) &&\n"
+		 "k=$(vmm/kernel/default-kernel.sh x86_64) &&\n"
 		 "cp $k/vmlinuz $k/config $k/System.map %s/ &&\n"
 		 "/usr/bin/python3 monitor/tests/other_build.py $k/vmlinux $k/System.map %s/vmlinux",
 		 self->dir, self->dir);

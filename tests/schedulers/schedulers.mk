@@ -51,11 +51,11 @@ SCX_CLANG := $(or $(shell for v in 29 28 27 26 25 24 23 22 21 20; do \
 	       done),$(CLANG))
 endif
 
-# The default kernel is the newest release entry of the cache in version
-# order (Documentation/kernels.md).
+# The default x86_64 kernel is the newest x86_64 release entry of the
+# cache in version order (Documentation/kernels.md).
 ifeq ($(origin VMLINUX_BTF),undefined)
-VMLINUX_BTF := $(shell ls -d $(KTSTR_CACHE_DIR)/kernels/[0-9]*/metadata \
-		 2>/dev/null | sort -V | tail -n 1 | sed 's,metadata$$,vmlinux,')
+VMLINUX_BTF := $(addsuffix /vmlinux,$(shell KTSTR_CACHE_DIR='$(KTSTR_CACHE_DIR)' \
+		 vmm/kernel/default-kernel.sh x86_64))
 endif
 
 SCHED_BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -mcpu=v3 \
