@@ -1173,6 +1173,11 @@ TEST_F(kernel, bad_arch_option_exits_2)
 		 out);
 	EXPECT_EQ(2, WEXITSTATUS(system(cmd)));
 	EXPECT_TRUE(file_has(out, "arch 'sparc64'"));
+	snprintf(cmd, sizeof(cmd),
+		 "vmm/kernel/kernel-fetch.sh --ktstr ./ktstr --arch sparc64 >%s 2>&1",
+		 out);
+	EXPECT_EQ(2, WEXITSTATUS(system(cmd)));
+	EXPECT_TRUE(file_has(out, "architecture 'sparc64': use x86_64 or arm64"));
 	/* Nothing was fetched or created. */
 	EXPECT_FALSE(exists(self->cache));
 }
