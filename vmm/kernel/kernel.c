@@ -124,7 +124,7 @@ static enum image_kind head_kind(const unsigned char *head, size_t len)
 	return IMAGE_OTHER;
 }
 
-/* An ELF file's arch: arm64 for EM_AARCH64, else x86_64. */
+/* arm64 for an Image or an EM_AARCH64 ELF file, else x86_64. */
 static enum kt_arch head_arch(const unsigned char *head, size_t len,
 			      enum image_kind kind)
 {
@@ -152,8 +152,6 @@ static int image_kind_arch(const char *path, enum image_kind *kind,
 		*hint = what ? what : "";
 	return 0;
 }
-
-
 
 /*
  * The release string the bzImage announces ("7.3.4+deb13-cloud-amd64 (...)
@@ -953,7 +951,6 @@ static int resolve_image(const char *path, struct kt_kernel *k)
 {
 	char tree[PATH_MAX], ver[128], *base;
 	enum image_kind kind;
-
 	const char *hint;
 
 	if (image_kind_arch(path, &kind, &k->arch, &hint))
