@@ -37,6 +37,7 @@ KSRC ?= $(lastword $(sort $(wildcard $(KTSTR_CACHE_DIR)/source/linux-source-*)))
 # statically against the arm64 sysroot of kselftest/sysroot.sh.
 ARCH ?= x86_64
 CROSS_CFLAGS :=
+CROSS_GUEST_FILES :=
 # Links of guest programs: -static when the guest has no libraries.
 GUEST_LDFLAGS :=
 ifneq ($(filter-out x86 x86_64,$(ARCH)),)
@@ -59,7 +60,7 @@ HARNESS_CFLAGS := -I$(KSRC)/tools/testing/selftests -Wno-sign-compare
 HOST_SRCS := $(wildcard vmm/*.c vmm/kernel/*.c vmm/util/*.c monitor/*.c \
 			 repro/*.c kselftest/runner/*.c verifier/*.c)
 HOST_OBJS := $(HOST_SRCS:%.c=$(O)/%.o)
-GUEST_PROGS := $(O)/guest/init
+GUEST_PROGS := $(O)/guest/init $(CROSS_GUEST_FILES)
 # Each directory's tests/*.c; a test is built against that directory's
 # headers and the whole host library.
 TEST_DIRS := vmm vmm/kernel vmm/util kselftest/runner monitor repro verifier

@@ -58,3 +58,23 @@ VMLINUX_BTF := $(shell grep -lx 'arch=arm64' \
 		 $(KTSTR_CACHE_DIR)/kernels/[0-9]*/metadata 2>/dev/null | \
 		 sort -V | tail -n 1 | sed 's,metadata$$,vmlinux.btf,')
 endif
+
+# The guest's busybox, the sysroot's.  The host cannot run it to ask for
+# its applets: when the host's busybox-static is the same Debian version,
+# its list (busybox.applets) serves, else the guest's /init makes the
+# links itself (vmm/guest.c).
+CROSS_GUEST_FILES := $(O)/guest/busybox
+.DEFAULT_GOAL := all
+
+$(O)/guest/busybox: $(SYSROOT)/bin/busybox $(SYSROOT)/.ktstr-sysroot
+	$(call msg,CP,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)cp $< $@
+	$(Q)host=$$(dpkg-query -W -f='$${Version}' busybox-static 2>/dev/null); \
+	guest=$$(sed -n 's/^busybox-static \([^ ]*\) .*/\1/p' \
+		 $(SYSROOT)/.ktstr-sysroot); \
+	if [ -n "$$host" ] && [ "$$host" = "$$guest" ]; then \
+		/bin/busybox --list-full > $@.applets; \
+	else \
+		rm -f $@.applets; \
+	fi
