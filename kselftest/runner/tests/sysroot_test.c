@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kselftest/sysroot.sh, the arm64 libraries of make ARCH=arm64: what it
- * refuses, and that a failed fetch leaves nothing in the cache.  Each
+ * refuses, and that a failed fetch leaves nothing in the cache; and what
+ * make ARCH=arm64 refuses.  Each
  * test has a cache of its own; the configs are config/sysroot-arm64 with
  * one line changed.
  */
@@ -170,6 +171,43 @@ TEST_F(sysroot, unknown_package_leaves_nothing)
 	snprintf(sysroot, sizeof(sysroot), "%s/sysroot", self->cache);
 	EXPECT_FALSE(holds_anything(sysroot));
 	EXPECT_EQ(1, run(&c, self->cache, self->conf, "check"));
+}
+
+/*
+ * make ARCH=arm64 stops before it compiles anything when it cannot build
+ * for arm64, saying what to do; each of these fails while the Makefile
+ * is read.
+ */
+TEST_F(sysroot, cross_build_refusals)
+{
+	static struct cli c;
+	char want[256];
+
+	EXPECT_EQ(2, cli_run(&c, "make -s ARCH=riscv"));
+	EXPECT_NE(NULL, strstr(c.err, "ARCH=riscv: ktstr builds for x86_64 (the host) or arm64"))
+		TH_LOG("%s", c.err);
+	EXPECT_EQ(2, cli_run(&c, "make -s ARCH=arm64 tests"));
+	EXPECT_NE(NULL, strstr(c.err, "ARCH=arm64 builds the guest programs only: make ARCH=arm64 [all]"))
+		TH_LOG("%s", c.err);
+	/* An empty cache: no sysroot. */
+	EXPECT_EQ(2, cli_run(&c, "KTSTR_CACHE_DIR=%s make -s ARCH=arm64",
+			     self->cache));
+	snprintf(want, sizeof(want),
+		 "no complete arm64 sysroot in %s/sysroot/arm64-bookworm: run kselftest/sysroot.sh install (or make deps)",
+		 self->cache);
+	EXPECT_NE(NULL, strstr(c.err, want)) TH_LOG("%s", c.err);
+	EXPECT_EQ(2, cli_run(&c, "make -s ARCH=arm64 SYSROOT=%s", self->cache));
+	snprintf(want, sizeof(want),
+		 "SYSROOT=%s has no usr/include/bpf/libbpf.h: not an arm64 sysroot of kselftest/sysroot.sh",
+		 self->cache);
+	EXPECT_NE(NULL, strstr(c.err, want)) TH_LOG("%s", c.err);
+	/* A sysroot that looks right, and no such compiler. */
+	ASSERT_EQ(0, cli_run(&c, "mkdir -p %s/usr/include/bpf && touch %s/usr/include/bpf/libbpf.h",
+			     self->cache, self->cache));
+	EXPECT_EQ(2, cli_run(&c, "make -s ARCH=arm64 SYSROOT=%s CROSS_COMPILE=ktstr-none-",
+			     self->cache));
+	EXPECT_NE(NULL, strstr(c.err, "ktstr-none-gcc not found: install gcc-aarch64-linux-gnu (make deps)"))
+		TH_LOG("%s", c.err);
 }
 
 TEST_HARNESS_MAIN
