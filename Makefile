@@ -208,9 +208,10 @@ bench: ensure-deps
 arm64:
 	$(Q)$(MAKE) ARCH=arm64
 
+# make ARCH=arm64 clean: build/arm64 only.
 clean:
-	$(call msg,CLEAN,$(O) ktstr)
-	$(Q)rm -rf $(O) ktstr
+	$(call msg,CLEAN,$(strip $(O) $(HOST_PROGS)))
+	$(Q)rm -rf $(O) $(HOST_PROGS)
 
 .PHONY: all install schedulers tests deps ensure-deps check check-ksrc run_tests gauntlet topo-verify bench arm64 clean
 

@@ -16,12 +16,14 @@
 #                     (default: the newest arm64 kernel in the cache)
 #
 # Only the guest programs: ./ktstr and the unit tests are host programs.
+# make ARCH=arm64 clean removes build/arm64.
 
 ifneq ($(ARCH),arm64)
 $(error ARCH=$(ARCH): ktstr builds for x86_64 (the host) or arm64)
 endif
-ifneq ($(filter-out all schedulers repro-agent build/arm64/%,$(MAKECMDGOALS)),)
-$(error ARCH=arm64 builds the guest programs only: make ARCH=arm64 [all])
+ifneq ($(filter-out all clean schedulers repro-agent build/arm64/%,\
+		   $(MAKECMDGOALS)),)
+$(error ARCH=arm64 builds the guest programs only: make ARCH=arm64 [all|clean])
 endif
 
 O := build/arm64
