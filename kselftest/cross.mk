@@ -21,12 +21,11 @@
 ifneq ($(ARCH),arm64)
 $(error ARCH=$(ARCH): ktstr builds for x86_64 (the host) or arm64)
 endif
-ifneq ($(filter-out all clean schedulers repro-agent build/arm64/%,\
-		   $(MAKECMDGOALS)),)
-$(error ARCH=arm64 builds the guest programs only: make ARCH=arm64 [all|clean])
-endif
 
 O := build/arm64
+ifneq ($(filter-out all clean schedulers repro-agent $(O)/%,$(MAKECMDGOALS)),)
+$(error ARCH=arm64 builds the guest programs only: make ARCH=arm64 [all|clean])
+endif
 CROSS_COMPILE ?= aarch64-linux-gnu-
 BPF_TARGET_ARCH := arm64
 HOST_PROGS :=
@@ -60,6 +59,7 @@ VMLINUX_BTF := $(shell grep -lx 'arch=arm64' \
 		 $(KTSTR_CACHE_DIR)/kernels/[0-9]*/metadata 2>/dev/null | \
 		 sort -V | tail -n 1 | sed 's,metadata$$,vmlinux.btf,')
 endif
+SCHED_BTF_HINT := no arm64 kernel in $(KTSTR_CACHE_DIR)/kernels (an entry with arch=arm64 and its vmlinux.btf): fetch one (Documentation/kernels.md) or set VMLINUX_BTF=
 
 # The guest's busybox, the sysroot's.  The host cannot run it to ask for
 # its applets: when the host's busybox-static is the same Debian version,

@@ -86,8 +86,10 @@ $(SCHED_OBJ)/clang.stamp: sched-force
 $(SCHED_OBJ)/kernel.stamp: sched-force
 	$(call sched-stamp,$(SCX_CLANG) $(VMLINUX_BTF),rm -rf $(SCHED_KOUT);)
 
+# What to do about a missing one (make ARCH=arm64 has its own advice).
+SCHED_BTF_HINT ?= run 'make deps' or set VMLINUX_BTF=
 sched-check-btf = test -f "$(VMLINUX_BTF)" || \
-	{ echo "ktstr: no vmlinux with BTF (VMLINUX_BTF='$(VMLINUX_BTF)'); run 'make deps' or set VMLINUX_BTF=" >&2; exit 1; }
+	{ echo "ktstr: no vmlinux with BTF (VMLINUX_BTF='$(VMLINUX_BTF)'); $(SCHED_BTF_HINT)" >&2; exit 1; }
 
 $(SCHED_OBJ)/vmlinux.h: $(SCHED_OBJ)/vmlinux.stamp $(VMLINUX_BTF)
 	$(call msg,GEN,$@)

@@ -210,4 +210,26 @@ TEST_F(sysroot, cross_build_refusals)
 		TH_LOG("%s", c.err);
 }
 
+/*
+ * With the sysroot of the user's cache but no arm64 kernel in the cache
+ * of the test, the build stops at the schedulers' vmlinux.h, which says
+ * what to do (O= keeps it out of build/arm64).
+ */
+TEST_F(sysroot, cross_build_without_an_arm64_kernel)
+{
+	static struct cli c;
+	char want[512];
+
+	if (cli_run(&c, "kselftest/sysroot.sh check"))
+		SKIP(return, "no arm64 sysroot in the cache (make deps)");
+	ASSERT_EQ(0, cli_run(&c, "kselftest/sysroot.sh dir"));
+	c.out[strcspn(c.out, "\n")] = '\0';
+	EXPECT_EQ(2, cli_run(&c, "KTSTR_CACHE_DIR=%s make -s ARCH=arm64 SYSROOT=%s O=%s/o %s/o/tests/schedulers/vmlinux.h",
+			     self->cache, c.out, self->dir, self->dir));
+	snprintf(want, sizeof(want),
+		 "ktstr: no vmlinux with BTF (VMLINUX_BTF=''); no arm64 kernel in %s/kernels (an entry with arch=arm64 and its vmlinux.btf): fetch one (Documentation/kernels.md) or set VMLINUX_BTF=",
+		 self->cache);
+	EXPECT_NE(NULL, strstr(c.err, want)) TH_LOG("%s", c.err);
+}
+
 TEST_HARNESS_MAIN
