@@ -13,6 +13,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=vmm/util/apt-private.sh
+. "$here/../util/apt-private.sh"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
 say() { printf 'fetch: %s\n' "$*"; }
@@ -97,28 +99,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-mkdir -p "$work/lists/partial" "$work/archives/partial" "$work/cache" \
-	 "$work/debs"
+mkdir -p "$work/debs"
 echo "deb [signed-by=$keyring] $mirror $suite main" >"$work/sources.list"
-apt_opts=(
-	-o "Dir::Etc::sourcelist=$work/sources.list"
-	-o Dir::Etc::sourceparts=/dev/null
-	-o Dir::Etc::preferences=/dev/null
-	-o Dir::Etc::preferencesparts=/dev/null
-	-o "Dir::State::Lists=$work/lists"
-	-o Dir::State::status=/dev/null
-	-o "Dir::Cache=$work/cache"
-	-o "Dir::Cache::Archives=$work/archives"
-	-o "APT::Architecture=$arch"
-	-o "APT::Architectures=$arch"
-	-o APT::Default-Release=
-	-o Acquire::Languages=none
-)
-# As root apt drops to the _apt user, who cannot write into our private
-# mktemp directory; everything here is downloaded data, not installed.
-if [ "$(id -u)" -eq 0 ]; then
-	apt_opts+=(-o APT::Sandbox::User=root)
-fi
+apt_private_init "$work" "$arch"
 
 apt_cache() { apt-cache "${apt_opts[@]}" "$@"; }
 
