@@ -9,6 +9,8 @@
 #   make run_tests  run the suite, TAP on stdout
 #   make bench      benchmarks, one `BENCH <name> <value>` line per figure
 #   make fuzz       libFuzzer on the readers, FUZZ_SECONDS=N each
+#   make arm64      the guest programs for arm64 guests, in build/arm64
+#                   (the same as make ARCH=arm64), see Documentation/arm64.md
 #   make clean
 
 ifeq ($(V),1)
@@ -29,11 +31,27 @@ export KTSTR_CACHE_DIR
 # unpacked it, and the inner make must look again.
 KSRC ?= $(lastword $(sort $(wildcard $(KTSTR_CACHE_DIR)/source/linux-source-*)))
 
+# ARCH: the guests' architecture.  The host's (x86_64, or x86 as the
+# kernel spells it) builds everything; arm64 builds only the programs that
+# run in a guest, with Debian's cross toolchain, into build/arm64,
+# statically against the arm64 sysroot of kselftest/sysroot.sh.
+ARCH ?= x86_64
+CROSS_CFLAGS :=
+CROSS_GUEST_FILES :=
+# Links of guest programs: -static when the guest has no libraries.
+GUEST_LDFLAGS :=
+ifneq ($(filter-out x86 x86_64,$(ARCH)),)
+include kselftest/cross.mk
+else
 O := build
 CC := gcc
+BPF_TARGET_ARCH := x86
+HOST_PROGS := ktstr
+endif
 CFLAGS ?= -O2 -g
 KT_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
-	     -D_GNU_SOURCE -I. -Ivmm -Ivmm/kernel -Ivmm/util -MMD -MP
+	     -D_GNU_SOURCE -I. -Ivmm -Ivmm/kernel -Ivmm/util -MMD -MP \
+	     $(CROSS_CFLAGS)
 HOST_LIBS := -lbpf -lelf -lz -lzstd -lcurl -lcrypto -ljansson -lm -lpthread
 # The harness's macros compare mixed signedness by design.
 HARNESS_CFLAGS := -I$(KSRC)/tools/testing/selftests -Wno-sign-compare
@@ -42,7 +60,7 @@ HARNESS_CFLAGS := -I$(KSRC)/tools/testing/selftests -Wno-sign-compare
 HOST_SRCS := $(wildcard vmm/*.c vmm/kernel/*.c vmm/util/*.c monitor/*.c \
 			 repro/*.c kselftest/runner/*.c verifier/*.c)
 HOST_OBJS := $(HOST_SRCS:%.c=$(O)/%.o)
-GUEST_PROGS := $(O)/guest/init
+GUEST_PROGS := $(O)/guest/init $(CROSS_GUEST_FILES)
 # Each directory's tests/*.c; a test is built against that directory's
 # headers and the whole host library.
 TEST_DIRS := vmm vmm/kernel vmm/util kselftest/runner monitor repro verifier
@@ -58,7 +76,7 @@ KLIB_OBJS := $(KLIB_SRCS:%.c=$(O)/%.o)
 KLIB_LIBS := -ljansson -lbpf -lelf -lz -lzstd -lpthread
 SUITE := $(patsubst tests/%.c,$(O)/suite/%,$(wildcard tests/*.c))
 
-all: ktstr $(GUEST_PROGS) $(SUITE) schedulers
+all: $(HOST_PROGS) $(GUEST_PROGS) $(SUITE) schedulers
 
 # In-tree and example sched_ext schedulers (defines `schedulers`).
 -include tests/schedulers/schedulers.mk
@@ -66,9 +84,12 @@ schedulers::
 # The auto-repro guest agent (defines $(REPRO_AGENT)).
 -include repro/repro.mk
 all: $(REPRO_AGENT)
-# The `ktstr verifier` guest agent (defines $(VERIFIER_AGENT)).
+# The `ktstr verifier` guest agent (defines $(VERIFIER_AGENT)); it reads
+# x86 syscall registers, so there is none for arm64 guests yet.
 include verifier/verifier.mk
+ifneq ($(ARCH),arm64)
 all: $(VERIFIER_AGENT)
+endif
 # The libFuzzer targets (defines fuzz-targets and fuzz).
 include kselftest/fuzz.mk
 
@@ -184,10 +205,15 @@ bench: ensure-deps
 	$(Q)$(MAKE) -s all
 	$(Q)kselftest/bench.sh
 
+arm64:
+	$(Q)$(MAKE) ARCH=arm64
+
+# make ARCH=arm64 clean: build/arm64 only.
 clean:
-	$(call msg,CLEAN,$(O) ktstr)
-	$(Q)rm -rf $(O) ktstr
+	$(call msg,CLEAN,$(strip $(O) $(HOST_PROGS)))
+	$(Q)rm -rf $(O) $(HOST_PROGS)
 
-.PHONY: all install schedulers tests deps ensure-deps check check-ksrc run_tests gauntlet topo-verify bench clean
+.PHONY: all install schedulers tests deps ensure-deps check check-ksrc run_tests gauntlet topo-verify bench arm64 clean
 
--include $(shell find $(O) -name '*.d' -not -path '$(O)/tests/schedulers/kernel/*' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' -not -path '$(O)/tests/schedulers/kernel/*' \
+	   -not -path '$(O)/arm64/*' 2>/dev/null)

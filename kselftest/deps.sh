@@ -22,17 +22,23 @@ pin_file=$root/config/default-kernel
 # libjansson-dev: JSON, on the host and (static) in the guest's tests.
 # libclang-rt-22-dev: libFuzzer and the sanitizers' runtimes for clang-22
 # (make fuzz, and the bounded fuzzing of make check).
+# gcc-aarch64-linux-gnu and libc6-dev-arm64-cross: the arm64 guest image
+# (make arm64; its libraries come from the sysroot, kselftest/sysroot.sh);
+# libfdt-dev: the arm64 guests' device tree.
 packages=(gcc make clang-16 llvm-16 clang-22 llvm-22 libelf-dev zlib1g-dev
 	  libzstd-dev libcurl4-openssl-dev busybox-static pkg-config cpio zstd
 	  xz-utils flex bison bc libssl-dev dwarves libjansson-dev
-	  libclang-rt-22-dev)
+	  libclang-rt-22-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	  libfdt-dev)
 # bookworm's own versions are too old: sched_ext schedulers need a newer
-# libbpf and bpftool, and the topologies need QEMU 10 (smp-cache, dies).
-backports=(libbpf-dev bpftool qemu-system-x86 python3-tap)
+# libbpf and bpftool, and the topologies need QEMU 10 (smp-cache, dies);
+# qemu-system-arm (qemu-system-aarch64) the same version as the x86 one.
+backports=(libbpf-dev bpftool qemu-system-x86 qemu-system-arm python3-tap)
 declare -A min_version=(
 	[libbpf-dev]=1:1.4
 	[bpftool]=7.5
 	[qemu-system-x86]=1:10.0
+	[qemu-system-arm]=1:10.0
 )
 backports_file=/etc/apt/sources.list.d/bookworm-backports.sources
 
@@ -145,12 +151,8 @@ wanted_kernel() {
 		esac
 		return
 	fi
-	# Releases only: a tree built with --kernel is never the default.
-	for d in "$cache"/kernels/[0-9]*/; do
-		if [ -f "$d/metadata" ] && [ -f "$d/vmlinuz" ]; then
-			basename "$d"
-		fi
-	done | sort -V | tail -n 1
+	d=$(KTSTR_CACHE_DIR=$cache "$root/vmm/kernel/default-kernel.sh" x86_64)
+	if [ -n "$d" ]; then basename "$d"; fi
 }
 
 kernel_missing=
@@ -170,9 +172,19 @@ check_kernel() {
 	fi
 }
 
+# The arm64 guests' libraries (kselftest/sysroot.sh), in the cache.
+sysroot_missing=
+check_sysroot() {
+	sysroot_missing=
+	if ! KTSTR_CACHE_DIR=$cache "$root/kselftest/sysroot.sh" check; then
+		sysroot_missing="the arm64 sysroot in $cache/sysroot"
+	fi
+}
+
 check_all() {
 	check_packages
 	check_kernel
+	check_sysroot
 	note "packages: ${#missing[@]} missing from the release, ${#missing_backports[@]} from backports"
 	if [ -n "$kernel_missing" ]; then
 		note "kernel: missing $kernel_missing"
@@ -180,17 +192,20 @@ check_all() {
 		note "kernel: $(wanted_kernel) in $cache/kernels"
 		note "source: ${source_missing:-present}"
 	fi
+	note "arm64 sysroot: ${sysroot_missing:+missing }$(KTSTR_CACHE_DIR=$cache "$root/kselftest/sysroot.sh" dir)"
 }
 
 everything_present() {
 	[ ${#missing[@]} -eq 0 ] && [ ${#missing_backports[@]} -eq 0 ] &&
-		[ -z "$kernel_missing" ] && [ -z "$source_missing" ]
+		[ -z "$kernel_missing" ] && [ -z "$source_missing" ] &&
+		[ -z "$sysroot_missing" ]
 }
 
 what_is_missing() {
 	local what=("${missing[@]}" "${missing_backports[@]}")
 	if [ -n "$kernel_missing" ]; then what+=("$kernel_missing"); fi
 	if [ -n "$source_missing" ]; then what+=("$source_missing"); fi
+	if [ -n "$sysroot_missing" ]; then what+=("$sysroot_missing"); fi
 	local IFS=,
 	local list="${what[*]}"
 	echo "${list//,/, }"
@@ -256,6 +271,12 @@ fetch_kernel() {
 	as_user "$root/ktstr" kernel fetch
 }
 
+fetch_sysroot() {
+	if [ -n "$sysroot_missing" ]; then
+		as_user "$root/kselftest/sysroot.sh" install
+	fi
+}
+
 check_all
 if everything_present; then
 	note "everything is installed"
@@ -272,6 +293,7 @@ fi
 if is_root; then install_packages; fi
 # The kernel needs no privileges: a user fetches it into their own cache.
 fetch_kernel
+fetch_sysroot
 check_all
 everything_present || die "still missing after install: $(what_is_missing)"
 note "everything is installed"

@@ -11,8 +11,8 @@ REPRO_SRC := repro/agent
 REPRO_OBJ := $(O)/tests/repro
 REPRO_AGENT := $(O)/repro-agent/ktstr-probe
 
-REPRO_BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -mcpu=v3 \
-	-mlittle-endian -Wall -Wno-missing-declarations -fms-extensions \
+REPRO_BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_TARGET_ARCH) \
+	-mcpu=v3 -mlittle-endian -Wall -Wno-missing-declarations -fms-extensions \
 	-Wno-microsoft-anon-tag -I$(SCHED_OBJ) -I$(REPRO_SRC) -MMD -MP
 
 repro-agent: $(REPRO_AGENT)
@@ -36,6 +36,7 @@ $(REPRO_OBJ)/agent.o: $(REPRO_SRC)/agent.c $(REPRO_OBJ)/probe.bpf.skel.h
 $(REPRO_AGENT): $(REPRO_OBJ)/agent.o
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ -lbpf -lelf -lz
+	$(Q)$(CC) $(GUEST_LDFLAGS) -o $@ $^ -lbpf -lelf -lz \
+		$(if $(GUEST_LDFLAGS),-lzstd)
 
 .PHONY: repro-agent

@@ -35,6 +35,7 @@ static const char *const default_dirs[] = {
 /* What the search needs from one file's headers. */
 struct elf_info {
 	int is_elf;
+	unsigned int type;
 	unsigned char class;
 	unsigned char data;
 	unsigned int machine;
@@ -237,6 +238,7 @@ static int parse_elf(const char *path, Elf *e, struct elf_info *info)
 	if (!phnum && eh.e_phnum)
 		return bad_elf(path, "program headers outside the file");
 	info->is_elf = 1;
+	info->type = eh.e_type;
 	info->class = eh.e_ident[EI_CLASS];
 	info->data = eh.e_ident[EI_DATA];
 	info->machine = eh.e_machine;
@@ -701,4 +703,31 @@ int kt_elf_deps(const char *path, struct kt_strlist *out)
 			ret = -1;
 	closure_free(&cl);
 	return ret;
+}
+
+int kt_elf_program(const char *path, struct kt_elf_program *out)
+{
+	struct elf_info info;
+
+	memset(out, 0, sizeof(*out));
+	if (read_elf(path, &info))
+		return -1;
+	out->is_program = info.is_elf &&
+			  (info.type == ET_EXEC || info.type == ET_DYN);
+	out->needs_loader = info.interp != NULL;
+	out->machine = info.machine;
+	elf_info_free(&info);
+	return 0;
+}
+
+const char *kt_elf_machine_name(unsigned int machine, char *buf, size_t len)
+{
+	switch (machine) {
+	case EM_X86_64:
+		return "x86_64";
+	case EM_AARCH64:
+		return "aarch64";
+	}
+	snprintf(buf, len, "ELF machine %u", machine);
+	return buf;
 }

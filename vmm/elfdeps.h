@@ -7,6 +7,9 @@
 #ifndef KTSTR_ELFDEPS_H
 #define KTSTR_ELFDEPS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "strlist.h"
 
 /*
@@ -30,5 +33,22 @@
  * interpreter or a library found nowhere is; @out is unchanged then.
  */
 int kt_elf_deps(const char *path, struct kt_strlist *out);
+
+/* What an image must know of a file before it takes it as a program. */
+struct kt_elf_program {
+	bool is_program;	/* an ELF executable or shared object */
+	bool needs_loader;	/* it has a PT_INTERP: dynamically linked */
+	unsigned int machine;	/* e_machine: EM_X86_64, EM_AARCH64 ... */
+};
+
+/*
+ * Fills @out for @path; a file that is not ELF, or an ELF relocatable
+ * object (a BPF program), is no program.  A missing, unreadable or
+ * malformed ELF file is an error.
+ */
+int kt_elf_program(const char *path, struct kt_elf_program *out);
+
+/* "x86_64", "aarch64", or "ELF machine N" in @buf. */
+const char *kt_elf_machine_name(unsigned int machine, char *buf, size_t len);
 
 #endif

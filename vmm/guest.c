@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <elf.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,11 +15,71 @@
 
 #define BUSYBOX "/bin/busybox"
 
-/* busybox names its own applets; each becomes a symlink to it. */
-static int add_busybox(struct kt_initramfs *ir)
+/*
+ * Where a guest architecture's programs are built (make, make ARCH=arm64)
+ * and what they are for.  The host's busybox serves the host's arch; the
+ * build of another arch brings its own, from its sysroot.
+ */
+struct guest_arch {
+	const char *name;	/* --arch */
+	const char *build;	/* under ktstr's root */
+	unsigned int machine;
+	bool host_busybox;
+};
+
+static const struct guest_arch arches[] = {
+	{ "x86_64", "build", EM_X86_64, true },
+	{ "arm64", "build/arm64", EM_AARCH64, false },
+};
+
+static const struct guest_arch *find_arch(const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return &arches[0];
+	for (i = 0; i < ARRAY_SIZE(arches); i++)
+		if (!strcmp(arches[i].name, name))
+			return &arches[i];
+	kt_fail_usage("--arch %s: ktstr builds guests for x86_64 and arm64",
+		      name);
+	return NULL;
+}
+
+int kt_guest_build_path(const char *arch, const char *what, char *buf,
+			size_t len)
+{
+	const struct guest_arch *a = find_arch(arch);
+	char rel[PATH_MAX];
+
+	if (!a)
+		return -1;
+	if (snprintf(rel, sizeof(rel), "%s/%s", a->build, what) >=
+	    (int)sizeof(rel))
+		return kt_fail("path too long: %s/%s", a->build, what);
+	return kt_root_path(buf, len, rel);
+}
+
+/* Each line of @list ("usr/bin/ls") becomes a symlink to busybox. */
+static int add_applets(struct kt_initramfs *ir, FILE *list)
 {
 	char line[PATH_MAX], guest[PATH_MAX + 1];
 	int ret = 0;
+
+	while (!ret && fgets(line, sizeof(line), list)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!*line || !strcmp(line, "bin/busybox"))
+			continue;
+		snprintf(guest, sizeof(guest), "/%s", line);
+		ret = kt_initramfs_add_symlink(ir, guest, BUSYBOX);
+	}
+	return ret;
+}
+
+/* busybox names its own applets; each becomes a symlink to it. */
+static int add_host_busybox(struct kt_initramfs *ir)
+{
+	int ret;
 	FILE *p;
 
 	if (access(BUSYBOX, X_OK))
@@ -27,46 +89,77 @@ static int add_busybox(struct kt_initramfs *ir)
 	p = popen(BUSYBOX " --list-full", "r");
 	if (!p)
 		return kt_fail_errno("cannot run %s --list-full", BUSYBOX);
-	while (!ret && fgets(line, sizeof(line), p)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (!*line || !strcmp(line, "bin/busybox"))
-			continue;
-		snprintf(guest, sizeof(guest), "/%s", line);
-		ret = kt_initramfs_add_symlink(ir, guest, BUSYBOX);
-	}
+	ret = add_applets(ir, p);
 	if (pclose(p) && !ret)
 		return kt_fail("%s --list-full failed", BUSYBOX);
 	return ret;
 }
 
-static int add_own_files(struct kt_initramfs *ir)
+/*
+ * The build's busybox (make ARCH=arm64 copies the sysroot's), which the
+ * host cannot run: its applet list is the host busybox's when the build
+ * found both of the same Debian version (guest/busybox.applets), else
+ * the guest's /init makes the links (busybox --install -s).
+ */
+static int add_build_busybox(struct kt_initramfs *ir,
+			     const struct guest_arch *a)
 {
-	char root[PATH_MAX], path[PATH_MAX + 64];
+	char path[PATH_MAX];
+	int ret;
+	FILE *f;
 
-	if (kt_root_dir(root, sizeof(root)))
+	if (kt_guest_build_path(a->name, "guest/busybox", path, sizeof(path)))
 		return -1;
-	snprintf(path, sizeof(path), "%s/build/guest/init", root);
 	if (access(path, R_OK))
-		return kt_fail_errno("guest init %s (run 'make')", path);
-	if (kt_initramfs_add_file(ir, path, "/init", 0755))
+		return kt_fail_errno("%s busybox %s (run 'make ARCH=%s')",
+				     a->name, path, a->name);
+	if (kt_initramfs_add_file(ir, path, BUSYBOX, 0755) ||
+	    kt_guest_build_path(a->name, "guest/busybox.applets", path,
+				sizeof(path)))
 		return -1;
-	snprintf(path, sizeof(path), "%s/vmm/guest/topo-dump.sh", root);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? 0 :
+		       kt_fail_errno("cannot read %s", path);
+	ret = add_applets(ir, f);
+	if (ferror(f) && !ret)
+		ret = kt_fail("cannot read %s", path);
+	fclose(f);
+	return ret;
+}
+
+static int add_own_files(struct kt_initramfs *ir, const struct guest_arch *a)
+{
+	char path[PATH_MAX];
+
+	if (kt_guest_build_path(a->name, "guest/init", path, sizeof(path)))
+		return -1;
+	if (access(path, R_OK))
+		return kt_fail_errno("guest init %s (run 'make%s%s')", path,
+				     a->host_busybox ? "" : " ARCH=",
+				     a->host_busybox ? "" : a->name);
+	if (kt_initramfs_add_file(ir, path, "/init", 0755) ||
+	    kt_root_path(path, sizeof(path), "vmm/guest/topo-dump.sh"))
+		return -1;
 	return kt_initramfs_add_file(ir, path, "/ktstr/topo-dump.sh", 0755);
 }
 
-struct kt_initramfs *kt_guest_image(void)
+struct kt_initramfs *kt_guest_image_for(const char *arch)
 {
 	static const char * const dirs[] = {
 		"/dev", "/proc", "/sys", "/tmp", "/run", "/root", "/etc",
 		"/usr/bin", "/usr/sbin", "/sbin",
 	};
-	struct kt_initramfs *ir = kt_initramfs_new();
+	const struct guest_arch *a = find_arch(arch);
+	struct kt_initramfs *ir;
 	size_t i;
 
-	if (!ir) {
-		kt_fail("out of memory");
+	if (!a)
 		return NULL;
-	}
+	ir = kt_initramfs_new();
+	if (!ir)
+		return NULL;
+	kt_initramfs_set_machine(ir, a->machine);
 	for (i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (kt_initramfs_add_dir(ir, dirs[i], 0755))
 			goto fail;
@@ -74,12 +167,18 @@ struct kt_initramfs *kt_guest_image(void)
 	if (kt_initramfs_add_chardev(ir, "/dev/console", 0600, 5, 1) ||
 	    kt_initramfs_add_data(ir, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n",
 				  30, 0644) ||
-	    add_own_files(ir) || add_busybox(ir))
+	    add_own_files(ir, a) ||
+	    (a->host_busybox ? add_host_busybox(ir) : add_build_busybox(ir, a)))
 		goto fail;
 	return ir;
 fail:
 	kt_initramfs_free(ir);
 	return NULL;
+}
+
+struct kt_initramfs *kt_guest_image(void)
+{
+	return kt_guest_image_for(NULL);
 }
 
 /* Whether two files hold the same bytes; false if either cannot be read. */

@@ -14,6 +14,20 @@
  * calls kt_initramfs_build().
  */
 struct kt_initramfs *kt_guest_image(void);
+/*
+ * The same for guests of @arch, "x86_64" (as kt_guest_image(), also for
+ * NULL) or "arm64": its programs come from its build directory (make
+ * ARCH=arm64: build/arm64), and the image takes only programs for its
+ * machine (kt_initramfs_set_machine()), --include included.  Another
+ * @arch is a usage error.
+ */
+struct kt_initramfs *kt_guest_image_for(const char *arch);
+/*
+ * <ktstr's root>/<@arch's build directory>/@what in @buf, as
+ * build/suite for x86_64 and build/arm64/suite for arm64.
+ */
+int kt_guest_build_path(const char *arch, const char *what, char *buf,
+			size_t len);
 /* Add each --include path at its absolute host path. */
 int kt_guest_add_includes(struct kt_initramfs *ir, char *const *paths,
 			  unsigned int count);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -50,7 +51,16 @@ struct kt_initramfs {
 	size_t cap;
 	size_t *slots;		/* entry index + 1; 0 is free */
 	size_t nslots;
+	unsigned int machine;	/* of the guest's programs (e_machine) */
 };
+
+#if defined(__x86_64__)
+#define HOST_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define HOST_MACHINE EM_AARCH64
+#else
+#error "ktstr runs on x86_64 or aarch64 hosts"
+#endif
 
 /* Whether an add may replace an entry that is already there. */
 enum { REPLACE, KEEP };
@@ -85,7 +95,38 @@ struct kt_initramfs *kt_initramfs_new(void)
 
 	if (!ir)
 		kt_fail("out of memory for an initramfs");
+	else
+		ir->machine = HOST_MACHINE;
 	return ir;
+}
+
+void kt_initramfs_set_machine(struct kt_initramfs *ir, unsigned int machine)
+{
+	ir->machine = machine;
+}
+
+/*
+ * A program the guest could not run is refused here rather than found
+ * out in the guest; one that needs ld.so only where that ld.so and its
+ * libraries can be the host's.
+ */
+static int check_program(const struct kt_initramfs *ir, const char *host)
+{
+	char have[32], want[32];
+	struct kt_elf_program p;
+
+	if (kt_elf_program(host, &p))
+		return -1;
+	if (!p.is_program)
+		return 0;
+	if (p.machine != ir->machine)
+		return kt_fail("%s is a program for %s, and the guest runs %s programs",
+			       host, kt_elf_machine_name(p.machine, have, sizeof(have)),
+			       kt_elf_machine_name(ir->machine, want, sizeof(want)));
+	if (p.needs_loader && ir->machine != HOST_MACHINE)
+		return kt_fail("%s is dynamically linked, and an %s guest has no libraries: link it statically",
+			       host, kt_elf_machine_name(ir->machine, want, sizeof(want)));
+	return 0;
 }
 
 void kt_initramfs_free(struct kt_initramfs *ir)
@@ -412,7 +453,7 @@ static int add_file(struct kt_initramfs *ir, const char *host,
 		mode = st.st_mode & 07777;
 	if (!with_deps)
 		return put_host(ir, host, guest_path, mode, REPLACE);
-	if (kt_elf_deps(host, &deps))
+	if (check_program(ir, host) || kt_elf_deps(host, &deps))
 		return -1;
 	if (deps.count)
 		ret = put_program(ir, host, guest_path, mode);

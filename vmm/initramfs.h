@@ -27,6 +27,17 @@ struct kt_initramfs;
 struct kt_initramfs *kt_initramfs_new(void);
 void kt_initramfs_free(struct kt_initramfs *ir);
 
+/*
+ * The ELF machine (EM_X86_64, EM_AARCH64) of the guest's programs; the
+ * host's unless set.  Every file added as a program (kt_initramfs_add_file,
+ * and files with an execute bit under kt_initramfs_add_tree) that is an
+ * ELF executable or shared object for another machine is refused, and,
+ * for a machine other than the host's, so is a dynamically linked one:
+ * its loader and libraries would be the host's.  Relocatable objects (BPF
+ * programs) and other files are data.
+ */
+void kt_initramfs_set_machine(struct kt_initramfs *ir, unsigned int machine);
+
 /* A regular file holding a copy of @len bytes at @data. */
 int kt_initramfs_add_data(struct kt_initramfs *ir, const char *guest_path,
 			  const void *data, size_t len, unsigned int mode);

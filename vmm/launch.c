@@ -113,7 +113,7 @@ static int apply_memory(struct kt_launch *l)
 static int build_image(struct kt_launch *l)
 {
 	const struct kt_kernel *kernel = &l->kernel;
-	struct kt_initramfs *ir = kt_guest_image();
+	struct kt_initramfs *ir = kt_guest_image_for(l->arch);
 	int ret;
 
 	if (!ir)

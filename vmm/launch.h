@@ -53,6 +53,8 @@ enum {
 struct kt_launch {
 	const char *topology_spec;
 	const char *kernel_spec;
+	/* The guests' architecture (kt_guest_image_for()); NULL: x86_64. */
+	const char *arch;
 	char *includes[KT_LAUNCH_MAX_INCLUDES];
 	unsigned int nr_includes;
 	enum kt_accel accel;

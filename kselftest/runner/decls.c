@@ -143,6 +143,34 @@ static int read_sections(const char *path, Elf *elf, struct kt_decls *d)
 	return ret;
 }
 
+/*
+ * Records are copied as they lie in the file.  They hold fixed-size
+ * integers and strings, no pointers or longs, so one layout serves every
+ * 64-bit ABI of the host's byte order (x86_64 and aarch64 test programs
+ * alike); only the byte order must match.
+ */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_ELFDATA ELFDATA2LSB
+#define HOST_ORDER "little"
+#define OTHER_ORDER "big"
+#else
+#define HOST_ELFDATA ELFDATA2MSB
+#define HOST_ORDER "big"
+#define OTHER_ORDER "little"
+#endif
+
+static int check_byte_order(const char *path, Elf *elf)
+{
+	GElf_Ehdr eh;
+
+	if (!gelf_getehdr(elf, &eh))
+		return kt_fail("%s: %s", path, elf_errmsg(-1));
+	if (eh.e_ident[EI_DATA] != HOST_ELFDATA)
+		return kt_fail("%s: a " OTHER_ORDER "-endian ELF file: ktstr reads test declarations in its own byte order, " HOST_ORDER "-endian",
+			       path);
+	return 0;
+}
+
 int kt_decls_read(const char *path, struct kt_decls *d)
 {
 	Elf *elf;
@@ -161,7 +189,9 @@ int kt_decls_read(const char *path, struct kt_decls *d)
 		close(fd);
 		return kt_fail("%s: not an ELF file", path);
 	}
-	ret = read_sections(path, elf, d);
+	ret = check_byte_order(path, elf);
+	if (!ret)
+		ret = read_sections(path, elf, d);
 	if (!ret)
 		ret = check_names(path, d);
 	elf_end(elf);

@@ -96,12 +96,13 @@ int kt_exec_build_image(struct kt_launch *l,
 {
 	char dir[PATH_MAX + 32], guest[PATH_MAX], *scheds[MAX_SCHEDS];
 	size_t nr_scheds = 0;
-	struct kt_initramfs *ir = kt_guest_image();
+	struct kt_initramfs *ir = kt_guest_image_for(l->arch);
 	int ret = -1;
 
 	if (!ir)
 		return -1;
-	snprintf(dir, sizeof(dir), "%s/build/schedulers", root);
+	if (kt_guest_build_path(l->arch, "schedulers", dir, sizeof(dir)))
+		goto out;
 	if (access(dir, F_OK) == 0 &&
 	    kt_exec_list_dir(dir, scheds, MAX_SCHEDS, &nr_scheds))
 		goto out;
@@ -111,7 +112,10 @@ int kt_exec_build_image(struct kt_launch *l,
 	    kt_guest_add_includes(ir, l->includes, l->nr_includes))
 		goto out;
 	/* The auto-repro agent, where it is built. */
-	if (!kt_repro_agent_path(guest, sizeof(guest)) &&
+	if (kt_guest_build_path(l->arch, "repro-agent/ktstr-probe", guest,
+				sizeof(guest)))
+		goto out;
+	if (!access(guest, X_OK) &&
 	    kt_initramfs_add_file(ir, guest, KT_REPRO_GUEST_AGENT, 0))
 		goto out;
 	if (scheduler) {

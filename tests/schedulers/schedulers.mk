@@ -51,20 +51,21 @@ SCX_CLANG := $(or $(shell for v in 29 28 27 26 25 24 23 22 21 20; do \
 	       done),$(CLANG))
 endif
 
-# The default kernel is the newest release entry of the cache in version
-# order (Documentation/kernels.md).
+# The default x86_64 kernel is the newest x86_64 release entry of the
+# cache in version order (Documentation/kernels.md).
 ifeq ($(origin VMLINUX_BTF),undefined)
-VMLINUX_BTF := $(shell ls -d $(KTSTR_CACHE_DIR)/kernels/[0-9]*/metadata \
-		 2>/dev/null | sort -V | tail -n 1 | sed 's,metadata$$,vmlinux,')
+VMLINUX_BTF := $(addsuffix /vmlinux,$(shell KTSTR_CACHE_DIR='$(KTSTR_CACHE_DIR)' \
+		 vmm/kernel/default-kernel.sh x86_64))
 endif
 
-SCHED_BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -mcpu=v3 \
-	-mlittle-endian -Wall -Wno-compare-distinct-pointer-types \
+SCHED_BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_TARGET_ARCH) \
+	-mcpu=v3 -mlittle-endian -Wall -Wno-compare-distinct-pointer-types \
 	-fms-extensions -Wno-microsoft-anon-tag \
 	-I$(SCHED_OBJ) -I$(KSRC)/tools/sched_ext/include -MMD -MP
 SCHED_CFLAGS := $(KT_CFLAGS) -I$(SCHED_OBJ) -I$(SCHED_SRC) \
 	-I$(KSRC)/tools/sched_ext/include
-SCHED_LIBS := -lbpf -lelf -lz
+# A static libelf (make ARCH=arm64) needs libzstd as well.
+SCHED_LIBS := -lbpf -lelf -lz $(if $(GUEST_LDFLAGS),-lzstd)
 
 schedulers:: $(SCHED_PROGS)
 
@@ -85,8 +86,10 @@ $(SCHED_OBJ)/clang.stamp: sched-force
 $(SCHED_OBJ)/kernel.stamp: sched-force
 	$(call sched-stamp,$(SCX_CLANG) $(VMLINUX_BTF),rm -rf $(SCHED_KOUT);)
 
+# What to do about a missing one (make ARCH=arm64 has its own advice).
+SCHED_BTF_HINT ?= run 'make deps' or set VMLINUX_BTF=
 sched-check-btf = test -f "$(VMLINUX_BTF)" || \
-	{ echo "ktstr: no vmlinux with BTF (VMLINUX_BTF='$(VMLINUX_BTF)'); run 'make deps' or set VMLINUX_BTF=" >&2; exit 1; }
+	{ echo "ktstr: no vmlinux with BTF (VMLINUX_BTF='$(VMLINUX_BTF)'); $(SCHED_BTF_HINT)" >&2; exit 1; }
 
 $(SCHED_OBJ)/vmlinux.h: $(SCHED_OBJ)/vmlinux.stamp $(VMLINUX_BTF)
 	$(call msg,GEN,$@)
@@ -119,7 +122,7 @@ $(SCHED_NAMES:%=$(SCHED_OUT)/%): $(SCHED_OUT)/%: $(SCHED_OBJ)/%.o \
 					       $(SCHED_OBJ)/loader.o
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(SCHED_LIBS)
+	$(Q)$(CC) $(GUEST_LDFLAGS) -o $@ $^ $(SCHED_LIBS)
 
 $(SCHED_OUT)/ktstr-comm: $(SCHED_OBJ)/set_comm.o
 	$(call msg,LD,$@)
@@ -134,7 +137,13 @@ $(SCHED_OUT)/ktstr-comm: $(SCHED_OBJ)/set_comm.o
 # CFLAGS=) does not override its variables; they still reach it through
 # the environment.
 SCHED_KMAKE = $(MAKE) -C $(KSRC)/tools/sched_ext O=$(abspath $(SCHED_KOUT)) \
-	      CLANG=$(SCX_CLANG) VMLINUX_BTF=$(VMLINUX_BTF)
+	      CLANG=$(SCX_CLANG) VMLINUX_BTF=$(VMLINUX_BTF) $(SCHED_KCROSS)
+# make ARCH=arm64: its cross build (a host bpftool, an arm64 libbpf),
+# against our sysroot.
+ifneq ($(GUEST_LDFLAGS),)
+SCHED_KCROSS = ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) \
+	       CC="$(CC) $(CROSS_CFLAGS)"
+endif
 SCHED_KTARGETS := $(addprefix $(abspath $(SCHED_KBIN))/,$(SCHED_KEXAMPLES))
 
 sched-kernel-examples: MAKEOVERRIDES :=
@@ -149,10 +158,22 @@ sched-kernel-examples: $(SCHED_OBJ)/kernel.stamp | check-ksrc
 
 $(SCHED_KEXAMPLES:%=$(SCHED_KBIN)/%): sched-kernel-examples ;
 
+ifeq ($(GUEST_LDFLAGS),)
 $(SCHED_KEXAMPLES:%=$(SCHED_OUT)/%): $(SCHED_OUT)/%: $(SCHED_KBIN)/%
 	$(call msg,CP,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)cp $< $@
+else
+# The kernel's Makefile gives its LDFLAGS to the shared libbpf as well, so
+# it cannot link statically: its objects are linked again, with its
+# libbpf.a.
+SCHED_KOBJ := $(SCHED_KOUT)/build/obj
+$(SCHED_KEXAMPLES:%=$(SCHED_OUT)/%): $(SCHED_OUT)/%: $(SCHED_KBIN)/%
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(GUEST_LDFLAGS) -o $@ $(SCHED_KOBJ)/sched_ext/$*.o \
+		$(SCHED_KOBJ)/libbpf/libbpf.a -lelf -lz -lzstd -lpthread
+endif
 
 # Tests of the loaders, on the host (tests/schedulers/tests/*.c): they run
 # the built schedulers, so they depend on them.  Part of `make tests`.

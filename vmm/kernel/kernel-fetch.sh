@@ -4,32 +4,39 @@
 # Download a Debian kernel that can run sched_ext, and its source, into the
 # ktstr cache.  `./ktstr kernel fetch` runs this and passes its own path:
 #
-#   kernel-fetch.sh --ktstr PATH [--version RELEASE]
+#   kernel-fetch.sh --ktstr PATH [--arch x86_64|arm64] [--version RELEASE]
 #
-# The suite, flavour and optional pin come from config/default-kernel.  apt
-# runs from a private configuration in a temporary directory: the host's
-# apt sources, lists and package state are never touched.
+# The suite, flavour and optional pin come from config/default-kernel
+# (x86_64, the default) or config/default-kernel-arm64.  apt runs from a
+# private configuration in a temporary directory: the host's apt sources,
+# lists and package state are never touched.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-pin_file=$here/../../config/default-kernel
+# shellcheck source=vmm/util/apt-private.sh
+. "$here/../util/apt-private.sh"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
 say() { printf 'fetch: %s\n' "$*"; }
 die() { printf 'ktstr: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-	echo "usage: kernel-fetch.sh --ktstr PATH [--version RELEASE]" >&2
+	echo "usage: kernel-fetch.sh --ktstr PATH [--arch x86_64|arm64] [--version RELEASE]" >&2
 	exit 2
 }
 
 ktstr=
 version=
+guest_arch=x86_64
 while [ $# -gt 0 ]; do
 	case $1 in
-	--ktstr|--version)
+	--ktstr|--version|--arch)
 		[ $# -ge 2 ] || usage
-		if [ "$1" = --ktstr ]; then ktstr=$2; else version=$2; fi
+		case $1 in
+		--ktstr) ktstr=$2 ;;
+		--version) version=$2 ;;
+		--arch) guest_arch=$2 ;;
+		esac
 		shift 2
 		;;
 	*)
@@ -38,6 +45,14 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -x "$ktstr" ] || usage
+case $guest_arch in
+x86_64) pin_file=$here/../../config/default-kernel ;;
+arm64) pin_file=$here/../../config/default-kernel-arm64 ;;
+*)
+	echo "ktstr: kernel-fetch.sh: architecture '$guest_arch': use x86_64 or arm64" >&2
+	exit 2
+	;;
+esac
 
 # KEY: its value in the pin file; the last assignment wins.
 pin() {
@@ -84,28 +99,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-mkdir -p "$work/lists/partial" "$work/archives/partial" "$work/cache" \
-	 "$work/debs"
+mkdir -p "$work/debs"
 echo "deb [signed-by=$keyring] $mirror $suite main" >"$work/sources.list"
-apt_opts=(
-	-o "Dir::Etc::sourcelist=$work/sources.list"
-	-o Dir::Etc::sourceparts=/dev/null
-	-o Dir::Etc::preferences=/dev/null
-	-o Dir::Etc::preferencesparts=/dev/null
-	-o "Dir::State::Lists=$work/lists"
-	-o Dir::State::status=/dev/null
-	-o "Dir::Cache=$work/cache"
-	-o "Dir::Cache::Archives=$work/archives"
-	-o "APT::Architecture=$arch"
-	-o "APT::Architectures=$arch"
-	-o APT::Default-Release=
-	-o Acquire::Languages=none
-)
-# As root apt drops to the _apt user, who cannot write into our private
-# mktemp directory; everything here is downloaded data, not installed.
-if [ "$(id -u)" -eq 0 ]; then
-	apt_opts+=(-o APT::Sandbox::User=root)
-fi
+apt_private_init "$work" "$arch"
 
 apt_cache() { apt-cache "${apt_opts[@]}" "$@"; }
 
@@ -194,25 +190,60 @@ unpack_image() {
 		die "linux-image-$rel: no vmlinuz in it or its dependencies"
 }
 
+# The first llvm-objcopy there is: it handles ELF files of any arch.
+llvm_objcopy() {
+	local t
+	for t in llvm-objcopy-22 llvm-objcopy-16 llvm-objcopy; do
+		if command -v "$t" >/dev/null; then
+			echo "$t"
+			return
+		fi
+	done
+}
+
 # RELEASE: the real System.map from the -dbg package (350 MB), extracting
-# only that member; sysmap is "" if there is none.
-dbg_system_map() {
-	local pkg=linux-image-$1-dbg
+# only that member; sysmap is "" if there is none.  For an arm64 kernel
+# also its vmlinux, which an Image, unlike a bzImage, cannot give: without
+# its DWARF (--strip-debug keeps .symtab, .BTF and the loadable segments),
+# in dbg_vmlinux; "" if there is none.
+dbg_files() {
+	local pkg=linux-image-$1-dbg objcopy members=('*/System.map*')
 	sysmap=
+	dbg_vmlinux=
+	# The vmlinux is lib/modules/RELEASE/vmlinux, with a boot/vmlinux-
+	# RELEASE symlink to it: both names, and whatever else is called so.
+	if [ "$guest_arch" = arm64 ]; then
+		members+=('*vmlinux*')
+	fi
 	if ! download "$pkg"; then
 		return
 	fi
-	say "extracting System.map from $pkg"
+	say "extracting ${members[*]} from $pkg"
 	mkdir -p "$work/dbg"
 	if dpkg-deb --fsys-tarfile "$(deb_path "$pkg")" |
-	   tar -x -C "$work/dbg" --wildcards '*/System.map*' 2>/dev/null; then
+	   tar -x -C "$work/dbg" --wildcards "${members[@]}" 2>/dev/null; then
 		sysmap=$(find "$work/dbg" -type f -name 'System.map*' |
 			 head -n 1)
+		dbg_vmlinux=$(find "$work/dbg" -type f -size +1M \
+			      \( -name vmlinux -o -name "vmlinux-$1" \) |
+			      head -n 1)
 	fi
 	rm -f "$(deb_path "$pkg")"
 	if ! real_system_map "$sysmap"; then
 		sysmap=
 	fi
+	if [ -z "$dbg_vmlinux" ]; then
+		return
+	fi
+	objcopy=$(llvm_objcopy)
+	if [ -z "$objcopy" ] ||
+	   ! "$objcopy" --strip-debug "$dbg_vmlinux" "$work/vmlinux"; then
+		say "warning: cannot strip the vmlinux of $pkg (llvm-objcopy from llvm-16); the entry will have only its BTF"
+		dbg_vmlinux=
+		return
+	fi
+	rm -f "$dbg_vmlinux"
+	dbg_vmlinux=$work/vmlinux
 }
 
 entry_present() {
@@ -239,13 +270,15 @@ fetch_kernel() {
 		say "skipping $rel: it lacks ${msg%%: ktstr needs*}"
 		return
 	fi
-	if ! real_system_map "$sysmap"; then
-		dbg_system_map "$rel"
+	dbg_vmlinux=
+	if ! real_system_map "$sysmap" || [ "$guest_arch" = arm64 ]; then
+		dbg_files "$rel"
 	fi
 	if [ -z "$sysmap" ]; then
 		say "warning: no System.map for $rel; symbol lookups will not work"
 	fi
-	"$ktstr" kernel install "$rel" "$vmlinuz" "$config" "$sysmap" \
+	"$ktstr" kernel install ${dbg_vmlinux:+--vmlinux "$dbg_vmlinux"} \
+		"$rel" "$vmlinuz" "$config" "$sysmap" \
 		"debian $suite linux-image-$rel $debver" >/dev/null
 	outcome=installed
 	say "installed $rel into $cache/kernels/$rel"

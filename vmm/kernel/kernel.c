@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "arm64_image.h"
 #include "cache.h"
 #include "error.h"
 #include "kernel.h"
@@ -42,7 +43,10 @@
 /* XEN_ELFNOTE_PHYS32_ENTRY: the 32-bit PVH entry point QEMU boots. */
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 
-enum image_kind { IMAGE_OTHER, IMAGE_BZIMAGE, IMAGE_ELF };
+/* ELF header: e_machine, as little-endian 16 bits. */
+#define ELF_MACHINE		18
+
+enum image_kind { IMAGE_OTHER, IMAGE_BZIMAGE, IMAGE_ELF, IMAGE_ARM64 };
 
 static const char *const required_options[] = {
 	"CONFIG_SCHED_CLASS_EXT",
@@ -112,20 +116,40 @@ static enum image_kind head_kind(const unsigned char *head, size_t len)
 {
 	if (len >= 4 && !memcmp(head, "\177ELF", 4))
 		return IMAGE_ELF;
+	if (kt_arm64_image_head(head, len))
+		return IMAGE_ARM64;
 	if (len >= BOOT_HEADER_MAGIC + 4 &&
 	    !memcmp(head + BOOT_HEADER_MAGIC, "HdrS", 4))
 		return IMAGE_BZIMAGE;
 	return IMAGE_OTHER;
 }
 
-static int image_kind(const char *path, enum image_kind *kind)
+/* arm64 for an Image or an EM_AARCH64 ELF file, else x86_64. */
+static enum kt_arch head_arch(const unsigned char *head, size_t len,
+			      enum image_kind kind)
+{
+	if (kind == IMAGE_ARM64 ||
+	    (kind == IMAGE_ELF && len > ELF_MACHINE + 1 &&
+	     le16(head + ELF_MACHINE) == EM_AARCH64))
+		return KT_ARCH_ARM64;
+	return KT_ARCH_X86_64;
+}
+
+/* @hint, if not NULL, says what an IMAGE_OTHER is instead, or "". */
+static int image_kind_arch(const char *path, enum image_kind *kind,
+			   enum kt_arch *arch, const char **hint)
 {
 	unsigned char head[BOOT_HEADER_END];
+	const char *what;
 	size_t len;
 
 	if (read_head(path, head, sizeof(head), &len))
 		return -1;
 	*kind = head_kind(head, len);
+	*arch = head_arch(head, len, *kind);
+	what = kt_arm64_image_hint(head, len);
+	if (hint)
+		*hint = what ? what : "";
 	return 0;
 }
 
@@ -605,6 +629,14 @@ int kt_vmlinux_has_pvh(const char *path)
 
 const char *kt_kernel_boot_image(const struct kt_kernel *k)
 {
+	/* QEMU boots the Image; the vmlinux of the -dbg package has DWARF. */
+	if (k->arch == KT_ARCH_ARM64) {
+		if (k->bzimage[0])
+			return k->bzimage;
+		kt_fail("kernel %s: no arm64 Image to boot (a vmlinux alone is not enough)",
+			k->version);
+		return NULL;
+	}
 	/* A vmlinux we cannot read is no reason to fail: use the bzImage. */
 	if (k->vmlinux[0] && kt_vmlinux_has_pvh(k->vmlinux) == 1)
 		return k->vmlinux;
@@ -732,35 +764,6 @@ static int newer_first(const void *a, const void *b)
 	return strverscmp(*(char *const *)b, *(char *const *)a);
 }
 
-/*
- * 1 and @out set if an entry matches @prefix, else 0.  With no prefix,
- * the default kernel: the newest release, so that a tree built once with
- * --kernel (key "tree_...") does not become everyone's default; only
- * without any release is it the newest entry.
- */
-static int newest_entry(const char *kdir, const char *prefix, char *out,
-			size_t len)
-{
-	size_t i, count, pass;
-	char **names;
-	int found = 0;
-
-	if (list_entries(kdir, &names, &count))
-		return -1;
-	qsort(names, count, sizeof(*names), newer_first);
-	for (pass = prefix ? 1 : 0; pass < 2 && !found; pass++) {
-		for (i = 0; i < count && !found; i++) {
-			if (!key_matches(names[i], prefix) ||
-			    (!pass && !isdigit((unsigned char)names[i][0])))
-				continue;
-			snprintf(out, len, "%s", names[i]);
-			found = 1;
-		}
-	}
-	free_names(names, count);
-	return found;
-}
-
 static int meta_get(const char *dir, const char *key, char *out, size_t len)
 {
 	char path[PATH_MAX], *line = NULL;
@@ -787,6 +790,69 @@ static int meta_get(const char *dir, const char *key, char *out, size_t len)
 	return 0;
 }
 
+/*
+ * The arch in the metadata of the entry @dir; x86_64 without one, and
+ * -1, recorded, if it names none.
+ */
+static int dir_arch(const char *dir, enum kt_arch *arch)
+{
+	char value[64];
+
+	*arch = KT_ARCH_X86_64;
+	if (meta_get(dir, "arch", value, sizeof(value)))
+		return -1;
+	if (value[0] && kt_arch_parse(value, arch))
+		return kt_fail("kernel %s: metadata names an unknown arch '%s'",
+			       dir, value);
+	return 0;
+}
+
+static int entry_arch(const char *kdir, const char *name,
+		      enum kt_arch *arch)
+{
+	char dir[PATH_MAX];
+
+	return join(dir, sizeof(dir), kdir, name) ?: dir_arch(dir, arch);
+}
+
+static bool entry_is_arch(const char *kdir, const char *name,
+			  enum kt_arch arch)
+{
+	enum kt_arch a;
+
+	return !entry_arch(kdir, name, &a) && a == arch;
+}
+
+/*
+ * 1 and @out set if an entry of @arch matches @prefix, else 0.  With no
+ * prefix, the default kernel of @arch: the newest release, so that a
+ * tree built once with --kernel (key "tree_...") does not become
+ * everyone's default; only without any release is it the newest entry.
+ */
+static int newest_entry(const char *kdir, const char *prefix,
+			enum kt_arch arch, char *out, size_t len)
+{
+	size_t i, count, pass;
+	char **names;
+	int found = 0;
+
+	if (list_entries(kdir, &names, &count))
+		return -1;
+	qsort(names, count, sizeof(*names), newer_first);
+	for (pass = prefix ? 1 : 0; pass < 2 && !found; pass++) {
+		for (i = 0; i < count && !found; i++) {
+			if (!key_matches(names[i], prefix) ||
+			    (!pass && !isdigit((unsigned char)names[i][0])) ||
+			    !entry_is_arch(kdir, names[i], arch))
+				continue;
+			snprintf(out, len, "%s", names[i]);
+			found = 1;
+		}
+	}
+	free_names(names, count);
+	return found;
+}
+
 /* $CACHE/source/linux-source-<major.minor>, if it was unpacked. */
 static void source_for(const char *version, char *out, size_t len)
 {
@@ -804,13 +870,22 @@ static void source_for(const char *version, char *out, size_t len)
 		out[0] = '\0';
 }
 
+/* vmlinux.btf in @dir if there is one, else the vmlinux. */
+static void set_btf(struct kt_kernel *k, const char *dir)
+{
+	set_if_file(k->btf, sizeof(k->btf), dir, "vmlinux.btf");
+	if (!k->btf[0])
+		snprintf(k->btf, sizeof(k->btf), "%s", k->vmlinux);
+}
+
 static int fill_entry(struct kt_kernel *k, const char *dir)
 {
 	const char *name = strrchr(dir, '/');
 
 	name = name ? name + 1 : dir;
 	if (meta_get(dir, "version", k->version, sizeof(k->version)) ||
-	    meta_get(dir, "release", k->release, sizeof(k->release)))
+	    meta_get(dir, "release", k->release, sizeof(k->release)) ||
+	    dir_arch(dir, &k->arch))
 		return -1;
 	if (!k->version[0])
 		snprintf(k->version, sizeof(k->version), "%s", name);
@@ -819,37 +894,62 @@ static int fill_entry(struct kt_kernel *k, const char *dir)
 	set_if_file(k->vmlinux, sizeof(k->vmlinux), dir, "vmlinux");
 	set_if_file(k->system_map, sizeof(k->system_map), dir, "System.map");
 	set_if_file(k->config, sizeof(k->config), dir, "config");
+	set_btf(k, dir);
 	source_for(k->version, k->source, sizeof(k->source));
 	return 0;
 }
 
-static int resolve_default(struct kt_kernel *k)
+static int resolve_default(enum kt_arch arch, struct kt_kernel *k)
 {
 	char kdir[PATH_MAX], name[256], dir[PATH_MAX];
 	int found;
 
 	if (kernels_dir(kdir, sizeof(kdir)))
 		return -1;
-	found = newest_entry(kdir, NULL, name, sizeof(name));
+	found = newest_entry(kdir, NULL, arch, name, sizeof(name));
 	if (found < 0)
 		return -1;
+	if (!found && arch != KT_ARCH_X86_64)
+		return kt_fail("no %s kernel in the cache (%s): run './ktstr kernel fetch --arch %s'",
+			       kt_arch_name(arch), kdir, kt_arch_name(arch));
 	if (!found)
 		return kt_fail("no kernel in the cache (%s): run 'make deps' or './ktstr kernel fetch'",
 			       kdir);
 	return join(dir, sizeof(dir), kdir, name) ?: fill_entry(k, dir);
 }
 
+/* An entry of another arch that @key names is refused, naming its arch. */
+static int refuse_other_arch(const char *kdir, const char *key,
+			     enum kt_arch arch)
+{
+	char name[256];
+	enum kt_arch a;
+
+	for (a = 0; a < KT_ARCH_COUNT; a++) {
+		if (a == arch || newest_entry(kdir, key, a, name,
+					      sizeof(name)) <= 0)
+			continue;
+		return kt_fail("kernel '%s': the cache entry %s is an %s kernel, not %s (add --arch %s)",
+			       key, name, kt_arch_name(a), kt_arch_name(arch),
+			       kt_arch_name(a));
+	}
+	return 0;
+}
+
 /* 0 if @key named a cache entry, 1 if none matches, -1 on error. */
-static int resolve_key(const char *key, struct kt_kernel *k)
+static int resolve_key(const char *key, enum kt_arch arch,
+		       struct kt_kernel *k)
 {
 	char kdir[PATH_MAX], name[256], dir[PATH_MAX];
 	int found;
 
 	if (kernels_dir(kdir, sizeof(kdir)))
 		return -1;
-	found = newest_entry(kdir, key, name, sizeof(name));
-	if (found <= 0)
-		return found < 0 ? -1 : 1;
+	found = newest_entry(kdir, key, arch, name, sizeof(name));
+	if (found < 0 || (!found && refuse_other_arch(kdir, key, arch)))
+		return -1;
+	if (!found)
+		return 1;
 	return join(dir, sizeof(dir), kdir, name) ?: fill_entry(k, dir);
 }
 
@@ -883,7 +983,8 @@ static const char *const vmlinux_names[] = {
 	"vmlinux-", "vmlinux", NULL
 };
 static const char *const bzimage_names[] = {
-	"vmlinuz-", "vmlinuz", "bzImage", "arch/x86/boot/bzImage", NULL
+	"vmlinuz-", "vmlinuz", "bzImage", "arch/x86/boot/bzImage", "Image",
+	"arch/arm64/boot/Image", NULL
 };
 static const char *const system_map_names[] = {
 	"System.map-", "System.map", NULL
@@ -904,15 +1005,20 @@ static void debian_release(const char *base, char *out, size_t len)
 			snprintf(out, len, "%s", base + strlen(prefixes[i]));
 }
 
-/* The tree root if @dir is <tree>/arch/x86/boot, else "". */
+/* The tree root if @dir is <tree>/arch/{x86,arm64}/boot, else "". */
 static void tree_of_boot_dir(const char *dir, char *out, size_t len)
 {
-	static const char suffix[] = "/arch/x86/boot";
-	size_t n = strlen(dir), s = strlen(suffix);
+	static const char *const suffixes[] = {
+		"/arch/x86/boot", "/arch/arm64/boot"
+	};
+	size_t i, n = strlen(dir), s;
 
 	out[0] = '\0';
-	if (n > s && !strcmp(dir + n - s, suffix))
-		snprintf(out, len, "%.*s", (int)(n - s), dir);
+	for (i = 0; i < ARRAY_SIZE(suffixes) && !out[0]; i++) {
+		s = strlen(suffixes[i]);
+		if (n > s && !strcmp(dir + n - s, suffixes[i]))
+			snprintf(out, len, "%.*s", (int)(n - s), dir);
+	}
 }
 
 /* Fills what is still missing from @dir. */
@@ -930,6 +1036,8 @@ static void fill_beside(struct kt_kernel *k, const char *dir, const char *ver)
 	if (!k->config[0])
 		find_beside(k->config, sizeof(k->config), dir, ver,
 			    config_names);
+	if (!k->btf[0])
+		set_btf(k, dir);
 }
 
 static void read_first_line(const char *path, char *out, size_t len)
@@ -963,12 +1071,13 @@ static int resolve_image(const char *path, struct kt_kernel *k)
 {
 	char tree[PATH_MAX], ver[128], *base;
 	enum image_kind kind;
+	const char *hint;
 
-	if (image_kind(path, &kind))
+	if (image_kind_arch(path, &kind, &k->arch, &hint))
 		return -1;
 	if (kind == IMAGE_OTHER)
-		return kt_fail("kernel %s: neither a bzImage nor an ELF vmlinux",
-			       path);
+		return kt_fail("kernel %s: neither a bzImage, an arm64 Image nor an ELF vmlinux%s%s",
+			       path, *hint ? "; it is " : "", hint);
 	snprintf(k->dir, sizeof(k->dir), "%s", path);
 	base = strrchr(k->dir, '/');
 	*base++ = '\0';
@@ -1002,10 +1111,16 @@ static int resolve_tree(const char *dir, struct kt_kernel *k)
 	snprintf(k->dir, sizeof(k->dir), "%s", dir);
 	set_if_file(k->bzimage, sizeof(k->bzimage), dir,
 		    "arch/x86/boot/bzImage");
+	if (!k->bzimage[0]) {
+		set_if_file(k->bzimage, sizeof(k->bzimage), dir,
+			    "arch/arm64/boot/Image");
+		k->arch = k->bzimage[0] ? KT_ARCH_ARM64 : KT_ARCH_X86_64;
+	}
 	set_if_file(k->vmlinux, sizeof(k->vmlinux), dir, "vmlinux");
 	if (!k->bzimage[0] && !k->vmlinux[0])
-		return kt_fail("kernel %s: not a built kernel tree (no arch/x86/boot/bzImage or vmlinux)",
+		return kt_fail("kernel %s: not a built kernel tree (no arch/x86/boot/bzImage, arch/arm64/boot/Image or vmlinux)",
 			       dir);
+	snprintf(k->btf, sizeof(k->btf), "%s", k->vmlinux);
 	set_if_file(k->system_map, sizeof(k->system_map), dir, "System.map");
 	set_if_file(k->config, sizeof(k->config), dir, ".config");
 	if (!join(path, sizeof(path), dir, "Makefile") && is_file(path))
@@ -1024,13 +1139,14 @@ static int resolve_path(const char *spec, struct kt_kernel *k)
 	return is_dir(abs) ? resolve_tree(abs, k) : resolve_image(abs, k);
 }
 
-static int resolve_spec(const char *spec, struct kt_kernel *k)
+static int resolve_spec(const char *spec, enum kt_arch arch,
+			struct kt_kernel *k)
 {
 	char kdir[PATH_MAX];
 	int r;
 
 	if (!strchr(spec, '/')) {
-		r = resolve_key(spec, k);
+		r = resolve_key(spec, arch, k);
 		if (r <= 0)
 			return r;
 		if (access(spec, F_OK)) {
@@ -1040,7 +1156,13 @@ static int resolve_spec(const char *spec, struct kt_kernel *k)
 				       spec, kdir);
 		}
 	}
-	return resolve_path(spec, k);
+	if (resolve_path(spec, k))
+		return -1;
+	if (k->arch != arch)
+		return kt_fail("kernel %s is an %s kernel, not %s (add --arch %s)",
+			       spec, kt_arch_name(k->arch), kt_arch_name(arch),
+			       kt_arch_name(k->arch));
+	return 0;
 }
 
 /*
@@ -1049,6 +1171,9 @@ static int resolve_spec(const char *spec, struct kt_kernel *k)
  */
 static void find_release(struct kt_kernel *k, const char *boot_image)
 {
+	/* The Image is the kernel's memory: the banner is in it as is. */
+	if (!k->release[0] && k->arch == KT_ARCH_ARM64)
+		vmlinux_release(boot_image, k->release, sizeof(k->release));
 	if (!k->release[0] && boot_image == k->vmlinux)
 		vmlinux_release(k->vmlinux, k->release, sizeof(k->release));
 	if (!k->release[0] && k->bzimage[0])
@@ -1057,12 +1182,14 @@ static void find_release(struct kt_kernel *k, const char *boot_image)
 		vmlinux_release(k->vmlinux, k->release, sizeof(k->release));
 }
 
-int kt_kernel_resolve(const char *spec, struct kt_kernel *k)
+int kt_kernel_resolve_arch(const char *spec, enum kt_arch arch,
+			   struct kt_kernel *k)
 {
 	const char *boot_image;
 
 	memset(k, 0, sizeof(*k));
-	if (spec && *spec ? resolve_spec(spec, k) : resolve_default(k))
+	if (spec && *spec ? resolve_spec(spec, arch, k) :
+	    resolve_default(arch, k))
 		return -1;
 	if (!k->config[0])
 		return kt_fail("kernel %s (%s): no config found beside it (config, .config or config-<release>); ktstr needs one to check for CONFIG_SCHED_CLASS_EXT=y",
@@ -1074,6 +1201,11 @@ int kt_kernel_resolve(const char *spec, struct kt_kernel *k)
 		return -1;
 	find_release(k, boot_image);
 	return 0;
+}
+
+int kt_kernel_resolve(const char *spec, struct kt_kernel *k)
+{
+	return kt_kernel_resolve_arch(spec, KT_ARCH_X86_64, k);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1177,9 +1309,19 @@ static void put_value(FILE *f, const char *key, const char *value)
 	fputc('\n', f);
 }
 
-static int write_metadata(const char *dir, const char *version,
-			  const char *release, const char *origin,
-			  const char *sha256)
+/* What kt_kernel_install() was given, and the arch of its image. */
+struct install {
+	const char *version;
+	const char *image;
+	const char *config;
+	const char *system_map;
+	const char *origin;
+	const char *vmlinux;
+	enum kt_arch arch;
+};
+
+static int write_metadata(const char *dir, const struct install *in,
+			  const char *release, const char *sha256)
 {
 	char path[PATH_MAX], date[32];
 	time_t now = time(NULL);
@@ -1193,9 +1335,11 @@ static int write_metadata(const char *dir, const char *version,
 		return kt_fail_errno("cannot create %s", path);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	put_value(f, "version", version);
+	put_value(f, "version", in->version);
 	put_value(f, "release", release);
-	put_value(f, "origin", origin && *origin ? origin : "manual");
+	put_value(f, "arch", kt_arch_name(in->arch));
+	put_value(f, "origin", in->origin && *in->origin ? in->origin :
+		  "manual");
 	put_value(f, "installed", date);
 	put_value(f, "vmlinuz_sha256", sha256);
 	if (fclose(f))
@@ -1203,24 +1347,69 @@ static int write_metadata(const char *dir, const char *version,
 	return 0;
 }
 
-static int populate_entry(const char *dir, const char *version,
-			  const char *bzimage, const char *config,
-			  const char *system_map, const char *origin)
+static int write_new_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return kt_fail_errno("cannot create %s", path);
+	if (write_all(fd, data, len)) {
+		close(fd);
+		return kt_fail_errno("cannot write %s", path);
+	}
+	if (close(fd))
+		return kt_fail_errno("cannot write %s", path);
+	return 0;
+}
+
+/*
+ * An arm64 Image has no vmlinux to decompress: vmlinux.btf is its BTF,
+ * and a vmlinux given with it must have the same.
+ */
+static int populate_arm64(const char *dir, const char *image,
+			  const char *vmlinux)
+{
+	char out[PATH_MAX];
+	size_t len, off, n;
+	void *map;
+	int err;
+
+	if (join(out, sizeof(out), dir, "vmlinux.btf") ||
+	    map_file(image, &map, &len))
+		return -1;
+	err = kt_arm64_image_btf(image, map, len, &off, &n);
+	if (!err && vmlinux && *vmlinux)
+		err = kt_arm64_vmlinux_check(vmlinux, (char *)map + off, n);
+	if (!err)
+		err = write_new_file(out, (char *)map + off, n);
+	munmap(map, len);
+	return err ?: copy_into(dir, "vmlinux", vmlinux);
+}
+
+static int populate_entry(const char *dir, const struct install *in)
 {
 	char hex[KT_SHA256_HEX_LEN], release[128], path[PATH_MAX];
 	char vmlinux[PATH_MAX];
 
-	if (copy_into(dir, "vmlinuz", bzimage) ||
+	if (copy_into(dir, "vmlinuz", in->image) ||
 	    join(path, sizeof(path), dir, "vmlinuz") ||
-	    kt_sha256_file_hex(path, hex) ||
-	    join(vmlinux, sizeof(vmlinux), dir, "vmlinux") ||
-	    kt_vmlinux_extract(path, vmlinux))
+	    kt_sha256_file_hex(path, hex))
 		return -1;
-	if (copy_into(dir, "System.map", system_map) ||
-	    copy_into(dir, "config", config))
+	/* Checks name the caller's file, of which vmlinuz is a copy. */
+	if (in->arch == KT_ARCH_ARM64) {
+		if (populate_arm64(dir, in->image, in->vmlinux))
+			return -1;
+		vmlinux_release(path, release, sizeof(release));
+	} else {
+		if (join(vmlinux, sizeof(vmlinux), dir, "vmlinux") ||
+		    kt_vmlinux_extract(path, vmlinux))
+			return -1;
+		bzimage_release(path, release, sizeof(release));
+	}
+	if (copy_into(dir, "System.map", in->system_map) ||
+	    copy_into(dir, "config", in->config))
 		return -1;
-	bzimage_release(path, release, sizeof(release));
-	return write_metadata(dir, version, release, origin, hex);
+	return write_metadata(dir, in, release, hex);
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag,
@@ -1263,31 +1452,42 @@ static int swap_in(const char *tmp, const char *final, const char *old)
 	return 0;
 }
 
-static int check_install_inputs(const char *version, const char *bzimage,
-				const char *config, const char *system_map)
+/* Sets @in->arch from the image. */
+static int check_install_inputs(struct install *in)
 {
 	enum image_kind kind;
+	const char *hint;
 
-	if (check_version_name(version) || kt_kernel_check_config(config))
+	if (check_version_name(in->version) ||
+	    kt_kernel_check_config(in->config))
 		return -1;
-	if (!bzimage || image_kind(bzimage, &kind))
-		return bzimage ? -1 : kt_fail("no bzImage to install");
-	if (kind != IMAGE_BZIMAGE)
-		return kt_fail("%s: not a bzImage (no \"HdrS\" boot header at 0x202)",
-			       bzimage);
-	if (system_map && *system_map && check_system_map(system_map))
+	if (!in->image ||
+	    image_kind_arch(in->image, &kind, &in->arch, &hint))
+		return in->image ? -1 : kt_fail("no bzImage to install");
+	if (kind != IMAGE_BZIMAGE && kind != IMAGE_ARM64)
+		return kt_fail("%s: neither a bzImage (no \"HdrS\" boot header at 0x202) nor an arm64 Image (no \"ARMd\" at 0x38)%s%s",
+			       in->image, *hint ? "; it is " : "", hint);
+	if (kind == IMAGE_BZIMAGE && in->vmlinux && *in->vmlinux)
+		return kt_fail_usage("vmlinux %s: a bzImage's vmlinux is decompressed from it; a vmlinux is only given with an arm64 Image",
+				     in->vmlinux);
+	if (in->system_map && *in->system_map &&
+	    check_system_map(in->system_map))
 		return -1;
 	return 0;
 }
 
 int kt_kernel_install(const char *version, const char *bzimage,
 		      const char *config, const char *system_map,
-		      const char *origin)
+		      const char *origin, const char *vmlinux)
 {
 	char final[PATH_MAX], tmp[PATH_MAX], old[PATH_MAX], sub[PATH_MAX];
+	struct install in = {
+		version, bzimage, config, system_map, origin, vmlinux,
+		KT_ARCH_X86_64
+	};
 	char *slash;
 
-	if (check_install_inputs(version, bzimage, config, system_map))
+	if (check_install_inputs(&in))
 		return -1;
 	snprintf(sub, sizeof(sub), "kernels/%s", version);
 	if (kt_cache_path(final, sizeof(final), sub))
@@ -1303,7 +1503,7 @@ int kt_kernel_install(const char *version, const char *bzimage,
 	remove_tree(tmp);
 	if (mkdir(tmp, 0755))
 		return kt_fail_errno("cannot create %s", tmp);
-	if (populate_entry(tmp, version, bzimage, config, system_map, origin) ||
+	if (populate_entry(tmp, &in) ||
 	    swap_in(tmp, final, old)) {
 		remove_tree(tmp);
 		return -1;
@@ -1318,33 +1518,46 @@ static void list_one(FILE *out, const char *kdir, const char *name,
 		     bool is_default)
 {
 	char dir[PATH_MAX], origin[256], version[128], source[PATH_MAX];
+	const char *arch_name = "unknown";
+	enum kt_arch arch;
 
 	if (join(dir, sizeof(dir), kdir, name) ||
 	    meta_get(dir, "origin", origin, sizeof(origin)))
 		origin[0] = '\0';
 	if (meta_get(dir, "version", version, sizeof(version)) || !version[0])
 		snprintf(version, sizeof(version), "%s", name);
+	if (!entry_arch(kdir, name, &arch))
+		arch_name = kt_arch_name(arch);
 	source_for(version, source, sizeof(source));
-	fprintf(out, "%-32s %-8s %-8s %s\n", name, is_default ? "yes" : "-",
-		source[0] ? "present" : "missing",
+	fprintf(out, "%-32s %-8s %-8s %-8s %s\n", name, arch_name,
+		is_default ? "yes" : "-", source[0] ? "present" : "missing",
 		origin[0] ? origin : "unknown");
 }
 
 int kt_kernel_list(FILE *out)
 {
-	char kdir[PATH_MAX], def[256] = "", **names;
+	char kdir[PATH_MAX], def[KT_ARCH_COUNT][256] = { "" }, **names;
 	size_t i, count;
+	enum kt_arch a;
+	bool is_default;
 
-	if (kernels_dir(kdir, sizeof(kdir)) ||
-	    newest_entry(kdir, NULL, def, sizeof(def)) < 0 ||
-	    list_entries(kdir, &names, &count))
+	if (kernels_dir(kdir, sizeof(kdir)))
+		return -1;
+	for (a = 0; a < KT_ARCH_COUNT; a++)
+		if (newest_entry(kdir, NULL, a, def[a], sizeof(def[a])) < 0)
+			return -1;
+	if (list_entries(kdir, &names, &count))
 		return -1;
 	qsort(names, count, sizeof(*names), newer_first);
 	if (count)
-		fprintf(out, "%-32s %-8s %-8s %s\n", "VERSION", "DEFAULT",
-			"SOURCE", "ORIGIN");
-	for (i = 0; i < count; i++)
-		list_one(out, kdir, names[i], !strcmp(names[i], def));
+		fprintf(out, "%-32s %-8s %-8s %-8s %s\n", "VERSION", "ARCH",
+			"DEFAULT", "SOURCE", "ORIGIN");
+	for (i = 0; i < count; i++) {
+		is_default = false;
+		for (a = 0; a < KT_ARCH_COUNT; a++)
+			is_default |= !strcmp(names[i], def[a]);
+		list_one(out, kdir, names[i], is_default);
+	}
 	free_names(names, count);
 	return count;
 }

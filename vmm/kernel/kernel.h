@@ -7,7 +7,11 @@
  *
  * A cache entry is $CACHE/kernels/<version>/ holding vmlinuz, vmlinux
  * (decompressed from vmlinuz), System.map, config and metadata
- * (key=value lines).  Entries appear by rename() only, so an entry with
+ * (key=value lines).  The metadata's arch= says which guests it is for;
+ * an entry without it is x86_64.  An arm64 entry's vmlinuz is the
+ * uncompressed Image, its BTF is vmlinux.btf (cut from the Image), and
+ * its vmlinux, if it has one, is the ELF file of the -dbg package without
+ * its DWARF.  Entries appear by rename() only, so an entry with
  * metadata is complete; directories starting with '.' are work in
  * progress and are ignored.
  */
@@ -18,13 +22,17 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "arch.h"
+
 /* Paths are absolute; an empty string means "not available". */
 struct kt_kernel {
 	char version[128];
 	char release[128];	/* what uname -r says when it runs */
 	char dir[PATH_MAX];
-	char bzimage[PATH_MAX];
+	enum kt_arch arch;
+	char bzimage[PATH_MAX];	/* the boot image: bzImage, or arm64 Image */
 	char vmlinux[PATH_MAX];
+	char btf[PATH_MAX];	/* vmlinux.btf, else the vmlinux */
 	char system_map[PATH_MAX];
 	char config[PATH_MAX];
 	char source[PATH_MAX];
@@ -41,6 +49,15 @@ struct kt_kernel {
  * "" if neither has one.
  */
 int kt_kernel_resolve(const char *spec, struct kt_kernel *k);
+
+/*
+ * kt_kernel_resolve() for guests of @arch: the default is the newest
+ * release of @arch, a key or prefix matches only entries of @arch, and
+ * a kernel of another arch is refused, naming it.  kt_kernel_resolve()
+ * is this for x86_64.
+ */
+int kt_kernel_resolve_arch(const char *spec, enum kt_arch arch,
+			   struct kt_kernel *k);
 
 /* Refuses a config without the options a sched_ext test needs. */
 int kt_kernel_check_config(const char *config_path);
@@ -83,14 +100,21 @@ const char *kt_kernel_launch_image(const struct kt_kernel *k, bool kaslr,
 
 /*
  * Adds $CACHE/kernels/@version, replacing an existing entry atomically.
- * @system_map may be NULL or "" when none is available; @origin is a
- * free-form note (where the kernel came from) kept in the metadata.
+ * @bzimage is a bzImage or an arm64 Image, and the entry's arch is
+ * theirs.  @system_map may be NULL or "" when none is available; @origin
+ * is a free-form note (where the kernel came from) kept in the metadata.
+ * @vmlinux is NULL or "" but for an arm64 Image, whose ELF vmlinux
+ * cannot be made from it: then it is that vmlinux, which must have the
+ * Image's BTF.
  */
 int kt_kernel_install(const char *version, const char *bzimage,
 		      const char *config, const char *system_map,
-		      const char *origin);
+		      const char *origin, const char *vmlinux);
 
-/* One line per cache entry, newest first; returns the number of entries. */
+/*
+ * One line per cache entry, newest first, with its arch and whether it is
+ * the default of its arch; returns the number of entries.
+ */
 int kt_kernel_list(FILE *out);
 
 #endif

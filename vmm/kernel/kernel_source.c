@@ -463,7 +463,7 @@ int kt_kernel_build_tree(const char *tree, const char *version,
 	if (configure(tree) || kt_kernel_check_config(config) ||
 	    make_in(tree, "bzImage"))
 		return -1;
-	return kt_kernel_install(version, image, config, map, origin);
+	return kt_kernel_install(version, image, config, map, origin, NULL);
 }
 
 static const char *kernel_org(void)

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The guest image: content addressing in the cache, cleanup on failure,
- * what comes out when the system cpio unpacks it, and the kernels'
- * configs at /boot/config-<release>.
+ * what comes out when the system cpio unpacks it, the kernels'
+ * configs at /boot/config-<release>, and images for arm64 guests.
  */
 #include <dirent.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -664,6 +665,229 @@ TEST_F(guest, vanished_config_named)
 	ASSERT_EQ(-1, add_configs(self, kernels, 1));
 	EXPECT_NE(NULL, strstr(kt_errmsg(), self->a.config))
 		TH_LOG("%s", kt_errmsg());
+}
+
+/*
+ * Guest images for another architecture (make ARCH=arm64): an image
+ * takes only programs for its machine, --include included, and an arm64
+ * image no dynamically linked ones (no host libraries go into it); the
+ * arm64 image is assembled from build/arm64.  The aarch64 programs are
+ * compiled here with gcc-aarch64-linux-gnu (make deps).
+ */
+
+FIXTURE(arch) {
+	char dir[64];
+	char a64_static[128];
+	char a64_dynamic[128];
+	char bpf_obj[128];
+	char root[128];		/* $KTSTR_ROOT: a ktstr tree with build/arm64 */
+	struct kt_initramfs *ir;
+};
+
+FIXTURE_SETUP(arch)
+{
+	char tmpl[] = "/tmp/kt-guest-arch-XXXXXX", path[256];
+
+	ASSERT_NE(NULL, mkdtemp(tmpl));
+	snprintf(self->dir, sizeof(self->dir), "%s", tmpl);
+	snprintf(path, sizeof(path), "%s/cache", self->dir);
+	ASSERT_EQ(0, setenv("KTSTR_CACHE_DIR", path, 1));
+	snprintf(self->a64_static, sizeof(self->a64_static), "%s/a64-static",
+		 self->dir);
+	snprintf(self->a64_dynamic, sizeof(self->a64_dynamic),
+		 "%s/a64-dynamic", self->dir);
+	snprintf(self->bpf_obj, sizeof(self->bpf_obj), "%s/prog.bpf.o",
+		 self->dir);
+	snprintf(self->root, sizeof(self->root), "%s/root", self->dir);
+	ASSERT_EQ(0, run("echo 'int main(void) { return 0; }' > %s/t.c",
+			 self->dir));
+	ASSERT_EQ(0, run("aarch64-linux-gnu-gcc -static -o %s %s/t.c",
+			 self->a64_static, self->dir))
+		TH_LOG("make deps installs gcc-aarch64-linux-gnu");
+	ASSERT_EQ(0, run("aarch64-linux-gnu-gcc -o %s %s/t.c",
+			 self->a64_dynamic, self->dir));
+	ASSERT_EQ(0, run("clang-16 -target bpf -c -o %s %s/t.c", self->bpf_obj,
+			 self->dir));
+	self->ir = kt_initramfs_new();
+	ASSERT_NE(NULL, self->ir);
+}
+
+FIXTURE_TEARDOWN(arch)
+{
+	kt_initramfs_free(self->ir);
+	unsetenv("KTSTR_ROOT");
+	if (self->dir[0] && run("rm -rf '%s'", self->dir))
+		TH_LOG("cannot remove %s", self->dir);
+}
+
+/* The names in the archive that @ir builds into. */
+static int build_and_list(struct kt_initramfs *ir, struct kt_strlist *names)
+{
+	char archive[PATH_MAX];
+
+	if (kt_initramfs_build(ir, archive, sizeof(archive)))
+		return -1;
+	return list_archive(archive, names);
+}
+
+static bool any_starts_with(const struct kt_strlist *names, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; i < names->count; i++)
+		if (!strncmp(names->items[i], prefix, strlen(prefix)))
+			return true;
+	return false;
+}
+
+/* The host's image: an aarch64 program is not one it can run. */
+TEST_F(arch, include_for_another_machine_refused)
+{
+	char want[512];
+
+	EXPECT_EQ(-1, kt_guest_add_includes(self->ir, &(char *){ self->a64_static }, 1));
+	snprintf(want, sizeof(want),
+		 "--include %s: %s is a program for aarch64, and the guest runs x86_64 programs",
+		 self->a64_static, self->a64_static);
+	EXPECT_STREQ(want, kt_errmsg());
+	/* Also inside an included directory, where it has an execute bit. */
+	EXPECT_EQ(-1, kt_guest_add_includes(self->ir, &(char *){ self->dir }, 1));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "is a program for aarch64"))
+		TH_LOG("%s", kt_errmsg());
+}
+
+TEST_F(arch, arm64_image_refuses_host_programs)
+{
+	kt_initramfs_set_machine(self->ir, EM_AARCH64);
+	EXPECT_EQ(-1, kt_initramfs_add_file(self->ir, "/bin/true", "/bin/true", 0));
+	EXPECT_STREQ("/bin/true is a program for x86_64, and the guest runs aarch64 programs",
+		     kt_errmsg());
+}
+
+/* Its loader and libraries would have to be the host's x86 ones. */
+TEST_F(arch, arm64_image_refuses_dynamic_programs)
+{
+	char want[256];
+
+	kt_initramfs_set_machine(self->ir, EM_AARCH64);
+	EXPECT_EQ(-1, kt_initramfs_add_file(self->ir, self->a64_dynamic, "/p", 0));
+	snprintf(want, sizeof(want),
+		 "%s is dynamically linked, and an aarch64 guest has no libraries: link it statically",
+		 self->a64_dynamic);
+	EXPECT_STREQ(want, kt_errmsg());
+}
+
+/* Static programs, BPF objects and scripts; no host library comes along. */
+TEST_F(arch, arm64_image_takes_static_programs_and_data)
+{
+	struct kt_strlist names = KT_STRLIST_INIT;
+
+	kt_initramfs_set_machine(self->ir, EM_AARCH64);
+	ASSERT_EQ(0, kt_initramfs_add_file(self->ir, self->a64_static, "/p", 0))
+		TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(0, kt_initramfs_add_file(self->ir, self->bpf_obj, "/p.bpf.o", 0755))
+		TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(0, kt_initramfs_add_file(self->ir, "/usr/bin/ldd", "/ldd", 0))
+		TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(0, build_and_list(self->ir, &names));
+	EXPECT_TRUE(kt_strlist_contains(&names, "p"));
+	EXPECT_TRUE(kt_strlist_contains(&names, "p.bpf.o"));
+	EXPECT_TRUE(kt_strlist_contains(&names, "ldd"));
+	EXPECT_FALSE(any_starts_with(&names, "lib"));
+	EXPECT_FALSE(any_starts_with(&names, "etc/ld.so"));
+	kt_strlist_free(&names);
+}
+
+/* A ktstr tree whose build/arm64 has an init and a busybox. */
+static int make_root(struct _test_data_arch *self)
+{
+	return run("mkdir -p %s/build/arm64/guest %s/vmm/guest", self->root,
+		   self->root) ||
+	       run("cp vmm/guest/topo-dump.sh %s/vmm/guest/", self->root) ||
+	       run("cp %s %s/build/arm64/guest/init", self->a64_static,
+		   self->root) ||
+	       run("cp %s %s/build/arm64/guest/busybox", self->a64_static,
+		   self->root);
+}
+
+TEST_F(arch, arm64_image_from_build_arm64)
+{
+	struct kt_strlist names = KT_STRLIST_INIT;
+	struct kt_initramfs *ir;
+	char applets[256];
+
+	ASSERT_EQ(0, make_root(self));
+	snprintf(applets, sizeof(applets),
+		 "%s/build/arm64/guest/busybox.applets", self->root);
+	ASSERT_EQ(0, run("printf 'bin/sh\\nusr/bin/ls\\n' > %s", applets));
+	ASSERT_EQ(0, setenv("KTSTR_ROOT", self->root, 1));
+	ir = kt_guest_image_for("arm64");
+	ASSERT_NE(NULL, ir) TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(0, build_and_list(ir, &names));
+	kt_initramfs_free(ir);
+	EXPECT_TRUE(kt_strlist_contains(&names, "init"));
+	EXPECT_TRUE(kt_strlist_contains(&names, "bin/busybox"));
+	EXPECT_TRUE(kt_strlist_contains(&names, "bin/sh"));
+	EXPECT_TRUE(kt_strlist_contains(&names, "usr/bin/ls"));
+	EXPECT_TRUE(kt_strlist_contains(&names, "ktstr/topo-dump.sh"));
+	EXPECT_FALSE(any_starts_with(&names, "lib"));
+	kt_strlist_free(&names);
+
+	/* Without the host's list, /init makes the links. */
+	ASSERT_EQ(0, unlink(applets));
+	ir = kt_guest_image_for("arm64");
+	ASSERT_NE(NULL, ir) TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(0, build_and_list(ir, &names));
+	kt_initramfs_free(ir);
+	EXPECT_TRUE(kt_strlist_contains(&names, "bin/busybox"));
+	EXPECT_FALSE(kt_strlist_contains(&names, "bin/sh"));
+	kt_strlist_free(&names);
+}
+
+TEST_F(arch, arm64_build_missing_is_named)
+{
+	char want[512];
+
+	ASSERT_EQ(0, make_root(self));
+	ASSERT_EQ(0, setenv("KTSTR_ROOT", self->root, 1));
+	ASSERT_EQ(0, run("rm %s/build/arm64/guest/busybox", self->root));
+	EXPECT_EQ(NULL, kt_guest_image_for("arm64"));
+	snprintf(want, sizeof(want),
+		 "arm64 busybox %s/build/arm64/guest/busybox (run 'make ARCH=arm64'): No such file or directory",
+		 self->root);
+	EXPECT_STREQ(want, kt_errmsg());
+	ASSERT_EQ(0, run("rm %s/build/arm64/guest/init", self->root));
+	EXPECT_EQ(NULL, kt_guest_image_for("arm64"));
+	snprintf(want, sizeof(want),
+		 "guest init %s/build/arm64/guest/init (run 'make ARCH=arm64'): No such file or directory",
+		 self->root);
+	EXPECT_STREQ(want, kt_errmsg());
+}
+
+TEST(unknown_arch_is_a_usage_error)
+{
+	char path[PATH_MAX];
+
+	EXPECT_EQ(NULL, kt_guest_image_for("riscv64"));
+	EXPECT_STREQ("--arch riscv64: ktstr builds guests for x86_64 and arm64",
+		     kt_errmsg());
+	EXPECT_EQ(KT_EXIT_USAGE, kt_exit_status());
+	EXPECT_EQ(-1, kt_guest_build_path("riscv64", "suite", path, sizeof(path)));
+}
+
+TEST(build_paths_per_arch)
+{
+	char path[PATH_MAX];
+
+	ASSERT_EQ(0, setenv("KTSTR_ROOT", "/srv/ktstr", 1));
+	ASSERT_EQ(0, kt_guest_build_path(NULL, "suite", path, sizeof(path)));
+	EXPECT_STREQ("/srv/ktstr/build/suite", path);
+	ASSERT_EQ(0, kt_guest_build_path("x86_64", "schedulers", path, sizeof(path)));
+	EXPECT_STREQ("/srv/ktstr/build/schedulers", path);
+	ASSERT_EQ(0, kt_guest_build_path("arm64", "suite", path, sizeof(path)));
+	EXPECT_STREQ("/srv/ktstr/build/arm64/suite", path);
+	EXPECT_EQ(-1, kt_guest_build_path("arm64", "suite", path, 20));
+	unsetenv("KTSTR_ROOT");
 }
 
 TEST_HARNESS_MAIN

@@ -378,6 +378,61 @@ TEST(two_sections_of_tests_are_refused)
 	system(cmd);
 }
 
+/*
+ * make ARCH=arm64 builds the test programs for arm64 guests, and the host
+ * plans their runs from the same declarations: an aarch64 build of the
+ * program (gcc-aarch64-linux-gnu, make deps) gives the records of the
+ * host's build, byte for byte, in the same order.
+ */
+TEST_F(plan, aarch64_program_declares_the_same)
+{
+	char arm64[160], cmd[1024];
+	struct kt_decls host, cross;
+
+	snprintf(arm64, sizeof(arm64), "%s/t-arm64", self->dir);
+	snprintf(cmd, sizeof(cmd),
+		 "aarch64-linux-gnu-gcc -static -Ikselftest -o %s %s.c && file %s | grep -q 'ARM aarch64.*statically linked'",
+		 arm64, self->prog, arm64);
+	ASSERT_EQ(0, system(cmd)) TH_LOG("%s failed (make deps installs gcc-aarch64-linux-gnu)", cmd);
+	ASSERT_EQ(0, kt_decls_read(self->prog, &host)) TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(0, kt_decls_read(arm64, &cross)) TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(host.nr_tests, cross.nr_tests);
+	ASSERT_EQ(host.nr_variants, cross.nr_variants);
+	ASSERT_EQ(host.nr_scheds, cross.nr_scheds);
+	ASSERT_EQ(host.nr_profiles, cross.nr_profiles);
+	EXPECT_EQ(0, memcmp(host.tests, cross.tests,
+			    host.nr_tests * sizeof(*host.tests)));
+	EXPECT_EQ(0, memcmp(host.variants, cross.variants,
+			    host.nr_variants * sizeof(*host.variants)));
+	EXPECT_EQ(0, memcmp(host.scheds, cross.scheds,
+			    host.nr_scheds * sizeof(*host.scheds)));
+	EXPECT_EQ(0, memcmp(host.profiles, cross.profiles,
+			    host.nr_profiles * sizeof(*host.profiles)));
+	EXPECT_EQ(5, cross.nr_tests);
+	kt_decls_free(&host);
+	kt_decls_free(&cross);
+}
+
+/*
+ * Records are read in the host's byte order: a big-endian program (an
+ * aarch64_be object here) is refused by name, not as a bad magic.
+ */
+TEST_F(plan, big_endian_program_is_refused)
+{
+	char obj[160], cmd[1024];
+	struct kt_decls d;
+
+	snprintf(obj, sizeof(obj), "%s/t-be.o", self->dir);
+	snprintf(cmd, sizeof(cmd),
+		 "aarch64-linux-gnu-gcc -mbig-endian -ffreestanding -Ikselftest -c -o %s %s.c",
+		 obj, self->prog);
+	ASSERT_EQ(0, system(cmd)) TH_LOG("%s failed (make deps installs gcc-aarch64-linux-gnu)", cmd);
+	EXPECT_EQ(-1, kt_decls_read(obj, &d));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "t-be.o: a big-endian ELF file: ktstr reads test declarations in its own byte order, little-endian"))
+		TH_LOG("%s", kt_errmsg());
+	EXPECT_EQ(NULL, d.tests);
+}
+
 TEST(program_without_declarations_plans_nothing)
 {
 	struct kt_plan_opts o = { 0 };

@@ -4,7 +4,9 @@
  * bzImages (a boot header and a small zstd payload) cover the error paths
  * without a real kernel; tests on the cached Debian kernel skip without it.
  */
+#include <bpf/btf.h>
 #include <dirent.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -13,11 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zstd.h>
 
 #include "kselftest_harness.h"
 #include "error.h"
+#include "arm64_image.h"
 #include "kernel.h"
 
 #define GOOD_CONFIG \
@@ -144,12 +148,16 @@ FIXTURE(kernel) {
 	char kernels[256];
 	struct kt_kernel real;		/* the cached kernel, if any */
 	int have_real;
+	struct kt_kernel real_arm64;
+	int have_real_arm64;
 };
 
 FIXTURE_SETUP(kernel)
 {
 	/* Looked up before the cache is redirected to a scratch one. */
 	self->have_real = !kt_kernel_resolve(NULL, &self->real);
+	self->have_real_arm64 = !kt_kernel_resolve_arch(NULL, KT_ARCH_ARM64,
+							&self->real_arm64);
 	snprintf(self->dir, sizeof(self->dir), "/tmp/kt-kernel-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
 	snprintf(self->cache, sizeof(self->cache), "%s/cache", self->dir);
@@ -188,7 +196,7 @@ static int install_fake(const char *in, const char *version)
 	snprintf(bz, sizeof(bz), "%s/bzImage", in);
 	snprintf(config, sizeof(config), "%s/config", in);
 	snprintf(map, sizeof(map), "%s/System.map", in);
-	return kt_kernel_install(version, bz, config, map, "test");
+	return kt_kernel_install(version, bz, config, map, "test", NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -776,9 +784,11 @@ TEST_F(kernel, a_built_tree_is_not_the_default)
 	fclose(out);
 	EXPECT_NE(NULL, strstr(buf, TEST_RELEASE)) TH_LOG("%s", buf);
 	line = strstr(buf, TEST_RELEASE);
-	EXPECT_TRUE(line && !strncmp(line + 33, "yes", 3)) TH_LOG("%s", buf);
+	EXPECT_TRUE(line && !strncmp(line + 33, "x86_64   yes", 12))
+		TH_LOG("%s", buf);
 	line = strstr(buf, "tree_home_me_linux-ktstr");
-	EXPECT_TRUE(line && !strncmp(line + 33, "-", 1)) TH_LOG("%s", buf);
+	EXPECT_TRUE(line && !strncmp(line + 33, "x86_64   -", 10))
+		TH_LOG("%s", buf);
 	free(buf);
 	ASSERT_EQ(0, kt_kernel_resolve("tree_home_me_linux-ktstr", &k));
 	EXPECT_STREQ("tree_home_me_linux-ktstr", k.version);
@@ -792,7 +802,7 @@ TEST_F(kernel, real_kernel_boots_pvh_vmlinux)
 		SKIP(return, "no kernel in the cache: run 'make deps'");
 	ASSERT_EQ(0, kt_kernel_install(self->real.version, self->real.bzimage,
 				       self->real.config,
-				       self->real.system_map, "test"));
+				       self->real.system_map, "test", NULL));
 	ASSERT_EQ(0, kt_kernel_resolve(NULL, &k));
 	ASSERT_STREQ(self->real.version, k.version);
 	ASSERT_TRUE(has_section(k.vmlinux, ".BTF"));
@@ -823,6 +833,585 @@ TEST_F(kernel, real_vmlinux_release_from_banner)
 	/* No bzImage: no KASLR to have, the vmlinux boots anyway. */
 	EXPECT_STREQ(path, kt_kernel_boot_image_kaslr(&k, true));
 	EXPECT_STREQ(self->real.release, k.release);
+}
+
+/* ------------------------------------------------------------------ */
+/* arm64 kernels                                                       */
+
+#define ARM64_RELEASE "6.99.2-kttest-arm64"
+#define ARM64_BTF_OFF 0x2000
+
+enum fake_arm64 {
+	ARM64_GOOD,
+	ARM64_TRUNCATED,	/* shorter than its PE sections */
+	ARM64_NO_BTF,
+	ARM64_BAD_BTF,		/* a BTF header over garbage */
+	ARM64_OTHER_BTF,	/* valid BTF, but not a kernel's */
+	ARM64_GZIP,
+	ARM64_ZBOOT,
+	ARM64_NO_MAGIC,
+};
+
+/* Raw BTF with struct task_struct (a kernel's) or only struct @name. */
+static void *make_btf(const char *name, __u32 *size)
+{
+	struct btf *btf = btf__new_empty();
+	const void *raw;
+	void *copy = NULL;
+	int id;
+
+	if (!btf)
+		return NULL;
+	id = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	if (id > 0 && btf__add_struct(btf, name, 4) > 0 &&
+	    !btf__add_field(btf, "pid", id, 0, 0)) {
+		raw = btf__raw_data(btf, size);
+		copy = raw ? malloc(*size) : NULL;
+		if (copy)
+			memcpy(copy, raw, *size);
+	}
+	btf__free(btf);
+	return copy;
+}
+
+/*
+ * An arm64 Image as Debian's looks: "MZ" and "ARMd" at 0x38, a PE header
+ * whose one section spans the file, the banner, and the BTF at a page.
+ */
+static int make_arm64_image(const char *path, enum fake_arm64 kind)
+{
+	static const char banner[] = "Linux version " ARM64_RELEASE
+				     " (test) #1 SMP\n";
+	static unsigned char img[0x8000];
+	__u32 btf_len = 0;
+	void *btf = make_btf(kind == ARM64_OTHER_BTF ? "not_a_task" :
+			     "task_struct", &btf_len);
+	size_t len = sizeof(img);
+	uint32_t u;
+
+	if (!btf || ARM64_BTF_OFF + btf_len > sizeof(img)) {
+		free(btf);
+		return -1;
+	}
+	memset(img, 0, sizeof(img));
+	memcpy(img, "MZ", 2);
+	memcpy(img + 0x38, "ARMd", 4);
+	img[0x3c] = 0x40;
+	memcpy(img + 0x40, "PE\0\0", 4);
+	img[0x46] = 1;				/* one section, at 0x58 */
+	memcpy(img + 0x58, ".text", 5);
+	u = sizeof(img);
+	memcpy(img + 0x58 + 16, &u, 4);		/* raw size; raw ptr 0 */
+	memcpy(img + 0x200, banner, sizeof(banner));
+	if (kind != ARM64_NO_BTF)
+		memcpy(img + ARM64_BTF_OFF, btf, btf_len);
+	if (kind == ARM64_BAD_BTF)
+		memset(img + ARM64_BTF_OFF + 24, 0xff, btf_len - 24);
+	free(btf);
+	if (kind == ARM64_TRUNCATED)
+		len -= 0x1000;
+	if (kind == ARM64_GZIP)
+		memcpy(img, "\x1f\x8b\x08", 3);
+	if (kind == ARM64_ZBOOT)
+		memcpy(img + 4, "zimg", 4);
+	if (kind >= ARM64_GZIP)
+		memset(img + 0x38, 0, 4);
+	return write_file(path, img, len);
+}
+
+/* An ELF file of @machine with a section @sec (.BTF or .text) of @btf. */
+static int make_elf(const char *path, uint16_t machine, const char *sec,
+		    const void *btf, size_t btf_len)
+{
+	char names[32];
+	size_t names_off = sizeof(Elf64_Ehdr) + btf_len;
+	size_t names_len = 1 + 5 + 1 + sizeof(".shstrtab");
+	size_t sh_off = (names_off + names_len + 7) & ~(size_t)7;
+	size_t len = sh_off + 3 * sizeof(Elf64_Shdr);
+	unsigned char *buf = calloc(1, len);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
+	Elf64_Shdr *sh;
+	int err;
+
+	if (!buf)
+		return -1;
+	/* "\0<sec>\0.shstrtab\0": both names 5 characters long */
+	snprintf(names, sizeof(names), "%c%.5s%c.shstrtab", 0, sec, 0);
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = machine;
+	eh->e_version = EV_CURRENT;
+	eh->e_ehsize = sizeof(Elf64_Ehdr);
+	eh->e_shoff = sh_off;
+	eh->e_shentsize = sizeof(Elf64_Shdr);
+	eh->e_shnum = 3;
+	eh->e_shstrndx = 2;
+	memcpy(buf + sizeof(Elf64_Ehdr), btf, btf_len);
+	memcpy(buf + names_off, names, names_len);
+	sh = (Elf64_Shdr *)(buf + sh_off);
+	sh[1] = (Elf64_Shdr){ .sh_name = 1, .sh_type = SHT_PROGBITS,
+			      .sh_offset = sizeof(Elf64_Ehdr),
+			      .sh_size = btf_len, .sh_addralign = 1 };
+	sh[2] = (Elf64_Shdr){ .sh_name = 6, .sh_type = SHT_STRTAB,
+			      .sh_offset = names_off,
+			      .sh_size = names_len, .sh_addralign = 1 };
+	err = write_file(path, buf, len);
+	free(buf);
+	return err;
+}
+
+/* The BTF that make_arm64_image(ARM64_GOOD) puts in the Image. */
+static int make_vmlinux(const char *path, uint16_t machine,
+			const char *struct_name)
+{
+	__u32 len = 0;
+	void *btf = make_btf(struct_name, &len);
+	int err;
+
+	if (!btf)
+		return -1;
+	err = make_elf(path, machine, ".BTF", btf, len);
+	free(btf);
+	return err;
+}
+
+static int install_arm64(const char *in, const char *version,
+			 enum fake_arm64 kind, const char *vmlinux)
+{
+	char img[PATH_MAX], config[PATH_MAX], map[PATH_MAX];
+
+	snprintf(img, sizeof(img), "%s/Image", in);
+	snprintf(config, sizeof(config), "%s/config", in);
+	snprintf(map, sizeof(map), "%s/System.map", in);
+	if (make_arm64_image(img, kind) ||
+	    write_text(in, "config", GOOD_CONFIG) ||
+	    write_text(in, "System.map",
+		       "ffff800080000000 T _text\n"))
+		return -2;
+	return kt_kernel_install(version, img, config, map, "test", vmlinux);
+}
+
+/* kt_kernel_list() into *@buf, which the caller frees. */
+static int listing(char **buf)
+{
+	size_t len = 0;
+	FILE *out = open_memstream(buf, &len);
+	int n;
+
+	if (!out)
+		return -2;
+	n = kt_kernel_list(out);
+	fclose(out);
+	return n;
+}
+
+static int file_has(const char *path, const char *text)
+{
+	char buf[4096] = "";
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, text) != NULL;
+}
+
+TEST_F(kernel, arm64_install_then_resolve)
+{
+	char path[PATH_MAX], entry[512];
+	struct kt_kernel k;
+	struct btf *btf;
+
+	ASSERT_EQ(0, install_arm64(self->in, ARM64_RELEASE, ARM64_GOOD, NULL))
+		TH_LOG("%s", kt_errmsg());
+	snprintf(entry, sizeof(entry), "%s/%s", self->kernels, ARM64_RELEASE);
+	/* vmlinuz, vmlinux.btf, System.map, config, metadata */
+	ASSERT_EQ(5, count_entries(entry));
+	snprintf(path, sizeof(path), "%s/metadata", entry);
+	EXPECT_TRUE(file_has(path, "\narch=arm64\n"));
+
+	ASSERT_EQ(0, kt_kernel_resolve_arch(NULL, KT_ARCH_ARM64, &k))
+		TH_LOG("%s", kt_errmsg());
+	EXPECT_EQ(KT_ARCH_ARM64, k.arch);
+	EXPECT_STREQ(ARM64_RELEASE, k.version);
+	EXPECT_STREQ(ARM64_RELEASE, k.release);
+	EXPECT_STREQ("", k.vmlinux);
+	snprintf(path, sizeof(path), "%s/vmlinux.btf", entry);
+	EXPECT_STREQ(path, k.btf);
+	btf = btf__parse(k.btf, NULL);
+	ASSERT_NE(NULL, btf);
+	EXPECT_LT(0, btf__find_by_name_kind(btf, "task_struct",
+					    BTF_KIND_STRUCT));
+	btf__free(btf);
+	snprintf(path, sizeof(path), "%s/vmlinuz", entry);
+	EXPECT_STREQ(path, k.bzimage);
+	EXPECT_STREQ(path, kt_kernel_boot_image(&k));
+	EXPECT_STREQ(path, kt_kernel_boot_image_kaslr(&k, true));
+	EXPECT_STREQ(path, kt_kernel_boot_image_kaslr(&k, false));
+
+	/* The Image by path is arm64 too, with the entry's files. */
+	snprintf(path, sizeof(path), "%s/vmlinuz", entry);
+	ASSERT_EQ(0, kt_kernel_resolve_arch(path, KT_ARCH_ARM64, &k));
+	EXPECT_EQ(KT_ARCH_ARM64, k.arch);
+	EXPECT_STREQ(ARM64_RELEASE, k.release);
+	snprintf(path, sizeof(path), "%s/vmlinux.btf", entry);
+	EXPECT_STREQ(path, k.btf);
+}
+
+/* Whether vmm/kernel/default-kernel.sh @arch prints @kernels/@entry. */
+static bool script_default_is(char *cmd, size_t len, const char *arch,
+			      const char *kernels, const char *entry)
+{
+	snprintf(cmd, len, "test \"$(vmm/kernel/default-kernel.sh %s)\" = '%s/%s'",
+		 arch, kernels, entry);
+	return system(cmd) == 0;
+}
+
+/*
+ * An arm64 entry newer in version order than the x86 one (and its key
+ * sorts after it) is never the x86 default, by any route: default, a
+ * prefix, kernel list, default-kernel.sh.
+ */
+TEST_F(kernel, arm64_entry_is_never_the_x86_default)
+{
+	char cmd[1200], path[PATH_MAX], *buf = NULL, *line;
+	struct kt_kernel k;
+
+	ASSERT_EQ(0, make_inputs(self->in, GOOD_CONFIG));
+	ASSERT_EQ(0, install_fake(self->in, TEST_RELEASE));
+	ASSERT_EQ(0, install_arm64(self->in, ARM64_RELEASE, ARM64_GOOD, NULL));
+
+	ASSERT_EQ(0, kt_kernel_resolve(NULL, &k));
+	EXPECT_STREQ(TEST_RELEASE, k.version);
+	EXPECT_EQ(KT_ARCH_X86_64, k.arch);
+	ASSERT_EQ(0, kt_kernel_resolve("6.99", &k));
+	EXPECT_STREQ(TEST_RELEASE, k.version);
+	ASSERT_EQ(0, kt_kernel_resolve_arch("6.99", KT_ARCH_ARM64, &k));
+	EXPECT_STREQ(ARM64_RELEASE, k.version);
+	ASSERT_EQ(0, kt_kernel_resolve_arch(NULL, KT_ARCH_ARM64, &k));
+	EXPECT_STREQ(ARM64_RELEASE, k.version);
+
+	ASSERT_EQ(2, listing(&buf));
+	line = strstr(buf, ARM64_RELEASE);
+	EXPECT_TRUE(line && !strncmp(line + 33, "arm64    yes", 12))
+		TH_LOG("%s", buf);
+	line = strstr(buf, TEST_RELEASE " ");
+	EXPECT_TRUE(line && !strncmp(line + 33, "x86_64   yes", 12))
+		TH_LOG("%s", buf);
+	free(buf);
+
+	EXPECT_TRUE(script_default_is(cmd, sizeof(cmd), "x86_64", self->kernels,
+				      TEST_RELEASE));
+	EXPECT_TRUE(script_default_is(cmd, sizeof(cmd), "", self->kernels,
+				      TEST_RELEASE));
+	EXPECT_TRUE(script_default_is(cmd, sizeof(cmd), "arm64", self->kernels,
+				      ARM64_RELEASE));
+
+	/* Named explicitly for the wrong arch: refused, naming its arch. */
+	ASSERT_EQ(-1, kt_kernel_resolve(ARM64_RELEASE, &k));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "is an arm64 kernel, not x86_64 (add --arch arm64)"))
+		TH_LOG("%s", kt_errmsg());
+	snprintf(path, sizeof(path), "%s/%s/vmlinuz", self->kernels,
+		 ARM64_RELEASE);
+	ASSERT_EQ(-1, kt_kernel_resolve(path, &k));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "is an arm64 kernel, not x86_64"))
+		TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(-1, kt_kernel_resolve_arch(TEST_RELEASE, KT_ARCH_ARM64, &k));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "is an x86_64 kernel, not arm64"))
+		TH_LOG("%s", kt_errmsg());
+}
+
+/* Alone in the cache, an arm64 kernel is still not an x86 default. */
+TEST_F(kernel, no_default_of_an_arch_without_entries)
+{
+	struct kt_kernel k;
+
+	ASSERT_EQ(0, install_arm64(self->in, ARM64_RELEASE, ARM64_GOOD, NULL));
+	ASSERT_EQ(-1, kt_kernel_resolve(NULL, &k));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "no kernel in the cache"));
+	EXPECT_EQ(0, system("test -z \"$(vmm/kernel/default-kernel.sh x86_64)\""));
+	ASSERT_EQ(0, system("rm -rf \"$KTSTR_CACHE_DIR/kernels\"/*"));
+	ASSERT_EQ(0, make_inputs(self->in, GOOD_CONFIG));
+	ASSERT_EQ(0, install_fake(self->in, TEST_RELEASE));
+	ASSERT_EQ(-1, kt_kernel_resolve_arch(NULL, KT_ARCH_ARM64, &k));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "no arm64 kernel in the cache"));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "kernel fetch --arch arm64"));
+}
+
+/* Entries from before arch= are x86_64; an unknown arch is refused. */
+TEST_F(kernel, metadata_arch)
+{
+	char path[PATH_MAX], *buf = NULL;
+	struct kt_kernel k;
+
+	ASSERT_EQ(0, make_inputs(self->in, GOOD_CONFIG));
+	ASSERT_EQ(0, install_fake(self->in, TEST_RELEASE));
+	snprintf(path, sizeof(path), "%s/%s/metadata", self->kernels,
+		 TEST_RELEASE);
+	EXPECT_TRUE(file_has(path, "\narch=x86_64\n"));
+	ASSERT_EQ(0, write_text(self->kernels, TEST_RELEASE "/metadata",
+				"version=" TEST_RELEASE "\n"));
+	ASSERT_EQ(0, kt_kernel_resolve(NULL, &k));
+	EXPECT_EQ(KT_ARCH_X86_64, k.arch);
+	EXPECT_STREQ(TEST_RELEASE, k.version);
+
+	ASSERT_EQ(0, write_text(self->kernels, TEST_RELEASE "/metadata",
+				"version=" TEST_RELEASE "\narch=riscv64\n"));
+	ASSERT_EQ(-1, kt_kernel_resolve(NULL, &k));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "no kernel in the cache"));
+	snprintf(path, sizeof(path), "%s/%s", self->kernels, TEST_RELEASE);
+	ASSERT_EQ(-1, kt_kernel_resolve(path, &k));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "unknown arch 'riscv64'"))
+		TH_LOG("%s", kt_errmsg());
+	EXPECT_NE(NULL, strstr(kt_errmsg(), path));
+	ASSERT_EQ(1, listing(&buf));
+	EXPECT_NE(NULL, strstr(buf, "unknown  -")) TH_LOG("%s", buf);
+	free(buf);
+}
+
+/* Each bad Image fails naming it and why, and leaves no entry. */
+static void expect_arm64_refused(struct __test_metadata *_metadata,
+				 const char *in, const char *kernels,
+				 enum fake_arm64 kind, const char *why)
+{
+	char img[PATH_MAX];
+
+	snprintf(img, sizeof(img), "%s/Image", in);
+	ASSERT_EQ(-1, install_arm64(in, ARM64_RELEASE, kind, NULL));
+	TH_LOG("%s", kt_errmsg());
+	EXPECT_NE(NULL, strstr(kt_errmsg(), img));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), why));
+	EXPECT_TRUE(!exists(kernels) || count_entries(kernels) == 0);
+}
+
+TEST_F(kernel, arm64_truncated_image_refused)
+{
+	expect_arm64_refused(_metadata, self->in, self->kernels,
+			     ARM64_TRUNCATED,
+			     "truncated: its sections end at byte 32768 but the file has 28672");
+}
+
+TEST_F(kernel, arm64_image_without_btf_refused)
+{
+	expect_arm64_refused(_metadata, self->in, self->kernels, ARM64_NO_BTF,
+			     "no kernel BTF in the Image");
+	expect_arm64_refused(_metadata, self->in, self->kernels,
+			     ARM64_BAD_BTF, "no kernel BTF in the Image");
+	expect_arm64_refused(_metadata, self->in, self->kernels,
+			     ARM64_OTHER_BTF, "no kernel BTF in the Image");
+}
+
+TEST_F(kernel, arm64_compressed_or_other_image_refused)
+{
+	expect_arm64_refused(_metadata, self->in, self->kernels, ARM64_GZIP,
+			     "it is a gzip-compressed file (an Image.gz?): decompress it first");
+	expect_arm64_refused(_metadata, self->in, self->kernels, ARM64_ZBOOT,
+			     "it is an EFI zboot image (compressed): use the uncompressed Image");
+	expect_arm64_refused(_metadata, self->in, self->kernels,
+			     ARM64_NO_MAGIC, "no \"ARMd\" at 0x38");
+}
+
+/* The -dbg package's vmlinux is kept when its BTF is the Image's. */
+TEST_F(kernel, arm64_vmlinux_kept_when_it_matches)
+{
+	char elf[PATH_MAX], path[PATH_MAX];
+	struct kt_kernel k;
+
+	snprintf(elf, sizeof(elf), "%s/vmlinux-dbg", self->in);
+	ASSERT_EQ(0, make_vmlinux(elf, EM_AARCH64, "task_struct"));
+	ASSERT_EQ(0, install_arm64(self->in, ARM64_RELEASE, ARM64_GOOD, elf))
+		TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(0, kt_kernel_resolve_arch(ARM64_RELEASE, KT_ARCH_ARM64, &k));
+	snprintf(path, sizeof(path), "%s/%s/vmlinux", self->kernels,
+		 ARM64_RELEASE);
+	EXPECT_STREQ(path, k.vmlinux);
+	EXPECT_TRUE(has_section(k.vmlinux, ".BTF"));
+	/* Still the Image boots, and the BTF is the one cut from it. */
+	EXPECT_STREQ(k.bzimage, kt_kernel_boot_image(&k));
+	snprintf(path, sizeof(path), "%s/%s/vmlinux.btf", self->kernels,
+		 ARM64_RELEASE);
+	EXPECT_STREQ(path, k.btf);
+}
+
+static void expect_vmlinux_refused(struct __test_metadata *_metadata,
+				   const char *in, const char *kernels,
+				   const char *elf, const char *why)
+{
+	ASSERT_EQ(-1, install_arm64(in, ARM64_RELEASE, ARM64_GOOD, elf));
+	TH_LOG("%s", kt_errmsg());
+	EXPECT_NE(NULL, strstr(kt_errmsg(), elf));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), why));
+	EXPECT_TRUE(!exists(kernels) || count_entries(kernels) == 0);
+}
+
+TEST_F(kernel, arm64_wrong_vmlinux_refused)
+{
+	char elf[PATH_MAX];
+
+	snprintf(elf, sizeof(elf), "%s/vmlinux-dbg", self->in);
+	ASSERT_EQ(0, make_vmlinux(elf, EM_X86_64, "task_struct"));
+	expect_vmlinux_refused(_metadata, self->in, self->kernels, elf,
+			       "not an arm64 ELF file (e_machine 62)");
+	ASSERT_EQ(0, make_vmlinux(elf, EM_AARCH64, "another_build"));
+	expect_vmlinux_refused(_metadata, self->in, self->kernels, elf,
+			       "its .BTF differs from the Image's");
+	ASSERT_EQ(0, make_elf(elf, EM_AARCH64, ".BTF", "", 0));
+	expect_vmlinux_refused(_metadata, self->in, self->kernels, elf,
+			       "differs");
+	ASSERT_EQ(0, write_text(self->in, "vmlinux-dbg", "not an ELF file"));
+	expect_vmlinux_refused(_metadata, self->in, self->kernels, elf,
+			       "not an ELF file");
+	snprintf(elf, sizeof(elf), "%s/no-such-vmlinux", self->in);
+	expect_vmlinux_refused(_metadata, self->in, self->kernels, elf,
+			       "cannot open");
+}
+
+TEST_F(kernel, vmlinux_with_a_bzimage_refused)
+{
+	char bz[PATH_MAX], config[PATH_MAX], elf[PATH_MAX];
+
+	ASSERT_EQ(0, make_inputs(self->in, GOOD_CONFIG));
+	snprintf(bz, sizeof(bz), "%s/bzImage", self->in);
+	snprintf(config, sizeof(config), "%s/config", self->in);
+	snprintf(elf, sizeof(elf), "%s/vmlinux-dbg", self->in);
+	ASSERT_EQ(0, make_vmlinux(elf, EM_X86_64, "task_struct"));
+	ASSERT_EQ(-1, kt_kernel_install(TEST_RELEASE, bz, config, "", "test",
+					elf));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "only given with an arm64 Image"));
+	EXPECT_EQ(KT_EXIT_USAGE, kt_exit_status());
+	EXPECT_FALSE(exists(self->cache));
+}
+
+/* The command line: a bad --arch exits 2 naming it, before any work. */
+TEST_F(kernel, bad_arch_option_exits_2)
+{
+	static const char *const cmds[] = {
+		"./ktstr kernel show --arch sparc64",
+		"./ktstr kernel show --arch=sparc64 7.3",
+		"./ktstr kernel fetch --arch sparc64",
+		"./ktstr kernel fetch --version 7.3 --arch=sparc64",
+	};
+	char cmd[1024], out[128];
+	size_t i;
+
+	snprintf(out, sizeof(out), "%s/out", self->dir);
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		snprintf(cmd, sizeof(cmd), "%s >%s 2>&1", cmds[i], out);
+		EXPECT_EQ(2, WEXITSTATUS(system(cmd))) TH_LOG("%s", cmds[i]);
+		EXPECT_TRUE(file_has(out, "architecture 'sparc64': use x86_64 or arm64"))
+			TH_LOG("%s", cmds[i]);
+	}
+	snprintf(cmd, sizeof(cmd), "./ktstr kernel show --arch >%s 2>&1", out);
+	EXPECT_EQ(2, WEXITSTATUS(system(cmd)));
+	EXPECT_TRUE(file_has(out, "--arch needs a value"));
+	snprintf(cmd, sizeof(cmd), "vmm/kernel/default-kernel.sh sparc64 >%s 2>&1",
+		 out);
+	EXPECT_EQ(2, WEXITSTATUS(system(cmd)));
+	EXPECT_TRUE(file_has(out, "arch 'sparc64'"));
+	snprintf(cmd, sizeof(cmd),
+		 "vmm/kernel/kernel-fetch.sh --ktstr ./ktstr --arch sparc64 >%s 2>&1",
+		 out);
+	EXPECT_EQ(2, WEXITSTATUS(system(cmd)));
+	EXPECT_TRUE(file_has(out, "architecture 'sparc64': use x86_64 or arm64"));
+	/* Nothing was fetched or created. */
+	EXPECT_FALSE(exists(self->cache));
+}
+
+/* The Image reader by itself: what install's own checks never let by. */
+TEST(arm64_image_btf_refusals)
+{
+	static unsigned char img[0x3000];
+	size_t off, len;
+
+	memcpy(img, "\x1f\x8b", 2);
+	ASSERT_EQ(-1, kt_arm64_image_btf("img", img, sizeof(img), &off, &len));
+	EXPECT_STREQ("img: not an arm64 Image: a gzip-compressed file (an Image.gz?): decompress it first",
+		     kt_errmsg());
+	memset(img, 0, sizeof(img));
+	ASSERT_EQ(-1, kt_arm64_image_btf("img", img, sizeof(img), &off, &len));
+	EXPECT_STREQ("img: not an arm64 Image: no \"ARMd\" magic at 0x38",
+		     kt_errmsg());
+	memcpy(img, "MZ", 2);
+	memcpy(img + 0x38, "ARMd", 4);
+	img[0x3d] = 0x30;				/* PE at 0x3000: past the end */
+	ASSERT_EQ(-1, kt_arm64_image_btf("img", img, sizeof(img), &off, &len));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "no PE header at 0x3000"))
+		TH_LOG("%s", kt_errmsg());
+	img[0x3c] = 0x40;
+	img[0x3d] = 0;
+	memcpy(img + 0x40, "PE\0\0", 4);
+	img[0x47] = 0x10;				/* 4096 sections */
+	ASSERT_EQ(-1, kt_arm64_image_btf("img", img, sizeof(img), &off, &len));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "truncated inside its PE section table"))
+		TH_LOG("%s", kt_errmsg());
+	/* Without the EFI stub there is no table to check: BTF decides. */
+	img[0] = 0;
+	ASSERT_EQ(-1, kt_arm64_image_btf("img", img, sizeof(img), &off, &len));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "no kernel BTF"));
+}
+
+TEST_F(kernel, arm64_vmlinux_without_btf_refused)
+{
+	static const unsigned char text[] = { 0xd5, 0x03, 0x20, 0x1f };
+	char elf[PATH_MAX];
+
+	snprintf(elf, sizeof(elf), "%s/vmlinux-dbg", self->in);
+	ASSERT_EQ(0, make_elf(elf, EM_AARCH64, ".text", text, sizeof(text)));
+	expect_vmlinux_refused(_metadata, self->in, self->kernels, elf,
+			       "no .BTF section");
+}
+
+/* The real Image cut short: refused by its PE table, no entry left. */
+TEST_F(kernel, truncated_real_arm64_image)
+{
+	char img[PATH_MAX], cmd[2 * PATH_MAX + 64];
+
+	if (!self->have_real_arm64)
+		SKIP(return, "no arm64 kernel in the cache: run './ktstr kernel fetch --arch arm64'");
+	snprintf(img, sizeof(img), "%s/Image", self->in);
+	snprintf(cmd, sizeof(cmd), "head -c 30000000 '%s' >'%s'",
+		 self->real_arm64.bzimage, img);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(-1, kt_kernel_install(self->real_arm64.version, img,
+					self->real_arm64.config, "", "test",
+					self->real_arm64.vmlinux));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "but the file has 30000000"))
+		TH_LOG("%s", kt_errmsg());
+	EXPECT_NE(NULL, strstr(kt_errmsg(), img));
+	EXPECT_EQ(0, count_entries(self->kernels));
+}
+
+/* The cached arm64 kernel, if any: installs again, BTF and all. */
+TEST_F(kernel, real_arm64_kernel)
+{
+	struct kt_kernel k;
+	struct btf *btf;
+
+	if (!self->have_real_arm64)
+		SKIP(return, "no arm64 kernel in the cache: run './ktstr kernel fetch --arch arm64'");
+	ASSERT_EQ(0, kt_kernel_install(self->real_arm64.version,
+				       self->real_arm64.bzimage,
+				       self->real_arm64.config,
+				       self->real_arm64.system_map, "test",
+				       self->real_arm64.vmlinux))
+		TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(0, kt_kernel_resolve_arch(NULL, KT_ARCH_ARM64, &k));
+	EXPECT_STREQ(self->real_arm64.release, k.release);
+	btf = btf__parse(k.btf, NULL);
+	ASSERT_NE(NULL, btf);
+	EXPECT_LT(0, btf__find_by_name_kind(btf, "sched_ext_ops",
+					    BTF_KIND_STRUCT));
+	btf__free(btf);
+	if (k.vmlinux[0])
+		EXPECT_TRUE(has_section(k.vmlinux, ".symtab"));
+	/* The x86 default is untouched by it. */
+	EXPECT_EQ(-1, kt_kernel_resolve(NULL, &k));
 }
 
 TEST_HARNESS_MAIN
