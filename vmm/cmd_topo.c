@@ -137,8 +137,13 @@ static int topo_show(const char *spec)
 	}
 	for (c = 0; c < kt_topology_cpus(&t); c++) {
 		kt_topology_place(&t, c, &p);
-		printf("cpu %u: node %u llc %u core %u thread %u\n", c, p.node,
+		printf("cpu %u: node %u llc %u core %u thread %u", c, p.node,
 		       p.llc, p.core, p.thread);
+		/* Declared clusters and capacities (arm64's). */
+		if (t.arm64_line)
+			printf(" cluster %u capacity %u", p.cluster,
+			       p.capacity);
+		printf("\n");
 	}
 	return 0;
 }
