@@ -221,11 +221,14 @@ static int resolve_kernels(struct gauntlet_opts *o, struct kt_exec *e)
 {
 	size_t i, nr = o->sel.expand.nr_kernels, n = nr ? nr : 1;
 
+	if (kt_launch_check_arch(&o->launch))
+		return -1;
 	for (i = 0; i < n; i++) {
 		struct kt_exec_kernel *k = &e->kernels[i];
 
-		if (kt_kernel_obtain(nr ? o->kernels[i].spec : NULL,
-				     &k->kernel))
+		if (kt_launch_obtain_kernel(&o->launch,
+					    nr ? o->kernels[i].spec : NULL,
+					    &k->kernel))
 			return -1;
 		k->boot_image = kt_launch_boot_image(&o->launch, &k->kernel);
 		if (!k->boot_image)

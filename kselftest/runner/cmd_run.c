@@ -286,7 +286,9 @@ static int boot_and_run(struct run_opts *o, char *const *progs,
 	const struct kt_kernel *kernel = &o->launch.kernel;
 	char initramfs[PATH_MAX];
 
-	if (kt_kernel_obtain(o->launch.kernel_spec, &o->launch.kernel))
+	if (kt_launch_check_arch(&o->launch) ||
+	    kt_launch_obtain_kernel(&o->launch, o->launch.kernel_spec,
+				    &o->launch.kernel))
 		return -1;
 	o->launch.boot_image = kt_launch_boot_image(&o->launch,
 						    &o->launch.kernel);
