@@ -27,6 +27,7 @@
 #include "compiler.h"
 #include "cache.h"
 #include "control.h"
+#include "dtb.h"
 #include "error.h"
 #include "payload.h"
 #include "qmp.h"
@@ -88,6 +89,7 @@ struct vm_run {
 	enum { SNAP_OFF, SNAP_SAVE, SNAP_RESTORE } snap;
 	struct kt_snapshot snapshot;
 	char qmp_path[PATH_MAX + 16];
+	char dtb[PATH_MAX];		/* arm64: the guest's device tree */
 	char state_path[PATH_MAX + 16];	/* RESTORE: this run's copy */
 	bool restore_failed;		/* boot again, cold */
 	int stop;			/* the stop signal received, or 0 */
@@ -1164,6 +1166,11 @@ static int prepare(struct vm_run *v, struct kt_argv *argv)
 	spec.control_path = v->fifo[PORT_CONTROL];
 	spec.control_in_path = v->payload_fifo;
 	spec.qmp_path = v->qmp_path;
+	if (spec.arch == KT_ARCH_ARM64) {
+		if (kt_dtb_build(&spec, v->dtb, sizeof(v->dtb)))
+			return -1;
+		spec.dtb = v->dtb;
+	}
 	plan_snapshot(v, &spec);
 	/* The console appends: only a restored guest's holds its boot. */
 	if (v->snap != SNAP_RESTORE && !v->o->dry_run && truncate_file(v->console))
