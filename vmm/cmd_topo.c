@@ -96,7 +96,8 @@ static int topo_verify(int argc, char **argv)
 		free(dump);
 		return r.outcome == KT_VM_INTERRUPTED ? kt_vm_exit_code(&r) : 1;
 	}
-	ret = kt_topo_verify(&l.topo, dump ? dump : "",
+	ret = kt_topo_verify(&l.topo, dump ? dump : "", l.arch,
+			     l.arch == KT_ARCH_ARM64 ? NULL :
 			     r.vendor == KT_CPU_AMD ? "AuthenticAMD" :
 						      "GenuineIntel", &rep);
 	free(dump);
