@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "costs.h"
 #include "error.h"
+#include "guest.h"
 #include "execute.h"
 #include "gauntlet.h"
 #include "kernel_source.h"
@@ -342,8 +343,10 @@ int cmd_gauntlet(int argc, char **argv)
 	}
 	if (kt_root_dir(root, sizeof(root)))
 		goto fail;
-	snprintf(dir, sizeof(dir), "%s/build/suite", root);
-	if (kt_exec_list_dir(dir, progs, MAX_PROGS, &nr_progs))
+	/* build/suite, or build/arm64/suite for arm64 guests. */
+	if (kt_guest_build_path(kt_arch_name(o.launch.arch), "suite", dir,
+				sizeof(dir)) ||
+	    kt_exec_list_dir(dir, progs, MAX_PROGS, &nr_progs))
 		goto fail;
 	ret = gauntlet(&o, progs, nr_progs, root);
 	kt_exec_free_list(progs, nr_progs);

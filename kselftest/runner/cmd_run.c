@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "compiler.h"
 #include "error.h"
+#include "guest.h"
 #include "kernel_source.h"
 #include "execute.h"
 #include "launch.h"
@@ -318,8 +319,10 @@ int cmd_run(int argc, char **argv)
 		return ret == 1 ? 0 : KT_EXIT_USAGE;
 	if (ret < 0 || kt_root_dir(root, sizeof(root)))
 		goto fail;
-	snprintf(dir, sizeof(dir), "%s/build/suite", root);
-	if (kt_exec_list_dir(dir, progs, MAX_PROGS, &nr_progs))
+	/* build/suite, or build/arm64/suite for arm64 guests. */
+	if (kt_guest_build_path(kt_arch_name(o.launch.arch), "suite", dir,
+				sizeof(dir)) ||
+	    kt_exec_list_dir(dir, progs, MAX_PROGS, &nr_progs))
 		goto fail;
 	if (plan_run(&o, progs, nr_progs, dir, &matrix, &plan))
 		goto fail_progs;
