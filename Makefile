@@ -52,7 +52,7 @@ CFLAGS ?= -O2 -g
 KT_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 	     -D_GNU_SOURCE -I. -Ivmm -Ivmm/kernel -Ivmm/util -MMD -MP \
 	     $(CROSS_CFLAGS)
-HOST_LIBS := -lbpf -lelf -lz -lzstd -lcurl -lcrypto -ljansson -lm -lpthread
+HOST_LIBS := -lbpf -lelf -lz -lzstd -lcurl -lcrypto -ljansson -lfdt -lm -lpthread
 # The harness's macros compare mixed signedness by design.
 HARNESS_CFLAGS := -I$(KSRC)/tools/testing/selftests -Wno-sign-compare
 

@@ -284,6 +284,10 @@ static int one_run(struct verifier_opts *o, struct kt_verifier_run *run)
 	struct kt_vm_opts vo;
 	char status[32];
 
+	/* Its guest agent reads x86_64 syscall registers. */
+	if (l->arch != KT_ARCH_X86_64)
+		return kt_fail_usage("--arch %s: ktstr verifier runs x86_64 guests only",
+				     kt_arch_name(l->arch));
 	if (kt_launch_prepare(l))
 		return -1;
 	snprintf(run->kernel, sizeof(run->kernel), "%s", l->kernel.version);

@@ -96,7 +96,8 @@ static int topo_verify(int argc, char **argv)
 		free(dump);
 		return r.outcome == KT_VM_INTERRUPTED ? kt_vm_exit_code(&r) : 1;
 	}
-	ret = kt_topo_verify(&l.topo, dump ? dump : "",
+	ret = kt_topo_verify(&l.topo, dump ? dump : "", l.arch,
+			     l.arch == KT_ARCH_ARM64 ? NULL :
 			     r.vendor == KT_CPU_AMD ? "AuthenticAMD" :
 						      "GenuineIntel", &rep);
 	free(dump);
@@ -137,8 +138,13 @@ static int topo_show(const char *spec)
 	}
 	for (c = 0; c < kt_topology_cpus(&t); c++) {
 		kt_topology_place(&t, c, &p);
-		printf("cpu %u: node %u llc %u core %u thread %u\n", c, p.node,
+		printf("cpu %u: node %u llc %u core %u thread %u", c, p.node,
 		       p.llc, p.core, p.thread);
+		/* Declared clusters and capacities (arm64's). */
+		if (t.arm64_line)
+			printf(" cluster %u capacity %u", p.cluster,
+			       p.capacity);
+		printf("\n");
 	}
 	return 0;
 }

@@ -41,6 +41,7 @@ static const struct option launch_options[] = {
 	{ "cpu-model", required_argument, NULL, KT_OPT_CPU_MODEL },
 	{ "no-snapshot", no_argument, NULL, KT_OPT_NO_SNAPSHOT },
 	{ "nokaslr", no_argument, NULL, KT_OPT_NOKASLR },
+	{ "arch", required_argument, NULL, KT_OPT_ARCH },
 };
 
 void kt_launch_options(const struct option *extra, struct option *out)
@@ -93,8 +94,24 @@ int kt_launch_option(struct kt_launch *l, int opt, const char *arg)
 	case KT_OPT_NOKASLR:
 		l->nokaslr = true;
 		return 1;
+	case KT_OPT_ARCH:
+		return kt_arch_parse(arg, &l->arch) ? -1 : 1;
 	}
 	return 0;
+}
+
+int kt_launch_check_arch(const struct kt_launch *l)
+{
+	enum kt_accel accel;
+	char why[160];
+
+	if (l->arch != KT_ARCH_ARM64)
+		return 0;
+	if (l->vendor != KT_CPU_AUTO)
+		return kt_fail_usage("--cpu-model %s: an x86_64 CPU model; arm64 guests run QEMU's 'max' CPU (drop --cpu-model or --arch arm64)",
+				     kt_cpu_vendor_name(l->vendor));
+	return kt_accel_resolve_arch(l->arch, l->accel, &accel, why,
+				     sizeof(why));
 }
 
 /*
@@ -113,7 +130,7 @@ static int apply_memory(struct kt_launch *l)
 static int build_image(struct kt_launch *l)
 {
 	const struct kt_kernel *kernel = &l->kernel;
-	struct kt_initramfs *ir = kt_guest_image_for(l->arch);
+	struct kt_initramfs *ir = kt_guest_image_for(kt_arch_name(l->arch));
 	int ret;
 
 	if (!ir)
@@ -129,6 +146,14 @@ static int build_image(struct kt_launch *l)
 	return ret;
 }
 
+int kt_launch_obtain_kernel(const struct kt_launch *l, const char *spec,
+			    struct kt_kernel *k)
+{
+	if (l->arch == KT_ARCH_X86_64)
+		return kt_kernel_obtain(spec, k);
+	return kt_kernel_resolve_arch(spec, l->arch, k);
+}
+
 int kt_launch_prepare(struct kt_launch *l)
 {
 	if (!l->topology_spec)
@@ -137,9 +162,11 @@ int kt_launch_prepare(struct kt_launch *l)
 	 * Again: kt_launch_option() parsed it to refuse a bad one early, but
 	 * callers may set topology_spec themselves (gauntlet --calibrate).
 	 */
-	if (kt_topology_parse(l->topology_spec, &l->topo) || apply_memory(l))
+	if (kt_launch_check_arch(l) ||
+	    kt_topology_parse(l->topology_spec, &l->topo) || apply_memory(l) ||
+	    kt_topology_check_arch(&l->topo, l->arch))
 		return -1;
-	if (kt_kernel_obtain(l->kernel_spec, &l->kernel))
+	if (kt_launch_obtain_kernel(l, l->kernel_spec, &l->kernel))
 		return -1;
 	l->boot_image = kt_launch_boot_image(l, &l->kernel);
 	if (!l->boot_image)
@@ -169,6 +196,7 @@ const char *kt_launch_boot_image(const struct kt_launch *l,
 void kt_launch_vm_opts(const struct kt_launch *l, struct kt_vm_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->arch = l->arch;
 	o->topo = &l->topo;
 	o->kernel = l->boot_image;
 	o->initramfs = l->initramfs;
@@ -204,7 +232,8 @@ int kt_launch_run(struct kt_launch *l, struct kt_vm_opts *o,
 	enum kt_cpu_vendor vendor;
 	char shape[64], why[160];
 
-	if (kt_accel_resolve(l->accel, &o->accel, why, sizeof(why)) ||
+	if (kt_accel_resolve_arch(l->arch, l->accel, &o->accel, why,
+				  sizeof(why)) ||
 	    kt_cpu_vendor_resolve(l->vendor, o->accel, &vendor))
 		return -1;
 	kt_topology_short(&l->topo, shape, sizeof(shape));
@@ -213,6 +242,7 @@ int kt_launch_run(struct kt_launch *l, struct kt_vm_opts *o,
 			l->topo.name, shape, kt_topology_cpus(&l->topo),
 			l->topo.memory_mib, l->kernel.version,
 			kt_accel_name(o->accel), why,
+			l->arch == KT_ARCH_ARM64 ? "arm64 'max'" :
 			vendor == KT_CPU_AMD ? "AMD" : "Intel");
 	return kt_vm_run(o, r);
 }

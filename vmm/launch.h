@@ -2,7 +2,8 @@
 /*
  * What every VM-booting command shares: its options (--topology,
  * --kernel, --include, --accel, --timeout, --log-dir, --cmdline,
- * --memory, --dry-run), their resolution and the "booting ..." line.
+ * --memory, --dry-run, --arch, ...), their resolution and the
+ * "booting ..." line.
  */
 #ifndef KTSTR_LAUNCH_H
 #define KTSTR_LAUNCH_H
@@ -11,6 +12,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
+#include "arch.h"
 #include "initramfs.h"
 #include "kernel.h"
 #include "topology.h"
@@ -31,6 +33,7 @@ enum {
 	KT_OPT_TOPOLOGY,
 	KT_OPT_NO_SNAPSHOT,
 	KT_OPT_NOKASLR,
+	KT_OPT_ARCH,
 };
 
 #define KT_LAUNCH_MAX_OPTIONS 32
@@ -48,13 +51,14 @@ enum {
 	"  --memory SIZE    override the topology's memory (e.g. 2G)\n"	\
 	"  --dry-run        print the QEMU command line, boot nothing\n"	\
 	"  --no-snapshot    boot every VM cold (default: restore a saved one)\n" \
-	"  --nokaslr        boot without KASLR (the vmlinux, if it has a PVH entry)\n"
+	"  --nokaslr        boot without KASLR (the vmlinux, if it has a PVH entry)\n" \
+	"  --arch A         the guest's architecture: x86_64 (default) or arm64\n"
 
 struct kt_launch {
 	const char *topology_spec;
 	const char *kernel_spec;
-	/* The guests' architecture (kt_guest_image_for()); NULL: x86_64. */
-	const char *arch;
+	/* The guests' architecture (--arch; the zero value is x86_64). */
+	enum kt_arch arch;
 	char *includes[KT_LAUNCH_MAX_INCLUDES];
 	unsigned int nr_includes;
 	enum kt_accel accel;
@@ -89,6 +93,18 @@ void kt_launch_options(const struct option *extra, struct option *out);
  * even under --list or --dry-run.
  */
 int kt_launch_option(struct kt_launch *l, int opt, const char *arg);
+/*
+ * Refuses the options an l->arch guest cannot have (for arm64:
+ * --cpu-model, --accel kvm) with a usage error naming them.
+ */
+int kt_launch_check_arch(const struct kt_launch *l);
+/*
+ * The kernel @spec names for guests of l->arch: for x86_64 also a
+ * version to download or a tree to build (kt_kernel_obtain()); for
+ * arm64 one the cache has, or a path (kt_kernel_resolve_arch()).
+ */
+int kt_launch_obtain_kernel(const struct kt_launch *l, const char *spec,
+			    struct kt_kernel *k);
 /*
  * Check that there is a --topology and that --memory fits it, resolve
  * the kernel and build the guest image.

@@ -1,19 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Realize a topology with QEMU.
- *
- * Each LLC becomes a socket with the L3 shared per socket and the L2 per
- * core.  LLCs of different sizes are sockets of one size (the largest
- * LLC's cores, the most threads of any), with only the declared CPU slots
- * present: QEMU starts the boot CPU and every other present slot is a
- * -device of the CPU model at its socket, core and thread; the guest is
- * told nr_cpus so that the empty slots are not hotplug-capable CPUs of
- * its own (a part with cores fused off lists none either).
- *
- * QEMU 10.0's dies and modules would be the natural level for an LLC, but
- * with an Intel CPU model its CPUID leaf 0x1f encoder aborts on them.
- * The guest's scheduler sees what matters either way: which CPUs share
- * an LLC, which are SMT siblings, which node each is on.
+ * Realize a topology with QEMU: what every guest's command line has.
+ * The machine, its CPUs and its serial ports are the architecture's
+ * (qemu_x86.c, qemu_arm64.c).
  */
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -25,6 +14,7 @@
 
 #include "error.h"
 #include "qemu.h"
+#include "qemu_arch.h"
 
 int kt_accel_parse(const char *s, enum kt_accel *out)
 {
@@ -164,6 +154,19 @@ static bool kvm_usable(char *why, size_t len)
 	return true;
 }
 
+int kt_accel_resolve_arch(enum kt_arch arch, enum kt_accel want,
+			  enum kt_accel *out, char *why, size_t len)
+{
+	if (arch == KT_ARCH_X86_64)
+		return kt_accel_resolve(want, out, why, len);
+	if (want == KT_ACCEL_KVM)
+		return kt_fail_usage("--accel kvm: %s guests run under TCG on this host (use --accel tcg or auto)",
+				     kt_arch_name(arch));
+	snprintf(why, len, "%s guest on an x86_64 host", kt_arch_name(arch));
+	*out = KT_ACCEL_TCG;
+	return 0;
+}
+
 int kt_accel_resolve(enum kt_accel want, enum kt_accel *out, char *why,
 		     size_t len)
 {
@@ -189,6 +192,15 @@ const char *kt_qemu_binary(void)
 	return env && *env ? env : "qemu-system-x86_64";
 }
 
+const char *kt_qemu_binary_arch(enum kt_arch arch)
+{
+	const char *env = getenv("KTSTR_QEMU_ARM64");
+
+	if (arch != KT_ARCH_ARM64)
+		return kt_qemu_binary();
+	return env && *env ? env : kt_arch_qemu(arch);
+}
+
 /*
  * TCG runs all vCPUs on one host thread, taking turns, unless
  * $KTSTR_TCG_THREAD=multi asks for a host thread per vCPU.  On this
@@ -198,7 +210,7 @@ const char *kt_qemu_binary(void)
  * patched (x86 text_poke_bp); it was no faster to boot with 4 vCPUs
  * (4.5 s either way) and much slower with 16 (18 s against 11 s).
  */
-static const char *tcg_threading(void)
+const char *kt_qemu_tcg_threading(void)
 {
 	const char *env = getenv("KTSTR_TCG_THREAD");
 
@@ -208,86 +220,14 @@ static const char *tcg_threading(void)
 }
 
 /*
- * The -cpu model, whose name also makes the -device type of the other
- * vCPUs (their features come from -cpu, as global properties).
- *
- * AMD under TCG: EPYC-Rome, a Zen 2 (family 0x17, model 0x31), because
- * the guest kernel derives an AMD LLC from leaf 0x8000001D only with
- * topoext and, on Zen 1 (model <= 0x1f), as fixed blocks of 8 APIC IDs.
- * TCG drops topoext (it has no use for it, it is only CPUID data), so
- * x-force-features keeps it, and the features TCG does not implement are
- * taken out by name (QEMU 10.0 warns of exactly these for EPYC-Rome).
- * With KVM on an AMD host, topoext too must be asked for; the host's
- * cache leaves are not passed (host-cache-info=off) so that the declared
- * sharing, not the host's, is what the guest sees.
- */
-static const char *cpu_model(const struct kt_qemu_spec *s)
-{
-	if (s->accel == KT_ACCEL_KVM)
-		return "host";
-	return s->vendor == KT_CPU_AMD ? "EPYC-Rome" : "max";
-}
-
-static const char *cpu_features(const struct kt_qemu_spec *s)
-{
-	if (s->accel == KT_ACCEL_KVM)
-		return s->vendor == KT_CPU_AMD ? "+topoext,host-cache-info=off" :
-						 "host-cache-info=off";
-	if (s->vendor == KT_CPU_AMD)
-		return "x-force-features=on,-fxsr-opt,-misalignsse,-osvw,-perfctr-core,-clzero,-ibpb,-amd-stibp,-nrip-save,-xsavec,-xsaves";
-	return "vendor=GenuineIntel";
-}
-
-static int add_machine(const struct kt_qemu_spec *s, struct kt_argv *a)
-{
-	const struct kt_topology *t = s->topo;
-	unsigned int grid = t->llcs * t->cores * t->threads;
-
-	kt_argv_add(a, "-machine");
-	kt_argv_add(a, "q35,smp-cache.0.cache=l3,smp-cache.0.topology=socket,smp-cache.1.cache=l2,smp-cache.1.topology=core");
-	kt_argv_add(a, "-accel");
-	if (s->accel == KT_ACCEL_KVM)
-		kt_argv_add(a, "kvm");
-	else
-		kt_argv_addf(a, "tcg,thread=%s", tcg_threading());
-	kt_argv_add(a, "-cpu");
-	kt_argv_addf(a, "%s,%s", cpu_model(s), cpu_features(s));
-	kt_argv_add(a, "-smp");
-	if (!kt_topology_has_holes(t))
-		return kt_argv_addf(a, "%u,sockets=%u,cores=%u,threads=%u",
-				    kt_topology_cpus(t), t->llcs, t->cores,
-				    t->threads);
-	return kt_argv_addf(a, "1,maxcpus=%u,sockets=%u,cores=%u,threads=%u",
-			    grid, t->llcs, t->cores, t->threads);
-}
-
-/* Every present CPU slot but the boot CPU's (socket 0, core 0, thread 0). */
-static int add_cpu_devices(const struct kt_qemu_spec *s, struct kt_argv *a)
-{
-	const struct kt_topology *t = s->topo;
-	unsigned int cpu, core, thread;
-	struct kt_cpu_place p;
-
-	if (!kt_topology_has_holes(t))
-		return 0;
-	for (cpu = 1; cpu < kt_topology_cpus(t); cpu++) {
-		kt_topology_place(t, cpu, &p);
-		kt_topology_slot(t, &p, &core, &thread);
-		kt_argv_add(a, "-device");
-		kt_argv_addf(a, "%s-x86_64-cpu,socket-id=%u,core-id=%u,thread-id=%u",
-			     cpu_model(s), p.llc, core, thread);
-	}
-	return 0;
-}
-
-/*
  * One shared file per node with memory, so the host monitor can map
- * guest RAM; a node without memory is a node of CPUs alone.
+ * guest RAM; a node without memory is a node of CPUs alone.  Only a
+ * device tree dump has its RAM in anonymous memory: it runs no guest.
  */
-static int add_numa(const struct kt_qemu_spec *s, struct kt_argv *a)
+static int add_numa_nodes(const struct kt_qemu_spec *s, struct kt_argv *a)
 {
 	const struct kt_topology *t = s->topo;
-	unsigned int n, m, llc, ram = 0;
+	unsigned int n, ram = 0;
 	unsigned long mib;
 
 	kt_argv_add(a, "-m");
@@ -301,14 +241,22 @@ static int add_numa(const struct kt_qemu_spec *s, struct kt_argv *a)
 		}
 		kt_argv_addf(a, "node,nodeid=%u,memdev=mem%u", n, n);
 		kt_argv_add(a, "-object");
-		kt_argv_addf(a, "memory-backend-file,id=mem%u,size=%luM,mem-path=%s-ram%u,share=on",
-			     n, mib, s->shm_prefix, ram++);
+		if (s->dump_dtb)
+			kt_argv_addf(a, "memory-backend-ram,id=mem%u,size=%luM",
+				     n, mib);
+		else
+			kt_argv_addf(a, "memory-backend-file,id=mem%u,size=%luM,mem-path=%s-ram%u,share=on",
+				     n, mib, s->shm_prefix, ram++);
 	}
-	for (llc = 0; llc < t->llcs; llc++) {
-		kt_argv_add(a, "-numa");
-		kt_argv_addf(a, "cpu,node-id=%u,socket-id=%u",
-			     kt_topology_llc(t, llc).node, llc);
-	}
+	return 0;
+}
+
+static int add_numa_distances(const struct kt_qemu_spec *s,
+			      struct kt_argv *a)
+{
+	const struct kt_topology *t = s->topo;
+	unsigned int n, m;
+
 	for (n = 0; n < t->nodes; n++) {
 		for (m = 0; m < t->nodes; m++) {
 			if (n == m)
@@ -321,62 +269,38 @@ static int add_numa(const struct kt_qemu_spec *s, struct kt_argv *a)
 	return 0;
 }
 
-/*
- * @in_path: also the port's input, so the host can write to the guest.
- * @append: keep what the file holds (a restored guest's boot log).
- */
-static int add_serial(struct kt_argv *a, const char *id, const char *path,
-		      const char *in_path, bool append)
+int kt_qemu_add_chardev(struct kt_argv *a, const char *id, const char *path,
+			const char *in_path, bool append)
 {
 	kt_argv_add(a, "-chardev");
 	if (path && in_path)
-		kt_argv_addf(a, "file,id=%s,path=%s,input-path=%s", id, path,
-			     in_path);
-	else if (path)
-		kt_argv_addf(a, "file,id=%s,path=%s%s", id, path,
-			     append ? ",append=on" : "");
-	else
-		kt_argv_addf(a, "stdio,id=%s,signal=off", id);
-	kt_argv_add(a, "-serial");
-	return kt_argv_addf(a, "chardev:%s", id);
+		return kt_argv_addf(a, "file,id=%s,path=%s,input-path=%s", id,
+				    path, in_path);
+	if (path)
+		return kt_argv_addf(a, "file,id=%s,path=%s%s", id, path,
+				    append ? ",append=on" : "");
+	return kt_argv_addf(a, "stdio,id=%s,signal=off", id);
 }
 
-static int add_ports(const struct kt_qemu_spec *s, struct kt_argv *a)
+static const struct kt_qemu_arch *arch_of(const struct kt_qemu_spec *s)
 {
-	add_serial(a, "console", s->console_path, NULL, true);
-	add_serial(a, "stdout", s->stdout_path, NULL, false);
-	if (s->stdout_path) {
-		add_serial(a, "stderr", s->stderr_path, NULL, false);
-	} else {
-		/* Interactive: stderr shares the terminal on ttyS1. */
-		kt_argv_add(a, "-serial");
-		kt_argv_add(a, "null");
+	return s->arch == KT_ARCH_ARM64 ? &kt_qemu_arm64 : &kt_qemu_x86_64;
+}
+
+/* The guest: its kernel, ports and QMP; none of it in a dump. */
+static int add_guest(const struct kt_qemu_spec *s, struct kt_argv *a)
+{
+	if (s->dtb) {
+		kt_argv_add(a, "-dtb");
+		kt_argv_add(a, s->dtb);
 	}
-	return add_serial(a, "control", s->control_path, s->control_in_path,
-			  false);
-}
-
-int kt_qemu_argv(const struct kt_qemu_spec *s, struct kt_argv *a)
-{
-	kt_argv_add(a, kt_qemu_binary());
-	kt_argv_add(a, "-name");
-	/* Threads named "CPU <n>/TCG": the monitor times each vCPU's. */
-	kt_argv_add(a, "ktstr,debug-threads=on");
-	kt_argv_add(a, "-nodefaults");
-	kt_argv_add(a, "-display");
-	kt_argv_add(a, "none");
-	kt_argv_add(a, "-no-user-config");
-	kt_argv_add(a, "-no-reboot");
-	add_machine(s, a);
-	add_numa(s, a);
-	add_cpu_devices(s, a);
 	kt_argv_add(a, "-kernel");
 	kt_argv_add(a, s->kernel);
 	kt_argv_add(a, "-initrd");
 	kt_argv_add(a, s->initrd);
 	kt_argv_add(a, "-append");
 	kt_argv_add(a, s->cmdline);
-	add_ports(s, a);
+	arch_of(s)->ports(s, a);
 	if (s->qmp_path) {
 		kt_argv_add(a, "-qmp");
 		kt_argv_addf(a, "unix:%s,server=on,wait=off", s->qmp_path);
@@ -385,6 +309,29 @@ int kt_qemu_argv(const struct kt_qemu_spec *s, struct kt_argv *a)
 		kt_argv_add(a, "-incoming");
 		kt_argv_add(a, "defer");
 	}
+	return 0;
+}
+
+int kt_qemu_argv(const struct kt_qemu_spec *s, struct kt_argv *a)
+{
+	const struct kt_qemu_arch *arch = arch_of(s);
+
+	kt_argv_add(a, kt_qemu_binary_arch(s->arch));
+	kt_argv_add(a, "-name");
+	/* Threads named "CPU <n>/TCG": the monitor times each vCPU's. */
+	kt_argv_add(a, "ktstr,debug-threads=on");
+	kt_argv_add(a, "-nodefaults");
+	kt_argv_add(a, "-display");
+	kt_argv_add(a, "none");
+	kt_argv_add(a, "-no-user-config");
+	kt_argv_add(a, "-no-reboot");
+	arch->machine(s, a);
+	add_numa_nodes(s, a);
+	arch->numa_cpus(s, a);
+	add_numa_distances(s, a);
+	arch->cpu_devices(s, a);
+	if (!s->dump_dtb)
+		add_guest(s, a);
 	if (a->failed)
 		return kt_fail("out of memory building the QEMU command line");
 	return 0;

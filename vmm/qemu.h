@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arch.h"
 #include "argv.h"
 #include "topology.h"
 
@@ -30,8 +31,15 @@ const char *kt_accel_name(enum kt_accel accel);
  */
 int kt_accel_resolve(enum kt_accel want, enum kt_accel *out, char *why,
 		     size_t len);
+/*
+ * kt_accel_resolve() for guests of @arch: an arm64 guest runs under TCG
+ * on this (x86_64) host, and asking for KVM is a usage error.
+ */
+int kt_accel_resolve_arch(enum kt_arch arch, enum kt_accel want,
+			  enum kt_accel *out, char *why, size_t len);
 
 struct kt_qemu_spec {
+	enum kt_arch arch;
 	const struct kt_topology *topo;
 	enum kt_accel accel;		/* resolved: KVM or TCG */
 	enum kt_cpu_vendor vendor;	/* resolved: Intel or AMD */
@@ -39,17 +47,32 @@ struct kt_qemu_spec {
 	const char *initrd;
 	const char *cmdline;
 	const char *shm_prefix;		/* RAM block K (K-th node with memory): <prefix>-ram<K> */
-	const char *console_path;	/* ttyS0 */
+	/* The console: ttyS0 on x86_64, ttyAMA0 (the PL011) on arm64. */
+	const char *console_path;
 	const char *stdout_path;	/* ttyS1; NULL: interactive stdio */
 	const char *stderr_path;	/* ttyS2 */
 	const char *control_path;	/* ttyS3, guest to host */
 	const char *control_in_path;	/* ttyS3, host to guest; or NULL */
 	const char *qmp_path;		/* QMP socket; or NULL */
 	bool incoming;			/* wait for a saved state (-incoming defer) */
+	/* arm64: the device tree the guest boots with (kt_dtb_build()). */
+	const char *dtb;
+	/*
+	 * arm64: only QEMU's own device tree is wanted, written to this
+	 * file (-machine dumpdtb=): the machine, CPUs and NUMA nodes of
+	 * the same command line, its RAM not backed by files, and no
+	 * kernel, ports or QMP.
+	 */
+	const char *dump_dtb;
 };
 
 /* $KTSTR_QEMU or qemu-system-x86_64. */
 const char *kt_qemu_binary(void);
+/*
+ * The emulator for guests of @arch: kt_qemu_binary() for x86_64;
+ * $KTSTR_QEMU_ARM64 or qemu-system-aarch64 for arm64.
+ */
+const char *kt_qemu_binary_arch(enum kt_arch arch);
 int kt_qemu_argv(const struct kt_qemu_spec *s, struct kt_argv *argv);
 
 #endif

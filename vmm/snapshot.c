@@ -12,6 +12,7 @@
 
 #include "cache.h"
 #include "error.h"
+#include "argv.h"
 #include "qemu.h"
 #include "snapshot.h"
 
@@ -23,45 +24,6 @@
 static unsigned int tmp_counter;
 
 static int snapshot_root(char *buf, size_t len);
-
-/* Any write, even one that keeps size and mtime, moves ctime. */
-static int hash_identity(struct kt_sha256 *h, const char *what,
-			 const char *path)
-{
-	char real[PATH_MAX], line[PATH_MAX + 256];
-	struct stat st;
-	int n;
-
-	if (!realpath(path, real) || stat(real, &st))
-		return kt_fail_errno("%s %s", what, path);
-	n = snprintf(line, sizeof(line),
-		     "%s %s dev=%llu ino=%llu size=%lld mtime=%lld.%09ld ctime=%lld.%09ld",
-		     what, real, (unsigned long long)st.st_dev,
-		     (unsigned long long)st.st_ino, (long long)st.st_size,
-		     (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-		     (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
-	kt_sha256_update(h, line, n + 1);
-	return 0;
-}
-
-/* The file exec would run for @name. */
-static int find_in_path(const char *name, char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-	const char *p, *end;
-
-	if (strchr(name, '/')) {
-		snprintf(out, len, "%s", name);
-		return 0;
-	}
-	for (p = path ? path : "/usr/bin:/bin"; *p; p = *end ? end + 1 : end) {
-		end = strchrnul(p, ':');
-		snprintf(out, len, "%.*s/%s", (int)(end - p), p, name);
-		if (!access(out, X_OK))
-			return 0;
-	}
-	return kt_fail("%s: not found in PATH", name);
-}
 
 int kt_snapshot_key(struct kt_snapshot *s, char *const *argv,
 		    const char *kernel, const char *initrd,
@@ -77,10 +39,10 @@ int kt_snapshot_key(struct kt_snapshot *s, char *const *argv,
 	kt_sha256_update(&h, FORMAT_TAG, sizeof(FORMAT_TAG));
 	for (; *argv; argv++)
 		kt_sha256_update(&h, *argv, strlen(*argv) + 1);
-	if (find_in_path(kt_qemu_binary(), qemu, sizeof(qemu)) ||
-	    hash_identity(&h, "qemu", qemu) ||
-	    hash_identity(&h, "kernel", kernel) ||
-	    hash_identity(&h, "initrd", initrd)) {
+	if (kt_find_in_path(kt_qemu_binary(), qemu, sizeof(qemu)) ||
+	    kt_sha256_identity(&h, "qemu", qemu) ||
+	    kt_sha256_identity(&h, "kernel", kernel) ||
+	    kt_sha256_identity(&h, "initrd", initrd)) {
 		kt_sha256_discard(&h);
 		return -1;
 	}

@@ -18,6 +18,11 @@ struct guest_cpu {
 	bool present;
 	int node;
 	struct kt_cpuset siblings, l2, l3;
+	/* arm64: its cluster, its capacity, and its scheduling domains. */
+	struct kt_cpuset cluster;
+	int capacity;			/* -1: not in the dump */
+	unsigned int domains;
+	bool asym, asym_full;		/* SD_ASYM_CPUCAPACITY(_FULL) */
 };
 
 struct guest_node {
@@ -56,6 +61,44 @@ static int parse_cpu_line(struct guest_view *g, const char *line)
 		return -1;
 	if (strcmp(l3, "none") && kt_cpulist_parse(l3, &c->l3))
 		return -1;
+	return 0;
+}
+
+/* "capacity <cpu> <n>" and "cluster <cpu> <cpu list>". */
+static int parse_cpu_extra(struct guest_view *g, const char *line)
+{
+	unsigned int cpu, capacity;
+	char list[256];
+
+	if (sscanf(line, "capacity %u %u", &cpu, &capacity) == 2 &&
+	    cpu < KT_MAX_CPUS) {
+		g->cpu[cpu].capacity = capacity;
+		return 0;
+	}
+	if (sscanf(line, "cluster %u %255s", &cpu, list) == 2 &&
+	    cpu < KT_MAX_CPUS)
+		return kt_cpulist_parse(list, &g->cpu[cpu].cluster);
+	return kt_fail("topology dump: bad line '%s'", line);
+}
+
+/* "domain <cpu> <level> <name> <flag> <flag> ...". */
+static int parse_domain_line(struct guest_view *g, const char *line)
+{
+	unsigned int cpu, level;
+	char name[32], flag[48];
+	const char *p;
+	int used, len;
+
+	if (sscanf(line, "domain %u %u %31s%n", &cpu, &level, name,
+		   &used) != 3 || cpu >= KT_MAX_CPUS)
+		return kt_fail("topology dump: bad line '%s'", line);
+	g->cpu[cpu].domains++;
+	for (p = line + used; sscanf(p, "%47s%n", flag, &len) == 1; p += len) {
+		if (!strcmp(flag, "SD_ASYM_CPUCAPACITY"))
+			g->cpu[cpu].asym = true;
+		else if (!strcmp(flag, "SD_ASYM_CPUCAPACITY_FULL"))
+			g->cpu[cpu].asym_full = true;
+	}
 	return 0;
 }
 
@@ -121,6 +164,11 @@ static int parse_dump(struct guest_view *g, const char *dump)
 			ret = parse_cpu_line(g, buf);
 		} else if (!strncmp(buf, "node ", 5)) {
 			ret = parse_node_line(g, buf);
+		} else if (!strncmp(buf, "capacity ", 9) ||
+			   !strncmp(buf, "cluster ", 8)) {
+			ret = parse_cpu_extra(g, buf);
+		} else if (!strncmp(buf, "domain ", 7)) {
+			ret = parse_domain_line(g, buf);
 		}
 	}
 	if (!ret && !g->has_online)
@@ -156,7 +204,8 @@ static void expected_set(const struct kt_topology *t, int level,
 		kt_topology_place(t, c, &p);
 		if ((level == 0 && p.core == want.core) ||
 		    (level == 1 && p.llc == want.llc) ||
-		    (level == 2 && p.node == want.node))
+		    (level == 2 && p.node == want.node) ||
+		    (level == 4 && p.cluster == want.cluster))
 			kt_cpuset_add(s, c);
 	}
 }
@@ -223,6 +272,8 @@ static void check_cpu_sets(const struct kt_topology *t,
 			have = &gc->siblings;
 		else if (level == 1)
 			have = &gc->l3;
+		else if (level == 4)
+			have = &gc->cluster;
 		else
 			have = &gc->l2;
 		if (level == 3)
@@ -430,15 +481,90 @@ static void check_cpu_nodes(const struct kt_topology *t,
 	add_check(rep, "CPU to node", true, "all %u CPUs match", n);
 }
 
+static void check_capacities(const struct kt_topology *t,
+			     const struct guest_view *g,
+			     struct kt_topo_report *rep)
+{
+	unsigned int c, n = kt_topology_cpus(t);
+	struct kt_cpu_place p;
+
+	for (c = 0; c < n; c++) {
+		kt_topology_place(t, c, &p);
+		if (g->cpu[c].capacity == (int)p.capacity)
+			continue;
+		if (g->cpu[c].capacity < 0)
+			add_check(rep, "CPU capacity", false,
+				  "cpu%u: no cpu_capacity in the guest, declared %u",
+				  c, p.capacity);
+		else
+			add_check(rep, "CPU capacity", false,
+				  "cpu%u: guest %d, declared %u", c,
+				  g->cpu[c].capacity, p.capacity);
+		return;
+	}
+	add_check(rep, "CPU capacity", true, "all %u CPUs match", n);
+}
+
+/*
+ * The kernel marks the domains that span CPUs of different capacities
+ * SD_ASYM_CPUCAPACITY (_FULL where all of them): every CPU must have
+ * one if capacities differ, and none if they do not.
+ */
+static void check_asym_domain(const struct kt_topology *t,
+			      const struct guest_view *g,
+			      struct kt_topo_report *rep)
+{
+	bool want = kt_topology_has_capacities(t);
+	unsigned int c, n = kt_topology_cpus(t);
+	const struct guest_cpu *gc;
+
+	for (c = 0; c < n; c++) {
+		gc = &g->cpu[c];
+		if (want && !gc->domains) {
+			add_check(rep, "asymmetric capacity domain", false,
+				  "cpu%u: no scheduling domains in the guest's debugfs",
+				  c);
+			return;
+		}
+		if (want && !gc->asym_full)
+			add_check(rep, "asymmetric capacity domain", false,
+				  "cpu%u: no SD_ASYM_CPUCAPACITY_FULL domain, declared capacities that differ",
+				  c);
+		else if (!want && (gc->asym || gc->asym_full))
+			add_check(rep, "asymmetric capacity domain", false,
+				  "cpu%u: a domain flagged SD_ASYM_CPUCAPACITY, declared one capacity",
+				  c);
+		else
+			continue;
+		return;
+	}
+	add_check(rep, "asymmetric capacity domain", true,
+		  want ? "every CPU has an SD_ASYM_CPUCAPACITY_FULL domain" :
+			 "no CPU has an SD_ASYM_CPUCAPACITY domain");
+}
+
+/* What only the device tree of an arm64 guest declares. */
+static void check_arm64(const struct kt_topology *t,
+			const struct guest_view *g,
+			struct kt_topo_report *rep)
+{
+	check_cpu_sets(t, g, 4, "cluster siblings", rep);
+	check_capacities(t, g, rep);
+	check_asym_domain(t, g, rep);
+}
+
 int kt_topo_verify(const struct kt_topology *t, const char *dump,
-		   const char *vendor, struct kt_topo_report *rep)
+		   enum kt_arch arch, const char *vendor,
+		   struct kt_topo_report *rep)
 {
 	struct guest_view *g = calloc(1, sizeof(*g));
-	unsigned int nodes;
+	unsigned int nodes, c;
 
 	memset(rep, 0, sizeof(*rep));
 	if (!g)
 		return kt_fail("out of memory");
+	for (c = 0; c < KT_MAX_CPUS; c++)
+		g->cpu[c].capacity = -1;
 	if (parse_dump(g, dump)) {
 		free(g);
 		return -1;
@@ -463,6 +589,8 @@ int kt_topo_verify(const struct kt_topology *t, const char *dump,
 	check_cpu_sets(t, g, 0, "SMT siblings", rep);
 	check_threads(t, g, rep);
 	check_cpu_sets(t, g, 3, "L2 per core", rep);
+	if (arch == KT_ARCH_ARM64)
+		check_arm64(t, g, rep);
 	free(g);
 	return 0;
 }

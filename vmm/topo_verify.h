@@ -22,11 +22,15 @@ struct kt_topo_report {
 };
 
 /*
- * @dump is what vmm/guest/topo-dump.sh printed in the guest.  Returns -1
- * only if it cannot be parsed; mismatches are failed checks in @rep.
+ * @dump is what vmm/guest/topo-dump.sh printed in a guest of @arch.
+ * Returns -1 only if it cannot be parsed; mismatches are failed checks
+ * in @rep.  @vendor: the CPU vendor the guest must report, or NULL for
+ * none (arm64).  An arm64 guest is also checked for its clusters, CPU
+ * capacities and asymmetric-capacity scheduling domains.
  */
 int kt_topo_verify(const struct kt_topology *t, const char *dump,
-		   const char *vendor, struct kt_topo_report *rep);
+		   enum kt_arch arch, const char *vendor,
+		   struct kt_topo_report *rep);
 unsigned int kt_topo_report_failures(const struct kt_topo_report *rep);
 
 #endif

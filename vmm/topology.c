@@ -134,6 +134,52 @@ unsigned int kt_topology_distance(const struct kt_topology *t,
 	return from == to ? 10 : 20;
 }
 
+static unsigned int llc_clusters(const struct kt_llc_shape *l)
+{
+	return l->clusters ? l->clusters : 1;
+}
+
+unsigned int kt_topology_clusters(const struct kt_topology *t)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < t->llcs; i++)
+		n += t->uneven ? llc_clusters(&t->llc[i]) : 1;
+	return n;
+}
+
+bool kt_topology_has_capacities(const struct kt_topology *t)
+{
+	unsigned int i, c;
+
+	for (i = 0; t->uneven && i < t->llcs; i++)
+		for (c = 0; c < t->llc[i].clusters; c++)
+			if (t->llc[i].capacity[c] &&
+			    t->llc[i].capacity[c] < KT_CAPACITY_MAX)
+				return true;
+	return false;
+}
+
+/* @core: the CPU's core within its LLC, p->llc. */
+static void place_cluster(const struct kt_topology *t, struct kt_cpu_place *p,
+			  unsigned int core)
+{
+	const struct kt_llc_shape *l = &t->llc[p->llc];
+	unsigned int i, c = 0;
+
+	for (i = 0; i < p->llc; i++)
+		c += llc_clusters(&t->llc[i]);
+	p->cluster = c;
+	p->capacity = KT_CAPACITY_MAX;
+	if (!l->clusters)
+		return;
+	for (i = 0; i < l->clusters - 1 && core >= l->cluster_cores[i]; i++)
+		core -= l->cluster_cores[i];
+	p->cluster = c + i;
+	if (l->capacity[i])
+		p->capacity = l->capacity[i];
+}
+
 void kt_topology_place(const struct kt_topology *t, unsigned int cpu,
 		       struct kt_cpu_place *p)
 {
@@ -145,6 +191,8 @@ void kt_topology_place(const struct kt_topology *t, unsigned int cpu,
 		p->core = cpu / t->threads;
 		p->llc = p->core / t->cores;
 		p->node = p->llc / kt_topology_llcs_per_node(t);
+		p->cluster = p->llc;
+		p->capacity = KT_CAPACITY_MAX;
 		return;
 	}
 	for (i = 0; i < t->llcs - 1; i++) {
@@ -159,6 +207,7 @@ void kt_topology_place(const struct kt_topology *t, unsigned int cpu,
 	p->node = l.node;
 	p->core = core + cpu / l.threads;
 	p->thread = cpu % l.threads;
+	place_cluster(t, p, cpu / l.threads);
 }
 
 void kt_topology_slot(const struct kt_topology *t,
@@ -197,6 +246,31 @@ unsigned int kt_topology_max_apic_id(const struct kt_topology *t)
 	return id > UINT_MAX ? UINT_MAX : (unsigned int)id;
 }
 
+/* "4c2t", "2c@1024|4c@512": one LLC, its clusters joined by '|'. */
+static int llc_short(const struct kt_llc_shape *l, char *buf, size_t len)
+{
+	unsigned int c, n = l->clusters ? l->clusters : 1;
+	size_t used = 0;
+	int w;
+
+	buf[0] = '\0';
+	for (c = 0; c < n; c++) {
+		w = snprintf(buf + used, len - used, "%s%uc", c ? "|" : "",
+			     l->clusters ? l->cluster_cores[c] : l->cores);
+		if (w >= 0 && (size_t)w < len - used && l->threads > 1)
+			w += snprintf(buf + used + w, len - used - w, "%ut",
+				      l->threads);
+		if (w >= 0 && (size_t)w < len - used && l->clusters &&
+		    l->capacity[c])
+			w += snprintf(buf + used + w, len - used - w, "@%u",
+				      l->capacity[c]);
+		if (w < 0 || (size_t)w >= len - used)
+			return -1;
+		used += w;
+	}
+	return 0;
+}
+
 /* "2c2t+4c/mem": LLCs joined by '+', nodes by '/', "mem" for no CPUs. */
 static int uneven_short(const struct kt_topology *t, char *buf, size_t len)
 {
@@ -215,15 +289,13 @@ static int uneven_short(const struct kt_topology *t, char *buf, size_t len)
 		for (i = 0; i < t->llcs; i++) {
 			if (t->llc[i].node != node)
 				continue;
-			n = snprintf(buf + used, len - used, "%s%uc",
-				     first ? "" : "+", t->llc[i].cores);
-			if (n >= 0 && (size_t)n < len - used &&
-			    t->llc[i].threads > 1)
-				n += snprintf(buf + used + n, len - used - n,
-					      "%ut", t->llc[i].threads);
-			if (n < 0 || (size_t)n >= len - used)
+			n = snprintf(buf + used, len - used, "%s",
+				     first ? "" : "+");
+			if (n < 0 || (size_t)n >= len - used ||
+			    llc_short(&t->llc[i], buf + used + n,
+				      len - used - n))
 				return -1;
-			used += n;
+			used += strlen(buf + used);
 			first = false;
 		}
 		n = snprintf(buf + used, len - used, "%s", first ? "mem" : "");
@@ -369,21 +441,58 @@ struct parse_state {
 	unsigned long total_memory_mib;	/* memory = ..., if given */
 };
 
-/* "4c" or "4c2t": one LLC of a node.N.llcs list. */
-static int parse_llc(const char *s, struct kt_llc_shape *l, const char **end)
+/* "4c", "4c2t", "4c@512": one cluster of cores, its capacity if given. */
+static int parse_cluster(const char *s, unsigned int *cores,
+			 unsigned int *threads, unsigned int *capacity,
+			 const char **end)
 {
-	if (parse_uint(s, &l->cores, &s) || *s != 'c' || !l->cores)
+	if (parse_uint(s, cores, &s) || *s != 'c' || !*cores)
 		return -1;
 	s++;
-	l->threads = 1;
+	*threads = 1;
 	if (isdigit((unsigned char)*s)) {
-		if (parse_uint(s, &l->threads, &s) || *s != 't' ||
-		    !l->threads)
+		if (parse_uint(s, threads, &s) || *s != 't' || !*threads)
 			return -1;
+		s++;
+	}
+	*capacity = 0;
+	if (*s == '@' &&
+	    (parse_uint(s + 1, capacity, &s) || !*capacity ||
+	     *capacity > KT_CAPACITY_MAX))
+		return -1;
+	*end = s;
+	return 0;
+}
+
+/*
+ * "4c" or "4c2t" (cores, threads per core): one LLC of a node.N.llcs
+ * list; "4c@512" of capacity 512; "2c@1024|4c@512" of two clusters.
+ */
+static int parse_llc(const char *s, struct kt_llc_shape *l, const char **end)
+{
+	unsigned int n = 0, cores, threads, capacity;
+	bool declared = false;
+
+	memset(l, 0, sizeof(*l));
+	for (;;) {
+		if (n == KT_MAX_CLUSTERS ||
+		    parse_cluster(s, &cores, &threads, &capacity, &s))
+			return -1;
+		if (n && threads != l->threads)
+			return -1;
+		l->threads = threads;
+		l->cores += cores;
+		l->cluster_cores[n] = cores;
+		l->capacity[n++] = capacity;
+		declared |= capacity != 0;
+		if (*s != '|')
+			break;
 		s++;
 	}
 	if (*s && !isspace((unsigned char)*s) && *s != ',')
 		return -1;
+	if (n > 1 || declared)
+		l->clusters = n;
 	*end = s;
 	return 0;
 }
@@ -400,13 +509,19 @@ static int parse_node_llcs(struct parse_state *ps, struct kt_topology *t,
 		if (!*p)
 			break;
 		if (parse_llc(p, &l, &p))
-			return kt_fail("%s:%u: node.%u.llcs: '%s' is not a list of LLCs such as '4c 4c 3c' or '2c2t' (cores, then threads per core)",
-				       ps->origin, ps->line, node, value);
+			return kt_fail("%s:%u: node.%u.llcs: '%s' is not a list of LLCs such as '4c 4c 3c' or '2c2t' (cores, then threads per core), on arm64 also '4c@512' (capacity 1 to %d) or '2c@1024|4c@512' (clusters of one LLC, with the same threads per core; at most %d)",
+				       ps->origin, ps->line, node, value,
+				       KT_CAPACITY_MAX, KT_MAX_CLUSTERS);
 		if (t->llcs >= KT_MAX_LLCS)
 			return kt_fail("%s:%u: more than %d LLCs", ps->origin,
 				       ps->line, KT_MAX_LLCS);
 		l.node = node;
 		t->llc[t->llcs++] = l;
+		if (l.clusters && !t->arm64_line) {
+			snprintf(t->arm64_key, sizeof(t->arm64_key),
+				 "node.%u.llcs", node);
+			t->arm64_line = ps->line;
+		}
 	}
 	return 0;
 }
@@ -776,6 +891,31 @@ static int validate_memory(const struct kt_topology *t, const char *origin)
 	return 0;
 }
 
+/*
+ * The kernel scales capacities so that the largest is 1024
+ * (topology_normalize_cpu_scale()): declared any other way, the guest's
+ * would not be the declared ones.
+ */
+static int validate_capacities(const struct kt_topology *t,
+			       const char *origin)
+{
+	unsigned int i, c, cap, max = 0;
+
+	if (!t->uneven)
+		return 0;
+	for (i = 0; i < t->llcs; i++) {
+		for (c = 0; c < (t->llc[i].clusters ?: 1); c++) {
+			cap = t->llc[i].capacity[c] ?: KT_CAPACITY_MAX;
+			if (cap > max)
+				max = cap;
+		}
+	}
+	if (max != KT_CAPACITY_MAX)
+		return kt_fail("%s: the largest CPU capacity is %u: the kernel scales the largest to %d, so declare the biggest CPUs @%d",
+			       origin, max, KT_CAPACITY_MAX, KT_CAPACITY_MAX);
+	return 0;
+}
+
 int kt_topology_validate(const struct kt_topology *t, const char *origin)
 {
 	unsigned long cpus;
@@ -804,9 +944,20 @@ int kt_topology_validate(const struct kt_topology *t, const char *origin)
 		return kt_fail("%s: no node has memory", origin);
 	if (t->memory_mib && validate_memory(t, origin))
 		return -1;
+	if (validate_capacities(t, origin))
+		return -1;
 	if (t->has_distance)
 		return validate_distance(t, origin);
 	return 0;
+}
+
+int kt_topology_check_arch(const struct kt_topology *t, enum kt_arch arch)
+{
+	if (arch == KT_ARCH_ARM64 || !t->arm64_line)
+		return 0;
+	return kt_fail_usage("topology %s: %s (line %u) declares clusters or CPU capacities, which only arm64 guests have (a device tree says them; an %s guest's firmware tables cannot): use --arch arm64",
+			     t->name, t->arm64_key, t->arm64_line,
+			     kt_arch_name(arch));
 }
 
 int kt_topology_set_memory(struct kt_topology *t, unsigned long mib,

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arch.h"
+
 #define KT_MAX_NODES 16
 /* Without interrupt remapping x86 APIC IDs must stay below 255. */
 #define KT_MAX_APIC_ID 254
@@ -18,11 +20,24 @@
 #define KT_MIN_MEMORY_MIB 256
 #define KT_MAX_LLCS 128
 
-/* One LLC: the node it is in, its cores and the threads of each core. */
+/* Clusters of cores in one LLC (arm64 only: "2c@1024|4c@512"). */
+#define KT_MAX_CLUSTERS 8
+/* What a CPU's capacity is when none is declared, and the largest. */
+#define KT_CAPACITY_MAX 1024
+
+/*
+ * One LLC: the node it is in, its cores and the threads of each core;
+ * on arm64 also its clusters, each of its own cores and capacity.
+ */
 struct kt_llc_shape {
 	unsigned int node;
-	unsigned int cores;
+	unsigned int cores;		/* all its clusters' */
 	unsigned int threads;
+	/* 0: one cluster of all its cores, of capacity 1024. */
+	unsigned int clusters;
+	unsigned int cluster_cores[KT_MAX_CLUSTERS];
+	/* 0: not declared, 1024. */
+	unsigned int capacity[KT_MAX_CLUSTERS];
 };
 
 struct kt_topology {
@@ -47,6 +62,12 @@ struct kt_topology {
 	unsigned long node_memory_mib[KT_MAX_NODES];
 	bool has_distance;
 	unsigned int distance[KT_MAX_NODES][KT_MAX_NODES];
+	/*
+	 * The first key that declares clusters or capacities, which only
+	 * arm64 guests can have (kt_topology_check_arch()); "" if none.
+	 */
+	char arm64_key[32];
+	unsigned int arm64_line;
 };
 
 /*
@@ -56,8 +77,10 @@ struct kt_topology {
 struct kt_cpu_place {
 	unsigned int node;
 	unsigned int llc;		/* global LLC index */
+	unsigned int cluster;		/* global cluster index */
 	unsigned int core;		/* global core index */
 	unsigned int thread;		/* within its core */
+	unsigned int capacity;		/* 1..1024 */
 };
 
 /*
@@ -104,6 +127,15 @@ void kt_topology_slot(const struct kt_topology *t,
 		      const struct kt_cpu_place *p, unsigned int *core,
 		      unsigned int *thread);
 unsigned int kt_topology_max_apic_id(const struct kt_topology *t);
+/* Clusters in all: an LLC without declared clusters is one. */
+unsigned int kt_topology_clusters(const struct kt_topology *t);
+/* Some CPU's capacity is below 1024. */
+bool kt_topology_has_capacities(const struct kt_topology *t);
+/*
+ * Clusters and capacities are arm64's (a device tree says them; q35
+ * cannot): for another @arch an error naming the topology and its key.
+ */
+int kt_topology_check_arch(const struct kt_topology *t, enum kt_arch arch);
 int kt_topology_short(const struct kt_topology *t, char *buf, size_t len);
 
 /* Directory holding the presets: $KTSTR_TOPOLOGY_DIR or <ktstr dir>/topologies. */

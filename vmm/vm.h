@@ -27,6 +27,7 @@ struct kt_vm_observer {
 };
 
 struct kt_vm_opts {
+	enum kt_arch arch;		/* the guest's (zero: x86_64) */
 	const struct kt_topology *topo;
 	const char *kernel;		/* boot image */
 	const char *initramfs;

@@ -23,7 +23,8 @@ static int boot_once(struct kt_launch *l, const char *shape,
 	kt_launch_vm_opts(l, &vo);
 	vo.command = "true";
 	vo.timeout_s = 300;
-	if (kt_accel_resolve(l->accel, &vo.accel, why, sizeof(why)) ||
+	if (kt_accel_resolve_arch(l->arch, l->accel, &vo.accel, why,
+				  sizeof(why)) ||
 	    kt_vm_run(&vo, &r))
 		return -1;
 	if (r.outcome != KT_VM_EXITED || r.exit_status)

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "costs.h"
 #include "error.h"
+#include "guest.h"
 #include "execute.h"
 #include "gauntlet.h"
 #include "kernel_source.h"
@@ -221,11 +222,14 @@ static int resolve_kernels(struct gauntlet_opts *o, struct kt_exec *e)
 {
 	size_t i, nr = o->sel.expand.nr_kernels, n = nr ? nr : 1;
 
+	if (kt_launch_check_arch(&o->launch))
+		return -1;
 	for (i = 0; i < n; i++) {
 		struct kt_exec_kernel *k = &e->kernels[i];
 
-		if (kt_kernel_obtain(nr ? o->kernels[i].spec : NULL,
-				     &k->kernel))
+		if (kt_launch_obtain_kernel(&o->launch,
+					    nr ? o->kernels[i].spec : NULL,
+					    &k->kernel))
 			return -1;
 		k->boot_image = kt_launch_boot_image(&o->launch, &k->kernel);
 		if (!k->boot_image)
@@ -339,8 +343,10 @@ int cmd_gauntlet(int argc, char **argv)
 	}
 	if (kt_root_dir(root, sizeof(root)))
 		goto fail;
-	snprintf(dir, sizeof(dir), "%s/build/suite", root);
-	if (kt_exec_list_dir(dir, progs, MAX_PROGS, &nr_progs))
+	/* build/suite, or build/arm64/suite for arm64 guests. */
+	if (kt_guest_build_path(kt_arch_name(o.launch.arch), "suite", dir,
+				sizeof(dir)) ||
+	    kt_exec_list_dir(dir, progs, MAX_PROGS, &nr_progs))
 		goto fail;
 	ret = gauntlet(&o, progs, nr_progs, root);
 	kt_exec_free_list(progs, nr_progs);

@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "compiler.h"
 #include "error.h"
+#include "guest.h"
 #include "kernel_source.h"
 #include "execute.h"
 #include "launch.h"
@@ -286,7 +287,9 @@ static int boot_and_run(struct run_opts *o, char *const *progs,
 	const struct kt_kernel *kernel = &o->launch.kernel;
 	char initramfs[PATH_MAX];
 
-	if (kt_kernel_obtain(o->launch.kernel_spec, &o->launch.kernel))
+	if (kt_launch_check_arch(&o->launch) ||
+	    kt_launch_obtain_kernel(&o->launch, o->launch.kernel_spec,
+				    &o->launch.kernel))
 		return -1;
 	o->launch.boot_image = kt_launch_boot_image(&o->launch,
 						    &o->launch.kernel);
@@ -316,8 +319,10 @@ int cmd_run(int argc, char **argv)
 		return ret == 1 ? 0 : KT_EXIT_USAGE;
 	if (ret < 0 || kt_root_dir(root, sizeof(root)))
 		goto fail;
-	snprintf(dir, sizeof(dir), "%s/build/suite", root);
-	if (kt_exec_list_dir(dir, progs, MAX_PROGS, &nr_progs))
+	/* build/suite, or build/arm64/suite for arm64 guests. */
+	if (kt_guest_build_path(kt_arch_name(o.launch.arch), "suite", dir,
+				sizeof(dir)) ||
+	    kt_exec_list_dir(dir, progs, MAX_PROGS, &nr_progs))
 		goto fail;
 	if (plan_run(&o, progs, nr_progs, dir, &matrix, &plan))
 		goto fail_progs;

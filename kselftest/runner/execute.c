@@ -96,12 +96,12 @@ int kt_exec_build_image(struct kt_launch *l,
 {
 	char dir[PATH_MAX + 32], guest[PATH_MAX], *scheds[MAX_SCHEDS];
 	size_t nr_scheds = 0;
-	struct kt_initramfs *ir = kt_guest_image_for(l->arch);
+	struct kt_initramfs *ir = kt_guest_image_for(kt_arch_name(l->arch));
 	int ret = -1;
 
 	if (!ir)
 		return -1;
-	if (kt_guest_build_path(l->arch, "schedulers", dir, sizeof(dir)))
+	if (kt_guest_build_path(kt_arch_name(l->arch), "schedulers", dir, sizeof(dir)))
 		goto out;
 	if (access(dir, F_OK) == 0 &&
 	    kt_exec_list_dir(dir, scheds, MAX_SCHEDS, &nr_scheds))
@@ -112,7 +112,7 @@ int kt_exec_build_image(struct kt_launch *l,
 	    kt_guest_add_includes(ir, l->includes, l->nr_includes))
 		goto out;
 	/* The auto-repro agent, where it is built. */
-	if (kt_guest_build_path(l->arch, "repro-agent/ktstr-probe", guest,
+	if (kt_guest_build_path(kt_arch_name(l->arch), "repro-agent/ktstr-probe", guest,
 				sizeof(guest)))
 		goto out;
 	if (!access(guest, X_OK) &&
@@ -210,7 +210,8 @@ static void judge(struct kt_result *r, const struct kt_vm_result *vm)
 static int item_topology(const struct kt_exec *e,
 			 const struct kt_run_item *it, struct kt_topology *t)
 {
-	if (kt_topology_parse(it->topology, t))
+	if (kt_topology_parse(it->topology, t) ||
+	    kt_topology_check_arch(t, e->launch->arch))
 		return -1;
 	if (it->memory_mib &&
 	    kt_topology_set_memory(t, it->memory_mib, it->topology))
@@ -301,7 +302,8 @@ static int run_one(const struct kt_exec *e, const struct kt_run_item *it,
 	vo.capture_stdout = &r->output;
 	vo.records = &r->records;
 	if (kt_watch_begin(&watch, &e->watch, it->kernel, &topo, &vo) ||
-	    kt_accel_resolve(e->launch->accel, &vo.accel, why, sizeof(why)) ||
+	    kt_accel_resolve_arch(e->launch->arch, e->launch->accel,
+				  &vo.accel, why, sizeof(why)) ||
 	    kt_vm_run(&vo, &vm)) {
 		fail_result(r);
 		kt_watch_end(&watch, &e->watch, it, NULL, r);

@@ -16,7 +16,9 @@ cache_list() { # <cpu dir> <level>
 
 echo "online $(cat $sys/cpu/online)"
 echo "possible $(cat $sys/cpu/possible)"
-echo "vendor $(sed -n 's/^vendor_id[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+# x86 only: arm64's /proc/cpuinfo has no vendor_id.
+vendor=$(sed -n 's/^vendor_id[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+[ -n "$vendor" ] && echo "vendor $vendor"
 for dir in $sys/cpu/cpu[0-9]*; do
 	cpu=${dir##*cpu}
 	node=none
@@ -28,7 +30,26 @@ for dir in $sys/cpu/cpu[0-9]*; do
 		"core $(cat "$dir/topology/core_id")" \
 		"siblings $(cat "$dir/topology/thread_siblings_list")" \
 		"l2 $(cache_list "$dir" 2) l3 $(cache_list "$dir" 3)"
+	# Clusters and capacities (arm64's; x86 has no cpu_capacity).
+	if [ -r "$dir/cpu_capacity" ]; then
+		echo "capacity $cpu $(cat "$dir/cpu_capacity")"
+		echo "cluster $cpu $(cat "$dir/topology/cluster_cpus_list")"
+	fi
 done
+# The scheduling domains and their flags (SD_ASYM_CPUCAPACITY...): the
+# kernel makes their debugfs files only while sched/verbose is on.
+sched=/sys/kernel/debug/sched
+if [ -w "$sched/verbose" ]; then
+	was=$(cat "$sched/verbose")
+	echo Y > "$sched/verbose"
+	for d in "$sched"/domains/cpu[0-9]*/domain[0-9]*; do
+		[ -r "$d/flags" ] || continue
+		cpu=${d%/domain*}
+		echo "domain ${cpu##*cpu} ${d##*domain} $(cat "$d/name")" \
+			"$(cat "$d/flags")"
+	done
+	echo "$was" > "$sched/verbose"
+fi
 for dir in $sys/node/node[0-9]*; do
 	[ -d "$dir" ] || continue
 	kb=$(sed -n 's/.*MemTotal: *\([0-9]*\) kB/\1/p' "$dir/meminfo")

@@ -81,7 +81,7 @@ TEST(matching_dump_passes_every_property)
 	unsigned int i;
 
 	declare(_metadata, &t);
-	ASSERT_EQ(0, kt_topo_verify(&t, good_dump, NULL, &rep));
+	ASSERT_EQ(0, kt_topo_verify(&t, good_dump, KT_ARCH_X86_64, NULL, &rep));
 	EXPECT_LE(10, rep.count);
 	for (i = 0; i < rep.count; i++)
 		EXPECT_TRUE(rep.checks[i].ok)
@@ -115,7 +115,7 @@ TEST(wrong_llc_is_named)
 	replace(_metadata, dump, "l2 1 l3 0-1", "l2 1 l3 0-3");
 	replace(_metadata, dump, "l2 2 l3 2-3", "l2 2 l3 0-3");
 	replace(_metadata, dump, "l2 3 l3 2-3", "l2 3 l3 0-3");
-	ASSERT_EQ(0, kt_topo_verify(&t, dump, NULL, &rep));
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, KT_ARCH_X86_64, NULL, &rep));
 	c = find(&rep, "LLC (L3) sharing");
 	ASSERT_NE(NULL, c);
 	EXPECT_FALSE(c->ok);
@@ -140,7 +140,7 @@ TEST(wrong_distance_and_missing_cpu_are_named)
 	snprintf(dump, sizeof(dump), "%s", good_dump);
 	replace(_metadata, dump, "distance 10 21", "distance 10 20");
 	replace(_metadata, dump, "online 0-7", "online 0-6");
-	ASSERT_EQ(0, kt_topo_verify(&t, dump, NULL, &rep));
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, KT_ARCH_X86_64, NULL, &rep));
 	c = find(&rep, "NUMA distances");
 	ASSERT_NE(NULL, c);
 	EXPECT_FALSE(c->ok);
@@ -161,7 +161,7 @@ TEST(node_memory_bounds)
 	declare(_metadata, &t);
 	snprintf(dump, sizeof(dump), "%s", good_dump);
 	replace(_metadata, dump, "memkb 514744", "memkb 262144");
-	ASSERT_EQ(0, kt_topo_verify(&t, dump, NULL, &rep));
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, KT_ARCH_X86_64, NULL, &rep));
 	c = find(&rep, "NUMA node memory");
 	ASSERT_NE(NULL, c);
 	EXPECT_FALSE(c->ok);
@@ -200,7 +200,7 @@ TEST(uneven_dump_passes_every_property)
 	unsigned int i;
 
 	ASSERT_EQ(0, kt_topology_parse_text(uneven_decl, "t", &t));
-	ASSERT_EQ(0, kt_topo_verify(&t, uneven_dump, "GenuineIntel", &rep));
+	ASSERT_EQ(0, kt_topo_verify(&t, uneven_dump, KT_ARCH_X86_64, "GenuineIntel", &rep));
 	EXPECT_LE(15, rep.count);
 	for (i = 0; i < rep.count; i++)
 		EXPECT_TRUE(rep.checks[i].ok)
@@ -223,7 +223,7 @@ TEST(uneven_faults_are_named)
 	replace(_metadata, dump, "cpus 5 memkb 0", "cpus 5 memkb 1024");
 	/* The single-core LLC folded into the SMT one. */
 	replace(_metadata, dump, "l2 4 l3 4", "l2 4 l3 0-4");
-	ASSERT_EQ(0, kt_topo_verify(&t, dump, "GenuineIntel", &rep));
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, KT_ARCH_X86_64, "GenuineIntel", &rep));
 	c = find(&rep, "CPU vendor");
 	ASSERT_NE(NULL, c);
 	EXPECT_STREQ("guest AuthenticAMD, declared GenuineIntel", c->detail);
@@ -250,7 +250,7 @@ TEST(uneven_faults_are_named)
 	replace(_metadata, dump, "cpu 5 node 1", "cpu 5 node 0");
 	replace(_metadata, dump, "node 0 cpus 0-4", "node 0 cpus 0-5");
 	replace(_metadata, dump, "node 1 cpus 5", "node 1 cpus none");
-	ASSERT_EQ(0, kt_topo_verify(&t, dump, NULL, &rep));
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, KT_ARCH_X86_64, NULL, &rep));
 	c = find(&rep, "CPU-less nodes");
 	ASSERT_NE(NULL, c);
 	EXPECT_STREQ("guest node1,node2, declared node2", c->detail);
@@ -265,9 +265,9 @@ TEST(unparseable_dump_is_an_error)
 	struct kt_topology t;
 
 	declare(_metadata, &t);
-	EXPECT_EQ(-1, kt_topo_verify(&t, "", NULL, &rep));
+	EXPECT_EQ(-1, kt_topo_verify(&t, "", KT_ARCH_X86_64, NULL, &rep));
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "no 'online' line"));
-	EXPECT_EQ(-1, kt_topo_verify(&t, "online 0-7\ncpu x\n", NULL, &rep));
+	EXPECT_EQ(-1, kt_topo_verify(&t, "online 0-7\ncpu x\n", KT_ARCH_X86_64, NULL, &rep));
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "bad line 'cpu x'"));
 }
 
@@ -400,6 +400,137 @@ TEST(accel_parsing)
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "--accel 'hvf'"));
 	ASSERT_EQ(0, kt_accel_resolve(KT_ACCEL_AUTO, &a, why, sizeof(why)));
 	EXPECT_NE(0, why[0]);
+}
+
+/*
+ * What topo-dump.sh prints for tri-tier in an arm64 guest, built here:
+ * clusters 0-1, 2-5 and 6-7 of capacities 1024, 768 and 512 under one
+ * L3, and (@flags) the flags of each CPU's MC domain.
+ */
+static void arm64_dump(char *buf, size_t len, const char *flags,
+		       bool domains)
+{
+	static const char * const cluster[] = { "0-1", "0-1", "2-5", "2-5",
+						 "2-5", "2-5", "6-7", "6-7" };
+	static const unsigned int cap[] = { 1024, 1024, 768, 768, 768, 768,
+					    512, 512 };
+	size_t n;
+	int c;
+
+	n = snprintf(buf, len, "online 0-7\npossible 0-7\n");
+	for (c = 0; c < 8; c++) {
+		n += snprintf(buf + n, len - n,
+			      "cpu %d node 0 package 0 core %d siblings %d l2 %d l3 0-7\n"
+			      "capacity %d %u\ncluster %d %s\n",
+			      c, c, c, c, c, cap[c], c, cluster[c]);
+		if (domains)
+			n += snprintf(buf + n, len - n,
+				      "domain %d 0 CLS SD_BALANCE_NEWIDLE SD_SHARE_LLC\n"
+				      "domain %d 1 MC SD_BALANCE_NEWIDLE %s\n",
+				      c, c, flags);
+	}
+	snprintf(buf + n, len - n, "node 0 cpus 0-7 memkb 480000 distance 10\n");
+}
+
+static void declare_tri_tier(struct __test_metadata *_metadata,
+			     struct kt_topology *t)
+{
+	ASSERT_EQ(0, kt_topology_parse_text("node.0.llcs = 2c@1024|4c@768|2c@512\n"
+					    "memory = 512M\n", "t", t));
+}
+
+TEST(arm64_dump_passes_with_clusters_and_capacities)
+{
+	struct kt_topo_report rep;
+	struct kt_topology t;
+	char dump[8192];
+	unsigned int i;
+
+	declare_tri_tier(_metadata, &t);
+	arm64_dump(dump, sizeof(dump),
+		   "SD_ASYM_CPUCAPACITY SD_ASYM_CPUCAPACITY_FULL SD_SHARE_LLC",
+		   true);
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, KT_ARCH_ARM64, NULL, &rep));
+	for (i = 0; i < rep.count; i++)
+		EXPECT_TRUE(rep.checks[i].ok)
+			TH_LOG("%s: %s", rep.checks[i].name,
+			       rep.checks[i].detail);
+	EXPECT_EQ(NULL, find(&rep, "CPU vendor"));
+	EXPECT_TRUE(find(&rep, "cluster siblings")->ok);
+	EXPECT_STREQ("every CPU has an SD_ASYM_CPUCAPACITY_FULL domain",
+		     find(&rep, "asymmetric capacity domain")->detail);
+	/* An x86_64 guest is not asked for any of it. */
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, KT_ARCH_X86_64, NULL, &rep));
+	EXPECT_EQ(NULL, find(&rep, "CPU capacity"));
+}
+
+TEST(arm64_mismatches_are_named)
+{
+	struct kt_topo_report rep;
+	struct kt_topology t;
+	char dump[8192];
+
+	declare_tri_tier(_metadata, &t);
+	arm64_dump(dump, sizeof(dump),
+		   "SD_ASYM_CPUCAPACITY SD_ASYM_CPUCAPACITY_FULL", true);
+	replace(_metadata, dump, "capacity 6 512", "capacity 6 768");
+	replace(_metadata, dump, "cluster 3 2-5", "cluster 3 0-7");
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, KT_ARCH_ARM64, NULL, &rep));
+	EXPECT_FALSE(find(&rep, "CPU capacity")->ok);
+	EXPECT_STREQ("cpu6: guest 768, declared 512",
+		     find(&rep, "CPU capacity")->detail);
+	EXPECT_FALSE(find(&rep, "cluster siblings")->ok);
+	EXPECT_STREQ("cpu3: guest 0-7, declared 2-5",
+		     find(&rep, "cluster siblings")->detail);
+
+	/* No capacities in the guest at all. */
+	arm64_dump(dump, sizeof(dump), "SD_ASYM_CPUCAPACITY_FULL", true);
+	replace(_metadata, dump, "capacity 0 1024\n", "");
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, KT_ARCH_ARM64, NULL, &rep));
+	EXPECT_STREQ("cpu0: no cpu_capacity in the guest, declared 1024",
+		     find(&rep, "CPU capacity")->detail);
+
+	/* Capacities differ but no domain says so. */
+	arm64_dump(dump, sizeof(dump), "SD_SHARE_LLC", true);
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, KT_ARCH_ARM64, NULL, &rep));
+	EXPECT_FALSE(find(&rep, "asymmetric capacity domain")->ok);
+	EXPECT_STREQ("cpu0: no SD_ASYM_CPUCAPACITY_FULL domain, declared capacities that differ",
+		     find(&rep, "asymmetric capacity domain")->detail);
+	arm64_dump(dump, sizeof(dump), "", false);
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, KT_ARCH_ARM64, NULL, &rep));
+	EXPECT_STREQ("cpu0: no scheduling domains in the guest's debugfs",
+		     find(&rep, "asymmetric capacity domain")->detail);
+
+	/* One capacity, yet a domain flagged asymmetric. */
+	ASSERT_EQ(0, kt_topology_parse_text("node.0.llcs = 2c|4c|2c\n"
+					    "memory = 512M\n", "t", &t));
+	arm64_dump(dump, sizeof(dump), "SD_ASYM_CPUCAPACITY", true);
+	replace(_metadata, dump, "capacity 2 768", "capacity 2 1024");
+	replace(_metadata, dump, "capacity 3 768", "capacity 3 1024");
+	replace(_metadata, dump, "capacity 4 768", "capacity 4 1024");
+	replace(_metadata, dump, "capacity 5 768", "capacity 5 1024");
+	replace(_metadata, dump, "capacity 6 512", "capacity 6 1024");
+	replace(_metadata, dump, "capacity 7 512", "capacity 7 1024");
+	ASSERT_EQ(0, kt_topo_verify(&t, dump, KT_ARCH_ARM64, NULL, &rep));
+	EXPECT_TRUE(find(&rep, "CPU capacity")->ok);
+	EXPECT_STREQ("cpu0: a domain flagged SD_ASYM_CPUCAPACITY, declared one capacity",
+		     find(&rep, "asymmetric capacity domain")->detail);
+}
+
+TEST(arm64_bad_lines)
+{
+	struct kt_topo_report rep;
+	struct kt_topology t;
+
+	declare_tri_tier(_metadata, &t);
+	EXPECT_EQ(-1, kt_topo_verify(&t, "online 0-7\ncapacity x 5\n",
+				     KT_ARCH_ARM64, NULL, &rep));
+	EXPECT_STREQ("topology dump: bad line 'capacity x 5'", kt_errmsg());
+	EXPECT_EQ(-1, kt_topo_verify(&t, "online 0-7\ncluster 999 0\n",
+				     KT_ARCH_ARM64, NULL, &rep));
+	EXPECT_EQ(-1, kt_topo_verify(&t, "online 0-7\ndomain 0 MC\n",
+				     KT_ARCH_ARM64, NULL, &rep));
+	EXPECT_STREQ("topology dump: bad line 'domain 0 MC'", kt_errmsg());
 }
 
 TEST_HARNESS_MAIN

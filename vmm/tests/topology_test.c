@@ -338,7 +338,7 @@ TEST(preset_files_in_tree_all_parse)
 {
 	static const char * const presets[] = {
 		"tiny", "smt", "odd-llc", "numa2", "numa2-smt", "numa4",
-		"numa2-llc1-smt",
+		"numa2-llc1-smt", "big-little", "tri-tier",
 	};
 	struct kt_topology t;
 	size_t i;
@@ -369,6 +369,113 @@ TEST(preset_file_by_path_and_missing_file)
 	unlink(path);
 	EXPECT_ERROR(kt_topology_parse("/nonexistent/x.topo", &t),
 		     "topology file /nonexistent/x.topo");
+}
+
+/* arm64: clusters of one LLC, each of its own capacity. */
+TEST(clusters_and_capacities)
+{
+	struct kt_topology t;
+	struct kt_cpu_place p;
+	char shape[64];
+
+	ASSERT_EQ(0, parse_text("node.0.llcs = 2c@1024|4c@768|2c@512\n", &t));
+	EXPECT_EQ(1, t.llcs);
+	EXPECT_EQ(8, kt_topology_cpus(&t));
+	EXPECT_EQ(3, kt_topology_clusters(&t));
+	EXPECT_TRUE(kt_topology_has_capacities(&t));
+	kt_topology_place(&t, 1, &p);
+	EXPECT_EQ(0, p.cluster);
+	EXPECT_EQ(1024, p.capacity);
+	kt_topology_place(&t, 2, &p);
+	EXPECT_EQ(1, p.cluster);
+	EXPECT_EQ(768, p.capacity);
+	EXPECT_EQ(2, p.core);
+	kt_topology_place(&t, 7, &p);
+	EXPECT_EQ(2, p.cluster);
+	EXPECT_EQ(512, p.capacity);
+	EXPECT_EQ(0, p.llc);
+	ASSERT_EQ(0, kt_topology_short(&t, shape, sizeof(shape)));
+	EXPECT_STREQ("2c@1024|4c@768|2c@512", shape);
+	EXPECT_STREQ("node.0.llcs", t.arm64_key);
+	EXPECT_EQ(1, t.arm64_line);
+
+	/* A cluster per LLC, SMT, in two nodes; clusters count on. */
+	ASSERT_EQ(0, parse_text("node.0.llcs = 2c2t@1024\nnode.1.llcs = 2c2t@512|1c2t\n",
+				&t));
+	EXPECT_EQ(3, kt_topology_clusters(&t));
+	kt_topology_place(&t, 5, &p);
+	EXPECT_EQ(1, p.node);
+	EXPECT_EQ(1, p.cluster);
+	EXPECT_EQ(512, p.capacity);
+	EXPECT_EQ(1, p.thread);
+	kt_topology_place(&t, 9, &p);
+	EXPECT_EQ(2, p.cluster);
+	EXPECT_EQ(1024, p.capacity);
+	ASSERT_EQ(0, kt_topology_short(&t, shape, sizeof(shape)));
+	EXPECT_STREQ("2c2t@1024/2c2t@512|1c2t", shape);
+	EXPECT_STREQ("node.0.llcs", t.arm64_key);
+
+	/* Clusters alone, all of one capacity. */
+	ASSERT_EQ(0, parse_text("node.0.llcs = 2c|2c 4c\n", &t));
+	EXPECT_EQ(3, kt_topology_clusters(&t));
+	EXPECT_FALSE(kt_topology_has_capacities(&t));
+	kt_topology_place(&t, 5, &p);
+	EXPECT_EQ(2, p.cluster);
+	EXPECT_EQ(1024, p.capacity);
+
+	/* Without either, an LLC is a cluster and nothing is arm64's. */
+	ASSERT_EQ(0, parse_text("node.0.llcs = 3c 2c\n", &t));
+	EXPECT_EQ(2, kt_topology_clusters(&t));
+	EXPECT_EQ(0, t.arm64_line);
+	kt_topology_place(&t, 4, &p);
+	EXPECT_EQ(1, p.cluster);
+	EXPECT_EQ(1024, p.capacity);
+	ASSERT_EQ(0, kt_topology_parse_short("2n4l2c1t", &t));
+	EXPECT_EQ(4, kt_topology_clusters(&t));
+	kt_topology_place(&t, 7, &p);
+	EXPECT_EQ(3, p.cluster);
+	EXPECT_EQ(1024, p.capacity);
+}
+
+TEST(capacity_errors)
+{
+	static const char * const bad[] = {
+		"4c@0", "4c@1025", "4c@", "4c@x", "4c@512x", "2c2t|2c",
+		"2c|", "|2c", "1c|1c|1c|1c|1c|1c|1c|1c|1c",
+	};
+	struct kt_topology t;
+	char text[128];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(text, sizeof(text), "node.0.llcs = %s\n", bad[i]);
+		EXPECT_ERROR(parse_text(text, &t), "test.topo:1: node.0.llcs: '");
+	}
+	EXPECT_ERROR(parse_text("node.0.llcs = 2c2t|2c\n", &t),
+		     "with the same threads per core");
+	/* The kernel would make 512 the 1024 of the guest. */
+	EXPECT_ERROR(parse_text("node.0.llcs = 4c@512 4c@256\n", &t),
+		     "test.topo: the largest CPU capacity is 512: the kernel scales the largest to 1024");
+}
+
+/* An x86 guest cannot be told clusters or capacities: named, exit 2. */
+TEST(capacities_are_arm64s)
+{
+	struct kt_topology t;
+
+	ASSERT_EQ(0, setenv("KTSTR_TOPOLOGY_DIR", "topologies", 1));
+	ASSERT_EQ(0, kt_topology_parse("big-little", &t));
+	EXPECT_EQ(0, kt_topology_check_arch(&t, KT_ARCH_ARM64));
+	EXPECT_ERROR(kt_topology_check_arch(&t, KT_ARCH_X86_64),
+		     "topology big-little: node.0.llcs (line ");
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "use --arch arm64"));
+	EXPECT_EQ(KT_EXIT_USAGE, kt_exit_status());
+	ASSERT_EQ(0, kt_topology_parse("tri-tier", &t));
+	EXPECT_ERROR(kt_topology_check_arch(&t, KT_ARCH_X86_64),
+		     "topology tri-tier: node.0.llcs (line ");
+	ASSERT_EQ(0, kt_topology_parse("llc-uneven", &t));
+	EXPECT_EQ(0, kt_topology_check_arch(&t, KT_ARCH_X86_64));
+	EXPECT_EQ(0, kt_topology_check_arch(&t, KT_ARCH_ARM64));
 }
 
 TEST_HARNESS_MAIN

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "argv.h"
 #include "error.h"
@@ -75,4 +76,22 @@ int kt_shell_quote(const char *s, char *out, size_t len)
 	out[n++] = '\'';
 	out[n] = '\0';
 	return *s ? -1 : 0;
+}
+
+int kt_find_in_path(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	const char *p, *end;
+
+	if (strchr(name, '/')) {
+		snprintf(out, len, "%s", name);
+		return 0;
+	}
+	for (p = path ? path : "/usr/bin:/bin"; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ':');
+		snprintf(out, len, "%.*s/%s", (int)(end - p), p, name);
+		if (!access(out, X_OK))
+			return 0;
+	}
+	return kt_fail("%s: not found in PATH", name);
 }

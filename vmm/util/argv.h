@@ -26,4 +26,10 @@ void kt_argv_free(struct kt_argv *a);
  */
 int kt_shell_quote(const char *s, char *out, size_t len);
 
+/*
+ * The file exec would run for @name: @name itself if it has a '/', else
+ * the first executable of that name in $PATH.
+ */
+int kt_find_in_path(const char *name, char *out, size_t len);
+
 #endif

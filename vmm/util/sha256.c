@@ -5,7 +5,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -120,4 +124,23 @@ int kt_sha256_file_hex(const char *path, char hex[KT_SHA256_HEX_LEN])
 	}
 	close(fd);
 	return kt_sha256_final_hex(&s, hex);
+}
+
+int kt_sha256_identity(struct kt_sha256 *h, const char *what,
+		       const char *path)
+{
+	char real[PATH_MAX], line[PATH_MAX + 256];
+	struct stat st;
+	int n;
+
+	if (!realpath(path, real) || stat(real, &st))
+		return kt_fail_errno("%s %s", what, path);
+	n = snprintf(line, sizeof(line),
+		     "%s %s dev=%llu ino=%llu size=%lld mtime=%lld.%09ld ctime=%lld.%09ld",
+		     what, real, (unsigned long long)st.st_dev,
+		     (unsigned long long)st.st_ino, (long long)st.st_size,
+		     (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+		     (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+	kt_sha256_update(h, line, n + 1);
+	return 0;
 }

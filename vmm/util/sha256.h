@@ -38,5 +38,12 @@ int kt_sha256_hex_of(const void *data, size_t len,
 		     char hex[KT_SHA256_HEX_LEN]);
 /* The digest of the file at @path; errors name @path. */
 int kt_sha256_file_hex(const char *path, char hex[KT_SHA256_HEX_LEN]);
+/*
+ * Adds which file @path is and which version of it, cheaply: its real
+ * path, device, inode, size and times (any write, even one that keeps
+ * size and mtime, moves ctime).  Errors name @what and @path.
+ */
+int kt_sha256_identity(struct kt_sha256 *h, const char *what,
+		       const char *path);
 
 #endif
