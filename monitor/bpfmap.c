@@ -77,17 +77,18 @@ static int add_type(void *ctx, const char *name, int64_t value)
 {
 	struct kt_bpfmap_layout *l = ctx;
 	const char *prefix = "BPF_MAP_TYPE_";
-	char *c;
-
 	unsigned int i;
+	char *c;
 
 	if (strncmp(name, prefix, strlen(prefix)))
 		return 0;
 	/* An alias after a _DEPRECATED name (CGROUP_STORAGE) replaces it. */
 	for (i = 0; i < l->nr_types && l->map_types[i] != value; i++)
 		;
-	if (i == ARRAY_SIZE(l->map_types))
-		return 1;
+	if (i == ARRAY_SIZE(l->map_types)) {
+		l->types_cut = true;	/* the rest stay numbers */
+		return 0;
+	}
 	if (i == l->nr_types)
 		l->nr_types++;
 	l->map_types[i] = value;
@@ -143,6 +144,9 @@ void kt_bpfmap_layout_resolve(struct kt_bpfmap_layout *l,
 		note_missing(l, "struct bucket");
 	if (kt_btf_walk_enum(btf, "bpf_map_type", add_type, l))
 		note_missing(l, "enum bpf_map_type");
+	if (l->types_cut)
+		note_missing(l, "names of the map types past the first 64");
+	l->read_budget = KT_BPFMAP_MAX_READ;
 	l->available = l->available && l->bucket_size && l->nr_types;
 }
 
@@ -171,6 +175,8 @@ struct walk {
 	uint64_t maps[KT_BPFMAP_MAX_MAPS];
 	unsigned int nr_maps;
 	unsigned int idr_nodes;
+	unsigned int unreadable;	/* map_idr entries and nodes */
+	uint64_t read_left;		/* bytes of values and BTF */
 	uint64_t stops_map;		/* the scheduler's struct_ops map */
 	struct kt_bpfmap_cache *cache;	/* the caller's, or own */
 	struct kt_bpfmap_cache own;
@@ -179,6 +185,17 @@ struct walk {
 static int read_ptr(const struct walk *w, uint64_t addr, uint64_t *v)
 {
 	return kt_target_read(w->t, addr, v, 8);
+}
+
+/* Values and BTF: what one dump reads of them is bounded as a whole. */
+static int read_bytes(struct walk *w, uint64_t addr, void *buf, uint64_t len)
+{
+	if (len > w->read_left)
+		return kt_fail("%llu bytes at 0x%llx: past the %llu bytes of values and BTF one dump reads",
+			       (unsigned long long)len, (unsigned long long)addr,
+			       (unsigned long long)w->l->read_budget);
+	w->read_left -= len;
+	return kt_target_read(w->t, addr, buf, len);
 }
 
 static int read_field(const struct walk *w, uint64_t base,
@@ -220,16 +237,21 @@ static int walk_idr(struct walk *w, uint64_t entry, uint64_t root,
 		return check_stops_map(w, entry, root);
 	}
 	node = entry - 2;
-	if (depth > 12 || ++w->idr_nodes > KT_BPFMAP_MAX_IDR_NODES)
-		return kt_fail("map_idr: more than %d nodes, or nested more than 12 deep (a loop?)",
+	if (depth > KT_BPFMAP_MAX_IDR_DEPTH)
+		return kt_fail("map_idr: nodes nested more than %d deep (a loop?)",
+			       KT_BPFMAP_MAX_IDR_DEPTH);
+	if (++w->idr_nodes > KT_BPFMAP_MAX_IDR_NODES)
+		return kt_fail("map_idr: more than %d nodes (a loop?)",
 			       KT_BPFMAP_MAX_IDR_NODES);
 	if (!nr_slots || nr_slots > ARRAY_SIZE(slots))
 		return kt_fail("xa_node.slots: %u slots", nr_slots);
+	/* Maps come and go while the walk reads: a node freed is skipped. */
 	if (read_field(w, node, KT_BM_XA_NODE_SHIFT, &shift) ||
 	    kt_target_read(w->t, node + fld(w, KT_BM_XA_NODE_SLOTS), slots,
-			   nr_slots * 8ULL))
-		return kt_fail("map_idr node 0x%llx: %s",
-			       (unsigned long long)node, kt_errmsg());
+			   nr_slots * 8ULL)) {
+		w->unreadable++;
+		return 0;
+	}
 	for (i = 0; i < nr_slots && !w->stops_map; i++) {
 		/* Below shift 0 every slot is a map, never a node. */
 		if (!shift && xa_is_node(slots[i]))
@@ -259,9 +281,10 @@ static int check_stops_map(struct walk *w, uint64_t map, uint64_t root)
 {
 	uint64_t type, priv;
 
-	if (read_field(w, map, KT_BM_MAP_TYPE, &type))
-		return kt_fail("map_idr entry 0x%llx: %s",
-			       (unsigned long long)map, kt_errmsg());
+	if (read_field(w, map, KT_BM_MAP_TYPE, &type)) {
+		w->unreadable++;	/* freed while the walk read, say */
+		return 0;
+	}
 	if (!is_type(w->l, type, "struct_ops"))
 		return 0;
 	if (read_ptr(w, map + fld(w, KT_BM_STOPS_DATA) +
@@ -273,20 +296,23 @@ static int check_stops_map(struct walk *w, uint64_t map, uint64_t root)
 }
 
 /* The maps each of the struct_ops map's programs uses. */
-static int used_maps(struct walk *w)
+static int collect_used_maps(struct walk *w)
 {
 	uint64_t links, funcs, link, prog, aux, maps, cnt, map;
 	unsigned int i, j;
 
 	if (read_field(w, w->stops_map, KT_BM_STOPS_LINKS, &links) ||
 	    read_field(w, w->stops_map, KT_BM_STOPS_FUNCS_CNT, &funcs))
-		return -1;
+		return kt_fail("struct_ops map 0x%llx: %s",
+			       (unsigned long long)w->stops_map, kt_errmsg());
 	if (funcs > KT_BPFMAP_MAX_FUNCS)
 		return kt_fail("struct_ops map: %llu programs, at most %d",
 			       (unsigned long long)funcs, KT_BPFMAP_MAX_FUNCS);
 	for (i = 0; i < funcs; i++) {
 		if (read_ptr(w, links + i * 8ULL, &link))
-			return -1;
+			return kt_fail("struct_ops map: links[%u] at 0x%llx: %s",
+				       i, (unsigned long long)(links + i * 8ULL),
+				       kt_errmsg());
 		if (!link)
 			continue;	/* an op the scheduler leaves out */
 		if (read_field(w, link, KT_BM_LINK_PROG, &prog) ||
@@ -299,33 +325,44 @@ static int used_maps(struct walk *w)
 			return kt_fail("program of struct_ops member %u uses %llu maps, at most %d",
 				       i, (unsigned long long)cnt,
 				       KT_BPFMAP_MAX_USED_MAPS);
-		for (j = 0; j < cnt; j++)
-			if (read_ptr(w, maps + j * 8ULL, &map) ||
-			    add_map(w, map))
+		for (j = 0; j < cnt; j++) {
+			if (read_ptr(w, maps + j * 8ULL, &map))
+				return kt_fail("program of struct_ops member %u: used_maps[%u]: %s",
+					       i, j, kt_errmsg());
+			if (add_map(w, map))
 				return -1;
+		}
 	}
 	return 0;
 }
 
 static int find_maps(struct walk *w)
 {
-	uint64_t root, head;
+	uint64_t root, root_at, head, head_at;
 
 	if (!w->l->available)
 		return kt_fail("this kernel lacks what reading BPF maps needs: %s",
 			       w->l->missing);
-	if (read_ptr(w, kt_target_moved(w->t, w->l->scx_root), &root))
-		return -1;
+	root_at = kt_target_moved(w->t, w->l->scx_root);
+	head_at = kt_target_moved(w->t, w->l->map_idr) +
+		  fld(w, KT_BM_IDR_XA_HEAD);
+	if (read_ptr(w, root_at, &root))
+		return kt_fail("scx_root at 0x%llx: %s",
+			       (unsigned long long)root_at, kt_errmsg());
 	if (!root)
 		return kt_fail("no sched_ext scheduler is attached");
-	if (read_ptr(w, kt_target_moved(w->t, w->l->map_idr) +
-			   fld(w, KT_BM_IDR_XA_HEAD), &head) ||
-	    walk_idr(w, head, root, 0))
+	if (read_ptr(w, head_at, &head))
+		return kt_fail("map_idr at 0x%llx: %s",
+			       (unsigned long long)head_at, kt_errmsg());
+	if (walk_idr(w, head, root, 0))
 		return -1;
+	if (!w->stops_map && w->unreadable)
+		return kt_fail("no struct_ops map in map_idr belongs to the attached scheduler (scx_root 0x%llx); %u map_idr entries could not be read",
+			       (unsigned long long)root, w->unreadable);
 	if (!w->stops_map)
 		return kt_fail("no struct_ops map in map_idr belongs to the attached scheduler (scx_root 0x%llx)",
 			       (unsigned long long)root);
-	return add_map(w, w->stops_map) || used_maps(w);
+	return add_map(w, w->stops_map) || collect_used_maps(w);
 }
 
 struct map_info {
@@ -354,7 +391,10 @@ static struct btf *parse_btf(struct walk *w, uint64_t data, uint64_t size,
 		kt_fail("out of memory");
 		return NULL;
 	}
-	if (kt_target_read(w->t, data, raw, size)) {
+	if (read_bytes(w, data, raw, size)) {
+		kt_fail("its BTF (%llu bytes at 0x%llx): %s",
+			(unsigned long long)size, (unsigned long long)data,
+			kt_errmsg());
 		free(raw);
 		return NULL;
 	}
@@ -430,8 +470,7 @@ static int read_info(struct walk *w, uint64_t addr, struct map_info *m)
 	    read_field(w, addr, KT_BM_MAP_BTF_VALUE, &m->value_type) ||
 	    kt_target_read(w->t, addr + fld(w, KT_BM_MAP_NAME), m->name,
 			   sizeof(m->name) - 1))
-		return kt_fail("map at 0x%llx: %s", (unsigned long long)addr,
-			       kt_errmsg());
+		return -1;
 	if (m->key_size > KT_BPFMAP_MAX_VALUE ||
 	    m->value_size > KT_BPFMAP_MAX_VALUE)
 		return kt_fail("key of %llu bytes, value of %llu: at most %u each",
@@ -449,9 +488,11 @@ static json_t *read_value(struct walk *w, const struct map_info *m,
 	void *buf;
 
 	buf = malloc(len ? len : 1);
-	if (!buf)
-		return kt_fail("out of memory"), NULL;
-	if (!kt_target_read(w->t, addr, buf, len))
+	if (!buf) {
+		kt_fail("out of memory");
+		return NULL;
+	}
+	if (!read_bytes(w, addr, buf, len))
 		v = m->btf && type ? kt_btfv_decode(m->btf, type, buf, len) :
 			kt_btfv_raw(buf, len);
 	free(buf);
@@ -465,7 +506,7 @@ static bool is_zero(struct walk *w, uint64_t addr, uint64_t len)
 
 	while (len) {
 		n = len < sizeof(buf) ? len : sizeof(buf);
-		if (kt_target_read(w->t, addr, buf, n))
+		if (read_bytes(w, addr, buf, n))
 			return false;	/* read again, to say why */
 		for (i = 0; i < n; i++)
 			if (buf[i])
@@ -588,14 +629,49 @@ static int read_globals(struct walk *w, const struct map_info *m,
 	return json_object_set_new(obj, "globals", v);
 }
 
-static int read_hash(struct walk *w, const struct map_info *m, json_t *obj)
+/*
+ * One element of a hash map: its key and value, decoded; only its next
+ * pointer once @entries holds KT_BPFMAP_MAX_ENTRIES (@*not_read counts
+ * those).
+ */
+static int read_elem(struct walk *w, const struct map_info *m, uint64_t elem,
+		     json_t **entries, uint64_t *not_read)
 {
 	bool percpu = is_type(w->l, m->type, "percpu_hash") ||
 		      is_type(w->l, m->type, "lru_percpu_hash");
-	uint64_t buckets, n_buckets, b, elem, steps = 0, pptr, value_at;
-	uint64_t limit = m->max_entries + w->t->nr_cpus + 1;
-	json_t *entries = json_array(), *k, *v;
+	uint64_t key_at = elem + fld(w, KT_BM_ELEM_KEY);
+	uint64_t value_at = key_at + ((m->key_size + 7) & ~7ULL), pptr;
+	json_t *k, *v;
 
+	if (json_array_size(*entries) >= KT_BPFMAP_MAX_ENTRIES) {
+		(*not_read)++;
+		return 0;
+	}
+	k = read_value(w, m, key_at, m->key_size, m->key_type);
+	if (!k)
+		return -1;
+	if (percpu)
+		v = read_ptr(w, value_at, &pptr) ? NULL :
+		    percpu_values(w, m, pptr);
+	else
+		v = read_value(w, m, value_at, m->value_size, m->value_type);
+	if (!v) {
+		json_decref(k);
+		return -1;
+	}
+	*entries = kt_json_append(*entries,
+				  entry(k, v, percpu ? "values" : "value"));
+	return *entries ? 0 : kt_fail("out of memory");
+}
+
+static int read_hash(struct walk *w, const struct map_info *m, json_t *obj)
+{
+	uint64_t buckets, n_buckets, b, elem, steps = 0, not_read = 0;
+	uint64_t limit = m->max_entries + w->t->nr_cpus + 1;
+	json_t *entries = json_array();
+
+	if (!entries)
+		return kt_fail("out of memory");
 	if (read_field(w, m->addr, KT_BM_HTAB_BUCKETS, &buckets) ||
 	    read_field(w, m->addr, KT_BM_HTAB_N_BUCKETS, &n_buckets))
 		goto fail;
@@ -604,47 +680,31 @@ static int read_hash(struct walk *w, const struct map_info *m, json_t *obj)
 			(unsigned long long)n_buckets, KT_BPFMAP_MAX_BUCKETS);
 		goto fail;
 	}
-	for (b = 0; entries && b < n_buckets; b++) {
+	for (b = 0; b < n_buckets; b++) {
 		if (read_ptr(w, buckets + b * w->l->bucket_size +
 			     fld(w, KT_BM_BUCKET_HEAD), &elem))
 			goto fail;
 		/* hlist_nulls: a list ends in an odd "nulls" marker. */
-		while (!(elem & 1) && entries) {
+		while (!(elem & 1)) {
 			if (++steps > limit) {
 				kt_fail("bucket %llu: more elements than max_entries %llu allows (a loop?)",
 					(unsigned long long)b,
 					(unsigned long long)m->max_entries);
 				goto fail;
 			}
-			value_at = elem + fld(w, KT_BM_ELEM_KEY) +
-				   ((m->key_size + 7) & ~7ULL);
-			k = read_value(w, m, elem + fld(w, KT_BM_ELEM_KEY),
-				       m->key_size, m->key_type);
-			if (percpu) {
-				if (read_ptr(w, value_at, &pptr)) {
-					json_decref(k);
-					goto fail;
-				}
-				v = percpu_values(w, m, pptr);
-			} else {
-				v = read_value(w, m, value_at, m->value_size,
-					       m->value_type);
-			}
-			if (!k || !v) {
-				json_decref(k);
-				json_decref(v);
+			if (steps > KT_BPFMAP_MAX_WALK) {
+				kt_fail("bucket %llu: more than %u elements in the map, the most ktstr walks",
+					(unsigned long long)b,
+					KT_BPFMAP_MAX_WALK);
 				goto fail;
 			}
-			if (json_array_size(entries) < KT_BPFMAP_MAX_ENTRIES)
-				entries = kt_json_append(entries,
-					entry(k, v, percpu ? "values" : "value"));
-			else
-				json_decref(k), json_decref(v);
-			if (read_ptr(w, elem + fld(w, KT_BM_ELEM_NEXT), &elem))
+			if (read_elem(w, m, elem, &entries, &not_read) ||
+			    read_ptr(w, elem + fld(w, KT_BM_ELEM_NEXT), &elem))
 				goto fail;
 		}
 	}
-	return put_entries(obj, entries);
+	json_object_set_new(obj, "entries_not_read", json_integer(not_read));
+	return json_object_set_new(obj, "entries", entries);
 fail:
 	json_decref(entries);
 	return -1;
@@ -682,6 +742,7 @@ static int read_queue(struct walk *w, const struct map_info *m, json_t *obj)
 			goto fail;
 		entries = kt_json_append(entries, v);
 	}
+	json_object_set_new(obj, "entries_not_read", json_integer(count - i));
 	return put_entries(obj, entries);
 fail:
 	json_decref(entries);
@@ -813,23 +874,39 @@ static bool wanted(const char *name, const char *const *names,
 	return any;
 }
 
+/*
+ * Every name that matched no map is an error, with the names there are:
+ * the maps of the scheduler's struct_ops programs, and how many of them
+ * could not be read (one of those may be the one asked for).
+ */
 static int check_seen(const char *const *names, unsigned int nr,
-		      const bool *seen, const json_t *all)
+		      const bool *seen, const json_t *all,
+		      unsigned int unreadable, const char *first_error)
 {
-	char list[1024] = "";
-	size_t i, n = 0;
+	char missing[512] = "", list[1024] = "", more[600] = "";
+	size_t i, n = 0, len;
 	json_t *m;
 
-	for (i = 0; i < nr && seen[i]; i++)
-		;
-	if (i == nr)
+	for (i = 0; i < nr; i++) {
+		if (seen[i])
+			continue;
+		len = strlen(missing);
+		snprintf(missing + len, sizeof(missing) - len, "%s'%s'",
+			 n++ ? ", " : "", names[i]);
+	}
+	if (!n)
 		return 0;
-	json_array_foreach(all, n, m)
-		snprintf(list + strlen(list), sizeof(list) - strlen(list),
-			 "%s%s", n ? ", " : "",
+	json_array_foreach(all, i, m) {
+		len = strlen(list);
+		snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "",
 			 json_string_value(json_object_get(m, "name")));
-	return kt_fail("no map named '%s' among the scheduler's maps (%s)",
-		       names[i], list);
+	}
+	if (unreadable)
+		snprintf(more, sizeof(more),
+			 "; %u more could not be read, their names unknown: %s",
+			 unreadable, first_error);
+	return kt_fail("no map named %s among the maps the scheduler's struct_ops programs use (%s%s)",
+		       missing, list, more);
 }
 
 /* What this dump did not use goes: its scheduler is gone. */
@@ -857,7 +934,10 @@ void kt_bpfmap_cache_free(struct kt_bpfmap_cache *c)
 	c->nr = 0;
 }
 
-/* Globals: a .bss/.data/.rodata section, or an arena's own. */
+/*
+ * Globals: a .bss/.data/.rodata section, or an arena's own.  An array
+ * whose BTF cannot be had may be one: kept, map_json() says why.
+ */
 static bool holds_globals(struct walk *w, struct map_info *m)
 {
 	if (is_type(w->l, m->type, "arena"))
@@ -865,7 +945,7 @@ static bool holds_globals(struct walk *w, struct map_info *m)
 	if (!is_type(w->l, m->type, "array") || !m->btf_addr)
 		return false;
 	m->btf = map_btf(w, m->btf_addr);
-	return is_datasec(m);
+	return !m->btf || is_datasec(m);
 }
 
 static json_t *dump(const struct kt_target *t,
@@ -876,8 +956,9 @@ static json_t *dump(const struct kt_target *t,
 	struct walk *w = calloc(1, sizeof(*w));
 	json_t *out = NULL, *all = NULL, *obj;
 	bool *seen = calloc(nr_names + 1, sizeof(*seen));
+	char addr[24], first_error[512] = "";
+	unsigned int i, unreadable = 0;
 	struct map_info m;
-	unsigned int i;
 
 	if (!w || !seen) {
 		kt_fail("out of memory");
@@ -886,14 +967,20 @@ static json_t *dump(const struct kt_target *t,
 	w->t = t;
 	w->l = l;
 	w->cache = cache ? cache : &w->own;
+	w->read_left = l->read_budget;
 	if (find_maps(w))
 		goto done;
 	out = json_array();
 	all = json_array();
 	for (i = 0; out && all && i < w->nr_maps; i++) {
 		if (read_info(w, w->maps[i], &m)) {
-			obj = json_pack("{s:s, s:s}", "addr", "?", "error",
-					kt_errmsg());
+			snprintf(addr, sizeof(addr), "0x%llx",
+				 (unsigned long long)w->maps[i]);
+			if (!unreadable++)
+				snprintf(first_error, sizeof(first_error),
+					 "map at %s: %s", addr, kt_errmsg());
+			obj = json_pack("{s:s, s:o}", "addr", addr, "error",
+					kt_json_text(kt_errmsg()));
 			out = kt_json_append(out, obj);
 			continue;
 		}
@@ -908,7 +995,8 @@ static json_t *dump(const struct kt_target *t,
 		kt_fail("out of memory");
 		json_decref(out);
 		out = NULL;
-	} else if (check_seen(names, nr_names, seen, all)) {
+	} else if (check_seen(names, nr_names, seen, all, unreadable,
+				     first_error)) {
 		json_decref(out);
 		out = NULL;
 	}

@@ -26,12 +26,15 @@
 /* Bounds on what the guest can make the host read. */
 #define KT_BPFMAP_MAX_MAPS 64		/* maps of one scheduler */
 #define KT_BPFMAP_MAX_IDR_NODES 4096	/* xa_nodes of map_idr */
+#define KT_BPFMAP_MAX_IDR_DEPTH 12	/* their nesting */
 #define KT_BPFMAP_MAX_FUNCS 256		/* struct_ops members */
 #define KT_BPFMAP_MAX_USED_MAPS 64	/* MAX_USED_MAPS of the verifier */
 #define KT_BPFMAP_MAX_BTF (16U << 20)	/* bytes of a map's BTF */
 #define KT_BPFMAP_MAX_VALUE (4U << 20)	/* bytes of one key or value */
 #define KT_BPFMAP_MAX_ENTRIES 1024	/* entries decoded of one map */
 #define KT_BPFMAP_MAX_BUCKETS (1U << 20)
+#define KT_BPFMAP_MAX_WALK (1U << 20)	/* hash elements walked */
+#define KT_BPFMAP_MAX_READ (64ULL << 20) /* bytes of values, BTF a dump */
 
 enum kt_bpfmap_fld {
 	KT_BM_IDR_XA_HEAD,
@@ -84,6 +87,8 @@ struct kt_bpfmap_layout {
 	int64_t map_types[64];		/* BPF_MAP_TYPE_* values, by name */
 	char type_names[64][32];	/* "array", "percpu_hash", ... */
 	unsigned int nr_types;
+	bool types_cut;			/* more than 64: the rest unnamed */
+	uint64_t read_budget;		/* KT_BPFMAP_MAX_READ */
 	bool available;
 	char missing[1024];
 };
@@ -136,5 +141,11 @@ json_t *kt_bpfmap_globals(const struct kt_target *t,
 
 /* Prints a dump, one line a value, indented by @indent. */
 void kt_bpfmap_print(FILE *f, const json_t *maps, const char *indent);
+/*
+ * The same, @max_lines of it at most, then one line saying how many more
+ * there are (in the JSON result, where a dump is whole).
+ */
+void kt_bpfmap_print_lines(FILE *f, const json_t *maps, const char *indent,
+			   size_t max_lines);
 
 #endif

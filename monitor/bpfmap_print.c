@@ -278,3 +278,32 @@ void kt_bpfmap_print(FILE *f, const json_t *maps, const char *indent)
 	json_array_foreach(maps, i, m)
 		print_map(f, indent, m);
 }
+
+void kt_bpfmap_print_lines(FILE *f, const json_t *maps, const char *indent,
+			   size_t max_lines)
+{
+	size_t len = 0, lines = 0, i, cut = 0;
+	char *text = NULL;
+	FILE *m = open_memstream(&text, &len);
+
+	if (!m) {	/* out of memory: whole, then */
+		kt_bpfmap_print(f, maps, indent);
+		return;
+	}
+	kt_bpfmap_print(m, maps, indent);
+	fclose(m);
+	for (i = 0; i < len; i++) {
+		if (text[i] != '\n')
+			continue;
+		if (++lines == max_lines)
+			cut = i + 1;
+	}
+	if (lines <= max_lines) {
+		fwrite(text, 1, len, f);
+	} else {
+		fwrite(text, 1, cut, f);
+		fprintf(f, "%s... (%zu more lines in the JSON result)\n",
+			indent, lines - max_lines);
+	}
+	free(text);
+}

@@ -37,11 +37,14 @@ static int find_composite(const struct btf *btf, const char *name)
 	return id;
 }
 
-static const struct btf_type *skip_mods(const struct btf *btf, uint32_t *id)
+const struct btf_type *kt_btf_skip_mods(const struct btf *btf, uint32_t *id)
 {
 	const struct btf_type *t = btf__type_by_id(btf, *id);
+	unsigned int depth = 0;
 
 	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
+		if (++depth > KT_BTF_MAX_MODS)
+			return NULL;	/* a loop: btf__new() lets one by */
 		*id = t->type;
 		t = btf__type_by_id(btf, *id);
 	}
@@ -55,7 +58,7 @@ static const struct btf_type *skip_mods(const struct btf *btf, uint32_t *id)
 static bool find_member(const struct btf *btf, uint32_t id, const char *name,
 			uint32_t *bit_offset, uint32_t *member_type)
 {
-	const struct btf_type *t = skip_mods(btf, &id);
+	const struct btf_type *t = kt_btf_skip_mods(btf, &id);
 	const struct btf_member *m;
 	int i, n;
 
@@ -105,7 +108,7 @@ int kt_btf_field(const struct kt_btf *b, const char *type, const char *path,
 	}
 	if (bits % 8)
 		return kt_fail("%s.%s is a bitfield", type, path);
-	skip_mods(b->btf, &id);
+	kt_btf_skip_mods(b->btf, &id);
 	size = btf__resolve_size(b->btf, id);
 	if (size < 0)
 		return kt_fail("%s.%s has no size", type, path);

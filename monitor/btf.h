@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct btf;
+struct btf_type;
 
 struct kt_btf {
 	struct btf *btf;
@@ -26,6 +27,14 @@ struct kt_field {
 };
 
 int kt_btf_load(struct kt_btf *b, const char *path);
+
+/* Typedefs and modifiers (const, volatile, ...) in a row, at most. */
+#define KT_BTF_MAX_MODS 32
+/*
+ * The type under @*id's typedefs and modifiers, @*id set to its id; NULL
+ * if there is none, or more than KT_BTF_MAX_MODS of them (a loop).
+ */
+const struct btf_type *kt_btf_skip_mods(const struct btf *btf, uint32_t *id);
 void kt_btf_free(struct kt_btf *b);
 
 /*

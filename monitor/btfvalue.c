@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "btf.h"
 #include "btfvalue.h"
 #include "error.h"
+#include "le.h"
 
 struct decoder {
 	const struct btf *btf;
@@ -15,17 +17,6 @@ struct decoder {
 
 static json_t *decode(struct decoder *d, uint32_t id, const uint8_t *p,
 		      size_t len, unsigned int depth);
-
-/* Little-endian, as the guest (x86-64) stores it. */
-static uint64_t load_le(const uint8_t *p, size_t len)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	for (i = len; i--;)
-		v = v << 8 | p[i];
-	return v;
-}
 
 /* Beyond int64, JSON integers (jansson's json_int_t) cannot go: text. */
 static json_t *json_u64(uint64_t v)
@@ -38,7 +29,7 @@ static json_t *json_u64(uint64_t v)
 	return json_string(buf);
 }
 
-static json_t *json_hex(const uint8_t *p, size_t len)
+static json_t *hex_bytes(const uint8_t *p, size_t len)
 {
 	char *buf = malloc(len * 2 + 3), *o;
 	json_t *j;
@@ -58,19 +49,21 @@ static json_t *json_hex(const uint8_t *p, size_t len)
 json_t *kt_btfv_raw(const void *data, size_t len)
 {
 	if (len == 1 || len == 2 || len == 4 || len == 8)
-		return json_u64(load_le(data, len));
-	return json_hex(data, len);
+		return json_u64(kt_load_le(data, len));
+	return hex_bytes(data, len);
 }
 
-static int too_small(const struct decoder *d, uint32_t id, uint64_t need,
-		     size_t len)
+/* Says what does not fit; NULL, for the decoder to return. */
+static json_t *too_small(const struct decoder *d, uint32_t id, uint64_t need,
+			 size_t len)
 {
 	const char *name = btf__name_by_offset(d->btf,
 					       btf__type_by_id(d->btf, id)->name_off);
 
-	return kt_fail("BTF type %u (%s) needs %llu bytes, the value has %zu",
-		       id, name && *name ? name : "anonymous",
-		       (unsigned long long)need, len);
+	kt_fail("BTF type %u (%s) needs %llu bytes, the value has %zu", id,
+		name && *name ? name : "anonymous", (unsigned long long)need,
+		len);
+	return NULL;
 }
 
 /* An integer of @bits bits at bit @bit_off of @p, sign-extended if asked. */
@@ -107,9 +100,9 @@ static json_t *decode_int(struct decoder *d, uint32_t id,
 	json_t *j;
 
 	if (t->size > len)
-		return too_small(d, id, t->size, len), NULL;
+		return too_small(d, id, t->size, len);
 	if (bits > 64 || t->size > 8)
-		return json_hex(p, t->size);	/* __int128 */
+		return hex_bytes(p, t->size);	/* __int128 */
 	j = bits_value(p, t->size, off, bits, enc & BTF_INT_SIGNED,
 		       enc & BTF_INT_BOOL);
 	if (!j)
@@ -126,11 +119,13 @@ static json_t *decode_enum(struct decoder *d, uint32_t id,
 	int64_t v;
 	int i;
 
-	if (size != 1 && size != 2 && size != 4 && size != 8)
-		return kt_fail("BTF enum %u: %u bytes", id, size), NULL;
+	if (size != 1 && size != 2 && size != 4 && size != 8) {
+		kt_fail("BTF enum %u: %u bytes", id, size);
+		return NULL;
+	}
 	if (size > len)
-		return too_small(d, id, size, len), NULL;
-	v = load_le(p, size);
+		return too_small(d, id, size, len);
+	v = kt_load_le(p, size);
 	if (btf_kflag(t) && size < 8 && (v >> (size * 8 - 1)) & 1)
 		v |= ~0ULL << (size * 8);
 	for (i = 0; i < btf_vlen(t); i++) {
@@ -181,11 +176,9 @@ static json_t *char_text(const uint8_t *p, size_t n)
 
 static bool is_char(const struct btf *btf, uint32_t id)
 {
-	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_type *t = kt_btf_skip_mods(btf, &id);
 	const char *name;
 
-	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
-		t = btf__type_by_id(btf, t->type);
 	if (!t || !btf_is_int(t) || t->size != 1)
 		return false;
 	if (btf_int_encoding(t) & BTF_INT_CHAR)
@@ -206,8 +199,7 @@ static json_t *decode_array(struct decoder *d, uint32_t id,
 	if (esize < 0)
 		return NULL;
 	if (esize && a->nelems > len / esize)
-		return too_small(d, id, (uint64_t)esize * a->nelems, len),
-		       NULL;
+		return too_small(d, id, (uint64_t)esize * a->nelems, len);
 	if (is_char(d->btf, a->type))
 		return char_text(p, a->nelems);
 	arr = json_array();
@@ -264,7 +256,7 @@ static json_t *decode_composite(struct decoder *d, uint32_t id,
 	int i;
 
 	if (t->size > len)
-		return too_small(d, id, t->size, len), NULL;
+		return too_small(d, id, t->size, len);
 	obj = json_object();
 	if (!obj)
 		return NULL;
@@ -281,15 +273,17 @@ static json_t *decode_composite(struct decoder *d, uint32_t id,
 		}
 		if (bits) {
 			uint32_t mid = m->type;
-			const struct btf_type *mt = btf__type_by_id(d->btf,
-								    mid);
-			bool is_signed = false;
+			const struct btf_type *mt = kt_btf_skip_mods(d->btf,
+								     &mid);
+			bool is_signed;
 
-			while (mt && (btf_is_mod(mt) || btf_is_typedef(mt)))
-				mt = btf__type_by_id(d->btf, mt->type);
-			if (mt && btf_is_int(mt))
-				is_signed = btf_int_encoding(mt) &
-					    BTF_INT_SIGNED;
+			if (!mt) {
+				kt_fail("BTF type %u: member %d's type %u does not resolve (a loop of typedefs?)",
+					id, i, m->type);
+				goto fail;
+			}
+			is_signed = btf_is_int(mt) &&
+				    (btf_int_encoding(mt) & BTF_INT_SIGNED);
 			v = bits_value(p + off, t->size - off, bit_off % 8,
 				       bits, is_signed, false);
 			if (!v) {
@@ -347,27 +341,33 @@ static json_t *decode(struct decoder *d, uint32_t id, const uint8_t *p,
 {
 	const struct btf_type *t = btf__type_by_id(d->btf, id);
 
-	if (!t)
-		return kt_fail("BTF type %u does not exist", id), NULL;
-	if (depth > KT_BTFV_MAX_DEPTH)
-		return kt_fail("BTF type %u: nested more than %d deep", id,
-			       KT_BTFV_MAX_DEPTH), NULL;
-	if (++d->nodes > KT_BTFV_MAX_NODES)
-		return kt_fail("value too large: over %u values in it",
-			       KT_BTFV_MAX_NODES), NULL;
+	if (!t) {
+		kt_fail("BTF type %u does not exist", id);
+		return NULL;
+	}
+	if (depth > KT_BTFV_MAX_DEPTH) {
+		kt_fail("BTF type %u: nested more than %d deep", id,
+			KT_BTFV_MAX_DEPTH);
+		return NULL;
+	}
+	if (++d->nodes > KT_BTFV_MAX_NODES) {
+		kt_fail("value too large: over %u values in it",
+			KT_BTFV_MAX_NODES);
+		return NULL;
+	}
 	switch (btf_kind(t)) {
 	case BTF_KIND_INT:
 		return decode_int(d, id, t, p, len);
 	case BTF_KIND_PTR:
 		if (len < 8)
-			return too_small(d, id, 8, len), NULL;
-		return json_hex(p, 8);
+			return too_small(d, id, 8, len);
+		return hex_bytes(p, 8);
 	case BTF_KIND_ENUM:
 	case BTF_KIND_ENUM64:
 		return decode_enum(d, id, t, p, len);
 	case BTF_KIND_FLOAT:
 		if (t->size > len)
-			return too_small(d, id, t->size, len), NULL;
+			return too_small(d, id, t->size, len);
 		if (t->size == 8) {
 			double v;
 
@@ -380,7 +380,7 @@ static json_t *decode(struct decoder *d, uint32_t id, const uint8_t *p,
 			memcpy(&v, p, 4);
 			return json_real(v);
 		}
-		return json_hex(p, t->size);
+		return hex_bytes(p, t->size);
 	case BTF_KIND_ARRAY:
 		return decode_array(d, id, t, p, len, depth);
 	case BTF_KIND_STRUCT:
@@ -396,8 +396,9 @@ static json_t *decode(struct decoder *d, uint32_t id, const uint8_t *p,
 	case BTF_KIND_VAR:
 		return decode(d, t->type, p, len, depth + 1);
 	default:
-		return kt_fail("BTF type %u of kind %u has no value", id,
-			       btf_kind(t)), NULL;
+		kt_fail("BTF type %u of kind %u has no value", id,
+			btf_kind(t));
+		return NULL;
 	}
 }
 

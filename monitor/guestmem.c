@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -72,6 +73,12 @@ static int map_node(struct kt_guestmem_node *node, const char *path)
 		close(fd);
 		return kt_fail_errno("guest memory %s: mmap", path);
 	}
+	node->path = strdup(path);
+	if (!node->path) {
+		munmap(p, st.st_size);
+		close(fd);
+		return kt_fail("guest memory %s: out of memory", path);
+	}
 	node->base = p;
 	node->size = st.st_size;
 	node->mapped = true;
@@ -110,6 +117,7 @@ void kt_guestmem_close(struct kt_guestmem *m)
 			munmap((void *)m->node[n].base, m->node[n].size);
 		if (m->node[n].mapped && m->node[n].fd >= 0)
 			close(m->node[n].fd);
+		free(m->node[n].path);
 	}
 	memset(m, 0, sizeof(*m));
 }
@@ -162,21 +170,29 @@ int kt_guestmem_peek(const struct kt_guestmem *m, uint64_t gpa, void *buf,
 {
 	const struct kt_guestmem_node *node;
 	uint64_t off;
+	ssize_t n;
 
 	node = find_node(m, gpa, len, &off);
 	if (!node || !node->mapped || node->fd < 0)
 		return kt_guestmem_read(m, gpa, buf, len);
-	if (pread(node->fd, buf, len, off) != (ssize_t)len)
-		return kt_fail_errno("guest memory: reading 0x%llx",
-				     (unsigned long long)gpa);
+	n = pread(node->fd, buf, len, off);
+	if (n < 0)
+		return kt_fail_errno("guest memory %s: reading guest-physical 0x%llx (offset 0x%llx)",
+				     node->path, (unsigned long long)gpa,
+				     (unsigned long long)off);
+	if (n != (ssize_t)len)
+		return kt_fail("guest memory %s: reading guest-physical 0x%llx (offset 0x%llx): %zd of %llu bytes: the file is shorter than when it was mapped",
+			       node->path, (unsigned long long)gpa,
+			       (unsigned long long)off, n,
+			       (unsigned long long)len);
 	/* A recording (memimage.c) needs what the scan read too. */
 	if (m->on_read)
 		m->on_read(m->on_read_ctx, gpa, buf, len);
 	return 0;
 }
 
-int kt_guestmem_read(const struct kt_guestmem *m, uint64_t gpa, void *buf,
-		     uint64_t len)
+static int copy(const struct kt_guestmem *m, uint64_t gpa, void *buf,
+		uint64_t len, bool quiet)
 {
 	uint8_t *out = buf;
 	const void *p;
@@ -188,6 +204,8 @@ int kt_guestmem_read(const struct kt_guestmem *m, uint64_t gpa, void *buf,
 		if (chunk > len)
 			chunk = len;
 		p = kt_guestmem_ptr(m, gpa, chunk);
+		if (!p && quiet)
+			return -1;
 		if (!p)
 			return kt_fail("guest-physical 0x%llx is not RAM",
 				       (unsigned long long)gpa);
@@ -199,4 +217,16 @@ int kt_guestmem_read(const struct kt_guestmem *m, uint64_t gpa, void *buf,
 		len -= chunk;
 	}
 	return 0;
+}
+
+int kt_guestmem_read(const struct kt_guestmem *m, uint64_t gpa, void *buf,
+		     uint64_t len)
+{
+	return copy(m, gpa, buf, len, false);
+}
+
+int kt_guestmem_try_read(const struct kt_guestmem *m, uint64_t gpa,
+			 void *buf, uint64_t len)
+{
+	return copy(m, gpa, buf, len, true);
 }

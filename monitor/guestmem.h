@@ -22,6 +22,7 @@ struct kt_guestmem_node {
 	uint64_t size;
 	bool mapped;		/* ours to munmap */
 	int fd;			/* if mapped: the file, for kt_guestmem_peek() */
+	char *path;		/* if mapped: its name, for errors; malloc'd */
 };
 
 struct kt_guestmem {
@@ -62,10 +63,16 @@ const void *kt_guestmem_ptr(const struct kt_guestmem *m, uint64_t gpa,
 int kt_guestmem_read(const struct kt_guestmem *m, uint64_t gpa, void *buf,
 		     uint64_t len);
 /*
+ * The same without a message: for a search where a miss is expected and
+ * formatting one for each would cost more than the search.
+ */
+int kt_guestmem_try_read(const struct kt_guestmem *m, uint64_t gpa,
+			 void *buf, uint64_t len);
+/*
  * The same for a scan of pages the guest may never have touched: read
  * through the file (pread), where a hole reads as zeros, rather than
  * through the mapping, where the host would allocate a page of the shared
- * memory file for each one looked at.
+ * memory file for each one looked at.  A failed read names the file.
  */
 int kt_guestmem_peek(const struct kt_guestmem *m, uint64_t gpa, void *buf,
 		     uint64_t len);

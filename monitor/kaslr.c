@@ -17,7 +17,9 @@
  *
  * Another copy of the banner (a stale copy of the image, a vmlinux in
  * the guest's files) fails step 2: its page table, if any, does not map
- * it.  Two copies that pass are an error, not a choice.
+ * it.  Two copies that pass are an error, not a choice, and so are more
+ * copies than a guest has for a reason: each costs up to 512 page walks,
+ * and a guest could plant one in every 2 MiB.
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,12 +32,22 @@
 #define L4_LOWEST_KERNEL 0xffff800000000000ULL
 #define L5_LOWEST_KERNEL 0xff00000000000000ULL
 
+/* A copy or two of the image is normal; this many is not. */
+#define MAX_MATCHES 16
+
 struct candidate {
 	const struct kt_guestmem *mem;
 	const struct kt_layout *l;
 	struct kt_kaslr k;
 	char why[320];
 };
+
+/* Where linux_banner is in any 2 MiB the image can start at. */
+static uint64_t banner_phase(const struct kt_layout *l)
+{
+	return (l->sym[KT_SYM_LINUX_BANNER] - KT_START_KERNEL_MAP) &
+	       (KT_KASLR_ALIGN - 1);
+}
 
 /* Where image symbol @s is, if linux_banner is at c->k.banner_pa. */
 static uint64_t image_pa(const struct candidate *c, enum kt_sym s)
@@ -83,10 +95,9 @@ static int find_virtual(struct candidate *c)
 	uint64_t va, pa, found = 0;
 	unsigned int n = 0;
 
-	for (va = KT_START_KERNEL_MAP +
-		  ((link - KT_START_KERNEL_MAP) & (KT_KASLR_ALIGN - 1));
-	     va < KT_START_KERNEL_MAP + KT_KASLR_REGION; va += KT_KASLR_ALIGN)
-		if (!kt_kva_walk(&kva, va, &pa, NULL) && pa == c->k.banner_pa) {
+	for (va = KT_START_KERNEL_MAP + banner_phase(c->l);
+	     va < KT_KERNEL_IMAGE_END; va += KT_KASLR_ALIGN)
+		if (!kt_kva_try_walk(&kva, va, &pa) && pa == c->k.banner_pa) {
 			found = va;
 			n++;
 		}
@@ -159,15 +170,22 @@ struct scan {
 	char first_why[320];
 };
 
-static void probe(struct scan *s, uint64_t pa)
+/* -1 with a message if the place cannot be read, or one match too many. */
+static int probe(struct scan *s, uint64_t pa)
 {
 	struct candidate c = { .mem = s->mem, .l = s->l };
 	char buf[KT_BANNER_MAX];
 
 	s->probes++;
-	if (kt_guestmem_peek(s->mem, pa, buf, s->l->banner_len) ||
-	    memcmp(buf, s->l->banner, s->l->banner_len))
-		return;
+	if (kt_guestmem_peek(s->mem, pa, buf, s->l->banner_len))
+		return kt_fail("the guest kernel cannot be looked for: %s",
+			       kt_errmsg());
+	if (memcmp(buf, s->l->banner, s->l->banner_len))
+		return 0;
+	if (s->matches == MAX_MATCHES)
+		return kt_fail("the guest kernel is not findable: more than %d copies of linux_banner in its RAM (the %dth at guest-physical 0x%llx): refusing to check them all",
+			       MAX_MATCHES, MAX_MATCHES + 1,
+			       (unsigned long long)pa);
 	s->matches++;
 	c.k.banner_pa = pa;
 	if (!check_candidate(&c)) {
@@ -178,19 +196,19 @@ static void probe(struct scan *s, uint64_t pa)
 		s->first_pa = pa;
 		snprintf(s->first_why, sizeof(s->first_why), "%s", c.why);
 	}
+	return 0;
 }
 
 /* Each place in [@start, @end) where the banner can be. */
-static void scan_range(struct scan *s, uint64_t start, uint64_t end)
+static int scan_range(struct scan *s, uint64_t start, uint64_t end)
 {
-	uint64_t phase = (s->l->sym[KT_SYM_LINUX_BANNER] - KT_START_KERNEL_MAP) &
-			 (KT_KASLR_ALIGN - 1);
 	uint64_t pa;
 
-	for (pa = (start & ~(KT_KASLR_ALIGN - 1)) + phase;
+	for (pa = (start & ~(KT_KASLR_ALIGN - 1)) + banner_phase(s->l);
 	     pa + s->l->banner_len <= end; pa += KT_KASLR_ALIGN)
-		if (pa >= start)
-			probe(s, pa);
+		if (pa >= start && probe(s, pa))
+			return -1;
+	return 0;
 }
 
 /* "Linux version 7.3.4+deb13-cloud-amd64 (...": the first line, cut. */
@@ -206,16 +224,28 @@ static const char *banner_text(const struct kt_layout *l, char *buf,
 	return buf;
 }
 
+/* " of vmlinux PATH", if the layout knows where its banner came from. */
+static const char *banner_source(const struct kt_layout *l, char *buf,
+				 size_t len)
+{
+	if (!l->banner_from[0])
+		return "";
+	snprintf(buf, len, " of vmlinux %s", l->banner_from);
+	return buf;
+}
+
 static int report(const struct scan *s)
 {
-	char text[64];
+	char text[64], from[600];
 
 	if (!s->matches)
-		return kt_fail("the guest kernel is not in its RAM: no copy of this kernel's linux_banner (\"%s\") at any of the %u places a 2 MiB-aligned image could put it in %llu MiB: the guest runs another kernel than these symbols are of, or has not booted yet",
+		return kt_fail("the guest kernel is not in its RAM: no copy of this kernel's linux_banner%s (\"%s\") at any of the %u places a 2 MiB-aligned image could put it in %llu MiB: the guest runs another kernel than these symbols are of (a vmlinux and boot image of different builds?)",
+			       banner_source(s->l, from, sizeof(from)),
 			       banner_text(s->l, text, sizeof(text)), s->probes,
 			       (unsigned long long)(s->mem->ram_size >> 20));
 	if (!s->ok)
-		return kt_fail("the guest kernel is not in its RAM: linux_banner is at guest-physical 0x%llx, but %s%s",
+		return kt_fail("the guest kernel is not in its RAM: linux_banner%s is at guest-physical 0x%llx, but %s%s",
+			       banner_source(s->l, from, sizeof(from)),
 			       (unsigned long long)s->first_pa, s->first_why,
 			       s->matches > 1 ? " (and no other copy of it checks out)" : "");
 	return kt_fail("the guest kernel is in its RAM twice, with linux_banner at guest-physical 0x%llx (virtual offset 0x%llx) and 0x%llx (virtual offset 0x%llx): refusing to guess which one runs",
@@ -234,12 +264,13 @@ int kt_kaslr_find(const struct kt_guestmem *m, const struct kt_layout *l,
 	if (!l->banner_len || l->banner_len > KT_BANNER_MAX)
 		return kt_fail("no linux_banner bytes to look for in guest RAM");
 	if (banner < KT_START_KERNEL_MAP ||
-	    banner >= KT_START_KERNEL_MAP + KT_KASLR_REGION)
+	    banner >= KT_KERNEL_IMAGE_END)
 		return kt_fail("linux_banner's address 0x%llx is outside the x86-64 kernel image region",
 			       (unsigned long long)banner);
-	scan_range(&s, 0, m->below_4g);
-	scan_range(&s, KT_GUESTMEM_4G,
-		   KT_GUESTMEM_4G + (m->ram_size - m->below_4g));
+	if (scan_range(&s, 0, m->below_4g) ||
+	    scan_range(&s, KT_GUESTMEM_4G,
+		       KT_GUESTMEM_4G + (m->ram_size - m->below_4g)))
+		return -1;
 	if (s.ok != 1)
 		return report(&s);
 	*k = s.found[0];

@@ -5,13 +5,15 @@
  * top-level page table, and the bases of its direct map, vmalloc area and
  * vmemmap, which KASLR randomizes too.  Found in guest RAM alone, from
  * what the host knows of the kernel (linux_banner's bytes and the symbol
- * table), never assumed.  This and kva.c are the monitor's only
- * architecture-specific code; see Documentation/monitor.md, "Finding the
- * kernel".
+ * table), never assumed.  The monitor's x86-64 specifics are here, in
+ * kva.c (page tables), target.c (per-CPU symbols that do not move) and
+ * guestmem.c (q35's RAM below and above 4 GiB); see
+ * Documentation/monitor.md, "Finding the kernel".
  */
 #ifndef KTSTR_MONITOR_KASLR_H
 #define KTSTR_MONITOR_KASLR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "guestmem.h"
@@ -20,10 +22,9 @@
 /*
  * x86-64 loads the image at a multiple of CONFIG_PHYSICAL_ALIGN (2 MiB or
  * a multiple of it) and KASLR moves it virtually by such multiples too,
- * within KERNEL_IMAGE_SIZE (1 GiB) above __START_KERNEL_map.
+ * within KT_KERNEL_IMAGE_SIZE (kva.h) above __START_KERNEL_map.
  */
 #define KT_KASLR_ALIGN (2ULL << 20)
-#define KT_KASLR_REGION (1ULL << 30)
 
 struct kt_kaslr {
 	uint64_t virt_offset;	/* run-time minus link-time image address */
@@ -37,6 +38,12 @@ struct kt_kaslr {
 	unsigned int probes;	/* RAM positions compared with the banner */
 	unsigned int matches;	/* of which held it */
 };
+
+/* Whether KASLR moved the image: nokaslr leaves both offsets 0. */
+static inline bool kt_kaslr_moved(const struct kt_kaslr *k)
+{
+	return k->virt_offset || k->phys_base;
+}
 
 /*
  * Finds the kernel that @l describes in @m.  -1 with a message naming

@@ -17,31 +17,41 @@ static bool canonical(uint64_t va, unsigned int levels)
 	return (uint64_t)s == va;
 }
 
+/* Why a walk failed, for the caller that wants a message. */
+struct walk_error {
+	int level;		/* 0: not canonical; -1: entry not RAM */
+	uint64_t entry;		/* the non-present entry, or its address */
+};
+
 static int read_entry(const struct kt_kva *k, uint64_t table,
 		      unsigned int index, uint64_t *entry)
 {
-	return kt_guestmem_read(k->mem, table + index * 8ULL, entry, 8);
+	return kt_guestmem_try_read(k->mem, table + index * 8ULL, entry, 8);
 }
 
-int kt_kva_walk(const struct kt_kva *k, uint64_t va, uint64_t *pa,
-		uint64_t *page_size)
+/* The MMU's walk; -1 and @e set, never a message. */
+static int walk(const struct kt_kva *k, uint64_t va, uint64_t *pa,
+		uint64_t *page_size, struct walk_error *e)
 {
 	uint64_t table = k->top_pgt, entry;
 	int level;
 
+	e->level = 0;
 	if (!canonical(va, k->levels))
-		return kt_fail("0x%llx is not a canonical address",
-			       (unsigned long long)va);
+		return -1;
 	/* Level 5..1 index bits: 48, 39, 30, 21, 12. */
 	for (level = k->levels; level >= 1; level--) {
 		unsigned int shift = 12 + 9 * (level - 1);
 
-		if (read_entry(k, table, (va >> shift) & 511, &entry))
+		e->level = level;
+		e->entry = table + ((va >> shift) & 511) * 8ULL;
+		if (read_entry(k, table, (va >> shift) & 511, &entry)) {
+			e->level = -1;
 			return -1;
+		}
+		e->entry = entry;
 		if (!(entry & PTE_PRESENT))
-			return kt_fail("0x%llx is not mapped (level %d entry 0x%llx)",
-				       (unsigned long long)va, level,
-				       (unsigned long long)entry);
+			return -1;
 		/* PS means a leaf at the PUD (1 GiB) and PMD (2 MiB) levels. */
 		if (level == 1 || ((level == 2 || level == 3) &&
 				   (entry & PTE_HUGE))) {
@@ -55,7 +65,33 @@ int kt_kva_walk(const struct kt_kva *k, uint64_t va, uint64_t *pa,
 		}
 		table = entry & PTE_ADDR;
 	}
-	return kt_fail("0x%llx: page walk did not end", (unsigned long long)va);
+	return -1;	/* not reached: level 1 is always a leaf */
+}
+
+int kt_kva_walk(const struct kt_kva *k, uint64_t va, uint64_t *pa,
+		uint64_t *page_size)
+{
+	struct walk_error e;
+
+	if (!walk(k, va, pa, page_size, &e))
+		return 0;
+	if (!e.level)
+		return kt_fail("0x%llx is not a canonical address",
+			       (unsigned long long)va);
+	if (e.level < 0)
+		return kt_fail("0x%llx: its page table entry at guest-physical 0x%llx is not RAM",
+			       (unsigned long long)va,
+			       (unsigned long long)e.entry);
+	return kt_fail("0x%llx is not mapped (level %d entry 0x%llx)",
+		       (unsigned long long)va, e.level,
+		       (unsigned long long)e.entry);
+}
+
+int kt_kva_try_walk(const struct kt_kva *k, uint64_t va, uint64_t *pa)
+{
+	struct walk_error e;
+
+	return walk(k, va, pa, NULL, &e);
 }
 
 uint64_t kt_kva_image_pa(const struct kt_kva *k, uint64_t va)

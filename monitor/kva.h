@@ -12,8 +12,10 @@
 
 #include "guestmem.h"
 
+/* __START_KERNEL_map and KERNEL_IMAGE_SIZE: where the image can be. */
 #define KT_START_KERNEL_MAP 0xffffffff80000000ULL
-#define KT_KERNEL_IMAGE_END 0xffffffffc0000000ULL
+#define KT_KERNEL_IMAGE_SIZE (1ULL << 30)
+#define KT_KERNEL_IMAGE_END (KT_START_KERNEL_MAP + KT_KERNEL_IMAGE_SIZE)
 
 struct kt_kva {
 	const struct kt_guestmem *mem;
@@ -29,6 +31,8 @@ struct kt_kva {
 /* Page-table translation only; @page_size gets 4 KiB, 2 MiB or 1 GiB. */
 int kt_kva_walk(const struct kt_kva *k, uint64_t va, uint64_t *pa,
 		uint64_t *page_size);
+/* The same, -1 without a message: for a search, where most walks fail. */
+int kt_kva_try_walk(const struct kt_kva *k, uint64_t va, uint64_t *pa);
 /* Any kernel address; -1 with a message naming it if unmapped. */
 int kt_kva_to_pa(const struct kt_kva *k, uint64_t va, uint64_t *pa);
 int kt_kva_read(const struct kt_kva *k, uint64_t va, void *buf,

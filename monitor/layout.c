@@ -278,5 +278,6 @@ int kt_layout_read_banner(struct kt_layout *l, const char *vmlinux)
 		return kt_fail("vmlinux %s: no \"%s...\" string at linux_banner (0x%llx): the symbols are not this vmlinux's",
 			       vmlinux, prefix, (unsigned long long)addr);
 	l->banner_len = nul - l->banner + 1;
+	snprintf(l->banner_from, sizeof(l->banner_from), "%s", vmlinux);
 	return 0;
 }

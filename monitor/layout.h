@@ -109,6 +109,7 @@ struct kt_layout {
 	/* linux_banner's bytes, its NUL included, as the vmlinux has them. */
 	char banner[KT_BANNER_MAX];
 	unsigned int banner_len;
+	char banner_from[512];		/* the vmlinux they came from */
 };
 
 const char *kt_sym_name(enum kt_sym s);

@@ -7,12 +7,17 @@
 #include <zstd.h>
 
 #include "error.h"
+#include "le.h"
 #include "memimage.h"
 
 #define MAGIC "KTMEMIM1"
 #define HEADER_SIZE 24
 #define RANGE_HEADER 12
-/* Excerpts are saved zstd-compressed: most of what is read is zeros. */
+/*
+ * Excerpts are saved zstd-compressed: most of what is read is zeros.  At
+ * the highest level, for small fixtures: the monitor saves once its
+ * sampling is over.
+ */
 #define ZSTD_LEVEL 19
 #define MAX_UNCOMPRESSED (256U << 20)
 
@@ -22,6 +27,13 @@ struct range {
 	size_t at;		/* offset in the recorder's bytes */
 };
 
+enum rec_error {
+	REC_OK,
+	REC_NO_MEMORY,
+	REC_TOO_MANY_RANGES,
+	REC_TOO_LARGE,
+};
+
 struct kt_memimage_rec {
 	struct kt_guestmem *mem;
 	struct range *ranges;
@@ -29,7 +41,7 @@ struct kt_memimage_rec {
 	uint8_t *bytes;
 	size_t used, bytes_cap;
 	uint64_t ram_size;
-	int error;		/* out of memory once: the excerpt is not whole */
+	enum rec_error error;	/* once: the excerpt is not whole */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)
@@ -60,6 +72,12 @@ static bool seen(const struct kt_memimage_rec *r, uint64_t gpa, uint64_t len)
 	return false;
 }
 
+/* The bytes of the excerpt as saved, before compression. */
+static size_t saved_size(const struct kt_memimage_rec *r)
+{
+	return HEADER_SIZE + r->nr * RANGE_HEADER + r->used;
+}
+
 /* What is not recorded reads as zero: zeros need no record. */
 static bool all_zero(const uint8_t *p, uint64_t len)
 {
@@ -75,10 +93,19 @@ static void on_read(void *ctx, uint64_t gpa, const void *buf, uint64_t len)
 
 	if (r->error || all_zero(buf, len) || seen(r, gpa, len))
 		return;
-	if (r->nr >= KT_MEMIMAGE_MAX_RANGES ||
-	    grow((void **)&r->ranges, &r->cap, r->nr + 1, sizeof(*x)) ||
+	/* What the loader would refuse is not recorded. */
+	if (r->nr >= KT_MEMIMAGE_MAX_RANGES) {
+		r->error = REC_TOO_MANY_RANGES;
+		return;
+	}
+	if (len > MAX_UNCOMPRESSED ||
+	    saved_size(r) + RANGE_HEADER + len > MAX_UNCOMPRESSED) {
+		r->error = REC_TOO_LARGE;
+		return;
+	}
+	if (grow((void **)&r->ranges, &r->cap, r->nr + 1, sizeof(*x)) ||
 	    grow((void **)&r->bytes, &r->bytes_cap, r->used + len, 1)) {
-		r->error = 1;
+		r->error = REC_NO_MEMORY;
 		return;
 	}
 	x = &r->ranges[r->nr++];
@@ -108,7 +135,40 @@ void kt_memimage_rec_reset(struct kt_memimage_rec *r)
 {
 	r->nr = 0;
 	r->used = 0;
-	r->error = 0;
+	r->error = REC_OK;
+	r->mem->on_read = on_read;
+	r->mem->on_read_ctx = r;
+}
+
+void kt_memimage_rec_stop(struct kt_memimage_rec *r)
+{
+	if (r->mem->on_read_ctx != r)
+		return;
+	r->mem->on_read = NULL;
+	r->mem->on_read_ctx = NULL;
+}
+
+/* Why a recording cannot be saved, or 0. */
+static int check_saveable(const struct kt_memimage_rec *r, const char *path)
+{
+	switch (r->error) {
+	case REC_NO_MEMORY:
+		return kt_fail("%s: out of memory while recording", path);
+	case REC_TOO_MANY_RANGES:
+		return kt_fail("%s: more than %u ranges read, more than an excerpt holds",
+			       path, KT_MEMIMAGE_MAX_RANGES);
+	case REC_TOO_LARGE:
+		return kt_fail("%s: more than %u bytes read, more than an excerpt holds",
+			       path, MAX_UNCOMPRESSED);
+	case REC_OK:
+		break;
+	}
+	if (r->ram_size < 4096 || r->ram_size > KT_MEMIMAGE_MAX_RAM ||
+	    r->ram_size % 4096)
+		return kt_fail("%s: a guest of %llu bytes of RAM: an excerpt holds whole pages up to %llu",
+			       path, (unsigned long long)r->ram_size,
+			       KT_MEMIMAGE_MAX_RAM);
+	return 0;
 }
 
 static void put(uint8_t **o, uint64_t v, int bytes)
@@ -122,14 +182,14 @@ static void put(uint8_t **o, uint64_t v, int bytes)
 int kt_memimage_save(const struct kt_memimage_rec *r, const char *path,
 		     unsigned int nr_cpus)
 {
-	size_t size = HEADER_SIZE + r->nr * RANGE_HEADER + r->used, i;
+	size_t size = saved_size(r), i;
 	size_t packed_size;
 	uint8_t *buf, *o, *packed;
 	FILE *f;
 	int ret = 0;
 
-	if (r->error)
-		return kt_fail("%s: out of memory while recording", path);
+	if (check_saveable(r, path))
+		return -1;
 	buf = malloc(size);
 	if (!buf)
 		return kt_fail("out of memory");
@@ -173,22 +233,10 @@ void kt_memimage_rec_free(struct kt_memimage_rec *r)
 {
 	if (!r)
 		return;
-	if (r->mem->on_read_ctx == r) {
-		r->mem->on_read = NULL;
-		r->mem->on_read_ctx = NULL;
-	}
+	kt_memimage_rec_stop(r);
 	free(r->ranges);
 	free(r->bytes);
 	free(r);
-}
-
-static uint64_t get(const uint8_t *p, int bytes)
-{
-	uint64_t v = 0;
-
-	while (bytes--)
-		v = v << 8 | p[bytes];
-	return v;
 }
 
 /* Copies a range into the (writable, ours) memory, page by page. */
@@ -224,9 +272,9 @@ static int load_raw(struct kt_guestmem *m, const void *data, size_t len,
 	if (len < HEADER_SIZE || memcmp(p, MAGIC, 8))
 		return kt_fail("%s: not a guest memory excerpt (no %s header)",
 			       what, MAGIC);
-	ram = get(p + 8, 8);
-	*nr_cpus = get(p + 16, 4);
-	n = get(p + 20, 4);
+	ram = kt_load_le(p + 8, 8);
+	*nr_cpus = kt_load_le(p + 16, 4);
+	n = kt_load_le(p + 20, 4);
 	if (ram < 4096 || ram > KT_MEMIMAGE_MAX_RAM || ram % 4096)
 		return kt_fail("%s: RAM of %llu bytes, expected whole pages up to %llu",
 			       what, (unsigned long long)ram,
@@ -241,13 +289,13 @@ static int load_raw(struct kt_guestmem *m, const void *data, size_t len,
 	p += HEADER_SIZE;
 	for (i = 0; i < n; i++) {
 		if ((size_t)(end - p) < RANGE_HEADER ||
-		    get(p + 8, 4) > (size_t)(end - p) - RANGE_HEADER) {
+		    kt_load_le(p + 8, 4) > (size_t)(end - p) - RANGE_HEADER) {
 			free(at);
 			return kt_fail("%s: range %llu runs past the end", what,
 				       (unsigned long long)i);
 		}
 		at[i] = p;
-		p += RANGE_HEADER + get(p + 8, 4);
+		p += RANGE_HEADER + kt_load_le(p + 8, 4);
 	}
 	mem = mmap(NULL, ram, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -259,8 +307,8 @@ static int load_raw(struct kt_guestmem *m, const void *data, size_t len,
 	kt_guestmem_init(m, (const void *const[]){ mem }, &ram, 1);
 	m->node[0].mapped = true;
 	for (i = n; i--;) {
-		gpa = get(at[i], 8);
-		rlen = get(at[i] + 8, 4);
+		gpa = kt_load_le(at[i], 8);
+		rlen = kt_load_le(at[i] + 8, 4);
 		if (place(m, gpa, at[i] + RANGE_HEADER, rlen)) {
 			free(at);
 			kt_guestmem_close(m);

@@ -26,9 +26,15 @@ struct kt_memimage_rec;
 
 /* Records every read of @m from now on, until kt_memimage_rec_free(). */
 struct kt_memimage_rec *kt_memimage_record(struct kt_guestmem *m);
-/* Forgets what was recorded so far, and records on. */
+/* Forgets what was recorded so far, and records on (again). */
 void kt_memimage_rec_reset(struct kt_memimage_rec *r);
-/* Writes what was recorded, with @nr_cpus, the guest's CPUs. */
+/* Records no more reads; what was recorded stays, to be saved. */
+void kt_memimage_rec_stop(struct kt_memimage_rec *r);
+/*
+ * Writes what was recorded, with @nr_cpus, the guest's CPUs; an error if
+ * kt_memimage_load() would refuse it (too many ranges or bytes, RAM past
+ * KT_MEMIMAGE_MAX_RAM) or recording ran out of memory.
+ */
 int kt_memimage_save(const struct kt_memimage_rec *r, const char *path,
 		     unsigned int nr_cpus);
 /* Stops recording (the guest memory must still be there) and frees. */

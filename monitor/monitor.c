@@ -9,6 +9,7 @@
 #include "bpfmap.h"
 #include "btf.h"
 #include "error.h"
+#include "json.h"
 #include "memimage.h"
 #include "monitor.h"
 #include "symbols.h"
@@ -30,11 +31,13 @@ struct kt_monitor {
 	struct kt_vcpu_clock vcpus;
 	struct kt_series series;
 	struct kt_memimage_rec *record;
+	bool recorded;			/* saved by kt_monitor_stop() */
 	json_t *globals;		/* keep_globals: the last read */
 	struct kt_bpfmap_cache btfs;	/* ... with the BTF it parsed */
 	double globals_t;
-	size_t globals_sample;		/* the sample it was read at */
+	size_t globals_tried;		/* the sample of the last try */
 	bool globals_final;		/* read as the scheduler exited */
+	char globals_error[1024];	/* why the last try failed, or "" */
 	pthread_mutex_t read_lock;	/* one reader of the guest at a time */
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -165,23 +168,46 @@ static void save_record(struct kt_monitor *m)
 	m->record = NULL;
 }
 
+/*
+ * A recording is of one dump that found the scheduler, from the first
+ * read on: the kernel found again, then its maps.  Saved (compressed,
+ * which takes a while) once sampling is over.
+ */
+static json_t *record_maps(struct kt_monitor *m)
+{
+	json_t *maps = NULL;
+
+	pthread_mutex_lock(&m->read_lock);
+	kt_memimage_rec_reset(m->record);
+	if (kt_target_setup(&m->target, &m->kernel->layout, m->max_cpus)) {
+		kt_fail("--maps-record: finding the kernel again: %s",
+			kt_errmsg());
+		snprintf(m->error, sizeof(m->error), "%s", kt_errmsg());
+	} else {
+		maps = kt_bpfmap_dump(&m->target, &m->kernel->maps,
+				      m->config.map_names,
+				      m->config.nr_map_names);
+	}
+	/* The error of an earlier try, if any, is past: this one worked. */
+	if (maps) {
+		kt_memimage_rec_stop(m->record);
+		m->recorded = true;
+		m->error[0] = 0;
+	}
+	pthread_mutex_unlock(&m->read_lock);
+	return maps;
+}
+
 static void print_maps(struct kt_monitor *m, double t)
 {
 	FILE *f = m->config.maps_out ? m->config.maps_out : stdout;
 	json_t *maps;
 
-	/*
-	 * A recording is of one dump that found the scheduler, from the
-	 * first read on: the kernel found again, then its maps.
-	 */
-	if (m->record) {
-		kt_memimage_rec_reset(m->record);
-		kt_target_setup(&m->target, &m->kernel->layout, m->max_cpus);
-	}
-	maps = kt_monitor_maps(m, m->config.map_names,
-			       m->config.nr_map_names);
-	if (m->record && maps)
-		save_record(m);
+	if (m->record && !m->recorded)
+		maps = record_maps(m);
+	else
+		maps = kt_monitor_maps(m, m->config.map_names,
+				       m->config.nr_map_names);
 	fprintf(f, "maps at %.2fs:\n", t);
 	if (maps)
 		kt_bpfmap_print(f, maps, "  ");
@@ -191,10 +217,6 @@ static void print_maps(struct kt_monitor *m, double t)
 	json_decref(maps);
 }
 
-/*
- * A second apart while the scheduler runs; once more, and then no more,
- * in the first sample that sees it exiting (its maps go with it).
- */
 static double thread_cpu_us(void)
 {
 	struct timespec ts;
@@ -203,27 +225,36 @@ static double thread_cpu_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-/* The host CPU it took, in us: part of the sample's cost. */
+/*
+ * A second apart while the scheduler runs, whether the last try read
+ * them or not; once more, and then no more, in the first sample that
+ * sees it exiting (its maps go with it).  Returns the host CPU it took,
+ * in us: part of the sample's cost.
+ */
 static double keep_globals(struct kt_monitor *m, const struct kt_sample *s)
 {
 	size_t i = m->series.count - 1;
 	size_t every = (999 + m->config.interval_ms) / m->config.interval_ms;
-	bool exiting = s->exit_kind > 0;
+	bool exiting = s->exit_kind > 0, tried = m->globals || m->globals_error[0];
 	double start = thread_cpu_us();
 	json_t *g;
 
 	if (m->globals_final || !s->scheduler[0] ||
-	    (m->globals && !exiting && i - m->globals_sample < every))
+	    (tried && !exiting && i - m->globals_tried < every))
 		return 0;
 	pthread_mutex_lock(&m->read_lock);
 	g = kt_bpfmap_globals(&m->target, &m->kernel->maps, &m->btfs);
+	if (!g)
+		snprintf(m->globals_error, sizeof(m->globals_error), "%s",
+			 kt_errmsg());
 	pthread_mutex_unlock(&m->read_lock);
 	m->globals_final = exiting;
+	m->globals_tried = i;
 	if (g) {	/* else gone already: the last one read stays */
 		json_decref(m->globals);
 		m->globals = g;
 		m->globals_t = kt_series_time(&m->series, i);
-		m->globals_sample = i;
+		m->globals_error[0] = 0;
 	}
 	return thread_cpu_us() - start;
 }
@@ -328,6 +359,8 @@ void kt_monitor_stop(void *ctx)
 	pthread_join(m->thread, NULL);
 	kt_vcpu_clock_close(&m->vcpus);
 	pthread_mutex_lock(&m->read_lock);
+	if (m->record && m->recorded)
+		save_record(m);
 	if (m->record && !m->error[0])
 		snprintf(m->error, sizeof(m->error),
 			 "--maps-record %s: no map dump found the scheduler's maps",
@@ -365,9 +398,45 @@ json_t *kt_monitor_globals(const struct kt_monitor *m, double *t)
 	return json_incref(m->globals);
 }
 
+const char *kt_monitor_globals_error(const struct kt_monitor *m)
+{
+	return m->globals_error[0] ? m->globals_error : NULL;
+}
+
 void kt_monitor_print_maps(FILE *f, const json_t *maps, const char *indent)
 {
 	kt_bpfmap_print(f, maps, indent);
+}
+
+void kt_monitor_report_globals(FILE *f, json_t *mon, const json_t *globals,
+			       double t, const char *error)
+{
+	json_t *changing = json_array(), *m, *g;
+	const char *name;
+	size_t i;
+
+	/* In TAP what changes: .rodata, fixed at load, is in the JSON. */
+	json_array_foreach(globals, i, m) {
+		name = json_string_value(json_object_get(m, "name"));
+		if (changing && (!name || !strstr(name, ".rodata")))
+			json_array_append(changing, m);
+	}
+	if (f && globals && changing) {
+		fprintf(f, "monitor: scheduler globals at %.1fs, the last read while it was attached (.rodata in the JSON result):\n",
+			t);
+		kt_bpfmap_print_lines(f, changing, "monitor:   ",
+				      KT_MONITOR_GLOBALS_LINES);
+	}
+	json_decref(changing);
+	if (f && error)
+		fprintf(f, "monitor: scheduler globals: %s\n", error);
+	if (!mon || (!globals && !error))
+		return;
+	g = globals ? json_pack("{s:o, s:O}", "t", kt_json_real(t, 2), "maps",
+				globals) : json_object();
+	if (g && error)
+		json_object_set_new(g, "error", kt_json_text(error));
+	json_object_set_new(mon, "scheduler_globals", g);
 }
 
 const char *kt_monitor_error(const struct kt_monitor *m)

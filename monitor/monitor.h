@@ -77,6 +77,17 @@ json_t *kt_monitor_maps(struct kt_monitor *m, const char *const *names,
  * when, in seconds of the series; NULL if none was read.
  */
 json_t *kt_monitor_globals(const struct kt_monitor *m, double *t);
+/* Why the last try to read the globals failed; NULL if it did not. */
+const char *kt_monitor_globals_error(const struct kt_monitor *m);
+/*
+ * A failed test's globals (kt_monitor_globals(), or NULL) and @error
+ * (kt_monitor_globals_error()): on @f for TAP, without .rodata and
+ * KT_MONITOR_GLOBALS_LINES lines at most; whole as @mon's
+ * "scheduler_globals" ({"t", "maps", "error"}).  @f or @mon may be NULL.
+ */
+#define KT_MONITOR_GLOBALS_LINES 200
+void kt_monitor_report_globals(FILE *f, json_t *mon, const json_t *globals,
+			       double t, const char *error);
 /* Prints kt_monitor_maps()'s dump, one line a value. */
 void kt_monitor_print_maps(FILE *f, const json_t *maps, const char *indent);
 /* Why the monitor could not watch this guest, or NULL. */

@@ -256,14 +256,15 @@ static void summarize_place(FILE *f, const struct kt_series *s)
 
 	if (!s->find_us)
 		return;
-	fprintf(f, "monitor: kernel found in %.1f ms (%u places compared): virtual offset 0x%llx, phys_base 0x%llx, linux_banner at guest-physical 0x%llx, direct map 0x%llx, vmalloc 0x%llx, vmemmap 0x%llx, %u-level paging\n",
+	fprintf(f, "monitor: kernel found in %.1f ms (%u places compared): virtual offset 0x%llx, phys_base 0x%llx, linux_banner at guest-physical 0x%llx, direct map 0x%llx, vmalloc 0x%llx, vmemmap 0x%llx, %u-level paging, %s\n",
 		s->find_us / 1000, k->probes,
 		(unsigned long long)k->virt_offset,
 		(unsigned long long)k->phys_base,
 		(unsigned long long)k->banner_pa,
 		(unsigned long long)k->page_offset_base,
 		(unsigned long long)k->vmalloc_base,
-		(unsigned long long)k->vmemmap_base, k->levels);
+		(unsigned long long)k->vmemmap_base, k->levels,
+		kt_kaslr_moved(k) ? "moved by KASLR" : "not moved (no KASLR)");
 }
 
 static const char *state_word(const struct kt_monitor_verdict *v)
@@ -558,7 +559,8 @@ static json_t *json_place(const struct kt_series *s)
 
 	if (!s->find_us)
 		return json_null();
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:I}",
+	return json_pack("{s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:I}",
+			 "kaslr", kt_kaslr_moved(k),
 			 "virt_offset", json_hex(k->virt_offset),
 			 "phys_base", json_hex(k->phys_base),
 			 "banner_pa", json_hex(k->banner_pa),

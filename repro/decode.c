@@ -14,6 +14,7 @@
 #include "error.h"
 #include "fields.h"
 #include "json.h"
+#include "le.h"
 
 #define MAX_CALLBACKS 96
 #define MAX_DEPTH 3
@@ -388,9 +389,8 @@ static const char *flag_enum(const char *type, const char *path)
 
 static uint64_t load_int(const uint8_t *p, size_t size, bool is_signed)
 {
-	uint64_t v = 0;
+	uint64_t v = kt_load_le(p, size > 8 ? 8 : size);
 
-	memcpy(&v, p, size > 8 ? 8 : size);
 	if (is_signed && size < 8 && (v >> (size * 8 - 1) & 1))
 		v |= ~0ULL << (size * 8);
 	return v;

@@ -163,7 +163,7 @@ static bool nokaslr(const struct kt_launch *l)
 const char *kt_launch_boot_image(const struct kt_launch *l,
 				 const struct kt_kernel *k)
 {
-	return kt_kernel_boot_image_kaslr(k, !nokaslr(l));
+	return kt_kernel_launch_image(k, !nokaslr(l), stderr);
 }
 
 void kt_launch_vm_opts(const struct kt_launch *l, struct kt_vm_opts *o)

@@ -348,6 +348,23 @@ static void test_identity(const char *name, const char *sched,
 		memmove(slash, slash + 1 + tlen, strlen(slash + 1 + tlen) + 1);
 }
 
+/* How it booted, if the result says (results before KASLR do not). */
+static int boot_of(const json_t *res, const struct field *top,
+		   struct kt_result_metrics *m)
+{
+	json_t *kaslr;
+	int ret;
+
+	if (get_string(res, top, "boot_image", m->boot_image,
+		       sizeof(m->boot_image)) < 0)
+		return -1;
+	ret = get(res, top, "kaslr", WANT_BOOLEAN, &kaslr);
+	if (ret < 0)
+		return -1;
+	m->kaslr = ret ? json_is_true(kaslr) : -1;
+	return 0;
+}
+
 /* name, result and what pairs results; a result must have the first two. */
 static int identity(const json_t *res, const struct field *top,
 		    struct kt_result_metrics *m)
@@ -373,7 +390,7 @@ static int identity(const json_t *res, const struct field *top,
 	}
 	test_identity(name, m->scheduler, m->topology, m->test,
 		      sizeof(m->test));
-	return 0;
+	return boot_of(res, top, m);
 }
 
 int kt_result_parse(const json_t *res, const char *origin,
@@ -444,6 +461,7 @@ static struct kt_result_metrics *new_metrics(struct kt_result_set *s)
 	}
 	s->v = v;
 	memset(&v[s->count], 0, sizeof(v[0]));
+	v[s->count].kaslr = -1;
 	return &v[s->count++];
 }
 
@@ -661,11 +679,26 @@ static void compare_pair(const struct kt_result_metrics *a,
 	}
 }
 
+/* Known in both and not the same. */
+static bool boot_differs(const struct kt_result_metrics *a,
+			 const struct kt_result_metrics *b)
+{
+	return (a->kaslr >= 0 && b->kaslr >= 0 && a->kaslr != b->kaslr) ||
+	       (a->boot_image[0] && b->boot_image[0] &&
+		strcmp(a->boot_image, b->boot_image));
+}
+
+static const char *kaslr_word(int kaslr)
+{
+	return kaslr < 0 ? "unknown" : kaslr ? "on" : "off";
+}
+
 void kt_compare(const struct kt_result_set *a, const struct kt_result_set *b,
 		const struct kt_compare_opts *o, FILE *out,
 		struct kt_compare_summary *sum)
 {
 	bool *paired = calloc(b->count + 1, sizeof(*paired));
+	const struct kt_result_metrics *first[2] = { NULL, NULL };
 	size_t i, j;
 
 	memset(sum, 0, sizeof(*sum));
@@ -684,8 +717,20 @@ void kt_compare(const struct kt_result_set *a, const struct kt_result_set *b,
 		if (paired)
 			paired[j] = true;
 		sum->pairs++;
+		if (boot_differs(&a->v[i], &b->v[j]) && !sum->boot_differs++) {
+			first[0] = &a->v[i];
+			first[1] = &b->v[j];
+		}
 		compare_pair(&a->v[i], &b->v[j], o, out, sum);
 	}
+	if (sum->boot_differs)
+		fprintf(out, "warning    %u of %u pairs booted differently (first: %s on %s, A %s with KASLR %s, B %s with KASLR %s): their figures are not comparable\n",
+			sum->boot_differs, sum->pairs, first[0]->test,
+			first[0]->topology, first[0]->boot_image[0] ?
+			first[0]->boot_image : "unknown image",
+			kaslr_word(first[0]->kaslr), first[1]->boot_image[0] ?
+			first[1]->boot_image : "unknown image",
+			kaslr_word(first[1]->kaslr));
 	for (j = 0; j < b->count; j++)
 		if (paired && !paired[j]) {
 			sum->only_b++;

@@ -51,6 +51,8 @@ struct kt_result_metrics {
 	char scheduler[64];
 	char kernel[128];
 	char result[8];
+	char boot_image[16];	/* "bzImage", "vmlinux"; "": not recorded */
+	int kaslr;		/* 1, 0; -1: not recorded */
 	double v[KT_NR_METRICS];
 	bool has[KT_NR_METRICS];
 };
@@ -62,8 +64,9 @@ struct kt_result_set {
 
 /*
  * Reads every *.json of @dir, or the report of `ktstr verifier --json`
- * that @dir names (a file): each of its programs is a result.  A file that is not valid JSON, or whose
- * fields have the wrong type, is an error naming the file and the field.
+ * that @dir names (a file): each of its programs is a result.  A file
+ * that is not valid JSON, or whose fields have the wrong type, is an
+ * error naming the file and the field.
  */
 int kt_result_set_load(const char *dir, struct kt_result_set *s);
 void kt_result_set_free(struct kt_result_set *s);
@@ -83,9 +86,14 @@ int kt_compare_parse_threshold(struct kt_compare_opts *o, const char *s);
 
 struct kt_compare_summary {
 	unsigned int pairs, regressions, improvements, only_a, only_b;
+	unsigned int boot_differs;	/* pairs booted differently */
 };
 
-/* Prints improvements and regressions of B against A to @out. */
+/*
+ * Prints improvements and regressions of B against A to @out, and one
+ * warning if pairs ran with and without KASLR or from different boot
+ * images: their figures are not comparable.
+ */
 void kt_compare(const struct kt_result_set *a, const struct kt_result_set *b,
 		const struct kt_compare_opts *o, FILE *out,
 		struct kt_compare_summary *sum);

@@ -250,6 +250,21 @@ static void auto_repro(const struct kt_exec *e, const struct kt_vm_opts *vo,
 }
 
 /* Returns 128 + signal if the VM was interrupted, else 0. */
+/*
+ * Which image booted and whether with KASLR, which only a bzImage's
+ * decompressor gives: results of the two are not comparable.
+ */
+static void boot_image_of(const struct kt_exec_kernel *k,
+			  const struct kt_vm_opts *vo, struct kt_result *r)
+{
+	bool bzimage = k->kernel.bzimage[0] &&
+		       !strcmp(k->boot_image, k->kernel.bzimage);
+
+	snprintf(r->boot_image, sizeof(r->boot_image), "%s",
+		 bzimage ? "bzImage" : "vmlinux");
+	r->kaslr = bzimage && !vo->nokaslr;
+}
+
 static int run_one(const struct kt_exec *e, const struct kt_run_item *it,
 		   struct kt_result *r)
 {
@@ -294,6 +309,7 @@ static int run_one(const struct kt_exec *e, const struct kt_run_item *it,
 	}
 	snprintf(r->accel, sizeof(r->accel), "%s", kt_accel_name(vm.accel));
 	snprintf(r->boot, sizeof(r->boot), "%s", kt_vm_boot_name(vm.boot));
+	boot_image_of(k, &vo, r);
 	r->wall_s = vm.wall_s;
 	judge(r, &vm);
 	kt_watch_end(&watch, &e->watch, it, e->json, r);

@@ -270,6 +270,9 @@ static json_t *result_object(const struct kt_result *r)
 	json_object_set_new(obj, "kernel", kt_json_text(r->kernel));
 	json_object_set_new(obj, "accel", kt_json_text(r->accel));
 	json_object_set_new(obj, "boot", kt_json_text(r->boot));
+	json_object_set_new(obj, "boot_image", kt_json_text(r->boot_image));
+	json_object_set_new(obj, "kaslr", r->boot_image[0] ?
+			    json_boolean(r->kaslr) : json_null());
 	json_object_set_new(obj, "wall_s", kt_json_real(r->wall_s, 3));
 	json_object_set_new(obj, "output", kt_json_text(r->output));
 	add_records(obj, &r->records);

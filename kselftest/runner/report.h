@@ -24,6 +24,8 @@ struct kt_result {
 	char kernel[128];
 	char accel[16];
 	char boot[16];			/* cold, saved or restored */
+	char boot_image[16];		/* bzImage or vmlinux; "": no VM */
+	bool kaslr;			/* a bzImage booted without nokaslr */
 };
 
 void kt_tap_begin(unsigned int count);

@@ -185,36 +185,6 @@ static void fail_with(struct kt_result *r, const struct kt_monitor_verdict *v,
 	fclose(f);
 }
 
-/*
- * A failed test's scheduler globals, as last read while it was attached:
- * after the verdicts in TAP, and in the JSON result.
- */
-static void add_globals(FILE *f, json_t *mon, const json_t *globals,
-			double t)
-{
-	json_t *changing = json_array(), *m;
-	size_t i;
-	const char *name;
-
-	/* In TAP what changes: .rodata, fixed at load, is in the JSON. */
-	json_array_foreach(globals, i, m) {
-		name = json_string_value(json_object_get(m, "name"));
-		if (changing && (!name || !strstr(name, ".rodata")))
-			json_array_append(changing, m);
-	}
-	if (f && changing) {
-		fprintf(f, "monitor: scheduler globals at %.1fs, the last read while it was attached (.rodata in the JSON result):\n",
-			t);
-		kt_monitor_print_maps(f, changing, "monitor:   ");
-	}
-	json_decref(changing);
-	if (mon)
-		json_object_set_new(mon, "scheduler_globals",
-				    json_pack("{s:o, s:O}", "t",
-					      kt_json_real(t, 2), "maps",
-					      globals));
-}
-
 static void describe(struct kt_watch_vm *v,
 		     const struct kt_run_item *it, const char *json_dir,
 		     struct kt_result *r)
@@ -222,12 +192,13 @@ static void describe(struct kt_watch_vm *v,
 	struct kt_monitor_verdict verdicts[KT_NR_VERDICTS];
 	const struct kt_series *s = kt_monitor_series(v->monitor);
 	const char *error = kt_monitor_error(v->monitor), *plot = NULL;
+	const char *globals_error = NULL;
 	struct kt_monitor_limits limits;
 	char file[512];
 	json_t *mon, *globals = NULL;
 	bool judged, failed;
 	size_t len;
-	double t;
+	double t = 0;
 	FILE *f;
 
 	kt_watch_limits(&it->monitor, &limits);
@@ -235,8 +206,10 @@ static void describe(struct kt_watch_vm *v,
 	/* A guest that never booted was not watched: its failure says why. */
 	judged = r->verdict != KT_SKIP && (s->count || error);
 	failed = judged && (error || kt_verdicts_failed(verdicts));
-	if (failed || r->verdict == KT_FAIL)
+	if (failed || r->verdict == KT_FAIL) {
 		globals = kt_monitor_globals(v->monitor, &t);
+		globals_error = kt_monitor_globals_error(v->monitor);
+	}
 	if (json_dir && !error && s->count)
 		plot = write_plot(json_dir, it->name, s, verdicts, file,
 				  sizeof(file));
@@ -245,8 +218,7 @@ static void describe(struct kt_watch_vm *v,
 	f = open_memstream(&r->monitor_summary, &len);
 	if (f)
 		kt_monitor_summary(f, s, verdicts, error);
-	if (globals)
-		add_globals(f, mon, globals, t);
+	kt_monitor_report_globals(f, mon, globals, t, globals_error);
 	if (f)
 		fclose(f);
 	r->monitor_json = mon ? json_dumps(mon, KT_JSON_FLAGS) : NULL;

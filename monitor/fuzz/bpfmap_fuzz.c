@@ -5,7 +5,8 @@
  * writes one, read with the default kernel's BTF and symbols (or
  * $KTSTR_FUZZ_VMLINUX's): map_idr, the struct_ops map and its programs,
  * each map's BTF parsed by libbpf and its contents decoded with it, then
- * printed; aborts if the print holds a control character but newlines.  Every pointer, count, size and BTF byte is the guest's.
+ * printed; aborts if the print holds a control character but newlines.
+ * Every pointer, count, size and BTF byte is the guest's.
  * Seeds: the excerpts of monitor/tests/fixtures, recorded from real
  * guests running scx_qmap and scx_flatcg.
  */
@@ -16,6 +17,7 @@
 
 #include "bpfmap.h"
 #include "btf.h"
+#include "error.h"
 #include "kernel.h"
 #include "layout.h"
 #include "memimage.h"
@@ -26,7 +28,6 @@ static struct kt_btf btf;
 static struct kt_symbols syms;
 static struct kt_layout layout;
 static struct kt_bpfmap_layout maps;
-static bool ready;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -38,13 +39,25 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		vmlinux = k.vmlinux;
 		system_map = k.system_map;
 	}
-	if (!vmlinux || kt_btf_load(&btf, vmlinux) ||
+	/* Without a kernel nothing would be tested: that is no pass. */
+	if (!vmlinux) {
+		fprintf(stderr, "bpfmap_fuzz: no kernel: build one or set %s\n",
+			"KTSTR_FUZZ_VMLINUX (Documentation/fuzzing.md)");
+		exit(1);
+	}
+	if (kt_btf_load(&btf, vmlinux) ||
 	    kt_symbols_load(&syms, vmlinux, system_map) ||
 	    kt_layout_resolve(&layout, &btf, &syms) ||
-	    kt_layout_read_banner(&layout, vmlinux))
-		return 0;
+	    kt_layout_read_banner(&layout, vmlinux)) {
+		fprintf(stderr, "bpfmap_fuzz: %s: %s\n", vmlinux, kt_errmsg());
+		exit(1);
+	}
 	kt_bpfmap_layout_resolve(&maps, &btf, &syms);
-	ready = true;
+	if (!maps.available) {
+		fprintf(stderr, "bpfmap_fuzz: %s lacks what reading BPF maps needs: %s\n",
+			vmlinux, maps.missing);
+		exit(1);
+	}
 	return 0;
 }
 
@@ -79,8 +92,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int nr_cpus;
 	json_t *all;
 
-	if (!ready)
-		return 0;
 	memset(&t, 0, sizeof(t));
 	if (kt_memimage_load(&t.mem, data, size, "input", &nr_cpus))
 		return 0;

@@ -59,16 +59,23 @@ static const struct bases l5_bases = {
 };
 
 struct fake {
-	uint8_t *ram;
+	uint8_t *ram;			/* guest-physical base.. */
+	uint64_t base;
 	struct kt_guestmem mem;
 	struct kt_layout l;
 	uint64_t next_table;
 	unsigned int levels;
 };
 
+/* The host address of guest-physical @pa. */
+static uint8_t *at(struct fake *f, uint64_t pa)
+{
+	return f->ram + (pa - f->base);
+}
+
 static void put64(struct fake *f, uint64_t pa, uint64_t v)
 {
-	memcpy(f->ram + pa, &v, 8);
+	memcpy(at(f, pa), &v, 8);
 }
 
 static uint64_t new_table(struct fake *f)
@@ -76,7 +83,7 @@ static uint64_t new_table(struct fake *f)
 	uint64_t t = f->next_table;
 
 	f->next_table += 4096;
-	memset(f->ram + t, 0, 4096);
+	memset(at(f, t), 0, 4096);
 	return t;
 }
 
@@ -88,13 +95,13 @@ static void map(struct fake *f, uint64_t top, uint64_t va, uint64_t pa,
 	int level;
 
 	for (level = f->levels; level > (int)leaf; level--) {
-		e = (uint64_t *)(f->ram + table) +
+		e = (uint64_t *)at(f, table) +
 		    ((va >> (12 + 9 * (level - 1))) & 511);
 		if (!(*e & PRESENT))
 			*e = new_table(f) | PRESENT | RW;
 		table = *e & 0x000ffffffffff000ULL;
 	}
-	e = (uint64_t *)(f->ram + table) + ((va >> (12 + 9 * (leaf - 1))) & 511);
+	e = (uint64_t *)at(f, table) + ((va >> (12 + 9 * (leaf - 1))) & 511);
 	*e = pa | PRESENT | RW | NX | (leaf > 1 ? PS : 0);
 }
 
@@ -133,6 +140,7 @@ static void fake_init(struct fake *f, unsigned int levels)
 	uint64_t size = RAM_SIZE;
 
 	f->ram = calloc(1, RAM_SIZE);
+	f->base = 0;
 	base = f->ram;
 	kt_guestmem_init(&f->mem, &base, &size, 1);
 	f->levels = levels;
@@ -150,8 +158,8 @@ static void place_image(struct fake *f, uint64_t pa, uint64_t voff,
 	const struct bases *b = f->levels == 5 ? &l5_bases : &l4_bases;
 	uint64_t top = pa + TOP_PGT_OFF, va = LINK_TEXT + voff, off;
 
-	memset(f->ram + pa, 0, IMAGE_SIZE);
-	memcpy(f->ram + pa + BANNER_OFF, banner, sizeof(banner));
+	memset(at(f, pa), 0, IMAGE_SIZE);
+	memcpy(at(f, pa + BANNER_OFF), banner, sizeof(banner));
 	put64(f, pa + POB_OFF, b->page_offset);
 	put64(f, pa + VMALLOC_OFF, b->vmalloc);
 	put64(f, pa + VMEMMAP_OFF, b->vmemmap);
@@ -161,7 +169,7 @@ static void place_image(struct fake *f, uint64_t pa, uint64_t voff,
 	put64(f, pa + PER_CPU_OFFSET_OFF, 0x100000);
 	put64(f, pa + PER_CPU_OFFSET_OFF + 8, 0x200000);
 	f->next_table = top + 4096;
-	memset(f->ram + top, 0, 4096);
+	memset(at(f, top), 0, 4096);
 	for (off = 0; off < IMAGE_SIZE; off += 2 * MIB) {
 		uint64_t in;
 
@@ -346,6 +354,96 @@ TEST_F(kaslr, bases_out_of_order_are_refused)
 		TH_LOG("%s", kt_errmsg());
 }
 
+TEST_F(kaslr, a_banner_its_page_tables_map_twice_is_refused)
+{
+	uint64_t chunk = BANNER_OFF & ~(2 * MIB - 1);
+	struct fake *f = &self->f;
+	struct kt_kaslr k;
+
+	place_image(f, 16 * MIB, 0, variant->split);
+	/* The banner's 2 MiB also at 100 MiB up: which one is the kernel's? */
+	map(f, 16 * MIB + TOP_PGT_OFF, LINK_TEXT + 100 * MIB + chunk,
+	    16 * MIB + chunk, 2 * MIB);
+	EXPECT_EQ(-1, kt_kaslr_find(&f->mem, &f->l, &k));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "linux_banner is at guest-physical 0x1200040, but its init_top_pgt (guest-physical 0x1300000"))
+		TH_LOG("%s", kt_errmsg());
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "maps it more than once in the kernel image's 1 GiB"))
+		TH_LOG("%s", kt_errmsg());
+}
+
+TEST_F(kaslr, a_symbol_the_image_would_put_outside_ram_is_refused)
+{
+	struct fake *f = &self->f;
+	struct kt_kaslr k;
+
+	place_image(f, 16 * MIB, 0, variant->split);
+	/* 100 MiB into the image: past the end of 64 MiB of RAM. */
+	f->l.sym[KT_SYM_PAGE_OFFSET_BASE] = LINK_TEXT + 100 * MIB;
+	EXPECT_EQ(-1, kt_kaslr_find(&f->mem, &f->l, &k));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "linux_banner is at guest-physical 0x1200040, but its page_offset_base would be at guest-physical 0x7400000, which is not RAM"))
+		TH_LOG("%s", kt_errmsg());
+	EXPECT_EQ(NULL, strstr(kt_errmsg(), "no other copy"));
+}
+
+/* Two copies, neither checks out: the first is told, the other counted. */
+TEST_F(kaslr, no_copy_that_checks_out_is_an_error_naming_the_first)
+{
+	struct fake *f = &self->f;
+	struct kt_kaslr k;
+
+	place_image(f, 16 * MIB, 0, variant->split);
+	memset(f->ram + 16 * MIB + TOP_PGT_OFF, 0, 4096);
+	memcpy(f->ram + 40 * MIB + BANNER_OFF, banner, sizeof(banner));
+	EXPECT_EQ(-1, kt_kaslr_find(&f->mem, &f->l, &k));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "linux_banner is at guest-physical 0x1200040, but its init_top_pgt (guest-physical 0x1300000"))
+		TH_LOG("%s", kt_errmsg());
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "maps it nowhere in the kernel image's 1 GiB (and no other copy of it checks out)"))
+		TH_LOG("%s", kt_errmsg());
+}
+
+/*
+ * A guest can plant the banner in every 2 MiB, each copy costing 512
+ * page walks: past 16 the scan stops.  Sixteen are still looked at.
+ */
+TEST_F(kaslr, too_many_copies_of_the_banner_stop_the_scan)
+{
+	struct fake *f = &self->f;
+	struct kt_kaslr k;
+	unsigned int i;
+
+	place_image(f, 40 * MIB, 0, variant->split);
+	for (i = 0; i < 15; i++)
+		memcpy(f->ram + i * 2 * MIB + BANNER_OFF, banner,
+		       sizeof(banner));
+	ASSERT_EQ(0, kt_kaslr_find(&f->mem, &f->l, &k)) TH_LOG("%s", kt_errmsg());
+	EXPECT_EQ(16, k.matches);
+	EXPECT_EQ(40 * MIB + BANNER_OFF, k.banner_pa);
+	memcpy(f->ram + 15 * 2 * MIB + BANNER_OFF, banner, sizeof(banner));
+	EXPECT_EQ(-1, kt_kaslr_find(&f->mem, &f->l, &k));
+	EXPECT_STREQ("the guest kernel is not findable: more than 16 copies of linux_banner in its RAM (the 17th at guest-physical 0x2a00040): refusing to check them all",
+		     kt_errmsg());
+}
+
+/* The vmlinux the banner came from, named when it is not found. */
+TEST_F(kaslr, the_vmlinux_of_the_banner_is_named)
+{
+	struct fake *f = &self->f;
+	struct kt_kaslr k;
+
+	snprintf(f->l.banner_from, sizeof(f->l.banner_from),
+		 "/build/linux/vmlinux");
+	EXPECT_EQ(-1, kt_kaslr_find(&f->mem, &f->l, &k));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "no copy of this kernel's linux_banner of vmlinux /build/linux/vmlinux (\"Linux version"))
+		TH_LOG("%s", kt_errmsg());
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "the guest runs another kernel than these symbols are of (a vmlinux and boot image of different builds?)"))
+		TH_LOG("%s", kt_errmsg());
+	place_image(f, 16 * MIB, 0, variant->split);
+	memset(f->ram + 16 * MIB + TOP_PGT_OFF, 0, 4096);
+	EXPECT_EQ(-1, kt_kaslr_find(&f->mem, &f->l, &k));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "linux_banner of vmlinux /build/linux/vmlinux is at guest-physical 0x1200040, but"))
+		TH_LOG("%s", kt_errmsg());
+}
+
 TEST(kaslr_bad_layouts_are_named)
 {
 	struct fake f;
@@ -364,42 +462,180 @@ TEST(kaslr_bad_layouts_are_named)
 }
 
 /*
- * Through a real shared-memory file, as the monitor maps the guest's
- * RAM: the scan reads with pread, so the holes it looks at (most of a
- * guest's RAM) stay holes: no host memory is spent on them.
+ * Through real shared-memory files, as the monitor maps the guest's RAM,
+ * one per NUMA node: the scan reads with pread, so the holes it looks at
+ * (most of a guest's RAM) stay holes: no host memory is spent on them.
+ * Teardown removes the files whatever a test asserted.
  */
-TEST(kaslr_scan_of_a_memory_file_allocates_nothing)
-{
-	char prefix[64], path[80];
-	struct kt_guestmem m;
-	struct kt_kaslr k;
-	struct stat st;
+FIXTURE(ramfile) {
+	char prefix[64], path[2][80];
+	int fd[2];
 	struct fake f;
-	int fd;
+	struct kt_guestmem m;
+	bool opened;
+};
 
-	fake_init(&f, 4);
-	place_image(&f, 30 * MIB, 64 * MIB, false);
-	snprintf(prefix, sizeof(prefix), "/dev/shm/ktstr-kaslrtest-%d", getpid());
-	snprintf(path, sizeof(path), "%s-ram0", prefix);
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ftruncate(fd, RAM_SIZE));
+FIXTURE_SETUP(ramfile)
+{
+	unsigned int n;
+
+	snprintf(self->prefix, sizeof(self->prefix),
+		 "/dev/shm/ktstr-kaslrtest-%d", getpid());
+	for (n = 0; n < 2; n++) {
+		snprintf(self->path[n], sizeof(self->path[n]), "%s-ram%u",
+			 self->prefix, n);
+		self->fd[n] = -1;
+	}
+	fake_init(&self->f, 4);
+}
+
+FIXTURE_TEARDOWN(ramfile)
+{
+	unsigned int n;
+
+	if (self->opened)
+		kt_guestmem_close(&self->m);
+	for (n = 0; n < 2; n++) {
+		if (self->fd[n] >= 0)
+			close(self->fd[n]);
+		unlink(self->path[n]);
+	}
+	free(self->f.ram);
+}
+
+/* Node @n's file, @size bytes of holes. */
+static int ram_file(struct _test_data_ramfile *self, unsigned int n,
+		    uint64_t size)
+{
+	self->fd[n] = open(self->path[n], O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (self->fd[n] < 0 || ftruncate(self->fd[n], size))
+		return -1;
+	return 0;
+}
+
+static int ram_open(struct _test_data_ramfile *self, unsigned int nodes)
+{
+	if (kt_guestmem_open(&self->m, self->prefix, nodes))
+		return -1;
+	self->opened = true;
+	return 0;
+}
+
+static long long blocks(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? -1 : (long long)st.st_blocks;
+}
+
+TEST_F(ramfile, a_scan_allocates_nothing)
+{
+	struct fake *f = &self->f;
+	struct kt_kaslr k;
+
+	place_image(f, 30 * MIB, 64 * MIB, false);
+	ASSERT_EQ(0, ram_file(self, 0, RAM_SIZE));
 	/* An empty guest first: nothing found, nothing allocated. */
-	ASSERT_EQ(0, kt_guestmem_open(&m, prefix, 1)) TH_LOG("%s", kt_errmsg());
-	EXPECT_EQ(-1, kt_kaslr_find(&m, &f.l, &k));
+	ASSERT_EQ(0, ram_open(self, 1)) TH_LOG("%s", kt_errmsg());
+	EXPECT_EQ(-1, kt_kaslr_find(&self->m, &f->l, &k));
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "no copy of this kernel's linux_banner"));
-	ASSERT_EQ(0, fstat(fd, &st));
-	EXPECT_EQ(0, st.st_blocks);
+	EXPECT_EQ(0, blocks(self->fd[0]));
 	/* Then the image, and only its pages are there. */
-	ASSERT_EQ(IMAGE_SIZE, pwrite(fd, f.ram + 30 * MIB, IMAGE_SIZE, 30 * MIB));
-	ASSERT_EQ(0, kt_kaslr_find(&m, &f.l, &k)) TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(IMAGE_SIZE, pwrite(self->fd[0], f->ram + 30 * MIB,
+				     IMAGE_SIZE, 30 * MIB));
+	ASSERT_EQ(0, kt_kaslr_find(&self->m, &f->l, &k)) TH_LOG("%s", kt_errmsg());
 	EXPECT_EQ(64 * MIB, k.virt_offset);
-	ASSERT_EQ(0, fstat(fd, &st));
-	EXPECT_EQ(IMAGE_SIZE / 512, st.st_blocks);
-	kt_guestmem_close(&m);
-	close(fd);
-	unlink(path);
-	free(f.ram);
+	/* Its 4 MiB, or up to two 2 MiB pages more with shmem THP. */
+	EXPECT_LE(IMAGE_SIZE / 512, blocks(self->fd[0]));
+	EXPECT_GE((IMAGE_SIZE + 4 * MIB) / 512, blocks(self->fd[0]));
+}
+
+/*
+ * 4 GiB of RAM in two nodes, as q35 splits it: node 0 at guest-physical
+ * 0, node 1 at 4 GiB, the image in node 1.  Sparse files: 2048 places
+ * looked at, nothing allocated but the image.
+ */
+TEST_F(ramfile, an_image_above_4_gib_in_the_second_node_is_found)
+{
+	const uint64_t node = 2048 * MIB, pa = KT_GUESTMEM_4G + 40 * MIB;
+	struct fake *f = &self->f;
+	struct kt_kaslr k;
+
+	f->base = KT_GUESTMEM_4G + 32 * MIB;
+	place_image(f, pa, 300 * MIB, true);
+	ASSERT_EQ(0, ram_file(self, 0, node));
+	ASSERT_EQ(0, ram_file(self, 1, node));
+	ASSERT_EQ(IMAGE_SIZE, pwrite(self->fd[1], at(f, pa), IMAGE_SIZE,
+				     pa - KT_GUESTMEM_4G));
+	ASSERT_EQ(0, ram_open(self, 2)) TH_LOG("%s", kt_errmsg());
+	EXPECT_EQ(2 * node, self->m.ram_size);
+	EXPECT_EQ(node, self->m.below_4g);
+	ASSERT_EQ(0, kt_kaslr_find(&self->m, &f->l, &k)) TH_LOG("%s", kt_errmsg());
+	EXPECT_EQ(pa + BANNER_OFF, k.banner_pa);
+	EXPECT_EQ(300 * MIB, k.virt_offset);
+	EXPECT_EQ(pa - (LINK_TEXT + 300 * MIB - KT_START_KERNEL_MAP),
+		  k.phys_base);
+	EXPECT_EQ(2 * node / (2 * MIB), k.probes);
+	EXPECT_EQ(0, blocks(self->fd[0]));
+	EXPECT_GE((IMAGE_SIZE + 4 * MIB) / 512, blocks(self->fd[1]));
+}
+
+/*
+ * A banner across the end of node 0's file and the start of node 1's:
+ * matched (then refused: no page tables), so read across the two files.
+ */
+TEST_F(ramfile, a_banner_across_two_nodes_files_is_matched)
+{
+	const uint64_t node = 32 * MIB, split = 0x20;
+	struct fake *f = &self->f;
+	struct kt_kaslr k;
+
+	/* linux_banner 0x20 bytes before the end of a 2 MiB. */
+	f->l.sym[KT_SYM_LINUX_BANNER] = LINK_TEXT + 2 * MIB - split;
+	ASSERT_EQ(0, ram_file(self, 0, node));
+	ASSERT_EQ(0, ram_file(self, 1, node));
+	ASSERT_EQ((ssize_t)split, pwrite(self->fd[0], banner, split, node - split));
+	ASSERT_EQ((ssize_t)(sizeof(banner) - split),
+		  pwrite(self->fd[1], banner + split, sizeof(banner) - split,
+			 0));
+	ASSERT_EQ(0, ram_open(self, 2)) TH_LOG("%s", kt_errmsg());
+	EXPECT_EQ(-1, kt_kaslr_find(&self->m, &f->l, &k));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "linux_banner is at guest-physical 0x1ffffe0, but its init_top_pgt"))
+		TH_LOG("%s", kt_errmsg());
+}
+
+/* A read that fails is no "not found": the file and errno are told. */
+TEST_F(ramfile, a_failed_read_names_the_file)
+{
+	struct fake *f = &self->f;
+	struct kt_kaslr k;
+	int pipe_fd[2];
+
+	ASSERT_EQ(0, ram_file(self, 0, RAM_SIZE));
+	ASSERT_EQ(0, ram_open(self, 1)) TH_LOG("%s", kt_errmsg());
+	/* The node's descriptor now a pipe: pread fails with ESPIPE. */
+	ASSERT_EQ(0, pipe(pipe_fd));
+	ASSERT_LE(0, dup2(pipe_fd[0], self->m.node[0].fd));
+	close(pipe_fd[0]);
+	close(pipe_fd[1]);
+	EXPECT_EQ(-1, kt_kaslr_find(&self->m, &f->l, &k));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "the guest kernel cannot be looked for: guest memory /dev/shm/ktstr-kaslrtest-"))
+		TH_LOG("%s", kt_errmsg());
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "-ram0: reading guest-physical 0x40 (offset 0x40): Illegal seek"))
+		TH_LOG("%s", kt_errmsg());
+}
+
+TEST_F(ramfile, a_file_cut_short_is_a_read_error)
+{
+	char buf[16];
+
+	ASSERT_EQ(0, ram_file(self, 0, RAM_SIZE));
+	ASSERT_EQ(0, ram_open(self, 1)) TH_LOG("%s", kt_errmsg());
+	ASSERT_EQ(0, ftruncate(self->fd[0], MIB));
+	EXPECT_EQ(0, kt_guestmem_peek(&self->m, 4096, buf, sizeof(buf)));
+	EXPECT_EQ(-1, kt_guestmem_peek(&self->m, 2 * MIB, buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "-ram0: reading guest-physical 0x200000 (offset 0x200000): 0 of 16 bytes: the file is shorter than when it was mapped"))
+		TH_LOG("%s", kt_errmsg());
 }
 
 TEST_HARNESS_MAIN

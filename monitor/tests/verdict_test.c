@@ -208,6 +208,48 @@ static char *summary(const struct kt_series *s,
 }
 
 /*
+ * Whether KASLR moved the kernel, in the summary and the JSON: from the
+ * offsets found, as nokaslr leaves both 0.
+ */
+TEST_F(series, the_summary_and_json_say_whether_kaslr_moved_the_kernel)
+{
+	static const struct {
+		uint64_t virt_offset, phys_base;
+		const char *text;
+		bool moved;
+	} cases[] = {
+		{ 0x2a200000, 0xffffffffe7e00000ULL, ", moved by KASLR\n", true },
+		{ 0, 0x1e000000, ", moved by KASLR\n", true },
+		{ 0, 0, ", not moved (no KASLR)\n", false },
+	};
+	unsigned int i;
+	json_t *obj;
+	char *text;
+
+	healthy(&self->s, 3);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		self->s.find_us = 1200;
+		self->s.place.virt_offset = cases[i].virt_offset;
+		self->s.place.phys_base = cases[i].phys_base;
+		self->s.place.levels = 4;
+		text = summary(&self->s, self->v);
+		ASSERT_NE(NULL, text);
+		EXPECT_NE(NULL, strstr(text, "4-level paging")) TH_LOG("%s", text);
+		EXPECT_NE(NULL, strstr(text, cases[i].text)) TH_LOG("%s", text);
+		free(text);
+		obj = kt_monitor_json(&self->s, self->v, NULL, "p.svg");
+		ASSERT_NE(NULL, obj) TH_LOG("%s", kt_errmsg());
+		EXPECT_EQ(cases[i].moved,
+			  json_is_true(json_object_get(json_object_get(obj, "kernel"),
+						       "kaslr")));
+		EXPECT_TRUE(json_is_boolean(json_object_get(json_object_get(obj, "kernel"),
+							    "kaslr")));
+		json_decref(obj);
+	}
+}
+
+/*
  * Single-threaded TCG: QEMU's one thread had half a host CPU, but a
  * tenth from 3.0 s to 5.0 s, while the guest's CPUs were busy.
  */

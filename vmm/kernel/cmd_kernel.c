@@ -72,7 +72,7 @@ static int kernel_list(void)
 
 static void show_field(const char *name, const char *value)
 {
-	printf("%-11s %s\n", name, *value ? value : "-");
+	printf("%-12s %s\n", name, *value ? value : "-");
 }
 
 /*

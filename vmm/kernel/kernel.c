@@ -154,13 +154,13 @@ static int image_kind_arch(const char *path, enum image_kind *kind,
 }
 
 /*
- * The release string the bzImage announces ("7.3.4+deb13-cloud-amd64 (...)
- * #1 SMP ..."), up to the first space; "" if it has none.
+ * The kernel_version string the bzImage announces ("7.3.4+deb13-cloud-amd64
+ * (builder@host) #1 SMP ..."), up to its newline; "" if it has none.
  */
-static void bzimage_release(const char *path, char *out, size_t len)
+static void bzimage_version(const char *path, char *out, size_t len)
 {
 	unsigned char head[BOOT_HEADER_END];
-	char text[128];
+	char text[256];
 	size_t got, off;
 	ssize_t n;
 	int fd;
@@ -181,7 +181,16 @@ static void bzimage_release(const char *path, char *out, size_t len)
 	if (n <= 0)
 		return;
 	text[n] = '\0';
-	snprintf(out, len, "%.*s", (int)strcspn(text, "\n "), text);
+	snprintf(out, len, "%.*s", (int)strcspn(text, "\n"), text);
+}
+
+/* Its release: kernel_version up to the first space. */
+static void bzimage_release(const char *path, char *out, size_t len)
+{
+	char text[256];
+
+	bzimage_version(path, text, sizeof(text));
+	snprintf(out, len, "%.*s", (int)strcspn(text, " "), text);
 }
 
 /* ------------------------------------------------------------------ */
@@ -402,18 +411,23 @@ static int map_file(const char *path, void **map, size_t *len)
 }
 
 /*
- * The release in a vmlinux's banner, "Linux version <release> (<builder>)
- * ...", or "" if it has none.  Requiring " (" after it passes over format
+ * Each banner in a vmlinux, after "Linux version ": "<release>
+ * (<builder>) (<compiler>) #1 SMP ...", up to its newline, to @each
+ * until it returns true.  A vmlinux has more than one (init/version.o's
+ * with an empty build number, and version-timestamp.o's, the real
+ * linux_banner).  Requiring " (" after the release passes over format
  * strings such as "Linux version %s".
  */
-static void vmlinux_release(const char *path, char *out, size_t len)
+static void vmlinux_banners(const char *path,
+			    bool (*each)(void *ctx, const char *text),
+			    void *ctx)
 {
 	static const char tag[] = "Linux version ";
 	const char *p, *rel, *end;
-	size_t size, n;
+	char text[512];
+	size_t size, n, line;
 	void *map;
 
-	out[0] = '\0';
 	if (map_file(path, &map, &size))
 		return;
 	end = (const char *)map + size;
@@ -423,13 +437,104 @@ static void vmlinux_release(const char *path, char *out, size_t len)
 		for (n = 0; rel + n < end && isgraph((unsigned char)rel[n]) &&
 		     rel[n] != '%'; n++)
 			;
-		if (n && n < len && rel + n + 2 <= end &&
-		    !memcmp(rel + n, " (", 2)) {
-			snprintf(out, len, "%.*s", (int)n, rel);
+		if (!n || n >= sizeof(text) || rel + n + 2 > end ||
+		    memcmp(rel + n, " (", 2))
+			continue;
+		for (line = n; rel + line < end && rel[line] != '\n' &&
+		     rel[line]; line++)
+			;
+		snprintf(text, sizeof(text), "%.*s", (int)line, rel);
+		if (each(ctx, text))
 			break;
-		}
 	}
 	munmap(map, size);
+}
+
+struct release {
+	char *out;
+	size_t len;
+};
+
+static bool take_release(void *ctx, const char *text)
+{
+	struct release *r = ctx;
+
+	snprintf(r->out, r->len, "%.*s", (int)strcspn(text, " "), text);
+	return true;
+}
+
+/* The release of the first banner, or "". */
+static void vmlinux_release(const char *path, char *out, size_t len)
+{
+	struct release r = { out, len };
+
+	out[0] = '\0';
+	vmlinux_banners(path, take_release, &r);
+}
+
+/*
+ * "<release> (<builder>) #<n>" of a kernel_version string (@banner
+ * false) or of a banner, which has "(<compiler>) " before the "#": what
+ * tells one build from another.  -1 if @text has not that form.
+ */
+static int build_of(const char *text, bool banner, char *out, size_t len)
+{
+	const char *rel_end = strchr(text, ' '), *by, *by_end, *num;
+
+	if (!rel_end || strncmp(rel_end, " (", 2))
+		return -1;
+	by = rel_end + 2;
+	by_end = strchr(by, ')');
+	if (!by_end)
+		return -1;
+	num = banner ? strstr(by_end + 1, ") #") : by_end;
+	if (!num || strncmp(num, ") #", 3))
+		return -1;
+	num += 2;
+	snprintf(out, len, "%.*s (%.*s) %.*s", (int)(rel_end - text), text,
+		 (int)(by_end - by), by, (int)strcspn(num, " "), num);
+	return 0;
+}
+
+struct build_match {
+	const char *want;
+	char seen[300];		/* the last build with a number, for errors */
+	bool matched;
+};
+
+static bool match_build(void *ctx, const char *text)
+{
+	struct build_match *m = ctx;
+	char build[300];
+
+	if (build_of(text, true, build, sizeof(build)))
+		return false;
+	if (!strcmp(build, m->want)) {
+		m->matched = true;
+		return true;
+	}
+	if (isdigit((unsigned char)build[strlen(build) - 1]))
+		snprintf(m->seen, sizeof(m->seen), "%s", build);
+	return false;
+}
+
+int kt_kernel_check_builds(const struct kt_kernel *k)
+{
+	struct build_match m = { 0 };
+	char version[256], bz_build[300];
+
+	if (!k->bzimage[0] || !k->vmlinux[0])
+		return 0;
+	bzimage_version(k->bzimage, version, sizeof(version));
+	if (build_of(version, false, bz_build, sizeof(bz_build)))
+		return 0;
+	m.want = bz_build;
+	vmlinux_banners(k->vmlinux, match_build, &m);
+	/* Without a numbered banner there is nothing to compare: no error. */
+	if (m.matched || !m.seen[0])
+		return 0;
+	return kt_fail("kernel %s: the bzImage %s is build \"%s\" but the vmlinux %s is \"%s\": the monitor would look for a kernel the guest does not run (rebuild the bzImage, e.g. make bzImage, or boot the vmlinux with --nokaslr)",
+		       k->version, k->bzimage, bz_build, k->vmlinux, m.seen);
 }
 
 int kt_vmlinux_extract(const char *bzimage, const char *out_path)
@@ -550,6 +655,21 @@ const char *kt_kernel_boot_image_kaslr(const struct kt_kernel *k, bool kaslr)
 	if (kaslr && k->bzimage[0])
 		return k->bzimage;
 	return kt_kernel_boot_image(k);
+}
+
+const char *kt_kernel_launch_image(const struct kt_kernel *k, bool kaslr,
+				   FILE *note)
+{
+	const char *image = kt_kernel_boot_image_kaslr(k, kaslr);
+
+	if (!image)
+		return NULL;
+	if (image == k->bzimage && kt_kernel_check_builds(k))
+		return NULL;
+	if (kaslr && image != k->bzimage)
+		fprintf(note, "ktstr: kernel %s has no bzImage: booting PVH vmlinux %s, without KASLR\n",
+			k->version, image);
+	return image;
 }
 
 /* ------------------------------------------------------------------ */

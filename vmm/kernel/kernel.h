@@ -83,6 +83,20 @@ const char *kt_kernel_boot_image(const struct kt_kernel *k);
  * kt_kernel_boot_image() gives, which it gives without KASLR.
  */
 const char *kt_kernel_boot_image_kaslr(const struct kt_kernel *k, bool kaslr);
+/*
+ * A bzImage and vmlinux of different builds (a tree after `make vmlinux`
+ * alone): -1 naming both, as the monitor, which reads the vmlinux, would
+ * not find the kernel the bzImage boots.  Release, builder and build
+ * number are compared; 0 if either string cannot be read.
+ */
+int kt_kernel_check_builds(const struct kt_kernel *k);
+/*
+ * What a launch boots: kt_kernel_boot_image_kaslr(), and a bzImage
+ * checked against the vmlinux (kt_kernel_check_builds()).  KASLR asked
+ * for but not possible (no bzImage) is a note on @note, not an error.
+ */
+const char *kt_kernel_launch_image(const struct kt_kernel *k, bool kaslr,
+				   FILE *note);
 
 /*
  * Adds $CACHE/kernels/@version, replacing an existing entry atomically.

@@ -10,17 +10,24 @@
 static __thread char last_error[1024];
 static __thread bool last_is_usage;
 
+/*
+ * Formatted aside first: a message that wraps the last one
+ * (kt_fail("map at 0x%llx: %s", addr, kt_errmsg())) reads from
+ * last_error while it is written.
+ */
 static void record(const char *fmt, va_list ap, int errnum, bool usage)
 {
+	char msg[sizeof(last_error)];
 	size_t len;
 
 	last_is_usage = usage;
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
-	if (!errnum)
-		return;
-	len = strlen(last_error);
-	snprintf(last_error + len, sizeof(last_error) - len, ": %s",
-		 strerror(errnum));
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (errnum) {
+		len = strlen(msg);
+		snprintf(msg + len, sizeof(msg) - len, ": %s",
+			 strerror(errnum));
+	}
+	memcpy(last_error, msg, sizeof(msg));
 }
 
 int kt_fail(const char *fmt, ...)

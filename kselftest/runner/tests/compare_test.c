@@ -407,6 +407,62 @@ TEST_F(compare, topology_part_of_a_name_pairs)
 	EXPECT_NE(NULL, strstr(summary_line(), "1 pairs, ")) TH_LOG("%s", c.out);
 }
 
+/* A result of fair.scx_x.spin in @dir, booted as @boot says (JSON members). */
+static void write_booted(const char *dir, const char *boot)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "{\"name\": \"fair.scx_x.spin\", \"result\": \"pass\", \"topology\": \"1n1l2c1t\", \"scheduler\": \"scx_x\", \"kernel\": \"7.3-test\"%s}\n",
+		 boot);
+	write_file(dir, "fair.scx_x.spin.json", text);
+}
+
+/*
+ * Runs with and without KASLR, or from a bzImage and a vmlinux, pair but
+ * are not comparable: one warning line.  The same boot, or a result
+ * that does not say (before KASLR), gives none.
+ */
+TEST_F(compare, runs_booted_differently_are_a_warning)
+{
+	static const struct {
+		const char *a, *b, *warning;
+	} cases[] = {
+		{ ", \"boot_image\": \"bzImage\", \"kaslr\": true",
+		  ", \"boot_image\": \"vmlinux\", \"kaslr\": false",
+		  "warning    1 of 1 pairs booted differently (first: fair.spin on 1n1l2c1t, A bzImage with KASLR on, B vmlinux with KASLR off): their figures are not comparable\n" },
+		{ ", \"boot_image\": \"bzImage\", \"kaslr\": true",
+		  ", \"boot_image\": \"bzImage\", \"kaslr\": false",
+		  "(first: fair.spin on 1n1l2c1t, A bzImage with KASLR on, B bzImage with KASLR off)" },
+		{ ", \"boot_image\": \"bzImage\", \"kaslr\": true",
+		  ", \"boot_image\": \"bzImage\", \"kaslr\": true", NULL },
+		{ ", \"boot_image\": \"bzImage\", \"kaslr\": true", "", NULL },
+	};
+	char a[128], b[128];
+	unsigned int i;
+
+	snprintf(a, sizeof(a), "%s/a", self->dir);
+	snprintf(b, sizeof(b), "%s/b", self->dir);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		write_booted(a, cases[i].a);
+		write_booted(b, cases[i].b);
+		EXPECT_EQ(0, cli_run(&c, "./ktstr compare %s %s", a, b))
+			TH_LOG("%s", c.err);
+		if (cases[i].warning) {
+			EXPECT_NE(NULL, strstr(c.out, cases[i].warning))
+				TH_LOG("%s", c.out);
+		} else {
+			EXPECT_EQ(NULL, strstr(c.out, "warning"))
+				TH_LOG("%s", c.out);
+		}
+	}
+	/* Recorded with the wrong type: named, as any field. */
+	write_booted(b, ", \"kaslr\": \"yes\"");
+	EXPECT_EQ(2, cli_run(&c, "./ktstr compare %s %s", a, b));
+	EXPECT_NE(NULL, strstr(c.err, "kaslr")) TH_LOG("%s", c.err);
+	EXPECT_NE(NULL, strstr(c.err, "true or false")) TH_LOG("%s", c.err);
+}
+
 static int cmp_name(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);

@@ -101,6 +101,8 @@ TEST_F(results, records_in_the_json_result)
 	add_record(&self->r.records, CHECK_SHARE);
 	add_record(&self->r.records, VALUES_REC);
 	self->r.records.over_limit = 2;	/* as if /init had dropped two */
+	snprintf(self->r.boot_image, sizeof(self->r.boot_image), "bzImage");
+	self->r.kaslr = true;
 	/* A guest prints what it likes: bytes that are not UTF-8 too. */
 	self->r.output = strdup("TAP version 13\n\xff\xfe bad \xe2\x82 bytes\x01\nok 1\n");
 	self->r.monitor_json = strdup(MONITOR);
@@ -119,6 +121,8 @@ TEST_F(results, records_in_the_json_result)
 	EXPECT_STREQ("x", json_string_value(json_object_get(res, "scheduler")));
 	EXPECT_STREQ("7.3-test", json_string_value(json_object_get(res, "kernel")));
 	EXPECT_STREQ("tcg", json_string_value(json_object_get(res, "accel")));
+	EXPECT_STREQ("bzImage", json_string_value(json_object_get(res, "boot_image")));
+	EXPECT_TRUE(json_is_true(json_object_get(res, "kaslr")));
 	EXPECT_EQ(12.346, json_real_value(json_object_get(res, "wall_s")));
 	EXPECT_STREQ("TAP version 13\n\xef\xbf\xbd\xef\xbf\xbd bad \xef\xbf\xbd\xef\xbf\xbd bytes\x01\nok 1\n",
 		     json_string_value(json_object_get(res, "output")));
@@ -169,6 +173,8 @@ TEST_F(results, records_in_the_json_result)
 	EXPECT_EQ(900, set.v[0].v[KT_METRIC_WAKE_P99_US]);
 	EXPECT_GT(1e-9, fabs(0.44 - set.v[0].v[KT_METRIC_SHARE_ERROR]));
 	EXPECT_EQ(1, set.v[0].v[KT_METRIC_VERDICTS]);
+	EXPECT_STREQ("bzImage", set.v[0].boot_image);
+	EXPECT_EQ(1, set.v[0].kaslr);
 	kt_result_set_free(&set);
 }
 
@@ -188,6 +194,9 @@ TEST_F(results, a_result_without_records)
 	EXPECT_TRUE(json_is_array(json_object_get(res, "values")));
 	EXPECT_EQ(NULL, json_object_get(res, "monitor"));
 	EXPECT_EQ(NULL, json_object_get(res, "auto_repro"));
+	/* No VM booted (it failed before): no image, KASLR unknown. */
+	EXPECT_STREQ("", json_string_value(json_object_get(res, "boot_image")));
+	EXPECT_TRUE(json_is_null(json_object_get(res, "kaslr")));
 	json_decref(res);
 }
 

@@ -559,6 +559,147 @@ TEST_F(kernel, resolve_built_tree)
 	ASSERT_STREQ(path, k.config);
 }
 
+/*
+ * A built tree in self->in/linux: the fake bzImage (build "TEST_RELEASE
+ * (test) #1") and, if @banner, a vmlinux with that banner.
+ */
+static int make_tree(const char *in, const char *banner, char *tree,
+		     size_t len)
+{
+	static const char *const dirs[] = { "", "/arch", "/arch/x86",
+					    "/arch/x86/boot" };
+	char path[PATH_MAX];
+	unsigned int i;
+
+	snprintf(tree, len, "%s/linux", in);
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s%s", tree, dirs[i]);
+		if (mkdir(path, 0755))
+			return -1;
+	}
+	snprintf(path, sizeof(path), "%s/arch/x86/boot/bzImage", tree);
+	if (make_bzimage(path, FAKE_GOOD) ||
+	    write_text(tree, ".config", GOOD_CONFIG) ||
+	    write_text(tree, "System.map", GOOD_MAP))
+		return -1;
+	/*
+	 * The banner among other bytes, as in .rodata, after init/version.o's
+	 * (no build number), as a real vmlinux has them.
+	 */
+	snprintf(path, sizeof(path), "%s/vmlinux", tree);
+	if (banner) {
+		FILE *f = fopen(path, "w");
+
+		if (!f)
+			return -1;
+		fprintf(f, "%crodata%cLinux version %%s%c", 0, 0, 0);
+		fprintf(f, "Linux version %s (test) (gcc) # SMP\n%c",
+			TEST_RELEASE, 0);
+		fprintf(f, "Linux version %s\n%c", banner, 0);
+		return fclose(f);
+	}
+	return 0;
+}
+
+/* kt_kernel_launch_image()'s note, malloc()ed, and its image in *@image. */
+static char *launch_note(const struct kt_kernel *k, bool kaslr,
+			 const char **image)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *note = open_memstream(&buf, &len);
+
+	*image = note ? kt_kernel_launch_image(k, kaslr, note) : NULL;
+	if (note)
+		fclose(note);
+	return buf;
+}
+
+/*
+ * After `make vmlinux` alone, a tree's bzImage is of an older build: the
+ * monitor would look for the vmlinux's kernel in a guest running the
+ * bzImage's.  Refused before booting, naming both files.
+ */
+TEST_F(kernel, a_stale_bzimage_beside_its_vmlinux_is_refused)
+{
+	const char *image;
+	struct kt_kernel k;
+	char tree[512], *note;
+
+	ASSERT_EQ(0, make_tree(self->in, TEST_RELEASE " (test) (gcc (Debian 14.2.0-19) 14.2.0, GNU ld 2.44) #2 SMP PREEMPT_DYNAMIC",
+			       tree, sizeof(tree)));
+	ASSERT_EQ(0, kt_kernel_resolve(tree, &k)) TH_LOG("%s", kt_errmsg());
+	note = launch_note(&k, true, &image);
+	EXPECT_EQ(NULL, image);
+	EXPECT_STREQ("", note);
+	free(note);
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "the bzImage ")) TH_LOG("%s", kt_errmsg());
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "/linux/arch/x86/boot/bzImage is build \"" TEST_RELEASE " (test) #1\" but the vmlinux "))
+		TH_LOG("%s", kt_errmsg());
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "/linux/vmlinux is \"" TEST_RELEASE " (test) #2\": the monitor would look for a kernel the guest does not run"))
+		TH_LOG("%s", kt_errmsg());
+}
+
+TEST_F(kernel, a_bzimage_of_its_vmlinuxs_build_boots)
+{
+	char tree[512], path[PATH_MAX];
+	struct kt_kernel k;
+
+	/* Only the compiler and the date tell the strings apart. */
+	ASSERT_EQ(0, make_tree(self->in, TEST_RELEASE " (test) (clang 19) #1 SMP Thu Jan  1",
+			       tree, sizeof(tree)));
+	ASSERT_EQ(0, kt_kernel_resolve(tree, &k)) TH_LOG("%s", kt_errmsg());
+	snprintf(path, sizeof(path), "%s/arch/x86/boot/bzImage", tree);
+	EXPECT_STREQ(path, kt_kernel_launch_image(&k, true, stderr));
+	EXPECT_EQ(0, kt_kernel_check_builds(&k));
+	/* Another builder is another build. */
+	snprintf(path, sizeof(path), "rm %s/vmlinux", tree);
+	ASSERT_EQ(0, system(path));
+	ASSERT_EQ(0, write_text(tree, "vmlinux", "Linux version " TEST_RELEASE " (other) (gcc) #1 SMP\n"));
+	EXPECT_EQ(-1, kt_kernel_check_builds(&k));
+	EXPECT_NE(NULL, strstr(kt_errmsg(), "the vmlinux ")) TH_LOG("%s", kt_errmsg());
+	/* A vmlinux without a numbered banner: nothing to compare. */
+	ASSERT_EQ(0, write_text(tree, "vmlinux", "no banner here\n"));
+	EXPECT_EQ(0, kt_kernel_check_builds(&k));
+	ASSERT_EQ(0, write_text(tree, "vmlinux", "Linux version " TEST_RELEASE " (other) (gcc) # SMP\n"));
+	EXPECT_EQ(0, kt_kernel_check_builds(&k));
+}
+
+/* KASLR asked for, no bzImage to give it: one note, and the vmlinux boots. */
+TEST_F(kernel, no_bzimage_for_kaslr_is_a_note)
+{
+	char tree[512], want[PATH_MAX + 128], *note;
+	const char *image;
+	struct kt_kernel k;
+
+	ASSERT_EQ(0, make_tree(self->in, TEST_RELEASE " (test) (gcc) #1 SMP",
+			       tree, sizeof(tree)));
+	ASSERT_EQ(0, kt_kernel_resolve(tree, &k)) TH_LOG("%s", kt_errmsg());
+	/* As a tree with only a PVH vmlinux resolves. */
+	k.bzimage[0] = '\0';
+	/* The fake vmlinux has no PVH note: kt_kernel_boot_image() refuses. */
+	note = launch_note(&k, true, &image);
+	EXPECT_EQ(NULL, image);
+	EXPECT_STREQ("", note);
+	free(note);
+	if (!self->have_real || kt_vmlinux_has_pvh(self->real.vmlinux) != 1)
+		SKIP(return, "no PVH vmlinux in the cache: run 'make deps'");
+	snprintf(k.vmlinux, sizeof(k.vmlinux), "%s", self->real.vmlinux);
+	snprintf(k.version, sizeof(k.version), "%s", "v-test");
+	note = launch_note(&k, true, &image);
+	EXPECT_STREQ(k.vmlinux, image);
+	snprintf(want, sizeof(want),
+		 "ktstr: kernel v-test has no bzImage: booting PVH vmlinux %s, without KASLR\n",
+		 k.vmlinux);
+	EXPECT_STREQ(want, note);
+	free(note);
+	/* Without KASLR asked for there is nothing to note. */
+	note = launch_note(&k, false, &image);
+	EXPECT_STREQ(k.vmlinux, image);
+	EXPECT_STREQ("", note);
+	free(note);
+}
+
 TEST_F(kernel, resolve_without_config_fails)
 {
 	char path[PATH_MAX];
