@@ -404,6 +404,29 @@ TEST_F(arm64, page_tables_that_do_not_map_the_banner_are_refused)
 	EXPECT_NE(NULL, strstr(refusal(self), want)) TH_LOG("%s", kt_errmsg());
 }
 
+/*
+ * Tables that both translations can walk to the banner: a top-level
+ * entry for level -1's index that points back at the top table.
+ */
+TEST_F(arm64, page_tables_that_map_the_banner_both_ways_are_refused)
+{
+	struct guest *g = &self->g;
+	uint64_t banner = g->l.sym[KT_SYM_LINUX_BANNER] + variant->voff;
+	uint64_t *e;
+
+	if (variant->levels == 5) {
+		/* Level -1's entry points at level 0: make that the top. */
+		g->top = ((uint64_t *)at(g, g->top))[index_at(g, banner, -1)] &
+			 OA_48;
+		memcpy(at(g, sym_pa(g, "swapper_pg_dir")), at(g, g->top), 4096);
+		g->top = sym_pa(g, "swapper_pg_dir");
+	}
+	e = (uint64_t *)at(g, g->top) + index_at(g, banner, -1);
+	*e = g->top | VALID | TABLE;
+	EXPECT_NE(NULL, strstr(refusal(self), "there with both 4- and 5-level translation"))
+		TH_LOG("%s", kt_errmsg());
+}
+
 TEST_F(arm64, a_linear_map_not_yet_set_up_or_above_the_image_is_refused)
 {
 	struct guest *g = &self->g;
@@ -439,6 +462,29 @@ TEST_F(arm64, a_layout_out_of_the_image_region_is_refused)
 	EXPECT_NE(NULL, strstr(refusal(self), "arm64 kernel symbols _text 0xffff800080001000, linux_banner 0x"))
 		TH_LOG("%s", kt_errmsg());
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "are not an image in the kernel image region (at or above 0xffff800000000000, _text 64 KiB-aligned)"));
+}
+
+/* Without a symbol finding an arm64 kernel needs, the layout says which. */
+TEST_F(arm64, a_kernel_without_swapper_pg_dir_is_refused)
+{
+	struct kt_symbol few[] = {	/* sorted by name, as loaded */
+		{ 0xffff8000828d0000ULL, "_end" },
+		{ 0xffff800080000000ULL, "_text" },
+		{ 0xffff80008149b898ULL, "linux_banner" },
+	};
+	struct kt_symbols syms = { .by_name = few, .count = 3,
+				   .source = "few.map" };
+	struct kt_layout l;
+
+	EXPECT_EQ(-1, kt_layout_resolve_arch(&l, KT_ARCH_ARM64, &self->g.btf,
+					     &syms));
+	EXPECT_STREQ("kernel symbol swapper_pg_dir not found in few.map",
+		     kt_errmsg());
+	/* An x86-64 kernel's needs are others. */
+	EXPECT_EQ(-1, kt_layout_resolve_arch(&l, KT_ARCH_X86_64, &self->g.btf,
+					     &syms));
+	EXPECT_STREQ("kernel symbol page_offset_base not found in few.map",
+		     kt_errmsg());
 }
 
 /* The monitor takes the arch from the kernel, and refuses what it cannot do. */
