@@ -305,9 +305,12 @@ static int watch(struct monitor_opts *o, struct kt_monitor_kernel *k)
 	o->config.live = o->quiet ? NULL : stdout;
 	o->config.maps_out = stdout;
 	m = kt_monitor_new(k, &o->config, kt_topology_cpus(&o->launch.topo));
+	if (!m) {
+		fprintf(stderr, "ktstr monitor: %s\n", kt_errmsg());
+		return kt_exit_status();
+	}
 	command = guest_command(o);
-	if (!m || !command) {
-		free(command);
+	if (!command) {
 		kt_monitor_free(m);
 		return kt_fail("out of memory"), 1;
 	}

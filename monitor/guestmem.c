@@ -26,6 +26,18 @@ static void set_layout(struct kt_guestmem *m)
 	m->ram_size = 0;
 	for (n = 0; n < m->nr_nodes; n++)
 		m->ram_size += m->node[n].size;
+	kt_guestmem_set_arch(m, KT_ARCH_X86_64);
+}
+
+void kt_guestmem_set_arch(struct kt_guestmem *m, enum kt_arch arch)
+{
+	if (arch == KT_ARCH_ARM64) {
+		/* hw/arm/virt.c: one block from VIRT_MEM, up to 255 GiB. */
+		m->ram_base = KT_GUESTMEM_VIRT_BASE;
+		m->below_4g = m->ram_size;
+		return;
+	}
+	m->ram_base = 0;
 	m->below_4g = kt_guestmem_q35_below_4g(m->ram_size);
 }
 
@@ -125,8 +137,8 @@ void kt_guestmem_close(struct kt_guestmem *m)
 /* Offset into the RAM block of @gpa, or -1 in a hole. */
 static int64_t ram_offset(const struct kt_guestmem *m, uint64_t gpa)
 {
-	if (gpa < m->below_4g)
-		return gpa;
+	if (gpa >= m->ram_base && gpa - m->ram_base < m->below_4g)
+		return gpa - m->ram_base;
 	if (gpa >= KT_GUESTMEM_4G &&
 	    gpa - KT_GUESTMEM_4G < m->ram_size - m->below_4g)
 		return gpa - KT_GUESTMEM_4G + m->below_4g;

@@ -3,9 +3,10 @@
  * Guest-physical memory, read from the host: each NUMA node's RAM is a
  * shared file (QEMU memory-backend-file) that the host maps read-only.
  *
- * The nodes' RAM is one block, in node order.  QEMU's q35 machine puts the
- * start of that block at guest-physical 0 and, when the RAM does not fit
- * below the PCI hole, the rest at 4 GiB.
+ * The nodes' RAM is one block, in node order.  QEMU's q35 machine (x86-64
+ * guests) puts the start of that block at guest-physical 0 and, when the
+ * RAM does not fit below the PCI hole, the rest at 4 GiB; its virt machine
+ * (arm64 guests) puts all of it at 1 GiB (kt_guestmem_set_arch()).
  */
 #ifndef KTSTR_MONITOR_GUESTMEM_H
 #define KTSTR_MONITOR_GUESTMEM_H
@@ -14,8 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch.h"
+
 #define KT_GUESTMEM_MAX_NODES 64
 #define KT_GUESTMEM_4G 0x100000000ULL
+/* hw/arm/virt.c: VIRT_MEM, where the virt machine's RAM starts. */
+#define KT_GUESTMEM_VIRT_BASE 0x40000000ULL
 
 struct kt_guestmem_node {
 	const uint8_t *base;
@@ -29,7 +34,9 @@ struct kt_guestmem {
 	unsigned int nr_nodes;
 	struct kt_guestmem_node node[KT_GUESTMEM_MAX_NODES];
 	uint64_t ram_size;
-	uint64_t below_4g;	/* bytes of RAM at guest-physical 0 */
+	uint64_t ram_base;	/* where the block starts: 0, or 1 GiB on virt */
+	/* Bytes of RAM at @ram_base; q35 puts the rest at 4 GiB. */
+	uint64_t below_4g;
 	/*
 	 * Called with the bytes of each kt_guestmem_read(), as read: how a
 	 * reader's excerpt of a guest is recorded (memimage.h).
@@ -52,6 +59,11 @@ void kt_guestmem_close(struct kt_guestmem *m);
 
 /* How q35 splits @ram_size bytes of RAM around the hole below 4 GiB. */
 uint64_t kt_guestmem_q35_below_4g(uint64_t ram_size);
+/*
+ * Lays the RAM out as QEMU's machine for @arch guests does: q35's (the
+ * default of kt_guestmem_open() and kt_guestmem_init()), or virt's.
+ */
+void kt_guestmem_set_arch(struct kt_guestmem *m, enum kt_arch arch);
 
 /*
  * Host address of guest-physical @gpa, if [@gpa, @gpa + @len) is RAM of

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Finding an x86-64 kernel image in guest RAM, KASLR or not.
+ * Finding an x86-64 kernel image in guest RAM, KASLR or not (and the
+ * search that arm64's, kaslr_arm64.c, shares).
  *
  * 1. The image moves by multiples of 2 MiB, physically and virtually, so
  *    linux_banner (whose exact bytes the vmlinux gives) can only start at
@@ -35,30 +36,37 @@
 /* A copy or two of the image is normal; this many is not. */
 #define MAX_MATCHES 16
 
-struct candidate {
-	const struct kt_guestmem *mem;
-	const struct kt_layout *l;
-	struct kt_kaslr k;
-	char why[320];
-};
+/*
+ * arm64: the image starts at a multiple of SEGMENT_ALIGN, 64 KiB (QEMU's
+ * -kernel uses 2 MiB, an EFI stub may choose less; booting.rst).
+ */
+#define ARM64_IMAGE_ALIGN (64ULL << 10)
 
-/* Where linux_banner is in any 2 MiB the image can start at. */
-static uint64_t banner_phase(const struct kt_layout *l)
+/* The alignment of the image's physical start. */
+static uint64_t image_align(const struct kt_layout *l)
 {
-	return (l->sym[KT_SYM_LINUX_BANNER] - KT_START_KERNEL_MAP) &
-	       (KT_KASLR_ALIGN - 1);
+	return l->arch == KT_ARCH_ARM64 ? ARM64_IMAGE_ALIGN : KT_KASLR_ALIGN;
 }
 
-/* Where image symbol @s is, if linux_banner is at c->k.banner_pa. */
-static uint64_t image_pa(const struct candidate *c, enum kt_sym s)
+/* Where linux_banner is in any aligned block the image can start at. */
+static uint64_t banner_phase(const struct kt_layout *l)
+{
+	uint64_t start = l->arch == KT_ARCH_ARM64 ? l->sym[KT_SYM_TEXT] :
+						    KT_START_KERNEL_MAP;
+
+	return (l->sym[KT_SYM_LINUX_BANNER] - start) & (image_align(l) - 1);
+}
+
+uint64_t kt_kaslr_image_pa(const struct kt_kaslr_candidate *c,
+			   enum kt_sym s)
 {
 	return c->l->sym[s] - c->l->sym[KT_SYM_LINUX_BANNER] + c->k.banner_pa;
 }
 
-static int read_sym(struct candidate *c, enum kt_sym s, void *buf,
-		    unsigned int len)
+int kt_kaslr_read_sym(struct kt_kaslr_candidate *c, enum kt_sym s,
+		      void *buf, unsigned int len)
 {
-	uint64_t pa = image_pa(c, s);
+	uint64_t pa = kt_kaslr_image_pa(c, s);
 
 	if (!kt_guestmem_read(c->mem, pa, buf, len))
 		return 0;
@@ -68,25 +76,26 @@ static int read_sym(struct candidate *c, enum kt_sym s, void *buf,
 	return -1;
 }
 
-static int read_paging(struct candidate *c)
+static int read_paging(struct kt_kaslr_candidate *c)
 {
 	uint32_t l5 = 0;
 
-	if (read_sym(c, KT_SYM_PAGE_OFFSET_BASE, &c->k.page_offset_base, 8))
+	if (kt_kaslr_read_sym(c, KT_SYM_PAGE_OFFSET_BASE,
+			      &c->k.page_offset_base, 8))
 		return -1;
 	if (c->l->has_sym[KT_SYM_PGTABLE_L5]) {
-		if (read_sym(c, KT_SYM_PGTABLE_L5, &l5, sizeof(l5)))
+		if (kt_kaslr_read_sym(c, KT_SYM_PGTABLE_L5, &l5, sizeof(l5)))
 			return -1;
 	} else {
 		l5 = c->k.page_offset_base < L4_LOWEST_KERNEL;
 	}
 	c->k.levels = l5 ? 5 : 4;
-	c->k.top_pgt = image_pa(c, KT_SYM_INIT_TOP_PGT);
+	c->k.top_pgt = kt_kaslr_image_pa(c, KT_SYM_INIT_TOP_PGT);
 	return 0;
 }
 
 /* The one virtual address in the image region that maps to the match. */
-static int find_virtual(struct candidate *c)
+static int find_virtual(struct kt_kaslr_candidate *c)
 {
 	const uint64_t link = c->l->sym[KT_SYM_LINUX_BANNER];
 	const struct kt_kva kva = {
@@ -113,13 +122,13 @@ static int find_virtual(struct candidate *c)
 	return 0;
 }
 
-static int check_phys_base(struct candidate *c)
+static int check_phys_base(struct kt_kaslr_candidate *c)
 {
 	uint64_t v;
 
 	if (!c->l->has_sym[KT_SYM_PHYS_BASE])
 		return 0;
-	if (read_sym(c, KT_SYM_PHYS_BASE, &v, sizeof(v)))
+	if (kt_kaslr_read_sym(c, KT_SYM_PHYS_BASE, &v, sizeof(v)))
 		return -1;
 	if (v == c->k.phys_base)
 		return 0;
@@ -130,16 +139,18 @@ static int check_phys_base(struct candidate *c)
 }
 
 /* Direct map, vmalloc, vmemmap: in this order, whatever KASLR chose. */
-static int read_bases(struct candidate *c)
+static int read_bases(struct kt_kaslr_candidate *c)
 {
 	const struct kt_layout *l = c->l;
 	struct kt_kaslr *k = &c->k;
 	uint64_t lowest = k->levels == 5 ? L5_LOWEST_KERNEL : L4_LOWEST_KERNEL;
 
 	if ((l->has_sym[KT_SYM_VMALLOC_BASE] &&
-	     read_sym(c, KT_SYM_VMALLOC_BASE, &k->vmalloc_base, 8)) ||
+	     kt_kaslr_read_sym(c, KT_SYM_VMALLOC_BASE,
+			       &k->vmalloc_base, 8)) ||
 	    (l->has_sym[KT_SYM_VMEMMAP_BASE] &&
-	     read_sym(c, KT_SYM_VMEMMAP_BASE, &k->vmemmap_base, 8)))
+	     kt_kaslr_read_sym(c, KT_SYM_VMEMMAP_BASE,
+			       &k->vmemmap_base, 8)))
 		return -1;
 	if (k->page_offset_base >= lowest &&
 	    (!l->has_sym[KT_SYM_VMALLOC_BASE] ||
@@ -155,7 +166,7 @@ static int read_bases(struct candidate *c)
 	return -1;
 }
 
-static int check_candidate(struct candidate *c)
+static int check_candidate(struct kt_kaslr_candidate *c)
 {
 	return read_paging(c) || find_virtual(c) || check_phys_base(c) ||
 	       read_bases(c) ? -1 : 0;
@@ -173,7 +184,7 @@ struct scan {
 /* -1 with a message if the place cannot be read, or one match too many. */
 static int probe(struct scan *s, uint64_t pa)
 {
-	struct candidate c = { .mem = s->mem, .l = s->l };
+	struct kt_kaslr_candidate c = { .mem = s->mem, .l = s->l };
 	char buf[KT_BANNER_MAX];
 
 	s->probes++;
@@ -188,7 +199,9 @@ static int probe(struct scan *s, uint64_t pa)
 			       (unsigned long long)pa);
 	s->matches++;
 	c.k.banner_pa = pa;
-	if (!check_candidate(&c)) {
+	c.k.arch = s->l->arch;
+	if (!(s->l->arch == KT_ARCH_ARM64 ? kt_kaslr_arm64_check(&c) :
+					     check_candidate(&c))) {
 		if (s->ok < 2)
 			s->found[s->ok] = c.k;
 		s->ok++;
@@ -202,10 +215,10 @@ static int probe(struct scan *s, uint64_t pa)
 /* Each place in [@start, @end) where the banner can be. */
 static int scan_range(struct scan *s, uint64_t start, uint64_t end)
 {
-	uint64_t pa;
+	uint64_t pa, align = image_align(s->l);
 
-	for (pa = (start & ~(KT_KASLR_ALIGN - 1)) + banner_phase(s->l);
-	     pa + s->l->banner_len <= end; pa += KT_KASLR_ALIGN)
+	for (pa = (start & ~(align - 1)) + banner_phase(s->l);
+	     pa + s->l->banner_len <= end; pa += align)
 		if (pa >= start && probe(s, pa))
 			return -1;
 	return 0;
@@ -239,9 +252,10 @@ static int report(const struct scan *s)
 	char text[64], from[600];
 
 	if (!s->matches)
-		return kt_fail("the guest kernel is not in its RAM: no copy of this kernel's linux_banner%s (\"%s\") at any of the %u places a 2 MiB-aligned image could put it in %llu MiB: the guest runs another kernel than these symbols are of (a vmlinux and boot image of different builds?)",
+		return kt_fail("the guest kernel is not in its RAM: no copy of this kernel's linux_banner%s (\"%s\") at any of the %u places a %s-aligned image could put it in %llu MiB: the guest runs another kernel than these symbols are of (a vmlinux and boot image of different builds?)",
 			       banner_source(s->l, from, sizeof(from)),
 			       banner_text(s->l, text, sizeof(text)), s->probes,
+			       s->l->arch == KT_ARCH_ARM64 ? "64 KiB" : "2 MiB",
 			       (unsigned long long)(s->mem->ram_size >> 20));
 	if (!s->ok)
 		return kt_fail("the guest kernel is not in its RAM: linux_banner%s is at guest-physical 0x%llx, but %s%s",
@@ -255,19 +269,30 @@ static int report(const struct scan *s)
 		       (unsigned long long)s->found[1].virt_offset);
 }
 
-int kt_kaslr_find(const struct kt_guestmem *m, const struct kt_layout *l,
-		  struct kt_kaslr *k)
+/* What the search needs of the layout. */
+static int check_layout(const struct kt_layout *l)
 {
-	struct scan s = { .mem = m, .l = l };
 	uint64_t banner = l->sym[KT_SYM_LINUX_BANNER];
 
 	if (!l->banner_len || l->banner_len > KT_BANNER_MAX)
 		return kt_fail("no linux_banner bytes to look for in guest RAM");
+	if (l->arch == KT_ARCH_ARM64)
+		return kt_kaslr_arm64_layout_ok(l);
 	if (banner < KT_START_KERNEL_MAP ||
 	    banner >= KT_KERNEL_IMAGE_END)
 		return kt_fail("linux_banner's address 0x%llx is outside the x86-64 kernel image region",
 			       (unsigned long long)banner);
-	if (scan_range(&s, 0, m->below_4g) ||
+	return 0;
+}
+
+int kt_kaslr_find(const struct kt_guestmem *m, const struct kt_layout *l,
+		  struct kt_kaslr *k)
+{
+	struct scan s = { .mem = m, .l = l };
+
+	if (check_layout(l))
+		return -1;
+	if (scan_range(&s, m->ram_base, m->ram_base + m->below_4g) ||
 	    scan_range(&s, KT_GUESTMEM_4G,
 		       KT_GUESTMEM_4G + (m->ram_size - m->below_4g)))
 		return -1;

@@ -17,26 +17,20 @@ static bool canonical(uint64_t va, unsigned int levels)
 	return (uint64_t)s == va;
 }
 
-/* Why a walk failed, for the caller that wants a message. */
-struct walk_error {
-	int level;		/* 0: not canonical; -1: entry not RAM */
-	uint64_t entry;		/* the non-present entry, or its address */
-};
-
 static int read_entry(const struct kt_kva *k, uint64_t table,
 		      unsigned int index, uint64_t *entry)
 {
 	return kt_guestmem_try_read(k->mem, table + index * 8ULL, entry, 8);
 }
 
-/* The MMU's walk; -1 and @e set, never a message. */
-static int walk(const struct kt_kva *k, uint64_t va, uint64_t *pa,
-		uint64_t *page_size, struct walk_error *e)
+/* The x86-64 MMU's walk; -1 and @e set, never a message. */
+static int walk_x86(const struct kt_kva *k, uint64_t va, uint64_t *pa,
+		    uint64_t *page_size, struct kt_kva_walk_error *e)
 {
 	uint64_t table = k->top_pgt, entry;
 	int level;
 
-	e->level = 0;
+	e->level = KT_KVA_NOT_KERNEL;
 	if (!canonical(va, k->levels))
 		return -1;
 	/* Level 5..1 index bits: 48, 39, 30, 21, 12. */
@@ -46,7 +40,7 @@ static int walk(const struct kt_kva *k, uint64_t va, uint64_t *pa,
 		e->level = level;
 		e->entry = table + ((va >> shift) & 511) * 8ULL;
 		if (read_entry(k, table, (va >> shift) & 511, &entry)) {
-			e->level = -1;
+			e->level = KT_KVA_NOT_RAM;
 			return -1;
 		}
 		e->entry = entry;
@@ -68,17 +62,30 @@ static int walk(const struct kt_kva *k, uint64_t va, uint64_t *pa,
 	return -1;	/* not reached: level 1 is always a leaf */
 }
 
+/* The guest's MMU's walk; -1 and @e set, never a message. */
+static int walk(const struct kt_kva *k, uint64_t va, uint64_t *pa,
+		uint64_t *page_size, struct kt_kva_walk_error *e)
+{
+	if (k->arch == KT_ARCH_ARM64)
+		return kt_kva_arm64_walk(k, va, pa, page_size, e);
+	return walk_x86(k, va, pa, page_size, e);
+}
+
 int kt_kva_walk(const struct kt_kva *k, uint64_t va, uint64_t *pa,
 		uint64_t *page_size)
 {
-	struct walk_error e;
+	struct kt_kva_walk_error e;
 
 	if (!walk(k, va, pa, page_size, &e))
 		return 0;
-	if (!e.level)
+	if (e.level == KT_KVA_NOT_KERNEL && k->arch == KT_ARCH_ARM64)
+		return kt_fail("0x%llx is not a kernel address of the guest's %u-level translation (TTBR1, %u-bit)",
+			       (unsigned long long)va, k->levels,
+			       k->levels == 5 ? 52 : 48);
+	if (e.level == KT_KVA_NOT_KERNEL)
 		return kt_fail("0x%llx is not a canonical address",
 			       (unsigned long long)va);
-	if (e.level < 0)
+	if (e.level == KT_KVA_NOT_RAM)
 		return kt_fail("0x%llx: its page table entry at guest-physical 0x%llx is not RAM",
 			       (unsigned long long)va,
 			       (unsigned long long)e.entry);
@@ -89,20 +96,23 @@ int kt_kva_walk(const struct kt_kva *k, uint64_t va, uint64_t *pa,
 
 int kt_kva_try_walk(const struct kt_kva *k, uint64_t va, uint64_t *pa)
 {
-	struct walk_error e;
+	struct kt_kva_walk_error e;
 
 	return walk(k, va, pa, NULL, &e);
 }
 
 uint64_t kt_kva_image_pa(const struct kt_kva *k, uint64_t va)
 {
+	/* arm64's __kimg_to_phys(); x86-64's __phys_addr_symbol(). */
+	if (k->arch == KT_ARCH_ARM64)
+		return va - k->kimage_voffset;
 	return va - KT_START_KERNEL_MAP + k->phys_base;
 }
 
 int kt_kva_to_pa(const struct kt_kva *k, uint64_t va, uint64_t *pa)
 {
 	if (va >= k->page_offset_base && va < k->direct_map_end) {
-		*pa = va - k->page_offset_base;
+		*pa = va - k->page_offset_base + k->direct_map_pa;
 		return 0;
 	}
 	if (k->image_end ? va >= k->image_start && va < k->image_end :

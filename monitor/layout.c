@@ -28,12 +28,20 @@ static const char *const sym_names[KT_NR_SYMS][3] = {
 	[KT_SYM_PHYS_BASE] = { "phys_base" },
 	[KT_SYM_TEXT] = { "_text" },
 	[KT_SYM_END] = { "_end" },
+	[KT_SYM_SWAPPER_PG_DIR] = { "swapper_pg_dir" },
+	[KT_SYM_KIMAGE_VOFFSET] = { "kimage_voffset" },
+	[KT_SYM_MEMSTART_ADDR] = { "memstart_addr" },
 };
 
-/* What the monitor cannot work without at all. */
-static const enum kt_sym required_syms[] = {
+/* What the monitor cannot work without at all, per arch. */
+static const enum kt_sym required_x86_64[] = {
 	KT_SYM_LINUX_BANNER, KT_SYM_PAGE_OFFSET_BASE, KT_SYM_INIT_TOP_PGT,
 	KT_SYM_PER_CPU_OFFSET, KT_SYM_RUNQUEUES, KT_SYM_JIFFIES,
+};
+static const enum kt_sym required_arm64[] = {
+	KT_SYM_LINUX_BANNER, KT_SYM_TEXT, KT_SYM_END, KT_SYM_SWAPPER_PG_DIR,
+	KT_SYM_KIMAGE_VOFFSET, KT_SYM_MEMSTART_ADDR, KT_SYM_PER_CPU_OFFSET,
+	KT_SYM_RUNQUEUES, KT_SYM_JIFFIES,
 };
 
 static const struct {
@@ -217,19 +225,41 @@ static void resolve_constants(struct kt_layout *l, const struct kt_btf *btf)
 	resolve_hz(l, btf);
 }
 
+static int check_required(const struct kt_layout *l,
+			  const struct kt_symbols *syms)
+{
+	const enum kt_sym *req = required_x86_64;
+	unsigned int i, n = ARRAY_SIZE(required_x86_64);
+
+	if (l->arch == KT_ARCH_ARM64) {
+		req = required_arm64;
+		n = ARRAY_SIZE(required_arm64);
+	}
+	for (i = 0; i < n; i++)
+		if (!l->has_sym[req[i]])
+			return kt_fail("kernel symbol %s not found in %s",
+				       kt_sym_name(req[i]), syms->source);
+	return 0;
+}
+
 int kt_layout_resolve(struct kt_layout *l, const struct kt_btf *btf,
 		      const struct kt_symbols *syms)
+{
+	return kt_layout_resolve_arch(l, KT_ARCH_X86_64, btf, syms);
+}
+
+int kt_layout_resolve_arch(struct kt_layout *l, enum kt_arch arch,
+			   const struct kt_btf *btf,
+			   const struct kt_symbols *syms)
 {
 	char name[96];
 	unsigned int i;
 
 	memset(l, 0, sizeof(*l));
+	l->arch = arch;
 	resolve_syms(l, syms);
-	for (i = 0; i < ARRAY_SIZE(required_syms); i++)
-		if (!l->has_sym[required_syms[i]])
-			return kt_fail("kernel symbol %s not found in %s",
-				       kt_sym_name(required_syms[i]),
-				       syms->source);
+	if (check_required(l, syms))
+		return -1;
 	if (!kt_btf_struct_size(btf, "rq") ||
 	    !kt_btf_struct_size(btf, "task_struct"))
 		return kt_fail("%s: BTF has no struct rq or task_struct",

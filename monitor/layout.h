@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "btf.h"
 #include "symbols.h"
 
@@ -34,6 +35,9 @@ enum kt_sym {
 	KT_SYM_PHYS_BASE,		/* the kernel's own, to check ours */
 	KT_SYM_TEXT,			/* _text and _end: the image's bounds */
 	KT_SYM_END,
+	KT_SYM_SWAPPER_PG_DIR,		/* arm64: the kernel's TTBR1 tables */
+	KT_SYM_KIMAGE_VOFFSET,		/* arm64: image va - pa */
+	KT_SYM_MEMSTART_ADDR,		/* arm64: the linear map's pa */
 	KT_NR_SYMS,
 };
 
@@ -89,6 +93,7 @@ struct kt_event_field {
 #define KT_BANNER_MAX 512
 
 struct kt_layout {
+	enum kt_arch arch;		/* the kernel's, from its vmlinux */
 	/* Link-time addresses: add the guest's KASLR offset to use them. */
 	uint64_t sym[KT_NR_SYMS];
 	bool has_sym[KT_NR_SYMS];
@@ -120,7 +125,14 @@ const char *kt_layout_enable_name(const struct kt_layout *l, int64_t state);
 /* The dotted name of a field, "rq.scx.local_dsq.nr". */
 const char *kt_fld_name(enum kt_fld f, char *buf, unsigned int len);
 
-/* -1 only if the kernel cannot be read at all (no runqueues, no BTF). */
+/*
+ * -1 only if the kernel cannot be read at all (no runqueues, no BTF, no
+ * symbol that finding an @arch kernel in guest RAM needs).
+ */
+int kt_layout_resolve_arch(struct kt_layout *l, enum kt_arch arch,
+			   const struct kt_btf *btf,
+			   const struct kt_symbols *syms);
+/* kt_layout_resolve_arch() for an x86-64 kernel. */
 int kt_layout_resolve(struct kt_layout *l, const struct kt_btf *btf,
 		      const struct kt_symbols *syms);
 /*

@@ -50,6 +50,7 @@ struct kt_monitor_kernel *kt_monitor_kernel_load(const char *vmlinux,
 						 const char *system_map)
 {
 	struct kt_monitor_kernel *k = calloc(1, sizeof(*k));
+	enum kt_arch arch;
 
 	if (!k) {
 		kt_fail("out of memory");
@@ -61,9 +62,11 @@ struct kt_monitor_kernel *kt_monitor_kernel_load(const char *vmlinux,
 	}
 	if (kt_btf_load(&k->btf, vmlinux))
 		goto fail;
-	if (kt_symbols_load(&k->syms, vmlinux, system_map))
+	/* The kernel says which guest it runs on, never the host. */
+	if (kt_vmlinux_arch(vmlinux, &arch) ||
+	    kt_symbols_load(&k->syms, vmlinux, system_map))
 		goto fail_btf;
-	if (kt_layout_resolve(&k->layout, &k->btf, &k->syms) ||
+	if (kt_layout_resolve_arch(&k->layout, arch, &k->btf, &k->syms) ||
 	    kt_layout_read_banner(&k->layout, vmlinux))
 		goto fail_syms;
 	kt_bpfmap_layout_resolve(&k->maps, &k->btf, &k->syms);
@@ -100,9 +103,16 @@ struct kt_monitor *kt_monitor_new(const struct kt_monitor_kernel *k,
 				  const struct kt_monitor_config *c,
 				  unsigned int nr_cpus)
 {
-	struct kt_monitor *m = calloc(1, sizeof(*m));
+	struct kt_monitor *m;
 	pthread_condattr_t attr;
 
+	/* memimage.h's excerpts have q35's RAM layout only. */
+	if (c->maps_record && k->layout.arch != KT_ARCH_X86_64) {
+		kt_fail_usage("--maps-record %s: recording is for x86-64 guests only, this kernel is %s",
+			      c->maps_record, kt_arch_name(k->layout.arch));
+		return NULL;
+	}
+	m = calloc(1, sizeof(*m));
 	if (!m) {
 		kt_fail("out of memory");
 		return NULL;

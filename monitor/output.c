@@ -249,6 +249,24 @@ static void summarize_still_clock(FILE *f, const struct kt_series *s)
 		t.cpu, from_s, to_s, (long long)c->v[KT_CV_CURR_PID], c->comm);
 }
 
+/* arm64's: the image, kimage_voffset and the linear map. */
+static void summarize_place_arm64(FILE *f, const struct kt_series *s)
+{
+	const struct kt_kaslr *k = &s->place;
+
+	fprintf(f, "monitor: arm64 kernel found in %.1f ms (%u places compared): virtual offset 0x%llx, _text at guest-physical 0x%llx, kimage_voffset 0x%llx, linux_banner at guest-physical 0x%llx, linear map 0x%llx at guest-physical 0x%llx (memstart_addr 0x%llx), %u-level paging (%u-bit VA%s), %s\n",
+		s->find_us / 1000, k->probes,
+		(unsigned long long)k->virt_offset,
+		(unsigned long long)k->image_pa,
+		(unsigned long long)k->kimage_voffset,
+		(unsigned long long)k->banner_pa,
+		(unsigned long long)k->page_offset_base,
+		(unsigned long long)k->direct_map_pa,
+		(unsigned long long)k->memstart_addr, k->levels,
+		k->levels == 5 ? 52 : 48, k->lpa2 ? ", LPA2" : "",
+		kt_kaslr_moved(k) ? "moved by KASLR" : "not moved (no KASLR)");
+}
+
 /* Where the guest kernel was found: what KASLR chose, or nokaslr's. */
 static void summarize_place(FILE *f, const struct kt_series *s)
 {
@@ -256,6 +274,10 @@ static void summarize_place(FILE *f, const struct kt_series *s)
 
 	if (!s->find_us)
 		return;
+	if (k->arch == KT_ARCH_ARM64) {
+		summarize_place_arm64(f, s);
+		return;
+	}
 	fprintf(f, "monitor: kernel found in %.1f ms (%u places compared): virtual offset 0x%llx, phys_base 0x%llx, linux_banner at guest-physical 0x%llx, direct map 0x%llx, vmalloc 0x%llx, vmemmap 0x%llx, %u-level paging, %s\n",
 		s->find_us / 1000, k->probes,
 		(unsigned long long)k->virt_offset,
@@ -552,6 +574,25 @@ static json_t *json_hex(uint64_t v)
 	return json_string(buf);
 }
 
+static json_t *json_place_arm64(const struct kt_series *s)
+{
+	const struct kt_kaslr *k = &s->place;
+
+	return json_pack("{s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:b, s:o, s:I}",
+			 "arch", "arm64", "kaslr", kt_kaslr_moved(k),
+			 "virt_offset", json_hex(k->virt_offset),
+			 "image_pa", json_hex(k->image_pa),
+			 "kimage_voffset", json_hex(k->kimage_voffset),
+			 "banner_pa", json_hex(k->banner_pa),
+			 "top_pgt_pa", json_hex(k->top_pgt),
+			 "page_offset", json_hex(k->page_offset_base),
+			 "linear_map_pa", json_hex(k->direct_map_pa),
+			 "memstart_addr", json_hex(k->memstart_addr),
+			 "levels", (json_int_t)k->levels, "lpa2", k->lpa2,
+			 "find_ms", kt_json_real(s->find_us / 1000, 3),
+			 "probes", (json_int_t)k->probes);
+}
+
 /* Addresses as hex strings: most do not fit JSON's integers. */
 static json_t *json_place(const struct kt_series *s)
 {
@@ -559,6 +600,8 @@ static json_t *json_place(const struct kt_series *s)
 
 	if (!s->find_us)
 		return json_null();
+	if (k->arch == KT_ARCH_ARM64)
+		return json_place_arm64(s);
 	return json_pack("{s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:I}",
 			 "kaslr", kt_kaslr_moved(k),
 			 "virt_offset", json_hex(k->virt_offset),

@@ -214,3 +214,29 @@ int kt_vmlinux_read(const char *vmlinux, uint64_t addr, void *buf,
 			       vmlinux, (unsigned long long)addr);
 	return 0;
 }
+
+int kt_vmlinux_arch(const char *vmlinux, enum kt_arch *arch)
+{
+	GElf_Ehdr eh;
+	int fd, ret = 0;
+	Elf *elf;
+
+	elf = open_elf(vmlinux, &fd);
+	if (!elf)
+		return -1;
+	if (!gelf_getehdr(elf, &eh))
+		ret = kt_fail("vmlinux %s: not an ELF file", vmlinux);
+	else if (eh.e_ident[EI_CLASS] == ELFCLASS64 &&
+		 eh.e_ident[EI_DATA] == ELFDATA2LSB &&
+		 (eh.e_machine == EM_X86_64 || eh.e_machine == EM_AARCH64))
+		*arch = eh.e_machine == EM_AARCH64 ? KT_ARCH_ARM64 :
+						     KT_ARCH_X86_64;
+	else
+		ret = kt_fail("vmlinux %s: a kernel for ELF machine %u (%s-bit, %s-endian): the monitor reads x86-64 and arm64 (64-bit little-endian) kernels only",
+			      vmlinux, eh.e_machine,
+			      eh.e_ident[EI_CLASS] == ELFCLASS64 ? "64" : "32",
+			      eh.e_ident[EI_DATA] == ELFDATA2LSB ? "little" : "big");
+	elf_end(elf);
+	close(fd);
+	return ret;
+}

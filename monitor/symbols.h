@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch.h"
+
 struct kt_symbol {
 	uint64_t addr;
 	char *name;
@@ -34,5 +36,10 @@ int kt_symbols_find(const struct kt_symbols *s, const char *name,
  */
 int kt_vmlinux_read(const char *vmlinux, uint64_t addr, void *buf,
 		    size_t len, size_t *got);
+/*
+ * The arch @vmlinux's kernel runs on, from its ELF header: x86_64 or
+ * arm64 (64-bit, little-endian); an error naming anything else.
+ */
+int kt_vmlinux_arch(const char *vmlinux, enum kt_arch *arch);
 
 #endif

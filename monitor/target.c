@@ -30,12 +30,19 @@ static int find_kernel(struct kt_target *t)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	t->find_us = (t1.tv_sec - t0.tv_sec) * 1e6 +
 		     (t1.tv_nsec - t0.tv_nsec) / 1e3;
+	t->kva.arch = l->arch;
 	t->kva.phys_base = t->place.phys_base;
 	t->kva.page_offset_base = t->place.page_offset_base;
 	t->kva.direct_map_end = t->place.vmalloc_base ?:
 				t->place.page_offset_base + (1ULL << 46);
 	t->kva.levels = t->place.levels;
 	t->kva.top_pgt = t->place.top_pgt;
+	if (l->arch == KT_ARCH_ARM64) {
+		t->kva.direct_map_end = KT_ARM64_PAGE_END;
+		t->kva.direct_map_pa = t->place.direct_map_pa;
+		t->kva.kimage_voffset = t->place.kimage_voffset;
+		t->kva.lpa2 = t->place.lpa2;
+	}
 	if (l->has_sym[KT_SYM_TEXT] && l->has_sym[KT_SYM_END] &&
 	    l->sym[KT_SYM_TEXT] < l->sym[KT_SYM_END]) {
 		t->kva.image_start = kt_target_sym(t, KT_SYM_TEXT);
@@ -65,6 +72,7 @@ int kt_target_setup(struct kt_target *t, const struct kt_layout *l,
 {
 	t->layout = l;
 	t->kva.mem = &t->mem;
+	kt_guestmem_set_arch(&t->mem, l->arch);
 	if (find_kernel(t) || read_cpus(t, max_cpus))
 		return -1;
 	return 0;
@@ -126,8 +134,12 @@ uint64_t kt_target_moved(const struct kt_target *t, uint64_t addr)
 {
 	/*
 	 * Image addresses move with the image.  Per-CPU symbols of x86-64
-	 * kernels before 6.15 are offsets from 0, which KASLR leaves alone.
+	 * kernels before 6.15 are offsets from 0, which KASLR leaves alone;
+	 * arm64's are image addresses.
 	 */
+	if (t->layout->arch == KT_ARCH_ARM64)
+		return addr >= KT_ARM64_PAGE_END ?
+		       addr + t->place.virt_offset : addr;
 	return addr >= KT_START_KERNEL_MAP ? addr + t->place.virt_offset : addr;
 }
 

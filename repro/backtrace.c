@@ -32,6 +32,13 @@ static const char * const generic_prefixes[] = {
 	"common_interrupt", "update_process_times",
 	/* boot: the idle task of CPU 0 runs on from start_kernel() */
 	"x86_64_start_",
+	/*
+	 * arm64 (arch/arm64/kernel/entry*.S, entry-common.c): exception
+	 * vectors and their handlers, syscall entry, the GIC and IPIs
+	 */
+	"el0t_64_", "el1h_64_", "el0_", "el1_", "__arm64_sys_",
+	"gic_handle_irq", "generic_handle_", "arch_timer_handler",
+	"ipi_handler",
 	/* wakeup entry */
 	"ttwu_", "wake_up_", "__wake_up", "schedule_",
 };
@@ -53,6 +60,10 @@ static const char * const generic_names[] = {
 	"pv_native_safe_halt", "ret_from_fork", "ret_from_fork_asm", "kthread",
 	"worker_thread", "process_one_work", "rest_init", "start_kernel",
 	"do_nanosleep", "common_nsleep",
+	/* arm64's syscall and interrupt entry, idle and CPU start */
+	"do_el0_svc", "invoke_syscall", "do_interrupt_handler",
+	"call_on_irq_stack", "cpu_do_idle", "arch_cpu_idle",
+	"secondary_start_kernel", "__secondary_switched", "__primary_switched",
 };
 
 static bool has_prefix(const char *s, const char *prefix)

@@ -68,7 +68,8 @@ struct kt_decoder *kt_decoder_open(const char *vmlinux)
 		kt_fail("out of memory");
 		return NULL;
 	}
-	d->btf = btf__parse_elf(vmlinux, NULL);
+	/* An ELF vmlinux, or raw BTF such as an arm64 entry's vmlinux.btf. */
+	d->btf = btf__parse(vmlinux, NULL);
 	if (!d->btf) {
 		kt_fail_errno("no BTF in %s", vmlinux);
 		free(d);

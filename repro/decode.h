@@ -29,7 +29,10 @@ struct kt_capture {
 	size_t data_len;
 };
 
-/* NULL with kt_errmsg() set if @vmlinux has no usable BTF. */
+/*
+ * @vmlinux: an ELF file with .BTF, or a raw BTF file.  NULL with
+ * kt_errmsg() set if it has no usable BTF.
+ */
 struct kt_decoder *kt_decoder_open(const char *vmlinux);
 void kt_decoder_free(struct kt_decoder *d);
 

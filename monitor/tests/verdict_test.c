@@ -250,6 +250,55 @@ TEST_F(series, the_summary_and_json_say_whether_kaslr_moved_the_kernel)
 }
 
 /*
+ * An arm64 kernel's place: its image, kimage_voffset and linear map; its
+ * image is where the loader put it, so only a virtual offset is KASLR's.
+ */
+TEST_F(series, the_summary_and_json_of_an_arm64_kernel)
+{
+	struct kt_kaslr *k = &self->s.place;
+	json_t *obj, *kernel;
+	char *text;
+
+	healthy(&self->s, 3);
+	kt_verdicts_eval(&self->s, &self->limits, self->v);
+	self->s.find_us = 7300;
+	*k = (struct kt_kaslr){
+		.arch = KT_ARCH_ARM64, .image_pa = 0x40200000,
+		.kimage_voffset = 0xffff80003fe00000ULL,
+		.banner_pa = 0x4169b898, .top_pgt = 0x4226b000,
+		.page_offset_base = 0xffff000000000000ULL,
+		.direct_map_pa = 0x40000000,
+		.memstart_addr = 0xfff1000040000000ULL, .levels = 4,
+		.probes = 4096, .matches = 1,
+	};
+	text = summary(&self->s, self->v);
+	ASSERT_NE(NULL, text);
+	EXPECT_NE(NULL, strstr(text, "monitor: arm64 kernel found in 7.3 ms (4096 places compared): virtual offset 0x0, _text at guest-physical 0x40200000, kimage_voffset 0xffff80003fe00000, linux_banner at guest-physical 0x4169b898, linear map 0xffff000000000000 at guest-physical 0x40000000 (memstart_addr 0xfff1000040000000), 4-level paging (48-bit VA), not moved (no KASLR)\n"))
+		TH_LOG("%s", text);
+	free(text);
+	k->virt_offset = 0x1f3b50000ULL;
+	k->levels = 5;
+	k->lpa2 = true;
+	text = summary(&self->s, self->v);
+	ASSERT_NE(NULL, text);
+	EXPECT_NE(NULL, strstr(text, "5-level paging (52-bit VA, LPA2), moved by KASLR\n"))
+		TH_LOG("%s", text);
+	free(text);
+	obj = kt_monitor_json(&self->s, self->v, NULL, "p.svg");
+	ASSERT_NE(NULL, obj) TH_LOG("%s", kt_errmsg());
+	kernel = json_object_get(obj, "kernel");
+	EXPECT_STREQ("arm64", json_string_value(json_object_get(kernel, "arch")));
+	EXPECT_TRUE(json_is_true(json_object_get(kernel, "kaslr")));
+	EXPECT_TRUE(json_is_true(json_object_get(kernel, "lpa2")));
+	EXPECT_STREQ("0x40200000",
+		     json_string_value(json_object_get(kernel, "image_pa")));
+	EXPECT_STREQ("0xfff1000040000000",
+		     json_string_value(json_object_get(kernel, "memstart_addr")));
+	EXPECT_EQ(5, json_integer_value(json_object_get(kernel, "levels")));
+	json_decref(obj);
+}
+
+/*
  * Single-threaded TCG: QEMU's one thread had half a host CPU, but a
  * tenth from 3.0 s to 5.0 s, while the guest's CPUs were busy.
  */

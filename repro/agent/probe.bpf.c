@@ -157,7 +157,11 @@ static __always_inline int trace(void *ctx, __u32 slot, __u32 type)
 	return handle(slot, type, args, ret, false);
 }
 
-/* x86-64: the arguments in registers, at the function's first insn */
+/*
+ * The arguments in registers, at the function's first insn: PT_REGS_*
+ * (bpf_tracing.h) picks them for __TARGET_ARCH_x86 (rdi, rsi, ...) or
+ * __TARGET_ARCH_arm64 (x0 to x5 of struct user_pt_regs).
+ */
 static __always_inline int kprobe(struct pt_regs *regs, __u32 slot,
 				  __u32 type)
 {

@@ -210,6 +210,25 @@ TEST_F(dec, callbacks_from_btf)
 	EXPECT_LT(10, n);
 }
 
+/* An arm64 cache entry's BTF is raw, cut from its Image. */
+TEST(raw_btf_of_an_arm64_kernel)
+{
+	const char *const *cb;
+	struct kt_decoder *d;
+	struct kt_kernel k;
+	int enqueue = 0;
+
+	if (kt_kernel_resolve_arch(NULL, KT_ARCH_ARM64, &k))
+		SKIP(return, "no arm64 kernel in the cache: run './ktstr kernel fetch --arch arm64'");
+	ASSERT_NE(NULL, strstr(k.btf, "vmlinux.btf")) TH_LOG("%s", k.btf);
+	d = kt_decoder_open(k.btf);
+	ASSERT_NE(NULL, d) TH_LOG("%s", kt_errmsg());
+	for (cb = kt_decoder_callbacks(d); *cb; cb++)
+		enqueue |= !strcmp(*cb, "enqueue");
+	EXPECT_TRUE(enqueue);
+	kt_decoder_free(d);
+}
+
 TEST(no_btf)
 {
 	EXPECT_EQ(NULL, kt_decoder_open("/nonexistent/vmlinux"));
