@@ -366,12 +366,6 @@ static int run_monitor(struct monitor_opts *o, int argc, char **argv)
 		goto fail;
 	if (!o->launch.timeout_s && o->command)
 		o->launch.timeout_s = MONITOR_EXEC_TIMEOUT_S;
-	/* Its page-table walk and kernel layout are x86_64's. */
-	if (o->launch.arch != KT_ARCH_X86_64 && !o->launch.dry_run) {
-		kt_fail_usage("--arch %s: the monitor reads x86_64 guests only for now (--dry-run prints the command line)",
-			      kt_arch_name(o->launch.arch));
-		goto fail;
-	}
 	if (kt_launch_prepare(&o->launch))
 		goto fail;
 	if (o->launch.dry_run) {
