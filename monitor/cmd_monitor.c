@@ -5,6 +5,7 @@
  * one line per interval; the verdicts at the end.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "cache.h"
 #include "commands.h"
 #include "error.h"
+#include "guest.h"
 #include "json.h"
 #include "launch.h"
 #include "monitor.h"
@@ -41,9 +43,10 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: ktstr monitor --topology T [options] [--scheduler S] [--exec CMD]\n"
 		"                     [-- SCHEDULER ARGS]\n\n"
-		"Boot a VM of topology T, start scheduler S (a name in build/schedulers\n"
-		"or a path), run CMD (default: idle until --timeout or Ctrl-C) and watch\n"
-		"the guest's scheduler from the host, one line per interval on stdout.\n"
+		"Boot a VM of topology T, start scheduler S (a name in build/schedulers,\n"
+		"build/arm64/schedulers with --arch arm64, or a path), run CMD (default:\n"
+		"idle until --timeout or Ctrl-C) and watch the guest's scheduler from\n"
+		"the host, one line per interval on stdout.\n"
 		"The guest's output goes to stderr.\n\n"
 		"options:\n"
 		"  --scheduler S    start sched_ext scheduler S first, wait until attached\n"
@@ -203,10 +206,15 @@ static int parse(int argc, char **argv, struct monitor_opts *o)
 	return 0;
 }
 
-/* A name in build/schedulers, or a path; it goes into the guest as is. */
+/*
+ * A name in the guests' build (build/schedulers, build/arm64/schedulers
+ * for --arch arm64), or a path; it goes into the guest as is, if it is a
+ * program for the guests' machine.
+ */
 static int find_scheduler(struct monitor_opts *o)
 {
-	char root[PATH_MAX - 32];
+	const char *arch = kt_arch_name(o->launch.arch);
+	char rel[NAME_MAX + 16], what[PATH_MAX + 16];
 
 	if (!o->scheduler)
 		return 0;
@@ -215,14 +223,20 @@ static int find_scheduler(struct monitor_opts *o)
 			return kt_fail_usage("--scheduler %s: %s", o->scheduler,
 					     strerror(errno));
 	} else {
-		if (kt_root_dir(root, sizeof(root)))
+		if (snprintf(rel, sizeof(rel), "schedulers/%s", o->scheduler) >=
+		    (int)sizeof(rel))
+			return kt_fail_usage("--scheduler %s: name too long",
+					     o->scheduler);
+		if (kt_guest_build_path(arch, rel, o->scheduler_path,
+					sizeof(o->scheduler_path)))
 			return -1;
-		snprintf(o->scheduler_path, sizeof(o->scheduler_path),
-			 "%s/build/schedulers/%s", root, o->scheduler);
 	}
 	if (access(o->scheduler_path, X_OK))
 		return kt_fail_usage("--scheduler %s (%s): %s", o->scheduler,
 				     o->scheduler_path, strerror(errno));
+	snprintf(what, sizeof(what), "--scheduler %s", o->scheduler);
+	if (kt_guest_check_program(arch, what, o->scheduler_path))
+		return -1;
 	if (o->launch.nr_includes >= KT_LAUNCH_MAX_INCLUDES)
 		return kt_fail_usage("too many --include options for --scheduler");
 	o->launch.includes[o->launch.nr_includes++] = o->scheduler_path;

@@ -12,6 +12,7 @@
 #include "cache.h"
 #include "decode.h"
 #include "error.h"
+#include "guest.h"
 #include "json.h"
 #include "repro.h"
 #include "strbuf.h"
@@ -66,12 +67,13 @@ bool kt_repro_wanted(const char *out, bool expected_too)
 	       strstr(out, "# scheduler ");
 }
 
-int kt_repro_agent_path(char *buf, size_t len)
+int kt_repro_agent_path(const char *arch, char *buf, size_t len)
 {
-	if (kt_root_path(buf, len, "build/repro-agent/ktstr-probe"))
+	if (kt_guest_build_path(arch, "repro-agent/ktstr-probe", buf, len))
 		return -1;
 	if (access(buf, X_OK))
-		return kt_fail_errno("probe agent %s (run 'make')", buf);
+		return kt_fail_errno("no probe agent for %s guests: %s (run '%s')",
+				     arch, buf, kt_guest_make(arch));
 	return 0;
 }
 

@@ -32,8 +32,12 @@ struct kt_repro_result {
  * kicked out)?  With @expected_too also when the test expected it.
  */
 bool kt_repro_wanted(const char *test_output, bool expected_too);
-/* The host path of the guest agent (build/repro-agent/ktstr-probe). */
-int kt_repro_agent_path(char *buf, size_t len);
+/*
+ * The host path of the agent for guests of @arch ("x86_64", "arm64"):
+ * build/repro-agent/ktstr-probe, build/arm64/repro-agent/ktstr-probe.
+ * An error naming the arch and what to build if it is not there.
+ */
+int kt_repro_agent_path(const char *arch, char *buf, size_t len);
 /* Is @name (@len bytes) a kernel symbol name: [A-Za-z0-9_.], < 128? */
 bool kt_repro_func_name_ok(const char *name, size_t len);
 

@@ -10,6 +10,7 @@
 
 #include "compiler.h"
 #include "cache.h"
+#include "elfdeps.h"
 #include "error.h"
 #include "guest.h"
 
@@ -25,11 +26,12 @@ struct guest_arch {
 	const char *build;	/* under ktstr's root */
 	unsigned int machine;
 	bool host_busybox;
+	const char *make;	/* what builds it */
 };
 
 static const struct guest_arch arches[] = {
-	{ "x86_64", "build", EM_X86_64, true },
-	{ "arm64", "build/arm64", EM_AARCH64, false },
+	{ "x86_64", "build", EM_X86_64, true, "make" },
+	{ "arm64", "build/arm64", EM_AARCH64, false, "make arm64" },
 };
 
 static const struct guest_arch *find_arch(const char *name)
@@ -58,6 +60,36 @@ int kt_guest_build_path(const char *arch, const char *what, char *buf,
 	    (int)sizeof(rel))
 		return kt_fail("path too long: %s/%s", a->build, what);
 	return kt_root_path(buf, len, rel);
+}
+
+const char *kt_guest_make(const char *arch)
+{
+	const struct guest_arch *a = find_arch(arch);
+
+	return a ? a->make : NULL;
+}
+
+int kt_guest_check_program(const char *arch, const char *what,
+			   const char *path)
+{
+	const struct guest_arch *a = find_arch(arch);
+	char have[32], want[32], why[1024];
+	struct kt_elf_program p;
+
+	if (!a)
+		return -1;
+	if (kt_elf_program(path, &p)) {
+		snprintf(why, sizeof(why), "%s", kt_errmsg());
+		return kt_fail_usage("%s: %s", what, why);
+	}
+	if (!p.is_program || p.machine == a->machine)
+		return 0;
+	return kt_fail_usage("%s: %s is a program for %s, and %s guests run %s programs ('%s' builds those in %s/)",
+			     what, path,
+			     kt_elf_machine_name(p.machine, have, sizeof(have)),
+			     a->name,
+			     kt_elf_machine_name(a->machine, want, sizeof(want)),
+			     a->make, a->build);
 }
 
 /* Each line of @list ("usr/bin/ls") becomes a symlink to busybox. */

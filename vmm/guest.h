@@ -28,6 +28,15 @@ struct kt_initramfs *kt_guest_image_for(const char *arch);
  */
 int kt_guest_build_path(const char *arch, const char *what, char *buf,
 			size_t len);
+/* The command that builds @arch's guest programs: "make", "make arm64". */
+const char *kt_guest_make(const char *arch);
+/*
+ * A program the user named (@what, "--scheduler X") at host @path is
+ * refused (a usage error naming it and both machines) unless it runs in
+ * guests of @arch; a file that is not a program (a script) passes.
+ */
+int kt_guest_check_program(const char *arch, const char *what,
+			   const char *path);
 /* Add each --include path at its absolute host path. */
 int kt_guest_add_includes(struct kt_initramfs *ir, char *const *paths,
 			  unsigned int count);

@@ -215,7 +215,8 @@ static int parse(int argc, char **argv, struct gauntlet_opts *o)
 	if (o->calibrate &&
 	    (o->sel.list || o->sel.budget_s || o->sel.shard_n))
 		return kt_fail_usage("--calibrate runs on its own");
-	return kt_plan_check_scheduler(&o->plan, end < argc);
+	return kt_plan_check_scheduler(&o->plan, kt_arch_name(o->launch.arch),
+				       end < argc);
 }
 
 static int resolve_kernels(struct gauntlet_opts *o, struct kt_exec *e)

@@ -17,6 +17,7 @@
 #include "launch.h"
 #include "plan.h"
 #include "report.h"
+#include "repro/repro.h"
 #include "selection.h"
 
 #define MAX_PROGS 256
@@ -187,7 +188,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	o->plan.topology = o->launch.topology_spec;
 	if (!o->jobs)
 		o->jobs = kt_exec_default_jobs(o->launch.accel);
-	if (kt_plan_check_scheduler(&o->plan, end < argc))
+	if (kt_plan_check_scheduler(&o->plan, kt_arch_name(o->launch.arch),
+				    end < argc))
 		return -1;
 	return matrix_options(o);
 }
@@ -269,15 +271,17 @@ static int plan_run(struct run_opts *o, char *const *progs, size_t nr_progs,
 	return kt_plan_no_match(&o->plan, " (<test>/<preset> names an entry of a matrix: --scheduler, gauntlet)");
 }
 
-static int repro_targets(const struct kt_plan *plan)
+/* ktstr repro: tests with a scheduler to probe, and the agent to do it. */
+static int repro_targets(const struct kt_plan *plan, enum kt_arch arch)
 {
+	char agent[PATH_MAX];
 	size_t i;
 
 	for (i = 0; i < plan->count; i++)
 		if (!strcmp(plan->items[i].scheduler, "eevdf"))
 			return kt_fail("%s runs no sched_ext scheduler (EEVDF): there is no exit to probe",
 				       plan->items[i].name);
-	return 0;
+	return kt_repro_agent_path(kt_arch_name(arch), agent, sizeof(agent));
 }
 
 static int boot_and_run(struct run_opts *o, char *const *progs,
@@ -326,7 +330,7 @@ int cmd_run(int argc, char **argv)
 		goto fail;
 	if (plan_run(&o, progs, nr_progs, dir, &matrix, &plan))
 		goto fail_progs;
-	ret = o.repro_always ? repro_targets(&plan) : 0;
+	ret = o.repro_always ? repro_targets(&plan, o.launch.arch) : 0;
 	if (!ret && !o.list && !o.launch.dry_run)
 		ret = boot_and_run(&o, progs, nr_progs, root, &plan,
 				   o.plan.scheduler ? &matrix : NULL);

@@ -236,11 +236,15 @@ static void auto_repro(const struct kt_exec *e, const struct kt_vm_opts *vo,
 		       const struct kt_exec_kernel *k, struct kt_result *r)
 {
 	struct kt_repro_result res;
+	char agent[PATH_MAX];
 
 	if (e->no_auto_repro || (r->verdict != KT_FAIL && !e->repro_always) ||
 	    !kt_repro_wanted(r->output, e->repro_always))
 		return;
-	if (kt_repro_run(vo, vo->command, r->output, k->kernel.vmlinux, &res)) {
+	/* The image has it if it is built: else say so, and boot nothing. */
+	if (kt_repro_agent_path(kt_arch_name(e->launch->arch), agent,
+				sizeof(agent)) ||
+	    kt_repro_run(vo, vo->command, r->output, k->kernel.vmlinux, &res)) {
 		if (asprintf(&r->repro_text, "AUTO-PROBE: skipped: %s\n",
 			     kt_errmsg()) < 0)
 			r->repro_text = NULL;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "../ktstr_sched_env.h"
 #include "decls.h"
 #include "error.h"
+#include "guest.h"
 #include "plan.h"
 
 void kt_plan_topology_for(unsigned int min_cpus, unsigned int min_llcs,
@@ -260,9 +262,10 @@ int kt_plan_parse_ignores(const char *list, struct kt_plan_opts *o)
 	return 0;
 }
 
-int kt_plan_check_scheduler(const struct kt_plan_opts *o, bool has_args)
+int kt_plan_check_scheduler(const struct kt_plan_opts *o, const char *arch,
+			    bool has_args)
 {
-	char name[KTSTR_SCHED_VARIANT_LEN];
+	char name[KTSTR_SCHED_VARIANT_LEN], what[PATH_MAX + 16];
 	struct stat st;
 
 	if (!o->scheduler) {
@@ -281,7 +284,8 @@ int kt_plan_check_scheduler(const struct kt_plan_opts *o, bool has_args)
 	if (!strcmp(name, "eevdf"))
 		return kt_fail_usage("--scheduler %s: 'eevdf' names the kernel's own scheduler in test names; rename the binary",
 				     o->scheduler);
-	return 0;
+	snprintf(what, sizeof(what), "--scheduler %s", o->scheduler);
+	return kt_guest_check_program(arch, what, o->scheduler);
 }
 
 int kt_plan_add_skip(struct kt_plan_opts *o, char **slots, size_t max,

@@ -83,8 +83,12 @@ struct kt_plan_opts {
 int kt_plan_scheduler_args(int argc, char **argv, char *buf, size_t len);
 /* --scheduler-ignores: "nice,cgroup-weight" or "none". */
 int kt_plan_parse_ignores(const char *list, struct kt_plan_opts *o);
-/* PATH is an executable file; ARGS and the claims need --scheduler. */
-int kt_plan_check_scheduler(const struct kt_plan_opts *o, bool has_args);
+/*
+ * PATH is an executable file, a program for guests of @arch ("x86_64",
+ * "arm64"); ARGS and the claims need --scheduler.
+ */
+int kt_plan_check_scheduler(const struct kt_plan_opts *o, const char *arch,
+			    bool has_args);
 /* --skip PATTERN, into @slots (@max of them) behind o->skips. */
 int kt_plan_add_skip(struct kt_plan_opts *o, char **slots, size_t max,
 		     const char *pattern);

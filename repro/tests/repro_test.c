@@ -439,19 +439,26 @@ TEST(agent_path)
 	ASSERT_EQ(0, kt_root_dir(root, sizeof(root)));
 	/* build/tests: the agent is in build/repro-agent, one level up */
 	setenv("KTSTR_ROOT", "/nonexistent", 1);
-	EXPECT_EQ(-1, kt_repro_agent_path(path, sizeof(path)));
-	EXPECT_STREQ("probe agent /nonexistent/build/repro-agent/ktstr-probe (run 'make'): No such file or directory",
+	EXPECT_EQ(-1, kt_repro_agent_path("x86_64", path, sizeof(path)));
+	EXPECT_STREQ("no probe agent for x86_64 guests: /nonexistent/build/repro-agent/ktstr-probe (run 'make'): No such file or directory",
+		     kt_errmsg());
+	EXPECT_EQ(-1, kt_repro_agent_path("arm64", path, sizeof(path)));
+	EXPECT_STREQ("no probe agent for arm64 guests: /nonexistent/build/arm64/repro-agent/ktstr-probe (run 'make arm64'): No such file or directory",
+		     kt_errmsg());
+	EXPECT_EQ(-1, kt_repro_agent_path("sparc", path, sizeof(path)));
+	EXPECT_STREQ("--arch sparc: ktstr builds guests for x86_64 and arm64",
 		     kt_errmsg());
 	snprintf(path, sizeof(path), "%s/../..", root);
 	setenv("KTSTR_ROOT", path, 1);
-	EXPECT_EQ(0, kt_repro_agent_path(path, sizeof(path))) TH_LOG("%s", kt_errmsg());
+	EXPECT_EQ(0, kt_repro_agent_path("x86_64", path, sizeof(path)))
+		TH_LOG("%s", kt_errmsg());
 	EXPECT_NE(NULL, strstr(path, "/build/repro-agent/ktstr-probe"));
 	/* a root that leaves no room for the agent's name */
 	memset(root, 'r', 4070);
 	root[0] = '/';
 	root[4070] = '\0';
 	setenv("KTSTR_ROOT", root, 1);
-	EXPECT_EQ(-1, kt_repro_agent_path(path, 4096));
+	EXPECT_EQ(-1, kt_repro_agent_path("x86_64", path, 4096));
 	EXPECT_EQ(0, strncmp(kt_errmsg(), "path too long: /rrr", 19));
 	unsetenv("KTSTR_ROOT");
 }

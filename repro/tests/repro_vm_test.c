@@ -26,7 +26,8 @@
 
 FIXTURE(rvm) {
 	char dir[64];
-	char tap[96], log[96], json[96], qemu[96], boots[96], cmdlines[96];
+	char tap[96], log[96], json[96], qemu[96], qemu_arm64[96], boots[96];
+	char cmdlines[96], root[96];
 	char *seen[MAX_SEEN];		/* ktstr files before the run */
 	int nr_seen;
 };
@@ -57,10 +58,24 @@ static int list_files(char **out, int max)
 	return n;
 }
 
+/* A QEMU that counts each boot and keeps its arguments (one line a VM). */
+static int write_qemu(struct _test_data_rvm *self, const char *path,
+		      const char *qemu)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "#!/bin/sh\n"
+		"case \" $* \" in *\" -kernel \"*) echo boot >> %s;\n"
+		"  echo \"$*\" >> %s;; esac\n"
+		"exec %s \"$@\"\n", self->boots, self->cmdlines, qemu);
+	fclose(f);
+	return chmod(path, 0755);
+}
+
 FIXTURE_SETUP(rvm)
 {
-	FILE *f;
-
 	snprintf(self->dir, sizeof(self->dir), "/tmp/repro-vmtest-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
 	snprintf(self->tap, sizeof(self->tap), "%s/out.tap", self->dir);
@@ -70,16 +85,11 @@ FIXTURE_SETUP(rvm)
 	snprintf(self->boots, sizeof(self->boots), "%s/boots", self->dir);
 	snprintf(self->cmdlines, sizeof(self->cmdlines), "%s/cmdlines",
 		 self->dir);
-	f = fopen(self->qemu, "w");
-	ASSERT_NE(NULL, f);
-	/* Each boot counted, its arguments kept (one line a VM). */
-	fprintf(f, "#!/bin/sh\n"
-		"case \" $* \" in *\" -kernel \"*) echo boot >> %s;\n"
-		"  echo \"$*\" >> %s;; esac\n"
-		"exec qemu-system-x86_64 \"$@\"\n", self->boots,
-		self->cmdlines);
-	fclose(f);
-	ASSERT_EQ(0, chmod(self->qemu, 0755));
+	snprintf(self->qemu_arm64, sizeof(self->qemu_arm64), "%s/qemu-arm64",
+		 self->dir);
+	snprintf(self->root, sizeof(self->root), "%s/root", self->dir);
+	ASSERT_EQ(0, write_qemu(self, self->qemu, "qemu-system-x86_64"));
+	ASSERT_EQ(0, write_qemu(self, self->qemu_arm64, "qemu-system-aarch64"));
 	self->nr_seen = list_files(self->seen, MAX_SEEN);
 }
 
@@ -115,6 +125,7 @@ static int run_ktstr(struct _test_data_rvm *self, const char *const *args)
 		dup2(out, STDOUT_FILENO);
 		dup2(err, STDERR_FILENO);
 		setenv("KTSTR_QEMU", self->qemu, 1);
+		setenv("KTSTR_QEMU_ARM64", self->qemu_arm64, 1);
 		execv("./ktstr", (char *const *)argv);
 		_exit(127);
 	}
@@ -234,30 +245,18 @@ static int json_has_auto_repro(const char *dir, const char *test,
 	return system(cmd) == 0;
 }
 
-TEST_F_TIMEOUT(rvm, scx_bpf_error_fails_with_a_probe_report, RUN_TIMEOUT_S)
+/*
+ * What the report of crash.ktstr_error.unexpected_exit shows on every
+ * arch: the test failed, two VMs, the trigger task's calls through the
+ * BPF functions, decoded; the JSON result has it.
+ */
+static void expect_error_report(struct __test_metadata *_metadata,
+				struct _test_data_rvm *self, const char *tap)
 {
-	const char *const args[] = { "run", "--opt-in", "--json", self->json,
-			       "crash.ktstr_error.unexpected_exit", NULL };
-	const char *tap;
-
-	EXPECT_EQ(1, run_ktstr(self, args)) TH_LOG("%s", slurp(self->log));
-	tap = slurp(self->tap);
 	EXPECT_NE(NULL, strstr(tap, "not ok 1 selftests: ktstr: crash.ktstr_error.unexpected_exit"))
 		TH_LOG("%s", tap);
 	EXPECT_NE(NULL, strstr(tap, "# AUTO-PROBE: scheduler ktstr_error exited (scx_bpf_error); repro VM wall time "));
-	/*
-	 * The trigger task is enqueued by a wakeup (enqueue_task_scx) or,
-	 * having renamed itself while it ran, when its slice ends
-	 * (put_prev_task_scx, SCX_OPS_ENQ_LAST): either is its crash path.
-	 */
-	EXPECT_TRUE(strstr(tap, "crash path (kernel log backtrace, outermost first): enqueue_task_scx -> scx_do_enqueue_task -> error_enqueue [ops.enqueue] -> check_trigger [ops.enqueue]") ||
-		    strstr(tap, "crash path (kernel log backtrace, outermost first): put_prev_task_scx -> scx_do_enqueue_task -> error_enqueue [ops.enqueue] -> check_trigger [ops.enqueue]"))
-		TH_LOG("%s", tap);
 	EXPECT_NE(NULL, strstr(tap, "named in the exit message: comm ktstr-trigger"));
-	EXPECT_TRUE(strstr(tap, " enqueue_task_scx (kernel), CPU ") ||
-		    strstr(tap, " put_prev_task_scx (kernel), CPU ") ||
-		    strstr(tap, " scx_do_enqueue_task (kernel), CPU "))
-		TH_LOG("%s", tap);
 	EXPECT_NE(NULL, strstr(tap, " error_enqueue [ops.enqueue] tests/schedulers/ktstr_error.bpf.c:"));
 	EXPECT_NE(NULL, strstr(tap, "task_struct *p = 0x"));
 	EXPECT_NE(NULL, strstr(tap, " pid="));
@@ -267,12 +266,36 @@ TEST_F_TIMEOUT(rvm, scx_bpf_error_fails_with_a_probe_report, RUN_TIMEOUT_S)
 	EXPECT_NE(NULL, strstr(tap, "cpus_mask=0xf (0-3)"));
 	EXPECT_EQ(NULL, strstr(tap, "cpus_mask=0xff"));
 	EXPECT_EQ(NULL, strstr(tap, "agent: skip"));
+	EXPECT_EQ(NULL, strstr(tap, "no probe report"));
 	EXPECT_EQ(2, boots(self));
 	EXPECT_TRUE(cli_tap_file_is_valid(self->tap));
 	EXPECT_TRUE(json_has_auto_repro(self->json,
 					"crash.ktstr_error.unexpected_exit",
 					"error_enqueue"));
 	EXPECT_CLEAN();
+}
+
+TEST_F_TIMEOUT(rvm, scx_bpf_error_fails_with_a_probe_report, RUN_TIMEOUT_S)
+{
+	const char *const args[] = { "run", "--opt-in", "--json", self->json,
+			       "crash.ktstr_error.unexpected_exit", NULL };
+	const char *tap;
+
+	EXPECT_EQ(1, run_ktstr(self, args)) TH_LOG("%s", slurp(self->log));
+	tap = slurp(self->tap);
+	/*
+	 * The trigger task is enqueued by a wakeup (enqueue_task_scx) or,
+	 * having renamed itself while it ran, when its slice ends
+	 * (put_prev_task_scx, SCX_OPS_ENQ_LAST): either is its crash path.
+	 */
+	EXPECT_TRUE(strstr(tap, "crash path (kernel log backtrace, outermost first): enqueue_task_scx -> scx_do_enqueue_task -> error_enqueue [ops.enqueue] -> check_trigger [ops.enqueue]") ||
+		    strstr(tap, "crash path (kernel log backtrace, outermost first): put_prev_task_scx -> scx_do_enqueue_task -> error_enqueue [ops.enqueue] -> check_trigger [ops.enqueue]"))
+		TH_LOG("%s", tap);
+	EXPECT_TRUE(strstr(tap, " enqueue_task_scx (kernel), CPU ") ||
+		    strstr(tap, " put_prev_task_scx (kernel), CPU ") ||
+		    strstr(tap, " scx_do_enqueue_task (kernel), CPU "))
+		TH_LOG("%s", tap);
+	expect_error_report(_metadata, self, tap);
 }
 
 TEST_F_TIMEOUT(rvm, no_exit_no_repro, RUN_TIMEOUT_S)
@@ -474,6 +497,119 @@ TEST_F_TIMEOUT(rvm, repro_kprobe_fallback, RUN_TIMEOUT_S)
 		 "assert any(c[\"function\"] == \"hrtimer_try_to_cancel.part.0\" and c[\"raw\"] for c in a[\"raw_calls\"]), a' %s/%s",
 		 self->json, "negative.ktstr_error.caught.json");
 	EXPECT_EQ(0, system(cmd));
+	EXPECT_CLEAN();
+}
+
+/* Why arm64 guests cannot run here (as arm64_vm_test says), or NULL. */
+static const char *no_arm64(void)
+{
+	if (access("build/arm64/guest/init", R_OK) ||
+	    access("build/arm64/suite/crash", X_OK) ||
+	    access("build/arm64/repro-agent/ktstr-probe", X_OK))
+		return "no build/arm64 (make arm64)";
+	if (system("test -n \"$(vmm/kernel/default-kernel.sh arm64 2>/dev/null)\""))
+		return "no arm64 kernel in the cache (ktstr kernel fetch --arch arm64)";
+	return NULL;
+}
+
+/*
+ * The crash in an arm64 guest, and its probe VM an arm64 guest with the
+ * arm64 build's agent: fentry on the path's kernel functions, the BPF
+ * functions, and a kprobe forced on enqueue_task_scx, whose arguments
+ * come from x0 and x1 and decode through the arm64 kernel's BTF as
+ * fentry's do.  The first VM's monitor found the arm64 kernel.
+ */
+TEST_F_TIMEOUT(rvm, arm64_scx_bpf_error_fails_with_a_probe_report, RUN_TIMEOUT_S)
+{
+	const char *const args[] = { "run", "--arch", "arm64", "--opt-in",
+			       "--json", self->json,
+			       "crash.ktstr_error.unexpected_exit", NULL };
+	const char *why = no_arm64(), *tap, *k;
+
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, setenv("KTSTR_REPRO_KPROBE", "enqueue_task_scx", 1));
+	EXPECT_EQ(1, run_ktstr(self, args)) TH_LOG("%s", slurp(self->log));
+	unsetenv("KTSTR_REPRO_KPROBE");
+	tap = slurp(self->tap);
+	EXPECT_NE(NULL, strstr(tap, "# monitor: arm64 kernel found in "))
+		TH_LOG("%s", tap);
+	EXPECT_NE(NULL, strstr(tap, "-> error_enqueue [ops.enqueue] -> check_trigger [ops.enqueue]\n"))
+		TH_LOG("%s", tap);
+	k = strstr(tap, " enqueue_task_scx (kernel, kprobe), CPU ");
+	ASSERT_NE(NULL, k) TH_LOG("%s", tap);
+	EXPECT_NE(NULL, strstr(k, "#       rq *rq = 0x"));
+	EXPECT_NE(NULL, strstr(k, "#       task_struct *p = 0x"));
+	EXPECT_NE(NULL, strstr(k, " comm=ktstr-trigger"));
+	EXPECT_NE(NULL, strstr(slurp(self->cmdlines), "-machine virt,"));
+	expect_error_report(_metadata, self, tap);
+}
+
+/*
+ * A ktstr tree at self->root whose @build ("build", "build/arm64") has
+ * all but the probe agent: links to this tree's programs, topologies,
+ * guest helpers and kernel config fragments.
+ */
+static int root_without_agent(struct _test_data_rvm *self, const char *build)
+{
+	char cwd[256], cmd[2048];
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -1;
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; mkdir -p %s/%s; for d in topologies vmm config; do ln -s %s/$d %s/$d; done; "
+		 "for d in guest suite schedulers; do ln -s %s/%s/$d %s/%s/$d; done",
+		 self->root, build, cwd, self->root, cwd, build, self->root,
+		 build);
+	return system(cmd);
+}
+
+/* ktstr repro without the arm64 agent: said before anything boots. */
+TEST_F_TIMEOUT(rvm, arm64_repro_needs_the_arm64_agent, 120)
+{
+	const char *const args[] = { "repro", "--arch", "arm64",
+			       "crash.ktstr_error.unexpected_exit", NULL };
+	const char *why = no_arm64();
+	char want[256];
+
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, root_without_agent(self, "build/arm64"));
+	ASSERT_EQ(0, setenv("KTSTR_ROOT", self->root, 1));
+	EXPECT_EQ(1, run_ktstr(self, args)) TH_LOG("%s", slurp(self->log));
+	unsetenv("KTSTR_ROOT");
+	snprintf(want, sizeof(want),
+		 "ktstr run: no probe agent for arm64 guests: %s/build/arm64/repro-agent/ktstr-probe (run 'make arm64'): No such file or directory\n",
+		 self->root);
+	EXPECT_STREQ(want, slurp(self->log));
+	EXPECT_EQ(0, boots(self));
+	EXPECT_CLEAN();
+}
+
+/*
+ * ktstr run without the agent: the test fails as it would, and its
+ * AUTO-PROBE section says why there is no probe VM.
+ */
+TEST_F_TIMEOUT(rvm, auto_repro_without_the_agent_says_so, RUN_TIMEOUT_S)
+{
+	const char *const args[] = { "run", "--opt-in",
+			       "crash.ktstr_error.unexpected_exit", NULL };
+	const char *tap;
+	char want[256];
+
+	ASSERT_EQ(0, root_without_agent(self, "build"));
+	ASSERT_EQ(0, setenv("KTSTR_ROOT", self->root, 1));
+	EXPECT_EQ(1, run_ktstr(self, args)) TH_LOG("%s", slurp(self->log));
+	unsetenv("KTSTR_ROOT");
+	tap = slurp(self->tap);
+	EXPECT_NE(NULL, strstr(tap, "not ok 1 selftests: ktstr: crash.ktstr_error.unexpected_exit"))
+		TH_LOG("%s", tap);
+	snprintf(want, sizeof(want),
+		 "# AUTO-PROBE: skipped: no probe agent for x86_64 guests: %s/build/repro-agent/ktstr-probe (run 'make'): No such file or directory\n",
+		 self->root);
+	EXPECT_NE(NULL, strstr(tap, want)) TH_LOG("%s", tap);
+	EXPECT_EQ(1, boots(self));
+	EXPECT_TRUE(cli_tap_file_is_valid(self->tap));
 	EXPECT_CLEAN();
 }
 

@@ -317,20 +317,29 @@ TEST(scheduler_path_is_checked)
 {
 	struct kt_plan_opts o = { 0 };
 
-	EXPECT_EQ(0, kt_plan_check_scheduler(&o, false));
-	EXPECT_EQ(-1, kt_plan_check_scheduler(&o, true));
+	EXPECT_EQ(0, kt_plan_check_scheduler(&o, "x86_64", false));
+	EXPECT_EQ(-1, kt_plan_check_scheduler(&o, "x86_64", true));
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "arguments after -- are for --scheduler"));
 	o.ignores_given = true;
-	EXPECT_EQ(-1, kt_plan_check_scheduler(&o, false));
+	EXPECT_EQ(-1, kt_plan_check_scheduler(&o, "x86_64", false));
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "--scheduler-ignores is for --scheduler"));
 	o.scheduler = "/nonexistent/scx_x";
-	EXPECT_EQ(-1, kt_plan_check_scheduler(&o, false));
+	EXPECT_EQ(-1, kt_plan_check_scheduler(&o, "x86_64", false));
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "--scheduler /nonexistent/scx_x: No such file"));
 	o.scheduler = "/tmp";
-	EXPECT_EQ(-1, kt_plan_check_scheduler(&o, false));
+	EXPECT_EQ(-1, kt_plan_check_scheduler(&o, "x86_64", false));
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "--scheduler /tmp: not a file"));
 	o.scheduler = "/bin/true";
-	EXPECT_EQ(0, kt_plan_check_scheduler(&o, true));
+	EXPECT_EQ(0, kt_plan_check_scheduler(&o, "x86_64", true));
+	/* a program for the other machine, named with both */
+	EXPECT_EQ(-1, kt_plan_check_scheduler(&o, "arm64", false));
+	EXPECT_STREQ("--scheduler /bin/true: /bin/true is a program for x86_64, and arm64 guests run aarch64 programs ('make arm64' builds those in build/arm64/)",
+		     kt_errmsg());
+	EXPECT_EQ(KT_EXIT_USAGE, kt_exit_status());
+	/* a script is no program: either arch takes it */
+	o.scheduler = "kselftest/deps.sh";
+	EXPECT_EQ(0, kt_plan_check_scheduler(&o, "arm64", false))
+		TH_LOG("%s", kt_errmsg());
 }
 
 TEST(not_an_elf_file_is_named)
