@@ -17,8 +17,8 @@
  * CPUs were on big ones in 99-100% of the samples under EEVDF (misfit
  * migration); scx_simple, which leaves them where they started, 0%.
  * Light tasks started on the big CPUs were on the smaller ones in 40-41%
- * (big-little) and 67-76% (tri-tier) of the samples under EEVDF, 41-60%
- * under scx_simple; a scheduler that keeps them on the big ones scores
+ * (big-little) and 67-76% (tri-tier) of the samples under EEVDF, 48-60%
+ * under scx_simple on big-little; a scheduler that keeps them on the big ones scores
  * near 0.
  */
 const struct ktstr_capacity_limits ktstr_default_capacity_limits = {
