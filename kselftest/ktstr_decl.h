@@ -46,6 +46,11 @@
  */
 #define KTSTR_SCHED_IGNORES_NICE		(1u << 1)
 #define KTSTR_SCHED_IGNORES_CGROUP_WEIGHT	(1u << 2)
+/*
+ * It places tasks without regard to CPU capacity (big.LITTLE): a
+ * CPU-bound task may stay on a small CPU while a big one idles.
+ */
+#define KTSTR_SCHED_IGNORES_CAPACITY		(1u << 3)
 
 enum ktstr_smt { KTSTR_SMT_ANY, KTSTR_SMT_REQUIRED, KTSTR_SMT_NONE };
 

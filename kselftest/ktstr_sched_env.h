@@ -8,7 +8,7 @@
  *   KTSTR_SCHEDULER          path of the binary; replaces every variant's
  *   KTSTR_SCHEDULER_ARGS     its arguments, separated by blanks
  *   KTSTR_SCHEDULER_OPS      root/ops that means "attached" ("": any)
- *   KTSTR_SCHEDULER_IGNORES  what it does not claim: "nice,cgroup-weight"
+ *   KTSTR_SCHEDULER_IGNORES  what it does not claim: "nice,capacity"
  *   KTSTR_SCHEDULER_DECL     the declared scheduler these came from, if any
  */
 #ifndef KTSTR_SCHED_ENV_H
@@ -30,26 +30,31 @@
 #define KTSTR_SCHED_VARIANT_LEN 48
 
 /* The claims a user may waive, as words: the flag of each. */
-#define KTSTR_IGNORES_WORDS "nice, cgroup-weight"
+#define KTSTR_IGNORES_WORDS "nice, cgroup-weight, capacity"
 #define KTSTR_IGNORES_MASK \
-	(KTSTR_SCHED_IGNORES_NICE | KTSTR_SCHED_IGNORES_CGROUP_WEIGHT)
+	(KTSTR_SCHED_IGNORES_NICE | KTSTR_SCHED_IGNORES_CGROUP_WEIGHT | \
+	 KTSTR_SCHED_IGNORES_CAPACITY)
+
+/* The words in the order ktstr_ignores_format() writes them. */
+struct ktstr_ignores_word {
+	const char *word;
+	uint32_t flag;
+};
+
+static const struct ktstr_ignores_word ktstr_ignores_words[] = {
+	{ "nice", KTSTR_SCHED_IGNORES_NICE },
+	{ "cgroup-weight", KTSTR_SCHED_IGNORES_CGROUP_WEIGHT },
+	{ "capacity", KTSTR_SCHED_IGNORES_CAPACITY },
+	{ NULL, 0 },
+};
 
 static inline uint32_t ktstr_ignores_flag(const char *word, size_t len)
 {
-	static const struct {
-		const char *word;
-		uint32_t flag;
-	} words[] = {
-		{ "nice", KTSTR_SCHED_IGNORES_NICE },
-		{ "cgroup-weight", KTSTR_SCHED_IGNORES_CGROUP_WEIGHT },
-		{ NULL, 0 },
-	};
-	size_t i;
+	const struct ktstr_ignores_word *w;
 
-	for (i = 0; words[i].word; i++)
-		if (strlen(words[i].word) == len &&
-		    !strncmp(words[i].word, word, len))
-			return words[i].flag;
+	for (w = ktstr_ignores_words; w->word; w++)
+		if (strlen(w->word) == len && !strncmp(w->word, word, len))
+			return w->flag;
 	return 0;
 }
 
@@ -82,14 +87,17 @@ static inline int ktstr_ignores_parse(const char *list, uint32_t *flags,
 	}
 }
 
-/* The inverse: "nice,cgroup-weight", or "none". */
+/* The inverse: "nice,cgroup-weight,capacity" (in that order), or "none". */
 static inline void ktstr_ignores_format(uint32_t flags, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s",
-		 flags & KTSTR_SCHED_IGNORES_NICE ? "nice" : "",
-		 (flags & KTSTR_IGNORES_MASK) == KTSTR_IGNORES_MASK ? "," : "",
-		 flags & KTSTR_SCHED_IGNORES_CGROUP_WEIGHT ?
-		 "cgroup-weight" : "");
+	const struct ktstr_ignores_word *w;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (w = ktstr_ignores_words; w->word && used < len; w++)
+		if (flags & w->flag)
+			used += snprintf(buf + used, len - used, "%s%s",
+					 used ? "," : "", w->word);
 	if (!buf[0])
 		snprintf(buf, len, "none");
 }

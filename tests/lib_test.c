@@ -728,7 +728,7 @@ TEST(scheduler_from_the_environment)
 	ASSERT_EQ(0, setenv("KTSTR_SCHEDULER_IGNORES", "nice,fifo", 1));
 	EXPECT_EQ(-1, ktstr_sched_start(&s, "scx_simple"));
 	EXPECT_NE(NULL, strstr(ktstr_errmsg(),
-			       "KTSTR_SCHEDULER_IGNORES='nice,fifo': 'fifo' is not a claim to waive (known: nice, cgroup-weight)"))
+			       "KTSTR_SCHEDULER_IGNORES='nice,fifo': 'fifo' is not a claim to waive (known: nice, cgroup-weight, capacity)"))
 		TH_LOG("%s", ktstr_errmsg());
 	EXPECT_EQ(NULL, s.decl);
 	/* It cannot start (no such file, or no sched_ext), but it was read. */

@@ -4,13 +4,15 @@
  * itself, so that a check of a property it never claimed SKIPs with the
  * reason instead of failing:
  *
- *  - EEVDF honours nice and cgroup cpu.weight;
+ *  - EEVDF honours nice, cgroup cpu.weight and CPU capacity;
  *  - a sched_ext scheduler honours nice unless its declaration says
  *    KTSTR_SCHED_IGNORES_NICE (a FIFO by design);
  *  - it honours cpu.weight only if its loaded struct_ops implements a
  *    cgroup weight callback (sched_ext_ops.cgroup_set_weight, or
  *    cpuctl_set_weight in the cid form sched_ext_ops_cid) and its
- *    declaration does not say KTSTR_SCHED_IGNORES_CGROUP_WEIGHT.
+ *    declaration does not say KTSTR_SCHED_IGNORES_CGROUP_WEIGHT;
+ *  - it honours CPU capacity unless its declaration says
+ *    KTSTR_SCHED_IGNORES_CAPACITY (scx_simple: one global queue).
  *
  * The callbacks are read from the scheduler's struct_ops map: a lookup
  * of key 0 returns the value the loader registered, in which the kernel
@@ -233,6 +235,12 @@ int ktstr_sched_claims(const struct ktstr_sched *s, enum ktstr_claim claim,
 			snprintf(why, len, "%s implements no cgroup weight callback (cgroup_set_weight, cpuctl_set_weight)",
 				 s->name);
 		return rc;
+	case KTSTR_CLAIM_CAPACITY:
+		if (!(flags & KTSTR_SCHED_IGNORES_CAPACITY))
+			return 1;
+		snprintf(why, len, "%s declares that it ignores CPU capacity (KTSTR_SCHED_IGNORES_CAPACITY)",
+			 s->name);
+		return 0;
 	}
 	return ktstr_fail("unknown claim %d", claim);
 }

@@ -43,6 +43,12 @@ struct ktstr_topo {
 	cpu_set_t all;
 	cpu_set_t llc[KTSTR_MAX_LLCS];	/* CPUs sharing each L3 */
 	cpu_set_t node[KTSTR_MAX_NODES];
+	/*
+	 * cpu_capacity of each online CPU (1024 where the kernel has none,
+	 * as on x86): the biggest CPUs are those at max_capacity.
+	 */
+	unsigned int capacity[KTSTR_MAX_CPUS];
+	unsigned int max_capacity, min_capacity;
 };
 
 /* Reads /sys/devices/system/{cpu,node}. */
@@ -54,6 +60,12 @@ int ktstr_cpus_split(const struct ktstr_topo *t, unsigned int parts,
 int ktstr_cpus_overlapping(const struct ktstr_topo *t, unsigned int parts,
 			   unsigned int idx, unsigned int overlap,
 			   cpu_set_t *out);
+/*
+ * The CPUs of the biggest capacity (@big true) or all the others: a
+ * topology whose CPUs all have the same capacity has no "others".
+ */
+void ktstr_cpus_by_capacity(const struct ktstr_topo *t, bool big,
+			    cpu_set_t *out);
 /* "0-3,8" */
 char *ktstr_cpus_format(const cpu_set_t *s, char *buf, size_t len);
 int ktstr_cpus_parse(const char *text, cpu_set_t *s);
@@ -294,6 +306,7 @@ int ktstr_sched_start(struct ktstr_sched *s, const char *name);
 enum ktstr_claim {
 	KTSTR_CLAIM_NICE,		/* task weights from nice */
 	KTSTR_CLAIM_CGROUP_WEIGHT,	/* cgroup cpu.weight */
+	KTSTR_CLAIM_CAPACITY,		/* CPU capacity (big.LITTLE) */
 };
 
 /*
@@ -587,6 +600,44 @@ bool ktstr_check_rt_displaced(const struct ktstr_workers *w,
 			      const cpu_set_t *rt_cpus,
 			      const struct ktstr_rt_limits *l, char *why,
 			      size_t len);
+
+/*
+ * CPU capacity (big.LITTLE): where a scheduler puts work when CPUs
+ * differ in size (capacity.c; Documentation/assertions.md has the rule).
+ */
+struct ktstr_capacity_limits {
+	/* CPU-bound tasks, no more than big CPUs: samples on big CPUs */
+	double min_heavy_on_big;
+	/* light tasks, more than big CPUs: samples on the smaller CPUs */
+	double min_light_off_big;
+};
+
+extern const struct ktstr_capacity_limits ktstr_default_capacity_limits;
+
+/*
+ * Does @t have CPUs of different capacities?  If not, @why (for a SKIP)
+ * says what every CPU has.
+ */
+bool ktstr_capacity_asymmetric(const struct ktstr_topo *t, char *why,
+			       size_t len);
+/*
+ * CPU-bound @w, sampled with ktstr_workers_sample_cpus() on @big, ran
+ * on the big CPUs: at least @l->min_heavy_on_big of its runnable
+ * samples found a worker on one.
+ */
+bool ktstr_check_heavy_on_big(const struct ktstr_workers *w,
+			      const cpu_set_t *big,
+			      const struct ktstr_capacity_limits *l, char *why,
+			      size_t len);
+/*
+ * Light @w, sampled on the smaller CPUs @little, did not all crowd the
+ * big ones: at least @l->min_light_off_big of its runnable samples
+ * found a worker on a smaller CPU.
+ */
+bool ktstr_check_light_off_big(const struct ktstr_workers *w,
+			       const cpu_set_t *little,
+			       const struct ktstr_capacity_limits *l,
+			       char *why, size_t len);
 
 /*
  * CPU hotplug through /sys/devices/system/cpu/cpuN/online.  CPU 0 is

@@ -8,14 +8,20 @@
 #include "ktstr.h"
 
 /* The kernel's examples, built from its tools/sched_ext. */
+/*
+ * None of the kernel's examples looks at CPU capacity: their idle CPU is
+ * the kernel's (scx_bpf_select_cpu_dfl()), which treats CPUs alike.
+ */
 KTSTR_SCHEDULER(scx_simple,
 		.binary = "scx_simple",
-		.ops_name = "simple");
+		.ops_name = "simple",
+		.flags = KTSTR_SCHED_IGNORES_CAPACITY);
 KTSTR_SCHEDULER(scx_qmap,
 		.binary = "scx_qmap",
 		.ops_name = "qmap",
 		/* cpu.weight only splits CPUs among its sub-schedulers */
-		.flags = KTSTR_SCHED_IGNORES_CGROUP_WEIGHT);
+		.flags = KTSTR_SCHED_IGNORES_CGROUP_WEIGHT |
+			 KTSTR_SCHED_IGNORES_CAPACITY);
 /*
  * Needs the kernel's config in the guest (__kconfig externs): the image
  * has it at /boot/config-<release>.
@@ -26,11 +32,13 @@ KTSTR_SCHEDULER(scx_central,
 		/* one global FIFO, every slice infinite */
 		.flags = KTSTR_SCHED_IGNORES_NICE |
 			 /* no cgroup callbacks at all */
-			 KTSTR_SCHED_IGNORES_CGROUP_WEIGHT);
+			 KTSTR_SCHED_IGNORES_CGROUP_WEIGHT |
+			 KTSTR_SCHED_IGNORES_CAPACITY);
 /* Weighted vtime within a cgroup, cgroups by their compounded cpu.weight. */
 KTSTR_SCHEDULER(scx_flatcg,
 		.binary = "scx_flatcg",
-		.ops_name = "flatcg");
+		.ops_name = "flatcg",
+		.flags = KTSTR_SCHED_IGNORES_CAPACITY);
 /*
  * Flag profiles `ktstr gauntlet` adds to the default one.  scx_simple -f
  * is one global FIFO: task weights do not order it.
@@ -39,15 +47,17 @@ KTSTR_SCHED_PROFILE(scx_simple, fifo, "-f",
 		    .flags = KTSTR_SCHED_IGNORES_NICE);
 KTSTR_SCHED_PROFILE(scx_qmap, slice1ms, "-s 1000");
 
-/* Ours: tests/schedulers/. */
+/* Ours: tests/schedulers/.  None of them looks at CPU capacity. */
 /* One global FIFO, by design: nice does not order it. */
 KTSTR_SCHEDULER(ktstr_fifo,
 		.binary = "ktstr_fifo",
 		.ops_name = "ktstr_fifo",
-		.flags = KTSTR_SCHED_IGNORES_NICE);
+		.flags = KTSTR_SCHED_IGNORES_NICE |
+			 KTSTR_SCHED_IGNORES_CAPACITY);
 KTSTR_SCHEDULER(ktstr_llc_vtime,
 		.binary = "ktstr_llc_vtime",
-		.ops_name = "ktstr_llc_vtime");
+		.ops_name = "ktstr_llc_vtime",
+		.flags = KTSTR_SCHED_IGNORES_CAPACITY);
 /* Calls scx_bpf_error() when it enqueues a task named ktstr-trigger. */
 KTSTR_SCHEDULER(ktstr_error,
 		.binary = "ktstr_error",

@@ -6,11 +6,15 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+
+/* The kernel's full-size CPU (include/linux/sched.h). */
+#define SCHED_CAPACITY_SCALE 1024
 
 #define CPU_DIR "/sys/devices/system/cpu"
 #define NODE_DIR "/sys/devices/system/node"
@@ -274,6 +278,43 @@ static void read_threads(struct ktstr_topo *t)
 	}
 }
 
+/*
+ * arm64 says each CPU's capacity (from the device tree's
+ * capacity-dmips-mhz); x86 has no such file, and every CPU is full size.
+ */
+static void read_capacities(struct ktstr_topo *t)
+{
+	unsigned int cpus[KTSTR_MAX_CPUS], i, n, cap;
+	char path[128];
+
+	t->max_capacity = 0;
+	t->min_capacity = UINT_MAX;
+	n = cpus_to_array(&t->all, cpus);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), CPU_DIR "/cpu%u/cpu_capacity",
+			 cpus[i]);
+		if (read_uint(path, &cap) < 0 || !cap)
+			cap = SCHED_CAPACITY_SCALE;
+		t->capacity[cpus[i]] = cap;
+		if (cap > t->max_capacity)
+			t->max_capacity = cap;
+		if (cap < t->min_capacity)
+			t->min_capacity = cap;
+	}
+}
+
+void ktstr_cpus_by_capacity(const struct ktstr_topo *t, bool big,
+			    cpu_set_t *out)
+{
+	unsigned int cpu;
+
+	CPU_ZERO(out);
+	for (cpu = 0; cpu < KTSTR_MAX_CPUS; cpu++)
+		if (CPU_ISSET(cpu, &t->all) &&
+		    (t->capacity[cpu] == t->max_capacity) == big)
+			CPU_SET(cpu, out);
+}
+
 static int read_online(struct ktstr_topo *t)
 {
 	unsigned int cpu;
@@ -296,6 +337,7 @@ int ktstr_topo_read(struct ktstr_topo *t)
 	if (read_online(t) < 0 || read_llcs(t) < 0 || read_nodes(t) < 0)
 		return -1;
 	read_threads(t);
+	read_capacities(t);
 	return 0;
 }
 

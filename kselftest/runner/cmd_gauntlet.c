@@ -52,7 +52,8 @@ static void usage(FILE *out)
 		"options:\n"
 		"  --scheduler PATH run the standard scenarios under this scheduler binary\n"
 		"                   instead (no flag profiles)\n"
-		"  --scheduler-ignores LIST  what it does not claim: nice, cgroup-weight, none\n"
+		"  --scheduler-ignores LIST  what it does not claim: nice, cgroup-weight,\n"
+		"                            capacity, none\n"
 		"  --list           print the entries, boot nothing\n"
 		"  --budget S       only what fits S seconds of wall time, most coverage first\n"
 		"  --shard K/N      only the K-th of N disjoint parts (CI matrices)\n"
@@ -294,6 +295,7 @@ static int gauntlet(struct gauntlet_opts *o, char *const *progs,
 	struct kt_selection s;
 	int ret = 0;
 
+	o->sel.expand.arch = o->launch.arch;
 	if (kt_selection_build(progs, nr_progs, &o->plan, &o->sel, &s))
 		return -1;
 	if (o->sel.list)

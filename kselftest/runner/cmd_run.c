@@ -56,7 +56,8 @@ static void usage(FILE *out)
 		"options:\n"
 		"  --scheduler PATH run the standard scenarios under this scheduler binary,\n"
 		"                   each on the matrix of shapes (<test>/<preset>)\n"
-		"  --scheduler-ignores LIST  what it does not claim: nice, cgroup-weight, none\n"
+		"  --scheduler-ignores LIST  what it does not claim: nice, cgroup-weight,\n"
+		"                            capacity, none\n"
 		"  --budget S       --scheduler: what fits S seconds, coverage first\n"
 		"                   (default %d)\n"
 		"  --costs FILE     the cost model (default $KTSTR_CACHE_DIR/gauntlet-costs)\n"
@@ -236,6 +237,7 @@ static int plan_matrix(struct run_opts *o, char *const *progs,
 		       size_t nr_progs, struct kt_selection *matrix,
 		       struct kt_plan *plan)
 {
+	o->sel.expand.arch = o->launch.arch;
 	if (kt_selection_build(progs, nr_progs, &o->plan, &o->sel, matrix))
 		return -1;
 	if (o->sel.list)

@@ -153,6 +153,9 @@ bool kt_preset_allows(const struct kt_preset *p, const struct kt_run_item *it)
 	if (kt_topology_cpus(t) < it->min_cpus || t->llcs < it->min_llcs ||
 	    kt_topology_cpu_nodes(t) < it->min_nodes)
 		return false;
+	/* A test of big and small CPUs, on shapes that have them. */
+	if (it->needs_capacities && !kt_topology_has_capacities(t))
+		return false;
 	/* A test that needs SMT needs a sibling for every CPU. */
 	if (it->smt == KTSTR_SMT_REQUIRED && kt_topology_min_threads(t) < 2)
 		return false;
@@ -201,7 +204,7 @@ static bool preset_chosen(const struct kt_gauntlet_opts *o,
 {
 	size_t i;
 
-	if (o->own_topology)
+	if (o->own_topology || kt_topology_check_arch(&p->topo, o->arch))
 		return false;
 	if (o->matrix)
 		return p->topo.matrix;

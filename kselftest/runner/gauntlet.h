@@ -52,6 +52,8 @@ struct kt_gauntlet_opts {
 	const char *const *presets;	/* --preset: only these (NULL: all) */
 	size_t nr_presets;
 	bool large;			/* include the large presets */
+	/* The guests': a preset this arch cannot realize is left out. */
+	enum kt_arch arch;
 	/*
 	 * The matrix of `ktstr run --scheduler`: only the presets marked
 	 * `matrix = yes`; a test that none of them allows runs on its own

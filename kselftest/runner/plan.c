@@ -13,6 +13,7 @@
 #include "error.h"
 #include "guest.h"
 #include "plan.h"
+#include "topology.h"
 
 void kt_plan_topology_for(unsigned int min_cpus, unsigned int min_llcs,
 			  unsigned int min_nodes, unsigned int smt, char *buf,
@@ -113,6 +114,15 @@ static int push(struct kt_plan *p, const struct kt_run_item *item)
 	return 0;
 }
 
+/* A bad topology is not this question's to report: running it fails. */
+static bool declares_capacities(const char *topology)
+{
+	struct kt_topology t;
+
+	return topology[0] && !kt_topology_parse(topology, &t) &&
+	       kt_topology_has_capacities(&t);
+}
+
 static void fill_item(struct kt_run_item *it, const char *prog,
 		      const struct ktstr_test_decl *t,
 		      const struct kt_plan_opts *o)
@@ -138,6 +148,7 @@ static void fill_item(struct kt_run_item *it, const char *prog,
 	it->min_llcs = t->min_llcs;
 	it->min_nodes = t->min_nodes;
 	it->smt = t->smt;
+	it->needs_capacities = declares_capacities(t->topology);
 }
 
 static bool overridable(const struct kt_decls *d, const char *sched)

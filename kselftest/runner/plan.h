@@ -43,6 +43,8 @@ struct kt_run_item {
 	unsigned int kernel;		/* index into the run's kernels */
 	/* The test's declared constraints: which presets may replace it. */
 	unsigned int min_cpus, min_llcs, min_nodes, smt;
+	/* Its own topology has CPUs of different capacities (arm64). */
+	bool needs_capacities;
 	/*
 	 * A scheduler the guest starts from its KTSTR_SCHEDULER_*
 	 * environment (kselftest/ktstr_sched_env.h): a gauntlet flag

@@ -301,3 +301,20 @@ int kt_json_write(const char *dir, const struct kt_result *r)
 	json_decref(obj);
 	return ret;
 }
+
+bool kt_tap_all_skipped(const char *tap, char *reason, size_t len)
+{
+	unsigned int pass, fail, xfail, xpass, skip, error;
+	const char *totals = tap ? strstr(tap, "# Totals: ") : NULL;
+	const char *why;
+
+	if (!totals ||
+	    sscanf(totals, "# Totals: pass:%u fail:%u xfail:%u xpass:%u skip:%u error:%u",
+		   &pass, &fail, &xfail, &xpass, &skip, &error) != 6 ||
+	    pass || fail || xfail || xpass || error || !skip)
+		return false;
+	why = strstr(tap, "# SKIP ");
+	snprintf(reason, len, "%s", why ? why + 7 : "skipped");
+	reason[strcspn(reason, "\n")] = '\0';
+	return true;
+}

@@ -3,6 +3,7 @@
 #ifndef KTSTR_RUNNER_REPORT_H
 #define KTSTR_RUNNER_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "control.h"
@@ -38,5 +39,11 @@ int kt_json_write(const char *dir, const struct kt_result *r);
 void kt_result_file(const char *name, const char *suffix, char *buf,
 		    size_t len);
 const char *kt_verdict_name(enum kt_verdict v);
+/*
+ * Did the harness output @tap skip every test it ran?  Its exit status
+ * does not say (a run of skipped tests exits 0): its "# Totals:" line
+ * does.  @reason gets the first "# SKIP" text.
+ */
+bool kt_tap_all_skipped(const char *tap, char *reason, size_t len);
 
 #endif

@@ -147,6 +147,45 @@ TEST(names_constraints_profiles)
 	free(err);
 }
 
+/*
+ * Presets with CPU capacities are arm64's: never in an x86_64 listing.
+ * A test of big and small CPUs runs only on presets that have them.
+ */
+TEST(capacity_presets_follow_the_arch)
+{
+	char *out, *err, *v[MAX_ENTRIES];
+	size_t n, i;
+
+	ASSERT_EQ(0, run_gauntlet("--list fair.eevdf.spin_overcommit", &out, &err))
+		TH_LOG("%s", err);
+	EXPECT_EQ(NULL, strstr(out, "/big-little")) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "/tri-tier")) TH_LOG("%s", out);
+	free(out);
+	free(err);
+	ASSERT_EQ(0, run_gauntlet("--arch arm64 --list fair.eevdf.spin_overcommit",
+				  &out, &err)) TH_LOG("%s", err);
+	n = names(out, v, MAX_ENTRIES);
+	EXPECT_TRUE(contains(v, n, "fair.eevdf.spin_overcommit/big-little"));
+	EXPECT_TRUE(contains(v, n, "fair.eevdf.spin_overcommit/tri-tier"));
+	EXPECT_TRUE(contains(v, n, "fair.eevdf.spin_overcommit/llc7"));
+	free(out);
+	free(err);
+	ASSERT_EQ(0, run_gauntlet("--arch arm64 --list capacity.eevdf.", &out,
+				  &err)) TH_LOG("%s", err);
+	n = names(out, v, MAX_ENTRIES);
+	EXPECT_EQ(4, n) TH_LOG("%s", out);
+	for (i = 0; i < n; i++)
+		EXPECT_TRUE(strstr(v[i], "/big-little") || strstr(v[i], "/tri-tier"))
+			TH_LOG("%s", v[i]);
+	free(out);
+	free(err);
+	/* On x86_64 no preset has them: nothing to run. */
+	EXPECT_EQ(1, run_gauntlet("--list capacity.eevdf.", &out, &err));
+	EXPECT_NE(NULL, strstr(err, "no test matches 'capacity.eevdf.'")) TH_LOG("%s", err);
+	free(out);
+	free(err);
+}
+
 TEST(kernels_label_the_names)
 {
 	char *out, *err;

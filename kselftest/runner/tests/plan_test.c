@@ -283,9 +283,12 @@ TEST(scheduler_ignores_words)
 {
 	static const struct ignores_case cases[] = {
 		{ "nice", 0, KTSTR_SCHED_IGNORES_NICE, NULL },
-		{ "cgroup-weight,nice", 0, KTSTR_IGNORES_MASK, NULL },
+		{ "cgroup-weight,nice", 0, KTSTR_SCHED_IGNORES_NICE |
+		  KTSTR_SCHED_IGNORES_CGROUP_WEIGHT, NULL },
+		{ "capacity", 0, KTSTR_SCHED_IGNORES_CAPACITY, NULL },
+		{ "capacity,nice,cgroup-weight", 0, KTSTR_IGNORES_MASK, NULL },
 		{ "none", 0, 0, NULL },
-		{ "nicety", -1, 0, "'nicety' is not a claim to waive (known: nice, cgroup-weight, or none)" },
+		{ "nicety", -1, 0, "'nicety' is not a claim to waive (known: nice, cgroup-weight, capacity, or none)" },
 		{ "nice,", -1, 0, "'nice,': '' is not" },
 		{ "nice, cgroup-weight", -1, 0, "' cgroup-weight' is not" },
 		{ "", -1, 0, "--scheduler-ignores: empty" },

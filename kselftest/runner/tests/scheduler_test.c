@@ -376,7 +376,7 @@ TEST_F(cli, bad_arguments_exit_2)
 {
 	static const struct bad_arg bad[] = {
 		{ "run --list --scheduler build/schedulers/scx_qmap --scheduler-ignores nicety",
-		  "ktstr run: --scheduler-ignores 'nicety': 'nicety' is not a claim to waive (known: nice, cgroup-weight, or none)" },
+		  "ktstr run: --scheduler-ignores 'nicety': 'nicety' is not a claim to waive (known: nice, cgroup-weight, capacity, or none)" },
 		{ "run --list --scheduler build/schedulers/scx_qmap --scheduler-ignores ''",
 		  "--scheduler-ignores: empty" },
 		{ "run --list --scheduler-ignores nice",
