@@ -90,7 +90,7 @@ static const struct status_case cases[] = {
 	{ "kernel", 2, "ktstr: kernel: missing subcommand" },
 	{ "kernel bogus", 2, "ktstr: kernel: unknown subcommand or arguments: 'bogus'" },
 	{ "kernel fetch --bogus", 2, "ktstr: kernel: fetch: unexpected argument '--bogus'" },
-	{ "kernel install 7.3", 2, "ktstr: kernel: install: needs VERSION BZIMAGE CONFIG SYSTEM_MAP" },
+	{ "kernel install 7.3", 2, "ktstr: kernel: install: needs [--vmlinux ELF] VERSION IMAGE CONFIG SYSTEM_MAP" },
 	{ "kernel install bad/name %1$s/bzImage %1$s/config ''", 2, "ktstr: kernel version 'bad/name': use letters, digits" },
 	{ "kernel extract-vmlinux %1$s/bzImage", 2, "ktstr: kernel: extract-vmlinux: needs BZIMAGE OUT" },
 	{ "kernel check-config", 2, "ktstr: kernel: check-config: needs FILE" },
