@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # What ktstr needs on the host: Debian packages, the default kernel and
-# its source in the ktstr cache.
+# its source, the default arm64 kernel and the arm64 sysroot in the ktstr
+# cache.
 #
 #   deps.sh ensure    silent when everything is there; otherwise installs
 #                     what is missing (as root) or says what to run
@@ -12,7 +13,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-pin_file=$root/config/default-kernel
+declare -A pin_files=([x86_64]=config/default-kernel [arm64]=config/default-kernel-arm64)
 
 # clang-22 (bookworm-security): the kernel 7.3 example scx_qmap is only
 # accepted by the verifier when built with it; clang-16 builds the rest.
@@ -135,15 +136,17 @@ check_packages() {
 	fi
 }
 
+# ARCH KEY: KEY's value in the arch's config/default-kernel*.
 pin() {
-	sed -n "s/^[[:space:]]*$1=//p" "$pin_file" | tail -n 1
+	sed -n "s/^[[:space:]]*$2=//p" "$root/${pin_files[$1]}" | tail -n 1
 }
 
-# The kernel the cache must hold: the pinned one, else the newest entry.
+# ARCH: the kernel the cache must hold for it: the pinned one, else the
+# newest entry of that arch.
 wanted_kernel() {
 	local version flavour d
-	version=$(pin version)
-	flavour=$(pin flavour)
+	version=$(pin "$1" version)
+	flavour=$(pin "$1" flavour)
 	if [ -n "$version" ]; then
 		case $version in
 		*-"$flavour") echo "$version" ;;
@@ -151,8 +154,15 @@ wanted_kernel() {
 		esac
 		return
 	fi
-	d=$(KTSTR_CACHE_DIR=$cache "$root/vmm/kernel/default-kernel.sh" x86_64)
+	d=$(KTSTR_CACHE_DIR=$cache "$root/vmm/kernel/default-kernel.sh" "$1")
 	if [ -n "$d" ]; then basename "$d"; fi
+}
+
+# ARCH: whether the cache holds its kernel.
+kernel_present() {
+	local rel
+	rel=$(wanted_kernel "$1")
+	[ -n "$rel" ] && [ -f "$cache/kernels/$rel/metadata" ]
 }
 
 kernel_missing=
@@ -161,14 +171,24 @@ check_kernel() {
 	local rel mm
 	kernel_missing=
 	source_missing=
-	rel=$(wanted_kernel)
-	if [ -z "$rel" ] || [ ! -f "$cache/kernels/$rel/metadata" ]; then
+	if ! kernel_present x86_64; then
 		kernel_missing="a kernel in $cache/kernels"
 		return
 	fi
+	rel=$(wanted_kernel x86_64)
 	mm=$(echo "$rel" | grep -oE '^[0-9]+\.[0-9]+' || true)
 	if [ ! -f "$cache/source/linux-source-$mm/Makefile" ]; then
 		source_missing="linux-source-$mm in $cache/source"
+	fi
+}
+
+# The arm64 guests' kernel (config/default-kernel-arm64): the same
+# source as the x86 one's, so only its entry.
+arm64_kernel_missing=
+check_arm64_kernel() {
+	arm64_kernel_missing=
+	if ! kernel_present arm64; then
+		arm64_kernel_missing="an arm64 kernel in $cache/kernels"
 	fi
 }
 
@@ -184,13 +204,19 @@ check_sysroot() {
 check_all() {
 	check_packages
 	check_kernel
+	check_arm64_kernel
 	check_sysroot
 	note "packages: ${#missing[@]} missing from the release, ${#missing_backports[@]} from backports"
 	if [ -n "$kernel_missing" ]; then
 		note "kernel: missing $kernel_missing"
 	else
-		note "kernel: $(wanted_kernel) in $cache/kernels"
+		note "kernel: $(wanted_kernel x86_64) in $cache/kernels"
 		note "source: ${source_missing:-present}"
+	fi
+	if [ -n "$arm64_kernel_missing" ]; then
+		note "arm64 kernel: missing $arm64_kernel_missing"
+	else
+		note "arm64 kernel: $(wanted_kernel arm64) in $cache/kernels"
 	fi
 	note "arm64 sysroot: ${sysroot_missing:+missing }$(KTSTR_CACHE_DIR=$cache "$root/kselftest/sysroot.sh" dir)"
 }
@@ -198,13 +224,16 @@ check_all() {
 everything_present() {
 	[ ${#missing[@]} -eq 0 ] && [ ${#missing_backports[@]} -eq 0 ] &&
 		[ -z "$kernel_missing" ] && [ -z "$source_missing" ] &&
-		[ -z "$sysroot_missing" ]
+		[ -z "$arm64_kernel_missing" ] && [ -z "$sysroot_missing" ]
 }
 
 what_is_missing() {
 	local what=("${missing[@]}" "${missing_backports[@]}")
 	if [ -n "$kernel_missing" ]; then what+=("$kernel_missing"); fi
 	if [ -n "$source_missing" ]; then what+=("$source_missing"); fi
+	if [ -n "$arm64_kernel_missing" ]; then
+		what+=("$arm64_kernel_missing")
+	fi
 	if [ -n "$sysroot_missing" ]; then what+=("$sysroot_missing"); fi
 	local IFS=,
 	local list="${what[*]}"
@@ -261,14 +290,23 @@ install_packages() {
 	fi
 }
 
-fetch_kernel() {
-	if [ -z "$kernel_missing" ] && [ -z "$source_missing" ]; then
+# The x86 kernel and its source, then the arm64 kernel: ./ktstr fetches
+# both (vmm/kernel/kernel-fetch.sh).
+fetch_kernels() {
+	if [ -z "$kernel_missing" ] && [ -z "$source_missing" ] &&
+	   [ -z "$arm64_kernel_missing" ]; then
 		return
 	fi
 	say "building ./ktstr"
 	as_user make -s --no-print-directory -C "$root" ktstr
-	say "fetching the kernel into $cache"
-	as_user "$root/ktstr" kernel fetch
+	if [ -n "$kernel_missing" ] || [ -n "$source_missing" ]; then
+		say "fetching the kernel into $cache"
+		as_user "$root/ktstr" kernel fetch
+	fi
+	if [ -n "$arm64_kernel_missing" ]; then
+		say "fetching the arm64 kernel into $cache"
+		as_user "$root/ktstr" kernel fetch --arch arm64
+	fi
 }
 
 fetch_sysroot() {
@@ -291,8 +329,8 @@ if ! is_root && { [ ${#missing[@]} -gt 0 ] ||
 	exit 1
 fi
 if is_root; then install_packages; fi
-# The kernel needs no privileges: a user fetches it into their own cache.
-fetch_kernel
+# The kernels need no privileges: a user fetches them into their own cache.
+fetch_kernels
 fetch_sysroot
 check_all
 everything_present || die "still missing after install: $(what_is_missing)"
