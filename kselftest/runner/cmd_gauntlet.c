@@ -349,7 +349,8 @@ int cmd_gauntlet(int argc, char **argv)
 	/* build/suite, or build/arm64/suite for arm64 guests. */
 	if (kt_guest_build_path(kt_arch_name(o.launch.arch), "suite", dir,
 				sizeof(dir)) ||
-	    kt_exec_list_dir(dir, progs, MAX_PROGS, &nr_progs))
+	    kt_exec_list_dir(dir, kt_arch_name(o.launch.arch), progs,
+			     MAX_PROGS, &nr_progs))
 		goto fail;
 	ret = gauntlet(&o, progs, nr_progs, root);
 	kt_exec_free_list(progs, nr_progs);

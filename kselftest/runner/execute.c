@@ -45,7 +45,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int kt_exec_list_dir(const char *dir, char **out, size_t max, size_t *count)
+int kt_exec_list_dir(const char *dir, const char *arch, char **out,
+		     size_t max, size_t *count)
 {
 	char path[PATH_MAX + 256];
 	struct dirent *de;
@@ -54,7 +55,8 @@ int kt_exec_list_dir(const char *dir, char **out, size_t max, size_t *count)
 
 	*count = 0;
 	if (!d)
-		return kt_fail_errno("%s (run 'make')", dir);
+		return kt_fail_errno("%s (run '%s')", dir,
+				     kt_guest_make(arch));
 	while ((de = readdir(d)) && *count < max) {
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (de->d_name[0] == '.' || stat(path, &st) ||
@@ -104,7 +106,8 @@ int kt_exec_build_image(struct kt_launch *l,
 	if (kt_guest_build_path(kt_arch_name(l->arch), "schedulers", dir, sizeof(dir)))
 		goto out;
 	if (access(dir, F_OK) == 0 &&
-	    kt_exec_list_dir(dir, scheds, MAX_SCHEDS, &nr_scheds))
+	    kt_exec_list_dir(dir, kt_arch_name(l->arch), scheds, MAX_SCHEDS,
+			     &nr_scheds))
 		goto out;
 	if (add_dir_files(ir, progs, nr_progs, GUEST_TESTS) ||
 	    add_dir_files(ir, scheds, nr_scheds, GUEST_SCHEDS) ||
@@ -258,16 +261,18 @@ static void auto_repro(const struct kt_exec *e, const struct kt_vm_opts *vo,
 /* Returns 128 + signal if the VM was interrupted, else 0. */
 /*
  * Which image booted and whether with KASLR, which only a bzImage's
- * decompressor gives: results of the two are not comparable.
+ * decompressor gives on x86_64 (an arm64 Image moves itself): results of
+ * the two are not comparable.
  */
 static void boot_image_of(const struct kt_exec_kernel *k,
 			  const struct kt_vm_opts *vo, struct kt_result *r)
 {
 	bool bzimage = k->kernel.bzimage[0] &&
 		       !strcmp(k->boot_image, k->kernel.bzimage);
+	const char *name = vo->arch == KT_ARCH_ARM64 ? "Image" : "bzImage";
 
 	snprintf(r->boot_image, sizeof(r->boot_image), "%s",
-		 bzimage ? "bzImage" : "vmlinux");
+		 bzimage ? name : "vmlinux");
 	r->kaslr = bzimage && !vo->nokaslr;
 }
 
@@ -284,6 +289,7 @@ static int run_one(const struct kt_exec *e, const struct kt_run_item *it,
 	memset(r, 0, sizeof(*r));
 	r->item = it;
 	snprintf(r->kernel, sizeof(r->kernel), "%s", k->kernel.version);
+	snprintf(r->arch, sizeof(r->arch), "%s", kt_arch_name(e->launch->arch));
 	if (item_topology(e, it, &topo)) {
 		fail_result(r);
 		return 0;

@@ -37,8 +37,12 @@ struct kt_exec {
 	bool repro_always;		/* ktstr repro: also expected exits */
 };
 
-/* Executable files of @dir, sorted; free them with kt_exec_free_list(). */
-int kt_exec_list_dir(const char *dir, char **out, size_t max, size_t *count);
+/*
+ * Executable files of @dir, sorted; free them with kt_exec_free_list().
+ * A missing @dir names the make that builds @arch's guest programs.
+ */
+int kt_exec_list_dir(const char *dir, const char *arch, char **out,
+		     size_t max, size_t *count);
 void kt_exec_free_list(char **list, size_t count);
 
 /*

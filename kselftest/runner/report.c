@@ -138,6 +138,12 @@ static void junit_case(FILE *f, const struct kt_result *r)
 	fprintf(f, "    <testcase classname=\"ktstr\" name=\"");
 	xml_escaped(f, r->item->name);
 	fprintf(f, "\" time=\"%.3f\">\n", r->wall_s);
+	/* Where it ran, for a CI that merges the reports of both arches. */
+	fprintf(f, "      <properties>\n        <property name=\"arch\" value=\"");
+	xml_escaped(f, r->arch);
+	fprintf(f, "\"/>\n        <property name=\"kernel\" value=\"");
+	xml_escaped(f, r->kernel);
+	fprintf(f, "\"/>\n      </properties>\n");
 	if (r->verdict == KT_FAIL) {
 		fprintf(f, "      <failure message=\"");
 		xml_escaped(f, r->reason[0] ? r->reason : "test failed");
@@ -268,6 +274,7 @@ static json_t *result_object(const struct kt_result *r)
 	json_object_set_new(obj, "topology", kt_json_text(r->item->topology));
 	json_object_set_new(obj, "scheduler", kt_json_text(r->item->scheduler));
 	json_object_set_new(obj, "kernel", kt_json_text(r->kernel));
+	json_object_set_new(obj, "arch", kt_json_text(r->arch));
 	json_object_set_new(obj, "accel", kt_json_text(r->accel));
 	json_object_set_new(obj, "boot", kt_json_text(r->boot));
 	json_object_set_new(obj, "boot_image", kt_json_text(r->boot_image));

@@ -23,10 +23,11 @@ struct kt_result {
 	struct kt_records records;	/* the guest's result records */
 	double wall_s;
 	char kernel[128];
+	char arch[16];			/* the guest's: x86_64 or arm64 */
 	char accel[16];
 	char boot[16];			/* cold, saved or restored */
-	char boot_image[16];		/* bzImage or vmlinux; "": no VM */
-	bool kaslr;			/* a bzImage booted without nokaslr */
+	char boot_image[16];		/* bzImage, vmlinux or Image; "": no VM */
+	bool kaslr;			/* a bzImage or Image without nokaslr */
 };
 
 void kt_tap_begin(unsigned int count);
