@@ -174,8 +174,10 @@ deps:
 ensure-deps:
 	$(Q)kselftest/deps.sh ensure
 
+# check, topo-verify and bench also cover arm64 guests: build/arm64 too.
 check: ensure-deps
 	$(Q)$(MAKE) -s tests fuzz-targets
+	$(Q)$(MAKE) -s arm64
 	$(Q)kselftest/run-checks.sh $(UNIT_TESTS) kselftest/fuzz.sh
 
 # RUN_ARGS passes options to `ktstr run` (e.g. RUN_ARGS="--junit out.xml");
@@ -195,14 +197,16 @@ gauntlet: ensure-deps
 	$(Q)$(MAKE) -s all
 	$(Q)./ktstr gauntlet $(GAUNTLET_ARGS)
 
-# Every preset under the Intel and the AMD CPU model (TOPO_ARGS=--large
-# adds the 64 and 128 vCPU ones).
+# Every preset under the Intel and the AMD CPU model, and in an arm64
+# guest (TOPO_ARGS=--large adds the 64 and 128 vCPU ones).
 topo-verify: ensure-deps
 	$(Q)$(MAKE) -s all
+	$(Q)$(MAKE) -s arm64
 	$(Q)kselftest/topo-verify-all.sh $(TOPO_ARGS)
 
 bench: ensure-deps
 	$(Q)$(MAKE) -s all
+	$(Q)$(MAKE) -s arm64
 	$(Q)kselftest/bench.sh
 
 arm64:
