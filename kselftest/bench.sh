@@ -3,9 +3,10 @@
 #
 # Boot benchmark: the wall time of a cold-booted VM (4 vCPUs, default
 # kernel, payload `true`) started through ktstr, against a bare QEMU boot
-# of the same kernel and initramfs, interleaved so both see the same
-# machine; then a restored VM against a cold one, and the suite with and
-# without snapshots.
+# of the same kernel and initramfs and against an arm64 guest (the
+# default arm64 kernel, build/arm64, under TCG), interleaved so all see
+# the same machine; then a restored VM against a cold one, and the suite
+# with and without snapshots.
 # Prints `BENCH <name> <value>` lines.
 #
 # BENCH_SECTIONS="boot ready ..." runs only those sections: boot, ready,
@@ -26,6 +27,22 @@ for section in ${BENCH_SECTIONS:-}; do
 	fi
 done
 want() { [[ -z ${BENCH_SECTIONS:-} || " $BENCH_SECTIONS " == *" $1 "* ]]; }
+
+# An arm64 guest boots only with build/arm64 and an arm64 kernel (make
+# bench builds the one, make deps fetches the other): checked before any
+# work.
+arm64_ready() {
+	if [ ! -x build/arm64/guest/init ]; then
+		echo "bench: no build/arm64/guest/init: run 'make arm64'" >&2
+		return 1
+	fi
+	if [ -z "$(vmm/kernel/default-kernel.sh arm64)" ]; then
+		echo "bench: no arm64 kernel in the cache: run './ktstr kernel fetch --arch arm64' (or make deps)" >&2
+		return 1
+	fi
+}
+
+if want boot; then arm64_ready || exit 1; fi
 
 median() {
 	sort -g | awk '{ v[NR] = $1 } END {
@@ -94,23 +111,40 @@ bare_boot() {
 	rm -rf "$dir"
 }
 
+# The arm64 guest as the x86 one of boot_ktstr_s: cold (arm64 guests have
+# no snapshots), booted until /init runs the payload and the VM is gone.
+arm64_boot() {
+	if ! ./ktstr shell --arch arm64 --topology $topology --exec true \
+	     2>"$results/arm64-boot.err"; then
+		echo "bench: the arm64 guest did not boot:" >&2
+		cat "$results/arm64-boot.err" >&2
+		return 1
+	fi
+}
+
 if want boot; then
-ktstr_times=() bare_times=()
+ktstr_times=() bare_times=() arm64_times=()
 for i in $(seq "$runs"); do
 	t0=$(now)
 	./ktstr shell --no-snapshot --topology $topology --exec true 2>/dev/null
 	t1=$(now)
 	bare_boot
 	t2=$(now)
+	arm64_boot
+	t3=$(now)
 	ktstr_times+=("$(awk "BEGIN { print $t1 - $t0 }")")
 	bare_times+=("$(awk "BEGIN { print $t2 - $t1 }")")
+	arm64_times+=("$(awk "BEGIN { print $t3 - $t2 }")")
 done
 
 ktstr_s=$(printf '%s\n' "${ktstr_times[@]}" | median)
 bare_s=$(printf '%s\n' "${bare_times[@]}" | median)
+arm64_s=$(printf '%s\n' "${arm64_times[@]}" | median)
 printf 'BENCH boot_ktstr_s %.3f\n' "$ktstr_s"
 printf 'BENCH boot_bare_s %.3f\n' "$bare_s"
 awk "BEGIN { printf \"BENCH boot_ratio %.3f\\n\", $ktstr_s / $bare_s }"
+printf 'BENCH boot_arm64_s %.3f\n' "$arm64_s"
+awk "BEGIN { printf \"BENCH boot_arm64_ratio %.3f\\n\", $arm64_s / $ktstr_s }"
 fi
 
 # A ready guest: seconds from starting ktstr until the payload's first

@@ -188,6 +188,31 @@ TEST(bench_refuses_an_unknown_section)
 	EXPECT_STREQ("", c.out);
 }
 
+/*
+ * make bench's boot section times an arm64 guest too: without build/arm64
+ * or an arm64 kernel it stops before any work, saying what to run.  A
+ * copy of bench.sh in a tree of its own (bench.sh works in its tree).
+ */
+TEST(bench_names_what_an_arm64_boot_needs)
+{
+	static struct cli c;
+	char dir[] = "/tmp/ktstr-bench-XXXXXX";
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, cli_run(&c, "mkdir %s/kselftest %s/cache && cp kselftest/bench.sh %s/kselftest && ln -s $PWD/vmm %s/vmm",
+			     dir, dir, dir, dir));
+	EXPECT_EQ(1, cli_run(&c, "BENCH_SECTIONS=boot %s/kselftest/bench.sh", dir));
+	EXPECT_STREQ("bench: no build/arm64/guest/init: run 'make arm64'\n", c.err);
+	EXPECT_STREQ("", c.out);
+	ASSERT_EQ(0, cli_run(&c, "mkdir -p %s/build/arm64/guest && install -m 755 /dev/null %s/build/arm64/guest/init",
+			     dir, dir));
+	EXPECT_EQ(1, cli_run(&c, "BENCH_SECTIONS=boot KTSTR_CACHE_DIR=%s/cache %s/kselftest/bench.sh",
+			     dir, dir));
+	EXPECT_STREQ("bench: no arm64 kernel in the cache: run './ktstr kernel fetch --arch arm64' (or make deps)\n",
+		     c.err);
+	cli_run(&c, "rm -rf %s", dir);
+}
+
 /* The kind belongs to the last error: a later failure of another kind wins. */
 TEST(kind_of_the_last_error)
 {
