@@ -19,14 +19,16 @@
 
 /*
  * The suite tests make check runs on arm64, 12 to 20 s each here: a
- * sched_ext scheduler's life, and EEVDF keeping every CPU busy.  The
- * tests of capacity-asymmetric CPUs (capacity.*) belong here too; keep
- * the whole under about 90 s.
+ * sched_ext scheduler's life, EEVDF keeping every CPU busy, and on the
+ * big-little preset a CPU-bound task moved to a big CPU (EEVDF) and
+ * light tasks spread to the LITTLE ones (scx_simple).  Keep the whole
+ * under about 90 s.
  */
 static const char * const arm64_checks[] = {
 	"lifecycle.scx_simple.attach_run_detach",
 	"conservation.eevdf.spinners_one_per_cpu",
-	/* capacity.* */
+	"capacity.eevdf.heavy_tasks_move_to_big",
+	"capacity.scx_simple.light_tasks_not_all_on_big",
 };
 
 #define NR_CHECKS ARRAY_SIZE(arm64_checks)
@@ -126,6 +128,30 @@ TEST_F_TIMEOUT(arm64_run, the_subset_passes_on_arm64, RUN_TIMEOUT_S)
 		"assert len(glob.glob(dir + \"/json/*.json\")) == len(names)\n"
 		"' %s %s%s", self->dir, self->kernel, names))
 		TH_LOG("%s", c.err);
+}
+
+/*
+ * The capacity check can fail: scx_simple, held to the claim it does
+ * not make (its idle CPU is the kernel's, blind to capacity), leaves
+ * CPU-bound tasks on the LITTLE CPUs they started on.
+ */
+TEST_F_TIMEOUT(arm64_run, capacity_blind_placement_fails, RUN_TIMEOUT_S)
+{
+	static struct cli c;
+
+	if (access("build/arm64/schedulers/scx_simple", X_OK))
+		SKIP(return, "no build/arm64 (make arm64)");
+	if (!self->kernel[0])
+		SKIP(return, "no arm64 kernel in the cache (./ktstr kernel fetch --arch arm64)");
+	EXPECT_EQ(1, cli_run(&c, "./ktstr run --arch arm64 -j 1 --scheduler build/arm64/schedulers/scx_simple --scheduler-ignores none 'capacity.*.heavy_tasks_move_to_big*'"))
+		TH_LOG("%s\n%s", c.out, c.err);
+	EXPECT_NE(NULL, strstr(c.out, "\nnot ok 1 selftests: ktstr: capacity.scx_simple.heavy_tasks_move_to_big/big-little\n"))
+		TH_LOG("%s", c.out);
+	EXPECT_NE(NULL, strstr(c.out, "heavy_on_big: "))
+		TH_LOG("%s", c.out);
+	EXPECT_NE(NULL, strstr(c.out, "CPU-bound tasks stayed on smaller CPUs while big ones were free"))
+		TH_LOG("%s", c.out);
+	EXPECT_TRUE(cli_tap_is_valid(c.out));
 }
 
 /*
