@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * One FIFO per CPU, served by that CPU only: the core of ktstr_bad_affinity
- * and ktstr_bad_hotplug, which choose differently which CPU's queue a
- * task goes to.
+ * One FIFO per CPU, served by that CPU only: the core of ktstr_bad_affinity,
+ * ktstr_bad_hotplug and ktstr_bad_capacity, which choose differently which
+ * CPU's queue a task goes to.
  *
  * Each possible CPU has a user DSQ whose id is the CPU.  cpuq_insert()
  * queues a task on a CPU and wakes that CPU if it is idle; a task that may
@@ -20,6 +20,11 @@
 /* Whose queue an idle CPU may take a task from: any, unless told. */
 #ifndef CPUQ_MAY_STEAL_FROM
 #define CPUQ_MAY_STEAL_FROM(cpu) true
+#endif
+
+/* Whether a CPU whose queue is empty takes from others: any, unless told. */
+#ifndef CPUQ_MAY_STEAL
+#define CPUQ_MAY_STEAL(cpu) true
 #endif
 
 UEI_DEFINE(uei);
@@ -61,7 +66,7 @@ void BPF_STRUCT_OPS(cpuq_dispatch, s32 cpu, struct task_struct *prev)
 {
 	s32 victim;
 
-	if (scx_bpf_dsq_move_to_local(cpu, 0))
+	if (scx_bpf_dsq_move_to_local(cpu, 0) || !CPUQ_MAY_STEAL(cpu))
 		return;
 	victim = cpuq_longest();
 	if (victim >= 0)

@@ -24,7 +24,7 @@
 SCHED_BROKEN := ktstr_bad_nice ktstr_bad_credit ktstr_bad_idle ktstr_bad_wakeup \
 		ktstr_bad_leak ktstr_bad_numa ktstr_bad_smt ktstr_bad_llc \
 		ktstr_bad_noslice ktstr_bad_affinity ktstr_bad_hotplug \
-		ktstr_bad_rtlocal ktstr_bad_cgweight
+		ktstr_bad_rtlocal ktstr_bad_cgweight ktstr_bad_capacity
 SCHED_NAMES := ktstr_fifo ktstr_pidq ktstr_llc_vtime ktstr_error ktstr_stall \
 	       $(SCHED_BROKEN)
 SCHED_SRC := tests/schedulers

@@ -6,7 +6,10 @@
  * for that bug: the named check (or host monitor verdict) failed, with a
  * reason naming the broken property.  The topology bugs must pass on the
  * suite's old default shape, 1n2l2c1t: only the matrix's shapes expose
- * them.  Documentation/schedulers.md describes each scheduler.
+ * them.  ktstr_bad_capacity needs CPUs of different capacities, which
+ * only arm64 guests have: its runs are skipped where there is no arm64
+ * kernel in the cache or no `make arm64` build.
+ * Documentation/schedulers.md describes each scheduler.
  */
 #include <glob.h>
 #include <jansson.h>
@@ -30,6 +33,7 @@ FIXTURE(broken) {
 
 FIXTURE_VARIANT(broken) {
 	const char *scheduler;
+	bool arm64;			/* an arm64 guest (--arch arm64) */
 	const char *topology;		/* a preset or short form */
 	const char *scenario;		/* fixture.test */
 	enum caught_by by;
@@ -46,8 +50,26 @@ FIXTURE_VARIANT(broken) {
 	const char *verdict_reason;
 };
 
+/* The reason @scheduler cannot run in an arm64 guest here, or NULL. */
+static const char *arm64_missing(const char *scheduler)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "build/arm64/schedulers/%s", scheduler);
+	if (access(path, X_OK))
+		return "no build/arm64 (make arm64)";
+	if (cli_run(&c, "vmm/kernel/default-kernel.sh arm64") || !c.out[0])
+		return "no arm64 kernel in the cache (ktstr kernel fetch --arch arm64)";
+	return NULL;
+}
+
 FIXTURE_SETUP(broken)
 {
+	const char *why = variant->arm64 ?
+			  arm64_missing(variant->scheduler) : NULL;
+
+	if (why)
+		SKIP(return, "%s", why);
 	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-broken-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
 }
@@ -194,6 +216,26 @@ FIXTURE_VARIANT_ADD(broken, unclamped_sleeper_credit) {
 	.name = "share", .reason = "sleepers in their burst got",
 };
 
+/*
+ * Light tasks started on the big CPUs of big-little stay there; CPU-bound
+ * ones started on the smaller CPUs move to the big ones, as they should.
+ */
+FIXTURE_VARIANT_ADD(broken, capacity_greedy) {
+	.scheduler = "ktstr_bad_capacity", .arm64 = true,
+	.topology = "big-little",
+	.scenario = "capacity.ktstr_bad_capacity.light_tasks_not_all_on_big",
+	.by = BY_CHECK,
+	.name = "light_off_big",
+	.reason = "light tasks crowded the big CPUs while the smaller ones idled",
+};
+
+FIXTURE_VARIANT_ADD(broken, capacity_greedy_fine_for_cpu_bound_tasks) {
+	.scheduler = "ktstr_bad_capacity", .arm64 = true,
+	.topology = "big-little",
+	.scenario = "capacity.ktstr_bad_capacity.heavy_tasks_move_to_big",
+	.by = PASSES,
+};
+
 /* The one JSON result of the run in @dir, parsed. */
 static json_t *load_result(struct __test_metadata *_metadata, const char *dir)
 {
@@ -262,8 +304,10 @@ TEST_F_TIMEOUT(broken, caught, BROKEN_TIMEOUT_S)
 	json_t *res;
 	int status;
 
-	status = cli_run(&c, "./ktstr run --no-auto-repro --json %s/json --costs %s/costs --scheduler build/schedulers/%s --topology %s %s",
-			 self->dir, self->dir, variant->scheduler,
+	status = cli_run(&c, "./ktstr run --no-auto-repro --json %s/json --costs %s/costs %s--scheduler build/%sschedulers/%s --topology %s %s",
+			 self->dir, self->dir,
+			 variant->arm64 ? "--arch arm64 " : "",
+			 variant->arm64 ? "arm64/" : "", variant->scheduler,
 			 variant->topology, variant->scenario);
 	EXPECT_EQ(want_pass ? 0 : 1, status) TH_LOG("%s%s", c.out, c.err);
 	res = load_result(_metadata, self->dir);

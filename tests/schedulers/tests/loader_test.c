@@ -20,7 +20,7 @@ static const char * const loaders[] = {
 	"ktstr_bad_idle", "ktstr_bad_wakeup", "ktstr_bad_leak",
 	"ktstr_bad_llc", "ktstr_bad_numa", "ktstr_bad_smt",
 	"ktstr_bad_affinity", "ktstr_bad_rtlocal", "ktstr_bad_hotplug",
-	"ktstr_bad_credit",
+	"ktstr_bad_credit", "ktstr_bad_capacity",
 };
 
 /* Loaders with -c COMM as well. */
