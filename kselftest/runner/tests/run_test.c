@@ -194,7 +194,7 @@ TEST_F_TIMEOUT(run, a_scheduler_we_did_not_write, RUN_TIMEOUT_S)
 	EXPECT_NE(NULL, strstr(tap, "\n# ok 1 fair.scx_qmap.spin_overcommit\n"));
 	/* Not the variant the test declares first. */
 	EXPECT_EQ(NULL, strstr(tap, "scx_simple")) TH_LOG("%s", tap);
-	EXPECT_NE(NULL, strstr(tap, "ops 'qmap', ignores cgroup-weight; ops and claims of the declared scheduler scx_qmap"));
+	EXPECT_NE(NULL, strstr(tap, "ops 'qmap', ignores cgroup-weight,capacity; ops and claims of the declared scheduler scx_qmap"));
 	EXPECT_NE(NULL, strstr(tap, "scheduler: scx_qmap, 8 CPUs, 2 LLCs, 2 nodes"));
 	EXPECT_NE(NULL, strstr(tap, "scheduler: scx_qmap, 9 CPUs, 3 LLCs, 1 nodes"));
 	EXPECT_NE(NULL, strstr(tap, "scheduler: scx_qmap, 7 CPUs, 3 LLCs, 2 nodes"));
