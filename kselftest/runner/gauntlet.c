@@ -324,7 +324,12 @@ static int expand_item(const struct kt_run_item *base,
 	if (g->count > before || !(o->matrix || o->own_topology))
 		return 0;
 	p = own_preset(g, base->topology);
-	return p ? expand_one(base, p, NULL, s, o, g) : -1;
+	if (!p)
+		return -1;
+	/* Its own shape is another arch's (capacities on x86_64): none. */
+	if (kt_topology_check_arch(&p->topo, o->arch))
+		return 0;
+	return expand_one(base, p, NULL, s, o, g);
 }
 
 static int check_presets(const struct kt_presets *presets,

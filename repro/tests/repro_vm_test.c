@@ -275,6 +275,26 @@ static void expect_error_report(struct __test_metadata *_metadata,
 	EXPECT_CLEAN();
 }
 
+#define CRASH_PATH "crash path (kernel log backtrace, outermost first): "
+
+/*
+ * The report's crash path is @frames, or ends with " -> " @frames: the
+ * frames outside them are whatever led to the enqueue.
+ */
+static bool crash_path_ends(const char *tap, const char *frames)
+{
+	const char *path = strstr(tap, CRASH_PATH);
+	size_t len, n = strlen(frames);
+
+	if (!path)
+		return false;
+	path += strlen(CRASH_PATH);
+	len = strcspn(path, "\n");
+	if (len < n || strncmp(path + len - n, frames, n))
+		return false;
+	return len == n || (len >= n + 4 && !strncmp(path + len - n - 4, " -> ", 4));
+}
+
 TEST_F_TIMEOUT(rvm, scx_bpf_error_fails_with_a_probe_report, RUN_TIMEOUT_S)
 {
 	const char *const args[] = { "run", "--opt-in", "--json", self->json,
@@ -287,9 +307,11 @@ TEST_F_TIMEOUT(rvm, scx_bpf_error_fails_with_a_probe_report, RUN_TIMEOUT_S)
 	 * The trigger task is enqueued by a wakeup (enqueue_task_scx) or,
 	 * having renamed itself while it ran, when its slice ends
 	 * (put_prev_task_scx, SCX_OPS_ENQ_LAST): either is its crash path.
+	 * A wakeup from a timer or softirq puts the frames that woke it
+	 * first (tmigr_handle_remote -> enqueue_task_scx -> ...).
 	 */
-	EXPECT_TRUE(strstr(tap, "crash path (kernel log backtrace, outermost first): enqueue_task_scx -> scx_do_enqueue_task -> error_enqueue [ops.enqueue] -> check_trigger [ops.enqueue]") ||
-		    strstr(tap, "crash path (kernel log backtrace, outermost first): put_prev_task_scx -> scx_do_enqueue_task -> error_enqueue [ops.enqueue] -> check_trigger [ops.enqueue]"))
+	EXPECT_TRUE(crash_path_ends(tap, "enqueue_task_scx -> scx_do_enqueue_task -> error_enqueue [ops.enqueue] -> check_trigger [ops.enqueue]") ||
+		    crash_path_ends(tap, "put_prev_task_scx -> scx_do_enqueue_task -> error_enqueue [ops.enqueue] -> check_trigger [ops.enqueue]"))
 		TH_LOG("%s", tap);
 	EXPECT_TRUE(strstr(tap, " enqueue_task_scx (kernel), CPU ") ||
 		    strstr(tap, " put_prev_task_scx (kernel), CPU ") ||
