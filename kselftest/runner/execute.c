@@ -198,13 +198,8 @@ static void judge(struct kt_result *r, const struct kt_vm_result *vm)
 						sizeof(r->reason)) ?
 			     KT_SKIP : KT_PASS;
 	} else if (vm->exit_status == 4) {	/* KSFT_SKIP */
-		const char *skip = r->output ? strstr(r->output, "# SKIP ") :
-				   NULL;
-
 		r->verdict = KT_SKIP;
-		snprintf(r->reason, sizeof(r->reason), "%s",
-			 skip ? skip + 7 : "skipped");
-		r->reason[strcspn(r->reason, "\n")] = '\0';
+		kt_tap_skip_reason(r->output, r->reason, sizeof(r->reason));
 	} else {
 		r->verdict = KT_FAIL;
 		snprintf(r->reason, sizeof(r->reason),

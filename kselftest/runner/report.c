@@ -313,15 +313,20 @@ bool kt_tap_all_skipped(const char *tap, char *reason, size_t len)
 {
 	unsigned int pass, fail, xfail, xpass, skip, error;
 	const char *totals = tap ? strstr(tap, "# Totals: ") : NULL;
-	const char *why;
 
 	if (!totals ||
 	    sscanf(totals, "# Totals: pass:%u fail:%u xfail:%u xpass:%u skip:%u error:%u",
 		   &pass, &fail, &xfail, &xpass, &skip, &error) != 6 ||
 	    pass || fail || xfail || xpass || error || !skip)
 		return false;
-	why = strstr(tap, "# SKIP ");
+	kt_tap_skip_reason(tap, reason, len);
+	return true;
+}
+
+void kt_tap_skip_reason(const char *tap, char *reason, size_t len)
+{
+	const char *why = tap ? strstr(tap, "# SKIP ") : NULL;
+
 	snprintf(reason, len, "%s", why ? why + 7 : "skipped");
 	reason[strcspn(reason, "\n")] = '\0';
-	return true;
 }

@@ -46,5 +46,7 @@ const char *kt_verdict_name(enum kt_verdict v);
  * does.  @reason gets the first "# SKIP" text.
  */
 bool kt_tap_all_skipped(const char *tap, char *reason, size_t len);
+/* The first "# SKIP" text of @tap (NULL or without one: "skipped"). */
+void kt_tap_skip_reason(const char *tap, char *reason, size_t len);
 
 #endif

@@ -69,6 +69,19 @@ TEST(output_without_totals_or_garbled_is_no_skip)
 					why, sizeof(why)));
 }
 
+/* A harness that exits KSFT_SKIP: the reason is read the same way. */
+TEST(skip_reason_without_a_skip_line_is_skipped)
+{
+	char why[64];
+
+	kt_tap_skip_reason(SKIPPED_TAP, why, sizeof(why));
+	EXPECT_STREQ("scx_simple declares that it ignores CPU capacity", why);
+	kt_tap_skip_reason("ok 1 x\n", why, sizeof(why));
+	EXPECT_STREQ("skipped", why);
+	kt_tap_skip_reason(NULL, why, sizeof(why));
+	EXPECT_STREQ("skipped", why);
+}
+
 TEST(a_long_reason_is_cut_to_the_buffer)
 {
 	char why[8];
