@@ -7,6 +7,36 @@
 # A program that dies before printing its totals counts as one failure.
 set -u
 
+# For each suite test that failed in the nested TAP of @1: its name,
+# then up to MAX_REASONS of its lines that say why (a check that
+# failed, a monitor verdict, an assertion's log), each indented under it.  A test's lines are those since the previous
+# test's result line.
+MAX_REASONS=6
+nested_failures() {
+	awk -v max="$MAX_REASONS" '
+		/^# (not )?ok [0-9]+ selftests: ktstr: / {
+			name = $0
+			sub(/^# (not )?ok [0-9]+ selftests: ktstr: /, "", name)
+			if ($2 == "not" && !seen[name]++) {
+				print name
+				for (i = 0; i < n && i < max; i++)
+					print "    " why[i]
+			}
+			n = 0
+			next
+		}
+		/FAIL|Expected|[Tt]imed out|[Tt]imeout|\.c:[0-9]+:[^:]+:/ {
+			line = substr($0, 1, 320)
+			sub(/^[# ]+/, "", line)
+			# the harnesses own summaries name no check, nor
+			# does the log that opens a nested TAP
+			if (line !~ /^(FAIL  |FAILED: [0-9]+ \/ |(not )?ok )/ &&
+			    line !~ /:TAP version [0-9]+$/)
+				why[n++] = line
+		}
+	' "$1"
+}
+
 pass=0 fail=0 skip=0
 failed_names=()
 for prog in "$@"; do
@@ -20,10 +50,14 @@ for prog in "$@"; do
 	while read -r t; do
 		failed_names+=("$name: $t")
 	done < <(sed -nE 's/^not ok [0-9]+ (.*)$/\1/p' "$out")
-	# and each suite test a failed check logged from its nested TAP
-	while read -r t; do
-		failed_names+=("$name: (within) $t")
-	done < <(sed -nE 's/^# not ok [0-9]+ selftests: ktstr: (.*)$/\1/p' "$out" | sort -u)
+	# and each suite test a failed check logged from its nested TAP,
+	# with the lines that say why (the rest of the log may be cut off)
+	while IFS= read -r t; do
+		case $t in
+		"    "*) failed_names+=("$t") ;;
+		*) failed_names+=("$name: (within) $t") ;;
+		esac
+	done < <(nested_failures "$out")
 	rm -f "$out"
 	if [ -z "$totals" ]; then
 		echo "# $name: exited with status $status without printing totals"
@@ -46,7 +80,10 @@ for prog in "$@"; do
 	fi
 done
 for t in "${failed_names[@]}"; do
-	echo "# failed: $t"
+	case $t in
+	"    "*) echo "#$t" ;;
+	*) echo "# failed: $t" ;;
+	esac
 done
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
