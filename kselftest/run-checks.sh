@@ -7,20 +7,21 @@
 # A program that dies before printing its totals counts as one failure.
 set -u
 
-# For each suite test that failed in the nested TAP of @1: its name,
-# then up to MAX_REASONS of its lines that say why (a check that
-# failed, a monitor verdict, an assertion's log), each indented under it.  A test's lines are those since the previous
-# test's result line.
+# For each suite test that failed in the nested TAP of @1, from program
+# @2: its "# failed:" line, then up to MAX_REASONS of its lines that say
+# why (a check that failed, a monitor verdict, an assertion's log), each
+# indented under it.  A test's lines are those since the previous test's
+# result line.
 MAX_REASONS=6
 nested_failures() {
-	awk -v max="$MAX_REASONS" '
+	awk -v max="$MAX_REASONS" -v prog="$2" '
 		/^# (not )?ok [0-9]+ selftests: ktstr: / {
 			name = $0
 			sub(/^# (not )?ok [0-9]+ selftests: ktstr: /, "", name)
 			if ($2 == "not" && !seen[name]++) {
-				print name
+				print "# failed: " prog ": (within) " name
 				for (i = 0; i < n && i < max; i++)
-					print "    " why[i]
+					print "#    " why[i]
 			}
 			n = 0
 			next
@@ -28,7 +29,7 @@ nested_failures() {
 		/FAIL|Expected|[Tt]imed out|[Tt]imeout|\.c:[0-9]+:[^:]+:/ {
 			line = substr($0, 1, 320)
 			sub(/^[# ]+/, "", line)
-			# the harnesses own summaries name no check, nor
+			# the summaries of the harnesses name no check, nor
 			# does the log that opens a nested TAP
 			if (line !~ /^(FAIL  |FAILED: [0-9]+ \/ |(not )?ok )/ &&
 			    line !~ /:TAP version [0-9]+$/)
@@ -38,7 +39,7 @@ nested_failures() {
 }
 
 pass=0 fail=0 skip=0
-failed_names=()
+failed_lines=()
 for prog in "$@"; do
 	name=${prog##*/}
 	echo "# ==== $name"
@@ -48,20 +49,17 @@ for prog in "$@"; do
 	totals=$(grep -E '^# Totals: ' "$out" | tail -n 1)
 	# CI logs are often read from their tail: name each failure there.
 	while read -r t; do
-		failed_names+=("$name: $t")
+		failed_lines+=("# failed: $name: $t")
 	done < <(sed -nE 's/^not ok [0-9]+ (.*)$/\1/p' "$out")
 	# and each suite test a failed check logged from its nested TAP,
 	# with the lines that say why (the rest of the log may be cut off)
 	while IFS= read -r t; do
-		case $t in
-		"    "*) failed_names+=("$t") ;;
-		*) failed_names+=("$name: (within) $t") ;;
-		esac
-	done < <(nested_failures "$out")
+		failed_lines+=("$t")
+	done < <(nested_failures "$out" "$name")
 	rm -f "$out"
 	if [ -z "$totals" ]; then
 		echo "# $name: exited with status $status without printing totals"
-		failed_names+=("$name: no totals (exit status $status)")
+		failed_lines+=("# failed: $name: no totals (exit status $status)")
 		fail=$((fail + 1))
 		continue
 	fi
@@ -79,11 +77,8 @@ for prog in "$@"; do
 		fail=$((fail + 1))
 	fi
 done
-for t in "${failed_names[@]}"; do
-	case $t in
-	"    "*) echo "#$t" ;;
-	*) echo "# failed: $t" ;;
-	esac
+for t in "${failed_lines[@]}"; do
+	echo "$t"
 done
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
