@@ -7,33 +7,42 @@
 # A program that dies before printing its totals counts as one failure.
 set -u
 
-# For each suite test that failed in the nested TAP of @1, from program
-# @2: its "# failed:" line, then up to MAX_REASONS of its lines that say
-# why (a check that failed, a monitor verdict, an assertion's log), each
-# indented under it.  A test's lines are those since the previous test's
-# result line.
+# For each test that failed in a nested TAP in @1 (ktstr's suite as
+# run_test runs it, or a test program run in a VM), from program @2: its
+# "# failed:" line, then up to MAX_REASONS of its lines that say why,
+# each indented under it.  A failed check, a monitor verdict or a
+# timeout comes first, then the lines its test logged, which may be many
+# (a worker's figures each) and would crowd them out.  A test's lines
+# are those since the previous test's result line.
 MAX_REASONS=6
 nested_failures() {
 	awk -v max="$MAX_REASONS" -v prog="$2" '
-		/^# (not )?ok [0-9]+ selftests: ktstr: / {
+		/^# (not )?ok [0-9]+ / {
 			name = $0
-			sub(/^# (not )?ok [0-9]+ selftests: ktstr: /, "", name)
+			sub(/^# (not )?ok [0-9]+ (selftests: ktstr: )?/, "", name)
+			sub(/ # .*$/, "", name)
 			if ($2 == "not" && !seen[name]++) {
 				print "# failed: " prog ": (within) " name
-				for (i = 0; i < n && i < max; i++)
+				for (i = 0; i < nwhy && i < max; i++)
 					print "#    " why[i]
+				for (i = 0; i < nlog && i + nwhy < max; i++)
+					print "#    " logged[i]
 			}
-			n = 0
+			nwhy = nlog = 0
 			next
 		}
-		/FAIL|Expected|[Tt]imed out|[Tt]imeout|\.c:[0-9]+:[^:]+:/ {
+		# lines of a nested test; the log of the outer harness that
+		# opens the nested TAP is one level up
+		/^# #.*(FAIL|Expected|[Tt]imed out|[Tt]imeout|\.c:[0-9]+:[^:]+:)/ {
 			line = substr($0, 1, 320)
 			sub(/^[# ]+/, "", line)
-			# the summaries of the harnesses name no check, nor
-			# does the log that opens a nested TAP
-			if (line !~ /^(FAIL  |FAILED: [0-9]+ \/ |(not )?ok )/ &&
-			    line !~ /:TAP version [0-9]+$/)
-				why[n++] = line
+			# the summaries of the harnesses name no check
+			if (line ~ /^(FAIL  |FAILED: [0-9]+ \/ |(not )?ok )/)
+				next
+			if (line ~ /FAIL|Expected|[Tt]imed out|[Tt]imeout/)
+				why[nwhy++] = line
+			else
+				logged[nlog++] = line
 		}
 	' "$1"
 }

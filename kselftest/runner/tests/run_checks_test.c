@@ -3,10 +3,11 @@
  * kselftest/run-checks.sh, which runs make check's test programs and
  * ends with the line CI reads: "N passed, N failed, N skipped", after a
  * "# failed:" line for each failure.  CI logs are often read from their
- * tail only, so a suite test that failed inside run_test's nested TAP is
- * named there with the lines that say why.  The nested TAP is real:
- * ./ktstr run of two broken schedulers (fixtures/suite-*-fail.tap),
- * wrapped as run_test's harness logs it.
+ * tail only, so a test that failed inside one of run_test's nested TAPs
+ * is named there with the lines that say why.  The nested TAP is real:
+ * ./ktstr run of two broken schedulers (fixtures/suite-*-fail.tap), and
+ * lib_test in a VM under one (fixtures/lib-nice-fail.tap), wrapped as
+ * run_test's harness logs it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,22 +55,31 @@ static int program(const char *dir, const char *name, const char *body)
 	return chmod(path, 0755);
 }
 
-/* A harness program whose one test logged the ktstr TAP in @tap and failed. */
-static int suite_program(const char *dir, const char *name, const char *tap)
+/*
+ * A harness program whose one test, run.@test, logged the TAP in @tap
+ * and failed.
+ */
+static int logging_program(const char *dir, const char *name,
+			   const char *test, const char *tap)
 {
 	char body[1024];
 
 	snprintf(body, sizeof(body),
 		 "echo 'TAP version 13'\n"
 		 "echo '1..1'\n"
-		 "echo '#  RUN           run.the_whole_suite ...'\n"
-		 "sed '1s/^/# run_test.c:387:the_whole_suite:/; 2,$s/^/# /' %s\n"
-		 "echo '#          FAIL  run.the_whole_suite'\n"
-		 "echo 'not ok 1 run.the_whole_suite'\n"
+		 "echo '#  RUN           run.%s ...'\n"
+		 "sed '1s/^/# run_test.c:387:%s:/; 2,$s/^/# /' %s\n"
+		 "echo '#          FAIL  run.%s'\n"
+		 "echo 'not ok 1 run.%s'\n"
 		 "echo '# FAILED: 0 / 1 tests passed.'\n"
 		 "echo '# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0'\n"
-		 "exit 1\n", tap);
+		 "exit 1\n", test, test, tap, test, test);
 	return program(dir, name, body);
+}
+
+static int suite_program(const char *dir, const char *name, const char *tap)
+{
+	return logging_program(dir, name, "the_whole_suite", tap);
 }
 
 /* The text of @out from the first "# failed:" line on. */
@@ -109,6 +119,31 @@ TEST_F(checks, a_failed_suite_test_is_named_with_why_in_the_tail)
 	/* The passing monitor verdicts and checks are left out. */
 	EXPECT_EQ(NULL, strstr(tail, " ok: "));
 	EXPECT_NE(NULL, strstr(tail, "\n0 passed, 2 failed, 0 skipped\n"));
+}
+
+/*
+ * A library test that failed in a VM is named too, by its own name, and
+ * the check that failed comes before the five lines it logged first.
+ */
+TEST_F(checks, a_failed_library_test_is_named_with_its_check_first)
+{
+	const char *tail;
+
+	ASSERT_EQ(0, logging_program(self->dir, "run_test", "library_tests_in_a_vm",
+				     FIXTURES "/lib-nice-fail.tap"));
+	EXPECT_EQ(1, cli_run(&self->c, "kselftest/run-checks.sh %s/run_test",
+			     self->dir));
+	tail = tail_of(self->c.out);
+	EXPECT_NE(NULL, strstr(tail,
+		"# failed: run_test: run.library_tests_in_a_vm\n"
+		"# failed: run_test: (within) work.nice_sweep.runs\n"
+		"#    tests/lib_test.c:470:runs:Expected first->work (26) > last->work (598)\n"
+		"#    tests/lib_test.c:457:runs:nice-sweep: start 57 ms, stop 81 ms\n"
+		"#    tests/lib_test.c:344:runs:worker 0 pid 126 nice 0: work 26 "))
+		TH_LOG("%s", tail);
+	EXPECT_NE(NULL, strstr(tail, "#    tests/lib_test.c:344:runs:worker 3 pid 129 nice 19: work 598 "));
+	EXPECT_EQ(NULL, strstr(tail, "Test failed"));
+	EXPECT_NE(NULL, strstr(tail, "\n0 passed, 1 failed, 0 skipped\n"));
 }
 
 /* However many lines a test failed with, the tail gives it six. */
