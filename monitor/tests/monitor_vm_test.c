@@ -21,6 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "kselftest/runner/tests/cli.h"
+#include "kselftest/runner/tests/scratch.h"
 #include "error.h"
 #include "kernel.h"
 #include "symbols.h"
@@ -61,16 +62,13 @@ FIXTURE(monitor) {
 
 FIXTURE_SETUP(monitor)
 {
-	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-montest-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_NE(NULL, scratch_make(self->dir, sizeof(self->dir), "montest"));
 }
 
 FIXTURE_TEARDOWN(monitor)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	system(cmd);
+	if (scratch_remove(self->dir))
+		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
 }
 
 /* One at a time: the outputs are large. */

@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "kselftest/runner/tests/cli.h"
+#include "kselftest/runner/tests/scratch.h"
 
 #define RUN_TIMEOUT_S 600
 #define MAX_SEEN 256
@@ -76,8 +78,7 @@ static int write_qemu(struct _test_data_rvm *self, const char *path,
 
 FIXTURE_SETUP(rvm)
 {
-	snprintf(self->dir, sizeof(self->dir), "/tmp/repro-vmtest-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_NE(NULL, scratch_make(self->dir, sizeof(self->dir), "repro-vmtest"));
 	snprintf(self->tap, sizeof(self->tap), "%s/out.tap", self->dir);
 	snprintf(self->log, sizeof(self->log), "%s/err.log", self->dir);
 	snprintf(self->json, sizeof(self->json), "%s/json", self->dir);
@@ -95,13 +96,12 @@ FIXTURE_SETUP(rvm)
 
 FIXTURE_TEARDOWN(rvm)
 {
-	char cmd[128];
 	int i;
 
 	for (i = 0; i < self->nr_seen; i++)
 		free(self->seen[i]);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	system(cmd);
+	if (scratch_remove(self->dir))
+		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
 }
 
 /* "./ktstr ARGS... > tap 2> log" with the counting QEMU; its status. */

@@ -5,6 +5,7 @@
  * when bad), --max-insns-pct, `ktstr compare` of two reports, and the
  * arguments `ktstr verifier` refuses before it boots anything.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "error.h"
 #include "kselftest_harness.h"
 #include "kselftest/runner/tests/cli.h"
+#include "kselftest/runner/tests/scratch.h"
 #include "verifier/report.h"
 #include "verifier/stats.h"
 
@@ -268,18 +270,14 @@ FIXTURE(files) {
 
 FIXTURE_SETUP(files)
 {
-	snprintf(self->dir, sizeof(self->dir), "/tmp/verifier-test-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_NE(NULL, scratch_make(self->dir, sizeof(self->dir), "verifier-test"));
 	snprintf(self->path, sizeof(self->path), "%s/report.json", self->dir);
 }
 
 FIXTURE_TEARDOWN(files)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	if (system(cmd))
-		TH_LOG("could not remove %s", self->dir);
+	if (scratch_remove(self->dir))
+		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
 }
 
 TEST_F(files, report_round_trip)

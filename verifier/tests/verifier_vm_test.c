@@ -11,6 +11,7 @@
  * report, a BIN that loads no BPF program, loads with BPF_COMMON_ATTRS
  * (the 7.x kernel's) and a scheduler the kernel ejects at once.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 
 #include "kselftest_harness.h"
 #include "kselftest/runner/tests/cli.h"
+#include "kselftest/runner/tests/scratch.h"
 
 #define VM_TIMEOUT_S 1800
 #define QMAP "build/schedulers/scx_qmap"
@@ -38,8 +40,7 @@ FIXTURE_SETUP(vvm)
 {
 	FILE *f;
 
-	snprintf(self->dir, sizeof(self->dir), "/tmp/verifier-vmtest-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_NE(NULL, scratch_make(self->dir, sizeof(self->dir), "verifier-vmtest"));
 	snprintf(self->json, sizeof(self->json), "%s/qmap.json", self->dir);
 	snprintf(self->fdinfo, sizeof(self->fdinfo), "%s/fdinfo.sh", self->dir);
 	f = fopen(self->fdinfo, "w");
@@ -50,11 +51,8 @@ FIXTURE_SETUP(vvm)
 
 FIXTURE_TEARDOWN(vvm)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	if (system(cmd))
-		TH_LOG("could not remove %s", self->dir);
+	if (scratch_remove(self->dir))
+		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
 }
 
 /* bpftool's entry of program @id in the array @progs, or NULL. */

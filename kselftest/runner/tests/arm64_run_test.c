@@ -8,6 +8,7 @@
  * run refuses before it boots.  Skipped where there is no arm64 kernel
  * in the cache or no build/arm64 (make deps, make arm64).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "kselftest_harness.h"
 
 #include "cli.h"
+#include "scratch.h"
 
 /*
  * The suite tests make check runs on arm64, 12 to 20 s each here: a
@@ -56,17 +58,14 @@ static void default_arm64_kernel(char *buf, size_t len)
 
 FIXTURE_SETUP(arm64_run)
 {
-	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-arm64run-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_NE(NULL, scratch_make(self->dir, sizeof(self->dir), "arm64run"));
 	default_arm64_kernel(self->kernel, sizeof(self->kernel));
 }
 
 FIXTURE_TEARDOWN(arm64_run)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	system(cmd);
+	if (scratch_remove(self->dir))
+		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
 }
 
 /* How many times @needle occurs in @text. */

@@ -11,6 +11,7 @@
  * kernel in the cache or no `make arm64` build.
  * Documentation/schedulers.md describes each scheduler.
  */
+#include <errno.h>
 #include <glob.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "cli.h"
+#include "scratch.h"
 
 #define BROKEN_TIMEOUT_S 600
 
@@ -70,16 +72,13 @@ FIXTURE_SETUP(broken)
 
 	if (why)
 		SKIP(return, "%s", why);
-	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-broken-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_NE(NULL, scratch_make(self->dir, sizeof(self->dir), "broken"));
 }
 
 FIXTURE_TEARDOWN(broken)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	system(cmd);
+	if (scratch_remove(self->dir))
+		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
 }
 
 FIXTURE_VARIANT_ADD(broken, nice_inverted) {

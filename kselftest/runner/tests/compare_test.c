@@ -7,6 +7,7 @@
  * path with its message.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "compare.h"
 #include "error.h"
 #include "cli.h"
+#include "scratch.h"
 
 #define VM_TIMEOUT_S 900
 #define TEST_NAME "fair.scx_simple.spin_overcommit"
@@ -33,17 +35,13 @@ FIXTURE(compare) {
 
 FIXTURE_SETUP(compare)
 {
-	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-cmptest-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_NE(NULL, scratch_make(self->dir, sizeof(self->dir), "cmptest"));
 }
 
 FIXTURE_TEARDOWN(compare)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	if (system(cmd))
-		fprintf(stderr, "failed: %s\n", cmd);
+	if (scratch_remove(self->dir))
+		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
 }
 
 static void write_file(const char *dir, const char *name, const char *text)

@@ -7,6 +7,7 @@
  * so that it installs nothing); an empty dpkg database (DPKG_ADMINDIR)
  * makes every package missing, so that it stops at its list.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "kselftest_harness.h"
 
 #include "cli.h"
+#include "scratch.h"
 
 #define DEPS "kselftest/deps.sh"
 #define X86_RELEASE "7.3.4+deb13-cloud-amd64"
@@ -46,8 +48,7 @@ FIXTURE_SETUP(deps)
 {
 	static struct cli c;
 
-	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-deps-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_NE(NULL, scratch_make(self->dir, sizeof(self->dir), "deps"));
 	ASSERT_EQ(0, chmod(self->dir, 0755));
 	snprintf(self->cache, sizeof(self->cache), "%s/cache", self->dir);
 	snprintf(self->dpkg, sizeof(self->dpkg), "%s/dpkg", self->dir);
@@ -58,11 +59,8 @@ FIXTURE_SETUP(deps)
 
 FIXTURE_TEARDOWN(deps)
 {
-	char cmd[160];
-
-	snprintf(cmd, sizeof(cmd), "chmod -R u+w %s; rm -rf %s", self->dir,
-		 self->dir);
-	system(cmd);
+	if (scratch_remove(self->dir))
+		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
 }
 
 /*

@@ -17,6 +17,7 @@
 
 #include "kselftest_harness.h"
 #include "cli.h"
+#include "scratch.h"
 
 #include "error.h"
 
@@ -112,8 +113,7 @@ FIXTURE_SETUP(status)
 	char path[128];
 	FILE *f;
 
-	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-status-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_NE(NULL, scratch_make(self->dir, sizeof(self->dir), "status"));
 	snprintf(path, sizeof(path), "%s/broken.topo", self->dir);
 	f = fopen(path, "w");
 	ASSERT_NE(NULL, f);
@@ -123,11 +123,8 @@ FIXTURE_SETUP(status)
 
 FIXTURE_TEARDOWN(status)
 {
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/broken.topo", self->dir);
-	unlink(path);
-	rmdir(self->dir);
+	if (scratch_remove(self->dir))
+		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
 }
 
 TEST_F(status, bad_arguments_exit_2_other_failures_1)
@@ -196,9 +193,9 @@ TEST(bench_refuses_an_unknown_section)
 TEST(bench_names_what_an_arm64_boot_needs)
 {
 	static struct cli c;
-	char dir[] = "/tmp/ktstr-bench-XXXXXX";
+	char dir[64];
 
-	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_NE(NULL, scratch_make(dir, sizeof(dir), "bench"));
 	ASSERT_EQ(0, cli_run(&c, "mkdir %s/kselftest %s/cache && cp kselftest/bench.sh %s/kselftest && ln -s $PWD/vmm %s/vmm",
 			     dir, dir, dir, dir));
 	EXPECT_EQ(1, cli_run(&c, "BENCH_SECTIONS=boot %s/kselftest/bench.sh", dir));
@@ -210,7 +207,8 @@ TEST(bench_names_what_an_arm64_boot_needs)
 			     dir, dir));
 	EXPECT_STREQ("bench: no arm64 kernel in the cache: run './ktstr kernel fetch --arch arm64' (or make deps)\n",
 		     c.err);
-	cli_run(&c, "rm -rf %s", dir);
+	if (scratch_remove(dir))
+		TH_LOG("could not remove %s: %s", dir, strerror(errno));
 }
 
 /* The kind belongs to the last error: a later failure of another kind wins. */

@@ -6,6 +6,7 @@
  * fails the run; nothing left in /dev/shm or TMPDIR, no QEMU left.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "kselftest_harness.h"
 
 #include "cli.h"
+#include "scratch.h"
 
 #define VM_TIMEOUT_S 900
 #define MAX_CHILDREN 16
@@ -35,19 +37,15 @@ FIXTURE(jobs) {
 
 FIXTURE_SETUP(jobs)
 {
-	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-jobstest-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_NE(NULL, scratch_make(self->dir, sizeof(self->dir), "jobstest"));
 	snprintf(self->tmp, sizeof(self->tmp), "%s/tmp", self->dir);
 	ASSERT_EQ(0, mkdir(self->tmp, 0700));
 }
 
 FIXTURE_TEARDOWN(jobs)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	if (system(cmd))
-		fprintf(stderr, "failed: %s\n", cmd);
+	if (scratch_remove(self->dir))
+		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
 }
 
 /*

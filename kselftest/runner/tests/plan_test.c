@@ -5,12 +5,14 @@
  * filters, opt-in tests, --topology and --scheduler overrides, and what
  * a declaration of --scheduler's binary says about it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "scratch.h"
 
 #include "compiler.h"
 
@@ -53,8 +55,7 @@ FIXTURE_SETUP(plan)
 	char src[160], cmd[512];
 	FILE *f;
 
-	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-plan-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_NE(NULL, scratch_make(self->dir, sizeof(self->dir), "plan"));
 	snprintf(src, sizeof(src), "%s/t.c", self->dir);
 	snprintf(self->prog, sizeof(self->prog), "%s/t", self->dir);
 	f = fopen(src, "w");
@@ -68,10 +69,8 @@ FIXTURE_SETUP(plan)
 
 FIXTURE_TEARDOWN(plan)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	system(cmd);
+	if (scratch_remove(self->dir))
+		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
 }
 
 static const struct kt_run_item *find(const struct kt_plan *p,
@@ -366,11 +365,11 @@ TEST(not_an_elf_file_is_named)
  */
 TEST(two_sections_of_tests_are_refused)
 {
-	char dir[] = "/tmp/ktstr-plan-XXXXXX", src[64], obj[64], cmd[256];
+	char dir[64], src[96], obj[96], cmd[256];
 	struct kt_decls d;
 	FILE *f;
 
-	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_NE(NULL, scratch_make(dir, sizeof(dir), "plan"));
 	snprintf(src, sizeof(src), "%s/t.c", dir);
 	snprintf(obj, sizeof(obj), "%s/t.o", dir);
 	f = fopen(src, "w");
@@ -386,8 +385,8 @@ TEST(two_sections_of_tests_are_refused)
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "more than one section " KTSTR_TESTS_SECTION))
 		TH_LOG("%s", kt_errmsg());
 	EXPECT_EQ(NULL, d.tests);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	system(cmd);
+	if (scratch_remove(dir))
+		TH_LOG("could not remove %s: %s", dir, strerror(errno));
 }
 
 /*

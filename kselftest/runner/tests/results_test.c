@@ -6,6 +6,7 @@
  * check and group records its guest wrote, run serially and under -j 2
  * (where the result travels from the VM's supervisor to the parent).
  */
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "kselftest_harness.h"
 
 #include "cli.h"
+#include "scratch.h"
 #include "compare.h"
 #include "control.h"
 #include "error.h"
@@ -42,8 +44,7 @@ FIXTURE(results) {
 
 FIXTURE_SETUP(results)
 {
-	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-resultstest-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_NE(NULL, scratch_make(self->dir, sizeof(self->dir), "resultstest"));
 	memset(&self->item, 0, sizeof(self->item));
 	snprintf(self->item.name, sizeof(self->item.name), "fair.x.spin");
 	snprintf(self->item.topology, sizeof(self->item.topology), "1n2l2c1t");
@@ -59,12 +60,9 @@ FIXTURE_SETUP(results)
 
 FIXTURE_TEARDOWN(results)
 {
-	char cmd[128];
-
 	kt_records_free(&self->r.records);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	if (system(cmd))
-		fprintf(stderr, "failed: %s\n", cmd);
+	if (scratch_remove(self->dir))
+		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
 }
 
 static void add_record(struct kt_records *rec, const char *line)

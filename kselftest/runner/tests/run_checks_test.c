@@ -9,6 +9,7 @@
  * lib_test in a VM under one (fixtures/lib-nice-fail.tap), wrapped as
  * run_test's harness logs it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "kselftest_harness.h"
 #include "cli.h"
+#include "scratch.h"
 
 #define FIXTURES "kselftest/runner/tests/fixtures"
 
@@ -26,17 +28,13 @@ FIXTURE(checks) {
 
 FIXTURE_SETUP(checks)
 {
-	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-checks-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_NE(NULL, scratch_make(self->dir, sizeof(self->dir), "checks"));
 }
 
 FIXTURE_TEARDOWN(checks)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	if (system(cmd))
-		TH_LOG("could not remove %s", self->dir);
+	if (scratch_remove(self->dir))
+		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
 }
 
 /* Writes the shell script @body as the test program @dir/@name. */

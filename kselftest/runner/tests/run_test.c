@@ -5,6 +5,7 @@
  * must be well formed, failures must fail the run, and the negative
  * tests must catch the broken schedulers.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include "kselftest_harness.h"
 #include "cli.h"
+#include "scratch.h"
 
 #define SUITE_TIMEOUT_S 2400
 #define RUN_TIMEOUT_S 900
@@ -27,18 +29,15 @@ FIXTURE(run) {
 
 FIXTURE_SETUP(run)
 {
-	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-runtest-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_NE(NULL, scratch_make(self->dir, sizeof(self->dir), "runtest"));
 	snprintf(self->tap, sizeof(self->tap), "%s/out.tap", self->dir);
 	snprintf(self->log, sizeof(self->log), "%s/err.log", self->dir);
 }
 
 FIXTURE_TEARDOWN(run)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	system(cmd);
+	if (scratch_remove(self->dir))
+		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
 }
 
 /* Runs `./ktstr run ARGS > tap 2> log`; returns its exit status. */

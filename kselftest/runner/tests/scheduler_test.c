@@ -6,6 +6,7 @@
  * --scheduler`, bad arguments, and the harness variant a real test
  * program adds for BIN.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "kselftest_harness.h"
 #include "cli.h"
+#include "scratch.h"
 
 #include "error.h"
 #include "selection.h"
@@ -68,8 +70,7 @@ FIXTURE_SETUP(matrix)
 	char cmd[512];
 	size_t i;
 
-	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-matrix-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_NE(NULL, scratch_make(self->dir, sizeof(self->dir), "matrix"));
 	write_file(self->dir, "t.c", program);
 	for (i = 0; i < ARRAY_SIZE(presets); i++)
 		write_file(self->dir, presets[i].file, presets[i].text);
@@ -90,12 +91,10 @@ FIXTURE_SETUP(matrix)
 
 FIXTURE_TEARDOWN(matrix)
 {
-	char cmd[128];
-
 	if (self->built)
 		kt_selection_free(&self->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	system(cmd);
+	if (scratch_remove(self->dir))
+		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
 	unsetenv("KTSTR_TOPOLOGY_DIR");
 }
 

@@ -7,6 +7,7 @@
  * one line changed.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "kselftest_harness.h"
 
 #include "cli.h"
+#include "scratch.h"
 
 #define SYSROOT "kselftest/sysroot.sh"
 #define UNREACHABLE "http://127.0.0.1:1/debian"
@@ -28,8 +30,7 @@ FIXTURE(sysroot) {
 
 FIXTURE_SETUP(sysroot)
 {
-	snprintf(self->dir, sizeof(self->dir), "/tmp/ktstr-sysroot-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_NE(NULL, scratch_make(self->dir, sizeof(self->dir), "sysroot"));
 	snprintf(self->cache, sizeof(self->cache), "%s/cache", self->dir);
 	snprintf(self->conf, sizeof(self->conf), "%s/conf", self->dir);
 	ASSERT_EQ(0, mkdir(self->cache, 0755));
@@ -37,10 +38,8 @@ FIXTURE_SETUP(sysroot)
 
 FIXTURE_TEARDOWN(sysroot)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	system(cmd);
+	if (scratch_remove(self->dir))
+		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
 }
 
 /* config/sysroot-arm64 with @key's line replaced by @key=@value, or gone. */
