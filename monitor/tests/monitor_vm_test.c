@@ -67,8 +67,7 @@ FIXTURE_SETUP(monitor)
 
 FIXTURE_TEARDOWN(monitor)
 {
-	if (scratch_remove(self->dir))
-		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
+	SCRATCH_REMOVE(self->dir);
 }
 
 /* One at a time: the outputs are large. */

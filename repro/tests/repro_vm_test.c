@@ -100,8 +100,7 @@ FIXTURE_TEARDOWN(rvm)
 
 	for (i = 0; i < self->nr_seen; i++)
 		free(self->seen[i]);
-	if (scratch_remove(self->dir))
-		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
+	SCRATCH_REMOVE(self->dir);
 }
 
 /* "./ktstr ARGS... > tap 2> log" with the counting QEMU; its status. */

@@ -5,7 +5,6 @@
  * when bad), --max-insns-pct, `ktstr compare` of two reports, and the
  * arguments `ktstr verifier` refuses before it boots anything.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,8 +275,7 @@ FIXTURE_SETUP(files)
 
 FIXTURE_TEARDOWN(files)
 {
-	if (scratch_remove(self->dir))
-		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
+	SCRATCH_REMOVE(self->dir);
 }
 
 TEST_F(files, report_round_trip)

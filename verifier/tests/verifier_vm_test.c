@@ -11,7 +11,6 @@
  * report, a BIN that loads no BPF program, loads with BPF_COMMON_ATTRS
  * (the 7.x kernel's) and a scheduler the kernel ejects at once.
  */
-#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,8 +50,7 @@ FIXTURE_SETUP(vvm)
 
 FIXTURE_TEARDOWN(vvm)
 {
-	if (scratch_remove(self->dir))
-		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
+	SCRATCH_REMOVE(self->dir);
 }
 
 /* bpftool's entry of program @id in the array @progs, or NULL. */

@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdbool.h>
@@ -1412,19 +1411,6 @@ static int populate_entry(const char *dir, const struct install *in)
 	return write_metadata(dir, in, release, hex);
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	remove(path);
-	return 0;
-}
-
-/* Best effort: the caller's error, if any, is the one worth reporting. */
-static void remove_tree(const char *path)
-{
-	nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /*
  * Puts the complete directory @tmp at @final.  Readers see either the old
  * entry or the new one: RENAME_EXCHANGE swaps them in one step, and where
@@ -1438,7 +1424,7 @@ static int swap_in(const char *tmp, const char *final, const char *old)
 	if (errno != ENOTEMPTY && errno != EEXIST)
 		return kt_fail_errno("cannot rename %s to %s", tmp, final);
 	if (!renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE)) {
-		remove_tree(tmp);
+		kt_remove_tree(tmp);
 		return 0;
 	}
 	if (rename(final, old))
@@ -1448,7 +1434,7 @@ static int swap_in(const char *tmp, const char *final, const char *old)
 		rename(old, final);
 		return -1;
 	}
-	remove_tree(old);
+	kt_remove_tree(old);
 	return 0;
 }
 
@@ -1500,12 +1486,12 @@ int kt_kernel_install(const char *version, const char *bzimage,
 	if (snprintf(old, sizeof(old), "%s.old", tmp) >= (int)sizeof(old))
 		return kt_fail("path too long: %s", final);
 	/* A crashed install with our pid may have left this behind. */
-	remove_tree(tmp);
+	kt_remove_tree(tmp);
 	if (mkdir(tmp, 0755))
 		return kt_fail_errno("cannot create %s", tmp);
 	if (populate_entry(tmp, &in) ||
 	    swap_in(tmp, final, old)) {
-		remove_tree(tmp);
+		kt_remove_tree(tmp);
 		return -1;
 	}
 	return 0;

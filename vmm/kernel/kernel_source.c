@@ -339,13 +339,6 @@ static int run_argv(char *const argv[])
 		       WTERMSIG(status));
 }
 
-static int remove_tree(const char *dir)
-{
-	char *const argv[] = { "rm", "-rf", "--", (char *)dir, NULL };
-
-	return run_argv(argv);
-}
-
 /* Unpacks @tarball (holding linux-@version/) to @tree, atomically. */
 static int unpack(const char *tarball, const char *version, const char *tree)
 {
@@ -363,7 +356,7 @@ static int unpack(const char *tarball, const char *version, const char *tree)
 		ret = kt_fail("%s holds no linux-%s/Makefile", tarball, version);
 	if (!ret && rename(inner, tree))
 		ret = kt_fail_errno("unpacking into %s", tree);
-	remove_tree(work);
+	kt_remove_tree(work);
 	return ret;
 }
 
@@ -516,7 +509,7 @@ static int obtain_git(const char *spec, struct kt_kernel *k)
 	if (access(tree, F_OK)) {
 		snprintf(work, sizeof(work), "%s.tmp-%d", tree, getpid());
 		if (run_argv(clone) || rename(work, tree)) {
-			remove_tree(work);
+			kt_remove_tree(work);
 			return kt_fail("git clone %s at %s failed", url, ref);
 		}
 	}

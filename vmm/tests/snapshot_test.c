@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "cache.h"
 #include "error.h"
 #include "snapshot.h"
 
@@ -40,27 +41,6 @@ static int write_at(const char *path, off_t off, const char *data,
 		ret = -1;
 	close(fd);
 	return ret;
-}
-
-static void remove_tree(const char *dir)
-{
-	char path[512];
-	struct dirent *de;
-	struct stat st;
-	DIR *d = opendir(dir);
-
-	while (d && (de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (!lstat(path, &st) && S_ISDIR(st.st_mode))
-			remove_tree(path);
-		else
-			unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
 }
 
 static int count_entries(const char *dir, const char *with)
@@ -97,8 +77,8 @@ FIXTURE_SETUP(snap)
 
 FIXTURE_TEARDOWN(snap)
 {
-	remove_tree(self->root);
-	remove_tree(self->files);
+	kt_remove_tree(self->root);
+	kt_remove_tree(self->files);
 	unsetenv("KTSTR_SNAPSHOT_DIR");
 	unsetenv("KTSTR_SNAPSHOT_CACHE_MIB");
 }

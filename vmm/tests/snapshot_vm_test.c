@@ -11,7 +11,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "cache.h"
 #include "ktstr_child.h"
 
 /* A cold TCG boot takes 5-15 s on a loaded 2-CPU machine, a restore 1-2 s. */
@@ -111,13 +111,6 @@ FIXTURE(snap) {
 	struct dirs d;
 };
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	remove(path);
-	return 0;
-}
-
 FIXTURE_SETUP(snap)
 {
 	struct dirs *d = &self->d;
@@ -147,7 +140,7 @@ FIXTURE_TEARDOWN(snap)
 		d->child = 0;
 	}
 	if (d->work[0])
-		nftw(d->work, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+		kt_remove_tree(d->work);
 }
 
 enum boot { BOOT_UNKNOWN, BOOT_SAVED, BOOT_RESTORED };

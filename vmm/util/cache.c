@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,46 @@ void kt_remove_flat_dir(const char *dir)
 	if (d)
 		closedir(d);
 	rmdir(dir);
+}
+
+/* At most this many directories open at once while walking a tree. */
+#define TREE_OPEN_DIRS 16
+
+/* nftw() passes its callback no context: the walk's first error. */
+static __thread int remove_tree_errno;
+
+static int open_up_dir(const char *path, const struct stat *st, int type,
+		       struct FTW *ftw)
+{
+	if ((type == FTW_D || type == FTW_DNR) &&
+	    (st->st_mode & 0700) != 0700)
+		chmod(path, (st->st_mode & 07777) | 0700);
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	if (remove(path) && !remove_tree_errno)
+		remove_tree_errno = errno;
+	return 0;
+}
+
+int kt_remove_tree(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : -1;
+	remove_tree_errno = 0;
+	if (nftw(path, open_up_dir, TREE_OPEN_DIRS, FTW_PHYS) ||
+	    nftw(path, remove_entry, TREE_OPEN_DIRS, FTW_DEPTH | FTW_PHYS))
+		return -1;
+	if (remove_tree_errno) {
+		errno = remove_tree_errno;
+		return -1;
+	}
+	return 0;
 }
 
 int kt_cache_dir(char *buf, size_t len)

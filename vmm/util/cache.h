@@ -17,6 +17,16 @@ int kt_mkdir_p(const char *path, unsigned int mode);
  * ktstr made without subdirectories (a VM's run files, a snapshot).
  */
 void kt_remove_flat_dir(const char *dir);
+/*
+ * Removes @path and everything under it, as far as it can, without a
+ * shell.  Links are removed, never followed.  Directories the owner may
+ * not write or search are opened up first, so that a tree with read-only
+ * directories (an unpacked tarball, a test's error path) goes too.  A
+ * @path that does not exist is nothing to remove.  Returns 0, or -1 with
+ * errno set by the first entry that could not be removed; it sets no
+ * error message, so a caller cleaning up after a failure keeps its own.
+ */
+int kt_remove_tree(const char *path);
 
 /*
  * Where ktstr's own files live (topologies/, build/guest/, vmm/ scripts):

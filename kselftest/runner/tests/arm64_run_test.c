@@ -8,7 +8,6 @@
  * run refuses before it boots.  Skipped where there is no arm64 kernel
  * in the cache or no build/arm64 (make deps, make arm64).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,8 +63,7 @@ FIXTURE_SETUP(arm64_run)
 
 FIXTURE_TEARDOWN(arm64_run)
 {
-	if (scratch_remove(self->dir))
-		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
+	SCRATCH_REMOVE(self->dir);
 }
 
 /* How many times @needle occurs in @text. */

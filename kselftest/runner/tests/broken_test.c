@@ -11,7 +11,6 @@
  * kernel in the cache or no `make arm64` build.
  * Documentation/schedulers.md describes each scheduler.
  */
-#include <errno.h>
 #include <glob.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -77,8 +76,7 @@ FIXTURE_SETUP(broken)
 
 FIXTURE_TEARDOWN(broken)
 {
-	if (scratch_remove(self->dir))
-		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
+	SCRATCH_REMOVE(self->dir);
 }
 
 FIXTURE_VARIANT_ADD(broken, nice_inverted) {

@@ -7,7 +7,6 @@
  * path with its message.
  */
 #include <dirent.h>
-#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -40,8 +39,7 @@ FIXTURE_SETUP(compare)
 
 FIXTURE_TEARDOWN(compare)
 {
-	if (scratch_remove(self->dir))
-		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
+	SCRATCH_REMOVE(self->dir);
 }
 
 static void write_file(const char *dir, const char *name, const char *text)

@@ -7,7 +7,6 @@
  * so that it installs nothing); an empty dpkg database (DPKG_ADMINDIR)
  * makes every package missing, so that it stops at its list.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +58,7 @@ FIXTURE_SETUP(deps)
 
 FIXTURE_TEARDOWN(deps)
 {
-	if (scratch_remove(self->dir))
-		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
+	SCRATCH_REMOVE(self->dir);
 }
 
 /*

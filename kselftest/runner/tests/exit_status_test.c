@@ -123,8 +123,7 @@ FIXTURE_SETUP(status)
 
 FIXTURE_TEARDOWN(status)
 {
-	if (scratch_remove(self->dir))
-		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
+	SCRATCH_REMOVE(self->dir);
 }
 
 TEST_F(status, bad_arguments_exit_2_other_failures_1)
@@ -207,8 +206,7 @@ TEST(bench_names_what_an_arm64_boot_needs)
 			     dir, dir));
 	EXPECT_STREQ("bench: no arm64 kernel in the cache: run './ktstr kernel fetch --arch arm64' (or make deps)\n",
 		     c.err);
-	if (scratch_remove(dir))
-		TH_LOG("could not remove %s: %s", dir, strerror(errno));
+	SCRATCH_REMOVE(dir);
 }
 
 /* The kind belongs to the last error: a later failure of another kind wins. */

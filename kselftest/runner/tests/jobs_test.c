@@ -6,7 +6,6 @@
  * fails the run; nothing left in /dev/shm or TMPDIR, no QEMU left.
  */
 #include <dirent.h>
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +43,7 @@ FIXTURE_SETUP(jobs)
 
 FIXTURE_TEARDOWN(jobs)
 {
-	if (scratch_remove(self->dir))
-		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
+	SCRATCH_REMOVE(self->dir);
 }
 
 /*

@@ -5,7 +5,6 @@
  * filters, opt-in tests, --topology and --scheduler overrides, and what
  * a declaration of --scheduler's binary says about it.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,8 +68,7 @@ FIXTURE_SETUP(plan)
 
 FIXTURE_TEARDOWN(plan)
 {
-	if (scratch_remove(self->dir))
-		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
+	SCRATCH_REMOVE(self->dir);
 }
 
 static const struct kt_run_item *find(const struct kt_plan *p,
@@ -385,8 +383,7 @@ TEST(two_sections_of_tests_are_refused)
 	EXPECT_NE(NULL, strstr(kt_errmsg(), "more than one section " KTSTR_TESTS_SECTION))
 		TH_LOG("%s", kt_errmsg());
 	EXPECT_EQ(NULL, d.tests);
-	if (scratch_remove(dir))
-		TH_LOG("could not remove %s: %s", dir, strerror(errno));
+	SCRATCH_REMOVE(dir);
 }
 
 /*

@@ -6,7 +6,6 @@
  * check and group records its guest wrote, run serially and under -j 2
  * (where the result travels from the VM's supervisor to the parent).
  */
-#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -61,8 +60,7 @@ FIXTURE_SETUP(results)
 FIXTURE_TEARDOWN(results)
 {
 	kt_records_free(&self->r.records);
-	if (scratch_remove(self->dir))
-		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
+	SCRATCH_REMOVE(self->dir);
 }
 
 static void add_record(struct kt_records *rec, const char *line)

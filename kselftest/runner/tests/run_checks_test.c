@@ -9,7 +9,6 @@
  * lib_test in a VM under one (fixtures/lib-nice-fail.tap), wrapped as
  * run_test's harness logs it.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +32,7 @@ FIXTURE_SETUP(checks)
 
 FIXTURE_TEARDOWN(checks)
 {
-	if (scratch_remove(self->dir))
-		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
+	SCRATCH_REMOVE(self->dir);
 }
 
 /* Writes the shell script @body as the test program @dir/@name. */

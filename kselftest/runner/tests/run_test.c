@@ -5,7 +5,6 @@
  * must be well formed, failures must fail the run, and the negative
  * tests must catch the broken schedulers.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +35,7 @@ FIXTURE_SETUP(run)
 
 FIXTURE_TEARDOWN(run)
 {
-	if (scratch_remove(self->dir))
-		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
+	SCRATCH_REMOVE(self->dir);
 }
 
 /* Runs `./ktstr run ARGS > tap 2> log`; returns its exit status. */

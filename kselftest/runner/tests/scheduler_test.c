@@ -6,7 +6,6 @@
  * --scheduler`, bad arguments, and the harness variant a real test
  * program adds for BIN.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,8 +92,7 @@ FIXTURE_TEARDOWN(matrix)
 {
 	if (self->built)
 		kt_selection_free(&self->s);
-	if (scratch_remove(self->dir))
-		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
+	SCRATCH_REMOVE(self->dir);
 	unsetenv("KTSTR_TOPOLOGY_DIR");
 }
 

@@ -7,7 +7,6 @@
  * one line changed.
  */
 #include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +37,7 @@ FIXTURE_SETUP(sysroot)
 
 FIXTURE_TEARDOWN(sysroot)
 {
-	if (scratch_remove(self->dir))
-		TH_LOG("could not remove %s: %s", self->dir, strerror(errno));
+	SCRATCH_REMOVE(self->dir);
 }
 
 /* config/sysroot-arm64 with @key's line replaced by @key=@value, or gone. */
